@@ -1,0 +1,57 @@
+# Two set-up commands: `make run` and `make test`. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev migrate seed vendor migration bench lint clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+instance/.secret_key:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+	chmod 600 $@
+
+migrate: install instance/.secret_key
+	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) db upgrade
+
+seed: migrate
+	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed
+
+## Install, migrate, load reference and demo data, serve on http://127.0.0.1:5000
+run: seed
+	@echo "Portaal: http://$(HOST):$(PORT)"
+	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) run --host $(HOST) --port $(PORT)
+
+## Install the dev dependencies and run the whole suite
+test: install-dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check portal tests seeds
+
+## Re-fetch htmx, Leaflet, axe-core ... from the npm registry
+vendor:
+	scripts/vendor.sh
+
+## Regenerate the initial migration from the models (before the first release only)
+migration: install
+	scripts/regen_migration.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,76 @@
+"""The regional portal for doorlopende leerroutes vmbo-mbo."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
+
+BLUEPRINTS = (
+    "main", "auth", "admin", "learning_routes", "agreements", "maps", "regions",
+    "practices", "api",
+)
+
+
+class InsecureConfiguration(RuntimeError):
+    pass
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    _check_secret_key(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from portal import models  # noqa: F401  (registers the tables)
+    from portal.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from portal import auth_session, security, templating
+    auth_session.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    import importlib
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"portal.routes.{name}")
+        app.register_blueprint(module.bp)
+
+    from portal import errors
+    errors.init_app(app)
+
+    from portal.cli import register_cli
+    register_cli(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _check_secret_key(app: Flask) -> None:
+    """Outside debug and testing, refuse to run with a missing or default key."""
+    if app.debug or app.testing:
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 16:
+        raise InsecureConfiguration(
+            "SECRET_KEY ontbreekt of is de standaardwaarde. Zet een lange willekeurige "
+            "SECRET_KEY in de omgeving (bijvoorbeeld: python -c 'import secrets; "
+            "print(secrets.token_hex(32))')."
+        )

@@ -1,0 +1,45 @@
+"""Login sessions: Flask-Login wired to the per-user session token, with
+idle and absolute timeouts."""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+
+from portal.extensions import db, login_manager
+from portal.models import User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        if not token:
+            return None
+        user = db.session.scalar(select(User).where(User.session_token == token))
+        if user is None or not user.active:
+            return None
+        return user
+
+    @app.before_request
+    def enforce_session_timeouts():
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = time.time()
+        started = session.get("login_at", now)
+        last_seen = session.get("last_seen", now)
+        idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        absolute = app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+        if now - last_seen > idle or now - started > absolute:
+            logout_user()
+            session.clear()
+            flash("Je sessie is verlopen. Log opnieuw in.", "info")
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        session["last_seen"] = now
+        return None

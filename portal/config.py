@@ -1,0 +1,68 @@
+"""Settings from the environment. Defaults to SQLite under instance/."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# A key that must never be used outside debug/testing.
+DEV_SECRET_KEY = "dev-insecure-change-me"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    # Accept the plain scheme many hosting platforms hand out.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _default_data_dir() -> str | None:
+    value = os.environ.get("PORTAL_DATA_DIR")
+    if value:
+        return value
+    candidate = BASE_DIR.parent / "shared" / "data"
+    return str(candidate) if candidate.is_dir() else None
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    PORTAL_DATA_DIR = _default_data_dir()
+    UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # 10 MB files plus form overhead
+    # Optional background tiles for the map (e.g. PDOK BRT); none by default.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL") or None
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # Behind a TLS-terminating proxy set to 1 so Secure cookies and HSTS apply.
+    BEHIND_HTTPS = os.environ.get("BEHIND_HTTPS", "0") == "1"
+    PAGE_SIZE = 25
+    TESTING = False
+    DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = False  # the CSRF tests switch it back on explicitly
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url() or "sqlite://"

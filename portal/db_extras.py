@@ -1,0 +1,19 @@
+"""Database objects that Alembic autogenerate cannot describe (full-text search
+indexes and triggers). The initial migration calls create_extras() at the end
+of upgrade(); each area adds its own objects here, for SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+_CREATORS: list = []
+
+
+def register(creator) -> None:
+    """creator(connection, dialect_name) creates the objects; idempotent."""
+    _CREATORS.append(creator)
+
+
+def create_extras(bind: Connection) -> None:
+    import portal.models  # noqa: F401  (areas register their creators on import)
+    for creator in _CREATORS:
+        creator(bind, bind.dialect.name)

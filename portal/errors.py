@@ -1,0 +1,74 @@
+"""Dutch error pages, and 503 with Retry-After when the database is unreachable."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Ververs de pagina en probeer het opnieuw."),
+    403: ("Geen toegang", "Je hebt geen toestemming om deze pagina te bekijken of deze actie uit te voeren."),
+    404: ("Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres of ga terug naar de startpagina."),
+    405: ("Niet toegestaan", "Deze actie is op deze pagina niet toegestaan."),
+    413: ("Bestand te groot", "Het bestand is te groot. Een bijlage mag hoogstens 10 MB zijn."),
+    429: ("Te veel pogingen", "Je hebt het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
+    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
+    503: ("Tijdelijk niet beschikbaar", "De database is tijdelijk niet bereikbaar. Probeer het over enkele seconden opnieuw."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    if detail:
+        message = detail
+    if wants_json():
+        response = jsonify({"error": title, "message": message, "status": code})
+    else:
+        try:
+            response = render_template("errors/error.html", code=code, title=title, message=message)
+        except Exception:  # noqa: BLE001  the layout itself failed: plain Dutch text
+            response = f"<!doctype html><html lang=nl><title>{title}</title><h1>{title}</h1><p>{message}</p>"
+    return response, code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        code = exc.code or 500
+        detail = None
+        if code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
+            detail = "Het formulier is verlopen of ongeldig (CSRF). Ververs de pagina en probeer het opnieuw."
+        body, status = render_error(code, detail)
+        response = app.make_response((body, status))
+        if code == 429 and getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_db_down(exc):
+        app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  the connection is gone anyway
+            pass
+        body, status = render_error(503)
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc):
+        app.logger.exception("unhandled error")
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        body, status = render_error(500)
+        return app.make_response((body, status))

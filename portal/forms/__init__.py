@@ -1,0 +1,1 @@
+"""WTForms per area. Messages are Dutch."""

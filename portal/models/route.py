@@ -1,0 +1,103 @@
+"""Leerroutes: DLR, GLR, leerlab and the experiment-era routes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Table, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import TimestampMixin
+from portal.models.organisation import Organisation
+from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
+
+ROUTE_STATUSES = ("concept", "voorbereiding", "actief", "beeindigd")
+TEACHING_LOCATIONS = ("vmbo", "mbo", "beide")
+PARTY_ROLES = ("vmbo", "mbo", "employer")
+
+route_pathways = Table(
+    "route_pathways",
+    db.metadata,
+    Column("route_id", ForeignKey("learning_routes.id", ondelete="CASCADE"), primary_key=True),
+    Column("pathway_code", ForeignKey("pathways.code"), primary_key=True),
+)
+
+route_profiles = Table(
+    "route_profiles",
+    db.metadata,
+    Column("route_id", ForeignKey("learning_routes.id", ondelete="CASCADE"), primary_key=True),
+    Column("profile_code", ForeignKey("profiles.code"), primary_key=True, index=True),
+)
+
+
+class RouteParty(db.Model):
+    """An organisation taking part in a route, as vmbo, mbo or employer party."""
+
+    __tablename__ = "route_parties"
+    __table_args__ = (
+        UniqueConstraint("route_id", "organisation_id"),
+        CheckConstraint("role IN ('vmbo', 'mbo', 'employer')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("learning_routes.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    route: Mapped[LearningRoute] = relationship(back_populates="parties")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class LearningRoute(TimestampMixin, db.Model):
+    __tablename__ = "learning_routes"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('concept', 'voorbereiding', 'actief', 'beeindigd')", name="status"
+        ),
+        CheckConstraint("teaching_location IN ('vmbo', 'mbo', 'beide')", name="teaching_location"),
+        CheckConstraint("pupils_per_cohort IS NULL OR pupils_per_cohort >= 0", name="pupils"),
+        CheckConstraint(
+            "last_school_year IS NULL OR last_school_year >= first_school_year", name="years"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    kind_code: Mapped[str] = mapped_column(ForeignKey("route_kinds.code"), index=True)
+    mbo_level_code: Mapped[str | None] = mapped_column(ForeignKey("mbo_levels.code"), index=True)
+    mbo_domain_code: Mapped[str | None] = mapped_column(ForeignKey("mbo_domains.code"), index=True)
+    crebo: Mapped[str | None] = mapped_column(String(5))
+    qualification_name: Mapped[str | None] = mapped_column(String(255))
+    teaching_location: Mapped[str] = mapped_column(String(8), default="beide")
+    first_school_year: Mapped[str] = mapped_column(String(9), index=True)
+    last_school_year: Mapped[str | None] = mapped_column(String(9))
+    status: Mapped[str] = mapped_column(String(16), default="concept", index=True)
+    pupils_per_cohort: Mapped[int | None] = mapped_column(Integer)
+    contact_name: Mapped[str | None] = mapped_column(String(255))
+    contact_email: Mapped[str | None] = mapped_column(String(255))
+    contact_phone: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    kind: Mapped[RouteKind] = relationship()
+    mbo_level: Mapped[MboLevel | None] = relationship()
+    mbo_domain: Mapped[MboDomain | None] = relationship()
+    parties: Mapped[list[RouteParty]] = relationship(
+        back_populates="route", cascade="all, delete-orphan", order_by=RouteParty.id
+    )
+    pathways: Mapped[list[Pathway]] = relationship(secondary=route_pathways, order_by=Pathway.sort_order)
+    profiles: Mapped[list[Profile]] = relationship(secondary=route_profiles, order_by=Profile.sort_order)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    def organisations(self, role: str) -> list[Organisation]:
+        return [p.organisation for p in self.parties if p.role == role]
+
+    def __repr__(self) -> str:
+        return f"<LearningRoute {self.id} {self.kind_code} {self.title!r}>"

@@ -1,0 +1,71 @@
+"""Who may do what. Checked in the route (never only in a template): an htmx
+fragment URL can be requested directly."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_login import current_user
+
+from portal.models import LearningRoute, User
+
+
+def role_required(*roles: str) -> Callable:
+    """Anonymous -> redirect to login; logged in without the role -> 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from portal.extensions import login_manager
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required("staff", "admin")
+admin_required = role_required("admin")
+
+
+def is_staff(user: User | None) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in ("staff", "admin"))
+
+
+def can_manage_users(user: User | None) -> bool:
+    return is_staff(user)
+
+
+def can_assign_role(user: User, role: str) -> bool:
+    """Only an admin creates other admins or staff."""
+    if user.role == "admin":
+        return True
+    return user.role == "staff" and role in ("coordinator", "reader")
+
+
+def can_create_route(user: User | None) -> bool:
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False)
+        and (is_staff(user) or (user.role == "coordinator" and user.organisation_id))
+    )
+
+
+def can_edit_route(user: User | None, route: LearningRoute) -> bool:
+    """Staff and admin edit every route; a coordinator edits routes where their
+    organisation is a party."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if is_staff(user):
+        return True
+    if user.role != "coordinator" or not user.organisation_id:
+        return False
+    return any(p.organisation_id == user.organisation_id for p in route.parties)
+
+
+def can_see_contact_details(user: User | None) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))

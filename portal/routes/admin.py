@@ -1,0 +1,93 @@
+"""/beheer: user management for staff and admin."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
+
+ORG_KIND_NAMES = names(ORGANISATION_KINDS)
+from portal.extensions import db
+from portal.forms.auth import UserForm
+from portal.forms.helpers import apply_service_errors
+from portal.models import Organisation, User
+from portal.permissions import can_assign_role, staff_required
+from portal.services import ServiceError
+from portal.services import users as user_service
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+def _organisation_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
+        .order_by(Organisation.kind, Organisation.name)
+    ).all()
+    choices = [("", "— geen —")]
+    for r in rows:
+        label = f"{r.name} ({r.city})" if r.city else r.name
+        choices.append((str(r.id), f"{label} — {ORG_KIND_NAMES[r.kind]}"))
+    return choices
+
+
+@bp.get("/")
+@staff_required
+def index():
+    return redirect(url_for("admin.list_users"))
+
+
+@bp.get("/gebruikers")
+@staff_required
+def list_users():
+    users = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=users)
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+@staff_required
+def create_user():
+    form = UserForm()
+    form.role.choices = [(r.code, r.name) for r in ROLES if can_assign_role(current_user, r.code)]
+    form.organisation_id.choices = _organisation_choices()
+    general: list[str] = []
+    if form.validate_on_submit():
+        organisation = None
+        if form.organisation_id.data:
+            try:
+                organisation = db.session.get(Organisation, int(form.organisation_id.data))
+            except ValueError:
+                organisation = None
+            if organisation is None:
+                form.organisation_id.errors = ["Kies een bestaande organisatie."]
+        if not form.organisation_id.errors:
+            try:
+                user = user_service.create_user(
+                    db.session, email=form.email.data, name=form.name.data, role=form.role.data,
+                    password=form.password.data, organisation=organisation, actor=current_user,
+                )
+            except ServiceError as exc:
+                db.session.rollback()
+                general = apply_service_errors(form, exc)
+            else:
+                db.session.commit()
+                flash(f"Account voor {user.email} aangemaakt.", "success")
+                return redirect(url_for("admin.list_users"))
+    return render_template("admin/user_form.html", form=form, general=general)
+
+
+@bp.post("/gebruikers/<int:user_id>/actief")
+@staff_required
+def toggle_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not can_assign_role(current_user, user.role):
+        abort(403)
+    try:
+        user_service.set_active(db.session, user, not user.active, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Account {user.email} is {'geactiveerd' if user.active else 'gedeactiveerd'}.", "success")
+    return redirect(url_for("admin.list_users"))

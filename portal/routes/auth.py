@@ -1,0 +1,88 @@
+"""Login, logout and password change."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.extensions import db
+from portal.forms.auth import ChangePasswordForm, LoginForm
+from portal.forms.helpers import apply_service_errors
+from portal.services import ServiceError
+from portal.services import users as user_service
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_FAILED = "Het e-mailadres of het wachtwoord klopt niet."
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only relative paths on this site: no open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        user = user_service.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()
+            error = LOGIN_FAILED
+            status = 200
+        else:
+            db.session.commit()
+            # Rotate the session: nothing from before the login survives.
+            session.clear()
+            login_user(user)
+            session["login_at"] = session["last_seen"] = time.time()
+            flash(f"Welkom, {user.name}. Je bent ingelogd.", "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    elif request.method == "POST":
+        status = 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    user_service.rotate_session_token(db.session, current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Je bent uitgelogd.", "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            user_service.change_password(db.session, user, form.current_password.data, form.new_password.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            general = apply_service_errors(form, exc)
+        else:
+            db.session.commit()
+            # Other sessions hold the old token and end; this one continues.
+            session.clear()
+            login_user(user)
+            session["login_at"] = session["last_seen"] = time.time()
+            flash("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form, general=general)

@@ -1,0 +1,51 @@
+"""Recording audit entries. Every service write calls record()."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.models import AuditLog, User
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    obj_type: str,
+    obj_id: int | None,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Add one audit entry. Only changed keys are kept when both sides are given."""
+    if before is not None and after is not None:
+        keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
+        before = {k: before.get(k) for k in sorted(keys)}
+        after = {k: after.get(k) for k in sorted(keys)}
+    entry = AuditLog(
+        actor_id=actor.id if actor is not None else None,
+        object_type=obj_type,
+        object_id=obj_id,
+        action=action,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+    )
+    session.add(entry)
+    session.flush()
+    from portal.services.settings import bump_data_version
+    bump_data_version(session)
+    return entry

@@ -1,0 +1,1 @@
+"""Reference and demo data loaders. Every loader is safe to rerun."""

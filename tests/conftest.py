@@ -1,0 +1,141 @@
+"""Test fixtures.
+
+The database is SQLite (a temporary file) unless DATABASE_URL is set, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test. Either way the schema is
+created from scratch by the real Alembic migration, the real reference files
+from ../shared/data are loaded once, and every test runs inside a transaction
+that is rolled back (the app's commits become savepoints).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.config import TestConfig
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR") or ROOT.parent / "shared" / "data")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_data_file(name: str) -> Path:
+    """The real reference file; missing is a skip locally and a failure in CI."""
+    path = DATA_DIR / name
+    if not path.is_file():
+        message = f"reference file {path} is missing (set PORTAL_DATA_DIR)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def reset_database(url: str) -> None:
+    """A clean schema: drop everything in PostgreSQL's public schema, or start
+    from an empty SQLite file."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    reset_database(database_url)
+    upload_dir = tmp_path_factory.mktemp("uploads")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        PORTAL_DATA_DIR = str(DATA_DIR)
+        UPLOAD_DIR = str(upload_dir)
+
+    app = create_app(Config)
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        from portal.services.reference import seed_vocabularies
+        seed_vocabularies(db.session)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def reference_data(app):
+    """The real 2025 regions, gemeenten and vmbo schools, loaded once."""
+    from portal.services import reference
+    with app.app_context():
+        from portal.models import Region
+        if db.session.query(Region).filter_by(year=2025).count() == 0:
+            reference.import_regions(db.session, require_data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2025)
+            reference.import_municipalities(
+                db.session, require_data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2025)
+            reference.import_schools(db.session, require_data_file("vo_vestigingen_2024.csv").read_bytes())
+            db.session.commit()
+    return True
+
+
+@pytest.fixture
+def db_session(app):
+    """A session whose work is rolled back after the test, also what the app
+    commits during requests (commits become SAVEPOINT releases)."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF protection switched on (as in production)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def login(client, user, password: str | None = None):
+    from tests.factories import PASSWORD
+    return client.post("/login", data={"email": user.email, "password": password or PASSWORD})
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        response = login(client, user)
+        assert response.status_code == 302, response.data[:500]
+        return client
+    return _login
