@@ -1,0 +1,183 @@
+"""One definition of route filters and visibility, shared by the route list,
+its exports, the map, the dashboard and the API, so they always agree."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.domain import vocab
+from portal.domain.identifiers import is_region_code, school_year_error
+from portal.models import (
+    LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, route_pathways,
+    route_profiles,
+)
+from portal.models.route import ROUTE_STATUSES
+
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass
+class RouteFilters:
+    """Filter values from the URL. Unknown codes are dropped, so a hand-edited
+    URL never errors; list fields combine as OR within a field, AND across."""
+
+    region: list[str] = field(default_factory=list)
+    profile: list[str] = field(default_factory=list)
+    level: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    pathway: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    domain: list[str] = field(default_factory=list)
+    organisation: list[int] = field(default_factory=list)
+    school_year: str | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> RouteFilters:
+        def many(name: str, valid) -> list[str]:
+            values = args.getlist(name) if hasattr(args, "getlist") else args.get(name, [])
+            if isinstance(values, str):
+                values = [values]
+            out: list[str] = []
+            for value in values:
+                for part in str(value).split(","):
+                    part = part.strip()
+                    if part and valid(part) and part not in out:
+                        out.append(part)
+            return out[:50]
+
+        orgs = [int(v) for v in many("organisation", lambda v: v.isdigit() and len(v) < 10)]
+        year = (args.get("school_year") or "").strip() or None
+        if year and school_year_error(year):
+            year = None
+        return cls(
+            region=many("region", is_region_code),
+            profile=many("profile", vocab.codes(vocab.PROFILES).__contains__),
+            level=many("level", vocab.codes(vocab.MBO_LEVELS).__contains__),
+            kind=many("kind", vocab.codes(vocab.ROUTE_KINDS).__contains__),
+            pathway=many("pathway", vocab.codes(vocab.PATHWAYS).__contains__),
+            status=many("status", set(ROUTE_STATUSES).__contains__),
+            domain=many("domain", vocab.codes(vocab.MBO_DOMAINS).__contains__),
+            organisation=orgs,
+            school_year=year,
+            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+        )
+
+    def to_args(self) -> dict[str, list[str] | str]:
+        """Query arguments for url_for(..., **filters.to_args())."""
+        out: dict[str, list[str] | str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value:
+                out[f.name] = [str(v) for v in value] if isinstance(value, list) else value
+        return out
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+
+def route_region_pairs(year: int | None):
+    """(route_id, region_id) for the year's indeling: the regions of the route's
+    vmbo parties; a route without vmbo party (a leerlab) takes those of its
+    other parties. Returned as a subquery."""
+    vmbo = aliased(RouteParty)
+    has_vmbo = exists().where(vmbo.route_id == RouteParty.route_id, vmbo.role == "vmbo")
+    stmt = (
+        select(RouteParty.route_id.label("route_id"), MunicipalityRegion.region_id.label("region_id"))
+        .join(Organisation, Organisation.id == RouteParty.organisation_id)
+        .join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id)
+        .where(MunicipalityRegion.year == (year or 0))
+        .where(or_(RouteParty.role == "vmbo", ~has_vmbo))
+        .distinct()
+    )
+    return stmt.subquery("route_regions")
+
+
+def visibility_clause(user, include_archived: bool = False):
+    """What this user may see: the public never sees concepts or archived
+    routes; a coordinator also sees the concepts of their own organisation;
+    staff see everything (archived only when asked)."""
+    clauses = []
+    if not include_archived or not _is_staff(user):
+        clauses.append(LearningRoute.archived_at.is_(None))
+    if _is_staff(user):
+        return and_(*clauses) if clauses else True
+    public = LearningRoute.status != "concept"
+    org_id = getattr(user, "organisation_id", None) if _is_authenticated(user) else None
+    if org_id and getattr(user, "role", None) == "coordinator":
+        own = exists().where(RouteParty.route_id == LearningRoute.id, RouteParty.organisation_id == org_id)
+        clauses.append(or_(public, own))
+    else:
+        clauses.append(public)
+    return and_(*clauses)
+
+
+def _is_authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def _is_staff(user) -> bool:
+    return _is_authenticated(user) and getattr(user, "role", None) in ("staff", "admin")
+
+
+def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | None = None) -> list:
+    """WHERE clauses for the filters. `skip` leaves one filter out, which is
+    what facet counts need (the count per value of that facet)."""
+    clauses = []
+    if filters.region and skip != "region":
+        pairs = route_region_pairs(year)
+        clauses.append(LearningRoute.id.in_(
+            select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
+            .where(Region.code.in_(filters.region))
+        ))
+    if filters.profile and skip != "profile":
+        clauses.append(LearningRoute.id.in_(
+            select(route_profiles.c.route_id).where(route_profiles.c.profile_code.in_(filters.profile))))
+    if filters.pathway and skip != "pathway":
+        clauses.append(LearningRoute.id.in_(
+            select(route_pathways.c.route_id).where(route_pathways.c.pathway_code.in_(filters.pathway))))
+    if filters.level and skip != "level":
+        clauses.append(LearningRoute.mbo_level_code.in_(filters.level))
+    if filters.kind and skip != "kind":
+        clauses.append(LearningRoute.kind_code.in_(filters.kind))
+    if filters.status and skip != "status":
+        clauses.append(LearningRoute.status.in_(filters.status))
+    if filters.domain and skip != "domain":
+        clauses.append(LearningRoute.mbo_domain_code.in_(filters.domain))
+    if filters.organisation and skip != "organisation":
+        clauses.append(LearningRoute.id.in_(
+            select(RouteParty.route_id).where(RouteParty.organisation_id.in_(filters.organisation))))
+    if filters.school_year and skip != "school_year":
+        # Running in that year: started on or before it, not ended before it.
+        clauses.append(LearningRoute.first_school_year <= filters.school_year)
+        clauses.append(or_(LearningRoute.last_school_year.is_(None),
+                           LearningRoute.last_school_year >= filters.school_year))
+    if filters.q and skip != "q":
+        like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        org_match = select(RouteParty.route_id).join(
+            Organisation, Organisation.id == RouteParty.organisation_id
+        ).where(Organisation.name.ilike(like, escape="\\"))
+        clauses.append(or_(
+            LearningRoute.title.ilike(like, escape="\\"),
+            LearningRoute.description.ilike(like, escape="\\"),
+            LearningRoute.qualification_name.ilike(like, escape="\\"),
+            LearningRoute.crebo == filters.q,
+            LearningRoute.id.in_(org_match),
+        ))
+    return clauses
+
+
+def filtered_routes(filters: RouteFilters, user, year: int | None, *, skip: str | None = None,
+                    include_archived: bool = False) -> Select:
+    """SELECT of the routes this user may see that match the filters."""
+    return (
+        select(LearningRoute)
+        .where(visibility_clause(user, include_archived))
+        .where(*filter_clauses(filters, year, skip=skip))
+    )
+
+
+__all__ = ["RouteFilters", "filter_clauses", "filtered_routes", "route_region_pairs",
+           "visibility_clause"]
