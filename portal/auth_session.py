@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -26,6 +26,13 @@ def init_app(app: Flask) -> None:
         if user is None or not user.active:
             return None
         return user
+
+    @app.before_request
+    def start_with_a_clean_user():
+        # A request may run inside an app context that is already pushed (the
+        # test suite, CLI tasks); never let a user cached in g carry over.
+        g.pop("_login_user", None)
+        g.pop("csp_nonce", None)
 
     @app.before_request
     def enforce_session_timeouts():

@@ -1,0 +1,98 @@
+"""Home page, error pages, health check and start-up checks."""
+import pytest
+
+from portal import InsecureConfiguration, create_app
+from portal.config import Config, DEV_SECRET_KEY
+
+
+def test_home_says_what_the_portal_is(client, reference_data):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert "doorlopende leerroutes" in html.lower()
+    assert "35 (indeling 2025)" in html
+    assert 'href="#inhoud"' in html and '<main id="inhoud"' in html
+
+
+def test_home_says_what_is_missing_without_reference_data(app, db_session):
+    from portal.models import Region
+    db_session.query(Region).delete()
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "nog niet geladen" in html
+    assert "flask geo import" in html
+
+
+@pytest.mark.parametrize("path", ["/bestaat-niet", "/beheer/gebruikers/999999/onzin"])
+def test_404_is_dutch(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_403_is_dutch(client, login_as):
+    from tests.factories import make_user
+    login_as(make_user("reader"))
+    response = client.get("/beheer/gebruikers")
+    assert response.status_code == 403
+    assert "Geen toegang" in response.get_data(as_text=True)
+
+
+def test_500_is_dutch_and_rolls_back(app, client):
+    @app.get("/__boom")
+    def boom():  # pragma: no cover - the handler is what we test
+        raise RuntimeError("kapot")
+    try:
+        response = client.get("/__boom")
+    finally:
+        app.view_functions.pop("__boom", None)
+    assert response.status_code == 500
+    assert "Er ging iets mis" in response.get_data(as_text=True)
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_is_down(tmp_path):
+    class Down(Config):
+        TESTING = True
+        SECRET_KEY = "x" * 32
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"
+    app = create_app(Down)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json["database"] == "unreachable"
+
+
+@pytest.mark.parametrize("key", [None, "", DEV_SECRET_KEY, "kort"])
+def test_refuses_to_start_outside_debug_without_a_real_secret_key(key):
+    class Prod(Config):
+        TESTING = False
+        DEBUG = False
+        SECRET_KEY = key
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+    with pytest.raises(InsecureConfiguration, match="SECRET_KEY"):
+        create_app(Prod)
+
+
+def test_starts_with_a_real_secret_key():
+    class Prod(Config):
+        TESTING = False
+        DEBUG = False
+        SECRET_KEY = "a-long-random-production-key-0123456789"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+    assert create_app(Prod).config["SECRET_KEY"].startswith("a-long")
+
+
+def test_vendored_htmx_is_served_locally(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/static/vendor/htmx/htmx.min.js" in html
+    assert "https://" not in html.split("<footer")[0].split("<body")[0]
+    response = client.get("/static/vendor/htmx/htmx.min.js")
+    assert response.status_code == 200 and b"htmx" in response.data
+    assert client.get("/static/vendor/htmx/LICENSE").status_code == 200
+    assert client.get("/static/vendor/htmx/VERSION").get_data(as_text=True).startswith("htmx.org@2.0.")
