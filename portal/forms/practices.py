@@ -1,0 +1,67 @@
+"""Forms of the good-practice library."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField, widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.domain import practices as rules
+
+REQUIRED = "Dit veld is verplicht."
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PracticeForm(FlaskForm):
+    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=rules.TITLE_MAX)])
+    summary = TextAreaField("Korte samenvatting", validators=[DataRequired(REQUIRED),
+                                                                 Length(max=rules.SUMMARY_MAX)],
+                            render_kw={"rows": 3})
+    body = TextAreaField("Beschrijving", validators=[Optional(), Length(max=rules.BODY_MAX)],
+                         render_kw={"rows": 14})
+    themes = CheckboxesField("Thema's", choices=[(t.code, t.name) for t in rules.THEMES])
+    tags = StringField("Trefwoorden", validators=[Optional(), Length(max=600)])
+    organisation_ids = SelectMultipleField("Organisaties", coerce=str, validate_choice=False)
+    region_ids = SelectMultipleField("Arbeidsmarktregio's", coerce=str, validate_choice=False)
+    route_ids = SelectMultipleField("Gerelateerde leerroutes", coerce=str, validate_choice=False)
+    domain_codes = CheckboxesField("Opleidingsdomeinen", validate_choice=False)
+    level_codes = CheckboxesField("Mbo-niveaus", validate_choice=False)
+    contact_name = StringField("Contactpersoon", validators=[Optional(), Length(max=255)],
+                               render_kw={"autocomplete": "off"})
+    contact_email = EmailField("E-mailadres contactpersoon", validators=[Optional(), Length(max=255)],
+                               render_kw={"autocomplete": "off", "spellcheck": "false"})
+    source = StringField("Bron", validators=[Optional(), Length(max=255)])
+    version_id = HiddenField()
+
+    def data_for_service(self) -> dict:
+        return {
+            "title": self.title.data, "summary": self.summary.data, "body": self.body.data or "",
+            "themes": self.themes.data or [], "tags": self.tags.data or "",
+            "organisation_ids": self.organisation_ids.data or [],
+            "region_ids": self.region_ids.data or [], "route_ids": self.route_ids.data or [],
+            "domain_codes": self.domain_codes.data or [], "level_codes": self.level_codes.data or [],
+            "contact_name": self.contact_name.data, "contact_email": self.contact_email.data,
+            "source": self.source.data,
+        }
+
+
+class SendBackForm(FlaskForm):
+    reason = TextAreaField("Reden voor terugsturen", validators=[
+        DataRequired(REQUIRED), Length(max=rules.REASON_MAX)], render_kw={"rows": 4})
+    version_id = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """Submit, publish, archive: only the CSRF token and the version."""
+    version_id = HiddenField()
+
+
+class AttachmentForm(FlaskForm):
+    title = StringField("Titel van de bijlage", validators=[DataRequired(REQUIRED), Length(max=200)])
+    file = FileField("Bestand (PDF, PNG of JPEG, hoogstens 10 MB)")
