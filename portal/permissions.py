@@ -69,3 +69,50 @@ def can_edit_route(user: User | None, route: LearningRoute) -> bool:
 
 def can_see_contact_details(user: User | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+# --- good-practice library (/bibliotheek) -----------------------------------
+
+def _logged_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_practice_author(user, practice) -> bool:
+    return _logged_in(user) and practice.author_id is not None and practice.author_id == user.id
+
+
+def can_view_practice(user, practice) -> bool:
+    """The public sees published practices; the author and staff see the rest."""
+    if practice.archived_at is not None:
+        return is_staff(user)
+    return practice.status == "gepubliceerd" or is_staff(user) or is_practice_author(user, practice)
+
+
+def can_create_practice(user) -> bool:
+    return _logged_in(user) and (is_staff(user) or (user.role == "coordinator" and bool(user.organisation_id)))
+
+
+def can_edit_practice(user, practice) -> bool:
+    """Staff edit any practice; a coordinator edits their own while it is a
+    concept or sent back (not while it waits for moderation or is public)."""
+    if practice.archived_at is not None:
+        return False
+    if is_staff(user):
+        return True
+    return (is_practice_author(user, practice) and user.role == "coordinator"
+            and practice.status in ("concept", "teruggestuurd"))
+
+
+def can_submit_practice(user, practice) -> bool:
+    return (practice.archived_at is None and practice.status in ("concept", "teruggestuurd")
+            and (is_practice_author(user, practice) or is_staff(user)))
+
+
+def can_moderate_practices(user) -> bool:
+    return is_staff(user)
+
+
+def can_archive_practice(user, practice) -> bool:
+    if practice.archived_at is not None:
+        return False
+    return is_staff(user) or (is_practice_author(user, practice) and practice.status != "gepubliceerd")

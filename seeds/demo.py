@@ -132,4 +132,6 @@ def seed_demo(session: Session) -> DemoResult:
 def _area_steps():
     """Each area adds its demo content (routes, agreements, practices) here."""
     steps = []
+    from seeds import demo_practices
+    steps.append(demo_practices.seed)
     return steps
