@@ -12,4 +12,5 @@ __all__ = [
     "Organisation", "Pathway", "Profile", "Region", "RouteKind", "RouteParty", "Setting", "User",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
 ]
+from portal.models.throttle import LoginFailure  # noqa: E402,F401
 from portal.models.practice import GoodPractice, PracticeAttachment, PracticeTag, PracticeTheme  # noqa: E402,F401

@@ -1,4 +1,61 @@
-"""Placeholder blueprint for /regio; the area's issue replaces this file."""
-from flask import Blueprint
+"""Region pages: /regio/ lists the arbeidsmarktregio's, /regio/<code> shows a
+region's coverage, gaps and trend."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.domain import coverage as rules
+from portal.domain import vocab
+from portal.extensions import db
+from portal.models import Region
+from portal.permissions import is_staff
+from portal.routes.maps import route_list_url, route_url
+from portal.services import coverage
+from portal.services.reference import current_region_year
+from portal.services.route_filters import RouteFilters
 
 bp = Blueprint("regions", __name__, url_prefix="/regio")
+KIND_SHORT = {"dlr": "DLR", "glr": "GLR", "leerlab": "leerlab"}
+
+
+def _school_year() -> str | None:
+    return RouteFilters.from_args(request.args).school_year
+
+
+@bp.get("/")
+def index():
+    selection = coverage.selection_filters(school_year=_school_year())
+    year = current_region_year(db.session)
+    figures = coverage.region_figures(db.session, selection, None, year)
+    return render_template("regions/index.html", figures=figures, selection=selection, region_year=year,
+                           staff=is_staff(current_user), route_list_url=route_list_url)
+
+
+@bp.get("/<code>")
+def show(code: str):
+    year = current_region_year(db.session)
+    region = db.session.scalar(select(Region).where(Region.code == code, Region.year == (year or 0)))
+    if region is None:
+        abort(404)
+    detail = coverage.region_detail(db.session, region, _school_year())
+    agreements = coverage.agreement_figures(db.session, region)
+    practices = coverage.practices_for_region(db.session, region.code)
+    profiles = [t.code for t in vocab.PROFILES]
+    shown_profiles = [p for p in profiles
+                      if p in detail.figures.profiles_offered or any(k[0] == p for k in detail.matrix)]
+    return render_template(
+        "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
+        practices=practices, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
+        levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url,
+        route_list_url=route_list_url, school_year=detail.filters.school_year,
+        heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
+        trend_points=[(y.school_year, y.routes) for y in detail.trend],
+    )
+
+
+def _heat_class(count: int) -> str:
+    if count <= 0:
+        return "heat0"
+    return "heat" + str(min(4, 1 + (count >= 2) + (count >= 4) + (count >= 8)))
