@@ -41,6 +41,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     auth_session.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    from portal import caching
+    caching.init_app(app)
 
     import importlib
     for name in BLUEPRINTS:

@@ -137,6 +137,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(schools_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
+    from portal.cli_demo import demo_cli
+    app.cli.add_command(demo_cli)
 
 
 if __name__ == "__main__":  # pragma: no cover
