@@ -15,7 +15,7 @@ fetch() {  # fetch NAME@VERSION DEST FILE...   (paths inside the package)
   rm -rf "$TMP/package"; tar -xzf "$tgz" -C "$TMP"; rm -f "$tgz"
   mkdir -p "$VENDOR/$dest"
   for file in "$@"; do cp "$TMP/package/$file" "$VENDOR/$dest/"; done
-  for lic in LICENSE LICENSE.md LICENSE.txt LICENCE; do
+  for lic in LICENSE LICENSE.md LICENSE.txt LICENCE MIT-LICENCE.txt MIT-LICENSE.txt; do
     [ -f "$TMP/package/$lic" ] && cp "$TMP/package/$lic" "$VENDOR/$dest/LICENSE" && break
   done
   echo "$spec" > "$VENDOR/$dest/VERSION"
