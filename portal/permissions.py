@@ -116,3 +116,57 @@ def can_archive_practice(user, practice) -> bool:
     if practice.archived_at is not None:
         return False
     return is_staff(user) or (is_practice_author(user, practice) and practice.status != "gepubliceerd")
+
+
+# --- leerroutes (/leerroutes) ------------------------------------------------
+
+def can_archive_route(user, route) -> bool:
+    """Whoever may edit a route may archive it (a soft delete)."""
+    return route.archived_at is None and can_edit_route(user, route)
+
+
+def can_restore_route(user, route) -> bool:
+    """Only staff and admin bring an archived route back."""
+    return route.archived_at is not None and is_staff(user)
+
+
+def can_see_route_history(user, route) -> bool:
+    """The history names people and shows contact details: logged-in users only."""
+    return can_see_contact_details(user)
+
+
+# --- samenwerkingsovereenkomsten (issue 4) ---------------------------------
+
+def _coordinator_org(user) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.role != "coordinator" or not user.organisation_id:
+        return None
+    return user.organisation_id
+
+
+def is_agreement_party(user, agreement) -> bool:
+    """A coordinator whose organisation is one of the agreement's parties."""
+    org = _coordinator_org(user)
+    return org is not None and any(p.organisation_id == org for p in agreement.parties)
+
+
+def can_create_agreement(user) -> bool:
+    return _coordinator_org(user) is not None
+
+
+def can_view_agreement_details(user, agreement) -> bool:
+    """Clauses, finances, versions, print view and the signed document: the
+    parties' coordinators and staff. Everybody else sees that it exists."""
+    return is_staff(user) or is_agreement_party(user, agreement)
+
+
+def can_edit_agreement(user, agreement) -> bool:
+    """Only the parties' coordinators edit (staff read)."""
+    return agreement.archived_at is None and is_agreement_party(user, agreement)
+
+
+def can_sign_for_party(user, party) -> bool:
+    """A coordinator signs for their own party only."""
+    org = _coordinator_org(user)
+    return org is not None and party.organisation_id == org

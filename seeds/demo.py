@@ -132,6 +132,8 @@ def seed_demo(session: Session) -> DemoResult:
 def _area_steps():
     """Each area adds its demo content (routes, agreements, practices) here."""
     steps = []
+    from seeds import demo_routes  # first: agreements, the map and the dashboard build on routes
+    steps.append(demo_routes.seed)
     from seeds import demo_practices
     steps.append(demo_practices.seed)
     return steps

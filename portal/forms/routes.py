@@ -1,0 +1,102 @@
+"""The leerroute form. Rules live in portal.domain.routes (via the service);
+the form only parses what the browser sends and keeps it for redisplay."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from portal.domain import vocab
+from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+
+
+class IdListField(Field):
+    """A list of organisation ids from repeated form values; non-numbers are dropped."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.data = []
+
+    def process_formdata(self, valuelist):
+        out: list[int] = []
+        for value in valuelist:
+            value = str(value).strip()
+            if value.isdigit() and len(value) < 10 and int(value) not in out:
+                out.append(int(value))
+        self.data = out
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+class CodeListField(SelectMultipleField):
+    """Checkbox group of vocabulary codes; unknown codes are reported by the rules."""
+
+    def pre_validate(self, form):
+        pass
+
+
+class RouteForm(FlaskForm):
+    version_id = HiddenField()
+    title = StringField("Titel", validators=[Length(max=255, message="Een titel is hoogstens 255 tekens.")])
+    kind = SelectField("Soort route", choices=[("", "— kies —")] + [(t.code, t.name) for t in vocab.ROUTE_KINDS],
+                       validate_choice=False)
+    status = SelectField("Status", choices=list(STATUS_NAMES.items()), validate_choice=False)
+    vmbo_parties = IdListField("Vmbo-partijen (vestigingen)")
+    mbo_parties = IdListField("Mbo-partijen")
+    employer_parties = IdListField("Bedrijven (leerbedrijven, branche)")
+    pathways = CodeListField("Leerwegen", choices=[(t.code, f"{t.code} – {t.name}") for t in vocab.PATHWAYS])
+    profiles = CodeListField("Profielen", choices=[(t.code, t.name) for t in vocab.PROFILES])
+    mbo_level = SelectField("Mbo-niveau", choices=[("", "geen (alleen voor een leerlab)")]
+                            + [(t.code, t.name) for t in vocab.MBO_LEVELS], validate_choice=False)
+    mbo_domain = SelectField("Opleidingsdomein", choices=[("", "— kies —")]
+                             + [(t.code, t.name) for t in vocab.MBO_DOMAINS], validate_choice=False)
+    crebo = StringField("Crebo-code van de kwalificatie", render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    qualification_name = StringField("Naam van de kwalificatie", validators=[Length(max=255)])
+    teaching_location = SelectField("Waar wordt lesgegeven", choices=list(TEACHING_LOCATION_NAMES.items()),
+                                    validate_choice=False, default="beide")
+    first_school_year = StringField("Eerste schooljaar", render_kw={"placeholder": "2025-2026", "autocomplete": "off"})
+    last_school_year = StringField("Laatste schooljaar (leeg: loopt door)", render_kw={"autocomplete": "off"})
+    pupils_per_cohort = StringField("Leerlingen per cohort", render_kw={"inputmode": "numeric"})
+    contact_name = StringField("Contactpersoon", validators=[Length(max=255)])
+    contact_email = StringField("E-mail contactpersoon", validators=[Length(max=255)],
+                                render_kw={"type": "email", "autocomplete": "off"})
+    contact_phone = StringField("Telefoon contactpersoon", validators=[Length(max=64)],
+                                render_kw={"type": "tel", "autocomplete": "off"})
+    description = TextAreaField("Omschrijving", validators=[Length(max=10000)])
+
+    def to_input(self) -> tuple[RouteInput, dict[str, list[str]]]:
+        """The route input and the parse errors (per field) of this form."""
+        pupils, pupils_error = parse_pupils(self.pupils_per_cohort.data)
+        data = RouteInput(
+            title=self.title.data or "", kind=self.kind.data or "",
+            vmbo_parties=self.vmbo_parties.data, mbo_parties=self.mbo_parties.data,
+            employer_parties=self.employer_parties.data,
+            pathways=list(self.pathways.data or []), profiles=list(self.profiles.data or []),
+            crebo=self.crebo.data, qualification_name=self.qualification_name.data,
+            mbo_domain=self.mbo_domain.data or None, mbo_level=self.mbo_level.data or None,
+            teaching_location=self.teaching_location.data or "beide",
+            first_school_year=self.first_school_year.data or "", last_school_year=self.last_school_year.data,
+            status=self.status.data or "concept", pupils_per_cohort=pupils,
+            contact_name=self.contact_name.data, contact_email=self.contact_email.data,
+            contact_phone=self.contact_phone.data, description=self.description.data,
+        )
+        return data, ({"pupils_per_cohort": [pupils_error]} if pupils_error else {})
+
+    def fill_from(self, data: RouteInput) -> None:
+        """Pre-fill from a route's current values (GET of the edit page)."""
+        for name in ("title", "kind", "vmbo_parties", "mbo_parties", "employer_parties", "pathways", "profiles",
+                     "crebo", "qualification_name", "teaching_location", "first_school_year",
+                     "last_school_year", "status", "contact_name", "contact_email", "contact_phone",
+                     "description"):
+            getattr(self, name).data = getattr(data, name)
+        self.mbo_domain.data = data.mbo_domain or ""
+        self.mbo_level.data = data.mbo_level or ""
+        self.pupils_per_cohort.data = "" if data.pupils_per_cohort is None else str(data.pupils_per_cohort)
+
+
+class ImportForm(FlaskForm):
+    mode = SelectField("Wat als een regel fouten bevat?", validate_choice=False, default="all", choices=[
+        ("all", "Alles of niets: niets importeren zolang er een fout in staat"),
+        ("valid", "Importeer de regels zonder fouten en sla de foute regels over"),
+    ])

@@ -1,0 +1,159 @@
+"""Reading leerroutes for the list: facet counts, sorting, paging, and the
+organisation search of the party picker. Built on route_filters, so the list,
+its counts and its exports always agree."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import distinct, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty
+from portal.models import route_pathways, route_profiles
+from portal.services.route_filters import (
+    RouteFilters, filter_clauses, filtered_routes, route_region_pairs, visibility_clause,
+)
+
+SORTS = {
+    "titel": ("Titel (A–Z)", lambda: [func.lower(LearningRoute.title), LearningRoute.id]),
+    "recent": ("Laatst gewijzigd", lambda: [LearningRoute.updated_at.desc(), LearningRoute.id.desc()]),
+    "schooljaar": ("Eerste schooljaar (nieuwste eerst)",
+                   lambda: [LearningRoute.first_school_year.desc(), func.lower(LearningRoute.title)]),
+    "niveau": ("Mbo-niveau", lambda: [LearningRoute.mbo_level_code, func.lower(LearningRoute.title)]),
+}
+DEFAULT_SORT = "titel"
+
+
+def route_options():
+    return (selectinload(LearningRoute.parties).selectinload(RouteParty.organisation),
+            selectinload(LearningRoute.pathways), selectinload(LearningRoute.profiles))
+
+
+@dataclass
+class RoutePage:
+    routes: list[LearningRoute]
+    total: int
+    page: int
+    pages: int
+    sort: str
+
+
+def page_of_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
+                   page: int = 1, page_size: int = 25, include_archived: bool = False) -> RoutePage:
+    stmt = filtered_routes(filters, user, year, include_archived=include_archived)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    routes = list(session.scalars(
+        stmt.options(*route_options()).order_by(*SORTS[sort][1]())
+        .limit(page_size).offset((page - 1) * page_size)
+    ))
+    return RoutePage(routes, total, page, pages, sort)
+
+
+def all_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
+               include_archived: bool = False) -> list[LearningRoute]:
+    """Every route of the filtered list (for the exports), same order as the list."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    stmt = filtered_routes(filters, user, year, include_archived=include_archived)
+    return list(session.scalars(stmt.options(*route_options()).order_by(*SORTS[sort][1]())))
+
+
+def _base(filters: RouteFilters, user, year, skip: str, include_archived: bool):
+    return [visibility_clause(user, include_archived), *filter_clauses(filters, year, skip=skip)]
+
+
+def facet_counts(session: Session, filters: RouteFilters, user, year: int | None,
+                 include_archived: bool = False) -> dict[str, dict[str, int]]:
+    """For each facet: value -> number of routes, with that facet's own filter
+    left out (so choosing one value still shows the counts of the others)."""
+    counted = func.count(distinct(LearningRoute.id))
+    out: dict[str, dict[str, int]] = {}
+    simple = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,
+              "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code}
+    for name, column in simple.items():
+        rows = session.execute(select(column, counted).where(*_base(filters, user, year, name, include_archived))
+                               .group_by(column))
+        out[name] = {str(k): n for k, n in rows if k is not None}
+    for name, table, column in (("profile", route_profiles, route_profiles.c.profile_code),
+                                ("pathway", route_pathways, route_pathways.c.pathway_code)):
+        rows = session.execute(
+            select(column, counted).select_from(LearningRoute)
+            .join(table, table.c.route_id == LearningRoute.id)
+            .where(*_base(filters, user, year, name, include_archived)).group_by(column))
+        out[name] = dict(rows.all())
+    out["region"] = {}
+    if year is not None:
+        pairs = route_region_pairs(year)
+        rows = session.execute(
+            select(Region.code, counted).select_from(LearningRoute)
+            .join(pairs, pairs.c.route_id == LearningRoute.id).join(Region, Region.id == pairs.c.region_id)
+            .where(*_base(filters, user, year, "region", include_archived)).group_by(Region.code))
+        out["region"] = dict(rows.all())
+    return out
+
+
+def regions(session: Session, year: int | None) -> list[Region]:
+    if year is None:
+        return []
+    return list(session.scalars(select(Region).where(Region.year == year).order_by(Region.name)))
+
+
+def current_school_year(today: date | None = None) -> str:
+    today = today or date.today()
+    start = today.year if today.month >= 8 else today.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_year_choices(today: date | None = None) -> list[str]:
+    start = int(current_school_year(today)[:4])
+    return [f"{y}-{y + 1}" for y in range(start + 3, 2013, -1)]
+
+
+def organisations_by_id(session: Session, ids) -> dict[int, Organisation]:
+    ids = [i for i in ids if isinstance(i, int)]
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+
+
+def organisation_region(session: Session, organisation: Organisation | None, year: int | None) -> Region | None:
+    if organisation is None or organisation.municipality_id is None or year is None:
+        return None
+    return session.scalar(
+        select(Region).join(MunicipalityRegion, MunicipalityRegion.region_id == Region.id)
+        .where(MunicipalityRegion.municipality_id == organisation.municipality_id, MunicipalityRegion.year == year))
+
+
+def search_organisations(session: Session, q: str, kind: str, *, region: Region | None = None,
+                         limit: int = 25) -> list[Organisation]:
+    """Organisations of one kind matching a name, place, BRIN or vestigingscode;
+    without a query, those in the given region (the coordinator's own)."""
+    kinds = ("employer", "other") if kind == "employer" else (kind,)
+    stmt = select(Organisation).where(Organisation.kind.in_(kinds))
+    q = (q or "").strip()[:100]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(
+            Organisation.name.ilike(like, escape="\\"), Organisation.city.ilike(like, escape="\\"),
+            Organisation.vestigingscode == q.upper(), Organisation.brin == q.upper(),
+            Organisation.governing_body_name.ilike(like, escape="\\"),
+        ))
+    elif region is not None:
+        stmt = stmt.join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id) \
+            .where(MunicipalityRegion.region_id == region.id)
+    else:
+        return []
+    return list(session.scalars(stmt.order_by(Organisation.name, Organisation.id).limit(limit)))
+
+
+def routes_of_organisation(session: Session, organisation_id: int) -> list[LearningRoute]:
+    """'Mijn leerroutes': every route where the organisation is a party, concepts
+    included (archived ones are gone for coordinators until staff restore them)."""
+    return list(session.scalars(
+        select(LearningRoute).where(LearningRoute.archived_at.is_(None), LearningRoute.id.in_(
+            select(RouteParty.route_id).where(RouteParty.organisation_id == organisation_id)))
+        .options(*route_options()).order_by(func.lower(LearningRoute.title))
+    ))
