@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 10:59:15.453607
+Create Date: 2026-11-22 11:04:15.690588
 
 """
 
@@ -257,6 +257,83 @@ def upgrade():
         )
 
     op.create_table(
+        "agreements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=False),
+        sa.Column("is_internal", sa.Boolean(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("facilities_use", sa.Text(), nullable=True),
+        sa.Column("cooperation_form", sa.Text(), nullable=True),
+        sa.Column("governance", sa.Text(), nullable=True),
+        sa.Column("design", sa.Text(), nullable=True),
+        sa.Column("complaints_procedure", sa.Text(), nullable=True),
+        sa.Column("sector", sa.String(length=255), nullable=True),
+        sa.Column("mbo_domain_code", sa.String(length=16), nullable=True),
+        sa.Column("employer_role", sa.Text(), nullable=True),
+        sa.Column("examining_organisation_id", sa.Integer(), nullable=True),
+        sa.Column("team_qualification", sa.Boolean(), nullable=True),
+        sa.Column("team_qualification_description", sa.Text(), nullable=True),
+        sa.Column("participation", sa.Text(), nullable=True),
+        sa.Column("transfer_option", sa.Text(), nullable=True),
+        sa.Column("funding_purpose", sa.Text(), nullable=True),
+        sa.Column("route_duration_months", sa.Integer(), nullable=True),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("terminated_on", sa.Date(), nullable=True),
+        sa.Column("termination_reason", sa.Text(), nullable=True),
+        sa.Column("document_stored_name", sa.String(length=64), nullable=True),
+        sa.Column("document_name", sa.String(length=255), nullable=True),
+        sa.Column("document_size", sa.Integer(), nullable=True),
+        sa.Column("document_sha256", sa.String(length=64), nullable=True),
+        sa.Column("document_uploaded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('concept', 'ter_ondertekening', 'getekend', 'verlopen', 'opgezegd')",
+            name=op.f("ck_agreements_status"),
+        ),
+        sa.CheckConstraint("end_date > start_date", name=op.f("ck_agreements_period")),
+        sa.CheckConstraint(
+            "route_duration_months IS NULL OR route_duration_months BETWEEN 1 AND 120",
+            name=op.f("ck_agreements_duration"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_agreements_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["examining_organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_agreements_examining_organisation_id_organisations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["mbo_domain_code"],
+            ["mbo_domains.code"],
+            name=op.f("fk_agreements_mbo_domain_code_mbo_domains"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agreements")),
+    )
+    with op.batch_alter_table("agreements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agreements_archived_at"), ["archived_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_agreements_end_date"), ["end_date"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_agreements_status"), ["status"], unique=False
+        )
+
+    op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -278,6 +355,62 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
         batch_op.create_index(
             "ix_audit_log_object", ["object_type", "object_id"], unique=False
+        )
+
+    op.create_table(
+        "good_practices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("summary", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=255), nullable=True),
+        sa.Column("contact_name", sa.String(length=255), nullable=True),
+        sa.Column("contact_email", sa.String(length=255), nullable=True),
+        sa.Column("moderation_reason", sa.Text(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("moderated_by_id", sa.Integer(), nullable=True),
+        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status <> 'gepubliceerd' OR published_at IS NOT NULL",
+            name=op.f("ck_good_practices_published_at"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('concept', 'ingediend', 'teruggestuurd', 'gepubliceerd')",
+            name=op.f("ck_good_practices_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_good_practices_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["moderated_by_id"],
+            ["users.id"],
+            name=op.f("fk_good_practices_moderated_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_good_practices")),
+    )
+    with op.batch_alter_table("good_practices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_good_practices_archived_at"), ["archived_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_good_practices_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_good_practices_published_at"), ["published_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_good_practices_status"), ["status"], unique=False
         )
 
     op.create_table(
@@ -370,6 +503,317 @@ def upgrade():
         )
 
     op.create_table(
+        "agreement_parties",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("governing_body_name", sa.String(length=255), nullable=True),
+        sa.Column("governing_body_number", sa.String(length=16), nullable=True),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signed_by_id", sa.Integer(), nullable=True),
+        sa.Column("signed_by_name", sa.String(length=255), nullable=True),
+        sa.Column("signed_on_behalf_of", sa.String(length=255), nullable=True),
+        sa.CheckConstraint(
+            "role IN ('vmbo', 'mbo', 'employer', 'gemeente')",
+            name=op.f("ck_agreement_parties_role"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_agreement_parties_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_agreement_parties_organisation_id_organisations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["signed_by_id"],
+            ["users.id"],
+            name=op.f("fk_agreement_parties_signed_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_parties")),
+        sa.UniqueConstraint(
+            "agreement_id",
+            "organisation_id",
+            name=op.f("uq_agreement_parties_agreement_id_organisation_id"),
+        ),
+    )
+    with op.batch_alter_table("agreement_parties", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agreement_parties_agreement_id"),
+            ["agreement_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_agreement_parties_organisation_id"),
+            ["organisation_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "agreement_routes",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("route_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_agreement_routes_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["route_id"],
+            ["learning_routes.id"],
+            name=op.f("fk_agreement_routes_route_id_learning_routes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "agreement_id", "route_id", name=op.f("pk_agreement_routes")
+        ),
+    )
+    with op.batch_alter_table("agreement_routes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agreement_routes_route_id"), ["route_id"], unique=False
+        )
+
+    op.create_table(
+        "agreement_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.Column("reason", sa.String(length=255), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_agreement_versions_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_agreement_versions_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_versions")),
+        sa.UniqueConstraint(
+            "agreement_id",
+            "number",
+            name=op.f("uq_agreement_versions_agreement_id_number"),
+        ),
+    )
+    with op.batch_alter_table("agreement_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agreement_versions_agreement_id"),
+            ["agreement_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "practice_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
+        sa.Column("original_name", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("size >= 0", name=op.f("ck_practice_attachments_size")),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_attachments_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_practice_attachments_uploaded_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_attachments")),
+        sa.UniqueConstraint(
+            "stored_name", name=op.f("uq_practice_attachments_stored_name")
+        ),
+    )
+    with op.batch_alter_table("practice_attachments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_attachments_practice_id"),
+            ["practice_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "practice_domains",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("domain_code", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["domain_code"],
+            ["mbo_domains.code"],
+            name=op.f("fk_practice_domains_domain_code_mbo_domains"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_domains_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "domain_code", name=op.f("pk_practice_domains")
+        ),
+    )
+    with op.batch_alter_table("practice_domains", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_domains_domain_code"), ["domain_code"], unique=False
+        )
+
+    op.create_table(
+        "practice_levels",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("level_code", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["level_code"],
+            ["mbo_levels.code"],
+            name=op.f("fk_practice_levels_level_code_mbo_levels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_levels_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "level_code", name=op.f("pk_practice_levels")
+        ),
+    )
+    with op.batch_alter_table("practice_levels", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_levels_level_code"), ["level_code"], unique=False
+        )
+
+    op.create_table(
+        "practice_organisations",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_practice_organisations_organisation_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_organisations_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "organisation_id", name=op.f("pk_practice_organisations")
+        ),
+    )
+    with op.batch_alter_table("practice_organisations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_organisations_organisation_id"),
+            ["organisation_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "practice_regions",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_regions_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_id"],
+            ["regions.id"],
+            name=op.f("fk_practice_regions_region_id_regions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "region_id", name=op.f("pk_practice_regions")
+        ),
+    )
+    with op.batch_alter_table("practice_regions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_regions_region_id"), ["region_id"], unique=False
+        )
+
+    op.create_table(
+        "practice_routes",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("route_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_routes_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["route_id"],
+            ["learning_routes.id"],
+            name=op.f("fk_practice_routes_route_id_learning_routes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "route_id", name=op.f("pk_practice_routes")
+        ),
+    )
+    with op.batch_alter_table("practice_routes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_routes_route_id"), ["route_id"], unique=False
+        )
+
+    op.create_table(
+        "practice_tags",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("tag", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_tags_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("practice_id", "tag", name=op.f("pk_practice_tags")),
+    )
+    with op.batch_alter_table("practice_tags", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_practice_tags_tag"), ["tag"], unique=False)
+
+    op.create_table(
+        "practice_themes",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("theme_code", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_themes_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "theme_code", name=op.f("pk_practice_themes")
+        ),
+    )
+    with op.batch_alter_table("practice_themes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_themes_theme_code"), ["theme_code"], unique=False
+        )
+
+    op.create_table(
         "route_parties",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("route_id", sa.Integer(), nullable=False),
@@ -449,6 +893,123 @@ def upgrade():
             batch_op.f("ix_route_profiles_profile_code"), ["profile_code"], unique=False
         )
 
+    op.create_table(
+        "funding_shares",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("stream", sa.String(length=40), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("percentage", sa.Numeric(precision=5, scale=2), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "percentage >= 0 AND percentage <= 100",
+            name=op.f("ck_funding_shares_percentage"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_funding_shares_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["party_id"],
+            ["agreement_parties.id"],
+            name=op.f("fk_funding_shares_party_id_agreement_parties"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_funding_shares")),
+        sa.UniqueConstraint(
+            "agreement_id",
+            "stream",
+            "school_year",
+            "party_id",
+            name=op.f("uq_funding_shares_agreement_id_stream_school_year_party_id"),
+        ),
+    )
+    with op.batch_alter_table("funding_shares", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_funding_shares_agreement_id"), ["agreement_id"], unique=False
+        )
+
+    op.create_table(
+        "funding_totals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("stream", sa.String(length=40), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("recipient_party_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=True),
+        sa.CheckConstraint("amount >= 0", name=op.f("ck_funding_totals_amount")),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_funding_totals_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient_party_id"],
+            ["agreement_parties.id"],
+            name=op.f("fk_funding_totals_recipient_party_id_agreement_parties"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_funding_totals")),
+        sa.UniqueConstraint(
+            "agreement_id",
+            "stream",
+            "school_year",
+            name=op.f("uq_funding_totals_agreement_id_stream_school_year"),
+        ),
+    )
+    with op.batch_alter_table("funding_totals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_funding_totals_agreement_id"), ["agreement_id"], unique=False
+        )
+
+    op.create_table(
+        "transfer_guarantees",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("from_month", sa.Integer(), nullable=False),
+        sa.Column("to_month", sa.Integer(), nullable=False),
+        sa.Column("destination", sa.String(length=16), nullable=False),
+        sa.Column("responsible_party_id", sa.Integer(), nullable=False),
+        sa.Column("max_wait_days", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("entree_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "destination IN ('vmbo_bb', 'mbo2', 'entree')",
+            name=op.f("ck_transfer_guarantees_destination"),
+        ),
+        sa.CheckConstraint(
+            "from_month >= 1 AND to_month >= from_month",
+            name=op.f("ck_transfer_guarantees_months"),
+        ),
+        sa.CheckConstraint(
+            "max_wait_days >= 0", name=op.f("ck_transfer_guarantees_wait")
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_transfer_guarantees_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["responsible_party_id"],
+            ["agreement_parties.id"],
+            name=op.f("fk_transfer_guarantees_responsible_party_id_agreement_parties"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_guarantees")),
+    )
+    with op.batch_alter_table("transfer_guarantees", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_transfer_guarantees_agreement_id"),
+            ["agreement_id"],
+            unique=False,
+        )
+
     # ### end Alembic commands ###
 
     from portal.db_extras import create_extras
@@ -458,6 +1019,18 @@ def upgrade():
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("transfer_guarantees", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_transfer_guarantees_agreement_id"))
+
+    op.drop_table("transfer_guarantees")
+    with op.batch_alter_table("funding_totals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_funding_totals_agreement_id"))
+
+    op.drop_table("funding_totals")
+    with op.batch_alter_table("funding_shares", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_funding_shares_agreement_id"))
+
+    op.drop_table("funding_shares")
     with op.batch_alter_table("route_profiles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_route_profiles_profile_code"))
 
@@ -468,6 +1041,51 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_route_parties_organisation_id"))
 
     op.drop_table("route_parties")
+    with op.batch_alter_table("practice_themes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_themes_theme_code"))
+
+    op.drop_table("practice_themes")
+    with op.batch_alter_table("practice_tags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_tags_tag"))
+
+    op.drop_table("practice_tags")
+    with op.batch_alter_table("practice_routes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_routes_route_id"))
+
+    op.drop_table("practice_routes")
+    with op.batch_alter_table("practice_regions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_regions_region_id"))
+
+    op.drop_table("practice_regions")
+    with op.batch_alter_table("practice_organisations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_organisations_organisation_id"))
+
+    op.drop_table("practice_organisations")
+    with op.batch_alter_table("practice_levels", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_levels_level_code"))
+
+    op.drop_table("practice_levels")
+    with op.batch_alter_table("practice_domains", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_domains_domain_code"))
+
+    op.drop_table("practice_domains")
+    with op.batch_alter_table("practice_attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_attachments_practice_id"))
+
+    op.drop_table("practice_attachments")
+    with op.batch_alter_table("agreement_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_versions_agreement_id"))
+
+    op.drop_table("agreement_versions")
+    with op.batch_alter_table("agreement_routes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_routes_route_id"))
+
+    op.drop_table("agreement_routes")
+    with op.batch_alter_table("agreement_parties", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_parties_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_agreement_parties_agreement_id"))
+
+    op.drop_table("agreement_parties")
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_learning_routes_status"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_level_code"))
@@ -477,11 +1095,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_learning_routes_archived_at"))
 
     op.drop_table("learning_routes")
+    with op.batch_alter_table("good_practices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_good_practices_status"))
+        batch_op.drop_index(batch_op.f("ix_good_practices_published_at"))
+        batch_op.drop_index(batch_op.f("ix_good_practices_author_id"))
+        batch_op.drop_index(batch_op.f("ix_good_practices_archived_at"))
+
+    op.drop_table("good_practices")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_object")
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
 
     op.drop_table("audit_log")
+    with op.batch_alter_table("agreements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreements_status"))
+        batch_op.drop_index(batch_op.f("ix_agreements_end_date"))
+        batch_op.drop_index(batch_op.f("ix_agreements_archived_at"))
+
+    op.drop_table("agreements")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_organisation_id"))
 

@@ -14,3 +14,6 @@ __all__ = [
 ]
 from portal.models.throttle import LoginFailure  # noqa: E402,F401
 from portal.models.practice import GoodPractice, PracticeAttachment, PracticeTag, PracticeTheme  # noqa: E402,F401
+from portal.models.agreement import (  # noqa: E402,F401
+    Agreement, AgreementParty, AgreementVersion, FundingShare, FundingTotal, TransferGuarantee, agreement_routes,
+)

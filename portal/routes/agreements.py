@@ -1,4 +1,376 @@
-"""Placeholder blueprint for /overeenkomsten; the area's issue replaces this file."""
-from flask import Blueprint
+"""/overeenkomsten: samenwerkingsovereenkomsten. Each view: load or 404 ->
+permission or 403 -> validate -> service -> commit once -> render/redirect."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal.domain import agreements as dom
+from portal.extensions import db
+from portal.forms.agreements import ActionForm, AgreementForm, DocumentForm, TerminateForm
+from portal.forms.helpers import apply_service_errors
+from portal.models import LearningRoute, Organisation
+from portal.models.agreement import Agreement, AgreementParty
+from portal.permissions import (
+    can_create_agreement, can_edit_agreement, can_sign_for_party, can_view_agreement_details, is_staff,
+)
+from portal.services import ServiceError
+from portal.services import agreements as service
+from portal.services.uploads import send_stored, store_upload
 
 bp = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
+
+
+@bp.app_template_global("agreement_status")
+def agreement_status(agreement: Agreement) -> str:
+    return service.current_status(agreement)
+
+
+@bp.app_context_processor
+def agreement_vocab():
+    return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
+            "FUNDING_STREAMS": dom.FUNDING_STREAMS, "DESTINATIONS": dom.DESTINATIONS,
+            "fmt_decimal": dom.format_decimal}
+
+
+def load(agreement_id: int) -> Agreement:
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or agreement.archived_at is not None:
+        abort(404)
+    return agreement
+
+
+def require_details(agreement: Agreement) -> None:
+    if not current_user.is_authenticated:
+        abort(403)
+    if not can_view_agreement_details(current_user, agreement):
+        abort(403)
+
+
+def require_edit(agreement: Agreement) -> None:
+    if not current_user.is_authenticated or not can_edit_agreement(current_user, agreement):
+        abort(403)
+
+
+# --- lists and detail ------------------------------------------------------
+
+@bp.get("/")
+def index():
+    agreements = service.list_agreements(db.session)
+    expiring: list[Agreement] = []
+    mine: set[int] = set()
+    if current_user.is_authenticated and is_staff(current_user):
+        expiring = service.list_expiring(db.session)
+    elif current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
+        expiring = service.list_expiring(db.session, organisation_id=current_user.organisation_id)
+        mine = {a.id for a in agreements if a.party_for(current_user.organisation_id)}
+    return render_template("agreements/index.html", agreements=agreements, expiring=expiring, mine=mine,
+                           can_create=can_create_agreement(current_user))
+
+
+@bp.get("/<int:agreement_id>")
+def view_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    details = current_user.is_authenticated and can_view_agreement_details(current_user, agreement)
+    context = dict(agreement=agreement, details=details, action_form=ActionForm())
+    if details:
+        context.update(_detail_context(agreement))
+    return render_template("agreements/detail.html", **context)
+
+
+def _detail_context(agreement: Agreement) -> dict:
+    can_edit = can_edit_agreement(current_user, agreement)
+    return dict(
+        checklist=service.checklist(agreement), guarantee=service.guarantee_check(agreement),
+        allocations=service.allocations(agreement), can_edit=can_edit,
+        my_party=agreement.party_for(current_user.organisation_id) if current_user.role == "coordinator" else None,
+        status=service.current_status(agreement), document_form=DocumentForm(),
+        terminate_form=TerminateForm(), party_names={p.id: p.organisation.name for p in agreement.parties},
+    )
+
+
+@bp.get("/<int:agreement_id>/checklist")
+def view_checklist(agreement_id: int):
+    agreement = load(agreement_id)
+    require_details(agreement)
+    return render_template("agreements/checklist.html", agreement=agreement,
+                           checklist=service.checklist(agreement))
+
+
+@bp.get("/<int:agreement_id>/afdrukken")
+def print_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_details(agreement)
+    return render_template("agreements/print.html", agreement=agreement, **_detail_context(agreement))
+
+
+# --- create and edit -------------------------------------------------------
+
+def _route_choices(agreement: Agreement | None) -> list[tuple[int, str]]:
+    routes = service.routes_for(db.session, current_user.organisation_id)
+    if agreement is not None:
+        routes = list({r.id: r for r in [*routes, *agreement.routes]}.values())
+    return [(r.id, f"{r.title} ({r.kind_code.upper()}, {r.status})") for r in sorted(routes, key=lambda r: r.title)]
+
+
+def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> list[tuple[str, str]]:
+    if agreement is not None:
+        orgs = [p.organisation for p in agreement.parties if p.role == "mbo"]
+    else:
+        routes = db.session.scalars(select(LearningRoute).where(LearningRoute.id.in_(route_ids or [0]))).all()
+        routes = routes or service.routes_for(db.session, current_user.organisation_id)
+        orgs = list({p.organisation_id: p.organisation for r in routes for p in r.parties if p.role == "mbo"}.values())
+    return [("", "— kies —")] + [(str(o.id), o.name) for o in orgs]
+
+
+def _fill_form(form: AgreementForm, agreement: Agreement) -> None:
+    form.version_id.data = agreement.version_id
+    form.title.data = agreement.title
+    form.route_ids.data = [r.id for r in agreement.routes]
+    form.start_date.data, form.end_date.data = agreement.start_date, agreement.end_date
+    for name in service.CLAUSE_FIELDS:
+        getattr(form, name).data = getattr(agreement, name)
+    form.mbo_domain_code.data = agreement.mbo_domain_code or ""
+    form.examining_organisation_id.data = str(agreement.examining_organisation_id or "")
+    form.team_qualification.data = {True: "ja", False: "nee"}.get(agreement.team_qualification)
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@login_required
+def create_agreement():
+    if not can_create_agreement(current_user):
+        abort(403)
+    form = AgreementForm()
+    form.route_ids.choices = _route_choices(None)
+    form.examining_organisation_id.choices = _examining_choices(None, form.route_ids.data or [])
+    if request.method == "GET":
+        route_id = request.args.get("route", type=int)
+        if route_id and any(c[0] == route_id for c in form.route_ids.choices):
+            form.route_ids.data = [route_id]
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            agreement = service.create_agreement(db.session, form.data_for_service(), current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            general = apply_service_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("De overeenkomst is aangemaakt als concept.", "success")
+            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/edit.html", form=form, agreement=None, general=general), status
+
+
+@bp.route("/<int:agreement_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    form = AgreementForm()
+    form.route_ids.choices = _route_choices(agreement)
+    form.examining_organisation_id.choices = _examining_choices(agreement, [])
+    if request.method == "GET":
+        _fill_form(form, agreement)
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            changed = service.update_agreement(db.session, agreement, form.data_for_service(), current_user,
+                                               expected_version=form.version_id.data or None)
+        except ServiceError as exc:
+            db.session.rollback()
+            general = apply_service_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_saved_message(agreement, changed), "success")
+            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/edit.html", form=form, agreement=agreement, general=general), status
+
+
+def _saved_message(agreement: Agreement, changed: bool) -> str:
+    if not changed:
+        return "Er was niets gewijzigd."
+    if agreement.revision > 1 and agreement.versions and agreement.versions[-1].number == agreement.revision \
+            and not any(p.is_signed for p in agreement.parties) and agreement.status == "concept" \
+            and agreement.versions[-1].reason and agreement.versions[-1].reason.startswith("Addendum"):
+        return (f"Opgeslagen als versie {agreement.revision} (addendum). De handtekeningen zijn vervallen; "
+                f"alle partijen tekenen opnieuw.")
+    return "De wijzigingen zijn opgeslagen."
+
+
+@bp.route("/<int:agreement_id>/partijen", methods=["GET", "POST"])
+@login_required
+def edit_parties(agreement_id: int):
+    from portal.forms.agreements import parse_party_rows
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    errors: dict[str, list[str]] = {}
+    rows = [dict(key=str(i), organisation_id=p.organisation_id, role=p.role, organisation=p.organisation,
+                 governing_body_name=p.governing_body_name or "", governing_body_number=p.governing_body_number or "")
+            for i, p in enumerate(agreement.parties)]
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        rows = parse_party_rows(request.form)
+        try:
+            changed = service.set_parties(db.session, agreement, rows, current_user,
+                                          expected_version=request.form.get("version_id", type=int))
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            orgs = {o.id: o for o in db.session.scalars(
+                select(Organisation).where(Organisation.id.in_([r["organisation_id"] for r in rows])))}
+            for r in rows:
+                r["organisation"] = orgs.get(r["organisation_id"])
+        else:
+            db.session.commit()
+            flash(_saved_message(agreement, changed), "success")
+            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    taken = {r["organisation_id"] for r in rows}
+    organisations = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
+        .order_by(Organisation.kind, Organisation.name)
+    ).all()
+    choices = [(o.id, f"{o.name}{' (' + o.city + ')' if o.city else ''}") for o in organisations if o.id not in taken]
+    return render_template("agreements/parties.html", agreement=agreement, rows=rows, errors=errors,
+                           choices=choices, action_form=ActionForm(),
+                           next_key=len(rows)), 422 if errors else 200
+
+
+# --- signing, termination, document ----------------------------------------
+
+@bp.post("/<int:agreement_id>/ter-ondertekening")
+@login_required
+def send_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    ActionForm().validate_on_submit() or abort(400)
+    try:
+        service.send_for_signature(db.session, agreement, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        for message in [m for ms in exc.errors.values() for m in ms]:
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash("De overeenkomst ligt nu ter ondertekening bij alle partijen.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.post("/<int:agreement_id>/partijen/<int:party_id>/ondertekenen")
+@login_required
+def sign_agreement(agreement_id: int, party_id: int):
+    agreement = load(agreement_id)
+    party = db.session.get(AgreementParty, party_id)
+    if party is None or party.agreement_id != agreement.id:
+        abort(404)
+    if not can_sign_for_party(current_user, party):
+        abort(403)
+    ActionForm().validate_on_submit() or abort(400)
+    try:
+        service.sign(db.session, agreement, party, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Je hebt getekend namens {party.signed_on_behalf_of}.", "success")
+        if agreement.status == "getekend":
+            flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.route("/<int:agreement_id>/opzeggen", methods=["GET", "POST"])
+@login_required
+def terminate_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    form = TerminateForm()
+    general: list[str] = []
+    if request.method == "GET":
+        form.terminated_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            service.terminate(db.session, agreement, form.terminated_on.data, form.termination_reason.data,
+                              current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            general = apply_service_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("De overeenkomst is opgezegd.", "success")
+            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    return render_template("agreements/terminate.html", agreement=agreement, form=form,
+                           general=general), 422 if request.method == "POST" else 200
+
+
+@bp.post("/<int:agreement_id>/archiveren")
+@login_required
+def archive_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    ActionForm().validate_on_submit() or abort(400)
+    try:
+        service.archive(db.session, agreement, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    db.session.commit()
+    flash("De overeenkomst is gearchiveerd.", "success")
+    return redirect(url_for("agreements.index"))
+
+
+@bp.post("/<int:agreement_id>/document")
+@login_required
+def upload_document(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    form = DocumentForm()
+    form.validate_on_submit() or abort(400)
+    try:
+        stored = store_upload(form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document")
+        service.attach_document(db.session, agreement, stored, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        for message in [m for ms in exc.errors.values() for m in ms]:
+            flash(f"Document: {message}", "error")
+        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    db.session.commit()
+    flash("Het getekende document is opgeslagen.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.get("/<int:agreement_id>/document")
+@login_required
+def download_document(agreement_id: int):
+    agreement = load(agreement_id)
+    require_details(agreement)
+    if not agreement.document_stored_name:
+        abort(404)
+    return send_stored(agreement.document_stored_name, agreement.document_name or "overeenkomst.pdf",
+                       "application/pdf")
+
+
+# --- versions --------------------------------------------------------------
+
+@bp.get("/<int:agreement_id>/versies")
+@login_required
+def list_versions(agreement_id: int):
+    agreement = load(agreement_id)
+    require_details(agreement)
+    numbers = [v.number for v in agreement.versions]
+    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)
+    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
+    diff = None
+    if a is not None and b is not None and a in numbers and b in numbers:
+        diff = service.version_diff(agreement, a, b)
+    elif request.args.get("a") or request.args.get("b"):
+        abort(404)
+    return render_template("agreements/versions.html", agreement=agreement, diff=diff, a=a, b=b)
+
+
+from portal.routes import agreement_editors  # noqa: E402,F401  (editor views on the same blueprint)
