@@ -1,0 +1,49 @@
+"""Coverage is computed by SQL aggregation: the number of queries of each page
+does not grow with the amount of data."""
+import pytest
+from sqlalchemy import event
+
+from portal.extensions import db
+from tests.factories_map import make_region_route, make_school
+
+URLS = (
+    "/kaart/", "/kaart/?profile=ZW&level=2", "/regio/AM38", "/kaart/dashboard", "/regio/",
+    "/api/v1/regions.geojson", "/api/v1/routes", "/kaart/regio-export.csv", "/kaart/dashboard-export.xlsx",
+)
+
+
+def add_routes(count: int) -> None:
+    kinds, levels = ("dlr", "glr", "leerlab"), ("1", "2", "3", "4")
+    for i in range(count):
+        region = ("AM38", "AM09", "AM01")[i % 3]
+        school = make_school(region, profiles=("ZW", "EO"), pupils=400)
+        make_region_route(region, vmbo=school, kind_code=kinds[i % 3], mbo_level_code=levels[i % 4],
+                          profiles=(("ZW",), ("EO", "PIE"))[i % 2], pupils_per_cohort=10,
+                          first_school_year=("2022-2023", "2024-2025")[i % 2])
+
+
+def count_queries(client, url: str) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, (url, response.status_code)
+    return len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))])
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_query_count_does_not_grow_with_the_data(client, reference_data, url):
+    add_routes(5)
+    client.get(url)  # warm up (lazy first-time lookups)
+    small = count_queries(client, url)
+    add_routes(45)
+    large = count_queries(client, url)
+    assert large == small, f"{url}: {small} queries with 5 routes, {large} with 50"
+    assert 4 <= small < 30, small

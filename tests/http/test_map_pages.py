@@ -1,0 +1,134 @@
+"""/kaart: the folium map from vendored assets only, nonces, filters, exports."""
+import csv
+import gzip
+import io
+import re
+
+import pytest
+
+from tests.factories import make_user
+from tests.factories_map import make_region_route, make_school
+
+
+@pytest.fixture
+def routes(db_session, reference_data):
+    zw = make_school("AM38", name="Zorgschool Ede", profiles=("ZW",))
+    tech = make_school("AM09", name="Techniekschool Doetinchem")
+    make_region_route("AM38", vmbo=zw, title="Zorgroute niveau 2", profiles=("ZW",), mbo_level_code="2",
+                      kind_code="dlr")
+    make_region_route("AM09", vmbo=tech, title="Techniekroute niveau 3", profiles=("PIE",), mbo_level_code="3",
+                      kind_code="glr")
+    make_region_route("AM09", title="Conceptroute", status="concept")
+    return zw, tech
+
+
+def counter(html: str, name: str) -> str:
+    return re.search(rf'data-counter="{name}">([^<]*)<', html).group(1)
+
+
+def test_map_page_uses_only_vendored_assets_and_nonced_scripts(client, routes):
+    response = client.get("/kaart/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "style-src 'self' 'unsafe-inline'" in csp
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
+    assert 'src="/static/vendor/leaflet/leaflet.js"' in html
+    assert "/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    for forbidden in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome", "cdn"):
+        assert forbidden not in html.lower()
+    assert "<iframe" not in html
+    assert "L.tileLayer" not in html  # no tiles by default
+
+
+def test_other_pages_keep_the_strict_style_policy(client, routes):
+    for url in ("/kaart/dashboard", "/regio/AM38", "/"):
+        assert "unsafe-inline" not in client.get(url).headers["Content-Security-Policy"], url
+
+
+def test_configured_tiles_are_used(app, client, routes):
+    app.config["MAP_TILE_URL"] = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+    app.config["MAP_TILE_ATTRIBUTION"] = "Kaartgegevens &copy; Kadaster"
+    try:
+        response = client.get("/kaart/")
+    finally:
+        app.config["MAP_TILE_URL"] = None
+    html = response.get_data(as_text=True)
+    assert "L.tileLayer" in html and "service.pdok.nl" in html
+    assert "https://service.pdok.nl" in response.headers["Content-Security-Policy"]
+
+
+def test_counters_pins_and_table_follow_the_filters(client, routes):
+    html = client.get("/kaart/").get_data(as_text=True)
+    assert counter(html, "routes") == "2" and counter(html, "schools") == "2"
+    assert "Zorgschool Ede" in html and "Techniekschool Doetinchem" in html
+    assert "Conceptroute" not in html
+
+    html = client.get("/kaart/?profile=ZW&level=2").get_data(as_text=True)
+    assert counter(html, "routes") == "1" and counter(html, "schools") == "1"
+    assert counter(html, "dlr") == "1" and counter(html, "glr") == "0"
+    assert "Zorgroute niveau 2" in html and "Techniekroute niveau 3" not in html
+    assert 'data-pins="1"' in html
+    assert '<option value="ZW" selected>' in html
+
+
+def test_htmx_request_gets_only_the_results_fragment(client, routes):
+    response = client.get("/kaart/?profile=ZW", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" not in html and 'id="kaart-tellers"' in html
+    assert counter(html, "routes") == "1"
+    assert re.search(r"<script nonce=\"[^\"]+\">\s*var map_", html), "the fragment carries the new map"
+
+
+def test_pins_show_kind_by_colour_and_letter_and_popup_links(client, routes):
+    html = client.get("/kaart/").get_data(as_text=True)
+    assert r"pin-k pin-dlr\"\u003eD\u003c/span" in html
+    assert r"pin-k pin-glr\"\u003eG\u003c/span" in html
+    assert "Zorgroute niveau 2" in html and "/leerroutes/" in html
+    assert "Vmbo-scholen zonder leerroute" in html
+
+
+def test_staff_can_select_concepts_on_the_map(client, login_as, routes):
+    login_as(make_user("staff"))
+    html = client.get("/kaart/?status=concept").get_data(as_text=True)
+    assert counter(html, "routes") == "1" and "Conceptroute" in html
+
+
+def test_measure_switch_changes_the_legend(client, routes):
+    html = client.get("/kaart/?maat=levels").get_data(as_text=True)
+    assert "Mbo-niveaus gedekt (Entree/2/3/4)" in html and "alle 4" in html
+    html = client.get("/kaart/?maat=pupils").get_data(as_text=True)
+    assert "geen gegevens" in html
+
+
+def test_region_table_is_sortable_and_links_to_region_pages(client, routes):
+    html = client.get("/kaart/").get_data(as_text=True)
+    table = html[html.index('class="table regions-table"'):]
+    assert "data-sortable" in html[html.index('class="table regions-table"') - 80:][:200]
+    assert table.count('<tr>') == 36  # header + 35 regions
+    assert 'href="/regio/AM38?school_year=' in table
+    assert 'data-sort="number"' in table
+
+
+def test_csv_and_xlsx_export_use_the_same_filters(client, routes):
+    response = client.get("/kaart/regio-export.csv?profile=PIE")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    by_code = {r[0]: r for r in rows[1:]}
+    assert len(by_code) == 35
+    assert by_code["AM09"][2] == "1" and by_code["AM38"][2] == "0"
+    response = client.get("/kaart/regio-export.xlsx?profile=ZW")
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["AM38"][2] == 1 and values["AM09"][2] == 0
+    assert client.get("/kaart/regio-export.pdf").status_code == 404
+
+
+def test_map_page_stays_small(client, routes):
+    body = client.get("/kaart/").data
+    assert len(gzip.compress(body)) <= 150 * 1024
