@@ -136,4 +136,6 @@ def _area_steps():
     steps.append(demo_routes.seed)
     from seeds import demo_practices
     steps.append(demo_practices.seed)
+    from seeds import demo_agreements  # after the routes: agreements cover them
+    steps.append(demo_agreements.seed)
     return steps

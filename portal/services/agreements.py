@@ -131,11 +131,25 @@ def version_diff(agreement: Agreement, a: int, b: int) -> list[dom.DiffEntry]:
 
 # --- the activation rule (used by the route service) ------------------------
 
-def activation_errors(session: Session, route: LearningRoute, school_year: str) -> list[str]:
+def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
+    """The school year a route becomes actief in: the current one, or its first
+    school year when that lies ahead."""
+    current = dom.school_year_of(on or today())
+    if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
+        return first_school_year
+    return current
+
+
+def activation_errors(session: Session, route: LearningRoute, school_year: str,
+                      kind: str | None = None) -> list[str]:
     """A DLR or GLR can be actief in a school year only when a signed agreement
-    that is valid in that year covers it."""
-    if route.kind_code not in COVERAGE_KINDS:
+    that is valid in that year covers it. `kind` overrides the stored kind (a
+    change of kind and status in one update)."""
+    if (kind or route.kind_code) not in COVERAGE_KINDS:
         return []
+    if route.id is None:
+        return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
+                f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]
     if school_year_error(school_year):
         return [school_year_error(school_year)]
     candidates = session.scalars(

@@ -139,6 +139,11 @@ def _check_status_change(session: Session, route: LearningRoute | None, new_stat
     message = rules.check_status_transition(old, new_status)
     if message:
         result.error("status", message)
+    if route is not None and new_status == "actief":  # issue 4: a signed agreement covers it
+        from portal.services import agreements
+        year = agreements.activation_school_year(data.first_school_year if data else route.first_school_year)
+        for error in agreements.activation_errors(session, route, year, kind=data.kind if data else None):
+            result.error("status", error)
 
 
 def _raise_if_invalid(result: rules.RuleResult) -> None:

@@ -1,0 +1,82 @@
+"""Issue 4 through the route service: a DLR or GLR becomes actief only when a
+signed agreement valid in that school year covers it; and the demo data."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.models.agreement import Agreement
+from portal.services import ServiceError
+from portal.services import agreements as agreement_service
+from portal.services import routes as route_service
+from tests.factories import make_organisation, make_user
+from tests.factories_agreements import make_agreement
+from tests.factories_routes import make_school, route_data
+
+
+@pytest.fixture
+def world(db_session):
+    school = make_school(name="Vmbo Activatie", profiles=("ZW",), governing_body_name="Stichting Activatie")
+    roc = make_organisation("mbo", name="ROC Activatie", governing_body_name="Stichting ROC Activatie")
+    staff = make_user("staff")
+    route = route_service.register_route(db_session, route_data(school, roc, status="voorbereiding",
+                                                                first_school_year="2026-2027"), staff)
+    return dict(school=school, roc=roc, route=route, staff=staff,
+                vmbo_user=make_user("coordinator", school), mbo_user=make_user("coordinator", roc))
+
+
+def activate(db_session, w):
+    data = route_service.route_input_from(w["route"])
+    data.status = "actief"
+    return route_service.update_route(db_session, w["route"], data, w["staff"], expected_version=None)
+
+
+def sign_all(db_session, agreement, w):
+    agreement_service.send_for_signature(db_session, agreement, w["vmbo_user"])
+    for party in agreement.parties:
+        user = w["vmbo_user"] if party.organisation_id == w["school"].id else w["mbo_user"]
+        agreement_service.sign(db_session, agreement, party, user)
+
+
+def test_glr_cannot_become_actief_without_a_signed_agreement(db_session, world):
+    with pytest.raises(ServiceError) as exc:
+        activate(db_session, world)
+    assert "getekende samenwerkingsovereenkomst" in exc.value.errors["status"][-1]
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["roc"])
+    with pytest.raises(ServiceError):  # a concept is not enough
+        activate(db_session, world)
+    sign_all(db_session, agreement, world)
+    assert agreement.status == "getekend"
+    assert activate(db_session, world).status == "actief"
+
+
+def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypatch):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["roc"],
+                               start_date=date(2024, 8, 1), end_date=date(2026, 7, 31))
+    monkeypatch.setattr(agreement_service, "today", lambda: date(2025, 9, 1))
+    sign_all(db_session, agreement, world)
+    monkeypatch.undo()  # today: the route becomes actief in 2026-2027 or later, after the agreement ended
+    with pytest.raises(ServiceError) as exc:
+        activate(db_session, world)
+    assert "2026-2027" in exc.value.errors["status"][-1] or "2027-2028" in exc.value.errors["status"][-1]
+
+
+def test_activation_school_year_is_the_later_of_now_and_the_first_year():
+    assert agreement_service.activation_school_year("2030-2031", date(2026, 11, 1)) == "2030-2031"
+    assert agreement_service.activation_school_year("2020-2021", date(2026, 11, 1)) == "2026-2027"
+
+
+def test_demo_has_a_signed_perron_agreement_and_one_in_preparation(db_session, reference_data):
+    from seeds.demo import seed_demo
+    seed_demo(db_session)
+    seed_demo(db_session)  # safe to rerun
+    agreements = db_session.scalars(select(Agreement).where(Agreement.is_demo.is_(True))).all()
+    by_title = {a.title: a for a in agreements}
+    assert len(agreements) == 2
+    perron = next(a for t, a in by_title.items() if "Perron" in t)
+    talent = next(a for t, a in by_title.items() if "Talentontwikkeling" in t)
+    assert perron.status == "getekend" and all(p.is_signed for p in perron.parties)
+    assert {p.organisation.name for p in perron.parties} >= {"ROC A12"}
+    assert all(r.kind_code != "glr" for r in perron.routes)  # the Perron GLR is left for a new agreement
+    assert talent.status == "concept"
+    assert {p.role for p in talent.parties} >= {"vmbo", "mbo"} and len([p for p in talent.parties if p.role == "vmbo"]) == 2
