@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR") or ROOT.parent / "shared" / "data")
@@ -93,6 +94,16 @@ def reference_data(app):
     return True
 
 
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's Session.get_bind() returns the app's engine and
+    ignores `bind`, so every statement would run on a fresh connection and a
+    request's commit would be a real COMMIT that leaks into later tests. Use
+    the test's connection instead."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+
+
 @pytest.fixture
 def db_session(app):
     """A session whose work is rolled back after the test, also what the app
@@ -102,7 +113,8 @@ def db_session(app):
         transaction = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": _ConnectionBoundSession}
         )
         try:
             yield db.session

@@ -4,18 +4,28 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, flash, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.extensions import db
 from portal.forms.auth import ChangePasswordForm, LoginForm
 from portal.forms.helpers import apply_service_errors
 from portal.services import ServiceError
+from portal.services import throttle
 from portal.services import users as user_service
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Het e-mailadres of het wachtwoord klopt niet."
+# The same for every account and address: it does not reveal whether an account exists.
+LOGIN_THROTTLED = "Te veel mislukte inlogpogingen. Wacht {wait} en probeer het dan opnieuw."
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return "1 minuut" if minutes == 1 else f"{minutes} minuten"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -36,12 +46,21 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
+        keys = throttle.login_keys(form.email.data, request.remote_addr)
+        wait = throttle.retry_after(db.session, keys)
+        if wait:
+            error = LOGIN_THROTTLED.format(wait=_minutes(wait))
+            response = make_response(render_template("auth/login.html", form=form, error=error), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = user_service.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
+            throttle.record_failure(db.session, keys)
             db.session.commit()
             error = LOGIN_FAILED
             status = 200
         else:
+            throttle.clear_account(db.session, form.email.data)
             db.session.commit()
             # Rotate the session: nothing from before the login survives.
             session.clear()
