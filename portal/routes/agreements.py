@@ -93,6 +93,7 @@ def _detail_context(agreement: Agreement) -> dict:
 
 
 @bp.get("/<int:agreement_id>/checklist")
+@login_required
 def view_checklist(agreement_id: int):
     agreement = load(agreement_id)
     require_details(agreement)
@@ -101,6 +102,7 @@ def view_checklist(agreement_id: int):
 
 
 @bp.get("/<int:agreement_id>/afdrukken")
+@login_required
 def print_agreement(agreement_id: int):
     agreement = load(agreement_id)
     require_details(agreement)

@@ -1,0 +1,184 @@
+"""The agreement forms over HTTP: create, the funding and guarantee row editors
+(htmx fragments and plain posts), addenda and the version diff, print view."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.services import agreements as service
+from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(db_session):
+    vmbo, mbo, route, vmbo_user, mbo_user = make_parties_and_route()
+    return dict(vmbo=vmbo, mbo=mbo, route=route, vmbo_user=vmbo_user, mbo_user=mbo_user, session=db_session)
+
+
+def share_form(agreement, rows, action=None):
+    data = {"version_id": agreement.version_id}
+    for key, (stream, year, party, pct) in enumerate(rows):
+        data.setdefault("share-rows", []).append(str(key))
+        data.update({f"share-{key}-stream": stream, f"share-{key}-school_year": year,
+                     f"share-{key}-party_id": str(party.id), f"share-{key}-percentage": pct})
+    if action:
+        data["action"] = action
+    return data
+
+
+def parties(agreement):
+    return (next(p for p in agreement.parties if p.role == "vmbo"),
+            next(p for p in agreement.parties if p.role == "mbo"))
+
+
+def test_create_form_makes_a_concept_with_the_route_parties(client, login_as, world):
+    login_as(world["vmbo_user"])
+    page = client.get(f"/overeenkomsten/nieuw?route={world['route'].id}").get_data(as_text=True)
+    assert f'<option selected value="{world["route"].id}">' in page
+    response = client.post("/overeenkomsten/nieuw", data={
+        "title": "Nieuwe overeenkomst", "route_ids": [str(world["route"].id)], "start_date": "2026-08-01",
+        "end_date": "2026-07-31"})
+    assert response.status_code == 422
+    assert "De einddatum moet na de begindatum liggen." in response.get_data(as_text=True)
+    response = client.post("/overeenkomsten/nieuw", data={
+        "title": "Nieuwe overeenkomst", "route_ids": [str(world["route"].id)], "start_date": "2026-08-01",
+        "end_date": "2030-07-31", "team_qualification": "nee", **{k: v for k, v in CLAUSES.items() if isinstance(v, str)}})
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Concept" in detail and world["mbo"].name in detail and "Stichting ROC Test" in detail
+    assert "ontbreekt" in detail  # the checklist shows what is missing (funding, guarantee, examining party)
+
+
+def test_live_check_shows_the_error_at_the_row_that_breaks_the_sum(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    v, m = parties(agreement)
+    login_as(world["vmbo_user"])
+    response = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
+        agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "39")]))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html  # a fragment
+    row = re.search(r'<tr id="share-1".*?</tr>', html, re.S).group(0)
+    assert "99,00 %" in row and 'aria-describedby="share-1-fout"' in row
+    assert "99,00 %" not in re.search(r'<tr id="share-0".*?</tr>', html, re.S).group(0)
+    assert not agreement.funding_shares  # nothing saved
+    response = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
+        agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "40")]))
+    assert "fout" not in response.get_data(as_text=True) and "100,00 %" in response.get_data(as_text=True)
+
+
+def test_add_and_remove_rows_without_saving(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    v, m = parties(agreement)
+    login_as(world["vmbo_user"])
+    rows = [("lumpsum_vo", "2026-2027", v, "33,33"), ("lumpsum_vo", "2026-2027", m, "33,33")]
+    html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX,
+                       data=share_form(agreement, rows, "add-share")).get_data(as_text=True)
+    assert html.count('name="share-rows"') == 3
+    html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX,
+                       data=share_form(agreement, rows, "remove-share-0")).get_data(as_text=True)
+    assert html.count('name="share-rows"') == 1
+    assert 'value="33,33"' in html
+
+
+@pytest.mark.parametrize("pcts, ok", [(("33.33", "33.33", "33.34"), True), (("50", "49.99", "0"), False)])
+def test_save_keeps_every_cent(client, login_as, world, pcts, ok):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    v, m = parties(agreement)
+    from tests.factories import make_organisation
+    employer = make_organisation("employer", governing_body_name="Bedrijf BV")
+    service.set_parties(world["session"], agreement, [
+        dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
+        for p in agreement.parties] + [dict(organisation_id=employer.id, role="employer",
+                                            governing_body_name="Bedrijf BV")], world["vmbo_user"])
+    e = next(p for p in agreement.parties if p.role == "employer")
+    login_as(world["vmbo_user"])
+    response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=share_form(
+        agreement, [("lumpsum_vo", "2026-2027", p, pct) for p, pct in zip((v, m, e), pcts)], "save"))
+    assert response.status_code == (302 if ok else 422)
+    assert len(agreement.funding_shares) == (3 if ok else 0)
+
+
+def test_guarantee_with_a_gap_is_rejected_then_accepted(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    v, m = parties(agreement)
+    login_as(world["vmbo_user"])
+
+    def form(second_from):
+        data = {"version_id": agreement.version_id, "route_duration_months": "48", "phase-rows": ["0", "1"],
+                "action": "save"}
+        for key, (a, b, dest, party) in enumerate([(1, 12, "vmbo_bb", v), (second_from, 48, "mbo2", m)]):
+            data.update({f"phase-{key}-from_month": str(a), f"phase-{key}-to_month": str(b),
+                         f"phase-{key}-destination": dest, f"phase-{key}-responsible_party_id": str(party.id),
+                         f"phase-{key}-max_wait_days": "10"})
+        return data
+
+    response = client.post(f"/overeenkomsten/{agreement.id}/overstapgarantie", data=form(15))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "maand 13 tot en met 14 heeft geen overstapgarantie" in html
+    assert not agreement.guarantee_phases
+    response = client.post(f"/overeenkomsten/{agreement.id}/overstapgarantie", data=form(13))
+    assert response.status_code == 302 and len(agreement.guarantee_phases) == 2
+
+
+def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    s = world["session"]
+    service.send_for_signature(s, agreement, world["vmbo_user"])
+    for party in agreement.parties:
+        service.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
+    assert agreement.status == "getekend"
+    login_as(world["mbo_user"])
+    form_page = client.get(f"/overeenkomsten/{agreement.id}/bewerken").get_data(as_text=True)
+    assert "vervallen alle handtekeningen" in form_page
+    data = {"version_id": str(agreement.version_id), "title": agreement.title, "route_ids": [str(world["route"].id)],
+            "start_date": "2026-08-01", "end_date": "2030-07-31", "team_qualification": "ja",
+            "examining_organisation_id": str(world["mbo"].id),
+            **{k: v for k, v in CLAUSES.items() if isinstance(v, str)}}
+    data["complaints_procedure"] = "Een gezamenlijke klachtencommissie."
+    response = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data=data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "versie 2 (addendum)" in html and "Nog niet getekend" in html
+    assert agreement.status == "concept" and agreement.revision == 2
+    diff = client.get(f"/overeenkomsten/{agreement.id}/versies?a=1&b=2").get_data(as_text=True)
+    assert "Klachtenregeling" in diff and "Een gezamenlijke klachtencommissie." in diff
+    assert "getekend door" in diff  # version 1 keeps its signatures
+    stale = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data={**data, "title": "Oud formulier"})
+    assert stale.status_code == 422 and "intussen gewijzigd" in stale.get_data(as_text=True)
+
+
+def test_print_view_has_the_whole_agreement_and_print_css(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    login_as(world["mbo_user"])
+    html = client.get(f"/overeenkomsten/{agreement.id}/afdrukken").get_data(as_text=True)
+    for text in ("Samenwerkingsovereenkomst: ", "Klachtenregeling", "Lumpsum vo", "Maand", "Ondertekening",
+                 "Stichting ROC Test", "data-print"):
+        assert text in html
+    css = client.get("/static/css/portal.css").get_data(as_text=True)
+    assert "size: A4" in css and ".print-agreement" in css
+
+
+def test_send_is_refused_while_incomplete(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    login_as(world["vmbo_user"])
+    html = client.post(f"/overeenkomsten/{agreement.id}/ter-ondertekening", follow_redirects=True).get_data(as_text=True)
+    assert "nog niet compleet" in html and agreement.status == "concept"
+
+
+def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatch):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    s = world["session"]
+    service.send_for_signature(s, agreement, world["vmbo_user"])
+    for party in agreement.parties:
+        service.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
+    from datetime import date
+    monkeypatch.setattr(service, "today", lambda: date(2030, 6, 1))
+    login_as(world["mbo_user"])
+    html = client.get("/overeenkomsten/").get_data(as_text=True)
+    assert "Verloopt binnen 90 dagen" in html and "loopt af op 31-07-2030" in html
+    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    html = client.get("/overeenkomsten/").get_data(as_text=True)
+    assert "Verloopt binnen 90 dagen" not in html and "Verlopen" in html
