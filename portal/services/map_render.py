@@ -31,6 +31,7 @@ CLUSTER_CSS = [
     ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css"),
 ]
 NETHERLANDS_CENTRE = (52.2, 5.3)
+MIN_ZOOM, MAX_ZOOM = 6, 16
 COORD_DIGITS = 3  # about 100 m: plenty for a national map, keeps the page small
 
 KIND_NAMES = vocab.names(vocab.ROUTE_KINDS)
@@ -163,12 +164,15 @@ def pin_title(pin) -> str:
 def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, schools_without_route,
               region_url, route_url, tile_url: str | None = None, tile_attribution: str = "") -> folium.Map:
     """The folium map. `figures` maps region code -> RegionFigures."""
-    m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, min_zoom=6, max_zoom=16,
-                   prefer_canvas=False, control_scale=True, zoom_control=True)
+    m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False,
+                   control_scale=True, zoom_control=True)
     m.default_js = LEAFLET_JS
     m.default_css = LEAFLET_CSS
+    # Without tiles the map itself must know its zoom range (markercluster needs maxZoom).
+    m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", name="Achtergrondkaart",
+                         min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
                          overlay=False, control=False).add_to(m)
 
     features = []
