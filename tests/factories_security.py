@@ -93,7 +93,7 @@ def csrf_token_from(html: str) -> str:
 
 # Example values for URL arguments, by name. Objects are created by
 # `url_values(...)`; arguments not named here get `1` (int) or "1"/"AM38".
-STRING_DEFAULTS = {"code": "AM38", "region_code": "AM38", "filename": "x.txt", "token": "x"}
+STRING_DEFAULTS = {"code": "AM38", "region_code": "AM38", "fmt": "csv", "filename": "x.txt", "token": "x"}
 
 
 def rules(app, methods=None, *, exclude_static: bool = True):
