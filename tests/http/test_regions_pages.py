@@ -1,0 +1,105 @@
+"""/regio/<code>: key figures, matrix, gaps, trend; /regio/ and the dashboard."""
+import csv
+import io
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from portal.domain.coverage import current_school_year
+from tests.factories import make_user
+from tests.factories_map import make_region_route, make_school
+
+NOW = current_school_year()
+
+
+@pytest.fixture
+def region_data(db_session, reference_data):
+    school = make_school("AM38", name="Vallei Vmbo", profiles=("ZW", "EO", "PIE"))
+    make_region_route("AM38", vmbo=school, title="Zorg DLR 2", profiles=("ZW",), mbo_level_code="2",
+                      kind_code="dlr", pupils_per_cohort=12, first_school_year="2023-2024")
+    make_region_route("AM38", vmbo=school, title="Zorg GLR 2", profiles=("ZW", "EO"), mbo_level_code="2",
+                      kind_code="glr")
+    make_region_route("AM38", title="Verborgen concept", status="concept", profiles=("PIE",), mbo_level_code="3")
+    return school
+
+
+def test_region_page_key_figures_matrix_and_gaps(client, region_data):
+    response = client.get("/regio/AM38")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "FoodValley" in html
+    assert re.search(r'data-figure="routes">2<', html)
+    assert re.search(r'data-figure="levels">1 van 4<', html)
+    assert "DLR 1, GLR 1, leerlab 0" in html
+    # matrix: numbers in the cells, each linking to the filtered route list
+    cell = re.search(r'<td class="(heat\d)" data-profile="ZW" data-level="2">\s*<a href="([^"]+)"[^>]*>(\d+)</a>', html)
+    assert cell and cell.group(1) != "heat0" and cell.group(3) == "2"
+    link = urlsplit(cell.group(2).replace("&amp;", "&"))
+    assert link.path.startswith("/leerroutes")
+    assert parse_qs(link.query) == {"region": ["AM38"], "profile": ["ZW"], "level": ["2"], "status": ["actief"],
+                                    "school_year": [NOW]}
+    assert re.search(r'data-profile="EO" data-level="2">\s*<a[^>]*>1</a>', html)
+    assert re.search(r'data-profile="ZW" data-level="3">\s*<a[^>]*>0</a>', html)
+    # gaps
+    gaps = html[html.index('id="witte-vlekken"'):html.index('id="trend-kop"')]
+    assert "Produceren, installeren en energie" in gaps and "Dienstverlening" not in gaps
+    assert "Entree (niveau 1)" in gaps and "Vakopleiding (niveau 3)" in gaps
+    assert "Basisberoepsopleiding (niveau 2)" not in gaps.split("Mbo-niveaus zonder leerroute")[1].split("<h3>")[0]
+    schools_gap = gaps.split('id="gaten-scholen"')[1]
+    assert "Vallei Vmbo" not in schools_gap and "<li>" in schools_gap
+    # never the concept, also not in the matrix count
+    assert "Verborgen concept" not in html
+    assert "Zorg DLR 2" in html and "Zorg GLR 2" in html
+    # agreements are guarded until that area exists
+    assert "Samenwerkingsovereenkomsten" in html
+
+
+def test_region_trend_is_an_svg_with_a_data_table(client, region_data):
+    html = client.get("/regio/AM38").get_data(as_text=True)
+    assert '<svg class="trend-chart" id="trend-regio" role="img"' in html
+    table = html[html.index('id="trend-tabel"'):]
+    years = re.findall(r'<th scope="row">(\d{4}-\d{4})</th><td class="num">(\d+)</td>', table)
+    assert years[0] == ("2023-2024", "1")
+    assert years[-1] == (NOW, "2")
+
+
+def test_region_page_other_school_year_and_unknown_region(client, region_data):
+    html = client.get("/regio/AM38?school_year=2024-2025").get_data(as_text=True)
+    assert re.search(r'data-figure="routes">1<', html)
+    assert client.get("/regio/AM99").status_code == 404
+    assert client.get("/regio/am38").status_code == 404
+
+
+def test_region_index_lists_all_regions(client, region_data):
+    html = client.get("/regio/").get_data(as_text=True)
+    assert html.count('href="/regio/AM') == 35
+
+
+def test_dashboard_goals_and_staff_drilldown(client, login_as, region_data):
+    html = client.get("/kaart/dashboard").get_data(as_text=True)
+    assert re.search(r'data-goal="regions-dlr">1 / 35<', html)
+    assert re.search(r'data-goal="regions-leerlab">0 / 35<', html)
+    assert re.search(r'data-goal="routes">2<', html)
+    assert re.search(r'data-goal="pupils">12<', html)
+    assert html.count('href="/regio/AM') >= 35
+    assert "Bekijk ze in de lijst" not in html  # drill-down is for staff
+    login_as(make_user("staff"))
+    html = client.get("/kaart/dashboard").get_data(as_text=True)
+    assert "Bekijk ze in de lijst" in html
+    assert 'aria-label="2 leerroutes in FoodValley in de lijst"' in html
+
+
+def test_dashboard_exports(client, region_data):
+    response = client.get("/kaart/dashboard-export.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][0] == "Schooljaar"
+    by_year = {r[0]: r for r in rows[1:]}
+    assert by_year[NOW][1] == "1" and by_year[NOW][7] == "2"
+    assert by_year["2023-2024"][7] == "1"
+    response = client.get("/kaart/dashboard-export.xlsx")
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Doelen per schooljaar", f"Regio's {NOW}"]
+    assert book.worksheets[1].max_row == 36
