@@ -108,6 +108,16 @@ def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
         select(MboLevel).order_by(MboLevel.sort_order))]
 
 
+def _all_field_errors(form: PracticeForm) -> None:
+    """When the form itself fails, also show the domain rules' messages, so the
+    user sees every problem at once (e.g. a missing theme)."""
+    from portal.domain.practices import practice_errors
+    for name, messages in practice_errors(form.data_for_service()).items():
+        field = getattr(form, name, None)
+        if field is not None and not field.errors:
+            field.errors = list(messages)
+
+
 def _form_from(practice: GoodPractice) -> PracticeForm:
     return PracticeForm(
         formdata=None, title=practice.title, summary=practice.summary, body=practice.body,
@@ -141,6 +151,8 @@ def create():
             db.session.commit()
             flash("Het voorbeeld is opgeslagen als concept. Dien het in als het klaar is.", "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
+    elif form.is_submitted():
+        _all_field_errors(form)
     return render_template("practices/edit.html", form=form, practice=None, general=general)
 
 
@@ -162,6 +174,8 @@ def edit(practice_id: int):
             db.session.commit()
             flash("De wijzigingen zijn opgeslagen.", "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
+    elif form.is_submitted():
+        _all_field_errors(form)
     return render_template("practices/edit.html", form=form, practice=practice, general=general)
 
 
@@ -218,11 +232,11 @@ def send_back(practice_id: int):
         except ServiceError as exc:
             db.session.rollback()
             general = apply_service_errors(form, exc)
-            return _render_show(practice, send_back_form=form, general=general, status=422)
+            return _render_show(practice, send_back_form=form, general=general, status=200)
         db.session.commit()
         flash("Het voorbeeld is teruggestuurd naar de auteur, met je reden.", "success")
         return redirect(url_for("practices.show", practice_id=practice_id))
-    return _render_show(practice, send_back_form=form, status=422)
+    return _render_show(practice, send_back_form=form, status=200)
 
 
 @bp.post("/<int:practice_id>/bijlagen")
@@ -236,11 +250,11 @@ def add_attachment(practice_id: int):
         except ServiceError as exc:
             db.session.rollback()
             general = apply_service_errors(form, exc)
-            return _render_show(practice, attachment_form=form, general=general, status=422)
+            return _render_show(practice, attachment_form=form, general=general, status=200)
         db.session.commit()
         flash("De bijlage is toegevoegd.", "success")
         return redirect(url_for("practices.show", practice_id=practice_id) + "#bijlagen")
-    return _render_show(practice, attachment_form=form, status=422)
+    return _render_show(practice, attachment_form=form, status=200)
 
 
 def _load_attachment(practice_id: int, attachment_id: int) -> PracticeAttachment:
