@@ -49,3 +49,31 @@ def record(
     from portal.services.settings import bump_data_version
     bump_data_version(session)
     return entry
+
+
+def record_many(
+    session: Session,
+    actor: User | None,
+    entries: list[tuple[str, int | None, str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> list[AuditLog]:
+    """record() for many objects at once (bulk imports): the same entries, one
+    flush and one data-version bump. Each entry: (obj_type, obj_id, action,
+    before, after)."""
+    rows = []
+    for obj_type, obj_id, action, before, after in entries:
+        if before is not None and after is not None:
+            keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
+            before = {k: before.get(k) for k in sorted(keys)}
+            after = {k: after.get(k) for k in sorted(keys)}
+        rows.append(AuditLog(
+            actor_id=actor.id if actor is not None else None, object_type=obj_type, object_id=obj_id,
+            action=action, before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+        ))
+    if not rows:
+        return rows
+    session.add_all(rows)
+    session.flush()
+    from portal.services.settings import bump_data_version
+    bump_data_version(session)
+    return rows

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
-from portal.models import LearningRoute, Organisation, Region
+from portal.models import LearningRoute, Organisation, Region, Setting
 from portal.services import ServiceError
 from portal.services import routes as route_service
+from portal.services.settings import DATA_VERSION, bump_data_version
 
 # Import columns, in template order, and the service field each one feeds.
 IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -327,40 +328,50 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
     result = ImportResult(total=len(rows), mode=mode if mode in ("all", "valid") else "all")
     orgs = OrganisationIndex(session)
     vocabulary = route_service.Vocabulary(session)
+    parsed = [row_to_input(row, orgs) for _, row in rows]
+    # Load the facts of every organisation in the file at once (not per row).
     facts_cache: dict = {}
-    for done, (line, row) in enumerate(rows, start=1):
-        data, parse_errors = row_to_input(row, orgs)
-        service_errors: dict[str, list[str]] = {}
-        warnings: dict[str, list[str]] = {}
-        if parse_errors:
-            # Still run the rules so every problem of the row is reported at once.
-            _, checked = route_service.validate(session, data, actor, facts_cache=facts_cache)
-            service_errors = checked.errors
-        else:
-            try:
-                route = route_service.register_route(session, data, actor, vocabulary=vocabulary,
-                                                      facts_cache=facts_cache)
-                warnings = getattr(route, "rule_warnings", {})
-            except ServiceError as exc:
-                service_errors = exc.errors
-        errors = dict(parse_errors)
-        for name, messages in service_errors.items():
-            column = FIELD_COLUMNS.get(name, "")
-            if column in parse_errors:
-                continue
-            errors.setdefault(column, []).extend(messages)
-        if errors:
-            result.failed_rows += 1
-            for column, messages in errors.items():
+    ids = sorted({i for data, _ in parsed for i in (*data.vmbo_parties, *data.mbo_parties, *data.employer_parties)})
+    for start in range(0, len(ids), 500):
+        route_service.party_facts(session, ids[start:start + 500], facts_cache)
+    # Every audit entry bumps the data version; keep that row in the identity
+    # map (it is weakly referenced) so it is not selected again for each row.
+    data_version = session.get(Setting, DATA_VERSION)
+    if data_version is None:
+        bump_data_version(session)
+        data_version = session.get(Setting, DATA_VERSION)  # noqa: F841
+    for start in range(0, len(rows), chunk):
+        lines = [line for line, _ in rows[start:start + chunk]]
+        items = parsed[start:start + chunk]
+        # All-or-nothing: once a row failed nothing will be kept, so only validate.
+        write = result.mode == "valid" or result.failed_rows == 0
+        clean = [i for i, (_, parse_errors) in enumerate(items) if not parse_errors]
+        written = route_service.register_routes(session, [items[i][0] for i in clean], actor, write=write,
+                                                vocabulary=vocabulary, facts_cache=facts_cache)
+        outcomes = dict(zip(clean, written))
+        for i, (data, parse_errors) in enumerate(items):
+            if parse_errors:
+                # Still run the rules, so every problem of the row is reported at once.
+                outcomes[i] = (None, route_service.validate(session, data, actor, facts_cache=facts_cache)[1])
+        outcomes = [outcomes[i] for i in range(len(items))]
+        for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes):
+            errors = dict(parse_errors)
+            for name, messages in checked.errors.items():
+                column = FIELD_COLUMNS.get(name, "")
+                if column in parse_errors:
+                    continue
+                errors.setdefault(column, []).extend(messages)
+            if errors:
+                result.failed_rows += 1
+                for column, messages in errors.items():
+                    for message in messages:
+                        result.messages.append(RowMessage(line, column or "–", message))
+            elif route is not None:
+                result.created += 1
+            for name, messages in checked.warnings.items():
                 for message in messages:
-                    result.messages.append(RowMessage(line, column or "–", message))
-        else:
-            result.created += 1
-        for name, messages in warnings.items():
-            for message in messages:
-                result.messages.append(RowMessage(line, FIELD_COLUMNS.get(name, "–"), message, "waarschuwing"))
-        if done % chunk == 0 or done == len(rows):
-            yield done, len(rows)
+                    result.messages.append(RowMessage(line, FIELD_COLUMNS.get(name, "–"), message, "waarschuwing"))
+        yield min(start + chunk, len(rows)), len(rows)
     return result
 
 

@@ -16,7 +16,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.services import ConflictError, ServiceError
-from portal.services.audit import record
+from portal.services.audit import record, record_many
 from portal.services.route_filters import route_region_pairs
 
 AUDIT_TYPE = "learning_route"
@@ -198,6 +198,34 @@ def register_route(session: Session, data: RouteInput | Mapping, actor, *, is_de
     record(session, actor, AUDIT_TYPE, route.id, "create", after=snapshot(route, names))
     route.rule_warnings = result.warnings
     return route
+
+
+def register_routes(session: Session, items: list[RouteInput], actor, *, write: bool = True,
+                    vocabulary: Vocabulary | None = None,
+                    facts_cache: dict[int, PartyFacts] | None = None) -> list[tuple[LearningRoute | None, rules.RuleResult]]:
+    """register_route for many routes at once (the CSV import): every item is
+    validated exactly as register_route does; the valid ones are inserted
+    together and get one audit entry each. With write=False only validates.
+    Returns (route or None, RuleResult) per item, in order."""
+    vocabulary = vocabulary or Vocabulary(session)
+    facts_cache = {} if facts_cache is None else facts_cache
+    out: list[tuple[LearningRoute | None, rules.RuleResult]] = []
+    new: list[LearningRoute] = []
+    for item in items:
+        data, result = validate(session, item, actor, facts_cache=facts_cache)
+        route = None
+        if result.ok and write:
+            route = LearningRoute(created_by_id=getattr(actor, "id", None), is_demo=False)
+            _apply(session, route, data, vocabulary)
+            route.rule_warnings = result.warnings
+            new.append(route)
+        out.append((route, result))
+    if new:
+        session.add_all(new)
+        session.flush()
+        names = _names(party_facts(session, [p.organisation_id for r in new for p in r.parties], facts_cache))
+        record_many(session, actor, [(AUDIT_TYPE, r.id, "create", None, snapshot(r, names)) for r in new])
+    return out
 
 
 def update_route(session: Session, route: LearningRoute, data: RouteInput | Mapping, actor, *,

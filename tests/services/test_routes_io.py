@@ -1,0 +1,123 @@
+"""CSV/XLSX export and CSV import of leerroutes."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from portal.models import LearningRoute
+from portal.services import route_io
+from portal.services import routes as service
+from tests.factories_routes import RouteWorld, route_data
+
+HEADER = ";".join(c for c, _ in route_io.IMPORT_COLUMNS)
+
+
+@pytest.fixture
+def world(db_session):
+    return RouteWorld()
+
+
+def csv_bytes(*lines: str) -> bytes:
+    return ("\ufeff" + "\r\n".join((HEADER,) + lines) + "\r\n").encode("utf-8")
+
+
+def row(world, title="Import GLR", **changes) -> str:
+    values = {"titel": title, "soort": "GLR", "status": "concept", "vmbo_partijen": world.school.name,
+              "mbo_partijen": f"Iets [id:{world.roc.id}]", "bedrijven": "", "leerwegen": "BB, KB",
+              "profielen": "Z&W", "mbo_niveau": "2", "opleidingsdomein": "Zorg en welzijn", "crebo": "25498",
+              "kwalificatie": "Helpende zorg en welzijn", "lesplaats": "vmbo-locatie",
+              "eerste_schooljaar": "2026-2027", "laatste_schooljaar": "", "leerlingen_per_cohort": "12",
+              "contactpersoon": "", "contact_email": "", "contact_telefoon": "", "omschrijving": ""}
+    values.update(changes)
+    return ";".join(values[c] for c, _ in route_io.IMPORT_COLUMNS)
+
+
+def count(session, title_prefix="Import"):
+    return session.scalar(select(func.count(LearningRoute.id)).where(LearningRoute.title.startswith(title_prefix)))
+
+
+def test_a_valid_file_imports_every_row_through_the_service(db_session, world):
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import 1"), row(world, "Import 2", soort="vakmanschaproute",
+                                                                      leerwegen="KB", mbo_niveau="3", crebo="", lesplaats="")))
+    result = route_io.import_routes(db_session, rows, world.coordinator)
+    assert (result.total, result.created, result.errors, result.should_commit) == (2, 2, [], True)
+    route = db_session.scalar(select(LearningRoute).where(LearningRoute.title == "Import 2"))
+    assert route.kind_code == "vakmanschap" and route.mbo_level_code == "3"
+    assert route.teaching_location == "beide"
+    first = db_session.scalar(select(LearningRoute).where(LearningRoute.title == "Import 1"))
+    assert first.teaching_location == "vmbo" and first.pupils_per_cohort == 12
+    assert [p.code for p in first.profiles] == ["ZW"]
+
+
+def test_all_or_nothing_reports_row_column_and_dutch_message(db_session, world):
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import goed"), row(world, "Import fout", mbo_niveau="3"),
+                                        row(world, "Import ook fout", profielen="Onzin", leerlingen_per_cohort="-2")))
+    result = route_io.import_routes(db_session, rows, world.coordinator, mode="all")
+    assert result.should_commit is False and result.failed_rows == 2
+    found = {(m.row, m.column) for m in result.errors}
+    assert (3, "mbo_niveau") in found and (4, "profielen") in found and (4, "leerlingen_per_cohort") in found
+    message = next(m.message for m in result.errors if m.row == 3)
+    assert "mbo-niveau 2" in message
+
+
+def test_import_the_valid_rows_skips_the_bad_ones(db_session, world):
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import goed"), row(world, "Import fout", eerste_schooljaar="2026")))
+    result = route_io.import_routes(db_session, rows, world.coordinator, mode="valid")
+    assert (result.created, result.failed_rows, result.should_commit) == (1, 1, True)
+    assert [(m.row, m.column) for m in result.errors] == [(3, "eerste_schooljaar")]
+
+
+def test_a_coordinator_cannot_import_routes_of_other_organisations(db_session, world):
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import vreemd", vmbo_partijen=world.other_school.name)))
+    result = route_io.import_routes(db_session, rows, world.coordinator)
+    assert result.created == 0 and "eigen organisatie" in result.errors[0].message
+
+
+def test_unknown_and_ambiguous_organisations_are_reported(db_session, world):
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import x", vmbo_partijen="Bestaat Niet", mbo_partijen="id:999999")))
+    result = route_io.import_routes(db_session, rows, world.staff)
+    columns = {m.column for m in result.errors}
+    assert {"vmbo_partijen", "mbo_partijen"} <= columns
+
+
+@pytest.mark.parametrize("raw, fragment", [
+    (b"", "leeg"),
+    ("titel;soort\r\nx;y\r\n".encode(), "ontbreken"),
+    ("\ufeff".encode() + HEADER.encode() + b"\r\n", "geen leerroutes"),
+    (b"\xff\xfe\x00t", "UTF-8"),
+])
+def test_unusable_files_are_refused_as_a_whole(raw, fragment):
+    with pytest.raises(route_io.ImportFileError) as caught:
+        route_io.parse_csv(raw)
+    assert fragment in str(caught.value)
+
+
+def test_the_template_imports_cleanly_when_its_organisations_exist(db_session, world):
+    rows = route_io.parse_csv(route_io.template_csv())
+    assert rows[0][1]["soort"] == "GLR" and rows[0][1]["vmbo_partijen"] == "02MF00"
+
+
+def test_export_round_trip_and_formula_escaping(db_session, world):
+    route = service.register_route(db_session, route_data(world.school, world.roc, title="=HYPERLINK(\"x\")"),
+                                   world.coordinator)
+    rows = route_io.export_rows([route], {}, show_contact=True)
+    data = route_io.to_csv(rows)
+    assert data.startswith("\ufeff".encode()) and b";" in data
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "jan@example.org" in text
+    workbook = load_workbook(io.BytesIO(route_io.to_xlsx(rows)))
+    cells = [c.value for c in workbook.active[2]]
+    assert "'=HYPERLINK(\"x\")" in cells
+    # exported rows import again (as new routes)
+    parsed = route_io.parse_csv(data)
+    assert parsed[0][1]["titel"] == '=HYPERLINK("x")'
+    result = route_io.import_routes(db_session, parsed, world.coordinator)
+    assert result.errors == [] and result.created == 1
+
+
+def test_export_leaves_out_contact_details_when_not_allowed(db_session, world):
+    route = service.register_route(db_session, route_data(world.school, world.roc), world.coordinator)
+    rows = route_io.export_rows([route], {}, show_contact=False)
+    assert "contact_email" not in rows[0]
+    assert "jan@example.org" not in route_io.to_csv(rows).decode("utf-8-sig")
