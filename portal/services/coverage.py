@@ -11,7 +11,7 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
@@ -461,15 +461,33 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
 
 # --- optional neighbours ------------------------------------------------------------
 
-def agreement_figures(session: Session, region: Region) -> dict | None:
-    """Signed / expiring / missing agreements of the region's routes, or None
-    while the agreements model is not available."""
+EXPIRING_DAYS = 90  # as the agreements overview (services.agreements.list_expiring)
+
+
+def agreement_figures(session: Session, region: Region, school_year: str | None = None) -> dict | None:
+    """For the region's active routes: signed agreements in force, those of them
+    ending within 90 days, and routes without a signed agreement in force.
+    None while the agreements model is not available. Two queries."""
     try:
-        from portal.services import agreement_coverage  # type: ignore[attr-defined]
+        from portal.models.agreement import Agreement, agreement_routes
     except ImportError:
         return None
-    func_ = getattr(agreement_coverage, "region_agreement_figures", None)
-    return func_(session, region) if func_ else None
+    from datetime import date, timedelta
+    today = date.today()
+    filters = selection_filters(school_year=school_year, region=region.code)
+    ids = selected_route_ids(filters, None, region.year)
+    in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",
+                    Agreement.start_date <= today, Agreement.end_date >= today)
+    linked = select(agreement_routes.c.agreement_id).where(agreement_routes.c.route_id.in_(ids))
+    signed, expiring = session.execute(
+        select(func.count(Agreement.id),
+               func.count(case((Agreement.end_date <= today + timedelta(days=EXPIRING_DAYS), Agreement.id))))
+        .where(in_force, Agreement.id.in_(linked))).one()
+    covered = (select(agreement_routes.c.route_id)
+               .join(Agreement, Agreement.id == agreement_routes.c.agreement_id).where(in_force))
+    missing = session.scalar(
+        select(func.count(LearningRoute.id)).where(LearningRoute.id.in_(ids), LearningRoute.id.not_in(covered)))
+    return {"signed": signed, "expiring": expiring, "missing": missing or 0}
 
 
 def practices_for_region(session: Session, region_code: str, limit: int = 5) -> list | None:

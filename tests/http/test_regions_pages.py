@@ -51,8 +51,9 @@ def test_region_page_key_figures_matrix_and_gaps(client, region_data):
     # never the concept, also not in the matrix count
     assert "Verborgen concept" not in html
     assert "Zorg DLR 2" in html and "Zorg GLR 2" in html
-    # agreements are guarded until that area exists
-    assert "Samenwerkingsovereenkomsten" in html
+    # agreements: neither active route has a signed agreement yet
+    assert re.search(r'data-figure="agreements-signed">0<', html)
+    assert re.search(r'data-figure="agreements-missing">2<', html)
 
 
 def test_region_trend_is_an_svg_with_a_data_table(client, region_data):

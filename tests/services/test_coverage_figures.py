@@ -165,3 +165,27 @@ def test_optional_neighbours_are_guarded(ctx):
     assert figures is None or set(figures) >= {"signed", "expiring", "missing"}
     practices = coverage.practices_for_region(ctx, "AM38")
     assert practices is None or isinstance(practices, list)
+
+
+def test_agreement_figures_of_the_regions_active_routes(ctx):
+    agreement_model = pytest.importorskip("portal.models.agreement")
+    from datetime import date, timedelta
+    today = date.today()
+    covered = make_region_route("AM38")
+    soon = make_region_route("AM38")
+    make_region_route("AM38")  # no agreement
+    elsewhere = make_region_route("AM09")
+
+    def agreement(route, end, status="getekend"):
+        item = agreement_model.Agreement(title=f"Overeenkomst {route.title}", status=status,
+                                         start_date=today - timedelta(days=400), end_date=end)
+        item.routes = [route]
+        ctx.add(item)
+
+    agreement(covered, today + timedelta(days=700))
+    agreement(soon, today + timedelta(days=30))
+    agreement(elsewhere, today + timedelta(days=700))
+    agreement(covered, today + timedelta(days=700), status="concept")
+    ctx.flush()
+    region = ctx.query(Region).filter_by(code="AM38", year=YEAR).one()
+    assert coverage.agreement_figures(ctx, region) == {"signed": 2, "expiring": 1, "missing": 1}
