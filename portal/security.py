@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, session
 
 
 def csp_nonce() -> str:
@@ -52,8 +52,9 @@ def init_app(app: Flask) -> None:
         if app.config.get("BEHIND_HTTPS") or request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
-            from flask_login import current_user
-            if current_user.is_authenticated:
+            # Decided from the session, not current_user: loading the user needs
+            # the database, and this also runs on the 503 page when it is down.
+            if session.get("_user_id"):
                 response.headers["Cache-Control"] = "private, no-store"
         return response
 

@@ -140,3 +140,9 @@ def test_the_audit_notices_what_the_csp_would_block():
                 '<script nonce="abc"></script><a href="javascript:alert(1)">'):
         with pytest.raises(AssertionError):
             check_html(Fake(bad), "/x")
+
+
+def test_pages_of_a_logged_in_user_are_not_cached(client, db_session):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    log_in_session(client, make_user("reader"))
+    assert client.get("/").headers.get("Cache-Control") == "private, no-store"
