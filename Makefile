@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev migrate seed vendor migration bench lint clean
+.PHONY: run test install install-dev migrate seed vendor migration bench lint clean security
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check portal tests seeds
+
+## Static security scan: fails on any finding of high severity
+security: install-dev
+	$(VENV)/bin/bandit -r portal -lll -q
 
 ## Re-fetch htmx, Leaflet, axe-core ... from the npm registry
 vendor:
