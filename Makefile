@@ -57,5 +57,18 @@ vendor:
 migration: install
 	scripts/regen_migration.sh
 
+## Benchmark at national scale (scale-3 data, gunicorn 3 workers, wrk, Datasette): bench/results.json
+BENCH_VENV := bench/.venv
+$(BENCH_VENV)/.installed: requirements.txt bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements.txt -r bench/requirements.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; } || \
+		{ echo "Installeer wrk (apt-get install wrk)"; exit 1; }
+	$(BENCH_VENV)/bin/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache

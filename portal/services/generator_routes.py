@@ -261,6 +261,7 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         orgs = [org for _, org in route["parties"]][: rng.randint(1, 2)]
         meta.append((route, list(themes), tags, orgs))
     ids = insert_rows(session, GoodPractice, rows, ids=True)
+    documents: list[dict] = []
     links: dict[str, list[dict]] = {k: [] for k in ("themes", "tags", "regions", "orgs", "routes", "domains", "levels")}
     for pid, row, (route, themes, tags, orgs) in zip(ids, rows, meta):
         links["themes"] += [{"practice_id": pid, "theme_code": t} for t in themes]
@@ -275,10 +276,26 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         extra += [ctx.org_names.get(o, ("", ""))[0] for o in orgs]
         extra += [ctx.regions.get(route["region"], ("", ""))[1], DOMAIN_NAMES.get(route["domain"], ""),
                   LEVEL_NAMES.get(route["level"], "")]
-        search.index_document(session, pid, title=row["title"], summary=row["summary"],
-                              body=row["body"], extra=" · ".join(x for x in extra if x))
+        documents.append({"id": pid, "title": search._clean(row["title"]), "summary": search._clean(row["summary"]),
+                          "body": search._clean(row["body"]), "extra": search._clean(" · ".join(x for x in extra if x))})
     for key, table in (("themes", PracticeTheme), ("tags", PracticeTag), ("regions", practice_regions),
                        ("orgs", practice_organisations), ("routes", practice_routes),
                        ("domains", practice_domains), ("levels", practice_levels)):
         insert_rows(session, table, links[key])
+    _index(session, documents)
     ctx.report.counts["goede voorbeelden"] = len(ids)
+
+
+def _index(session, documents: list[dict]) -> None:
+    """The full-text index of portal.services.search, filled in one executemany
+    (index_document per row costs two round trips each). New ids only, so no
+    delete or upsert is needed."""
+    from sqlalchemy import text
+    if not documents:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        sql = ("INSERT INTO practice_search (practice_id, title, summary, body, extra) "
+               "VALUES (:id, :title, :summary, :body, :extra)")
+    else:
+        sql = "INSERT INTO practice_fts (rowid, title, summary, body, extra) VALUES (:id, :title, :summary, :body, :extra)"
+    session.execute(text(sql), documents)

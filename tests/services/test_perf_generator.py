@@ -123,3 +123,15 @@ def test_distributions_are_realistic(db_session):
     assert busy[-1] > 3 * median(busy)
     years = set(db_session.scalars(select(LearningRoute.first_school_year)))
     assert len(years) >= 5
+
+
+def test_generated_practices_are_in_the_search_index(db_session):
+    from portal.models.practice import GoodPractice
+    from portal.services import search
+    generate(db_session, scale=0.05, seed=8, data_dir=DATA_DIR)
+    matches = search.match_subquery(db_session, "techniek")
+    found = db_session.scalar(select(func.count()).select_from(matches))
+    with_word = db_session.scalar(select(func.count(GoodPractice.id)).where(
+        GoodPractice.title.ilike("%techniek%")))
+    assert with_word > 0
+    assert found >= with_word

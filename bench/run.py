@@ -1,0 +1,453 @@
+"""`make bench`: the portal at national scale, measured with wrk, next to Datasette.
+
+1. Builds a scale-3 synthetic database (`flask demo generate --scale 3`, with
+   5,000 good practices for the library target) in SQLite, or in PostgreSQL
+   when DATABASE_URL is set (then a SQLite copy is built too, for Datasette),
+   and runs everything on a copy of it.
+2. Starts gunicorn (3 workers) with the opt-in X-Query-Count header, and
+   Datasette on the same SQLite file.
+3. Drives every page with wrk at 1 and at 8 concurrent connections (a Lua
+   script reports p50/p95/p99), plus the cached pages (If-None-Match -> 304)
+   at 8 and Datasette's equivalent of the filtered route list.
+4. Runs the CSV import of 2,000 routes (bench/import_routes.py, when present)
+   and reads the workers' resident memory.
+5. Prints a table and writes bench/results.json.
+
+Timings are only printed, never asserted. The whole run takes about 6 minutes.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = BENCH / "work"
+VENV_BIN = Path(sys.executable).parent
+LUA = BENCH / "report.lua"
+SCALE, SEED, PRACTICES = 3, 2026, 5000
+SECRET = "bench-secret-key-not-for-production-0123456789"
+PASSWORD = "synthetisch-wachtwoord-2026"
+STAFF_EMAIL = "programma@synthetisch.leerroutes.nl"
+
+TARGETS = {
+    "p95_ms_1_client": 30, "route_list_rps_8": 600, "route_list_vs_datasette": 1.5,
+    "map_html_gzip_kb": 150, "geojson_p95_ms": 40, "library_p95_ms": 50, "import_2000_s": 10,
+    "worker_rss_mb": 200, "cached_rps_8": 2000,
+}
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- building the data ----------------------------------------------------------
+
+def portal_env(database_url: str, query_count: bool = True) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, PORTAL_OFFLINE="1", FLASK_DEBUG="0",
+               PORTAL_INSTANCE_DIR=str(WORK / "instance"), SQL_QUERY_COUNT_HEADER="1" if query_count else "0")
+    return env
+
+
+def flask(env: dict, *args: str, timeout: int = 300) -> str:
+    result = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def build_sqlite(path: Path) -> tuple[str, float]:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    env = portal_env(f"sqlite:///{path}", query_count=False)
+    flask(env, "db", "upgrade")
+    started = time.perf_counter()
+    out = flask(env, "demo", "generate", "--scale", str(SCALE), "--seed", str(SEED), "--practices", str(PRACTICES))
+    seconds = time.perf_counter() - started
+    _checkpoint(path)
+    return out.strip().splitlines()[0], seconds
+
+
+def _checkpoint(path: Path) -> None:
+    import sqlite3
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def build_postgres(url: str) -> tuple[str, str, float]:
+    """Build the scale-3 database in <db>_bench_build and copy it (TEMPLATE) to <db>_bench."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://")
+                    else url.replace("postgres://", "postgresql+psycopg://", 1))
+    build, run = f"{base.database}_bench_build", f"{base.database}_bench"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in (run, build):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{build}"'))
+    build_url = base.set(database=build).render_as_string(hide_password=False)
+    env = portal_env(build_url, query_count=False)
+    flask(env, "db", "upgrade")
+    started = time.perf_counter()
+    out = flask(env, "demo", "generate", "--scale", str(SCALE), "--seed", str(SEED), "--practices", str(PRACTICES))
+    seconds = time.perf_counter() - started
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{run}" TEMPLATE "{build}"'))
+    admin.dispose()
+    run_url = base.set(database=run).render_as_string(hide_password=False)
+    with create_engine(run_url).connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    return out.strip().splitlines()[0], run_url, seconds
+
+
+def pick_urls(database_url: str) -> dict:
+    """Concrete pages from the data: the busiest filter combination, the
+    busiest region, the route and agreement with the most parties."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    public = "archived_at IS NULL AND status <> 'concept'"
+    with engine.connect() as conn:
+        combo = conn.execute(text(
+            f"SELECT kind_code, mbo_level_code, status, mbo_domain_code, count(*) FROM learning_routes "
+            f"WHERE {public} AND status = 'actief' GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1, 2, 3, 4 LIMIT 1")).one()
+        region = conn.execute(text(
+            "SELECT r.code, count(DISTINCT rp.route_id) FROM regions r "
+            "JOIN municipality_regions mr ON mr.region_id = r.id AND mr.year = r.year "
+            "JOIN organisations o ON o.municipality_id = mr.municipality_id "
+            "JOIN route_parties rp ON rp.organisation_id = o.id AND rp.role = 'vmbo' "
+            f"JOIN learning_routes lr ON lr.id = rp.route_id AND lr.{public.replace(' AND ', ' AND lr.')} "
+            "WHERE r.year = (SELECT max(year) FROM regions) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")).one()
+        route = conn.execute(text(
+            f"SELECT rp.route_id FROM route_parties rp JOIN learning_routes lr ON lr.id = rp.route_id "
+            f"WHERE lr.{public.replace(' AND ', ' AND lr.')} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")).scalar()
+        agreement = None
+        try:
+            agreement = conn.execute(text(
+                "SELECT agreement_id FROM agreement_parties GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")).scalar()
+        except Exception:  # noqa: BLE001  the agreements area may not exist yet
+            pass
+        practices = conn.execute(text("SELECT count(*) FROM good_practices")).scalar()
+        routes = conn.execute(text("SELECT count(*) FROM learning_routes")).scalar()
+    engine.dispose()
+    kind, level, status, domain, matches = combo
+    filters = urllib.parse.urlencode({"kind": kind, "level": level, "status": status, "domain": domain})
+    return {
+        "filters": {"kind": kind, "level": level, "status": status, "domain": domain, "matches": matches},
+        "region": {"code": region[0], "routes": region[1]}, "route": route, "agreement": agreement,
+        "practices": practices, "routes": routes,
+        "pages": {
+            "home": ("/", False),
+            "map": ("/kaart/", False),
+            "regions_geojson": (f"/api/v1/regions.geojson?profile=ZW&level={level}&status=actief", False),
+            "region": (f"/regio/{region[0]}", False),
+            "route_list": (f"/leerroutes/?{filters}", False),
+            "route_detail": (f"/leerroutes/{route}", False),
+            "library_search": ("/bibliotheek/?q=techniek", False),
+            "agreement": (f"/overeenkomsten/{agreement}", True),
+        },
+        "datasette": (
+            f"/portal/learning_routes?kind_code={kind}&mbo_level_code={level}&status={status}"
+            f"&mbo_domain_code={domain}&_facet=kind_code&_facet=mbo_level_code&_facet=status"
+            "&_facet=mbo_domain_code&_size=25"),
+    }
+
+
+# --- servers -----------------------------------------------------------------------
+
+def wait_for(url: str, process: subprocess.Popen, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server stopped: {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not start: {url}")
+
+
+def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+         "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=portal_env(database_url), stdout=subprocess.DEVNULL,
+        stderr=open(WORK / "gunicorn.log", "w"), start_new_session=True)
+    wait_for(f"http://127.0.0.1:{port}/healthz", process)
+    return process
+
+
+def start_datasette(path: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(VENV_BIN / "datasette"), "serve", str(path), "--port", str(port), "--host", "127.0.0.1",
+         "--setting", "suggest_facets", "off", "--setting", "num_sql_threads", "3"],
+        cwd=WORK, stdout=subprocess.DEVNULL, stderr=open(WORK / "datasette.log", "w"), start_new_session=True)
+    wait_for(f"http://127.0.0.1:{port}/-/versions.json", process)
+    return process
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    out = subprocess.run(["ps", "--ppid", str(master.pid), "-o", "rss="], capture_output=True, text=True).stdout
+    return [round(int(v) / 1024, 1) for v in out.split()]
+
+
+# --- HTTP helpers --------------------------------------------------------------------
+
+class Browser:
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  _NoRedirect())
+
+    def get(self, url: str, headers: dict | None = None):
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    def post(self, url: str, data: dict):
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), method="POST")
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def log_in(base: str) -> Browser:
+    browser = Browser()
+    _, _, body = browser.get(base + "/login")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    status, _, _ = browser.post(base + "/login", {"email": STAFF_EMAIL, "password": PASSWORD,
+                                                  "csrf_token": token.group(1).decode() if token else ""})
+    if status != 302:
+        raise SystemExit(f"logging in as {STAFF_EMAIL} failed ({status})")
+    return browser
+
+
+def wrk(url: str, connections: int, seconds: int, headers: dict | None = None) -> dict:
+    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
+               "--timeout", "10s", "-s", str(LUA)]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    match = re.search(r"^JSON (\{.*\})$", out, re.M)
+    if not match:
+        return {"error": out[-500:]}
+    data = json.loads(match.group(1))
+    return {"p50_ms": round(data["p50"] / 1000, 2), "p95_ms": round(data["p95"] / 1000, 2),
+            "p99_ms": round(data["p99"] / 1000, 2), "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+            "requests": data["requests"], "errors": data["errors"], "non_2xx_3xx": data["status_errors"]}
+
+
+# --- the run -------------------------------------------------------------------------
+
+def probe(browser: Browser, url: str, headers: dict | None = None) -> dict:
+    try:
+        status, response_headers, body = browser.get(url, headers)
+    except OSError as exc:
+        return {"status": 0, "note": f"no answer ({exc})", "bytes_raw": 0, "bytes_gzip": 0, "queries": -1,
+                "etag": None}
+    return {"status": status, "bytes_raw": len(body), "bytes_gzip": len(gzip.compress(body, 6)),
+            "queries": int(response_headers.get("X-Query-Count", -1)), "etag": response_headers.get("ETag")}
+
+
+def measure_pages(base: str, pages: dict, seconds: int) -> dict:
+    anonymous = Browser()
+    for _ in range(3):  # a returning browser: its session has started
+        anonymous.get(base + "/")
+    staff = log_in(base)
+    results = {}
+    for name, (path, logged_in) in pages.items():
+        browser = staff if logged_in else anonymous
+        info = probe(browser, base + path)
+        info["url"] = path + ("  (ingelogd)" if logged_in else "")
+        if info["status"] != 200:
+            info.setdefault("note", "not available" if info["status"] == 404 else f"HTTP {info['status']}")
+            log(f"  {name:16} {info['note']}")
+            results[name] = info
+            continue
+        headers = {"Cookie": browser.cookie_header()}
+        info["c1"] = wrk(base + path, 1, seconds, headers)
+        info["c8"] = wrk(base + path, 8, seconds, headers)
+        log(f"  {name:16} c1 p95 {info['c1'].get('p95_ms')} ms, c8 {info['c8'].get('rps')} req/s, "
+            f"{info['queries']} queries")
+        results[name] = info
+    # Cached pages: a browser that holds the page asks again (If-None-Match -> 304).
+    for name in ("home", "route_list", "regions_geojson"):
+        if results.get(name, {}).get("status") != 200:
+            continue
+        path = pages[name][0]
+        info = probe(anonymous, base + path)
+        if not info["etag"]:
+            results[name]["cached"] = {"error": "no ETag"}
+            continue
+        headers = {"Cookie": anonymous.cookie_header(), "If-None-Match": info["etag"]}
+        check = probe(anonymous, base + path, headers)
+        results[name]["cached"] = {"status": check["status"], "queries": check["queries"],
+                                   "c8": wrk(base + path, 8, seconds, headers)}
+        log(f"  {name:16} cached ({check['status']}): c8 {results[name]['cached']['c8'].get('rps')} req/s")
+    return results
+
+
+def run_import(database_url: str | None) -> dict:
+    script = BENCH / "import_routes.py"
+    if not script.is_file():
+        return {"note": "bench/import_routes.py not available"}
+    command = [sys.executable, str(script), "--rows", "2000"]
+    if database_url:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        base = make_url(database_url)
+        name = f"{base.database.removesuffix('_bench')}_bench_import"
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        command += ["--database-url", base.set(database=name).render_as_string(hide_password=False)]
+    env = dict(os.environ, PORTAL_OFFLINE="1")
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    match = re.search(r"parse \+ import \+ commit: ([0-9.]+) s", result.stdout)
+    imported = re.search(r"imported: (\d+)", result.stdout)
+    if not match:
+        return {"note": "import failed", "output": (result.stdout + result.stderr)[-1500:]}
+    return {"seconds": float(match.group(1)), "imported": int(imported.group(1)) if imported else None}
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "os": platform.platform(), "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+            .stdout.splitlines()[0] if shutil.which("wrk") else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    pg_url = os.environ.get("DATABASE_URL", "").strip() or None
+    started = time.monotonic()
+
+    log(f"Building the scale-{SCALE} SQLite database (seed {SEED}, {PRACTICES} practices) ...")
+    built = WORK / f"scale{SCALE}.sqlite3"
+    summary, build_seconds = build_sqlite(built)
+    log(f"  {summary}")
+    # The portal and Datasette open this very path (one file, one WAL); the
+    # name gives Datasette's URL /portal/.
+    copy = WORK / "portal.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copy(built, copy)
+    database = "sqlite"
+    portal_url = f"sqlite:///{copy}"
+    pg_build_seconds = None
+    if pg_url:
+        log("Building the same data set in PostgreSQL ...")
+        summary_pg, portal_url, pg_build_seconds = build_postgres(pg_url)
+        database = "postgresql"
+        log(f"  {summary_pg}")
+    urls = pick_urls(portal_url)
+    datasette_file = copy
+
+    port, ds_port = free_port(), free_port()
+    gunicorn = datasette = None
+    results: dict = {}
+    try:
+        gunicorn = start_gunicorn(portal_url, port)
+        datasette = start_datasette(datasette_file, ds_port)
+        base = f"http://127.0.0.1:{port}"
+        log(f"Driving the portal ({database}, gunicorn 3 workers) with wrk, {args.seconds} s per run ...")
+        pages = measure_pages(base, urls["pages"], args.seconds)
+        log("Datasette, the equivalent facet page ...")
+        ds_url = f"http://127.0.0.1:{ds_port}{urls['datasette']}"
+        ds = probe(Browser(), ds_url)
+        ds["url"] = urls["datasette"]
+        ds["c1"] = wrk(ds_url, 1, args.seconds)
+        ds["c8"] = wrk(ds_url, 8, args.seconds)
+        rss = worker_rss_mb(gunicorn)
+    finally:
+        stop(gunicorn)
+        stop(datasette)
+    log("CSV import of 2,000 routes ...")
+    imported = run_import(portal_url if database == "postgresql" else None)
+
+    results = {
+        "command": "make bench" + (" (DATABASE_URL set)" if pg_url else ""),
+        "machine": machine(), "database": database, "scale": SCALE, "seed": SEED,
+        "data": {"summary": summary, "build_seconds_sqlite": round(build_seconds, 1),
+                 "build_seconds_postgresql": round(pg_build_seconds, 1) if pg_build_seconds else None,
+                 "routes": urls["routes"], "practices": urls["practices"], "filters": urls["filters"],
+                 "region": urls["region"]},
+        "seconds_per_run": args.seconds, "pages": pages, "datasette": ds,
+        "import": imported, "worker_rss_mb": rss,
+        "targets": TARGETS,
+    }
+    portal_rps = (pages.get("route_list", {}).get("c8") or {}).get("rps")
+    ds_rps = (ds.get("c8") or {}).get("rps")
+    results["route_list_vs_datasette"] = round(portal_rps / ds_rps, 2) if portal_rps and ds_rps else None
+    results["elapsed_seconds"] = round(time.monotonic() - started)
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    from bench.table import print_table
+    print_table(results)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
