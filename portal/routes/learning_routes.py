@@ -179,7 +179,7 @@ def _save(form: RouteForm, route: LearningRoute | None):
             # Keep what this person typed; the next save applies it over the other change.
             form.version_id.data = str(getattr(conflict, "current_version", "") or "")
         general = apply_service_errors(form, ServiceError(errors))
-        return _render_form(form, route, general, conflict=conflict, status=409 if conflict else 422)
+        return _render_form(form, route, general, conflict=conflict, status=200)
     db.session.commit()
     flash("De leerroute is opgeslagen." if route else "De leerroute is geregistreerd.", "success")
     for messages in getattr(saved, "rule_warnings", {}).values():
@@ -209,7 +209,7 @@ def create():
         return _render_form(form, None)
     if not form.validate_on_submit():
         return _render_form(form, None, ["Het formulier is verlopen; probeer het opnieuw."]
-                            if form.csrf_token.errors else [], status=422)
+                            if form.csrf_token.errors else [])
     return _save(form, None)
 
 
@@ -229,7 +229,7 @@ def edit(route_id: int):
         return _render_form(form, route)
     if not form.validate_on_submit():
         return _render_form(form, route, ["Het formulier is verlopen; probeer het opnieuw."]
-                            if form.csrf_token.errors else [], status=422)
+                            if form.csrf_token.errors else [])
     return _save(form, route)
 
 

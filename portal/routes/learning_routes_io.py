@@ -77,13 +77,13 @@ def import_csv():
         return render_template("learning_routes/import.html", **context)
     if not form.validate_on_submit():
         return render_template("learning_routes/import.html", file_error="Het formulier is verlopen; "
-                               "probeer het opnieuw.", **context), 422
+                               "probeer het opnieuw.", **context)
     upload = request.files.get("bestand")
     raw = upload.read() if upload else b""
     try:
         rows = route_io.parse_csv(raw)
     except route_io.ImportFileError as exc:
-        return render_template("learning_routes/import.html", file_error=str(exc), **context), 422
+        return render_template("learning_routes/import.html", file_error=str(exc), **context)
     mode = form.mode.data if form.mode.data in ("all", "valid") else "all"
     if len(rows) <= STREAM_THRESHOLD:
         result = route_io.import_routes(db.session, rows, current_user, mode=mode)
