@@ -6,17 +6,25 @@ folium's CDN defaults (jQuery, Bootstrap, awesome-markers, Font Awesome) are
 not used: pins are Leaflet divIcons styled by portal/static/css/maps.css and
 popups are plain HTML strings (folium's Popup needs jQuery). The page gets the
 rendered parts and puts a CSP nonce on every script tag.
+
+No data goes through folium's templates. branca compiles every rendered
+element again as a Jinja template, so a route title like "{{ 7*7 }}" inside
+folium's output would be evaluated on the server (template injection). The
+region features and the pins are therefore written by the page's own
+(autoescaped) template as <script type="application/json"> blocks, and the
+folium elements below only read them by id.
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape as _esc
 
 import folium
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
-from folium.utilities import JsCode
+from folium.map import Layer
 from markupsafe import Markup, escape
 
 from portal.domain import coverage as rules
@@ -54,11 +62,6 @@ _GAP_CALLBACK = """function (row) {
     return marker;
 }"""
 
-_REGION_EACH = JsCode("""function (feature, layer) {
-    layer.bindPopup(feature.properties.popup, {maxWidth: 280});
-}""")
-
-
 class _Cluster(FastMarkerCluster):
     """FastMarkerCluster whose `show=False` is honoured (folium's template
     always adds the cluster to the map) and whose assets are vendored."""
@@ -67,7 +70,7 @@ class _Cluster(FastMarkerCluster):
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function(){
                 {{ this.callback }}
-                var data = {{ this.data|tojson }};
+                var data = JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent);
                 var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
                 for (var i = 0; i < data.length; i++) {
                     callback(data[i]).addTo(cluster);
@@ -79,6 +82,37 @@ class _Cluster(FastMarkerCluster):
     default_js = CLUSTER_JS
     default_css = CLUSTER_CSS
 
+    def __init__(self, data_id: str, **kwargs):
+        super().__init__([], **kwargs)
+        self.data_id = data_id
+
+
+class _RegionLayer(Layer):
+    """The regions as a Leaflet GeoJSON layer, filled by the colour the server
+    computed; the features come from a JSON block (see the module docstring)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.geoJson(null, {
+                style: function (feature) {
+                    return {fillColor: feature.properties.fill, color: "#4a4a4a", weight: 1, fillOpacity: 0.75};
+                },
+                onEachFeature: function (feature, layer) {
+                    layer.bindPopup(feature.properties.popup, {maxWidth: 280});
+                    layer.on({
+                        mouseover: function (e) { e.target.setStyle({weight: 3, color: "#1a1a1a"}); },
+                        mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); }
+                    });
+                }
+            });
+            {{ this.get_name() }}.addData(JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));
+        {% endmacro %}""")
+
+    def __init__(self, data_id: str, name: str):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "RegionLayer"
+        self.data_id = data_id
+
 
 @dataclass
 class MapParts:
@@ -86,6 +120,7 @@ class MapParts:
     html: Markup    # the map's <div>
     script: str     # the map's JavaScript, to be put in a <script nonce=...>
     name: str       # the JavaScript variable of the map
+    data: dict = field(default_factory=dict)  # element id -> JSON data, rendered by the page
 
 
 def _round(coords, digits: int = COORD_DIGITS):
@@ -125,34 +160,30 @@ def region_popup(code: str, name: str, figures, measure: rules.Measure, region_u
     value = format_value(measure, figures.measure_value(measure)) if figures else "geen gegevens"
     routes = figures.routes if figures else 0
     levels = figures.niveaus_covered if figures else 0
-    return str(Markup(
-        '<strong>{name} ({code})</strong><br>{label}: {value}<br>Leerroutes: {routes}; niveaus: {levels}'
-        '<br><a href="{url}">Naar de regiopagina</a>'
-    ).format(name=name, code=code, label=measure.label, value=value, routes=routes, levels=levels,
-             url=region_url))
+    return (f"<strong>{_esc(name)} ({_esc(code)})</strong><br>{_esc(measure.label)}: {_esc(value)}"
+            f"<br>Leerroutes: {routes}; niveaus: {levels}"
+            f'<br><a href="{_esc(region_url)}">Naar de regiopagina</a>')
 
 
 def pin_html(kinds: list[str]) -> str:
     """Colour and a letter per kind, so colour is never the only cue."""
     return "".join(
-        str(Markup('<span class="pin-k pin-{kind}">{letter}</span>').format(
-            kind=kind if kind in rules.MAIN_KINDS else "overig", letter=rules.KIND_LETTERS[kind]))
+        f'<span class="pin-k pin-{kind if kind in rules.MAIN_KINDS else "overig"}">{rules.KIND_LETTERS[kind]}</span>'
         for kind in kinds)
 
 
 def pin_popup(pin, route_url) -> str:
+    """Plain string building with html.escape: this runs for every pin."""
     items = []
     for route in pin.routes:
         profiles = ", ".join(PROFILE_NAMES.get(p, p) for p in route.profiles) or "–"
         regions = ", ".join(f"{name} ({code})" for code, name in route.regions) or "–"
-        items.append(Markup(
-            '<li><a href="{url}">{title}</a><br>{kind}; niveau: {level}<br>Profiel: {profiles}'
-            '<br>Regio: {regions}</li>'
-        ).format(url=route_url(route.id), title=route.title, kind=KIND_NAMES.get(route.kind, route.kind),
-                 level=LEVEL_NAMES.get(route.level or "", "–"), profiles=profiles, regions=regions))
+        items.append(
+            f'<li><a href="{_esc(route_url(route.id))}">{_esc(route.title)}</a><br>'
+            f"{_esc(KIND_NAMES.get(route.kind, route.kind))}; niveau: {_esc(LEVEL_NAMES.get(route.level or '', '–'))}"
+            f"<br>Profiel: {_esc(profiles)}<br>Regio: {_esc(regions)}</li>")
     place = f" ({pin.city})" if pin.city and pin.city.lower() not in pin.name.lower() else ""
-    return str(Markup('<strong>{name}{place}</strong><ul class="popup-routes">{items}</ul>').format(
-        name=pin.name, place=place, items=Markup("").join(items)))
+    return f'<strong>{_esc(pin.name + place)}</strong><ul class="popup-routes">{"".join(items)}</ul>'
 
 
 def pin_title(pin) -> str:
@@ -163,7 +194,8 @@ def pin_title(pin) -> str:
 
 def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, schools_without_route,
               region_url, route_url, tile_url: str | None = None, tile_attribution: str = "") -> folium.Map:
-    """The folium map. `figures` maps region code -> RegionFigures."""
+    """The folium map. `figures` maps region code -> RegionFigures. The data
+    for its layers is kept on the map as `m.portal_data` (id -> JSON data)."""
     m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False,
                    control_scale=True, zoom_control=True)
     m.default_js = LEAFLET_JS
@@ -174,6 +206,8 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, school
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", name="Achtergrondkaart",
                          min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
                          overlay=False, control=False).add_to(m)
+    data: dict[str, object] = {}
+    prefix = m.get_name()
 
     features = []
     for code, name, geometry in geometries:
@@ -191,36 +225,29 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, school
             "geometry": compact_geometry(json.loads(geometry)),
         })
     if features:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            name="Arbeidsmarktregio's",
-            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#4a4a4a",
-                                      "weight": 1, "fillOpacity": 0.75},
-            highlight_function=lambda f: {"weight": 3, "color": "#1a1a1a"},
-            on_each_feature=_REGION_EACH,
-            zoom_on_click=False,
-            control=True,
-        ).add_to(m)
+        data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": features}
+        _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's").add_to(m)
 
-    pin_rows = [
+    data[f"{prefix}-pins"] = [
         [round(p.lat, 5), round(p.lon, 5), pin_html(p.kinds), pin_title(p), pin_popup(p, route_url)]
         for p in pins
     ]
-    _Cluster(pin_rows, callback=_PIN_CALLBACK, name="Vmbo-scholen met leerroutes", show=True,
+    _Cluster(f"{prefix}-pins", callback=_PIN_CALLBACK, name="Vmbo-scholen met leerroutes", show=True,
              options={"showCoverageOnHover": False, "maxClusterRadius": 40}).add_to(m)
 
     gap_rows = []
     for _id, name, city, lat, lon, _code in schools_without_route:
         if lat is None or lon is None:
             continue
-        title = f"{name}{' (' + city + ')' if city and city.lower() not in name.lower() else ''}: nog geen leerroute"
-        gap_rows.append([round(lat, 4), round(lon, 4), title,
-                         str(Markup("<strong>{}</strong><br>Nog geen leerroute in deze selectie.").format(title.split(":")[0]))])
-    _Cluster(gap_rows, callback=_GAP_CALLBACK, name="Vmbo-scholen zonder leerroute", show=False,
-             options={"showCoverageOnHover": False, "maxClusterRadius": 50,
-                      "clusterPane": "markerPane"}).add_to(m)
+        label = f"{name} ({city})" if city and city.lower() not in name.lower() else name
+        gap_rows.append([round(lat, 4), round(lon, 4), f"{label}: nog geen leerroute",
+                         f"<strong>{_esc(label)}</strong><br>Nog geen leerroute in deze selectie."])
+    data[f"{prefix}-gaps"] = gap_rows
+    _Cluster(f"{prefix}-gaps", callback=_GAP_CALLBACK, name="Vmbo-scholen zonder leerroute", show=False,
+             options={"showCoverageOnHover": False, "maxClusterRadius": 50}).add_to(m)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.portal_data = data
     return m
 
 
@@ -243,4 +270,5 @@ def render_parts(m: folium.Map, nonce: str) -> MapParts:
     header = "\n".join(_SCRIPT_TAG.sub(f'<script nonce="{escape(nonce)}"', t) for t in tags)
     html = figure.html.render().strip()
     script = figure.script.render()
-    return MapParts(header=Markup(header), html=Markup(html), script=script, name=m.get_name())
+    return MapParts(header=Markup(header), html=Markup(html), script=script, name=m.get_name(),
+                    data=getattr(m, "portal_data", {}))

@@ -132,3 +132,13 @@ def test_csv_and_xlsx_export_use_the_same_filters(client, routes):
 def test_map_page_stays_small(client, routes):
     body = client.get("/kaart/").data
     assert len(gzip.compress(body)) <= 150 * 1024
+
+
+def test_user_text_is_never_evaluated_as_a_template_nor_breaks_out_of_a_script(client, db_session, reference_data):
+    """branca re-compiles folium's output as Jinja: user text must not pass through it."""
+    school = make_school("AM38", name="School {{ 6*7 }}")
+    make_region_route("AM38", vmbo=school, title="Route {{ 7*7 }} </script><script>alert(1)</script>")
+    html = client.get("/kaart/").get_data(as_text=True)
+    assert "Route 49" not in html and "School 42" not in html
+    assert "Route {{ 7*7 }}" in html and "School {{ 6*7 }}" in html
+    assert "<script>alert(1)" not in html
