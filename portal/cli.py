@@ -137,6 +137,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(schools_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
+    from portal.cli_backup import backup_command, restore_command
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     from portal.cli_demo import demo_cli
     app.cli.add_command(demo_cli)
 

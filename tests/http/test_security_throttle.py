@@ -12,7 +12,11 @@ from portal.extensions import db
 from portal.models import LoginFailure
 from portal.services import throttle
 from tests.factories import PASSWORD, make_user
-from tests.factories_security import clock, throttle_backend  # noqa: F401  fixtures
+from tests import factories_security
+
+# Shared fixtures (imported under their names so pytest finds them).
+clock = factories_security.clock
+throttle_backend = factories_security.throttle_backend
 
 THROTTLED = "Te veel mislukte inlogpogingen"
 WRONG = "Het e-mailadres of het wachtwoord klopt niet."

@@ -7,7 +7,11 @@ from sqlalchemy import select
 
 from portal.models import LoginFailure
 from portal.services import throttle
-from tests.factories_security import clock, throttle_backend  # noqa: F401  fixtures
+from tests import factories_security
+
+# Shared fixtures (imported under their names so pytest finds them).
+clock = factories_security.clock
+throttle_backend = factories_security.throttle_backend
 
 pytestmark = pytest.mark.usefixtures("throttle_backend")
 
