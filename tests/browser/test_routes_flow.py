@@ -86,7 +86,7 @@ def test_mine_history_and_import_pages_are_accessible(guarded_page):
     page.goto("/leerroutes/mijn")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn leerroutes")
     assert_accessible(page, "mine")
-    page.get_by_role("link", name="Het Perron GLR Helpende Zorg en Welzijn").click()
+    page.get_by_role("link", name="Het Perron GLR Helpende Zorg en Welzijn", exact=True).click()
     page.get_by_role("link", name="Geschiedenis").click()
     expect(page.get_by_role("heading", name="Geschiedenis")).to_be_visible()
     expect(page.get_by_role("cell", name="Geregistreerd")).to_be_visible()
