@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.domain import agreements as dom
@@ -32,6 +32,14 @@ def _apply_row_action(action: str, prefix: str, rows: list[dict], blank: dict) -
         rows[:] = [r for r in rows if r["key"] != key]
         return True
     return False
+
+
+def _action(form_id: str) -> str:
+    """What the post asks for. The form itself posts (htmx, on input) only to
+    check; htmx then also sends the last focused button, which must not count."""
+    if is_htmx_fragment_request() and request.headers.get("HX-Trigger") == form_id:
+        return "check"
+    return request.form.get("action") or ("check" if is_htmx_fragment_request() else "save")
 
 
 def _render(page: str, fragment: str, status: int = 200, **context):
@@ -83,7 +91,7 @@ def edit_shares(agreement_id: int):
     else:
         ActionForm().validate_on_submit() or abort(400)
         shares, totals = parse_share_rows(request.form), parse_total_rows(request.form)
-        action = request.form.get("action") or ("check" if is_htmx_fragment_request() else "save")
+        action = _action("funding-form")
         last = shares[-1] if shares else {}
         if _apply_row_action(action, "share", shares, dict(stream=last.get("stream", "lumpsum_vo"),
                                                            school_year=last.get("school_year", ""),
@@ -110,6 +118,9 @@ def edit_shares(agreement_id: int):
                 shares, totals = _share_rows_from(agreement), _total_rows_from(agreement)
         else:  # check: live sums and errors, nothing saved
             errors = service.validate_funding(agreement, shares, totals)
+            if is_htmx_fragment_request():
+                return render_template("agreements/_funding_check.html", shares=shares, totals=totals,
+                                       errors=errors, sums=_group_sums(shares), saved=False)
     return _render("agreements/funding.html", "agreements/_funding_editor.html", 422 if errors else 200,
                    agreement=agreement, shares=shares, totals=totals, errors=errors, sums=_group_sums(shares),
                    saved=saved, action_form=ActionForm(), allocations=service.allocations(agreement))
@@ -142,7 +153,7 @@ def edit_guarantee(agreement_id: int):
         phases = parse_phase_rows(request.form)
         duration_raw = request.form.get("route_duration_months", "").strip()
         duration = int(duration_raw) if duration_raw.isdigit() else None
-        action = request.form.get("action") or ("check" if is_htmx_fragment_request() else "save")
+        action = _action("guarantee-form")
         last_to = phases[-1].get("to_month") if phases else 0
         if _apply_row_action(action, "phase", phases, dict(
                 from_month=(last_to or 0) + 1 if phases else 1, to_month=None, destination="",
@@ -162,9 +173,12 @@ def edit_guarantee(agreement_id: int):
                     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
                 saved = True
                 phases = _phase_rows_from(agreement)
-        else:
+        else:  # check: messages only, nothing saved
             errors, check = service.validate_guarantee(agreement, duration, phases)
             flagged = check.flagged
+            if is_htmx_fragment_request():
+                return render_template("agreements/_guarantee_check.html", phases=phases, errors=errors,
+                                       saved=False)
     if not errors and request.method == "GET" and agreement.guarantee_phases:
         flagged = service.guarantee_check(agreement).flagged
     return _render("agreements/guarantee.html", "agreements/_guarantee_editor.html", 422 if errors else 200,

@@ -285,7 +285,8 @@ def _party_from_org(org: Organisation, role: str) -> AgreementParty:
 
 def create_agreement(session: Session, data: dict, actor: User) -> Agreement:
     """A new concept agreement by a coordinator, for routes of their own
-    organisation. The parties start as the routes' parties (plus the actor's)."""
+    organisation. The parties start as the routes' schools and institutions
+    (vmbo and mbo; employers and gemeenten can be added), plus the actor's."""
     errors: dict[str, list[str]] = {}
     _validate_basics(data, errors)
     if errors:
@@ -300,7 +301,7 @@ def create_agreement(session: Session, data: dict, actor: User) -> Agreement:
     seen: set[int] = set()
     for route in routes:
         for rp in route.parties:
-            if rp.organisation_id not in seen:
+            if rp.role in ("vmbo", "mbo") and rp.organisation_id not in seen:
                 seen.add(rp.organisation_id)
                 agreement.parties.append(_party_from_org(rp.organisation, rp.role))
     if actor.organisation_id not in seen:

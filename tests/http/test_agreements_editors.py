@@ -59,14 +59,18 @@ def test_live_check_shows_the_error_at_the_row_that_breaks_the_sum(client, login
     response = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
         agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "39")]))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<html" not in html  # a fragment
-    row = re.search(r'<tr id="share-1".*?</tr>', html, re.S).group(0)
-    assert "99,00 %" in row and 'aria-describedby="share-1-fout"' in row
-    assert "99,00 %" not in re.search(r'<tr id="share-0".*?</tr>', html, re.S).group(0)
+    assert response.status_code == 200 and "<html" not in html and "<input" not in html  # messages only
+    row_error = re.search(r'<p class="error" id="share-1-fout" hx-swap-oob="true">(.*?)</p>', html, re.S).group(1)
+    assert "tellen op tot 99,00 %" in row_error
+    assert '<p class="error" id="share-0-fout" hx-swap-oob="true"></p>' in html
+    assert re.search(r'id="funding-sums" hx-swap-oob="true">.*99,00 %', html, re.S)
     assert not agreement.funding_shares  # nothing saved
+    page = client.get(f"/overeenkomsten/{agreement.id}/financiering").get_data(as_text=True)
+    assert 'aria-describedby="share-1-fout"' in page and '<p class="error" id="share-1-fout"></p>' in page
     response = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
         agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "40")]))
-    assert "fout" not in response.get_data(as_text=True) and "100,00 %" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert '<p class="error" id="share-1-fout" hx-swap-oob="true"></p>' in html and "100,00 %" in html
 
 
 def test_add_and_remove_rows_without_saving(client, login_as, world):
@@ -74,6 +78,10 @@ def test_add_and_remove_rows_without_saving(client, login_as, world):
     v, m = parties(agreement)
     login_as(world["vmbo_user"])
     rows = [("lumpsum_vo", "2026-2027", v, "33,33"), ("lumpsum_vo", "2026-2027", m, "33,33")]
+    # The form's own live check carries the last focused button too; it must not remove a row.
+    html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers={**HX, "HX-Trigger": "funding-form"},
+                       data=share_form(agreement, rows, "remove-share-0")).get_data(as_text=True)
+    assert "<input" not in html and "66,66 %" in html
     html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX,
                        data=share_form(agreement, rows, "add-share")).get_data(as_text=True)
     assert html.count('name="share-rows"') == 3
