@@ -40,7 +40,7 @@ def show(code: str):
     if region is None:
         abort(404)
     detail = coverage.region_detail(db.session, region, _school_year())
-    agreements = coverage.agreement_figures(db.session, region, detail.filters.school_year)
+    agreements = coverage.agreement_figures(db.session, region, detail.filters.school_year, detail.route_ids)
     practices = coverage.practices_for_region(db.session, region.code)
     profiles = [t.code for t in vocab.PROFILES]
     shown_profiles = [p for p in profiles

@@ -45,6 +45,15 @@ def selected_route_ids(filters: RouteFilters, user, year: int | None):
     return filtered_routes(filters, user, year).with_only_columns(LearningRoute.id)
 
 
+def _pairs(year: int | None, route_ids=None):
+    """route_region_pairs, restricted to known route ids when given (lets the
+    database push the restriction into the DISTINCT subquery)."""
+    pairs = route_region_pairs(year)
+    if route_ids is None:
+        return pairs
+    return select(pairs).where(pairs.c.route_id.in_(route_ids)).subquery("route_regions_of")
+
+
 def is_active_selection(filters: RouteFilters) -> bool:
     return filters.status == ["actief"]
 
@@ -94,9 +103,11 @@ class RegionFigures:
 
 
 def region_figures(session: Session, filters: RouteFilters, user, year: int | None,
-                   region_codes: list[str] | None = None) -> list[RegionFigures]:
+                   region_codes: list[str] | None = None, route_ids: list[int] | None = None,
+                   ) -> list[RegionFigures]:
     """Figures of every region of the year's indeling (or only the given codes)
-    for the routes in the selection. Six queries."""
+    for the routes in the selection (or the already selected `route_ids`).
+    Six queries."""
     region_query = select(Region.id, Region.code, Region.name).where(Region.year == (year or 0))
     if region_codes:
         region_query = region_query.where(Region.code.in_(region_codes))
@@ -105,8 +116,8 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
     if not figures:
         return []
     region_ids = list(figures)
-    ids = selected_route_ids(filters, user, year)
-    pairs = route_region_pairs(year)
+    ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
+    pairs = _pairs(year, route_ids)
 
     # 1. routes per region, kind and level
     rows = session.execute(
@@ -275,11 +286,12 @@ def school_pins(session: Session, filters: RouteFilters, user, year: int | None)
 
 
 def schools_without_route(session: Session, filters: RouteFilters, user, year: int | None,
-                          region_codes: list[str] | None = None) -> list[tuple]:
+                          region_codes: list[str] | None = None, route_ids: list[int] | None = None,
+                          ) -> list[tuple]:
     """vmbo schools (with coordinates) that take part in none of the selected
     routes; limited to the filtered regions. One query.
     Rows: (id, name, city, lat, lon, region code)."""
-    ids = selected_route_ids(filters, user, year)
+    ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
     with_route = select(RouteParty.organisation_id).where(RouteParty.route_id.in_(ids))
     query = (
         select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon,
@@ -357,16 +369,17 @@ class YearFigures:
 
 
 def trend(session: Session, year: int | None, region_code: str | None = None,
-          until: str | None = None) -> list[YearFigures]:
+          until: str | None = None, route_ids: list[int] | None = None) -> list[YearFigures]:
     """Per school year, from the first year with data to the current (or
-    `until`) year: public figures nationally or for one region. Three queries."""
+    `until`) year: public figures nationally or for one region (`route_ids`:
+    the region's routes, if already known). Three queries."""
     current = rules.current_school_year()
     last = max(current, until or current)
     first = first_school_year(session) or last
     years = rules.school_years_between(min(first, last), last)
     result = {y: YearFigures(y) for y in years}
     table = _years_table(years)
-    pairs = route_region_pairs(year)
+    pairs = _pairs(year, route_ids)
 
     per_region = (
         select(table.c.school_year, Region.code, LearningRoute.kind_code, LearningRoute.mbo_level_code,
@@ -386,11 +399,15 @@ def trend(session: Session, year: int | None, region_code: str | None = None,
         .where(_public_routes())
         .group_by(table.c.school_year, LearningRoute.kind_code)
     )
+    if route_ids is not None:
+        per_region = per_region.where(LearningRoute.id.in_(route_ids))
+        totals = totals.where(LearningRoute.id.in_(route_ids))
     if region_code:
         per_region = per_region.where(Region.code == region_code)
-        in_region = (select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
-                     .where(Region.code == region_code))
-        totals = totals.where(LearningRoute.id.in_(in_region))
+        if route_ids is None:
+            in_region = (select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
+                         .where(Region.code == region_code))
+            totals = totals.where(LearningRoute.id.in_(in_region))
     for school_year, code, kind, level, _count in session.execute(per_region):
         item = result[school_year]
         item.region_kinds[code].add(kind)
@@ -417,14 +434,23 @@ class RegionDetail:
     routes: list
     organisations: list
     trend: list[YearFigures]
+    route_ids: list[int] = field(default_factory=list)
 
 
 def region_detail(session: Session, region: Region, school_year: str | None = None) -> RegionDetail:
     """Everything the region page shows, public figures. A fixed number of queries."""
     filters = selection_filters(school_year=school_year, region=region.code)
     year = region.year
-    figures = region_figures(session, filters, None, year, [region.code])[0]
-    ids = selected_route_ids(filters, None, year)
+    # The region's routes (any status, for the trend) and its selected routes,
+    # once each; the other queries use these id lists. Selecting by region id
+    # is the route list's region filter for one region, in a form the database
+    # can push into the DISTINCT pairs subquery.
+    pairs = route_region_pairs(year)
+    in_region = list(session.scalars(select(pairs.c.route_id).where(pairs.c.region_id == region.id)))
+    without_region = dataclasses.replace(filters, region=[])
+    ids = list(session.scalars(
+        selected_route_ids(without_region, None, year).where(LearningRoute.id.in_(in_region))))
+    figures = region_figures(session, filters, None, year, [region.code], route_ids=ids)[0]
     matrix = {
         (profile, level): count
         for profile, level, count in session.execute(
@@ -453,9 +479,10 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
         figures=figures, filters=filters, matrix=matrix,
         gap_profiles=[p for p in profile_order if p in figures.profiles_offered - figures.route_profiles],
         gap_levels=[lv for lv in rules.MBO_LEVEL_CODES if lv not in figures.levels],
-        schools_without_route=schools_without_route(session, filters, None, year, [region.code]),
+        schools_without_route=schools_without_route(session, filters, None, year, [region.code], ids),
         routes=routes, organisations=organisations,
-        trend=trend(session, year, region.code, until=filters.school_year),
+        trend=trend(session, year, region.code, until=filters.school_year, route_ids=in_region),
+        route_ids=ids,
     )
 
 
@@ -464,7 +491,8 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
 EXPIRING_DAYS = 90  # as the agreements overview (services.agreements.list_expiring)
 
 
-def agreement_figures(session: Session, region: Region, school_year: str | None = None) -> dict | None:
+def agreement_figures(session: Session, region: Region, school_year: str | None = None,
+                      route_ids: list[int] | None = None) -> dict | None:
     """For the region's active routes: signed agreements in force, those of them
     ending within 90 days, and routes without a signed agreement in force.
     None while the agreements model is not available. Two queries."""
@@ -475,7 +503,7 @@ def agreement_figures(session: Session, region: Region, school_year: str | None 
     from datetime import date, timedelta
     today = date.today()
     filters = selection_filters(school_year=school_year, region=region.code)
-    ids = selected_route_ids(filters, None, region.year)
+    ids = selected_route_ids(filters, None, region.year) if route_ids is None else route_ids
     in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",
                     Agreement.start_date <= today, Agreement.end_date >= today)
     linked = select(agreement_routes.c.agreement_id).where(agreement_routes.c.route_id.in_(ids))
