@@ -86,30 +86,35 @@ def _client_tags() -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    from portal import query_count
+    from portal import query_count, response_cache
     query_count.init_app(app)  # first: its counter starts before the data-version read
+    response_cache.init_app(app)
     app.config.setdefault("CODE_FINGERPRINT", code_fingerprint())
     app.config.setdefault("CONDITIONAL_REQUESTS", True)
 
     @app.before_request
     def answer_not_modified():
         g.pop("page_hash", None)
+        g.pop("page_cache_slot", None)
+        g.pop("csp_allow_inline_styles", None)  # per request (tests share one app context)
         if not app.config["CONDITIONAL_REQUESTS"] or not _cacheable_request():
             return None
-        g.page_hash = _page_hash(read_data_version())
+        version = read_data_version()
+        g.page_hash = _page_hash(version)
         for page_hash, nonce in _client_tags():
             if page_hash == g.page_hash:
                 g.csp_nonce = nonce  # the nonce of the copy the client holds
                 response = Response(status=304)
                 _set_cache_headers(response, f'"pv1.{page_hash}.{nonce}"')
                 return response
-        return None
+        return response_cache.lookup(version)
 
     @app.after_request
     def tag_public_page(response: Response) -> Response:
         page_hash = g.pop("page_hash", None)
         if page_hash is None or response.status_code != 200 or response.direct_passthrough:
             return response
+        response_cache.store(response)
         if "Cache-Control" in response.headers or "Set-Cookie" in response.headers or session.modified:
             return response  # the view decided itself, or the page started a session
         from portal.security import csp_nonce

@@ -247,7 +247,7 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         created = stamp(rng)
         rows.append({
             "title": f"{topic} in {region_name} ({n + 1})", "summary": content.paragraph(rng, 2),
-            "body": "\n\n".join(content.paragraph(rng, 4) for _ in range(3)), "status": status,
+            "body": "\n\n".join(content.paragraph(rng, 3) for _ in range(2)), "status": status,
             "source": "Synthetische data", "contact_name": content.person_name(rng),
             "contact_email": f"voorbeeld{n}@synthetisch.leerroutes.nl",
             "moderation_reason": "Graag de opzet verduidelijken." if status == "teruggestuurd" else None,

@@ -1,5 +1,6 @@
 """Two app instances (gunicorn on two ports) share one database: a write
-through either makes both drop their 304s, so neither ever serves stale data.
+makes both drop their 304s and their page caches (both on, as in
+production), so neither ever serves stale data.
 
 On PostgreSQL (DATABASE_URL set) the instances share a database of their own,
 <test database>_instances, created and dropped here (the test session's
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -105,6 +107,12 @@ class Browser:
             return exc.code, exc.headers.get("ETag"), exc.read()
 
 
+def _vmbo_count(body: bytes) -> int:
+    match = re.search(rb"<dt>Vmbo-vestigingen</dt><dd>([0-9.]+)</dd>", body)
+    assert match, body[:2000]
+    return int(match.group(1).replace(b".", b""))
+
+
 def test_a_write_is_never_served_stale_by_the_other_instance(shared_database, tmp_path):
     env = _env(shared_database, tmp_path)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -124,6 +132,8 @@ def test_a_write_is_never_served_stale_by_the_other_instance(shared_database, tm
             if etag:
                 break
         assert status == 200 and etag
+        # Both instances hold the page in their page cache now.
+        assert _vmbo_count(browser.get(a, "/")[2]) == _vmbo_count(browser.get(b, "/")[2]) == 0
         # Both instances agree on the version: B confirms A's copy.
         assert browser.get(b, "/", etag)[0] == 304
         assert browser.get(a, "/", etag)[0] == 304
@@ -134,9 +144,11 @@ def test_a_write_is_never_served_stale_by_the_other_instance(shared_database, tm
 
         status_b, etag_b, body_b = browser.get(b, "/", etag)
         assert status_b == 200, "instance B served a stale 304 after the write"
+        assert _vmbo_count(body_b) == 1, "instance B served a stale page after the write"
         assert etag_b and etag_b.split(".")[1] != etag.split(".")[1]
-        status_a, _, _ = browser.get(a, "/", etag)
+        status_a, _, body_a = browser.get(a, "/", etag)
         assert status_a == 200, "instance A served a stale 304 after the write"
+        assert _vmbo_count(body_a) == 1, "instance A served a stale page after the write"
         # And both agree on the new version again.
         assert browser.get(a, "/", etag_b)[0] == 304
     finally:
