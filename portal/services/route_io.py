@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
 from portal.models import LearningRoute, Organisation, Region, Setting
-from portal.services import ServiceError
 from portal.services import routes as route_service
 from portal.services.settings import DATA_VERSION, bump_data_version
 

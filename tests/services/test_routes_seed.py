@@ -1,0 +1,28 @@
+"""The demo routes: the real examples as routes, several regions and school years, safe to rerun."""
+from sqlalchemy import func, select
+
+from portal.models import LearningRoute
+from portal.services.reference import current_region_year
+from portal.services.routes import regions_for_routes
+from seeds.demo import seed_demo
+from seeds.demo_routes import DEMO_ROUTES
+
+
+def test_demo_routes_are_seeded_once_with_the_real_examples(db_session, reference_data):
+    seed_demo(db_session)
+    count = db_session.scalar(select(func.count(LearningRoute.id)).where(LearningRoute.is_demo.is_(True)))
+    seed_demo(db_session)
+    assert db_session.scalar(select(func.count(LearningRoute.id)).where(LearningRoute.is_demo.is_(True))) == count
+    assert count == len(DEMO_ROUTES)
+    routes = {r.title: r for r in db_session.scalars(select(LearningRoute).where(LearningRoute.is_demo.is_(True)))}
+    perron = routes["Het Perron GLR Helpende Zorg en Welzijn"]
+    assert perron.kind_code == "glr" and perron.status == "voorbereiding"
+    assert [o.vestigingscode for o in perron.organisations("vmbo")] == ["02MF00"]
+    assert routes["Talentontwikkeling Techniek"].kind_code == "technologie"
+    assert routes["Profijt Achterhoek"].kind_code == "dlr"
+    assert routes["Technologie & Toepassing"].kind_code == "leerlab"
+    assert sum(r.status == "actief" for r in routes.values()) >= 10
+    regions = regions_for_routes(db_session, [r.id for r in routes.values()], current_region_year(db_session))
+    codes = {g.code for rs in regions.values() for g in rs}
+    assert {"AM38", "AM23", "AM35", "AM32", "AM09"} <= codes
+    assert len({r.first_school_year for r in routes.values()}) >= 6
