@@ -123,7 +123,8 @@ def edit_shares(agreement_id: int):
                                        errors=errors, sums=_group_sums(shares), saved=False)
     return _render("agreements/funding.html", "agreements/_funding_editor.html", 422 if errors else 200,
                    agreement=agreement, shares=shares, totals=totals, errors=errors, sums=_group_sums(shares),
-                   saved=saved, action_form=ActionForm(), allocations=service.allocations(agreement))
+                   saved=saved, save_failed=bool(errors) and request.method == "POST",
+                   action_form=ActionForm(), allocations=service.allocations(agreement))
 
 
 # --- overstapgarantie ------------------------------------------------------
@@ -183,5 +184,5 @@ def edit_guarantee(agreement_id: int):
         flagged = service.guarantee_check(agreement).flagged
     return _render("agreements/guarantee.html", "agreements/_guarantee_editor.html", 422 if errors else 200,
                    agreement=agreement, phases=phases, errors=errors, saved=saved, duration=duration_raw,
-                   flagged=flagged, action_form=ActionForm(),
+                   flagged=flagged, action_form=ActionForm(), save_failed=bool(errors) and request.method == "POST",
                    full_coverage=service.needs_full_coverage(agreement))

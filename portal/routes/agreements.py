@@ -29,6 +29,28 @@ def agreement_status(agreement: Agreement) -> str:
     return service.current_status(agreement)
 
 
+@bp.app_template_global("expiring_agreements_for")
+def expiring_agreements_for(user) -> list[Agreement]:
+    """For any overview page: {% with expiring = expiring_agreements_for(current_user) %}
+    {% include "agreements/_expiring.html" %}{% endwith %} (staff: all; coordinator: their own)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    if is_staff(user):
+        return service.list_expiring(db.session)
+    if user.role == "coordinator" and user.organisation_id:
+        return service.list_expiring(db.session, organisation_id=user.organisation_id)
+    return []
+
+
+@bp.cli.command("expire")
+def expire_command():
+    """Zet getekende overeenkomsten na hun einddatum op verlopen (voor cron)."""
+    import click
+    count = service.expire_due(db.session)
+    db.session.commit()
+    click.echo(f"{count} overeenkomst(en) op verlopen gezet.")
+
+
 @bp.app_context_processor
 def agreement_vocab():
     return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
@@ -60,12 +82,9 @@ def require_edit(agreement: Agreement) -> None:
 @bp.get("/")
 def index():
     agreements = service.list_agreements(db.session)
-    expiring: list[Agreement] = []
+    expiring = expiring_agreements_for(current_user)
     mine: set[int] = set()
-    if current_user.is_authenticated and is_staff(current_user):
-        expiring = service.list_expiring(db.session)
-    elif current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
-        expiring = service.list_expiring(db.session, organisation_id=current_user.organisation_id)
+    if current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
         mine = {a.id for a in agreements if a.party_for(current_user.organisation_id)}
     return render_template("agreements/index.html", agreements=agreements, expiring=expiring, mine=mine,
                            can_create=can_create_agreement(current_user))

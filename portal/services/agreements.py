@@ -327,7 +327,12 @@ def update_agreement(session: Session, agreement: Agreement, data: dict, actor: 
     if errors:
         raise ServiceError(errors)
     before = content_snapshot(agreement)
-    agreement.routes = _routes(session, data["route_ids"])
+    routes = _routes(session, data["route_ids"])
+    current = {r.id for r in agreement.routes}
+    if any(r.id not in current and all(p.organisation_id != actor.organisation_id for p in r.parties)
+           for r in routes):
+        raise ServiceError({"route_ids": ["Voeg alleen leerroutes toe waarin je eigen organisatie meedoet."]})
+    agreement.routes = routes
     _apply_fields(agreement, data, errors)
     _check_examining(agreement, errors)
     if errors:
@@ -488,7 +493,7 @@ def set_guarantee(session: Session, agreement: Agreement, duration: int | None, 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
     _ensure_editable(agreement)
-    if agreement.status != "concept":
+    if not dom.can_transition(agreement.status, "ter_ondertekening"):
         raise ServiceError("Alleen een concept kan ter ondertekening worden verstuurd.")
     missing = [f"{i.label}: {i.message}" for i in checklist(agreement) if not i.ok]
     if missing:
@@ -522,7 +527,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
     party.signed_by_name = actor.name
     party.signed_on_behalf_of = party.governing_body_name
     before_status = agreement.status
-    if all(p.is_signed for p in agreement.parties):
+    if all(p.is_signed for p in agreement.parties) and dom.can_transition(agreement.status, "getekend"):
         agreement.status = "getekend"
         agreement.signed_at = now
     session.flush()
@@ -536,7 +541,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
 def terminate(session: Session, agreement: Agreement, on: date | None, reason: str, actor: User) -> None:
     status = current_status(agreement)
     errors: dict[str, list[str]] = {}
-    if status not in ("ter_ondertekening", "getekend"):
+    if not dom.can_transition(status, "opgezegd"):
         raise ServiceError("Alleen een getekende of ter ondertekening verstuurde overeenkomst kan worden opgezegd.")
     if on is None:
         errors["terminated_on"] = ["Vul de datum van opzegging in."]
@@ -586,6 +591,8 @@ def expire_due(session: Session, on: date | None = None, actor: User | None = No
     due = session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on))
     count = 0
     for agreement in due:
+        if not dom.can_transition(agreement.status, "verlopen"):
+            continue
         agreement.status = "verlopen"
         record(session, actor, "agreement", agreement.id, "expire", before={"status": "getekend"},
                after={"status": "verlopen"})

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditLog
-from portal.models.agreement import Agreement, FundingShare
+from portal.models.agreement import FundingShare
 from portal.services import ConflictError, ServiceError
 from portal.services import agreements as service
-from tests.factories import make_organisation, make_route, make_user
+from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 
 
@@ -237,3 +237,21 @@ def test_examining_party_must_be_mbo(setup, db_session):
                                                      examining_organisation_id=setup["vmbo"].id),
                                  setup["vmbo_user"])
     assert "examining_organisation_id" in exc.value.errors
+
+
+def test_expire_command_for_cron(app, setup, db_session, monkeypatch):
+    a = signed(setup, db_session)
+    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    result = app.test_cli_runner().invoke(args=["agreements", "expire"])
+    assert "1 overeenkomst(en) op verlopen gezet." in result.output
+    assert a.status == "verlopen"
+    assert app.test_cli_runner().invoke(args=["agreements", "expire"]).output.startswith("0 ")
+
+
+def test_a_party_cannot_add_another_organisations_route(setup, db_session):
+    a = setup["agreement"]
+    foreign = make_parties_and_route()[2]
+    with pytest.raises(ServiceError) as exc:
+        service.update_agreement(db_session, a, dict(title=a.title, start_date=a.start_date, end_date=a.end_date,
+                                                     route_ids=[setup["route"].id, foreign.id]), setup["vmbo_user"])
+    assert "route_ids" in exc.value.errors
