@@ -138,7 +138,7 @@ def _picker_context(form: RouteForm) -> dict:
         queries[kind] = q
         if q:
             results[kind] = route_list.search_organisations(db.session, q, kind)
-        elif kind == "vmbo" and own_region is not None:
+        elif own_region is not None:
             results[kind] = route_list.search_organisations(db.session, "", kind, region=own_region)
         else:
             results[kind] = []
@@ -177,7 +177,10 @@ def _save(form: RouteForm, route: LearningRoute | None):
         db.session.rollback()
         if conflict is not None:
             # Keep what this person typed; the next save applies it over the other change.
-            form.version_id.data = str(getattr(conflict, "current_version", "") or "")
+            current = getattr(conflict, "current_version", None)
+            if current is None and route is not None:
+                current = db.session.scalar(select(LearningRoute.version_id).where(LearningRoute.id == route.id))
+            form.version_id.data = str(current or "")
         general = apply_service_errors(form, ServiceError(errors))
         return _render_form(form, route, general, conflict=conflict, status=200)
     db.session.commit()
