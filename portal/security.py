@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, abort, g, request, session
 
 
 def csp_nonce() -> str:
@@ -18,8 +18,32 @@ def relax_inline_styles() -> None:
     g.csp_allow_inline_styles = True
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul_characters():
+    """A NUL character is never valid text; PostgreSQL cannot even store it
+    (it would be a 500). Refuse such a request up front with a 400."""
+    def bad(values) -> bool:
+        return any("\x00" in k or "\x00" in v for k, v in values.items(multi=True))
+
+    if bad(request.args) or "\x00" in request.path:
+        abort(400)
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if bad(request.form) or (request.is_json and _contains_nul(request.get_json(silent=True))):
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(_refuse_nul_characters)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

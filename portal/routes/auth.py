@@ -91,10 +91,22 @@ def change_password():
     general: list[str] = []
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        # Guessing the current password counts as a failed login.
+        keys = throttle.login_keys(user.email, request.remote_addr)
+        wait = throttle.retry_after(db.session, keys)
+        if wait:
+            general = [LOGIN_THROTTLED.format(wait=_minutes(wait))]
+            response = make_response(render_template(
+                "auth/change_password.html", form=form, general=general), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         try:
             user_service.change_password(db.session, user, form.current_password.data, form.new_password.data)
         except ServiceError as exc:
             db.session.rollback()
+            if "current_password" in exc.errors:
+                throttle.record_failure(db.session, keys)
+                db.session.commit()
             general = apply_service_errors(form, exc)
         else:
             db.session.commit()

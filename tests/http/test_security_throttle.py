@@ -110,3 +110,19 @@ def test_failures_count_across_two_app_instances(app, second_instance, throttle_
         stored = db.session.query(LoginFailure).count()
     # Redis holds the counters itself; otherwise they are rows in the shared database.
     assert (stored == 0) if throttle_backend == "redis" else (stored >= 20)
+
+
+def test_guessing_the_current_password_is_throttled_too(client, throttle_backend, clock, login_as):
+    user = make_user("reader")
+    login_as(user)
+    for n in range(10):
+        response = client.post("/account/wachtwoord", data={
+            "current_password": f"geraden {n}", "new_password": "een nieuw lang wachtwoord"})
+        assert response.status_code == 200
+    response = client.post("/account/wachtwoord", data={
+        "current_password": PASSWORD, "new_password": "een nieuw lang wachtwoord"})
+    assert_throttled(response)
+    # The password did not change: the old one still logs in after the window.
+    clock.advance(throttle.WINDOW + 1)
+    client.post("/logout")
+    assert post_login(client, user.email, PASSWORD, ip="198.51.100.99").status_code == 302
