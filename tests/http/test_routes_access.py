@@ -167,3 +167,41 @@ def test_organisation_search_never_shows_routes_only_organisations(client, world
     html = client.get("/leerroutes/organisaties?kind=mbo&q=ROC").get_data(as_text=True)
     assert "ROC Eerste" in html and "ROC Andere" in html
     assert client.get("/leerroutes/organisaties?kind=gemeente&q=x").status_code == 404
+
+
+def edit_form(world, route, **changes):
+    data = {"title": route.title + " (bewerkt)", "kind": "glr", "status": "actief", "pathways": ["BB"],
+            "profiles": ["ZW"], "mbo_level": "2", "crebo": "25498", "qualification_name": "Helpende",
+            "teaching_location": "beide", "first_school_year": "2025-2026", "version_id": str(route.version_id),
+            "vmbo_parties": [str(p.organisation_id) for p in route.parties if p.role == "vmbo"],
+            "mbo_parties": [str(p.organisation_id) for p in route.parties if p.role == "mbo"], "opslaan": "1"}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("role, code", zip(ROLES, ("login", 403, 302, 403, 302, 302)))
+def test_saving_an_edit_per_role(client, world, db_session, role, code):
+    as_role(client, world, role)
+    response = client.post(f"/leerroutes/{world.public.id}/bewerken", data=edit_form(world, world.public))
+    expect(response, code)
+    db_session.refresh(world.public)
+    assert world.public.title.endswith("(bewerkt)") is (code == 302)
+
+
+@pytest.mark.parametrize("role, code", zip(ROLES, ("login", 403, 302, 302, 302, 302)))
+def test_registering_per_role(client, world, db_session, role, code):
+    as_role(client, world, role)
+    school = world.other_school if role == "other_coordinator" else world.school
+    roc = world.other_roc if role == "other_coordinator" else world.roc
+    data = edit_form(world, world.public, title="Per rol geregistreerd", vmbo_parties=[str(school.id)],
+                     mbo_parties=[str(roc.id)], version_id="")
+    expect(client.post("/leerroutes/nieuw", data=data), code)
+
+
+def test_a_coordinator_cannot_register_for_another_organisation(client, world, db_session):
+    as_role(client, world, "coordinator")
+    data = edit_form(world, world.other, title="Vreemde route", version_id="",
+                     vmbo_parties=[str(world.other_school.id)], mbo_parties=[str(world.other_roc.id)])
+    html = client.post("/leerroutes/nieuw", data=data).get_data(as_text=True)
+    assert "Uw eigen organisatie moet partij blijven" in html
+    assert client.get("/leerroutes/?q=Vreemde").get_data(as_text=True).count("Vreemde route") == 0
