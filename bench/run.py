@@ -195,12 +195,16 @@ def wait_for(url: str, process: subprocess.Popen, seconds: int = 60) -> None:
     raise SystemExit(f"server did not start: {url}")
 
 
-def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, page_cache: bool) -> subprocess.Popen:
+    """3 sync workers. A request running over 20 s gets its worker restarted,
+    so one pathological page cannot stall the measurements after it."""
+    env = portal_env(database_url)
+    env["RESPONSE_CACHE"] = "1" if page_cache else "0"
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+        [str(VENV_BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "--timeout", "20",
          "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=portal_env(database_url), stdout=subprocess.DEVNULL,
-        stderr=open(WORK / "gunicorn.log", "w"), start_new_session=True)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=open(WORK / f"gunicorn-{'cache' if page_cache else 'render'}.log", "w"), start_new_session=True)
     wait_for(f"http://127.0.0.1:{port}/healthz", process)
     return process
 
@@ -283,6 +287,9 @@ def wrk(url: str, connections: int, seconds: int, headers: dict | None = None) -
     if not match:
         return {"error": out[-500:]}
     data = json.loads(match.group(1))
+    if data["requests"] == 0:
+        return {"error": f"no request completed in {seconds} s ({data['errors']} timeouts/errors)", "rps": 0.0,
+                "requests": 0}
     return {"p50_ms": round(data["p50"] / 1000, 2), "p95_ms": round(data["p95"] / 1000, 2),
             "p99_ms": round(data["p99"] / 1000, 2), "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
             "requests": data["requests"], "errors": data["errors"], "non_2xx_3xx": data["status_errors"]}
@@ -300,7 +307,21 @@ def probe(browser: Browser, url: str, headers: dict | None = None) -> dict:
             "queries": int(response_headers.get("X-Query-Count", -1)), "etag": response_headers.get("ETag")}
 
 
-def measure_pages(base: str, pages: dict, seconds: int) -> dict:
+def settle(base: str) -> None:
+    """Wait until the workers have finished what wrk left queued."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            started = time.monotonic()
+            with urllib.request.urlopen(base + "/healthz", timeout=30):
+                pass
+            if time.monotonic() - started < 0.5:
+                return
+        except OSError:
+            time.sleep(0.5)
+
+
+def measure_pages(base: str, pages: dict, seconds: int, conditional: bool = True) -> dict:
     anonymous = Browser()
     for _ in range(3):  # a returning browser: its session has started
         anonymous.get(base + "/")
@@ -318,11 +339,12 @@ def measure_pages(base: str, pages: dict, seconds: int) -> dict:
         headers = {"Cookie": browser.cookie_header()}
         info["c1"] = wrk(base + path, 1, seconds, headers)
         info["c8"] = wrk(base + path, 8, seconds, headers)
+        settle(base)
         log(f"  {name:16} c1 p95 {info['c1'].get('p95_ms')} ms, c8 {info['c8'].get('rps')} req/s, "
             f"{info['queries']} queries")
         results[name] = info
     # Cached pages: a browser that holds the page asks again (If-None-Match -> 304).
-    for name in ("home", "route_list", "regions_geojson"):
+    for name in ("home", "route_list", "regions_geojson") if conditional else ():
         if results.get(name, {}).get("status") != 200:
             continue
         path = pages[name][0]
@@ -377,7 +399,7 @@ def machine() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "6")))
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -409,19 +431,26 @@ def main() -> None:
     port, ds_port = free_port(), free_port()
     gunicorn = datasette = None
     results: dict = {}
+    base = f"http://127.0.0.1:{port}"
     try:
-        gunicorn = start_gunicorn(portal_url, port)
-        datasette = start_datasette(datasette_file, ds_port)
-        base = f"http://127.0.0.1:{port}"
-        log(f"Driving the portal ({database}, gunicorn 3 workers) with wrk, {args.seconds} s per run ...")
+        log(f"Driving the portal ({database}, gunicorn 3 workers, page cache OFF: every request renders) "
+            f"with wrk, {args.seconds} s per run ...")
+        gunicorn = start_gunicorn(portal_url, port, page_cache=False)
         pages = measure_pages(base, urls["pages"], args.seconds)
+        rss = worker_rss_mb(gunicorn)
         log("Datasette, the equivalent facet page ...")
+        datasette = start_datasette(datasette_file, ds_port)
         ds_url = f"http://127.0.0.1:{ds_port}{urls['datasette']}"
         ds = probe(Browser(), ds_url)
         ds["url"] = urls["datasette"]
         ds["c1"] = wrk(ds_url, 1, args.seconds)
         ds["c8"] = wrk(ds_url, 8, args.seconds)
-        rss = worker_rss_mb(gunicorn)
+        stop(datasette)
+        stop(gunicorn)
+        log("The same pages with the page cache ON (as in production; repeat requests are hits) ...")
+        gunicorn = start_gunicorn(portal_url, port, page_cache=True)
+        cached_pages = measure_pages(base, urls["pages"], args.seconds, conditional=False)
+        rss_cached = worker_rss_mb(gunicorn)
     finally:
         stop(gunicorn)
         stop(datasette)
@@ -435,8 +464,9 @@ def main() -> None:
                  "build_seconds_postgresql": round(pg_build_seconds, 1) if pg_build_seconds else None,
                  "routes": urls["routes"], "practices": urls["practices"], "filters": urls["filters"],
                  "region": urls["region"]},
-        "seconds_per_run": args.seconds, "pages": pages, "datasette": ds,
+        "seconds_per_run": args.seconds, "pages": pages, "pages_page_cache": cached_pages, "datasette": ds,
         "import": imported, "worker_rss_mb": rss,
+        "worker_rss_mb_page_cache": rss_cached,
         "targets": TARGETS,
     }
     portal_rps = (pages.get("route_list", {}).get("c8") or {}).get("rps")
