@@ -17,6 +17,8 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     page = guarded_page
     # The route cannot be set to actief yet: no signed agreement covers it.
     login(page, "coordinator.perron@demo.leerroutes.nl")
+    set_route_actief(page)
+    expect(page.locator("#status-fout")).to_contain_text("pas actief worden als een getekende samenwerkingsovereenkomst")
     page.goto("/overeenkomsten/")
     expect(page.get_by_role("heading", name="Samenwerkingsovereenkomsten")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Het Perron – vakmanschaproutes"))).to_be_visible()
@@ -130,13 +132,27 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     expect(page.get_by_role("heading", name=re.compile("^Samenwerkingsovereenkomst: "))).to_be_visible()
     assert_accessible(page, "print view")
 
-    # 6. The route can now be set to actief.
+    # The other agreement pages pass the axe scan too.
     page.goto(detail_url)
-    page.get_by_role("link", name=ROUTE).click()
-    page.get_by_role("link", name=re.compile("Bewerken")).first.click()
+    page.get_by_role("link", name="Partijen").click()
+    expect(page.get_by_role("heading", name=re.compile("^Partijen van"))).to_be_visible()
+    assert_accessible(page, "parties")
+    page.goto(detail_url)
+    page.get_by_role("link", name="Overeenkomst opzeggen").click()
+    expect(page.get_by_role("heading", name="Overeenkomst opzeggen")).to_be_visible()
+    assert_accessible(page, "terminate form")
+
+    # 6. The route can now be set to actief.
+    set_route_actief(page)
+    expect(page.get_by_text("De leerroute is opgeslagen.")).to_be_visible()
+
+
+def set_route_actief(page):
+    page.goto("/leerroutes/mijn")
+    page.get_by_role("link", name=ROUTE).first.click()
+    page.get_by_role("link", name="Bewerken").first.click()
     page.get_by_label("Status").select_option("actief")
     page.get_by_role("button", name="Wijzigingen opslaan").click()
-    expect(page.get_by_text("De leerroute is opgeslagen.")).to_be_visible()
 
 
 def test_public_sees_agreements_without_finances(guarded_page):
