@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import select
+from sqlalchemy import text
 
 from portal.extensions import db
 
@@ -36,11 +36,14 @@ UNCACHED_ENDPOINTS = frozenset({"static", "main.healthz"})
 _TAG = re.compile(r'(?:W/)?"pv1\.([0-9a-f]{24})\.([A-Za-z0-9_-]{8,64})"')
 
 
+# Built once: constructing a select() per request costs more than running it.
+_DATA_VERSION_SQL = text('SELECT value FROM settings WHERE "key" = :key')
+
+
 def read_data_version() -> str:
-    """The current data version: one primary-key lookup."""
-    from portal.models import Setting
+    """The current data version: one primary-key lookup on the session's connection."""
     from portal.services.settings import DATA_VERSION
-    value = db.session.execute(select(Setting.value).where(Setting.key == DATA_VERSION)).scalar()
+    value = db.session.connection().execute(_DATA_VERSION_SQL, {"key": DATA_VERSION}).scalar()
     return value or "0"
 
 
