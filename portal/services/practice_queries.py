@@ -6,12 +6,13 @@ import math
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import practices as rules
+from portal.domain import vocab
 from portal.domain.practices import parse_query
-from portal.models import MboDomain, MboLevel, Region
+from portal.models import Region
 from portal.models.practice import (
     GoodPractice, PracticeTheme, practice_domains, practice_levels, practice_regions,
 )
@@ -94,49 +95,68 @@ def _filter_conditions(filters: Filters) -> list:
 
 def search_practices(session: Session, filters: Filters, page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """Published practices matching the words and filters, best first, with
-    highlighted snippets and facet counts over the whole result."""
+    highlighted snippets and facet counts over the whole result.
+
+    The full-text query runs once (ranked ids of every match); the filters run
+    once on the practices table; the two are intersected in Python and the
+    facets count over that id list, passed as one array parameter."""
     query = parse_query(filters.q)
-    match = search.match_subquery(session, query)
-    ids = select(GoodPractice.id).where(*_filter_conditions(filters))
-    if match is not None:
-        ids = ids.join(match, match.c.practice_id == GoodPractice.id)
-        order = [match.c.rank, GoodPractice.published_at.desc(), GoodPractice.id.desc()]
+    ranked = search.ranked_ids(session, query)
+    filtered = select(GoodPractice.id).where(*_filter_conditions(filters))
+    if ranked is None:
+        ordered = list(session.scalars(filtered.order_by(GoodPractice.published_at.desc(), GoodPractice.id.desc())))
+    elif not ranked:
+        ordered = []
     else:
-        order = [GoodPractice.published_at.desc(), GoodPractice.id.desc()]
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        allowed = set(session.scalars(filtered))
+        ordered = [i for i in ranked if i in allowed]
+    total = len(ordered)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    page_ids = list(session.scalars(ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+    page_ids = ordered[(page - 1) * per_page:page * per_page]
     loaded = {p.id: p for p in session.scalars(
         select(GoodPractice).where(GoodPractice.id.in_(page_ids)).options(
             selectinload(GoodPractice.themes), selectinload(GoodPractice.regions)))} if page_ids else {}
     marks = search.snippets(session, query, page_ids)
     hits = [Hit(loaded[i], marks.get(i)) for i in page_ids]
-    return SearchPage(filters, hits, total, page, pages, _facets(session, ids.scalar_subquery(), filters))
+    return SearchPage(filters, hits, total, page, pages, _facets(session, ordered, filters))
 
 
-def _facets(session: Session, ids, filters: Filters) -> dict[str, list[Facet]]:
-    themes = dict(session.execute(
-        select(PracticeTheme.theme_code, func.count()).where(PracticeTheme.practice_id.in_(ids))
-        .group_by(PracticeTheme.theme_code)).all())
-    regions = session.execute(
-        select(Region.code, func.max(Region.name), func.count(func.distinct(practice_regions.c.practice_id)))
-        .join(practice_regions, practice_regions.c.region_id == Region.id)
-        .where(practice_regions.c.practice_id.in_(ids)).group_by(Region.code)).all()
-    levels = dict(session.execute(
-        select(practice_levels.c.level_code, func.count()).where(practice_levels.c.practice_id.in_(ids))
-        .group_by(practice_levels.c.level_code)).all())
-    domains = dict(session.execute(
-        select(practice_domains.c.domain_code, func.count()).where(practice_domains.c.practice_id.in_(ids))
-        .group_by(practice_domains.c.domain_code)).all())
-    level_terms = session.execute(select(MboLevel.code, MboLevel.name).order_by(MboLevel.sort_order)).all()
-    domain_terms = session.execute(select(MboDomain.code, MboDomain.name).order_by(MboDomain.sort_order)).all()
+def _facets(session: Session, ids: list[int], filters: Filters) -> dict[str, list[Facet]]:
+    """Counts per theme, region, level and domain over the result ids: one
+    statement (UNION ALL), the ids passed as one array parameter."""
+    counts: dict[str, dict[str, int]] = {"thema": {}, "regio": {}, "niveau": {}, "domein": {}}
+    region_names: dict[str, str] = {}
+    if ids:
+        parts = [
+            select(literal("thema"), PracticeTheme.theme_code, literal(""), func.count())
+            .where(search.id_list_clause(session, PracticeTheme.practice_id, ids))
+            .group_by(PracticeTheme.theme_code),
+            select(literal("niveau"), practice_levels.c.level_code, literal(""), func.count())
+            .where(search.id_list_clause(session, practice_levels.c.practice_id, ids))
+            .group_by(practice_levels.c.level_code),
+            select(literal("domein"), practice_domains.c.domain_code, literal(""), func.count())
+            .where(search.id_list_clause(session, practice_domains.c.practice_id, ids))
+            .group_by(practice_domains.c.domain_code),
+            select(literal("regio"), Region.code, func.max(Region.name),
+                   func.count(func.distinct(practice_regions.c.practice_id)))
+            .join(practice_regions, practice_regions.c.region_id == Region.id)
+            .where(search.id_list_clause(session, practice_regions.c.practice_id, ids))
+            .group_by(Region.code),
+        ]
+        for facet, code, name, count in session.execute(union_all(*parts)):
+            counts[facet][code] = count
+            if facet == "regio":
+                region_names[code] = name
     return {
-        "thema": [Facet(t.code, t.name, themes.get(t.code, 0), t.code == filters.theme) for t in rules.THEMES],
-        "regio": sorted((Facet(code, name, count, code == filters.region) for code, name, count in regions),
-                        key=lambda f: f.name),
-        "niveau": [Facet(c, n, levels.get(c, 0), c == filters.level) for c, n in level_terms],
-        "domein": [Facet(c, n, domains.get(c, 0), c == filters.domain) for c, n in domain_terms],
+        "thema": [Facet(t.code, t.name, counts["thema"].get(t.code, 0), t.code == filters.theme)
+                  for t in rules.THEMES],
+        "regio": sorted((Facet(code, region_names[code], count, code == filters.region)
+                         for code, count in counts["regio"].items()), key=lambda f: f.name),
+        "niveau": [Facet(t.code, t.name, counts["niveau"].get(t.code, 0), t.code == filters.level)
+                   for t in vocab.MBO_LEVELS],
+        "domein": [Facet(t.code, t.name, counts["domein"].get(t.code, 0), t.code == filters.domain)
+                   for t in vocab.MBO_DOMAINS],
     }
 
 

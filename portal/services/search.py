@@ -146,6 +146,27 @@ def match_subquery(session: Session, query: SearchQuery | str):
     return sql.columns(practice_id=Integer, rank=Float).subquery("fts")
 
 
+def ranked_ids(session: Session, query: SearchQuery | str) -> list[int] | None:
+    """The ids of all matching documents, best first (one full-text query);
+    None when the query has no words (then everything matches)."""
+    match = match_subquery(session, query)
+    if match is None:
+        return None
+    from sqlalchemy import select
+    return list(session.scalars(select(match.c.practice_id).order_by(match.c.rank, match.c.practice_id)))
+
+
+def id_list_clause(session: Session, column, ids: list[int]):
+    """`column IN ids` for a long list, as one bound parameter (a JSON array on
+    SQLite, an integer array on PostgreSQL) instead of thousands."""
+    if _dialect(session) == "postgresql":
+        from sqlalchemy import func
+        from sqlalchemy.dialects.postgresql import ARRAY
+        return column == func.any(bindparam("id_list", value=list(ids), type_=ARRAY(Integer)))
+    import json
+    return column.in_(text("SELECT value FROM json_each(:id_list)").bindparams(id_list=json.dumps(list(ids))))
+
+
 def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict[int, Markup]:
     """Highlighted snippets for the given practices (HTML-safe Markup)."""
     if isinstance(query, str):
