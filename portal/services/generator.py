@@ -216,17 +216,26 @@ def _schools(ctx: _Ctx) -> None:
             .where(Organisation.kind == "vmbo").order_by(Organisation.id)):
         existing.append((org_id, municipality_id, city))
         ctx.org_names[org_id] = (name, body or f"Bevoegd gezag van {name}")
-    target = max(len(existing), round(SCALE_ONE["schools"] * ctx.scale)) if existing else \
-        ctx.count("schools")
+    # Never fewer than the real 1,176 (or as many synthetic ones without the file).
+    target = max(len(existing) or SCALE_ONE["schools"], round(SCALE_ONE["schools"] * ctx.scale))
     municipality_ids = sorted(ctx.municipalities)
+    places: dict[int, list[tuple[float, float]]] = {}
+    for mid, lat, lon in session.execute(
+            select(Organisation.municipality_id, Organisation.lat, Organisation.lon)
+            .where(Organisation.lat.is_not(None), Organisation.municipality_id.is_not(None))
+            .order_by(Organisation.id)):
+        places.setdefault(mid, []).append((lat, lon))
     new_rows = []
     for n in range(len(existing), target):
         mid = rng.choice(municipality_ids)
         city = ctx.municipalities[mid][0]
+        # Near a real school of the gemeente, or somewhere in the Netherlands.
+        lat, lon = rng.choice(places[mid]) if mid in places else (rng.uniform(51.4, 53.2), rng.uniform(4.2, 6.8))
+        lat, lon = round(lat + rng.uniform(-0.02, 0.02), 6), round(lon + rng.uniform(-0.03, 0.03), 6)
         new_rows.append({
             "kind": "vmbo", "name": f"Synthetisch College {city} {n}", "brin": f"S{n // 100 % 1000:03d}",
             "vestigingsnummer": f"{n % 100:02d}", "vestigingscode": f"S{n:05d}", "municipality_id": mid,
-            "city": city, "pupils": rng.randint(150, 1500), "is_demo": True,
+            "city": city, "lat": lat, "lon": lon, "pupils": rng.randint(150, 1500), "is_demo": True,
             "governing_body_name": f"Stichting Synthetisch Onderwijs {city}",
             "created_at": stamp(rng), "updated_at": BASE})
     new_ids = insert_rows(session, Organisation, new_rows, ids=True)

@@ -135,3 +135,32 @@ def test_generated_practices_are_in_the_search_index(db_session):
         GoodPractice.title.ilike("%techniek%")))
     assert with_word > 0
     assert found >= with_word
+
+
+def test_without_reference_files_the_geography_and_schools_are_synthetic(tmp_path):
+    """A fresh database and no data directory: 35 synthetic regions, 342
+    gemeenten and 1,176 synthetic vestigingen, labelled as such."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.config import TestConfig
+    from portal.extensions import db
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        PORTAL_DATA_DIR = None
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        report = generate(db.session, scale=0.01, seed=4, data_dir=None)
+        db.session.commit()
+        assert db.session.scalar(select(func.count(Region.id))) == 35
+        assert db.session.scalar(select(func.count(MunicipalityRegion.id))) == 342
+        schools = db.session.scalar(select(func.count(Organisation.id)).where(
+            Organisation.kind == "vmbo", Organisation.is_demo.is_(True), Organisation.lat.is_not(None)))
+        assert schools == report.counts["vmbo-vestigingen"] == 1176
+        assert any("synthetische" in note for note in report.notes)
+        assert report.counts["leerroutes"] == 15
+        db.session.remove()
+        db.engine.dispose()
