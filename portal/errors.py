@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
         response = app.make_response((body, status))
         if code == 429 and getattr(exc, "retry_after", None):
             response.headers["Retry-After"] = str(exc.retry_after)
+        if code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110
         return response
 
     @app.errorhandler(OperationalError)

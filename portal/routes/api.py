@@ -21,7 +21,7 @@ from portal.models import LearningRoute, Region, RouteParty
 from portal.routes.maps import route_url
 from portal.services import coverage
 from portal.services.api_schema import (
-    FILTER_PARAMS, MAX_PER_PAGE, openapi_document, school_year_values,
+    FILTER_PARAMS, MAX_PER_PAGE, MAX_VALUES, openapi_document, school_year_values,
 )
 from portal.services.map_render import compact_geometry
 from portal.services.reference import current_region_year
@@ -56,6 +56,9 @@ def _parse(args, *, paginated: bool) -> tuple[RouteFilters, int, int]:
         values = args.getlist(name)
         if name in ("school_year", "q") and len(values) > 1:
             errors[name] = "Geef deze parameter hoogstens één keer op."
+            continue
+        if len(values) > MAX_VALUES:
+            errors[name] = f"Hoogstens {MAX_VALUES} waarden."
             continue
         for value in values:
             if name == "q":

@@ -9,6 +9,7 @@ from portal.domain import vocab
 from portal.models.route import ROUTE_STATUSES
 
 MAX_PER_PAGE = 100
+MAX_VALUES = 50  # values per list parameter (RouteFilters keeps at most 50)
 FIRST_SCHOOL_YEAR = 2010
 
 FILTER_PARAMS = {
@@ -32,7 +33,7 @@ def school_year_values() -> list[str]:
 
 def _array(name: str, description: str, items: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
-            "style": "form", "explode": True, "schema": {"type": "array", "items": items, "maxItems": 50}}
+            "style": "form", "explode": True, "schema": {"type": "array", "items": items, "maxItems": MAX_VALUES}}
 
 
 def _filter_parameters() -> list[dict]:

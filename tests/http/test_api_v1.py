@@ -124,7 +124,7 @@ def test_routes_filters_and_permissions_are_those_of_the_ui(client, login_as, ap
 @pytest.mark.parametrize("query", [
     "profile=XX", "region=AM1", "region=AM01%0A", "level=5", "status=weg", "school_year=2025-2027",
     "page=0", "page=abc", "per_page=101", "per_page=-1", "onbekend=1", "q=" + "x" * 201, "q=a%00b",
-    "organisation=1a",
+    "organisation=1a", "&".join(["kind=dlr"] * 51),
 ])
 def test_invalid_parameters_are_a_documented_400(client, api_data, doc, query):
     response = client.get(f"/api/v1/routes?{query}")
@@ -139,3 +139,9 @@ def test_geojson_rejects_paging_parameters(client, api_data):
 def test_api_is_read_only(client, api_data):
     assert client.post("/api/v1/routes").status_code == 405
     assert client.post("/api/v1/regions.geojson").status_code == 405
+
+
+def test_405_names_the_allowed_methods(client, api_data):
+    response = client.open("/api/v1/routes", method="TRACE")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
