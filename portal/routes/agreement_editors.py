@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, parse_phase_rows, parse_share_rows, parse_total_rows
-from portal.routes.agreements import bp, load, require_edit
+from portal.routes.agreements import _saved_message, bp, load, require_edit
 from portal.services import ServiceError
 from portal.services import agreements as service
 from portal.templating import is_htmx_fragment_request, render_page_or_fragment
@@ -111,10 +111,9 @@ def edit_shares(agreement_id: int):
             else:
                 db.session.commit()
                 if not is_htmx_fragment_request():
-                    flash("De verdeling van de middelen is opgeslagen." if changed else "Er was niets gewijzigd.",
-                          "success")
+                    flash(_saved_message(agreement, changed), "success")
                     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-                saved = True
+                saved = "addendum" if changed == "addendum" else True
                 shares, totals = _share_rows_from(agreement), _total_rows_from(agreement)
         else:  # check: live sums and errors, nothing saved
             errors = service.validate_funding(agreement, shares, totals)
@@ -162,17 +161,17 @@ def edit_guarantee(agreement_id: int):
             pass
         elif action == "save":
             try:
-                service.set_guarantee(db.session, agreement, duration, phases, current_user,
-                                      expected_version=request.form.get("version_id", type=int))
+                changed = service.set_guarantee(db.session, agreement, duration, phases, current_user,
+                                                expected_version=request.form.get("version_id", type=int))
             except ServiceError as exc:
                 db.session.rollback()
                 errors = exc.errors
             else:
                 db.session.commit()
                 if not is_htmx_fragment_request():
-                    flash("De overstapgarantie is opgeslagen.", "success")
+                    flash(_saved_message(agreement, changed), "success")
                     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-                saved = True
+                saved = "addendum" if changed == "addendum" else True
                 phases = _phase_rows_from(agreement)
         else:  # check: messages only, nothing saved
             errors, check = service.validate_guarantee(agreement, duration, phases)

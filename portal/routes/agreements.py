@@ -212,12 +212,10 @@ def edit_agreement(agreement_id: int):
     return render_template("agreements/edit.html", form=form, agreement=agreement, general=general), status
 
 
-def _saved_message(agreement: Agreement, changed: bool) -> str:
+def _saved_message(agreement: Agreement, changed: bool | str) -> str:
     if not changed:
         return "Er was niets gewijzigd."
-    if agreement.revision > 1 and agreement.versions and agreement.versions[-1].number == agreement.revision \
-            and not any(p.is_signed for p in agreement.parties) and agreement.status == "concept" \
-            and agreement.versions[-1].reason and agreement.versions[-1].reason.startswith("Addendum"):
+    if changed == "addendum":
         return (f"Opgeslagen als versie {agreement.revision} (addendum). De handtekeningen zijn vervallen; "
                 f"alle partijen tekenen opnieuw.")
     return "De wijzigingen zijn opgeslagen."

@@ -204,9 +204,10 @@ def _derive(agreement: Agreement) -> None:
     )
 
 
-def _changed(session: Session, agreement: Agreement, actor: User, before: dict, action: str) -> bool:
+def _changed(session: Session, agreement: Agreement, actor: User, before: dict, action: str) -> bool | str:
     """After a change: new version if somebody had signed, else back to concept
-    if it was out for signature; refresh the version snapshot; audit."""
+    if it was out for signature; refresh the version snapshot; audit. Returns
+    False (nothing changed), True, or "addendum" (a new version was made)."""
     session.flush()
     session.refresh(agreement)
     _derive(agreement)
@@ -227,7 +228,7 @@ def _changed(session: Session, agreement: Agreement, actor: User, before: dict, 
         agreement.sent_at = None
     _store_version(session, agreement, actor, reason or "Eerste versie")
     record(session, actor, "agreement", agreement.id, action, before=before, after=after)
-    return True
+    return "addendum" if reason else True
 
 
 def _routes(session: Session, route_ids: Iterable[int]) -> list[LearningRoute]:
@@ -319,7 +320,7 @@ def create_agreement(session: Session, data: dict, actor: User) -> Agreement:
 
 
 def update_agreement(session: Session, agreement: Agreement, data: dict, actor: User,
-                     expected_version: int | None = None) -> bool:
+                     expected_version: int | None = None) -> bool | str:
     _check_version(agreement, expected_version)
     _ensure_editable(agreement)
     errors: dict[str, list[str]] = {}
@@ -341,7 +342,7 @@ def update_agreement(session: Session, agreement: Agreement, data: dict, actor: 
 
 
 def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor: User,
-                expected_version: int | None = None) -> bool:
+                expected_version: int | None = None) -> bool | str:
     """rows: organisation_id, role, governing_body_name, governing_body_number.
     The actor's own organisation stays a party."""
     _check_version(agreement, expected_version)
@@ -430,13 +431,17 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
 
 
 def set_funding(session: Session, agreement: Agreement, shares: list[dict], totals: list[dict],
-                actor: User, expected_version: int | None = None) -> bool:
+                actor: User, expected_version: int | None = None) -> bool | str:
     _check_version(agreement, expected_version)
     _ensure_editable(agreement)
     errors = validate_funding(agreement, shares, totals)
     if errors:
         raise ServiceError(errors)
     before = content_snapshot(agreement)
+    # Delete the old rows first: the new ones may have the same unique keys.
+    agreement.funding_shares.clear()
+    agreement.funding_totals.clear()
+    session.flush()
     agreement.funding_shares = [
         FundingShare(stream=r["stream"], school_year=r["school_year"], party_id=r["party_id"],
                      percentage=r["percentage"], position=i) for i, r in enumerate(shares)
@@ -470,7 +475,7 @@ def validate_guarantee(agreement: Agreement, duration: int | None, phases: list[
 
 
 def set_guarantee(session: Session, agreement: Agreement, duration: int | None, phases: list[dict],
-                  actor: User, expected_version: int | None = None) -> bool:
+                  actor: User, expected_version: int | None = None) -> bool | str:
     _check_version(agreement, expected_version)
     _ensure_editable(agreement)
     errors, _ = validate_guarantee(agreement, duration, phases)
@@ -480,6 +485,8 @@ def set_guarantee(session: Session, agreement: Agreement, duration: int | None, 
         raise ServiceError(errors)
     before = content_snapshot(agreement)
     agreement.route_duration_months = duration
+    agreement.guarantee_phases.clear()
+    session.flush()
     agreement.guarantee_phases = [
         TransferGuarantee(from_month=r["from_month"], to_month=r["to_month"], destination=r["destination"],
                           responsible_party_id=r["responsible_party_id"], max_wait_days=r["max_wait_days"],

@@ -190,3 +190,22 @@ def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatc
     monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
     html = client.get("/overeenkomsten/").get_data(as_text=True)
     assert "Verloopt binnen 90 dagen" not in html and "Verlopen" in html
+
+
+def test_funding_change_after_signing_says_it_is_an_addendum(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    s = world["session"]
+    service.send_for_signature(s, agreement, world["vmbo_user"])
+    service.sign(s, agreement, parties(agreement)[0], world["vmbo_user"])
+    v, m = parties(agreement)
+    login_as(world["mbo_user"])
+    html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
+        agreement, [("lumpsum_vo", "2026-2027", v, "50"), ("lumpsum_vo", "2026-2027", m, "50")], "save")
+    ).get_data(as_text=True)
+    assert "nieuwe versie (addendum)" in html, html[html.find("<main"):][:1500]
+    assert agreement.revision == 2 and not any(p.is_signed for p in agreement.parties)
+    html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
+        agreement, [("lumpsum_vo", "2026-2027", v, "55"), ("lumpsum_vo", "2026-2027", m, "45")], "save")
+    ).get_data(as_text=True)
+    assert "De verdeling van de middelen is opgeslagen." in html and "addendum" not in html
+    assert agreement.revision == 2

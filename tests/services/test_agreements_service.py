@@ -142,7 +142,7 @@ def test_change_after_a_signature_creates_an_addendum_and_clears_signatures(setu
     # Saving without a change does nothing.
     assert service.update_agreement(db_session, a, {**data, "participation": a.participation}, mu) is False
     assert a.revision == 1 and a.status == "getekend"
-    assert service.update_agreement(db_session, a, data, mu) is True
+    assert service.update_agreement(db_session, a, data, mu) == "addendum"
     assert a.revision == 2 and a.status == "concept" and a.signed_at is None
     assert not any(p.is_signed for p in a.parties)
     assert [v.number for v in a.versions] == [1, 2]
@@ -255,3 +255,12 @@ def test_a_party_cannot_add_another_organisations_route(setup, db_session):
         service.update_agreement(db_session, a, dict(title=a.title, start_date=a.start_date, end_date=a.end_date,
                                                      route_ids=[setup["route"].id, foreign.id]), setup["vmbo_user"])
     assert "route_ids" in exc.value.errors
+
+
+def test_funding_and_guarantee_can_be_saved_again(setup, db_session):
+    from tests.factories_agreements import fill_funding_and_guarantee
+    a = setup["agreement"]  # already holds 60/40 and two phases
+    fill_funding_and_guarantee(a, setup["vmbo_user"], split=("55", "45"))
+    db_session.expire_all()
+    assert sorted(s.percentage for s in a.funding_shares) == [Decimal("45.00"), Decimal("55.00")]
+    assert len(a.funding_totals) == 1 and len(a.guarantee_phases) == 2
