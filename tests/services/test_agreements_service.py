@@ -264,3 +264,14 @@ def test_funding_and_guarantee_can_be_saved_again(setup, db_session):
     db_session.expire_all()
     assert sorted(s.percentage for s in a.funding_shares) == [Decimal("45.00"), Decimal("55.00")]
     assert len(a.funding_totals) == 1 and len(a.guarantee_phases) == 2
+
+
+def test_removing_a_party_removes_its_shares_and_the_checklist_says_so(setup, db_session):
+    a = setup["agreement"]
+    keep = [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
+            for p in a.parties if p.role == "vmbo"]
+    service.set_parties(db_session, a, keep, setup["vmbo_user"])
+    assert [p.role for p in a.parties] == ["vmbo"]
+    assert all(s.party_id == a.parties[0].id for s in a.funding_shares)
+    missing = {i.key for i in service.checklist(a) if not i.ok}
+    assert {"parties", "funding", "examining_party"} <= missing
