@@ -1,0 +1,145 @@
+"""One fixture world for the permission matrix, the IDOR tests and the form
+fuzzers: a route with parties org A (vmbo) and org B (mbo), an agreement
+between them, practices by a coordinator of A in every status (each with an
+attachment), a signed agreement with an uploaded PDF, and the same kind of
+objects of another pair of organisations (C, D) for IDOR checks.
+
+Users (USERS order): anonymous, reader, party (coordinator of A), other
+(coordinator of C, no party of A/B's objects), staff, admin."""
+from __future__ import annotations
+
+import io
+import uuid
+from functools import cached_property
+
+from werkzeug.datastructures import FileStorage
+
+from portal.extensions import db
+from portal.services import agreements as agreement_service
+from portal.services import practices as practice_service
+from portal.services import routes as route_service
+from tests.factories import make_organisation, make_route, make_user
+from tests.factories_agreements import make_agreement
+from tests.factories_practices import PDF_BYTES, make_practice
+
+USERS = ("anonymous", "reader", "party", "other", "staff", "admin")
+PRACTICE_STATUSES = ("concept", "ingediend", "teruggestuurd", "gepubliceerd")
+
+
+class MatrixWorld:
+    def __init__(self, session):
+        self.session = session
+        self.tag = tag = uuid.uuid4().hex[:6]
+        self.org_a = make_organisation("vmbo", name=f"Matrix Vmbo A {tag}", governing_body_name="Stichting A")
+        self.org_b = make_organisation("mbo", name=f"Matrix ROC B {tag}", governing_body_name="Stichting B")
+        self.org_c = make_organisation("vmbo", name=f"Matrix Vmbo C {tag}", governing_body_name="Stichting C")
+        self.org_d = make_organisation("mbo", name=f"Matrix ROC D {tag}", governing_body_name="Stichting D")
+        self.users = {
+            "reader": make_user("reader"),
+            "party": make_user("coordinator", self.org_a),
+            "party_mbo": make_user("coordinator", self.org_b),
+            "other": make_user("coordinator", self.org_c),
+            "staff": make_user("staff"),
+            "admin": make_user("admin"),
+        }
+        self.target_user = make_user("reader", name="Doelwit van toggle")
+        ab = [(self.org_a, "vmbo"), (self.org_b, "mbo")]
+        cd = [(self.org_c, "vmbo"), (self.org_d, "mbo")]
+        self.route = make_route(parties=ab, title=f"Matrixroute openbaar {tag}", status="actief")
+        self.route_concept = make_route(parties=ab, title=f"Matrixroute concept {tag}", status="concept")
+        self.route_archived = make_route(parties=ab, title=f"Matrixroute archief {tag}", status="actief")
+        route_service.archive_route(session, self.route_archived, self.users["staff"])
+        self.other_route = make_route(parties=cd, title=f"Andere route openbaar {tag}", status="actief")
+        self.other_concept = make_route(parties=cd, title=f"Geheime conceptroute C {tag}", status="concept")
+
+        self._practices: dict = {}
+        session.flush()
+
+    # The heavier objects are made when a test first asks for them.
+    @cached_property
+    def agreement(self):
+        return make_agreement(self.users["party"], self.route, self.org_b, title=f"Matrixovereenkomst {self.tag}")
+
+    @cached_property
+    def signed(self):
+        agreement = make_agreement(self.users["party"], self.route, self.org_b,
+                                   title=f"Getekende matrixovereenkomst {self.tag}")
+        self._sign_and_attach(agreement)
+        return agreement
+
+    @cached_property
+    def other_agreement(self):
+        return make_agreement(self.users["other"], self.other_route, self.org_d,
+                              title=f"Andere overeenkomst {self.tag}")
+
+    def practice(self, status: str):
+        """A practice by the party coordinator in this status, with a PDF attachment."""
+        if status not in self._practices:
+            party = self.users["party"]
+            practice = make_practice(party, status=status, title=f"Matrixvoorbeeld {status} {self.tag}")
+            practice_service.add_attachment(
+                self.session, practice, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="bijlage.pdf"),
+                "Bijlage", party)
+            self.session.flush()
+            self._practices[status] = practice
+        return self._practices[status]
+
+    def _sign_and_attach(self, agreement) -> None:
+        from portal.services.uploads import StoredFile, upload_dir
+        party, party_mbo = self.users["party"], self.users["party_mbo"]
+        agreement_service.send_for_signature(self.session, agreement, party)
+        for user in (party, party_mbo):
+            p = agreement.party_for(user.organisation_id)
+            agreement_service.sign(self.session, agreement, p, user)
+        name = uuid.uuid4().hex + ".pdf"
+        (upload_dir() / name).write_bytes(PDF_BYTES)
+        agreement_service.attach_document(
+            self.session, agreement,
+            StoredFile(name, "getekend.pdf", "application/pdf", len(PDF_BYTES), "0" * 64), party)
+
+    def user(self, name: str):
+        return None if name == "anonymous" else self.users[name]
+
+    def party_of(self, agreement, org):
+        return next(p for p in agreement.parties if p.organisation_id == org.id)
+
+    def url_values(self, variant: str | None, names) -> dict:
+        """URL arguments `names` for a variant of an endpoint (see the matrix
+        table): a practice status, a concept/archived route, the signed
+        agreement, an export format."""
+        values = {}
+        for name in names:
+            if name == "route_id":
+                values[name] = {"concept": self.route_concept, "archived": self.route_archived}.get(
+                    variant or "", self.route).id
+            elif name in ("agreement_id", "party_id"):
+                agreement = self.signed if variant == "signed" else self.agreement
+                values["agreement_id"] = agreement.id
+                values["party_id"] = self.party_of(agreement, self.org_a).id
+            elif name in ("practice_id", "attachment_id"):
+                practice = self.practice(variant if variant in PRACTICE_STATUSES else "gepubliceerd")
+                values["practice_id"] = practice.id
+                values["attachment_id"] = practice.attachments[0].id
+            elif name == "user_id":
+                values[name] = self.target_user.id
+            elif name == "fmt":
+                values[name] = variant if variant in ("csv", "xlsx") else "csv"
+            else:
+                values[name] = {"code": "AM38", "filename": "css/portal.css"}[name]
+        return {name: values[name] for name in names}
+
+
+def log_in(client, world: MatrixWorld, name: str):
+    """Log in as one of USERS without the login form (no argon2)."""
+    from tests.factories_security import log_in_session
+    user = world.user(name)
+    if user is None:
+        with client.session_transaction() as sess:
+            sess.clear()
+    else:
+        log_in_session(client, user)
+    return client
+
+
+def flush() -> None:
+    db.session.flush()

@@ -1,0 +1,231 @@
+"""The permission matrix: every endpoint x method of app.url_map x every kind
+of user (anonymous, reader, coordinator of a party, coordinator of another
+organisation, staff, admin) has one expected result: allowed, 403, 404 or a
+redirect to the login page.
+
+The cases are generated from app.url_map, so an endpoint that is added later
+and has no entry in TABLE below is a failing test, not a forgotten one. The
+expectations are written down once, as rules, in TABLE; RULES says what each
+rule means per user."""
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app
+from portal.config import TestConfig
+from tests.factories_matrix import USERS, MatrixWorld, log_in
+from tests.factories_security import rules
+
+OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
+
+# What each rule means, per user in USERS order:
+#            anonymous  reader     party      other      staff      admin
+RULES = {
+    "public": (OK, OK, OK, OK, OK, OK),
+    "login": (LOGIN, OK, OK, OK, OK, OK),
+    # coordinators with an organisation, staff and admin (can_create_route/_practice)
+    "creator": (LOGIN, FORBIDDEN, OK, OK, OK, OK),
+    # coordinators with an organisation only (their own lists, starting an agreement)
+    "coordinator": (LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
+    "staff": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "admin": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # the coordinators of the parties of a route and staff
+    "route_party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    # the coordinators of the parties of an agreement only (staff read, never edit)
+    "party": (LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # agreement details: the parties and staff
+    "party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    # the author of a practice and staff
+    "author_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    # something that does not exist for those who may not see it: a concept
+    # route or practice (party/author and staff see it)
+    "hidden": (NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    # archived: only staff see it
+    "staff_or_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
+    # nobody may do this to this object (e.g. editing an archived route)
+    "staff_403_others_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+}
+
+# endpoint -> method -> rule, or a list of (variant, rule): the variant picks the
+# object the URL points at (MatrixWorld.url_values): a practice status, a
+# concept/archived route, the signed agreement with its PDF, an export format.
+TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
+    "static": {"GET": "public"},
+    "main.home": {"GET": "public"},
+    "main.healthz": {"GET": "public"},
+    # --- account
+    "auth.login": {"GET": "public", "POST": "public"},
+    "auth.logout": {"POST": "login"},
+    "auth.change_password": {"GET": "login", "POST": "login"},
+    # --- user management
+    "admin.index": {"GET": "staff"},
+    "admin.list_users": {"GET": "staff"},
+    "admin.create_user": {"GET": "staff", "POST": "staff"},
+    "admin.toggle_user": {"POST": "staff"},
+    # --- open API, map, regions
+    "api.openapi": {"GET": "public"},
+    "api.regions_geojson": {"GET": "public"},
+    "api.routes": {"GET": "public"},
+    "maps.index": {"GET": "public"},
+    "maps.dashboard": {"GET": "public"},
+    "maps.export_dashboard": {"GET": [("csv", "public"), ("xlsx", "public")]},
+    "maps.export_regions": {"GET": [("csv", "public"), ("xlsx", "public")]},
+    "regions.index": {"GET": "public"},
+    "regions.show": {"GET": "public"},
+    # --- leerroutes
+    "learning_routes.index": {"GET": "public"},
+    "learning_routes.detail": {"GET": [("public", "public"), ("concept", "hidden"), ("archived", "staff_or_404")]},
+    "learning_routes.history": {"GET": [("public", "login"), ("concept", "hidden")]},
+    "learning_routes.create": {"GET": "creator", "POST": "creator"},
+    "learning_routes.edit": {"GET": [("public", "route_party_or_staff"), ("concept", "hidden"),
+                                     ("archived", "staff_403_others_404")],
+                             "POST": [("public", "route_party_or_staff"), ("concept", "hidden"),
+                                      ("archived", "staff_403_others_404")]},
+    "learning_routes.archive": {"POST": [("public", "route_party_or_staff"), ("concept", "hidden")]},
+    "learning_routes.restore": {"POST": [("archived", "staff_or_404")]},
+    "learning_routes.mine": {"GET": "coordinator"},
+    "learning_routes.search_organisations": {"GET": "creator"},
+    "learning_routes.export_csv": {"GET": "public"},
+    "learning_routes.export_xlsx": {"GET": "public"},
+    "learning_routes.import_csv": {"GET": "creator", "POST": "creator"},
+    "learning_routes.import_template": {"GET": "creator"},
+    # --- samenwerkingsovereenkomsten
+    "agreements.index": {"GET": "public"},
+    "agreements.view_agreement": {"GET": "public"},  # existence is public, details only for party_or_staff
+    "agreements.create_agreement": {"GET": "coordinator", "POST": "coordinator"},
+    "agreements.edit_agreement": {"GET": "party", "POST": "party"},
+    "agreements.edit_parties": {"GET": "party", "POST": "party"},
+    "agreements.edit_shares": {"GET": "party", "POST": "party"},
+    "agreements.edit_guarantee": {"GET": "party", "POST": "party"},
+    "agreements.terminate_agreement": {"GET": [("signed", "party")], "POST": [("signed", "party")]},
+    "agreements.send_agreement": {"POST": "party"},
+    "agreements.sign_agreement": {"POST": "party"},
+    "agreements.archive_agreement": {"POST": "party"},
+    "agreements.upload_document": {"POST": [("signed", "party")]},
+    "agreements.download_document": {"GET": [("signed", "party_or_staff")]},
+    "agreements.view_checklist": {"GET": "party_or_staff"},
+    "agreements.print_agreement": {"GET": "party_or_staff"},
+    "agreements.list_versions": {"GET": "party_or_staff"},
+    # --- good-practice library (the party coordinator is the author)
+    "practices.index": {"GET": "public"},
+    "practices.show": {"GET": [(s, "public" if s == "gepubliceerd" else "hidden")
+                               for s in ("concept", "ingediend", "teruggestuurd", "gepubliceerd")]},
+    "practices.create": {"GET": "creator", "POST": "creator"},
+    "practices.edit": {"GET": [("concept", "author_or_staff"), ("teruggestuurd", "author_or_staff"),
+                               ("ingediend", "staff"), ("gepubliceerd", "staff")],
+                       "POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
+    "practices.submit": {"POST": [("concept", "author_or_staff"), ("teruggestuurd", "author_or_staff")]},
+    "practices.publish": {"POST": [("ingediend", "staff")]},
+    "practices.send_back": {"POST": [("ingediend", "staff")]},
+    "practices.archive": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
+    "practices.add_attachment": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
+    "practices.download_attachment": {"GET": [("concept", "hidden"), ("gepubliceerd", "public")]},
+    "practices.remove_attachment": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
+    "practices.mine": {"GET": "creator"},
+    "practices.queue": {"GET": "staff"},
+}
+
+_APP = create_app(TestConfig)
+URL_MAP_PAIRS = [(rule.endpoint, rule.rule, method) for rule, method in rules(_APP, exclude_static=False)]
+
+
+def _cases(pairs):
+    """(endpoint, method, variant, rule or None) for every url_map entry."""
+    cases = []
+    for endpoint, _path, method in pairs:
+        entry = TABLE.get(endpoint, {}).get(method)
+        if entry is None:
+            cases.append((endpoint, method, None, None))
+        elif isinstance(entry, str):
+            cases.append((endpoint, method, None, entry))
+        else:
+            cases.extend((endpoint, method, variant, rule) for variant, rule in entry)
+    return cases
+
+
+CASES = _cases(URL_MAP_PAIRS)
+
+
+def _case_id(case) -> str:
+    endpoint, method, variant, _rule = case
+    return f"{method} {endpoint}" + (f" [{variant}]" if variant else "")
+
+
+@pytest.fixture
+def world(db_session, reference_data):
+    return MatrixWorld(db_session)
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", "")
+
+
+def outcome(response):
+    """What the user got: ok, login, 403, 404 (or the raw status)."""
+    if is_login_redirect(response):
+        return LOGIN
+    if response.status_code in (403, 404):
+        return response.status_code
+    # 422: the form was refused on its content, i.e. the permission check passed.
+    if 200 <= response.status_code < 400 or response.status_code == 422:
+        return OK
+    return response.status_code
+
+
+def test_every_table_entry_names_an_existing_endpoint_and_method():
+    """No stale entries: the table describes exactly the app."""
+    present = {(endpoint, method) for endpoint, _path, method in URL_MAP_PAIRS}
+    stale = [(e, m) for e, methods in TABLE.items() for m in methods if (e, m) not in present]
+    assert not stale, f"in TABLE but not in app.url_map: {stale}"
+    unknown_rules = {r for methods in TABLE.values() for entry in methods.values()
+                     for r in ([entry] if isinstance(entry, str) else [r for _v, r in entry])} - set(RULES)
+    assert not unknown_rules
+
+
+def _params():
+    """GET cases test every user in one go; a POST may change the object
+    (archive, sign, toggle), so each user gets a fresh world of its own."""
+    params = []
+    for case in CASES:
+        if case[1] == "GET":
+            params.append(pytest.param(case, USERS, id=_case_id(case)))
+        else:
+            params.extend(pytest.param(case, (user,), id=f"{_case_id(case)} as {user}") for user in USERS)
+    return params
+
+
+@pytest.mark.parametrize("case, users", _params())
+def test_permission_matrix(app, client, world, case, users):
+    endpoint, method, variant, rule = case
+    assert rule is not None, (
+        f"{method} {endpoint} is in app.url_map but has no entry in the permission TABLE "
+        f"(tests/http/test_permissions_matrix.py): add it with its rule")
+    rule_obj = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    url = rule_obj.build(world.url_values(variant, rule_obj.arguments), append_unknown=False)[1]
+    wanted = {user: RULES[rule][USERS.index(user)] for user in users}
+    got = {}
+    for user in users:
+        log_in(client, world, user)
+        got[user] = outcome(client.open(url, method=method, data={}))
+    assert got == wanted, f"{method} {url} ({rule})"
+
+
+def test_a_new_endpoint_without_an_entry_is_a_failing_case():
+    """The control for 'cannot be forgotten': an endpoint added to the app
+    produces a case without a rule, which test_permission_matrix fails."""
+    app = create_app(TestConfig)
+    app.add_url_rule("/__nieuw/<int:thing_id>", "things.edit_thing", lambda thing_id: "ok", methods=["GET", "POST"])
+    pairs = [(rule.endpoint, rule.rule, method) for rule, method in rules(app, exclude_static=False)]
+    missing = [c for c in _cases(pairs) if c[3] is None]
+    assert missing == [("things.edit_thing", "GET", None, None), ("things.edit_thing", "POST", None, None)]
+
+
+def test_the_matrix_notices_a_coordinator_of_another_organisation_who_may_edit(app, client, world, monkeypatch):
+    """The control for the expectations: with a broken permission check the
+    outcome for 'other' no longer matches the table."""
+    import portal.routes.agreements as agreement_routes
+    url = f"/overeenkomsten/{world.agreement.id}/financiering"
+    log_in(client, world, "other")
+    assert outcome(client.get(url)) == RULES["party"][USERS.index("other")] == FORBIDDEN
+    monkeypatch.setattr(agreement_routes, "can_edit_agreement", lambda user, agreement: True)
+    assert outcome(client.get(url)) == OK
