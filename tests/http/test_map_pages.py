@@ -72,6 +72,8 @@ def test_counters_pins_and_table_follow_the_filters(client, routes):
     assert counter(html, "dlr") == "1" and counter(html, "glr") == "0"
     assert "Zorgroute niveau 2" in html and "Techniekroute niveau 3" not in html
     assert 'data-pins="1"' in html
+    schools = html[html.index('id="kaart-scholen"'):]
+    assert "Zorgschool Ede" in schools and "Techniekschool Doetinchem" not in schools
     assert '<option value="ZW" selected>' in html
 
 
@@ -107,7 +109,8 @@ def test_measure_switch_changes_the_legend(client, routes):
 
 def test_region_table_is_sortable_and_links_to_region_pages(client, routes):
     html = client.get("/kaart/").get_data(as_text=True)
-    table = html[html.index('class="table regions-table"'):]
+    start = html.index('class="table regions-table"')
+    table = html[start:html.index("</table>", start)]
     assert "data-sortable" in html[html.index('class="table regions-table"') - 80:][:200]
     assert table.count('<tr>') == 36  # header + 35 regions
     assert 'href="/regio/AM38?school_year=' in table

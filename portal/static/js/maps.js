@@ -7,4 +7,12 @@
   if (window.htmx && me && me.nonce) {
     window.htmx.config.inlineScriptNonce = me.nonce;
   }
+  // Keep the URL short: leave out filters that are not set ("Alle ...").
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || !event.detail.elt.closest || !event.detail.elt.closest(".filter-panel")) { return; }
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (key) {
+      if (params[key] === "") { delete params[key]; }
+    });
+  });
 })();
