@@ -39,6 +39,7 @@ CLUSTER_CSS = [
     ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css"),
 ]
 NETHERLANDS_CENTRE = (52.2, 5.3)
+NETHERLANDS_BOUNDS = [[50.75, 3.36], [53.56, 7.23]]
 MIN_ZOOM, MAX_ZOOM = 6, 16
 COORD_DIGITS = 3  # about 100 m: plenty for a national map, keeps the page small
 
@@ -202,6 +203,7 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, school
     m.default_css = LEAFLET_CSS
     # Without tiles the map itself must know its zoom range (markercluster needs maxZoom).
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
+    m.fit_bounds(NETHERLANDS_BOUNDS)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", name="Achtergrondkaart",
                          min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
