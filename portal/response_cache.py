@@ -81,7 +81,8 @@ def page_key(version: str) -> str:
     from datetime import UTC, datetime
     session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
     parts = [current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
-             datetime.now(UTC).date().isoformat()]
+             datetime.now(UTC).date().isoformat(), request.headers.get("Accept", ""),
+             request.headers.get("Accept-Language", "")]
     parts += sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-"))
     parts += sorted(f"{k}={v}" for k, v in request.cookies.items() if k != session_cookie)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
