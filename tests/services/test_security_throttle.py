@@ -2,7 +2,6 @@
 account and per IP address in a sliding 15-minute window."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from portal.models import LoginFailure
@@ -12,8 +11,6 @@ from tests import factories_security
 # Shared fixtures (imported under their names so pytest finds them).
 clock = factories_security.clock
 throttle_backend = factories_security.throttle_backend
-
-pytestmark = pytest.mark.usefixtures("throttle_backend")
 
 
 def fail(session, email, ip, times=1):
@@ -25,7 +22,7 @@ def wait(session, email, ip):
     return throttle.retry_after(session, throttle.login_keys(email, ip))
 
 
-def test_ten_failures_block_the_account_nine_do_not(db_session, clock):
+def test_ten_failures_block_the_account_nine_do_not(db_session, clock, throttle_backend):
     fail(db_session, "a@example.org", "10.0.0.1", times=9)
     assert wait(db_session, "a@example.org", "10.0.0.1") == 0
     fail(db_session, "a@example.org", "10.0.0.1")
@@ -37,14 +34,14 @@ def test_ten_failures_block_the_account_nine_do_not(db_session, clock):
     assert wait(db_session, "b@example.org", "10.9.9.9") == 0
 
 
-def test_ten_failures_from_one_address_block_every_account_from_it(db_session, clock):
+def test_ten_failures_from_one_address_block_every_account_from_it(db_session, clock, throttle_backend):
     for n in range(10):
         fail(db_session, f"user{n}@example.org", "192.0.2.7")
     assert wait(db_session, "someone.else@example.org", "192.0.2.7") > 0
     assert wait(db_session, "someone.else@example.org", "192.0.2.8") == 0
 
 
-def test_window_slides(db_session, clock):
+def test_window_slides(db_session, clock, throttle_backend):
     for _ in range(10):
         fail(db_session, "slide@example.org", "10.0.0.2")
         clock.advance(10)
@@ -59,7 +56,7 @@ def test_window_slides(db_session, clock):
     assert wait(db_session, "slide@example.org", "10.0.0.2") > 0
 
 
-def test_success_clears_the_account_but_not_the_address(db_session, clock):
+def test_success_clears_the_account_but_not_the_address(db_session, clock, throttle_backend):
     fail(db_session, "ok@example.org", "10.0.0.3", times=10)
     throttle.clear_account(db_session, "OK@example.org")
     assert wait(db_session, "ok@example.org", "10.0.0.4") == 0
@@ -76,10 +73,8 @@ def test_database_backend_keeps_no_email_addresses(db_session, clock, throttle_b
         assert all("private" not in k and "10.0.0.5" not in k for k in keys)
 
 
-def test_redis_outage_falls_back_to_the_database(app, db_session, clock, throttle_backend):
-    if throttle_backend != "redis":
-        pytest.skip("only meaningful with Redis configured")
-    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+def test_redis_outage_falls_back_to_the_database(app, db_session, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     fail(db_session, "fallback@example.org", "10.0.0.6", times=10)
     assert wait(db_session, "fallback@example.org", "10.0.0.6") > 0
     assert db_session.scalars(select(LoginFailure.key)).all()
