@@ -8,7 +8,7 @@ from tests.browser.conftest import assert_accessible, login
 
 PIN_COUNT_JS = """() => {
     const map = document.querySelector('#kaart');
-    let n = map.querySelectorAll('.leaflet-marker-icon.pin-icon').length;
+    let n = map.querySelectorAll('.leaflet-marker-icon.pin-icon:has(.pin-k)').length;
     map.querySelectorAll('.leaflet-marker-icon.marker-cluster span').forEach(s => { n += parseInt(s.textContent, 10); });
     return n;
 }"""
@@ -40,6 +40,19 @@ def test_staff_filters_the_map_opens_a_region_and_everything_is_accessible(guard
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('#kaart') !== null")
     assert focused, "Tab from the map moves to a control or pin inside the map"
+
+    # The layer of vmbo schools without a route is off by default; the keyboard turns it on.
+    gaps = page.locator("#kaart .leaflet-marker-icon .pin-gap, #kaart .leaflet-marker-icon.marker-cluster")
+    clusters_before = page.locator("#kaart .leaflet-marker-icon.marker-cluster").count()
+    assert page.locator("#kaart .leaflet-marker-icon .pin-gap").count() == 0
+    layer = page.get_by_role("checkbox", name="Vmbo-scholen zonder leerroute")
+    expect(layer).not_to_be_checked()
+    layer.focus()
+    page.keyboard.press("Space")
+    expect(layer).to_be_checked()
+    expect(gaps).not_to_have_count(clusters_before)
+    page.keyboard.press("Space")
+    expect(layer).not_to_be_checked()
 
     # Filter: profiel Zorg en welzijn, niveau 2 (htmx, no full reload).
     page.evaluate("window.__sameDocument = true")
