@@ -4,7 +4,8 @@
    5,000 good practices for the library target) in SQLite, or in PostgreSQL
    when DATABASE_URL is set (then a SQLite copy is built too, for Datasette),
    and runs everything on a copy of it.
-2. Starts gunicorn (3 workers) with the opt-in X-Query-Count header, and
+2. Starts gunicorn (3 workers; threaded, BENCH_GUNICORN_ARGS to change) with
+   the opt-in X-Query-Count header, and
    Datasette on the same SQLite file.
 3. Drives every page with wrk at 1 and at 8 concurrent connections (a Lua
    script reports p50/p95/p99), plus the cached pages (If-None-Match -> 304)
@@ -45,6 +46,7 @@ SECRET = "bench-secret-key-not-for-production-0123456789"
 PASSWORD = "synthetisch-wachtwoord-2026"
 STAFF_EMAIL = "programma@synthetisch.leerroutes.nl"
 
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "--worker-class gthread --threads 4")
 TARGETS = {
     "p95_ms_1_client": 30, "route_list_rps_8": 600, "route_list_vs_datasette": 1.5,
     "map_html_gzip_kb": 150, "geojson_p95_ms": 40, "library_p95_ms": 50, "import_2000_s": 10,
@@ -196,13 +198,14 @@ def wait_for(url: str, process: subprocess.Popen, seconds: int = 60) -> None:
 
 
 def start_gunicorn(database_url: str, port: int, page_cache: bool) -> subprocess.Popen:
-    """3 sync workers. A request running over 20 s gets its worker restarted,
-    so one pathological page cannot stall the measurements after it."""
+    """3 workers (GUNICORN_ARGS: threaded workers keep connections alive, which
+    sync workers cannot). A request running over 20 s gets its worker
+    restarted, so one pathological page cannot stall the measurements after it."""
     env = portal_env(database_url)
     env["RESPONSE_CACHE"] = "1" if page_cache else "0"
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "--timeout", "20",
-         "--log-level", "warning", "wsgi:app"],
+        [str(VENV_BIN / "gunicorn"), "--workers", "3", *GUNICORN_ARGS.split(), "--bind", f"127.0.0.1:{port}",
+         "--timeout", "20", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
         stderr=open(WORK / f"gunicorn-{'cache' if page_cache else 'render'}.log", "w"), start_new_session=True)
     wait_for(f"http://127.0.0.1:{port}/healthz", process)
@@ -433,7 +436,7 @@ def main() -> None:
     results: dict = {}
     base = f"http://127.0.0.1:{port}"
     try:
-        log(f"Driving the portal ({database}, gunicorn 3 workers, page cache OFF: every request renders) "
+        log(f"Driving the portal ({database}, gunicorn 3 workers {GUNICORN_ARGS}, page cache OFF: every request renders) "
             f"with wrk, {args.seconds} s per run ...")
         gunicorn = start_gunicorn(portal_url, port, page_cache=False)
         pages = measure_pages(base, urls["pages"], args.seconds)
@@ -459,7 +462,8 @@ def main() -> None:
 
     results = {
         "command": "make bench" + (" (DATABASE_URL set)" if pg_url else ""),
-        "machine": machine(), "database": database, "scale": SCALE, "seed": SEED,
+        "machine": machine(), "database": database,
+        "gunicorn": f"--workers 3 {GUNICORN_ARGS}", "scale": SCALE, "seed": SEED,
         "data": {"summary": summary, "build_seconds_sqlite": round(build_seconds, 1),
                  "build_seconds_postgresql": round(pg_build_seconds, 1) if pg_build_seconds else None,
                  "routes": urls["routes"], "practices": urls["practices"], "filters": urls["filters"],

@@ -68,6 +68,7 @@ def print_table(results: dict) -> None:
     print()
     print(f"Command: {results['command']}   database: {results['database']}   "
           f"machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}")
+    print(f"gunicorn {results.get('gunicorn', '--workers 3')}")
     print(f"Data: {results['data']['summary']}")
     print(f"Filters: {results['data']['filters']}   region: {results['data']['region']}")
     print()
