@@ -5,8 +5,8 @@ An anonymous GET of a public page carries an ETag derived from:
   write bumps it inside the same transaction, see services.audit.record), so a
   second instance sharing the database never answers 304 for stale data;
 - the session's CSRF secret (the page embeds a token bound to it);
-- the full URL (path and query string), the HX-Request and
-  HX-History-Restore-Request headers (page or fragment), the identity class
+- the host and full URL (path and query string), every HX-* header (page or
+  fragment, target) and Accept, the identity class
   (only anonymous requests are cached; logged-in pages stay "private,
   no-store"), the day (pages may show "today") and a fingerprint of the
   code and templates (a deploy never serves an old page).
@@ -74,9 +74,9 @@ def _cacheable_request() -> bool:
 def _page_hash(version: str) -> str:
     from datetime import UTC, datetime
     parts = (
-        current_app.config["CODE_FINGERPRINT"], version, request.full_path, request.method == "HEAD" and "GET",
-        request.headers.get("HX-Request", ""), request.headers.get("HX-History-Restore-Request", ""),
-        "anonymous", datetime.now(UTC).date().isoformat(),
+        current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
+        *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")),
+        request.headers.get("Accept", ""), "anonymous", datetime.now(UTC).date().isoformat(),
         # The page embeds a CSRF token bound to this session's secret.
         session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), ""),
     )
