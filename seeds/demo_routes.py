@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import LearningRoute
+from portal.services import ServiceError
 from portal.services.routes import register_route
 
 DEMO_CONTACT = "demo@demo.leerroutes.nl"
@@ -89,7 +90,7 @@ def seed(session: Session, result) -> None:
     for spec in DEMO_ROUTES:
         if spec["title"] in existing:
             continue
-        register_route(session, {
+        payload = {
             "title": spec["title"], "kind": spec["kind"], "status": spec["status"],
             "vmbo_parties": [orgs[k].id for k in spec["vmbo"]],
             "mbo_parties": [orgs[k].id for k in spec["mbo"]],
@@ -101,5 +102,14 @@ def seed(session: Session, result) -> None:
             "teaching_location": "vmbo" if spec["kind"] == "glr" else "beide",
             "contact_name": "Contactpersoon (demo)", "contact_email": DEMO_CONTACT,
             "description": spec["description"],
-        }, actor, is_demo=True)
+        }
+        try:
+            register_route(session, payload, actor, is_demo=True)
+        except ServiceError as exc:
+            # A status rule from another area (e.g. "actief needs a signed
+            # agreement") may refuse 'actief' here; the route then waits in
+            # 'voorbereiding' until that area's seed activates it.
+            if set(exc.errors) != {"status"} or payload["status"] != "actief":
+                raise
+            register_route(session, {**payload, "status": "voorbereiding"}, actor, is_demo=True)
     session.flush()

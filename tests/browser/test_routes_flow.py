@@ -94,3 +94,31 @@ def test_mine_history_and_import_pages_are_accessible(guarded_page):
     page.goto("/leerroutes/importeren")
     expect(page.get_by_role("link", name="Download het sjabloon (CSV)")).to_be_visible()
     assert_accessible(page, "import")
+
+
+def test_register_and_filter_without_javascript(browser, live_server):
+    """The party picker and the filters work with JavaScript switched off."""
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        login(page, "coordinator.perron@demo.leerroutes.nl")
+        page.goto("/leerroutes/nieuw")
+        page.get_by_label("Titel").fill("Zonder JavaScript route")
+        page.get_by_label("Soort route").select_option("vakmanschap")
+        page.get_by_label("KB – Kaderberoepsgerichte leerweg").check()
+        page.get_by_label("Mbo-niveau").select_option("3")
+        page.get_by_role("searchbox", name="Zoek een mbo-instelling").fill("A12")
+        page.get_by_role("button", name="Zoeken Zoek een mbo-instelling").click()
+        # the form came back with the search results and with what was typed
+        expect(page.get_by_label("Titel")).to_have_value("Zonder JavaScript route")
+        page.locator("#results-mbo").get_by_label(re.compile("ROC A12")).check()
+        page.get_by_role("button", name="Leerroute registreren").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Zonder JavaScript route")
+        page.goto("/leerroutes/")
+        page.get_by_label(re.compile(r"^Vakmanschaproute")).check()
+        page.get_by_role("button", name="Filters toepassen").click()
+        expect(page).to_have_url(re.compile(r"kind=vakmanschap"))
+        expect(page.get_by_role("link", name="Zonder JavaScript route")).to_be_visible()
+        expect(page.get_by_role("link", name="Talentontwikkeling Techniek")).to_have_count(0)
+    finally:
+        context.close()
