@@ -164,3 +164,14 @@ def test_without_reference_files_the_geography_and_schools_are_synthetic(tmp_pat
         assert report.counts["leerroutes"] == 15
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_cli_command_generates_once_and_then_refuses(app, db_session):
+    runner = app.test_cli_runner()
+    args = ["demo", "generate", "--scale", "0.01", "--seed", "2", "--data-dir", str(DATA_DIR)]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0, first.output
+    assert "15 leerroutes" in first.output and "synthetisch" in first.output.lower()
+    second = runner.invoke(args=args)
+    assert second.exit_code != 0
+    assert "al synthetische data" in second.output
