@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import LearningRoute, Region
 from portal.permissions import is_staff
 from portal.security import csp_nonce, relax_inline_styles
-from portal.services import coverage, coverage_export, map_render
+from portal.services import coverage, coverage_export, coverage_trend, map_render
 from portal.services.reference import current_region_year
 from portal.services.route_filters import RouteFilters, filtered_routes
 from portal.templating import render_page_or_fragment
@@ -62,7 +62,7 @@ def _state():
 
 def school_year_options(selected: str | None) -> list[str]:
     current = rules.current_school_year()
-    first = coverage.first_school_year(db.session) or current
+    first = coverage_trend.first_school_year(db.session) or current
     last = max(rules.shift_school_year(current, 1), selected or current)
     return list(reversed(rules.school_years_between(min(first, current), last)))
 
@@ -135,7 +135,7 @@ def _dashboard_data(school_year: str | None):
     selection = coverage.selection_filters(school_year=school_year)
     year = current_region_year(db.session)
     figures = coverage.region_figures(db.session, selection, None, year)
-    years = coverage.trend(db.session, year, until=selection.school_year)
+    years = coverage_trend.trend(db.session, year, until=selection.school_year)
     return selection, year, figures, years
 
 

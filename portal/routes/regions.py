@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Region
 from portal.permissions import is_staff
 from portal.routes.maps import route_list_url, route_url
-from portal.services import coverage
+from portal.services import coverage, coverage_region
 from portal.services.reference import current_region_year
 from portal.services.route_filters import RouteFilters
 
@@ -39,9 +39,9 @@ def show(code: str):
     region = db.session.scalar(select(Region).where(Region.code == code, Region.year == (year or 0)))
     if region is None:
         abort(404)
-    detail = coverage.region_detail(db.session, region, _school_year())
-    agreements = coverage.agreement_figures(db.session, region, detail.filters.school_year, detail.route_ids)
-    practices = coverage.practices_for_region(db.session, region.code)
+    detail = coverage_region.region_detail(db.session, region, _school_year())
+    agreements = coverage_region.agreement_figures(db.session, region, detail.filters.school_year, detail.route_ids)
+    practices = coverage_region.practices_for_region(db.session, region.code)
     profiles = [t.code for t in vocab.PROFILES]
     shown_profiles = [p for p in profiles
                       if p in detail.figures.profiles_offered or any(k[0] == p for k in detail.matrix)]

@@ -11,7 +11,7 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
@@ -20,7 +20,7 @@ from portal.models import (
     route_profiles,
 )
 from portal.services.route_filters import (
-    RouteFilters, filtered_routes, route_region_pairs, visibility_clause,
+    RouteFilters, filtered_routes, route_region_pairs,
 )
 
 
@@ -45,7 +45,7 @@ def selected_route_ids(filters: RouteFilters, user, year: int | None):
     return filtered_routes(filters, user, year).with_only_columns(LearningRoute.id)
 
 
-def _pairs(year: int | None, route_ids=None):
+def region_pairs(year: int | None, route_ids=None):
     """route_region_pairs, restricted to known route ids when given (lets the
     database push the restriction into the DISTINCT subquery)."""
     pairs = route_region_pairs(year)
@@ -117,7 +117,7 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
         return []
     region_ids = list(figures)
     ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
-    pairs = _pairs(year, route_ids)
+    pairs = region_pairs(year, route_ids)
 
     # 1. routes per region, kind and level
     rows = session.execute(
@@ -313,215 +313,3 @@ def region_geometries(session: Session, year: int | None) -> list[tuple[str, str
     return list(session.execute(
         select(Region.code, Region.name, Region.geometry).where(Region.year == (year or 0))
         .order_by(Region.code)))
-
-
-# --- trend ------------------------------------------------------------------------
-
-def _public_routes():
-    return visibility_clause(None)
-
-
-def first_school_year(session: Session) -> str | None:
-    """The first school year with a public, active or ended route. One query."""
-    return session.scalar(
-        select(func.min(LearningRoute.first_school_year))
-        .where(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd"))))
-
-
-def _years_table(years: list[str]):
-    selects = [select(literal(y).label("school_year")) for y in years]
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("years")
-
-
-def _active_in_year(years, current: str):
-    """A route counts in a year it ran in: an active route, or an ended route in
-    the years before the current one (it was active then)."""
-    return and_(
-        LearningRoute.first_school_year <= years.c.school_year,
-        or_(LearningRoute.last_school_year.is_(None), LearningRoute.last_school_year >= years.c.school_year),
-        or_(LearningRoute.status == "actief",
-            and_(LearningRoute.status == "beeindigd", years.c.school_year < current)),
-    )
-
-
-@dataclass
-class YearFigures:
-    school_year: str
-    routes: int = 0
-    pupils_in_routes: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    # region code -> kinds and levels with a route in that year
-    region_kinds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    region_levels: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-    def regions_with_kind(self, group: str) -> int:
-        return sum(1 for kinds in self.region_kinds.values()
-                   if any(rules.kind_group(k) == group for k in kinds))
-
-    @property
-    def regions_with_route(self) -> int:
-        return sum(1 for kinds in self.region_kinds.values() if kinds)
-
-    @property
-    def regions_all_levels(self) -> int:
-        return sum(1 for levels in self.region_levels.values()
-                   if set(rules.MBO_LEVEL_CODES) <= levels)
-
-
-def trend(session: Session, year: int | None, region_code: str | None = None,
-          until: str | None = None, route_ids: list[int] | None = None) -> list[YearFigures]:
-    """Per school year, from the first year with data to the current (or
-    `until`) year: public figures nationally or for one region (`route_ids`:
-    the region's routes, if already known). Three queries."""
-    current = rules.current_school_year()
-    last = max(current, until or current)
-    first = first_school_year(session) or last
-    years = rules.school_years_between(min(first, last), last)
-    result = {y: YearFigures(y) for y in years}
-    table = _years_table(years)
-    pairs = _pairs(year, route_ids)
-
-    per_region = (
-        select(table.c.school_year, Region.code, LearningRoute.kind_code, LearningRoute.mbo_level_code,
-               func.count(LearningRoute.id))
-        .select_from(table)
-        .join(LearningRoute, _active_in_year(table, current))
-        .join(pairs, pairs.c.route_id == LearningRoute.id)
-        .join(Region, Region.id == pairs.c.region_id)
-        .where(_public_routes())
-        .group_by(table.c.school_year, Region.code, LearningRoute.kind_code, LearningRoute.mbo_level_code)
-    )
-    totals = (
-        select(table.c.school_year, LearningRoute.kind_code, func.count(LearningRoute.id),
-               func.coalesce(func.sum(LearningRoute.pupils_per_cohort), 0))
-        .select_from(table)
-        .join(LearningRoute, _active_in_year(table, current))
-        .where(_public_routes())
-        .group_by(table.c.school_year, LearningRoute.kind_code)
-    )
-    if route_ids is not None:
-        per_region = per_region.where(LearningRoute.id.in_(route_ids))
-        totals = totals.where(LearningRoute.id.in_(route_ids))
-    if region_code:
-        per_region = per_region.where(Region.code == region_code)
-        if route_ids is None:
-            in_region = (select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
-                         .where(Region.code == region_code))
-            totals = totals.where(LearningRoute.id.in_(in_region))
-    for school_year, code, kind, level, _count in session.execute(per_region):
-        item = result[school_year]
-        item.region_kinds[code].add(kind)
-        if level:
-            item.region_levels[code].add(level)
-    for school_year, kind, count, pupils in session.execute(totals):
-        item = result[school_year]
-        item.routes += count
-        item.by_kind[kind] = item.by_kind.get(kind, 0) + count
-        item.pupils_in_routes += int(pupils or 0)
-    return [result[y] for y in years]
-
-
-# --- one region -------------------------------------------------------------------
-
-@dataclass
-class RegionDetail:
-    figures: RegionFigures
-    filters: RouteFilters
-    matrix: dict[tuple[str, str], int]
-    gap_profiles: list[str]
-    gap_levels: list[str]
-    schools_without_route: list[tuple]
-    routes: list
-    organisations: list
-    trend: list[YearFigures]
-    route_ids: list[int] = field(default_factory=list)
-
-
-def region_detail(session: Session, region: Region, school_year: str | None = None) -> RegionDetail:
-    """Everything the region page shows, public figures. A fixed number of queries."""
-    filters = selection_filters(school_year=school_year, region=region.code)
-    year = region.year
-    # The region's routes (any status, for the trend) and its selected routes,
-    # once each; the other queries use these id lists. Selecting by region id
-    # is the route list's region filter for one region, in a form the database
-    # can push into the DISTINCT pairs subquery.
-    pairs = route_region_pairs(year)
-    in_region = list(session.scalars(select(pairs.c.route_id).where(pairs.c.region_id == region.id)))
-    without_region = dataclasses.replace(filters, region=[])
-    ids = list(session.scalars(
-        selected_route_ids(without_region, None, year).where(LearningRoute.id.in_(in_region))))
-    figures = region_figures(session, filters, None, year, [region.code], route_ids=ids)[0]
-    matrix = {
-        (profile, level): count
-        for profile, level, count in session.execute(
-            select(route_profiles.c.profile_code, LearningRoute.mbo_level_code,
-                   func.count(LearningRoute.id))
-            .join(route_profiles, route_profiles.c.route_id == LearningRoute.id)
-            .where(LearningRoute.id.in_(ids))
-            .group_by(route_profiles.c.profile_code, LearningRoute.mbo_level_code))
-        if level
-    }
-    routes = list(session.execute(
-        select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code,
-               LearningRoute.first_school_year, LearningRoute.last_school_year,
-               LearningRoute.pupils_per_cohort)
-        .where(LearningRoute.id.in_(ids)).order_by(LearningRoute.title, LearningRoute.id)))
-    organisations = list(session.execute(
-        select(Organisation.id, Organisation.name, Organisation.city, Organisation.kind, RouteParty.role,
-               func.count(RouteParty.route_id).label("routes"))
-        .join(RouteParty, RouteParty.organisation_id == Organisation.id)
-        .where(RouteParty.route_id.in_(ids))
-        .group_by(Organisation.id, Organisation.name, Organisation.city, Organisation.kind, RouteParty.role)
-        .order_by(RouteParty.role, Organisation.name)))
-    from portal.domain import vocab
-    profile_order = [t.code for t in vocab.PROFILES]
-    return RegionDetail(
-        figures=figures, filters=filters, matrix=matrix,
-        gap_profiles=[p for p in profile_order if p in figures.profiles_offered - figures.route_profiles],
-        gap_levels=[lv for lv in rules.MBO_LEVEL_CODES if lv not in figures.levels],
-        schools_without_route=schools_without_route(session, filters, None, year, [region.code], ids),
-        routes=routes, organisations=organisations,
-        trend=trend(session, year, region.code, until=filters.school_year, route_ids=in_region),
-        route_ids=ids,
-    )
-
-
-# --- optional neighbours ------------------------------------------------------------
-
-EXPIRING_DAYS = 90  # as the agreements overview (services.agreements.list_expiring)
-
-
-def agreement_figures(session: Session, region: Region, school_year: str | None = None,
-                      route_ids: list[int] | None = None) -> dict | None:
-    """For the region's active routes: signed agreements in force, those of them
-    ending within 90 days, and routes without a signed agreement in force.
-    None while the agreements model is not available. Two queries."""
-    try:
-        from portal.models.agreement import Agreement, agreement_routes
-    except ImportError:
-        return None
-    from datetime import date, timedelta
-    today = date.today()
-    filters = selection_filters(school_year=school_year, region=region.code)
-    ids = selected_route_ids(filters, None, region.year) if route_ids is None else route_ids
-    in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",
-                    Agreement.start_date <= today, Agreement.end_date >= today)
-    linked = select(agreement_routes.c.agreement_id).where(agreement_routes.c.route_id.in_(ids))
-    signed, expiring = session.execute(
-        select(func.count(Agreement.id),
-               func.count(case((Agreement.end_date <= today + timedelta(days=EXPIRING_DAYS), Agreement.id))))
-        .where(in_force, Agreement.id.in_(linked))).one()
-    covered = (select(agreement_routes.c.route_id)
-               .join(Agreement, Agreement.id == agreement_routes.c.agreement_id).where(in_force))
-    missing = session.scalar(
-        select(func.count(LearningRoute.id)).where(LearningRoute.id.in_(ids), LearningRoute.id.not_in(covered)))
-    return {"signed": signed, "expiring": expiring, "missing": missing or 0}
-
-
-def practices_for_region(session: Session, region_code: str, limit: int = 5) -> list | None:
-    """The library's good practices linked to the region, or None without a library."""
-    try:
-        from portal.services.practices import practices_for_region as find
-    except ImportError:
-        return None
-    return find(session, region_code, limit=limit)

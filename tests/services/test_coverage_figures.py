@@ -5,7 +5,7 @@ import pytest
 
 from portal.domain.coverage import current_school_year, shift_school_year
 from portal.models import Region
-from portal.services import coverage
+from portal.services import coverage, coverage_region, coverage_trend
 from portal.services.route_filters import RouteFilters
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
@@ -122,7 +122,7 @@ def test_trend_from_first_year_with_data_counts_ended_routes_in_their_years(ctx)
     make_region_route("AM38", first_school_year="2021-2022", last_school_year="2022-2023", status="beeindigd",
                       mbo_level_code="2", pupils_per_cohort=7)
     make_region_route("AM38", first_school_year="2022-2023", mbo_level_code="3")
-    years = {y.school_year: y for y in coverage.trend(ctx, YEAR)}
+    years = {y.school_year: y for y in coverage_trend.trend(ctx, YEAR)}
     assert min(years) == "2021-2022" and max(years) == NOW
     assert years["2021-2022"].routes == 1 and years["2021-2022"].pupils_in_routes == 7
     assert years["2022-2023"].routes == 2
@@ -130,7 +130,7 @@ def test_trend_from_first_year_with_data_counts_ended_routes_in_their_years(ctx)
     assert years[NOW].routes == 1
     assert years["2022-2023"].region_levels["AM38"] == {"2", "3"}
     assert years["2022-2023"].regions_with_kind("dlr") == 1
-    only_am09 = coverage.trend(ctx, YEAR, "AM09")
+    only_am09 = coverage_trend.trend(ctx, YEAR, "AM09")
     assert all(y.routes == 0 for y in only_am09)
 
 
@@ -139,7 +139,7 @@ def test_regions_with_a_route_at_every_level(ctx):
         make_region_route("AM38", mbo_level_code=level)
     for level in "123":
         make_region_route("AM09", mbo_level_code=level)
-    now = coverage.trend(ctx, YEAR)[-1]
+    now = coverage_trend.trend(ctx, YEAR)[-1]
     assert now.regions_all_levels == 1
     assert now.regions_with_route == 2
 
@@ -149,7 +149,7 @@ def test_region_detail_matrix_and_gaps(ctx):
     make_region_route("AM38", vmbo=school, profiles=("ZW",), mbo_level_code="2")
     make_region_route("AM38", vmbo=school, profiles=("ZW", "EO"), mbo_level_code="2")
     region = ctx.query(Region).filter_by(code="AM38", year=YEAR).one()
-    detail = coverage.region_detail(ctx, region)
+    detail = coverage_region.region_detail(ctx, region)
     assert detail.matrix[("ZW", "2")] == 2 and detail.matrix[("EO", "2")] == 1
     assert ("ZW", "3") not in detail.matrix
     assert "PIE" in detail.gap_profiles and "ZW" not in detail.gap_profiles
@@ -161,9 +161,9 @@ def test_region_detail_matrix_and_gaps(ctx):
 
 def test_optional_neighbours_are_guarded(ctx):
     region = ctx.query(Region).filter_by(code="AM38", year=YEAR).one()
-    figures = coverage.agreement_figures(ctx, region)
+    figures = coverage_region.agreement_figures(ctx, region)
     assert figures is None or set(figures) >= {"signed", "expiring", "missing"}
-    practices = coverage.practices_for_region(ctx, "AM38")
+    practices = coverage_region.practices_for_region(ctx, "AM38")
     assert practices is None or isinstance(practices, list)
 
 
@@ -188,4 +188,4 @@ def test_agreement_figures_of_the_regions_active_routes(ctx):
     agreement(covered, today + timedelta(days=700), status="concept")
     ctx.flush()
     region = ctx.query(Region).filter_by(code="AM38", year=YEAR).one()
-    assert coverage.agreement_figures(ctx, region) == {"signed": 2, "expiring": 1, "missing": 1}
+    assert coverage_region.agreement_figures(ctx, region) == {"signed": 2, "expiring": 1, "missing": 1}
