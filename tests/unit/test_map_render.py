@@ -1,0 +1,82 @@
+"""The folium map parts: vendored assets only, nonces, escaping, compact shapes."""
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from portal.domain import coverage as rules
+from portal.services import map_render
+
+SQUARE = json.dumps({"type": "Polygon", "coordinates": [[[5.00001, 52.00001], [5.00002, 52.00002], [5.1, 52.0],
+                                                          [5.1, 52.1], [5.00001, 52.00001]]]})
+
+
+def pin(name="School <b>", kinds=("dlr",), title="Route & co"):
+    routes = [SimpleNamespace(id=i, title=title, kind=k, level="2", profiles=["ZW"], regions=[("AM38", "FoodValley")])
+              for i, k in enumerate(kinds, start=1)]
+    return SimpleNamespace(name=name, city="Ede", lat=52.03, lon=5.66, routes=routes, kinds=list(kinds))
+
+
+@pytest.fixture
+def parts():
+    figures = {"AM38": SimpleNamespace(routes=3, niveaus_covered=2, measure_value=lambda m: 3)}
+    m = map_render.build_map(
+        geometries=[("AM38", "FoodValley", SQUARE), ("AM01", "Groningen", None)], figures=figures,
+        measure=rules.measure_for("routes"), pins=[pin()], schools_without_route=[(1, "Zonder", "Ede", 52.0, 5.6, "AM38")],
+        region_url=lambda code: f"/regio/{code}", route_url="/leerroutes/{}".format)
+    return map_render.render_parts(m, "NONCE123")
+
+
+def test_header_has_only_vendored_assets_with_nonces(parts):
+    assert "/static/vendor/leaflet/leaflet.js" in parts.header
+    assert "/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in parts.header
+    scripts = re.findall(r"<script\b[^>]*>", str(parts.header))
+    assert len(scripts) == 2 and all('nonce="NONCE123"' in s for s in scripts)
+    assert "http" not in parts.header
+
+
+def test_script_holds_no_data_and_no_cdn_code(parts):
+    assert "FoodValley" not in parts.script and "School" not in parts.script
+    assert "$(" not in parts.script and "AwesomeMarkers" not in parts.script
+    assert "L.tileLayer" not in parts.script
+    ids = re.findall(r'getElementById\("([^"]+)"\)', parts.script)
+    assert sorted(ids) == sorted(parts.data)
+
+
+def test_data_blocks_carry_regions_pins_and_gaps(parts):
+    regions = next(v for k, v in parts.data.items() if k.endswith("-regions"))
+    assert [f["id"] for f in regions["features"]] == ["AM38"]  # no geometry, no feature
+    feature = regions["features"][0]
+    assert feature["properties"]["fill"] == rules.class_colour(rules.MEASURES["routes"], 2)
+    assert 'href="/regio/AM38"' in feature["properties"]["popup"]
+    pins = next(v for k, v in parts.data.items() if k.endswith("-pins"))
+    assert pins[0][2] == '<span class="pin-k pin-dlr">D</span>'
+    assert "School &lt;b&gt; (Ede)" in pins[0][4] and "Route &amp; co" in pins[0][4]
+    assert 'href="/leerroutes/1"' in pins[0][4]
+    gaps = next(v for k, v in parts.data.items() if k.endswith("-gaps"))
+    assert gaps[0][2] == "Zonder (Ede): nog geen leerroute"
+
+
+def test_the_gap_layer_starts_hidden(parts):
+    names = re.findall(r"var (fast_marker_cluster_\w+) = ", parts.script)
+    assert len(names) == 2
+    added = [n for n in names if f"{n}.addTo(" in parts.script]
+    assert len(added) == 1  # the pins; the schools without a route only via the layer control
+
+
+@pytest.mark.parametrize("kinds, html", [
+    (["glr"], '<span class="pin-k pin-glr">G</span>'),
+    (["leerlab"], '<span class="pin-k pin-leerlab">L</span>'),
+    (["vakmanschap"], '<span class="pin-k pin-overig">E</span>'),
+    (["dlr", "glr"], '<span class="pin-k pin-dlr">D</span><span class="pin-k pin-glr">G</span>'),
+])
+def test_pins_show_a_letter_per_kind(kinds, html):
+    assert map_render.pin_html(kinds) == html
+
+
+def test_compact_geometry_rounds_and_drops_duplicate_points():
+    shape = map_render.compact_geometry(json.loads(SQUARE))
+    assert shape["coordinates"][0] == [[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.0]]
+    multi = map_render.compact_geometry({"type": "MultiPolygon", "coordinates": [json.loads(SQUARE)["coordinates"]]})
+    assert multi["coordinates"][0][0][0] == [5.0, 52.0]
