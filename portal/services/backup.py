@@ -40,7 +40,8 @@ class BackupReport:
     method: str
 
     def summary(self) -> str:
-        return f"{self.path} ({self.size:,} bytes, {self.method})".replace(",", ".")
+        size = f"{self.size:,}".replace(",", ".")
+        return f"{self.path} ({size} bytes, {self.method})"
 
 
 # -- SQLite --------------------------------------------------------------------
@@ -51,6 +52,8 @@ def _sqlite_backup(engine: Engine, target: Path) -> None:
         dest = sqlite3.connect(target)
         try:
             raw.driver_connection.backup(dest)
+            # One self-contained file (no -wal/-shm beside it).
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
     finally:
