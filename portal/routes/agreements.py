@@ -42,6 +42,12 @@ def expiring_agreements_for(user) -> list[Agreement]:
     return []
 
 
+@bp.app_template_global("agreements_for_route")
+def agreements_for_route(route) -> list[Agreement]:
+    """For the route detail page: the agreements covering it (existence is public)."""
+    return service.agreements_for_route(db.session, route.id)
+
+
 @bp.cli.command("expire")
 def expire_command():
     """Zet getekende overeenkomsten na hun einddatum op verlopen (voor cron)."""

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import agreements as dom
 from portal.domain.identifiers import school_year_error
@@ -92,10 +92,22 @@ def allocations(agreement: Agreement) -> list[dict[str, Any]]:
 
 
 def list_agreements(session: Session, organisation_id: int | None = None) -> list[Agreement]:
-    query = select(Agreement).where(Agreement.archived_at.is_(None)).order_by(Agreement.end_date.desc(), Agreement.id)
+    query = (select(Agreement).where(Agreement.archived_at.is_(None))
+             .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation),
+                      selectinload(Agreement.routes).selectinload(LearningRoute.parties))
+             .order_by(Agreement.end_date.desc(), Agreement.id))
     if organisation_id:
         query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
     return list(session.scalars(query))
+
+
+def agreements_for_route(session: Session, route_id: int) -> list[Agreement]:
+    """The (not archived) agreements that cover a route, newest first."""
+    return list(session.scalars(
+        select(Agreement).join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
+        .where(agreement_routes.c.route_id == route_id, Agreement.archived_at.is_(None))
+        .order_by(Agreement.end_date.desc())
+    ))
 
 
 def list_expiring(session: Session, on: date | None = None, organisation_id: int | None = None,

@@ -209,3 +209,11 @@ def test_funding_change_after_signing_says_it_is_an_addendum(client, login_as, w
     ).get_data(as_text=True)
     assert "De verdeling van de middelen is opgeslagen." in html and "addendum" not in html
     assert agreement.revision == 2
+
+
+def test_route_fragment_lists_the_covering_agreements(app, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    from flask import render_template
+    with app.test_request_context("/"):
+        html = render_template("agreements/_for_route.html", route=world["route"])
+    assert agreement.title in html and "concept" in html
