@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 11:04:15.690588
+Create Date: 2026-11-22 11:48:43.016634
 
 """
 
@@ -360,14 +360,10 @@ def upgrade():
     op.create_table(
         "good_practices",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("summary", sa.String(length=500), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("source", sa.String(length=255), nullable=True),
         sa.Column("contact_name", sa.String(length=255), nullable=True),
         sa.Column("contact_email", sa.String(length=255), nullable=True),
-        sa.Column("moderation_reason", sa.Text(), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
@@ -377,6 +373,10 @@ def upgrade():
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("summary", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("moderation_reason", sa.Text(), nullable=True),
         sa.CheckConstraint(
             "status <> 'gepubliceerd' OR published_at IS NOT NULL",
             name=op.f("ck_good_practices_published_at"),
@@ -405,6 +405,11 @@ def upgrade():
         )
         batch_op.create_index(
             batch_op.f("ix_good_practices_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_good_practices_listing",
+            ["status", "archived_at", "published_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
             batch_op.f("ix_good_practices_published_at"), ["published_at"], unique=False
@@ -677,6 +682,20 @@ def upgrade():
             batch_op.f("ix_practice_domains_domain_code"), ["domain_code"], unique=False
         )
 
+    op.create_table(
+        "practice_facet_keys",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["good_practices.id"],
+            name=op.f("fk_practice_facet_keys_practice_id_good_practices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "key", name=op.f("pk_practice_facet_keys")
+        ),
+    )
     op.create_table(
         "practice_levels",
         sa.Column("practice_id", sa.Integer(), nullable=False),
@@ -1065,6 +1084,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_practice_levels_level_code"))
 
     op.drop_table("practice_levels")
+    op.drop_table("practice_facet_keys")
     with op.batch_alter_table("practice_domains", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_practice_domains_domain_code"))
 
@@ -1098,6 +1118,7 @@ def downgrade():
     with op.batch_alter_table("good_practices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_good_practices_status"))
         batch_op.drop_index(batch_op.f("ix_good_practices_published_at"))
+        batch_op.drop_index("ix_good_practices_listing")
         batch_op.drop_index(batch_op.f("ix_good_practices_author_id"))
         batch_op.drop_index(batch_op.f("ix_good_practices_archived_at"))
 

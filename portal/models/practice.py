@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Table, Text,
+    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +56,18 @@ class PracticeTag(db.Model):
     tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
+class PracticeFacetKey(db.Model):
+    """Search support, written by the index sync: one row per facet value of a
+    practice ("thema:lob", "regio:AM12", "niveau:2", "domein:ZW"), so the
+    library counts all facets with one GROUP BY."""
+
+    __tablename__ = "practice_facet_keys"
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("good_practices.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 class PracticeAttachment(db.Model):
     """A PDF or image, stored outside static/ by portal.services.uploads."""
 
@@ -86,18 +98,22 @@ class GoodPractice(TimestampMixin, db.Model):
         CheckConstraint(
             "status <> 'gepubliceerd' OR published_at IS NOT NULL", name="published_at"
         ),
+        # The library's filter and default order, answered from the index alone.
+        Index("ix_good_practices_listing", "status", "archived_at", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text, default="")
+    # The long texts go last in the row: SQLite then reads the short columns
+    # (status, dates) without walking a body's overflow pages.
+    title: Mapped[str] = mapped_column(String(200), sort_order=90)
+    summary: Mapped[str] = mapped_column(String(500), sort_order=91)
+    body: Mapped[str] = mapped_column(Text, default="", sort_order=92)
     status: Mapped[str] = mapped_column(String(16), default="concept", index=True)
     # Where the example comes from, e.g. a Kamerbrief (named in the demo data).
     source: Mapped[str | None] = mapped_column(String(255))
     contact_name: Mapped[str | None] = mapped_column(String(255))
     contact_email: Mapped[str | None] = mapped_column(String(255))
-    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    moderation_reason: Mapped[str | None] = mapped_column(Text, sort_order=93)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

@@ -6,15 +6,15 @@ import math
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import String, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.domain import practices as rules
 from portal.domain import vocab
 from portal.domain.practices import parse_query
 from portal.models import Region
 from portal.models.practice import (
-    GoodPractice, PracticeTheme, practice_domains, practice_levels, practice_regions,
+    GoodPractice, PracticeFacetKey, PracticeTheme, practice_domains, practice_levels, practice_regions,
 )
 from portal.services import search
 
@@ -97,65 +97,71 @@ def search_practices(session: Session, filters: Filters, page: int = 1, per_page
     """Published practices matching the words and filters, best first, with
     highlighted snippets and facet counts over the whole result.
 
-    The full-text query runs once (ranked ids of every match); the filters run
-    once on the practices table; the two are intersected in Python and the
-    facets count over that id list, passed as one array parameter."""
+    One statement does the work: the full-text match runs once (materialized),
+    joined with the filters into a materialized result set, from which come
+    the page of ids, the total and the facet counts (UNION ALL)."""
     query = parse_query(filters.q)
-    ranked = search.ranked_ids(session, query)
-    filtered = select(GoodPractice.id).where(*_filter_conditions(filters))
-    if ranked is None:
-        ordered = list(session.scalars(filtered.order_by(GoodPractice.published_at.desc(), GoodPractice.id.desc())))
-    elif not ranked:
-        ordered = []
-    else:
-        allowed = set(session.scalars(filtered))
-        ordered = [i for i in ranked if i in allowed]
-    total = len(ordered)
+    page = max(1, page)
+    rows = _run(session, query, filters, page, per_page)
+    total = rows["total"].get("", (0, 0))[0]
     pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    page_ids = ordered[(page - 1) * per_page:page * per_page]
+    if page > pages:  # past the end: show the last page
+        page = pages
+        rows = _run(session, query, filters, page, per_page)
+    page_ids = [int(code) for code, _ in sorted(rows["page"].items(), key=lambda item: item[1][1])]
     loaded = {p.id: p for p in session.scalars(
         select(GoodPractice).where(GoodPractice.id.in_(page_ids)).options(
-            selectinload(GoodPractice.themes), selectinload(GoodPractice.regions)))} if page_ids else {}
+            defer(GoodPractice.body), selectinload(GoodPractice.themes),
+            selectinload(GoodPractice.regions)))} if page_ids else {}
     marks = search.snippets(session, query, page_ids)
     hits = [Hit(loaded[i], marks.get(i)) for i in page_ids]
-    return SearchPage(filters, hits, total, page, pages, _facets(session, ordered, filters))
+    return SearchPage(filters, hits, total, page, pages, _facets(session, rows, filters))
 
 
-def _facets(session: Session, ids: list[int], filters: Filters) -> dict[str, list[Facet]]:
-    """Counts per theme, region, level and domain over the result ids: one
-    statement (UNION ALL), the ids passed as one array parameter."""
-    counts: dict[str, dict[str, int]] = {"thema": {}, "regio": {}, "niveau": {}, "domein": {}}
-    region_names: dict[str, str] = {}
-    if ids:
-        parts = [
-            select(literal("thema"), PracticeTheme.theme_code, literal(""), func.count())
-            .where(search.id_list_clause(session, PracticeTheme.practice_id, ids))
-            .group_by(PracticeTheme.theme_code),
-            select(literal("niveau"), practice_levels.c.level_code, literal(""), func.count())
-            .where(search.id_list_clause(session, practice_levels.c.practice_id, ids))
-            .group_by(practice_levels.c.level_code),
-            select(literal("domein"), practice_domains.c.domain_code, literal(""), func.count())
-            .where(search.id_list_clause(session, practice_domains.c.practice_id, ids))
-            .group_by(practice_domains.c.domain_code),
-            select(literal("regio"), Region.code, func.max(Region.name),
-                   func.count(func.distinct(practice_regions.c.practice_id)))
-            .join(practice_regions, practice_regions.c.region_id == Region.id)
-            .where(search.id_list_clause(session, practice_regions.c.practice_id, ids))
-            .group_by(Region.code),
-        ]
-        for facet, code, name, count in session.execute(union_all(*parts)):
-            counts[facet][code] = count
-            if facet == "regio":
-                region_names[code] = name
+def _run(session: Session, query, filters: Filters, page: int, per_page: int) -> dict[str, dict]:
+    """facet -> code -> (count, position); 'page' rows carry the ids in order."""
+    conditions = _filter_conditions(filters)
+    ranked = search.match_cte(session, query, ranked=True)
+    columns = [GoodPractice.id.label("id"), GoodPractice.published_at.label("published_at")]
+    if ranked is None:
+        base = select(*columns, literal(0.0).label("rank")).where(*conditions)
+    else:
+        base = (select(*columns, ranked.c.rank.label("rank"))
+                .join(ranked, ranked.c.practice_id == GoodPractice.id).where(*conditions))
+    result_set = base.cte("result_set").prefix_with("MATERIALIZED")
+    r = result_set.c
+    order = [r.rank, r.id] if ranked is not None else [r.published_at.desc(), r.id.desc()]
+    page_rows = (select(r.id, func.row_number().over(order_by=order).label("pos"))
+                 .order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery("page_rows"))
+    facet_key = PracticeFacetKey.key
+    parts = [
+        select(literal("page"), func.cast(page_rows.c.id, String), literal(""), literal(0), page_rows.c.pos),
+        select(literal("total"), literal(""), literal(""), func.count(), literal(0)).select_from(result_set),
+        select(literal("facet"), facet_key, literal(""), func.count(), literal(0))
+        .where(PracticeFacetKey.practice_id.in_(select(r.id))).group_by(facet_key),
+    ]
+    rows: dict[str, dict] = {"page": {}, "total": {}, "thema": {}, "regio": {}, "niveau": {}, "domein": {}}
+    for kind, code, _name, count, position in session.execute(union_all(*parts)):
+        if kind == "facet":
+            kind, _, code = code.partition(":")
+        rows[kind][code] = (count, position)
+    return rows
+
+
+def _facets(session: Session, rows: dict[str, dict], filters: Filters) -> dict[str, list[Facet]]:
+    def count(facet: str, code: str) -> int:
+        return rows[facet].get(code, (0, 0))[0]
+
+    region_names = dict(session.execute(
+        select(Region.code, func.max(Region.name)).where(Region.code.in_(list(rows["regio"])))
+        .group_by(Region.code)).all()) if rows["regio"] else {}
     return {
-        "thema": [Facet(t.code, t.name, counts["thema"].get(t.code, 0), t.code == filters.theme)
-                  for t in rules.THEMES],
-        "regio": sorted((Facet(code, region_names[code], count, code == filters.region)
-                         for code, count in counts["regio"].items()), key=lambda f: f.name),
-        "niveau": [Facet(t.code, t.name, counts["niveau"].get(t.code, 0), t.code == filters.level)
+        "thema": [Facet(t.code, t.name, count("thema", t.code), t.code == filters.theme) for t in rules.THEMES],
+        "regio": sorted((Facet(code, region_names.get(code, code), n, code == filters.region)
+                         for code, (n, _) in rows["regio"].items()), key=lambda f: f.name),
+        "niveau": [Facet(t.code, t.name, count("niveau", t.code), t.code == filters.level)
                    for t in vocab.MBO_LEVELS],
-        "domein": [Facet(t.code, t.name, counts["domein"].get(t.code, 0), t.code == filters.domain)
+        "domein": [Facet(t.code, t.name, count("domein", t.code), t.code == filters.domain)
                    for t in vocab.MBO_DOMAINS],
     }
 

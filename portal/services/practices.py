@@ -2,13 +2,15 @@
 attach files, and keep the full-text index in sync. Flush, never commit."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from portal.domain import practices as rules
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
 from portal.models.base import utcnow
-from portal.models.practice import GoodPractice, PracticeAttachment, PracticeTag, PracticeTheme
+from portal.models.practice import (
+    GoodPractice, PracticeAttachment, PracticeFacetKey, PracticeTag, PracticeTheme,
+)
 from portal.services import ConflictError, ServiceError, search
 from portal.services.audit import record
 from portal.services.markdown import to_plain_text
@@ -107,9 +109,14 @@ def _apply(session: Session, practice: GoodPractice, data: dict) -> None:
 def reindex(session: Session, practice: GoodPractice) -> None:
     """Write the practice's words to the full-text index (or drop it when archived)."""
     session.flush()
+    session.execute(delete(PracticeFacetKey).where(PracticeFacetKey.practice_id == practice.id))
     if practice.archived_at is not None:
         search.remove_document(session, practice.id)
         return
+    keys = {f"thema:{c}" for c in practice.theme_codes} | {f"regio:{r.code}" for r in practice.regions}
+    keys |= {f"niveau:{x.code}" for x in practice.levels} | {f"domein:{d.code}" for d in practice.domains}
+    if keys:
+        session.execute(insert(PracticeFacetKey), [{"practice_id": practice.id, "key": k} for k in sorted(keys)])
     from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
     extra = [rules.THEME_NAMES.get(c, c) for c in practice.theme_codes]
     extra += practice.tag_names

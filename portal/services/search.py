@@ -126,45 +126,29 @@ def _clean(value: str | None) -> str:
 
 # --- querying -------------------------------------------------------------------
 
-def match_subquery(session: Session, query: SearchQuery | str):
-    """A subquery (practice_id, rank) of the matching documents, lower rank is
-    better; None when the query has no words (then everything matches)."""
+def match_cte(session: Session, query: SearchQuery | str, ranked: bool = True):
+    """A MATERIALIZED CTE (practice_id, rank) of the matching documents, lower
+    rank is better (0 for all when not ranked); None when the query has no
+    words (then everything matches). Materialized so the engine runs the
+    full-text search once per statement: SQLite would otherwise rerun FTS5
+    for every row of the table it is joined with."""
     if isinstance(query, str):
         query = parse_query(query)
     if query.is_empty:
         return None
     if _dialect(session) == "postgresql":
+        rank = "-ts_rank(document, to_tsquery('dutch', :q))" if ranked else "0.0"
         sql = text(
-            "SELECT practice_id, -ts_rank(document, to_tsquery('dutch', :q)) AS rank "
+            f"SELECT practice_id, {rank} AS rank "
             "FROM practice_search WHERE document @@ to_tsquery('dutch', :q)"
         ).bindparams(q=to_tsquery(query))
     else:
+        rank = "bm25(practice_fts, 10.0, 4.0, 1.0, 3.0)" if ranked else "0.0"
         sql = text(
-            "SELECT rowid AS practice_id, bm25(practice_fts, 10.0, 4.0, 1.0, 3.0) AS rank "
-            "FROM practice_fts WHERE practice_fts MATCH :q"
+            f"SELECT rowid AS practice_id, {rank} AS rank FROM practice_fts WHERE practice_fts MATCH :q"
         ).bindparams(q=to_fts5(query))
-    return sql.columns(practice_id=Integer, rank=Float).subquery("fts")
-
-
-def ranked_ids(session: Session, query: SearchQuery | str) -> list[int] | None:
-    """The ids of all matching documents, best first (one full-text query);
-    None when the query has no words (then everything matches)."""
-    match = match_subquery(session, query)
-    if match is None:
-        return None
-    from sqlalchemy import select
-    return list(session.scalars(select(match.c.practice_id).order_by(match.c.rank, match.c.practice_id)))
-
-
-def id_list_clause(session: Session, column, ids: list[int]):
-    """`column IN ids` for a long list, as one bound parameter (a JSON array on
-    SQLite, an integer array on PostgreSQL) instead of thousands."""
-    if _dialect(session) == "postgresql":
-        from sqlalchemy import func
-        from sqlalchemy.dialects.postgresql import ARRAY
-        return column == func.any(bindparam("id_list", value=list(ids), type_=ARRAY(Integer)))
-    import json
-    return column.in_(text("SELECT value FROM json_each(:id_list)").bindparams(id_list=json.dumps(list(ids))))
+    name = "fts_ranked" if ranked else "fts"
+    return sql.columns(practice_id=Integer, rank=Float).cte(name).prefix_with("MATERIALIZED")
 
 
 def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict[int, Markup]:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal.models import AuditLog, MunicipalityRegion, Organisation, Region
+from portal.models import AuditLog, MunicipalityRegion, Region
 from portal.services import ConflictError, ServiceError
 from portal.services import practices as service
 from portal.services.practices import Filters
