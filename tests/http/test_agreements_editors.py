@@ -217,3 +217,10 @@ def test_route_fragment_lists_the_covering_agreements(app, world):
     with app.test_request_context("/"):
         html = render_template("agreements/_for_route.html", route=world["route"])
     assert agreement.title in html and "concept" in html
+
+
+def test_create_form_explains_when_there_is_no_route_yet(client, login_as, db_session):
+    from tests.factories import make_user
+    login_as(make_user("coordinator"))
+    html = client.get("/overeenkomsten/nieuw").get_data(as_text=True)
+    assert "Registreer eerst een leerroute" in html
