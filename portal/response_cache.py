@@ -148,4 +148,4 @@ def store(response: Response) -> None:
 def init_app(app: Flask) -> None:
     env = os.environ.get("RESPONSE_CACHE")
     app.config.setdefault("RESPONSE_CACHE", env == "1" if env in ("0", "1") else not app.testing)
-    app.config.setdefault("RESPONSE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
+    app.config.setdefault("RESPONSE_CACHE_MAX_BYTES", 16 * 1024 * 1024)  # per worker
