@@ -170,3 +170,25 @@ def can_sign_for_party(user, party) -> bool:
     """A coordinator signs for their own party only."""
     org = _coordinator_org(user)
     return org is not None and party.organisation_id == org
+
+
+# --- seeing a route (where another area shows route titles) -------------------
+
+def can_view_route(user, route) -> bool:
+    """The same rule as the route register's visibility (route_filters.
+    visibility_clause) for one loaded route: the public never sees concepts or
+    archived routes; a coordinator also sees the concepts of their own
+    organisation's routes; staff see everything."""
+    if is_staff(user):
+        return True
+    if route.archived_at is not None:
+        return False
+    if route.status != "concept":
+        return True
+    org = _coordinator_org(user)
+    return org is not None and any(p.organisation_id == org for p in route.parties)
+
+
+def visible_routes(user, routes) -> list:
+    """The routes of a list this user may see (titles of concepts stay hidden)."""
+    return [r for r in routes if can_view_route(user, r)]

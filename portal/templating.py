@@ -57,12 +57,22 @@ def _format_number(value) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def _visible_routes(routes) -> list:
+    """The routes the current user may see (for pages of other areas that list
+    a route's title, e.g. an agreement's or a practice's routes)."""
+    from flask_login import current_user
+
+    from portal.permissions import visible_routes
+    return visible_routes(current_user, routes)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         url_with=url_with,
         has_endpoint=lambda name: name in app.view_functions,
+        visible_routes=_visible_routes,
         PROFILE_NAMES=vocab.names(vocab.PROFILES),
         PATHWAY_NAMES=vocab.names(vocab.PATHWAYS),
         LEVEL_NAMES=vocab.names(vocab.MBO_LEVELS),

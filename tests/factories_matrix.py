@@ -53,24 +53,35 @@ class MatrixWorld:
         self.other_concept = make_route(parties=cd, title=f"Geheime conceptroute C {tag}", status="concept")
 
         self._practices: dict = {}
-        session.flush()
+        self.save()
+
+    def save(self) -> None:
+        """Commit (a savepoint release inside the test's transaction), so a
+        request that rolls back after a refused save keeps the world, as in
+        production."""
+        self.session.commit()
 
     # The heavier objects are made when a test first asks for them.
     @cached_property
     def agreement(self):
-        return make_agreement(self.users["party"], self.route, self.org_b, title=f"Matrixovereenkomst {self.tag}")
+        agreement = make_agreement(self.users["party"], self.route, self.org_b, title=f"Matrixovereenkomst {self.tag}")
+        self.save()
+        return agreement
 
     @cached_property
     def signed(self):
         agreement = make_agreement(self.users["party"], self.route, self.org_b,
                                    title=f"Getekende matrixovereenkomst {self.tag}")
         self._sign_and_attach(agreement)
+        self.save()
         return agreement
 
     @cached_property
     def other_agreement(self):
-        return make_agreement(self.users["other"], self.other_route, self.org_d,
-                              title=f"Andere overeenkomst {self.tag}")
+        agreement = make_agreement(self.users["other"], self.other_route, self.org_d,
+                                   title=f"Andere overeenkomst {self.tag}")
+        self.save()
+        return agreement
 
     def practice(self, status: str):
         """A practice by the party coordinator in this status, with a PDF attachment."""
@@ -80,7 +91,7 @@ class MatrixWorld:
             practice_service.add_attachment(
                 self.session, practice, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="bijlage.pdf"),
                 "Bijlage", party)
-            self.session.flush()
+            self.save()
             self._practices[status] = practice
         return self._practices[status]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.extensions import db, login_manager
 from portal.forms.helpers import apply_service_errors
@@ -19,6 +19,7 @@ from portal.services import ServiceError
 from portal.services import practices as service
 from portal.services.markdown import render_markdown
 from portal.services.reference import current_region_year
+from portal.services.route_filters import visibility_clause
 from portal.templating import render_page_or_fragment
 
 bp = Blueprint("practices", __name__, url_prefix="/bibliotheek")
@@ -99,8 +100,11 @@ def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
     extra = [r for r in (practice.regions if practice else []) if r.year != year]
     form.region_ids.choices = [(str(r.id), f"{r.name} ({r.code})") for r in regions] + [
         (str(r.id), f"{r.name} ({r.code}, {r.year})") for r in extra if r.id in linked]
+    linked_routes = [r.id for r in practice.routes] if practice else []
     routes = session.execute(select(LearningRoute.id, LearningRoute.title)
-                             .where(LearningRoute.archived_at.is_(None)).order_by(LearningRoute.title)).all()
+                             .where(LearningRoute.archived_at.is_(None),
+                                    or_(visibility_clause(current_user), LearningRoute.id.in_(linked_routes)))
+                             .order_by(LearningRoute.title)).all()
     form.route_ids.choices = [(str(r.id), r.title) for r in routes]
     form.domain_codes.choices = [(d.code, d.name) for d in session.scalars(
         select(MboDomain).order_by(MboDomain.sort_order))]

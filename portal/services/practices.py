@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from portal.domain import practices as rules
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
 from portal.models.base import utcnow
+from portal.permissions import can_view_route
 from portal.models.practice import (
     GoodPractice, PracticeAttachment, PracticeFacetKey, PracticeTag, PracticeTheme,
 )
@@ -73,7 +74,7 @@ def _regions_of(session: Session, organisations: list[Organisation]) -> list[Reg
     ))
 
 
-def _apply(session: Session, practice: GoodPractice, data: dict) -> None:
+def _apply(session: Session, practice: GoodPractice, data: dict, actor: User | None = None) -> None:
     errors = rules.practice_errors(data)
     orgs = _load(session, Organisation, data.get("organisation_ids"), "id", "organisation_ids", errors,
                  "Kies bestaande organisaties.")
@@ -87,6 +88,10 @@ def _apply(session: Session, practice: GoodPractice, data: dict) -> None:
                    "Kies niveaus uit de lijst.")
     if any(r.archived_at is not None for r in routes):
         errors.setdefault("route_ids", []).append("Een gearchiveerde leerroute kun je niet koppelen.")
+    linked = {r.id for r in practice.routes} if practice.id else set()
+    if actor is not None and any(r.id not in linked and not can_view_route(actor, r) for r in routes):
+        # Another organisation's concept route: it does not exist for this user.
+        errors.setdefault("route_ids", []).append("Kies bestaande leerroutes.")
     if errors:
         raise ServiceError(errors)
     for name in TEXT_FIELDS:
@@ -132,7 +137,7 @@ def reindex(session: Session, practice: GoodPractice) -> None:
 def create_practice(session: Session, data: dict, actor: User | None, *, is_demo: bool = False) -> GoodPractice:
     practice = GoodPractice(status="concept", author_id=actor.id if actor else None, is_demo=is_demo,
                             title="", summary="", body="")
-    _apply(session, practice, data)
+    _apply(session, practice, data, actor)
     session.add(practice)
     session.flush()
     record(session, actor, OBJECT_TYPE, practice.id, "create", after=snapshot(practice))
@@ -154,7 +159,7 @@ def update_practice(session: Session, practice: GoodPractice, data: dict, actor:
     if practice.archived_at is not None:
         raise ServiceError("Een gearchiveerd voorbeeld kun je niet meer bewerken.")
     before = snapshot(practice)
-    _apply(session, practice, data)
+    _apply(session, practice, data, actor)
     practice.updated_at = utcnow()
     session.flush()
     record(session, actor, OBJECT_TYPE, practice.id, "update", before=before, after=snapshot(practice))
