@@ -74,7 +74,7 @@ def trend(session: Session, year: int | None, region_code: str | None = None,
     the region's routes, if already known). Three queries."""
     current = rules.current_school_year()
     last = max(current, until or current)
-    first = first_school_year(session) or last
+    first = min(first_school_year(session) or last, until or last)  # a chosen earlier year shows too
     years = rules.school_years_between(min(first, last), last)
     result = {y: YearFigures(y) for y in years}
     table = _years_table(years)

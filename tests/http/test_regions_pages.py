@@ -104,3 +104,9 @@ def test_dashboard_exports(client, region_data):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Doelen per schooljaar", f"Regio's {NOW}"]
     assert book.worksheets[1].max_row == 36
+
+
+def test_dashboard_for_a_year_before_the_data_shows_zeros(client, region_data):
+    html = client.get("/kaart/dashboard?school_year=2012-2013").get_data(as_text=True)
+    assert re.search(r'data-goal="routes">0<', html)
+    assert re.search(r'data-goal="regions-dlr">0 / 35<', html)
