@@ -232,6 +232,7 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         GoodPractice, PracticeTag, PracticeTheme, practice_domains, practice_levels,
         practice_organisations, practice_regions, practice_routes,
     )
+    from portal.models import practice as practices_model
     from portal.services import search
 
     rng, session = ctx.rng, ctx.session
@@ -262,7 +263,8 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         meta.append((route, list(themes), tags, orgs))
     ids = insert_rows(session, GoodPractice, rows, ids=True)
     documents: list[dict] = []
-    links: dict[str, list[dict]] = {k: [] for k in ("themes", "tags", "regions", "orgs", "routes", "domains", "levels")}
+    links: dict[str, list[dict]] = {k: [] for k in ("themes", "tags", "regions", "orgs", "routes", "domains",
+                                                    "levels", "facet_keys")}
     for pid, row, (route, themes, tags, orgs) in zip(ids, rows, meta):
         links["themes"] += [{"practice_id": pid, "theme_code": t} for t in themes]
         links["tags"] += [{"practice_id": pid, "tag": t} for t in tags]
@@ -276,12 +278,21 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         extra += [ctx.org_names.get(o, ("", ""))[0] for o in orgs]
         extra += [ctx.regions.get(route["region"], ("", ""))[1], DOMAIN_NAMES.get(route["domain"], ""),
                   LEVEL_NAMES.get(route["level"], "")]
+        if practices_model.__dict__.get("PracticeFacetKey") is not None:
+            region_code = ctx.regions.get(route["region"], ("", ""))[0]
+            keys = {f"thema:{t}" for t in themes} | {f"regio:{region_code}", f"niveau:{route['level']}",
+                                                        f"domein:{route['domain']}"}
+            links["facet_keys"] += [{"practice_id": pid, "key": k} for k in sorted(keys)]
+        if row["status"] != "gepubliceerd":
+            continue  # the full-text index holds published practices only
         documents.append({"id": pid, "title": search._clean(row["title"]), "summary": search._clean(row["summary"]),
                           "body": search._clean(row["body"]), "extra": search._clean(" · ".join(x for x in extra if x))})
     for key, table in (("themes", PracticeTheme), ("tags", PracticeTag), ("regions", practice_regions),
                        ("orgs", practice_organisations), ("routes", practice_routes),
-                       ("domains", practice_domains), ("levels", practice_levels)):
-        insert_rows(session, table, links[key])
+                       ("domains", practice_domains), ("levels", practice_levels),
+                       ("facet_keys", practices_model.__dict__.get("PracticeFacetKey"))):
+        if table is not None:
+            insert_rows(session, table, links[key])
     _index(session, documents)
     ctx.report.counts["goede voorbeelden"] = len(ids)
 
@@ -289,7 +300,8 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
 def _index(session, documents: list[dict]) -> None:
     """The full-text index of portal.services.search, filled in one executemany
     (index_document per row costs two round trips each). New ids only, so no
-    delete or upsert is needed."""
+    delete or upsert is needed. Mirrors services.practices.reindex (facet keys,
+    published practices only in the index): change both together."""
     from sqlalchemy import text
     if not documents:
         return

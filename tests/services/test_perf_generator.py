@@ -125,16 +125,20 @@ def test_distributions_are_realistic(db_session):
     assert len(years) >= 5
 
 
-def test_generated_practices_are_in_the_search_index(db_session):
+def test_generated_practices_are_found_by_the_library_search(db_session):
+    """The generator fills the library's search support (full-text index of
+    the published practices, facet keys) the way the practices service does."""
     from portal.models.practice import GoodPractice
-    from portal.services import search
+    from portal.services.practice_queries import Filters, search_practices
     generate(db_session, scale=0.05, seed=8, data_dir=DATA_DIR)
-    matches = search.match_subquery(db_session, "techniek")
-    found = db_session.scalar(select(func.count()).select_from(matches))
-    with_word = db_session.scalar(select(func.count(GoodPractice.id)).where(
-        GoodPractice.title.ilike("%techniek%")))
-    assert with_word > 0
-    assert found >= with_word
+    published_with_word = db_session.scalar(select(func.count(GoodPractice.id)).where(
+        GoodPractice.title.ilike("%techniek%"), GoodPractice.status == "gepubliceerd"))
+    assert published_with_word > 0
+    result = search_practices(db_session, Filters.from_args({"q": "techniek"}))
+    assert result.total >= published_with_word
+    assert all(hit.practice.status == "gepubliceerd" for hit in result.hits)
+    facet_total = sum(f.count for facets in result.facets.values() for f in facets)
+    assert facet_total >= result.total  # every practice has a theme, region, level and domain
 
 
 def test_without_reference_files_the_geography_and_schools_are_synthetic(tmp_path):
