@@ -191,6 +191,11 @@ def _save(form: RouteForm, route: LearningRoute | None):
     return redirect(url_for("learning_routes.detail", route_id=saved.id))
 
 
+def _csrf_errors(form) -> list[str]:
+    token = getattr(form, "csrf_token", None)
+    return ["Het formulier is verlopen; probeer het opnieuw."] if token is not None and token.errors else []
+
+
 def _is_search_post() -> bool:
     return request.method == "POST" and request.form.get("zoek") in ("vmbo", "mbo", "employer")
 
@@ -211,8 +216,7 @@ def create():
     if _is_search_post() or request.method == "GET":
         return _render_form(form, None)
     if not form.validate_on_submit():
-        return _render_form(form, None, ["Het formulier is verlopen; probeer het opnieuw."]
-                            if form.csrf_token.errors else [])
+        return _render_form(form, None, _csrf_errors(form))
     return _save(form, None)
 
 
@@ -231,8 +235,7 @@ def edit(route_id: int):
     if _is_search_post():
         return _render_form(form, route)
     if not form.validate_on_submit():
-        return _render_form(form, route, ["Het formulier is verlopen; probeer het opnieuw."]
-                            if form.csrf_token.errors else [])
+        return _render_form(form, route, _csrf_errors(form))
     return _save(form, route)
 
 
