@@ -395,7 +395,7 @@ def machine() -> dict:
         model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+    return {"cores": os.cpu_count(), "cpu": model, "load_average_1m": round(os.getloadavg()[0], 2), "python": platform.python_version(),
             "os": platform.platform(), "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True)
             .stdout.splitlines()[0] if shutil.which("wrk") else None}
 
@@ -409,6 +409,7 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     pg_url = os.environ.get("DATABASE_URL", "").strip() or None
     started = time.monotonic()
+    machine_load_at_start = round(os.getloadavg()[0], 2)
 
     log(f"Building the scale-{SCALE} SQLite database (seed {SEED}, {PRACTICES} practices) ...")
     built = WORK / f"scale{SCALE}.sqlite3"
@@ -460,7 +461,9 @@ def main() -> None:
     log("CSV import of 2,000 routes ...")
     imported = run_import(portal_url if database == "postgresql" else None)
 
+    load_at_start = machine_load_at_start
     results = {
+        "load_average_1m_at_start": load_at_start,
         "command": "make bench" + (" (DATABASE_URL set)" if pg_url else ""),
         "machine": machine(), "database": database,
         "gunicorn": f"--workers 3 {GUNICORN_ARGS}", "scale": SCALE, "seed": SEED,

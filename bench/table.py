@@ -68,6 +68,8 @@ def print_table(results: dict) -> None:
     print()
     print(f"Command: {results['command']}   database: {results['database']}   "
           f"machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}")
+    print(f"Load average (1 min) at start {results.get('load_average_1m_at_start')}, "
+          f"at the end {m.get('load_average_1m')}: other work on the machine slows every figure.")
     print(f"gunicorn {results.get('gunicorn', '--workers 3')}")
     print(f"Data: {results['data']['summary']}")
     print(f"Filters: {results['data']['filters']}   region: {results['data']['region']}")
