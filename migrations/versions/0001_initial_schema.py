@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 11:48:43.016634
+Create Date: 2026-11-22 12:00:29.534061
 
 """
 
@@ -696,6 +696,11 @@ def upgrade():
             "practice_id", "key", name=op.f("pk_practice_facet_keys")
         ),
     )
+    with op.batch_alter_table("practice_facet_keys", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_practice_facet_keys_key", ["key", "practice_id"], unique=False
+        )
+
     op.create_table(
         "practice_levels",
         sa.Column("practice_id", sa.Integer(), nullable=False),
@@ -1084,6 +1089,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_practice_levels_level_code"))
 
     op.drop_table("practice_levels")
+    with op.batch_alter_table("practice_facet_keys", schema=None) as batch_op:
+        batch_op.drop_index("ix_practice_facet_keys_key")
+
     op.drop_table("practice_facet_keys")
     with op.batch_alter_table("practice_domains", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_practice_domains_domain_code"))

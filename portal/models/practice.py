@@ -62,6 +62,7 @@ class PracticeFacetKey(db.Model):
     library counts all facets with one GROUP BY."""
 
     __tablename__ = "practice_facet_keys"
+    __table_args__ = (Index("ix_practice_facet_keys_key", "key", "practice_id"),)
 
     practice_id: Mapped[int] = mapped_column(
         ForeignKey("good_practices.id", ondelete="CASCADE"), primary_key=True)

@@ -14,11 +14,12 @@ from portal.domain import vocab
 from portal.domain.practices import parse_query
 from portal.models import Region
 from portal.models.practice import (
-    GoodPractice, PracticeFacetKey, PracticeTheme, practice_domains, practice_levels, practice_regions,
+    GoodPractice, PracticeFacetKey, PracticeTheme, practice_regions,
 )
 from portal.services import search
 
 PER_PAGE = 10
+MAX_PAGE = 100_000  # a huge ?pagina= must not overflow the database's OFFSET
 
 
 @dataclass
@@ -77,22 +78,6 @@ def _in_region(code: str):
     )
 
 
-def _filter_conditions(filters: Filters) -> list:
-    conditions = [_published()]
-    if filters.theme:
-        conditions.append(exists().where(PracticeTheme.practice_id == GoodPractice.id,
-                                         PracticeTheme.theme_code == filters.theme))
-    if filters.region:
-        conditions.append(_in_region(filters.region))
-    if filters.level:
-        conditions.append(exists().where(practice_levels.c.practice_id == GoodPractice.id,
-                                         practice_levels.c.level_code == filters.level))
-    if filters.domain:
-        conditions.append(exists().where(practice_domains.c.practice_id == GoodPractice.id,
-                                         practice_domains.c.domain_code == filters.domain))
-    return conditions
-
-
 def search_practices(session: Session, filters: Filters, page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """Published practices matching the words and filters, best first, with
     highlighted snippets and facet counts over the whole result.
@@ -101,7 +86,7 @@ def search_practices(session: Session, filters: Filters, page: int = 1, per_page
     joined with the filters into a materialized result set, from which come
     the page of ids, the total and the facet counts (UNION ALL)."""
     query = parse_query(filters.q)
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     rows = _run(session, query, filters, page, per_page)
     total = rows["total"].get("", (0, 0))[0]
     pages = max(1, math.ceil(total / per_page))
@@ -118,16 +103,26 @@ def search_practices(session: Session, filters: Filters, page: int = 1, per_page
     return SearchPage(filters, hits, total, page, pages, _facets(session, rows, filters))
 
 
+def _facet_filters(column, filters: Filters) -> list:
+    """The chosen facet values, as `column IN (practices with that key)`."""
+    keys = [f"{name}:{value}" for name, value in (
+        ("thema", filters.theme), ("regio", filters.region), ("niveau", filters.level),
+        ("domein", filters.domain)) if value]
+    return [column.in_(select(PracticeFacetKey.practice_id).where(PracticeFacetKey.key == key)) for key in keys]
+
+
 def _run(session: Session, query, filters: Filters, page: int, per_page: int) -> dict[str, dict]:
-    """facet -> code -> (count, position); 'page' rows carry the ids in order."""
-    conditions = _filter_conditions(filters)
+    """facet -> code -> (count, position); 'page' rows carry the ids in order.
+
+    With words, only the full-text index is read (it holds published
+    practices only); without, the covering listing index of the practices."""
     ranked = search.match_cte(session, query, ranked=True)
-    columns = [GoodPractice.id.label("id"), GoodPractice.published_at.label("published_at")]
     if ranked is None:
-        base = select(*columns, literal(0.0).label("rank")).where(*conditions)
+        base = select(GoodPractice.id.label("id"), GoodPractice.published_at.label("published_at")).where(
+            _published(), *_facet_filters(GoodPractice.id, filters))
     else:
-        base = (select(*columns, ranked.c.rank.label("rank"))
-                .join(ranked, ranked.c.practice_id == GoodPractice.id).where(*conditions))
+        base = select(ranked.c.practice_id.label("id"), ranked.c.rank.label("rank")).where(
+            *_facet_filters(ranked.c.practice_id, filters))
     result_set = base.cte("result_set").prefix_with("MATERIALIZED")
     r = result_set.c
     order = [r.rank, r.id] if ranked is not None else [r.published_at.desc(), r.id.desc()]
@@ -135,13 +130,14 @@ def _run(session: Session, query, filters: Filters, page: int, per_page: int) ->
                  .order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery("page_rows"))
     facet_key = PracticeFacetKey.key
     parts = [
-        select(literal("page"), func.cast(page_rows.c.id, String), literal(""), literal(0), page_rows.c.pos),
-        select(literal("total"), literal(""), literal(""), func.count(), literal(0)).select_from(result_set),
-        select(literal("facet"), facet_key, literal(""), func.count(), literal(0))
-        .where(PracticeFacetKey.practice_id.in_(select(r.id))).group_by(facet_key),
+        select(literal("page"), func.cast(page_rows.c.id, String), literal(0), page_rows.c.pos),
+        select(literal("total"), literal(""), func.count(), literal(0)).select_from(result_set),
+        select(literal("facet"), facet_key, func.count(), literal(0))
+        .select_from(result_set).join(PracticeFacetKey, PracticeFacetKey.practice_id == r.id)
+        .group_by(facet_key),
     ]
     rows: dict[str, dict] = {"page": {}, "total": {}, "thema": {}, "regio": {}, "niveau": {}, "domein": {}}
-    for kind, code, _name, count, position in session.execute(union_all(*parts)):
+    for kind, code, count, position in session.execute(union_all(*parts)):
         if kind == "facet":
             kind, _, code = code.partition(":")
         rows[kind][code] = (count, position)

@@ -112,7 +112,9 @@ def _apply(session: Session, practice: GoodPractice, data: dict, actor: User | N
 
 
 def reindex(session: Session, practice: GoodPractice) -> None:
-    """Write the practice's words to the full-text index (or drop it when archived)."""
+    """Keep the search support in step with the practice: its facet keys, and
+    its words in the full-text index, which holds published practices only
+    (so a search never has to look at the practices table for visibility)."""
     session.flush()
     session.execute(delete(PracticeFacetKey).where(PracticeFacetKey.practice_id == practice.id))
     if practice.archived_at is not None:
@@ -122,6 +124,9 @@ def reindex(session: Session, practice: GoodPractice) -> None:
     keys |= {f"niveau:{x.code}" for x in practice.levels} | {f"domein:{d.code}" for d in practice.domains}
     if keys:
         session.execute(insert(PracticeFacetKey), [{"practice_id": practice.id, "key": k} for k in sorted(keys)])
+    if practice.status != "gepubliceerd":
+        search.remove_document(session, practice.id)
+        return
     from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
     extra = [rules.THEME_NAMES.get(c, c) for c in practice.theme_codes]
     extra += practice.tag_names
@@ -185,6 +190,7 @@ def _transition(session: Session, practice: GoodPractice, action: str, actor: Us
     record(session, actor, OBJECT_TYPE, practice.id, action, before=before,
            after={"status": practice.status, "moderation_reason": practice.moderation_reason,
                   "published_at": practice.published_at})
+    reindex(session, practice)
     return practice
 
 

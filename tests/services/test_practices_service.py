@@ -241,3 +241,9 @@ def test_moderation_queue_and_authors_list(db_session):
     draft = make_practice(author, status="concept")
     assert waiting in service.moderation_queue(db_session) and draft not in service.moderation_queue(db_session)
     assert set(service.practices_by_author(db_session, author)) == {waiting, draft}
+
+
+@pytest.mark.parametrize("page", [-5, 0, 10**30])
+def test_out_of_range_pages_give_the_first_or_last_page(db_session, library, page):
+    result = service.search_practices(db_session, Filters(), page=page, per_page=1)
+    assert result.page in (1, result.pages) and len(result.hits) == 1
