@@ -1,12 +1,7 @@
 """Rules for samenwerkingsovereenkomsten, as plain Python (no Flask, no SQLAlchemy).
 
-- funding shares: per funding stream and school year the shares add up to exactly
-  100.00 %, held as Decimal; amounts per party are derived with exact cents, and
-  so are the transfers between parties ("wie de inspanning verricht, ontvangt
-  de middelen");
-- overstapgarantie: for a GLR the phases cover the whole route without gaps or
-  overlaps and every phase offers a place on vmbo or mbo niveau 2 (motie Kwint);
-  Entree alone only with a stated reason, and flagged;
+- the funding split lives in portal.domain.funding and the overstapgarantie in
+  portal.domain.transfer_guarantee (both re-exported here);
 - the completeness checklist of required clauses (Besluit experimenten
   doorlopende leerlijnen art. 4, the 2020 law);
 - status transitions and expiry; interne regeling; school-year validity;
@@ -17,11 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
-from typing import Hashable, Iterable, Sequence
+from typing import Iterable, Sequence
 
-HUNDRED = Decimal("100.00")
-CENT = Decimal("0.01")
+from portal.domain.funding import (  # noqa: F401  (one import place for callers)
+    CENT, FUNDING_STREAMS, HUNDRED, FundingCheck, FundingSharesInvalid, ShareLine, Transfer, allocate,
+    check_funding_shares, derive_transfers, format_decimal, group_label, parse_decimal,
+)
+from portal.domain.transfer_guarantee import (  # noqa: F401
+    DESTINATIONS, KWINT_DESTINATIONS, GuaranteeCheck, Phase, check_transfer_guarantee,
+)
 
 STATUSES: dict[str, str] = {
     "concept": "Concept",
@@ -37,24 +36,6 @@ PARTY_ROLES: dict[str, str] = {
     "employer": "Bedrijfsleven",
     "gemeente": "Gemeente",
 }
-
-FUNDING_STREAMS: dict[str, str] = {
-    "lumpsum_vo": "Lumpsum vo",
-    "rijksbijdrage_mbo": "Rijksbijdrage mbo",
-    "sterk_techniek": "Subsidie Sterk Techniekonderwijs",
-    "regionaal_investeringsfonds": "Regionaal investeringsfonds",
-    "bijdrage_bedrijfsleven": "Bijdrage bedrijfsleven",
-}
-
-DESTINATIONS: dict[str, str] = {
-    "vmbo_bb": "Ander profiel of andere route in vmbo-bb",
-    "mbo2": "Opleiding op mbo niveau 2",
-    "entree": "Entree-opleiding",
-}
-# Destinations that are "een passende plek op vmbo of mbo niveau 2" (motie Kwint).
-KWINT_DESTINATIONS = frozenset({"vmbo_bb", "mbo2"})
-
-# Editing, sending and signing: which stored status may become which.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "concept": frozenset({"ter_ondertekening"}),
     "ter_ondertekening": frozenset({"concept", "getekend", "opgezegd"}),
@@ -63,257 +44,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "opgezegd": frozenset(),
 }
 EDITABLE_STATUSES = frozenset({"concept", "ter_ondertekening", "getekend"})
-
-
-class FundingSharesInvalid(ValueError):
-    def __init__(self, check: FundingCheck):
-        self.check = check
-        super().__init__("; ".join(check.messages()))
-
-
-# --- numbers ---------------------------------------------------------------
-
-def parse_decimal(text: str | Decimal | int | None, *, places: int = 2) -> Decimal:
-    """Parse '60', '33,33' or '1.234,50' into a Decimal with at most `places`
-    decimals. Raises ValueError with a Dutch message; never rounds."""
-    if isinstance(text, Decimal):
-        value = text
-    elif isinstance(text, int):
-        value = Decimal(text)
-    else:
-        raw = (text or "").strip().replace(" ", "").replace("€", "").replace("%", "")
-        if not raw:
-            raise ValueError("Vul een getal in.")
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", raw):
-            raise ValueError("Vul een getal in, bijvoorbeeld 33,33.")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError("Vul een getal in, bijvoorbeeld 33,33.") from None
-    if not value.is_finite():
-        raise ValueError("Vul een getal in.")
-    if -value.as_tuple().exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"Gebruik hoogstens {places} decimalen.")
-    return value.quantize(Decimal(1).scaleb(-places))
-
-
-def format_decimal(value: Decimal | None, places: int = 2) -> str:
-    """Dutch notation: 1.234,50."""
-    if value is None:
-        return ""
-    q = Decimal(value).quantize(Decimal(1).scaleb(-places))
-    sign = "-" if q < 0 else ""
-    whole, _, frac = f"{abs(q):f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + ".".join(groups) + ("," + frac if places else "")
-
-
-# --- funding shares ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class ShareLine:
-    stream: str
-    school_year: str
-    party: Hashable
-    percentage: Decimal
-
-
-@dataclass
-class FundingCheck:
-    """Result of checking share lines: errors per row index (shown at the row
-    that breaks the rule), per group, and the sum of each group."""
-
-    row_errors: dict[int, list[str]] = field(default_factory=dict)
-    sums: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    group_rows: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.row_errors
-
-    def messages(self) -> list[str]:
-        return [m for i in sorted(self.row_errors) for m in self.row_errors[i]]
-
-    def add(self, index: int, message: str) -> None:
-        self.row_errors.setdefault(index, []).append(message)
-
-
-def group_label(stream: str, school_year: str) -> str:
-    return f"{FUNDING_STREAMS.get(stream, stream)} {school_year}"
-
-
-def check_funding_shares(lines: Sequence[ShareLine], *, raise_on_error: bool = False) -> FundingCheck:
-    """Every share 0..100 with at most two decimals; one share per party per
-    stream and year; the shares of one stream and year add up to exactly 100.00.
-    A wrong sum is reported at the last row of the group, the row that closes it."""
-    check = FundingCheck()
-    seen: dict[tuple[str, str, Hashable], int] = {}
-    for i, line in enumerate(lines):
-        key = (line.stream, line.school_year)
-        check.group_rows.setdefault(key, []).append(i)
-        pct = line.percentage
-        if not isinstance(pct, Decimal):
-            check.add(i, "Het aandeel moet een decimaal getal zijn.")
-            continue
-        if pct < 0:
-            check.add(i, "Een aandeel kan niet negatief zijn.")
-        elif pct > HUNDRED:
-            check.add(i, "Een aandeel is hoogstens 100 %.")
-        if pct != pct.quantize(CENT):
-            check.add(i, "Gebruik hoogstens 2 decimalen; er wordt niet afgerond.")
-        if line.stream not in FUNDING_STREAMS:
-            check.add(i, "Kies een geldige geldstroom.")
-        dup = (line.stream, line.school_year, line.party)
-        if dup in seen:
-            check.add(i, "Deze partij heeft voor deze geldstroom en dit schooljaar al een aandeel.")
-        seen[dup] = i
-        check.sums[key] = check.sums.get(key, Decimal("0.00")) + pct
-    for key, rows in check.group_rows.items():
-        total = check.sums.get(key, Decimal("0.00"))
-        if total != HUNDRED:
-            check.add(rows[-1], (
-                f"De aandelen voor {group_label(*key)} tellen op tot {format_decimal(total)} %; "
-                f"dat moet precies 100,00 % zijn."
-            ))
-    if raise_on_error and not check.ok:
-        raise FundingSharesInvalid(check)
-    return check
-
-
-def allocate(total: Decimal, shares: Sequence[tuple[Hashable, Decimal]]) -> dict[Hashable, Decimal]:
-    """Split `total` (euros, 2 decimals) by percentages that add up to 100 so the
-    amounts add up to the total exactly: round down to cents, then give the
-    remaining cents to the largest remainders (ties: the earlier party)."""
-    if total < 0:
-        raise ValueError("Een bedrag kan niet negatief zijn.")
-    total = total.quantize(CENT)
-    exact = [(key, total * pct / HUNDRED) for key, pct in shares]
-    floored = {key: value.quantize(CENT, rounding=ROUND_DOWN) for key, value in exact}
-    left = int(((total - sum(floored.values(), Decimal("0"))) / CENT).to_integral_value())
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i][1] - floored[exact[i][0]]), i))
-    for i in order[:max(left, 0)]:
-        floored[exact[i][0]] += CENT
-    return floored
-
-
-@dataclass(frozen=True)
-class Transfer:
-    stream: str
-    school_year: str
-    from_party: Hashable
-    to_party: Hashable
-    amount: Decimal
-    purpose: str
-
-
-def derive_transfers(stream: str, school_year: str, total: Decimal, recipient: Hashable,
-                     shares: Sequence[tuple[Hashable, Decimal]], purpose: str = "") -> list[Transfer]:
-    """The party that receives a stream passes each other party its share:
-    wie de inspanning verricht, ontvangt de middelen."""
-    amounts = allocate(total, shares)
-    return [Transfer(stream, school_year, recipient, party, amount, purpose)
-            for party, amount in amounts.items() if party != recipient and amount > 0]
-
-
-# --- overstapgarantie -------------------------------------------------------
-
-@dataclass(frozen=True)
-class Phase:
-    from_month: int | None
-    to_month: int | None
-    destination: str
-    responsible: Hashable | None = None
-    max_wait_days: int | None = None
-    description: str = ""
-    entree_reason: str = ""
-
-
-@dataclass
-class GuaranteeCheck:
-    row_errors: dict[int, list[str]] = field(default_factory=dict)
-    general: list[str] = field(default_factory=list)
-    flagged: list[int] = field(default_factory=list)  # Entree-only phases (with a reason)
-
-    @property
-    def ok(self) -> bool:
-        return not self.row_errors and not self.general
-
-    def add(self, index: int | None, message: str) -> None:
-        if index is None:
-            self.general.append(message)
-        else:
-            self.row_errors.setdefault(index, []).append(message)
-
-    def messages(self) -> list[str]:
-        return self.general + [m for i in sorted(self.row_errors) for m in self.row_errors[i]]
-
-
-def check_transfer_guarantee(phases: Sequence[Phase], duration_months: int | None, *,
-                             full_coverage: bool) -> GuaranteeCheck:
-    """Check the overstapgarantie phases of a route of `duration_months`.
-
-    Always: months within the route, from <= to, no overlaps, a destination, a
-    responsible party, a non-negative waiting time; every phase offers a place
-    on vmbo-bb or mbo niveau 2 (motie Kwint) unless it is an Entree exception
-    with a stated reason, which is flagged. With `full_coverage` (a GLR or DLR:
-    "for each phase of the route, from its first month to its end, one entry")
-    the phases also cover month 1 to the last month without gaps."""
-    check = GuaranteeCheck()
-    if not duration_months or duration_months < 1:
-        check.add(None, "Vul de duur van de route in maanden in.")
-        duration_months = None
-    if not phases:
-        check.add(None, "Voeg minstens één fase van de overstapgarantie toe.")
-        return check
-    valid: list[tuple[int, int, int]] = []
-    for i, p in enumerate(phases):
-        if p.from_month is None or p.to_month is None:
-            check.add(i, "Vul de begin- en eindmaand van de fase in.")
-        elif p.from_month < 1:
-            check.add(i, "De fase begint op zijn vroegst in maand 1.")
-        elif p.to_month < p.from_month:
-            check.add(i, "De eindmaand ligt vóór de beginmaand.")
-        elif duration_months and p.to_month > duration_months:
-            check.add(i, f"De fase loopt tot na het einde van de route (maand {duration_months}).")
-        else:
-            valid.append((p.from_month, p.to_month, i))
-        if p.destination not in DESTINATIONS:
-            check.add(i, "Kies waar de leerling terechtkan.")
-        elif p.destination == "entree":
-            if not (p.entree_reason or "").strip():
-                check.add(i, "Alleen Entree mag alleen met een reden: een passende plek op vmbo of "
-                             "mbo niveau 2 is de regel (motie Kwint).")
-            else:
-                check.flagged.append(i)
-        if p.responsible is None:
-            check.add(i, "Kies de verantwoordelijke partij.")
-        if p.max_wait_days is None:
-            check.add(i, "Vul de maximale wachttijd in schooldagen in.")
-        elif p.max_wait_days < 0:
-            check.add(i, "De wachttijd kan niet negatief zijn.")
-    valid.sort()
-    for (a_from, a_to, a_i), (b_from, b_to, b_i) in zip(valid, valid[1:]):
-        if b_from <= a_to:
-            check.add(b_i, f"Deze fase overlapt met een andere fase (maand {b_from} tot en met {min(a_to, b_to)}).")
-        elif full_coverage and b_from > a_to + 1:
-            check.add(b_i, f"Er zit een gat tussen de fasen: maand {a_to + 1} tot en met {b_from - 1} "
-                           f"heeft geen overstapgarantie.")
-    if full_coverage and valid and not check.row_errors and duration_months:
-        if valid[0][0] > 1:
-            check.add(valid[0][2], f"Er zit een gat aan het begin: maand 1 tot en met {valid[0][0] - 1} "
-                                   f"heeft geen overstapgarantie.")
-        last_to = max(v[1] for v in valid)
-        if last_to < duration_months:
-            check.add(valid[-1][2], f"Er zit een gat aan het eind: maand {last_to + 1} tot en met "
-                                    f"{duration_months} heeft geen overstapgarantie.")
-    return check
-
 
 # --- parties, status, dates ------------------------------------------------
 

@@ -5,30 +5,27 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from portal.domain import agreements as dom
 from portal.domain.identifiers import school_year_error
 from portal.models import LearningRoute, Organisation, User
 from portal.models.agreement import (
     Agreement, AgreementParty, AgreementVersion, FundingShare, FundingTotal, TransferGuarantee,
-    agreement_routes,
 )
 from portal.models.base import utcnow
 from portal.services import ConflictError, ServiceError
 from portal.services.audit import record
+from portal.services.agreement_queries import (  # noqa: F401  (callers use one module)
+    CLAUSE_FIELDS, COVERAGE_KINDS, activation_errors, agreements_for_route, allocations, checklist,
+    guarantee_check, list_agreements, needs_full_coverage, routes_for, share_lines, version_diff,
+)
 from portal.services.agreement_snapshots import content_snapshot, full_snapshot
 
 ORG_KIND_TO_ROLE = {"vmbo": "vmbo", "mbo": "mbo", "employer": "employer", "other": "gemeente"}
-COVERAGE_KINDS = frozenset({"dlr", "glr"})
-CLAUSE_FIELDS = (
-    "facilities_use", "cooperation_form", "governance", "design", "complaints_procedure", "sector",
-    "employer_role", "team_qualification_description", "participation", "transfer_option",
-    "funding_purpose",
-)
 
 
 def today() -> date:
@@ -40,74 +37,6 @@ def today() -> date:
 def current_status(agreement: Agreement, on: date | None = None) -> str:
     """The status as of today: a signed agreement past its end date is verlopen."""
     return dom.effective_status(agreement.status, agreement.end_date, on or today())
-
-
-def share_lines(agreement: Agreement) -> list[dom.ShareLine]:
-    return [dom.ShareLine(s.stream, s.school_year, s.party_id, Decimal(s.percentage))
-            for s in agreement.funding_shares]
-
-
-def needs_full_coverage(agreement: Agreement) -> bool:
-    return any(r.kind_code in COVERAGE_KINDS for r in agreement.routes)
-
-
-def guarantee_check(agreement: Agreement) -> dom.GuaranteeCheck:
-    phases = [dom.Phase(p.from_month, p.to_month, p.destination, p.responsible_party_id, p.max_wait_days,
-                        p.description or "", p.entree_reason or "") for p in agreement.guarantee_phases]
-    return dom.check_transfer_guarantee(phases, agreement.route_duration_months,
-                                        full_coverage=needs_full_coverage(agreement))
-
-
-def checklist(agreement: Agreement) -> list[dom.ChecklistItem]:
-    examining = agreement.party_for(agreement.examining_organisation_id) \
-        if agreement.examining_organisation_id else None
-    facts = dom.AgreementFacts(
-        title=agreement.title or "", route_count=len(agreement.routes),
-        start_date=agreement.start_date, end_date=agreement.end_date,
-        parties=[(p.role, p.governing_body_name) for p in agreement.parties],
-        examining_role=(examining.role if examining else ("extern" if agreement.examining_organisation_id else None)),
-        clauses={k: getattr(agreement, k) or "" for k in CLAUSE_FIELDS},
-        mbo_domain=agreement.mbo_domain_code, team_qualification=agreement.team_qualification,
-        funding=dom.check_funding_shares(share_lines(agreement)), funding_lines=len(agreement.funding_shares),
-        guarantee=guarantee_check(agreement),
-    )
-    return dom.completeness(facts)
-
-
-def allocations(agreement: Agreement) -> list[dict[str, Any]]:
-    """Per stream and year with a total: the amount per party and the transfers."""
-    shares: dict[tuple[str, str], list[tuple[int, Decimal]]] = {}
-    for s in agreement.funding_shares:
-        shares.setdefault((s.stream, s.school_year), []).append((s.party_id, Decimal(s.percentage)))
-    out = []
-    for total in agreement.funding_totals:
-        group = shares.get((total.stream, total.school_year), [])
-        if sum((p for _, p in group), Decimal(0)) != dom.HUNDRED:
-            continue
-        amounts = dom.allocate(Decimal(total.amount), group)
-        transfers = dom.derive_transfers(total.stream, total.school_year, Decimal(total.amount),
-                                         total.recipient_party_id, group, total.purpose or "")
-        out.append({"total": total, "amounts": amounts, "transfers": transfers})
-    return out
-
-
-def list_agreements(session: Session, organisation_id: int | None = None) -> list[Agreement]:
-    query = (select(Agreement).where(Agreement.archived_at.is_(None))
-             .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation),
-                      selectinload(Agreement.routes).selectinload(LearningRoute.parties))
-             .order_by(Agreement.end_date.desc(), Agreement.id))
-    if organisation_id:
-        query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
-    return list(session.scalars(query))
-
-
-def agreements_for_route(session: Session, route_id: int) -> list[Agreement]:
-    """The (not archived) agreements that cover a route, newest first."""
-    return list(session.scalars(
-        select(Agreement).join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
-        .where(agreement_routes.c.route_id == route_id, Agreement.archived_at.is_(None))
-        .order_by(Agreement.end_date.desc())
-    ))
 
 
 def list_expiring(session: Session, on: date | None = None, organisation_id: int | None = None,
@@ -123,24 +52,6 @@ def list_expiring(session: Session, on: date | None = None, organisation_id: int
     return list(session.scalars(query))
 
 
-def routes_for(session: Session, organisation_id: int) -> list[LearningRoute]:
-    """Routes a coordinator may cover: those where their organisation is a party."""
-    from portal.models import RouteParty
-    return list(session.scalars(
-        select(LearningRoute)
-        .where(LearningRoute.archived_at.is_(None),
-               LearningRoute.parties.any(RouteParty.organisation_id == organisation_id))
-        .order_by(LearningRoute.title)
-    ))
-
-
-def version_diff(agreement: Agreement, a: int, b: int) -> list[dom.DiffEntry]:
-    by_number = {v.number: v for v in agreement.versions}
-    if a not in by_number or b not in by_number:
-        raise LookupError("onbekende versie")
-    return dom.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot)
-
-
 # --- the activation rule (used by the route service) ------------------------
 
 def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
@@ -150,36 +61,6 @@ def activation_school_year(first_school_year: str | None, on: date | None = None
     if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
         return first_school_year
     return current
-
-
-def activation_errors(session: Session, route: LearningRoute, school_year: str,
-                      kind: str | None = None) -> list[str]:
-    """A DLR or GLR can be actief in a school year only when a signed agreement
-    that is valid in that year covers it. `kind` overrides the stored kind (a
-    change of kind and status in one update)."""
-    if (kind or route.kind_code) not in COVERAGE_KINDS:
-        return []
-    if route.id is None:
-        return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
-                f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]
-    if school_year_error(school_year):
-        return [school_year_error(school_year)]
-    candidates = session.scalars(
-        select(Agreement)
-        .join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
-        .where(agreement_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
-               Agreement.signed_at.is_not(None))
-    )
-    for agreement in candidates:
-        if dom.valid_in_school_year(
-            signed=agreement.status in ("getekend", "verlopen", "opgezegd"),
-            start_date=agreement.start_date, end_date=agreement.end_date,
-            terminated_on=agreement.terminated_on if agreement.status == "opgezegd" else None,
-            school_year=school_year,
-        ):
-            return []
-    return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
-            f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]
 
 
 # --- writing ---------------------------------------------------------------
