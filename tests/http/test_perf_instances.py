@@ -97,7 +97,8 @@ class Browser:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(self, port: int, path: str, etag: str | None = None) -> tuple[int, str | None, bytes]:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+        # Behind one load balancer both instances see the same Host header.
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": "portaal.test"})
         if etag:
             request.add_header("If-None-Match", etag)
         try:
