@@ -1,8 +1,9 @@
 """One full-text search interface for the library, two engines:
 
 - SQLite: an FTS5 table `practice_fts` (rowid = practice id), unicode61 with
-  diacritics removed, ranked by bm25 with column weights; every word is
-  matched as a prefix (FTS5 has no Dutch stemmer, so "docent" finds "docenten").
+  diacritics removed and prefix indexes for 2-5 letters, ranked by bm25 with
+  column weights; every word is matched as a prefix (FTS5 has no Dutch
+  stemmer, so "docent" finds "docenten").
 - PostgreSQL: a table `practice_search` with a generated tsvector in the
   'dutch' configuration (weights A title, B summary and extra, C body) and a
   GIN index; ranked by ts_rank; words are stemmed prefixes.
@@ -35,7 +36,7 @@ def create_search_objects(connection: Connection, dialect: str) -> None:
     if dialect == "sqlite":
         connection.exec_driver_sql(
             "CREATE VIRTUAL TABLE IF NOT EXISTS practice_fts USING fts5("
-            "title, summary, body, extra, tokenize = 'unicode61 remove_diacritics 2')"
+            "title, summary, body, extra, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5')"
         )
     elif dialect == "postgresql":
         connection.exec_driver_sql(
