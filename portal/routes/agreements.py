@@ -2,7 +2,6 @@
 permission or 403 -> validate -> service -> commit once -> render/redirect."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,13 +12,12 @@ from portal.extensions import db
 from portal.forms.agreements import ActionForm, AgreementForm, DocumentForm, TerminateForm
 from portal.forms.helpers import apply_service_errors
 from portal.models import LearningRoute, Organisation
-from portal.models.agreement import Agreement, AgreementParty
+from portal.models.agreement import Agreement
 from portal.permissions import (
-    can_create_agreement, can_edit_agreement, can_sign_for_party, can_view_agreement_details, is_staff,
+    can_create_agreement, can_edit_agreement, can_view_agreement_details, is_staff,
 )
 from portal.services import ServiceError
 from portal.services import agreements as service
-from portal.services.uploads import send_stored, store_upload
 
 bp = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
 
@@ -265,137 +263,4 @@ def edit_parties(agreement_id: int):
                            next_key=len(rows)), 422 if errors else 200
 
 
-# --- signing, termination, document ----------------------------------------
-
-@bp.post("/<int:agreement_id>/ter-ondertekening")
-@login_required
-def send_agreement(agreement_id: int):
-    agreement = load(agreement_id)
-    require_edit(agreement)
-    ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.send_for_signature(db.session, agreement, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        for message in [m for ms in exc.errors.values() for m in ms]:
-            flash(message, "error")
-    else:
-        db.session.commit()
-        flash("De overeenkomst ligt nu ter ondertekening bij alle partijen.", "success")
-    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-
-
-@bp.post("/<int:agreement_id>/partijen/<int:party_id>/ondertekenen")
-@login_required
-def sign_agreement(agreement_id: int, party_id: int):
-    agreement = load(agreement_id)
-    party = db.session.get(AgreementParty, party_id)
-    if party is None or party.agreement_id != agreement.id:
-        abort(404)
-    if not can_sign_for_party(current_user, party):
-        abort(403)
-    ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.sign(db.session, agreement, party, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Je hebt getekend namens {party.signed_on_behalf_of}.", "success")
-        if agreement.status == "getekend":
-            flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
-    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-
-
-@bp.route("/<int:agreement_id>/opzeggen", methods=["GET", "POST"])
-@login_required
-def terminate_agreement(agreement_id: int):
-    agreement = load(agreement_id)
-    require_edit(agreement)
-    form = TerminateForm()
-    general: list[str] = []
-    if request.method == "GET":
-        form.terminated_on.data = date.today()
-    if form.validate_on_submit():
-        try:
-            service.terminate(db.session, agreement, form.terminated_on.data, form.termination_reason.data,
-                              current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("De overeenkomst is opgezegd.", "success")
-            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-    return render_template("agreements/terminate.html", agreement=agreement, form=form,
-                           general=general), 422 if request.method == "POST" else 200
-
-
-@bp.post("/<int:agreement_id>/archiveren")
-@login_required
-def archive_agreement(agreement_id: int):
-    agreement = load(agreement_id)
-    require_edit(agreement)
-    ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.archive(db.session, agreement, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-    db.session.commit()
-    flash("De overeenkomst is gearchiveerd.", "success")
-    return redirect(url_for("agreements.index"))
-
-
-@bp.post("/<int:agreement_id>/document")
-@login_required
-def upload_document(agreement_id: int):
-    agreement = load(agreement_id)
-    require_edit(agreement)
-    form = DocumentForm()
-    form.validate_on_submit() or abort(400)
-    try:
-        stored = store_upload(form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document")
-        service.attach_document(db.session, agreement, stored, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        for message in [m for ms in exc.errors.values() for m in ms]:
-            flash(f"Document: {message}", "error")
-        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-    db.session.commit()
-    flash("Het getekende document is opgeslagen.", "success")
-    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-
-
-@bp.get("/<int:agreement_id>/document")
-@login_required
-def download_document(agreement_id: int):
-    agreement = load(agreement_id)
-    require_details(agreement)
-    if not agreement.document_stored_name:
-        abort(404)
-    return send_stored(agreement.document_stored_name, agreement.document_name or "overeenkomst.pdf",
-                       "application/pdf")
-
-
-# --- versions --------------------------------------------------------------
-
-@bp.get("/<int:agreement_id>/versies")
-@login_required
-def list_versions(agreement_id: int):
-    agreement = load(agreement_id)
-    require_details(agreement)
-    numbers = [v.number for v in agreement.versions]
-    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)
-    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
-    diff = None
-    if a is not None and b is not None and a in numbers and b in numbers:
-        diff = service.version_diff(agreement, a, b)
-    elif request.args.get("a") or request.args.get("b"):
-        abort(404)
-    return render_template("agreements/versions.html", agreement=agreement, diff=diff, a=a, b=b)
-
-
-from portal.routes import agreement_editors  # noqa: E402,F401  (editor views on the same blueprint)
+from portal.routes import agreement_actions, agreement_editors  # noqa: E402,F401  (more views on the same blueprint)
