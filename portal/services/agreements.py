@@ -28,6 +28,9 @@ from portal.services.agreement_snapshots import content_snapshot, full_snapshot
 ORG_KIND_TO_ROLE = {"vmbo": "vmbo", "mbo": "mbo", "employer": "employer", "other": "gemeente"}
 
 
+MAX_AMOUNT = Decimal("10000000000.00")  # Numeric(12, 2)
+
+
 def today() -> date:
     return date.today()
 
@@ -159,7 +162,10 @@ def _apply_fields(agreement: Agreement, data: dict, errors: dict[str, list[str]]
     if "team_qualification" in data:
         agreement.team_qualification = data.get("team_qualification")
     if "examining_organisation_id" in data:
-        org_id = data.get("examining_organisation_id") or None
+        org_id = str(data.get("examining_organisation_id") or "").strip()
+        if org_id and not (org_id.isdigit() and len(org_id) < 10):
+            errors.setdefault("examining_organisation_id", []).append("Kies een mbo-partij van deze overeenkomst.")
+            org_id = ""
         agreement.examining_organisation_id = int(org_id) if org_id else None
 
 
@@ -257,6 +263,10 @@ def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor:
             name = orgs[org_id].governing_body_name or ""
         if not name:
             errors.setdefault(f"party-{i}", []).append("Vul het bevoegd gezag in dat tekent.")
+        elif len(name) > 255:
+            errors.setdefault(f"party-{i}", []).append("De naam van het bevoegd gezag is hoogstens 255 tekens.")
+        if len((row.get("governing_body_number") or "").strip()) > 16:
+            errors.setdefault(f"party-{i}", []).append("Het bevoegd-gezagnummer is hoogstens 16 tekens.")
         wanted[org_id] = {**row, "governing_body_name": name}
     if actor.organisation_id not in wanted:
         errors.setdefault("__all__", []).append("Je eigen organisatie blijft partij bij de overeenkomst.")
@@ -318,6 +328,8 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
         amount = row.get("amount")
         if isinstance(amount, Decimal) and amount < 0:
             row_errors.append("Een bedrag kan niet negatief zijn.")
+        elif isinstance(amount, Decimal) and amount >= MAX_AMOUNT:
+            row_errors.append("Een bedrag is kleiner dan 10 miljard euro.")
         if row_errors:
             errors[f"total-{i}"] = row_errors
     return errors

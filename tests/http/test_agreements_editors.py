@@ -224,3 +224,32 @@ def test_create_form_explains_when_there_is_no_route_yet(client, login_as, db_se
     login_as(make_user("coordinator"))
     html = client.get("/overeenkomsten/nieuw").get_data(as_text=True)
     assert "Registreer eerst een leerroute" in html
+
+
+@pytest.mark.parametrize("field, value", [
+    ("examining_organisation_id", "abc"), ("examining_organisation_id", "99999999999999999999"),
+])
+def test_odd_examining_party_is_an_error_not_a_crash(client, login_as, world, field, value):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    login_as(world["vmbo_user"])
+    response = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data={
+        "title": "x", "route_ids": [str(world["route"].id)], "start_date": "2026-08-01", "end_date": "2030-07-31",
+        field: value})
+    assert response.status_code == 422 and "Kies een mbo-partij" in response.get_data(as_text=True)
+
+
+def test_huge_amount_and_long_names_are_errors_not_crashes(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    v, m = parties(agreement)
+    login_as(world["vmbo_user"])
+    data = share_form(agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "40")], "save")
+    data.update({"total-rows": ["0"], "total-0-stream": "lumpsum_vo", "total-0-school_year": "2026-2027",
+                 "total-0-amount": "99999999999999", "total-0-recipient_party_id": str(v.id)})
+    response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=data)
+    assert response.status_code == 422 and "10 miljard" in response.get_data(as_text=True)
+    rows = {"version_id": agreement.version_id, "party-rows": ["0", "1"]}
+    for key, p in enumerate((v, m)):
+        rows.update({f"party-{key}-organisation_id": str(p.organisation_id), f"party-{key}-role": p.role,
+                     f"party-{key}-governing_body_name": "x" * 300})
+    response = client.post(f"/overeenkomsten/{agreement.id}/partijen", data=rows)
+    assert response.status_code == 422 and "hoogstens 255 tekens" in response.get_data(as_text=True)
