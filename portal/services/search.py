@@ -6,7 +6,8 @@
   stemmer, so "docent" finds "docenten").
 - PostgreSQL: a table `practice_search` with a generated tsvector in the
   'dutch' configuration (weights A title, B summary and extra, C body) and a
-  GIN index; ranked by ts_rank; words are stemmed prefixes.
+  GIN index for matching; ranked by ts_rank on a second, small vector without
+  the body (cheap: no detoasting); words are stemmed prefixes.
 
 The user's text is parsed by portal.domain.practices.parse_query into words,
 phrases and OR-groups of letters and digits only, then compiled for the
@@ -50,7 +51,13 @@ def create_search_objects(connection: Connection, dialect: str) -> None:
             "  setweight(to_tsvector('dutch', title), 'A') ||"
             "  setweight(to_tsvector('dutch', summary), 'B') ||"
             "  setweight(to_tsvector('dutch', extra), 'B') ||"
-            "  setweight(to_tsvector('dutch', body), 'C')) STORED)"
+            "  setweight(to_tsvector('dutch', body), 'C')) STORED,"
+            # Ranking reads this small vector (no body, never TOASTed): ts_rank
+            # on the full one would detoast every matching body.
+            " rank_document tsvector GENERATED ALWAYS AS ("
+            "  setweight(to_tsvector('dutch', title), 'A') ||"
+            "  setweight(to_tsvector('dutch', summary), 'B') ||"
+            "  setweight(to_tsvector('dutch', extra), 'B')) STORED)"
         )
         connection.exec_driver_sql(
             "CREATE INDEX IF NOT EXISTS ix_practice_search_document "
@@ -138,7 +145,7 @@ def match_cte(session: Session, query: SearchQuery | str, ranked: bool = True):
     if query.is_empty:
         return None
     if _dialect(session) == "postgresql":
-        rank = "-ts_rank(document, to_tsquery('dutch', :q))" if ranked else "0.0"
+        rank = "-ts_rank(rank_document, to_tsquery('dutch', :q))" if ranked else "0.0"
         sql = text(
             f"SELECT practice_id, {rank} AS rank "
             "FROM practice_search WHERE document @@ to_tsquery('dutch', :q)"
