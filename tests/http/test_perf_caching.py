@@ -15,6 +15,20 @@ from tests.factories import make_user
 PUBLIC_PAGES = ["/", "/api/v1/regions.geojson"]
 
 
+@pytest.fixture(autouse=True)
+def conditional_requests(app):
+    """On in production; off by default under TESTING (see portal.caching)."""
+    app.config["CONDITIONAL_REQUESTS"] = True
+    yield
+    app.config["CONDITIONAL_REQUESTS"] = False
+
+
+def test_off_by_default_under_testing():
+    from portal import create_app
+    from portal.config import TestConfig
+    assert create_app(TestConfig).config["CONDITIONAL_REQUESTS"] is False
+
+
 def tagged_get(client, url, **kwargs):
     """An anonymous browser: its first responses start the session (CSRF secret,
     Flask-Login's marker); from then on pages carry an ETag."""

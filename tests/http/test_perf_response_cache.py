@@ -15,10 +15,12 @@ from tests.factories import make_organisation, make_user
 
 @pytest.fixture
 def page_cache(app):
+    app.config["CONDITIONAL_REQUESTS"] = True  # the page cache sits behind the conditional check
     app.config["RESPONSE_CACHE"] = True
     app.extensions.pop("page_cache", None)
     yield
     app.config["RESPONSE_CACHE"] = False
+    app.config["CONDITIONAL_REQUESTS"] = False
     app.extensions.pop("page_cache", None)
 
 
