@@ -5,6 +5,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 
@@ -16,6 +17,14 @@ BLUEPRINTS = (
 
 class InsecureConfiguration(RuntimeError):
     pass
+
+
+class _IdConverter(IntegerConverter):
+    """<int:...> with an upper bound (PostgreSQL integer; SQLite overflows above int64)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  werkzeug's signature
+        kwargs.setdefault("max", 2_147_483_647)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -43,6 +52,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.init_app(app)
     from portal import caching
     caching.init_app(app)
+
+    # Ids in URLs fit a database integer: a larger number is a 404, not a 500.
+    app.url_map.converters["int"] = _IdConverter
 
     import importlib
     for name in BLUEPRINTS:

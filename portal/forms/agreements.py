@@ -89,14 +89,23 @@ def _indices(form, prefix: str) -> list[str]:
     return keys
 
 
+INT_LIMIT = 2_147_483_647  # a PostgreSQL integer; larger ids and numbers cannot exist
+
+
 def _int(value: str | None) -> int | None:
+    """A whole number from a form field, or None (also for one too large to
+    store, which the fuzzer found as a 500)."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return None
+    return number if -INT_LIMIT <= number <= INT_LIMIT else None
+
+
+parse_int = _int
 
 
 def parse_share_rows(form) -> list[dict]:

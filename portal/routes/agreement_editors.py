@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from portal.domain import agreements as dom
 from portal.extensions import db
-from portal.forms.agreements import ActionForm, parse_phase_rows, parse_share_rows, parse_total_rows
+from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, parse_share_rows, parse_total_rows
 from portal.routes.agreements import _saved_message, bp, load, require_edit
 from portal.services import ServiceError
 from portal.services import agreements as service
@@ -152,7 +152,7 @@ def edit_guarantee(agreement_id: int):
         ActionForm().validate_on_submit() or abort(400)
         phases = parse_phase_rows(request.form)
         duration_raw = request.form.get("route_duration_months", "").strip()
-        duration = int(duration_raw) if duration_raw.isdigit() else None
+        duration = parse_int(duration_raw)
         action = _action("guarantee-form")
         last_to = phases[-1].get("to_month") if phases else 0
         if _apply_row_action(action, "phase", phases, dict(

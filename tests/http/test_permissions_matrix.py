@@ -229,3 +229,36 @@ def test_the_matrix_notices_a_coordinator_of_another_organisation_who_may_edit(a
     assert outcome(client.get(url)) == RULES["party"][USERS.index("other")] == FORBIDDEN
     monkeypatch.setattr(agreement_routes, "can_edit_agreement", lambda user, agreement: True)
     assert outcome(client.get(url)) == OK
+
+
+ID_RULES = [(rule.endpoint, method) for rule, method in rules(_APP)
+            if any(type(rule._converters[a]).__name__.endswith("IdConverter") or  # noqa: SLF001
+                   type(rule._converters[a]).__name__ == "IntegerConverter" for a in rule.arguments)]
+
+
+@pytest.mark.parametrize("endpoint, method", ID_RULES, ids=[f"{m} {e}" for e, m in ID_RULES])
+@pytest.mark.parametrize("user", ["anonymous", "staff", "party"])
+def test_ids_that_cannot_exist_are_404_not_500(app, client, db_session, endpoint, method, user):
+    """0, just above a database integer, and beyond int64 (SQLite overflowed:
+    a 500 before the id converter got an upper bound). The anonymous user may
+    be sent to the login page instead."""
+    from tests.factories import make_organisation, make_user
+    from tests.factories_security import log_in_session
+    if user != "anonymous":
+        log_in_session(client, make_user(user if user != "party" else "coordinator", make_organisation("vmbo")
+                                         if user == "party" else None))
+    rule_obj = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    for big in (0, 2_147_483_648, 99_999_999_999_999_999_999):
+        path = rule_obj.rule
+        for name in rule_obj.arguments:
+            path = path.replace(f"<int:{name}>", str(big)).replace(f"<{name}>", "AM38")
+        response = client.open(path, method=method, data={})
+        got = outcome(response)
+        # 404; or first the refusal this user gets anyway (login page, 403);
+        # 405 where the bound id matches no rule but another method's path does.
+        allowed = {NOT_FOUND} | ({405} if big > 2_147_483_647 else set())
+        entry = TABLE[endpoint][method]
+        refusal = RULES[entry if isinstance(entry, str) else entry[0][1]][USERS.index(user)]
+        if refusal in (LOGIN, FORBIDDEN):
+            allowed.add(refusal)
+        assert got in allowed, (path, response.status_code)

@@ -1,0 +1,439 @@
+"""Hostile and odd input on every form and JSON/query endpoint of the areas
+never makes the portal answer 500: unicode, very long strings, negative and
+huge numbers, HTML/JS, SQL fragments, malformed dates and decimals, other
+organisations' ids, unknown codes, fields left out.
+
+HYPOTHESIS_EXAMPLES sets the number of examples per test (default 200). The
+account forms are fuzzed in test_security_fuzz.py."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.domain import vocab
+from portal.services.route_io import IMPORT_COLUMNS
+from tests.factories_matrix import MatrixWorld, log_in
+from tests.strategies_fuzz import (
+    FUZZ_SETTINGS, assert_no_server_error, dates, form, lists_of, maybe, nasty, numbers, one_of_or_hostile,
+    school_years, values,
+)
+
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+htmx_or_not = st.sampled_from([{}, HTMX])
+
+KINDS = vocab.codes(vocab.ROUTE_KINDS)
+PROFILES = vocab.codes(vocab.PROFILES)
+PATHWAYS = vocab.codes(vocab.PATHWAYS)
+LEVELS = vocab.codes(vocab.MBO_LEVELS)
+DOMAINS = vocab.codes(vocab.MBO_DOMAINS)
+ROUTE_STATUSES = ("concept", "voorbereiding", "actief", "beeindigd")
+REGIONS = ("AM01", "AM38", "AM99", "am38", "AM3")
+
+
+@pytest.fixture
+def world(db_session, reference_data):
+    return MatrixWorld(db_session)
+
+
+def ids(world, *extra):
+    """Id fields: ours, another organisation's, nonsense."""
+    known = [str(world.org_a.id), str(world.org_b.id), str(world.org_c.id), str(world.org_d.id), *map(str, extra),
+             "0", "-1", "999999999", "9999999999", "99999999999999999999999"]
+    return st.one_of(st.sampled_from(known), numbers)
+
+
+# --- leerroutes ------------------------------------------------------------
+
+def route_form(world):
+    return st.fixed_dictionaries({}, optional={
+        "title": values, "kind": one_of_or_hostile(KINDS), "status": one_of_or_hostile(ROUTE_STATUSES),
+        "vmbo_parties": lists_of(ids(world)), "mbo_parties": lists_of(ids(world)),
+        "employer_parties": lists_of(ids(world)), "pathways": lists_of(one_of_or_hostile(PATHWAYS)),
+        "profiles": lists_of(one_of_or_hostile(PROFILES)), "mbo_level": one_of_or_hostile(LEVELS),
+        "mbo_domain": one_of_or_hostile(DOMAINS), "crebo": numbers, "qualification_name": values,
+        "teaching_location": one_of_or_hostile(("vmbo", "mbo", "beide")),
+        "first_school_year": school_years, "last_school_year": school_years, "pupils_per_cohort": numbers,
+        "contact_name": values, "contact_email": values, "contact_phone": values, "description": values,
+        "version_id": numbers, "zoek": one_of_or_hostile(("vmbo", "mbo", "employer")),
+        "zoek_vmbo_q": values, "zoek_mbo_q": values,
+    })
+
+
+def test_route_create_form_never_answers_500(client, world):
+    @FUZZ_SETTINGS
+    @given(data=route_form(world), user=st.sampled_from(["party", "staff"]))
+    def run(data, user):
+        log_in(client, world, user)
+        assert_no_server_error(client.post("/leerroutes/nieuw", data=data), data)
+
+    run()
+
+
+def test_route_edit_form_never_answers_500(client, world):
+    route = world.route
+
+    @FUZZ_SETTINGS
+    @given(data=route_form(world), current_version=st.booleans())
+    def run(data, current_version):
+        if current_version:
+            data["version_id"] = str(route.version_id)
+        log_in(client, world, "party")
+        assert_no_server_error(client.post(f"/leerroutes/{route.id}/bewerken", data=data), data)
+
+    run()
+
+
+CSV_HEADERS = [c for c, _f in IMPORT_COLUMNS]
+
+
+def csv_files(world):
+    cell = st.one_of(values, numbers, school_years, st.sampled_from([str(world.org_a.id), str(world.org_b.id),
+                                                                     "glr", "dlr", "BB", "ZW", "2"]))
+    header = st.one_of(st.just(CSV_HEADERS), st.permutations(CSV_HEADERS), lists_of(values, 6),
+                       st.lists(st.sampled_from(CSV_HEADERS), max_size=25))
+    rows = st.lists(st.lists(cell, max_size=len(CSV_HEADERS) + 3), max_size=6)
+    text = st.builds(lambda h, rs, sep: "\n".join(sep.join(f'"{c}"' if sep in c else c for c in r)
+                                                  for r in [h, *rs]), header, rows, st.sampled_from([";", ","]))
+    encoded = st.one_of(text.map(lambda t: t.encode("utf-8", "surrogatepass")),
+                        text.map(lambda t: t.encode("utf-16", "surrogatepass")), st.binary(max_size=2000))
+    return encoded
+
+
+def test_route_import_never_answers_500(client, world):
+    @FUZZ_SETTINGS
+    @given(raw=csv_files(world), mode=maybe(one_of_or_hostile(("all", "valid"))), name=values)
+    def run(raw, mode, name):
+        log_in(client, world, "party")
+        data = form(mode=mode, bestand=(io.BytesIO(raw), name or "x.csv"))
+        response = client.post("/leerroutes/importeren", data=data, content_type="multipart/form-data")
+        assert_no_server_error(response, raw[:500])
+
+    run()
+
+
+def list_query(world):
+    return st.fixed_dictionaries({}, optional={
+        "region": lists_of(one_of_or_hostile(REGIONS)), "profile": lists_of(one_of_or_hostile(PROFILES)),
+        "level": lists_of(one_of_or_hostile(LEVELS)), "kind": lists_of(one_of_or_hostile(KINDS)),
+        "pathway": lists_of(one_of_or_hostile(PATHWAYS)), "status": lists_of(one_of_or_hostile(ROUTE_STATUSES)),
+        "domain": lists_of(one_of_or_hostile(DOMAINS)), "organisation": lists_of(ids(world)),
+        "school_year": school_years, "q": values, "sort": one_of_or_hostile(("titel", "recent", "schooljaar",
+                                                                            "niveau")),
+        "pagina": numbers, "archief": one_of_or_hostile(("1", "0")), "maat": one_of_or_hostile(
+            ("routes", "levels", "profiles", "per_1000")),
+    })
+
+
+def test_route_list_filters_and_exports_never_answer_500(client, world):
+    @FUZZ_SETTINGS
+    @given(query=list_query(world), headers=htmx_or_not, user=st.sampled_from(["anonymous", "other", "staff"]),
+           path=st.sampled_from(["/leerroutes/", "/leerroutes/", "/leerroutes/export.csv",
+                                 "/leerroutes/export.xlsx"]))
+    def run(query, headers, user, path):
+        log_in(client, world, user)
+        assert_no_server_error(client.get(path, query_string=query, headers=headers), (path, query))
+
+    run()
+
+
+def test_organisation_picker_never_answers_500(client, world):
+    @FUZZ_SETTINGS
+    @given(kind=maybe(one_of_or_hostile(("vmbo", "mbo", "employer"))), q=maybe(values),
+           chosen=lists_of(ids(world)))
+    def run(kind, q, chosen):
+        log_in(client, world, "party")
+        query = form(kind=kind, q=q, vmbo_parties=chosen or None, mbo_parties=chosen or None)
+        assert_no_server_error(client.get("/leerroutes/organisaties", query_string=query, headers=HTMX), query)
+
+    run()
+
+
+# --- samenwerkingsovereenkomsten -----------------------------------------------
+
+def agreement_form(world):
+    text_fields = ("facilities_use", "cooperation_form", "governance", "design", "complaints_procedure",
+                   "sector", "employer_role", "team_qualification_description", "participation",
+                   "transfer_option", "funding_purpose")
+    return st.fixed_dictionaries({}, optional={
+        "title": values, "route_ids": lists_of(ids(world, world.route.id, world.other_concept.id)),
+        "start_date": dates, "end_date": dates, "mbo_domain_code": one_of_or_hostile(DOMAINS),
+        "examining_organisation_id": ids(world), "team_qualification": one_of_or_hostile(("ja", "nee")),
+        "version_id": numbers, **{name: values for name in text_fields},
+    })
+
+
+def test_agreement_create_form_never_answers_500(client, world):
+    @FUZZ_SETTINGS
+    @given(data=agreement_form(world))
+    def run(data):
+        log_in(client, world, "party")
+        assert_no_server_error(client.post("/overeenkomsten/nieuw", data=data), data)
+
+    run()
+
+
+def test_agreement_edit_form_never_answers_500(client, world):
+    agreement = world.agreement
+
+    @FUZZ_SETTINGS
+    @given(data=agreement_form(world), current_version=st.booleans())
+    def run(data, current_version):
+        if current_version:
+            data["version_id"] = str(agreement.version_id)
+        log_in(client, world, "party")
+        assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/bewerken", data=data), data)
+
+    run()
+
+
+def row_keys():
+    return st.lists(st.one_of(st.sampled_from(["0", "1", "2", "3"]), numbers), max_size=5)
+
+
+def party_ids(world):
+    agreement, other = world.agreement, world.other_agreement
+    known = [str(p.id) for p in agreement.parties] + [str(p.id) for p in other.parties]
+    return st.one_of(st.sampled_from(known), numbers)
+
+
+def editor_form(draw, world, prefix: str, fields: dict):
+    keys = draw(row_keys())
+    data = {f"{prefix}-rows": keys}
+    for key in keys:
+        for name, strategy in fields.items():
+            value = draw(maybe(strategy))
+            if value is not None:
+                data[f"{prefix}-{key}-{name}"] = value
+    return data
+
+
+ACTIONS = ["save", "check", "add-share", "add-total", "add-phase", "remove-share-0", "remove-total-1",
+           "remove-phase-0", "remove-share-x"]
+
+
+def test_funding_editor_never_answers_500(client, world):
+    agreement = world.agreement
+    streams = one_of_or_hostile(("lumpsum_vo", "lumpsum_mbo", "subsidie", "overig"))
+
+    @st.composite
+    def funding(draw):
+        data = editor_form(draw, world, "share", {"stream": streams, "school_year": school_years,
+                                                  "party_id": party_ids(world), "percentage": numbers})
+        data.update(editor_form(draw, world, "total", {"stream": streams, "school_year": school_years,
+                                                       "recipient_party_id": party_ids(world), "amount": numbers,
+                                                       "purpose": values}))
+        data["action"] = draw(maybe(one_of_or_hostile(ACTIONS)))
+        data["version_id"] = draw(st.one_of(st.just(str(agreement.version_id)), numbers))
+        return {k: v for k, v in data.items() if v is not None}
+
+    @FUZZ_SETTINGS
+    @given(data=funding(), headers=st.sampled_from([{}, HTMX, {**HTMX, "HX-Trigger": "funding-form"}]))
+    def run(data, headers):
+        log_in(client, world, "party")
+        response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=data, headers=headers)
+        assert_no_server_error(response, data)
+
+    run()
+
+
+def test_guarantee_editor_never_answers_500(client, world):
+    agreement = world.agreement
+    destinations = one_of_or_hostile(("vmbo_bb", "vmbo_profiel", "mbo2", "entree", "andere_route"))
+
+    @st.composite
+    def guarantee(draw):
+        data = editor_form(draw, world, "phase", {
+            "from_month": numbers, "to_month": numbers, "destination": destinations,
+            "responsible_party_id": party_ids(world), "max_wait_days": numbers, "description": values,
+            "entree_reason": values})
+        data["route_duration_months"] = draw(maybe(numbers))
+        data["action"] = draw(maybe(one_of_or_hostile(ACTIONS)))
+        data["version_id"] = draw(st.one_of(st.just(str(agreement.version_id)), numbers))
+        return {k: v for k, v in data.items() if v is not None}
+
+    @FUZZ_SETTINGS
+    @given(data=guarantee(), headers=st.sampled_from([{}, HTMX, {**HTMX, "HX-Trigger": "guarantee-form"}]))
+    def run(data, headers):
+        log_in(client, world, "party")
+        response = client.post(f"/overeenkomsten/{agreement.id}/overstapgarantie", data=data, headers=headers)
+        assert_no_server_error(response, data)
+
+    run()
+
+
+def test_parties_editor_never_answers_500(client, world):
+    agreement = world.agreement
+    roles = one_of_or_hostile(("vmbo", "mbo", "bedrijf", "gemeente"))
+
+    @st.composite
+    def parties(draw):
+        data = editor_form(draw, world, "party", {
+            "organisation_id": ids(world), "role": roles, "governing_body_name": values,
+            "governing_body_number": numbers, "remove": st.sampled_from(["", "1", "ja"])})
+        data["version_id"] = draw(st.one_of(st.just(str(agreement.version_id)), numbers))
+        return data
+
+    @FUZZ_SETTINGS
+    @given(data=parties())
+    def run(data):
+        log_in(client, world, "party")
+        assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/partijen", data=data), data)
+
+    run()
+
+
+def test_terminate_and_versions_never_answer_500(client, world):
+    agreement = world.signed
+
+    @FUZZ_SETTINGS
+    @given(terminated_on=maybe(dates), reason=maybe(values), a=maybe(numbers), b=maybe(numbers))
+    def run(terminated_on, reason, a, b):
+        log_in(client, world, "party")
+        data = form(terminated_on=terminated_on, termination_reason=reason)
+        assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/opzeggen", data=data), data)
+        query = form(a=a, b=b)
+        assert_no_server_error(client.get(f"/overeenkomsten/{agreement.id}/versies", query_string=query), query)
+
+    run()
+
+
+# --- bibliotheek -----------------------------------------------------------------
+
+def practice_form(world):
+    return st.fixed_dictionaries({}, optional={
+        "title": values, "summary": values, "body": values,
+        "themes": lists_of(one_of_or_hostile(("lob", "techniek", "overstap", "bekostiging"))),
+        "tags": values, "organisation_ids": lists_of(ids(world)),
+        "region_ids": lists_of(st.one_of(st.sampled_from(["1", "35", "36"]), numbers)),
+        "route_ids": lists_of(ids(world, world.route.id, world.route_concept.id, world.other_concept.id)),
+        "domain_codes": lists_of(one_of_or_hostile(DOMAINS)), "level_codes": lists_of(one_of_or_hostile(LEVELS)),
+        "contact_name": values, "contact_email": values, "source": values, "version_id": numbers,
+    })
+
+
+def test_practice_create_and_edit_forms_never_answer_500(client, world):
+    practice = world.practice("concept")
+
+    @FUZZ_SETTINGS
+    @given(data=practice_form(world), edit=st.booleans(), current_version=st.booleans())
+    def run(data, edit, current_version):
+        log_in(client, world, "party")
+        if edit and current_version:
+            data["version_id"] = str(practice.version_id)
+        url = f"/bibliotheek/{practice.id}/bewerken" if edit else "/bibliotheek/nieuw"
+        assert_no_server_error(client.post(url, data=data), data)
+
+    run()
+
+
+def test_practice_search_never_answers_500(client, world):
+    query = st.fixed_dictionaries({}, optional={
+        "q": values, "thema": values, "regio": one_of_or_hostile(REGIONS), "niveau": one_of_or_hostile(LEVELS),
+        "domein": one_of_or_hostile(DOMAINS), "pagina": numbers})
+
+    @FUZZ_SETTINGS
+    @given(query=query, headers=htmx_or_not)
+    def run(query, headers):
+        log_in(client, world, "anonymous")
+        assert_no_server_error(client.get("/bibliotheek/", query_string=query, headers=headers), query)
+
+    run()
+
+
+def test_practice_moderation_and_attachment_forms_never_answer_500(client, world):
+    practice = world.practice("ingediend")
+    concept = world.practice("concept")
+
+    @FUZZ_SETTINGS
+    @given(reason=maybe(values), version=maybe(numbers), title=maybe(values), filename=values,
+           content=st.one_of(st.binary(max_size=500), st.sampled_from([b"%PDF-1.4\n%%EOF\n", b"\x89PNG\r\n\x1a\n"])))
+    def run(reason, version, title, filename, content):
+        log_in(client, world, "staff")
+        data = form(reason=reason, version_id=version)
+        assert_no_server_error(client.post(f"/bibliotheek/{practice.id}/terugsturen", data=data), data)
+        log_in(client, world, "party")
+        data = form(title=title, file=(io.BytesIO(content), filename))
+        response = client.post(f"/bibliotheek/{concept.id}/bijlagen", data=data, content_type="multipart/form-data")
+        assert_no_server_error(response, (title, filename, content[:50]))
+
+    run()
+
+
+# --- kaart, regio's en de open API ------------------------------------------------
+
+def map_query(world):
+    return st.fixed_dictionaries({}, optional={
+        "region": lists_of(one_of_or_hostile(REGIONS)), "profile": lists_of(one_of_or_hostile(PROFILES)),
+        "level": lists_of(one_of_or_hostile(LEVELS)), "kind": lists_of(one_of_or_hostile(KINDS)),
+        "pathway": lists_of(one_of_or_hostile(PATHWAYS)), "status": lists_of(one_of_or_hostile(ROUTE_STATUSES)),
+        "domain": lists_of(one_of_or_hostile(DOMAINS)), "organisation": lists_of(ids(world)),
+        "school_year": school_years, "q": values,
+        "maat": one_of_or_hostile(("routes", "levels", "profiles", "per_1000")),
+    })
+
+
+def test_map_region_and_dashboard_queries_never_answer_500(client, world):
+    paths = ["/kaart/regio-export.csv", "/kaart/regio-export.xlsx", "/kaart/dashboard",
+             "/kaart/dashboard-export.csv", "/regio/", "/regio/AM38", "/kaart/dashboard-export.xlsx"]
+
+    @FUZZ_SETTINGS
+    @given(query=map_query(world), path=st.sampled_from(paths), headers=htmx_or_not,
+           user=st.sampled_from(["anonymous", "other"]))
+    def run(query, path, headers, user):
+        log_in(client, world, user)
+        assert_no_server_error(client.get(path, query_string=query, headers=headers), (path, query))
+
+    run()
+
+
+def test_map_page_never_answers_500(client, world):
+    """The map page renders the whole folium map; fewer examples would be
+    tempting, but the filters are parsed here too."""
+
+    @FUZZ_SETTINGS
+    @given(query=map_query(world), headers=htmx_or_not)
+    def run(query, headers):
+        log_in(client, world, "anonymous")
+        assert_no_server_error(client.get("/kaart/", query_string=query, headers=headers), query)
+
+    run()
+
+
+def api_query(world):
+    base = map_query(world)
+    return st.one_of(
+        base,
+        base.flatmap(lambda q: st.fixed_dictionaries({"page": maybe(numbers), "per_page": maybe(numbers)})
+                     .map(lambda extra: {**q, **form(**extra)})),
+        st.dictionaries(values, st.one_of(values, lists_of(values)), max_size=4),
+    )
+
+
+def test_open_api_never_answers_500_and_always_answers_json(client, world):
+    @FUZZ_SETTINGS
+    @given(query=api_query(world), path=st.sampled_from(["/api/v1/routes", "/api/v1/regions.geojson"]),
+           user=st.sampled_from(["anonymous", "other"]))
+    def run(query, path, user):
+        log_in(client, world, user)
+        response = client.get(path, query_string=query)
+        assert_no_server_error(response, (path, query))
+        assert response.status_code in (200, 400), (response.status_code, query)
+        assert response.is_json or response.mimetype == "application/geo+json", response.mimetype
+        body = response.get_json(force=True)
+        if response.status_code == 400:
+            assert body["status"] == 400 and body["error"]
+
+    run()
+
+
+def test_nasty_strategy_reaches_every_kind_of_hostile_input():
+    """The control: the shared list holds what the issue names."""
+    from tests.strategies_fuzz import NASTY
+    for sample in ("<script>alert(1)</script>", "'; DROP TABLE users; --", "99999999999999999999999999",
+                   "-1", "2026-02-30", "1.000,50", "1e309", "\x00", "😀" * 300):
+        assert sample in NASTY
+    assert any(len(s) > 5000 for s in NASTY)
+    assert nasty is not None
