@@ -55,25 +55,28 @@ def record_many(
     session: Session,
     actor: User | None,
     entries: list[tuple[str, int | None, str, dict[str, Any] | None, dict[str, Any] | None]],
-) -> list[AuditLog]:
-    """record() for many objects at once (bulk imports): the same entries, one
-    flush and one data-version bump. Each entry: (obj_type, obj_id, action,
-    before, after)."""
+) -> int:
+    """record() for many objects at once (bulk imports): the same entries in
+    one multi-row INSERT, and one data-version bump. Each entry: (obj_type,
+    obj_id, action, before, after). Returns the number of entries."""
+    from sqlalchemy import insert
+
+    from portal.models.base import utcnow
     rows = []
+    now = utcnow()
     for obj_type, obj_id, action, before, after in entries:
         if before is not None and after is not None:
             keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
             before = {k: before.get(k) for k in sorted(keys)}
             after = {k: after.get(k) for k in sorted(keys)}
-        rows.append(AuditLog(
-            actor_id=actor.id if actor is not None else None, object_type=obj_type, object_id=obj_id,
-            action=action, before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-        ))
+        rows.append({
+            "at": now, "actor_id": actor.id if actor is not None else None, "object_type": obj_type,
+            "object_id": obj_id, "action": action, "before": _jsonable(before) if before is not None else None,
+            "after": _jsonable(after) if after is not None else None,
+        })
     if not rows:
-        return rows
-    session.add_all(rows)
-    session.flush()
+        return 0
+    session.execute(insert(AuditLog.__table__), rows)
     from portal.services.settings import bump_data_version
     bump_data_version(session)
-    return rows
+    return len(rows)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import routes as rules
 from portal.domain.routes import FIELD_LABELS, PartyFacts, RouteInput
 from portal.models import (
-    AuditLog, LearningRoute, Organisation, Pathway, Profile, Region, RouteParty,
+    AuditLog, LearningRoute, Organisation, Pathway, Profile, Region, RouteParty, route_pathways,
+    route_profiles,
 )
 from portal.models.base import utcnow
 from portal.services import ConflictError, ServiceError
@@ -200,32 +203,82 @@ def register_route(session: Session, data: RouteInput | Mapping, actor, *, is_de
     return route
 
 
+@dataclass
+class CreatedRoute:
+    """A route written by register_routes (not loaded into the session)."""
+
+    id: int
+    title: str
+    rule_warnings: dict[str, list[str]]
+
+
 def register_routes(session: Session, items: list[RouteInput], actor, *, write: bool = True,
                     vocabulary: Vocabulary | None = None,
-                    facts_cache: dict[int, PartyFacts] | None = None) -> list[tuple[LearningRoute | None, rules.RuleResult]]:
+                    facts_cache: dict[int, PartyFacts] | None = None) -> list[tuple[CreatedRoute | None, rules.RuleResult]]:
     """register_route for many routes at once (the CSV import): every item is
-    validated exactly as register_route does; the valid ones are inserted
-    together and get one audit entry each. With write=False only validates.
-    Returns (route or None, RuleResult) per item, in order."""
-    vocabulary = vocabulary or Vocabulary(session)
+    validated exactly as register_route does; the valid ones are inserted with
+    one multi-row INSERT per table and get one audit entry each (the same
+    snapshot register_route records). With write=False only validates.
+    Returns (created route or None, RuleResult) per item, in order."""
     facts_cache = {} if facts_cache is None else facts_cache
-    out: list[tuple[LearningRoute | None, rules.RuleResult]] = []
-    new: list[LearningRoute] = []
-    for item in items:
-        data, result = validate(session, item, actor, facts_cache=facts_cache)
-        route = None
-        if result.ok and write:
-            route = LearningRoute(created_by_id=getattr(actor, "id", None), is_demo=False)
-            _apply(session, route, data, vocabulary)
+    checked = [validate(session, item, actor, facts_cache=facts_cache) for item in items]
+    valid = [data for data, result in checked if result.ok] if write else []
+    created: list[CreatedRoute] = []
+    if valid:
+        actor_id = getattr(actor, "id", None)
+        table = LearningRoute.__table__
+        ids = session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [{"title": d.title, "kind_code": d.kind, "mbo_level_code": d.mbo_level, "mbo_domain_code": d.mbo_domain,
+              "crebo": d.crebo, "qualification_name": d.qualification_name, "teaching_location": d.teaching_location,
+              "first_school_year": d.first_school_year, "last_school_year": d.last_school_year, "status": d.status,
+              "pupils_per_cohort": d.pupils_per_cohort, "contact_name": d.contact_name,
+              "contact_email": d.contact_email, "contact_phone": d.contact_phone, "description": d.description,
+              "created_by_id": actor_id, "is_demo": False, "version_id": 1} for d in valid],
+        ).scalars().all()
+        parties = [{"route_id": i, "organisation_id": o, "role": role} for i, d in zip(ids, valid)
+                   for role, field_name in (("vmbo", "vmbo_parties"), ("mbo", "mbo_parties"),
+                                            ("employer", "employer_parties"))
+                   for o in getattr(d, field_name)]
+        session.execute(insert(RouteParty.__table__), parties)
+        pathway_rows = [{"route_id": i, "pathway_code": c} for i, d in zip(ids, valid) for c in d.pathways]
+        if pathway_rows:
+            session.execute(insert(route_pathways), pathway_rows)
+        profile_rows = [{"route_id": i, "profile_code": c} for i, d in zip(ids, valid) for c in d.profiles]
+        if profile_rows:
+            session.execute(insert(route_profiles), profile_rows)
+        record_many(session, actor, [(AUDIT_TYPE, i, "create", None, _input_snapshot(d, facts_cache))
+                                     for i, d in zip(ids, valid)])
+        created = [CreatedRoute(i, d.title, {}) for i, d in zip(ids, valid)]
+    by_data = iter(created)
+    out: list[tuple[CreatedRoute | None, rules.RuleResult]] = []
+    for data, result in checked:
+        route = next(by_data) if (write and result.ok) else None
+        if route is not None:
             route.rule_warnings = result.warnings
-            new.append(route)
         out.append((route, result))
-    if new:
-        session.add_all(new)
-        session.flush()
-        names = _names(party_facts(session, [p.organisation_id for r in new for p in r.parties], facts_cache))
-        record_many(session, actor, [(AUDIT_TYPE, r.id, "create", None, snapshot(r, names)) for r in new])
     return out
+
+
+def _input_snapshot(data: RouteInput, facts: Mapping[int, PartyFacts]) -> dict:
+    """snapshot() of a new route straight from its (validated) input; the order
+    of pathways and profiles follows the vocabulary, as the relationships do."""
+    from portal.domain import vocab
+    order = {t.code: n for n, t in enumerate(vocab.PATHWAYS)}
+    profile_order = {t.code: n for n, t in enumerate(vocab.PROFILES)}
+    return {
+        "title": data.title, "kind": data.kind, "status": data.status,
+        "vmbo_parties": [facts[i].name for i in data.vmbo_parties],
+        "mbo_parties": [facts[i].name for i in data.mbo_parties],
+        "employer_parties": [facts[i].name for i in data.employer_parties],
+        "pathways": sorted(data.pathways, key=order.get), "profiles": sorted(data.profiles, key=profile_order.get),
+        "crebo": data.crebo, "qualification_name": data.qualification_name, "mbo_domain": data.mbo_domain,
+        "mbo_level": data.mbo_level, "teaching_location": data.teaching_location,
+        "first_school_year": data.first_school_year, "last_school_year": data.last_school_year,
+        "pupils_per_cohort": data.pupils_per_cohort, "contact_name": data.contact_name,
+        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
+        "description": data.description, "version_id": 1,
+    }
 
 
 def update_route(session: Session, route: LearningRoute, data: RouteInput | Mapping, actor, *,

@@ -121,3 +121,16 @@ def test_export_leaves_out_contact_details_when_not_allowed(db_session, world):
     rows = route_io.export_rows([route], {}, show_contact=False)
     assert "contact_email" not in rows[0]
     assert "jan@example.org" not in route_io.to_csv(rows).decode("utf-8-sig")
+
+
+def test_an_imported_route_has_the_same_audit_snapshot_as_one_from_the_form(db_session, world):
+    from portal.models import AuditLog
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import audit", leerwegen="KB, BB", profielen="Z&W")))
+    result = route_io.import_routes(db_session, rows, world.coordinator)
+    assert result.created == 1
+    route = db_session.scalar(select(LearningRoute).where(LearningRoute.title == "Import audit"))
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.object_type == "learning_route",
+                                                     AuditLog.object_id == route.id))
+    assert entry.action == "create" and entry.actor_id == world.coordinator.id and entry.before is None
+    assert entry.after == service.snapshot(route)
+    assert entry.after["pathways"] == ["BB", "KB"] and entry.after["vmbo_parties"] == [world.school.display_name]
