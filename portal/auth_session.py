@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         # test suite, CLI tasks); never let a user cached in g carry over.
         g.pop("_login_user", None)
         g.pop("csp_nonce", None)
+        g.pop("csrf_token", None)
 
     @app.before_request
     def enforce_session_timeouts():
