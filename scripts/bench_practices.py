@@ -45,7 +45,7 @@ def main() -> None:
     keep = os.environ.get("BENCH_SQLITE_FILE")  # reuse a loaded SQLite file between runs
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{keep or tempfile.mkdtemp() + '/bench.sqlite3'}"
     os.environ["DATABASE_URL"] = url
-    reuse = bool(keep and Path(keep).is_file())
+    reuse = bool(keep and Path(keep).is_file()) or os.environ.get("BENCH_REUSE") == "1"  # PostgreSQL: keep the data
     from portal import create_app
     from portal.config import TestConfig
     from tests.conftest import reset_database

@@ -137,7 +137,9 @@ def _run(session: Session, query, filters: Filters, page: int, per_page: int) ->
         .group_by(facet_key),
     ]
     rows: dict[str, dict] = {"page": {}, "total": {}, "thema": {}, "regio": {}, "niveau": {}, "domein": {}}
-    for kind, code, count, position in session.execute(union_all(*parts)):
+    with search.index_first(session):
+        found = session.execute(union_all(*parts)).all()
+    for kind, code, count, position in found:
         if kind == "facet":
             kind, _, code = code.partition(":")
         rows[kind][code] = (count, position)
