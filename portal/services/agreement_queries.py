@@ -107,14 +107,14 @@ def version_diff(agreement: Agreement, a: int, b: int) -> list[dom.DiffEntry]:
     return dom.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot)
 
 
-def activation_errors(session: Session, route: LearningRoute, school_year: str,
+def activation_errors(session: Session, route: LearningRoute | None, school_year: str,
                       kind: str | None = None) -> list[str]:
     """A DLR or GLR can be actief in a school year only when a signed agreement
     that is valid in that year covers it. `kind` overrides the stored kind (a
     change of kind and status in one update)."""
-    if (kind or route.kind_code) not in COVERAGE_KINDS:
+    if (kind or getattr(route, "kind_code", None)) not in COVERAGE_KINDS:
         return []
-    if route.id is None:
+    if route is None or route.id is None:  # a new route: no agreement can cover it yet
         return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
                 f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]
     if school_year_error(school_year):
