@@ -67,6 +67,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Full-text search objects (portal/db_extras.py) live outside the models'
+    metadata: never propose to drop them."""
+    if reflected and compare_to is None and type_ in ("table", "index"):
+        table = obj if type_ == "table" else obj.table
+        if table.name not in get_metadata().tables:
+            return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +105,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 
