@@ -121,7 +121,7 @@ def create_user_command(email: str, role: str, name: str | None, organisation: s
 
 
 def _find_organisation(value: str) -> Organisation | None:
-    if value.isdigit():
+    if value.isdecimal():
         org = db.session.get(Organisation, int(value))
         if org:
             return org

@@ -159,7 +159,7 @@ def parse_pupils(value) -> tuple[int | None, str | None]:
         number = value
     else:
         text = str(value).strip()
-        if not text.lstrip("-").isdigit():
+        if not text.lstrip("-").isdecimal():
             return None, "Vul een geheel getal van 0 of meer in."
         number = int(text)
     if number < 0:

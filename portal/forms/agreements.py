@@ -84,7 +84,7 @@ def _indices(form, prefix: str) -> list[str]:
     keys = []
     for key in form.getlist(f"{prefix}-rows"):
         key = key.strip()
-        if key.isdigit() and key not in keys and len(keys) < 200:
+        if key.isdecimal() and key not in keys and len(keys) < 200:
             keys.append(key)
     return keys
 

@@ -21,7 +21,7 @@ class IdListField(Field):
         out: list[int] = []
         for value in valuelist:
             value = str(value).strip()
-            if value.isdigit() and len(value) < 10 and int(value) not in out:
+            if value.isdecimal() and len(value) < 10 and int(value) not in out:
                 out.append(int(value))
         self.data = out
 

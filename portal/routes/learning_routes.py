@@ -288,7 +288,7 @@ def search_organisations():
     if kind not in ("vmbo", "mbo", "employer"):
         abort(404)
     q = request.args.get("q") or request.args.get(f"zoek_{kind}_q") or ""
-    exclude = {int(v) for v in request.args.getlist(f"{kind}_parties") if v.isdigit() and len(v) < 10}
+    exclude = {int(v) for v in request.args.getlist(f"{kind}_parties") if v.isdecimal() and len(v) < 10}
     results = [o for o in route_list.search_organisations(db.session, q, kind) if o.id not in exclude]
     field = dict((k, f) for k, f, _ in PARTY_KINDS)[kind]
     return render_template("learning_routes/_org_options.html", kind=kind, field_name=field, results=results,

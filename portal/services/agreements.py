@@ -163,7 +163,7 @@ def _apply_fields(agreement: Agreement, data: dict, errors: dict[str, list[str]]
         agreement.team_qualification = data.get("team_qualification")
     if "examining_organisation_id" in data:
         org_id = str(data.get("examining_organisation_id") or "").strip()
-        if org_id and not (org_id.isdigit() and len(org_id) < 10):
+        if org_id and not (org_id.isdecimal() and len(org_id) < 10):
             errors.setdefault("examining_organisation_id", []).append("Kies een mbo-partij van deze overeenkomst.")
             org_id = ""
         agreement.examining_organisation_id = int(org_id) if org_id else None

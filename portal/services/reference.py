@@ -306,7 +306,7 @@ def import_schools(session: Session, raw: bytes | str, actor=None) -> ImportRepo
                 "(flask geo import-municipalities)."
             )
         pupils = row["leerlingen"]
-        if pupils and not pupils.isdigit():
+        if pupils and not pupils.isdecimal():
             raise ReferenceDataError(f"Regel {line}: '{pupils}' in kolom leerlingen is geen geheel getal.")
         parsed.append({
             "vestigingscode": code, "brin": brin, "vestigingsnummer": nummer,

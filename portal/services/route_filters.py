@@ -48,7 +48,7 @@ class RouteFilters:
                         out.append(part)
             return out[:50]
 
-        orgs = [int(v) for v in many("organisation", lambda v: v.isdigit() and len(v) < 10)]
+        orgs = [int(v) for v in many("organisation", lambda v: v.isdecimal() and len(v) < 10)]
         year = (args.get("school_year") or "").strip() or None
         if year and school_year_error(year):
             year = None

@@ -217,7 +217,7 @@ class OrganisationIndex:
         match = re.search(r"\[([^\]]+)\]\s*$", item)
         key = (match.group(1) if match else item).strip()
         name = item[:match.start()].strip() if match else item.strip()
-        if key.lower().startswith("id:") and key[3:].strip().isdigit():
+        if key.lower().startswith("id:") and key[3:].strip().isdecimal():
             row = self.by_id.get(int(key[3:].strip()))
             return (row.id, None) if row else (None, f"Organisatie {key} bestaat niet.")
         if key.upper() in self.by_code:

@@ -437,3 +437,29 @@ def test_nasty_strategy_reaches_every_kind_of_hostile_input():
         assert sample in NASTY
     assert any(len(s) > 5000 for s in NASTY)
     assert nasty is not None
+
+
+def test_digits_int_cannot_parse_are_refused_not_a_500(client, world):
+    """'²'.isdigit() is true but int('²') fails: found by the fuzzer (a 500 in
+    the organisation filter and picker); the parsers now use isdecimal()."""
+    log_in(client, world, "party")
+    agreement = world.agreement
+    requests = [
+        ("GET", "/leerroutes/organisaties?kind=vmbo&q=a&vmbo_parties=%C2%B2", None),
+        ("GET", "/kaart/regio-export.csv?organisation=%C2%B2", None),
+        ("GET", "/leerroutes/?organisation=%C2%B2", None),
+        ("POST", "/leerroutes/nieuw", {"title": "x", "pupils_per_cohort": "²", "vmbo_parties": ["²"]}),
+        ("POST", f"/overeenkomsten/{agreement.id}/bewerken", {"title": "x", "examining_organisation_id": "²",
+                                                              "route_ids": [str(world.route.id)],
+                                                              "start_date": "2026-08-01", "end_date": "2030-07-31"}),
+        ("POST", f"/overeenkomsten/{agreement.id}/financiering", {"share-rows": ["²"], "action": "add-share"}),
+        ("POST", f"/overeenkomsten/{agreement.id}/overstapgarantie", {"route_duration_months": "²",
+                                                                      "action": "check"}),
+    ]
+    for method, url, data in requests:
+        response = client.open(url, method=method, data=data)
+        assert response.status_code < 500, (url, response.status_code)
+    raw = "titel;soort;vmbo_partijen;mbo_partijen;eerste_schooljaar\nx;glr;[id:²];[id:²];2025-2026\n".encode()
+    response = client.post("/leerroutes/importeren", data={"bestand": (io.BytesIO(raw), "x.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
