@@ -64,7 +64,7 @@ class PageCache:
 
     def put(self, version: str, key: str, entry: Entry) -> None:
         cost = len(entry.body)
-        if cost > self.max_bytes // 8:
+        if cost > self.max_bytes // 4:  # one page at most a quarter of the cache
             return
         with self.lock:
             if version != self.version:
