@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.domain import agreements as dom
 from portal.extensions import db
-from portal.forms.agreements import ActionForm, AgreementForm, DocumentForm, TerminateForm
+from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm
 from portal.forms.helpers import apply_service_errors
 from portal.models import LearningRoute, Organisation
 from portal.models.agreement import Agreement
@@ -145,6 +145,8 @@ def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> lis
     if agreement is not None:
         orgs = [p.organisation for p in agreement.parties if p.role == "mbo"]
     else:
+        # Ids come from the unvalidated form: only those that can exist (PostgreSQL: out of range was a 500).
+        route_ids = [i for i in route_ids if isinstance(i, int) and 0 < i <= INT_LIMIT]
         routes = db.session.scalars(select(LearningRoute).where(LearningRoute.id.in_(route_ids or [0]))).all()
         routes = routes or service.routes_for(db.session, current_user.organisation_id)
         orgs = list({p.organisation_id: p.organisation for r in routes for p in r.parties if p.role == "mbo"}.values())

@@ -448,6 +448,7 @@ def test_digits_int_cannot_parse_are_refused_not_a_500(client, world):
         ("GET", "/leerroutes/organisaties?kind=vmbo&q=a&vmbo_parties=%C2%B2", None),
         ("GET", "/kaart/regio-export.csv?organisation=%C2%B2", None),
         ("GET", "/leerroutes/?organisation=%C2%B2", None),
+        ("POST", "/overeenkomsten/nieuw", {"route_ids": ["2147483648"]}),
         ("POST", "/leerroutes/nieuw", {"title": "x", "pupils_per_cohort": "²", "vmbo_parties": ["²"]}),
         ("POST", f"/overeenkomsten/{agreement.id}/bewerken", {"title": "x", "examining_organisation_id": "²",
                                                               "route_ids": [str(world.route.id)],
