@@ -6,8 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
-
-ORG_KIND_NAMES = names(ORGANISATION_KINDS)
 from portal.extensions import db
 from portal.forms.auth import UserForm
 from portal.forms.helpers import apply_service_errors
@@ -17,6 +15,7 @@ from portal.services import ServiceError
 from portal.services import users as user_service
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
+ORG_KIND_NAMES = names(ORGANISATION_KINDS)
 
 
 def _organisation_choices() -> list[tuple[str, str]]:

@@ -44,10 +44,7 @@ PAGES: dict[str, tuple[str, bool]] = {
 NOT_BUILT_YET: list[str] = []
 # Pages with a known query per row, reported to their owners; strict xfail, so
 # the test fails as soon as one is fixed and must be taken off this list.
-KNOWN_N_PLUS_ONE: dict[str, str] = {
-    "agreement": "agreements.view_agreement: each party's organisation is lazy-loaded",
-    "agreement_public": "agreements.view_agreement: each party's organisation is lazy-loaded",
-}
+KNOWN_N_PLUS_ONE: dict[str, str] = {}
 
 
 class _ConnectionBoundSession(FlaskSQLAlchemySession):
