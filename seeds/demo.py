@@ -63,6 +63,15 @@ DEMO_USERS = (
     ("coordinator.a12@demo.leerroutes.nl", "Mo Coördinator ROC A12 (demo)", "coordinator", "roc_a12"),
     ("coordinator.davinci@demo.leerroutes.nl", "Daan Coördinator Da Vinci (demo)", "coordinator", "da_vinci"),
     ("coordinator.insula@demo.leerroutes.nl", "Ilse Coördinator Insula (demo)", "coordinator", "insula"),
+    # Coordinators who sign the demo agreements of the other letter examples.
+    ("coordinator.uilenhof@demo.leerroutes.nl", "Umar Coördinator De Uilenhof (demo)", "coordinator", "uilenhof"),
+    ("coordinator.knippenberg@demo.leerroutes.nl", "Kees Coördinator Knippenberg (demo)", "coordinator",
+     "knippenberg"),
+    ("coordinator.teraa@demo.leerroutes.nl", "Tara Coördinator Ter AA (demo)", "coordinator", "ter_aa"),
+    ("coordinator.schaersvoorde@demo.leerroutes.nl", "Sanne Coördinator Schaersvoorde (demo)", "coordinator",
+     "schaersvoorde"),
+    ("coordinator.graafschap@demo.leerroutes.nl", "Gijs Coördinator Graafschap College (demo)", "coordinator",
+     "graafschap"),
     ("docent@demo.leerroutes.nl", "Lotte Lezer (demo)", "reader", None),
 )
 
@@ -138,4 +147,5 @@ def _area_steps():
     steps.append(demo_practices.seed)
     from seeds import demo_agreements  # after the routes: agreements cover them
     steps.append(demo_agreements.seed)
+    steps.append(demo_routes.activate)  # DLR/GLR become actief once a signed agreement covers them
     return steps

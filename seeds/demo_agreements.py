@@ -48,6 +48,53 @@ PERRON_CLAUSES = dict(
 )
 
 
+# The other examples of the 2018 letter get a signed agreement too, so that
+# their DLRs can be actief (a DLR/GLR is actief only under a signed agreement).
+# title, routes, (vmbo coordinator, mbo coordinator), sector, domain, what the cooperation is.
+SIGNED_DEMO = (
+    dict(title="Samenwerkingsovereenkomst Drechtsteden – Installatietechniek (demo)",
+         routes=("Talentontwikkeling Techniek – Installatietechniek DLR",),
+         vmbo="coordinator.insula@demo.leerroutes.nl", mbo="coordinator.davinci@demo.leerroutes.nl",
+         sector="Techniek", domain="TP", vmbo_name="Insula College", mbo_name="ROC Da Vinci College",
+         region="de Drechtsteden"),
+    dict(title="Samenwerkingsovereenkomst Gorinchem – Maritiem en techniek (demo)",
+         routes=("Gorinchem DLR Maritiem en techniek",),
+         vmbo="coordinator.uilenhof@demo.leerroutes.nl", mbo="coordinator.davinci@demo.leerroutes.nl",
+         sector="Maritiem en techniek", domain="TSL", vmbo_name="De Uilenhof", mbo_name="ROC Da Vinci College",
+         region="Gorinchem"),
+    dict(title="Samenwerkingsovereenkomst Profijt Achterhoek (demo)",
+         routes=("Profijt Achterhoek", "Profijt Zorg en welzijn niveau 3"),
+         vmbo="coordinator.schaersvoorde@demo.leerroutes.nl", mbo="coordinator.graafschap@demo.leerroutes.nl",
+         sector="Techniek en zorg", domain="TP", vmbo_name="Schaersvoorde", mbo_name="het Graafschap College",
+         region="de Achterhoek"),
+    dict(title="Samenwerkingsovereenkomst Helmond – Techniek niveau 4 (demo)",
+         routes=("Helmond DLR Techniek niveau 4",),
+         vmbo="coordinator.knippenberg@demo.leerroutes.nl", mbo="coordinator.teraa@demo.leerroutes.nl",
+         sector="Techniek", domain="TP", vmbo_name="het Dr.-Knippenbergcollege", mbo_name="ROC Ter AA",
+         region="Helmond"),
+)
+
+
+def _clauses(spec: dict) -> dict:
+    v, m, region = spec["vmbo_name"], spec["mbo_name"], spec["region"]
+    return dict(
+        facilities_use=f"Leerlingen van {v} gebruiken de praktijklokalen van {m}; docenten gebruiken elkaars "
+                       "lokalen en materialen zonder verrekening. Demodata.",
+        cooperation_form=f"Doorlopende leerroute van {v} en {m} in {region}. Demodata.",
+        governance=f"Een stuurgroep van {v} en {m} vergadert vier keer per jaar. Demodata.",
+        design="Eén team van vmbo- en mbo-docenten en een doorlopend programma zonder dubbelingen. Demodata.",
+        complaints_procedure="De klachtenregeling van de school waar de leerling of student is ingeschreven. "
+                             "Demodata.",
+        sector=spec["sector"], mbo_domain_code=spec["domain"],
+        employer_role=f"Leerbedrijven uit {region} kiezen mee in de kwalificaties en verzorgen de "
+                      "beroepspraktijkvorming. Demodata.",
+        team_qualification=False,
+        participation=f"De medezeggenschapsraden van {v} en {m} hebben ingestemd. Demodata.",
+        transfer_option="Wie de route verlaat, kan altijd verder in vmbo-bb of op mbo niveau 2 (zie de fasen).",
+        funding_purpose=f"Het deel van de lumpsum vo voor de mbo-lessen gaat naar {m}. Demodata.",
+    )
+
+
 def _routes(session: Session, titles) -> list[LearningRoute]:
     return list(session.scalars(select(LearningRoute).where(LearningRoute.title.in_(titles),
                                                             LearningRoute.archived_at.is_(None))))
@@ -73,7 +120,38 @@ def seed(session: Session, result) -> None:
             cooperation_form="Technologieroute van twee vmbo-scholen met één mbo-instelling (in uitwerking).",
             employer_role="Installatiebedrijven uit de Drechtsteden denken mee over de kwalificaties.",
         ), insula_user)
+    for spec in SIGNED_DEMO:
+        routes = _routes(session, spec["routes"])
+        vmbo_user, mbo_user = users.get(spec["vmbo"]), users.get(spec["mbo"])
+        if routes and vmbo_user and mbo_user and not _exists(session, spec["title"]):
+            _seed_signed(session, spec, routes, vmbo_user, mbo_user)
     session.flush()
+
+
+def _seed_signed(session, spec, routes, vmbo_user, mbo_user) -> None:
+    """A complete agreement for the current school years, signed by both parties."""
+    agreement = service.create_agreement(session, dict(
+        title=spec["title"], start_date=date(2023, 8, 1), end_date=date(2029, 7, 31),
+        route_ids=[r.id for r in routes], is_demo=True, **_clauses(spec),
+        examining_organisation_id=mbo_user.organisation_id,
+    ), vmbo_user)
+    vmbo = next(p for p in agreement.parties if p.organisation_id == vmbo_user.organisation_id)
+    mbo = next(p for p in agreement.parties if p.organisation_id == mbo_user.organisation_id)
+    shares = []
+    for year in ("2025-2026", "2026-2027", "2027-2028"):
+        shares += [dict(stream="lumpsum_vo", school_year=year, party_id=vmbo.id, percentage=Decimal("60.00")),
+                   dict(stream="lumpsum_vo", school_year=year, party_id=mbo.id, percentage=Decimal("40.00"))]
+    service.set_funding(session, agreement, shares, [], vmbo_user)
+    service.set_guarantee(session, agreement, 36, [
+        dict(from_month=1, to_month=18, destination="vmbo_bb", responsible_party_id=vmbo.id, max_wait_days=5,
+             description="Een ander profiel of een andere route in vmbo-bb."),
+        dict(from_month=19, to_month=36, destination="mbo2", responsible_party_id=mbo.id, max_wait_days=10,
+             description="Een andere opleiding op mbo niveau 2."),
+    ], vmbo_user)
+    service.send_for_signature(session, agreement, vmbo_user)
+    for party in agreement.parties:
+        signer = vmbo_user if party.organisation_id == vmbo_user.organisation_id else mbo_user
+        service.sign(session, agreement, party, signer)
 
 
 def _seed_perron(session, routes, perron_user, a12_user) -> None:

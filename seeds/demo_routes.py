@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import LearningRoute
 from portal.services import ServiceError
-from portal.services.routes import register_route
+from portal.services.agreement_queries import COVERAGE_KINDS
+from portal.services.routes import register_route, update_route
 
 DEMO_CONTACT = "demo@demo.leerroutes.nl"
 
@@ -83,6 +84,28 @@ DEMO_ROUTES: tuple[dict, ...] = (
 )
 
 
+def _payload(spec: dict, orgs, status: str) -> dict:
+    return {
+        "title": spec["title"], "kind": spec["kind"], "status": status,
+        "vmbo_parties": [orgs[k].id for k in spec["vmbo"]],
+        "mbo_parties": [orgs[k].id for k in spec["mbo"]],
+        "employer_parties": [orgs[k].id for k in spec.get("employers", [])],
+        "pathways": spec["pathways"], "profiles": spec["profiles"], "mbo_level": spec["level"],
+        "mbo_domain": spec["domain"], "crebo": spec.get("crebo"),
+        "qualification_name": spec.get("qualification"), "first_school_year": spec["first"],
+        "last_school_year": spec.get("last"), "pupils_per_cohort": spec.get("pupils"),
+        "teaching_location": "vmbo" if spec["kind"] == "glr" else "beide",
+        "contact_name": "Contactpersoon (demo)", "contact_email": DEMO_CONTACT,
+        "description": spec["description"],
+    }
+
+
+def _waits_for_agreement(spec: dict) -> bool:
+    """A DLR or GLR is actief only under a signed agreement (issue 4), so it is
+    registered in voorbereiding and activated after the agreements' seed."""
+    return spec["status"] == "actief" and spec["kind"] in COVERAGE_KINDS
+
+
 def seed(session: Session, result) -> None:
     orgs = result.organisations
     actor = result.users.get("programma@demo.leerroutes.nl")
@@ -90,26 +113,28 @@ def seed(session: Session, result) -> None:
     for spec in DEMO_ROUTES:
         if spec["title"] in existing:
             continue
-        payload = {
-            "title": spec["title"], "kind": spec["kind"], "status": spec["status"],
-            "vmbo_parties": [orgs[k].id for k in spec["vmbo"]],
-            "mbo_parties": [orgs[k].id for k in spec["mbo"]],
-            "employer_parties": [orgs[k].id for k in spec.get("employers", [])],
-            "pathways": spec["pathways"], "profiles": spec["profiles"], "mbo_level": spec["level"],
-            "mbo_domain": spec["domain"], "crebo": spec.get("crebo"),
-            "qualification_name": spec.get("qualification"), "first_school_year": spec["first"],
-            "last_school_year": spec.get("last"), "pupils_per_cohort": spec.get("pupils"),
-            "teaching_location": "vmbo" if spec["kind"] == "glr" else "beide",
-            "contact_name": "Contactpersoon (demo)", "contact_email": DEMO_CONTACT,
-            "description": spec["description"],
-        }
+        status = "voorbereiding" if _waits_for_agreement(spec) else spec["status"]
+        register_route(session, _payload(spec, orgs, status), actor, is_demo=True)
+    session.flush()
+
+
+def activate(session: Session, result) -> None:
+    """Set the demo DLR/GLR that are meant to run to actief, through the route
+    service: it checks that a signed agreement covers them. One the agreements'
+    seed did not cover stays in voorbereiding."""
+    orgs = result.organisations
+    actor = result.users.get("programma@demo.leerroutes.nl")
+    for spec in DEMO_ROUTES:
+        if not _waits_for_agreement(spec):
+            continue
+        route = session.scalar(select(LearningRoute).where(LearningRoute.title == spec["title"],
+                                                          LearningRoute.is_demo.is_(True),
+                                                          LearningRoute.archived_at.is_(None)))
+        if route is None or route.status != "voorbereiding":
+            continue
         try:
-            register_route(session, payload, actor, is_demo=True)
+            update_route(session, route, _payload(spec, orgs, "actief"), actor, expected_version=None)
         except ServiceError as exc:
-            # A status rule from another area (e.g. "actief needs a signed
-            # agreement") may refuse 'actief' here; the route then waits in
-            # 'voorbereiding' until that area's seed activates it.
-            if set(exc.errors) != {"status"} or payload["status"] != "actief":
+            if set(exc.errors) != {"status"}:
                 raise
-            register_route(session, {**payload, "status": "voorbereiding"}, actor, is_demo=True)
     session.flush()

@@ -18,7 +18,7 @@ def make_school(pathways=("BB", "KB"), profiles=(), **fields):
 
 def route_data(vmbo, mbo, **changes) -> dict:
     """Valid input for a GLR between these parties."""
-    data = dict(title="GLR Zorg", kind="glr", status="actief", vmbo_parties=[vmbo.id], mbo_parties=[mbo.id],
+    data = dict(title="GLR Zorg", kind="glr", status="voorbereiding", vmbo_parties=[vmbo.id], mbo_parties=[mbo.id],
                 pathways=["BB"], profiles=["ZW"], mbo_level="2", crebo="25498",
                 qualification_name="Helpende zorg en welzijn", first_school_year="2025-2026",
                 contact_name="Jan Contact", contact_email="jan@example.org", contact_phone="0318-123456")

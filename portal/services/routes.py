@@ -142,9 +142,10 @@ def _check_status_change(session: Session, route: LearningRoute | None, new_stat
     message = rules.check_status_transition(old, new_status)
     if message:
         result.error("status", message)
-    if route is not None and new_status == "actief":  # issue 4: a signed agreement covers it
+    if new_status == "actief":  # issue 4: a signed agreement covers it (a new DLR/GLR: never yet)
         from portal.services import agreements
-        year = agreements.activation_school_year(data.first_school_year if data else route.first_school_year)
+        first_year = data.first_school_year if data is not None else getattr(route, "first_school_year", None)
+        year = agreements.activation_school_year(first_year)
         for error in agreements.activation_errors(session, route, year, kind=data.kind if data else None):
             result.error("status", error)
 

@@ -170,7 +170,7 @@ def test_organisation_search_never_shows_routes_only_organisations(client, world
 
 
 def edit_form(world, route, **changes):
-    data = {"title": route.title + " (bewerkt)", "kind": "glr", "status": "actief", "pathways": ["BB"],
+    data = {"title": route.title + " (bewerkt)", "kind": "glr", "status": "voorbereiding", "pathways": ["BB"],
             "profiles": ["ZW"], "mbo_level": "2", "crebo": "25498", "qualification_name": "Helpende",
             "teaching_location": "beide", "first_school_year": "2025-2026", "version_id": str(route.version_id),
             "vmbo_parties": [str(p.organisation_id) for p in route.parties if p.role == "vmbo"],

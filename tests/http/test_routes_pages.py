@@ -88,6 +88,25 @@ def test_create_shows_the_dutch_error_at_the_field_and_keeps_the_input(client, w
     assert route.created_by_id == world.coordinator.id and route.status == "concept"
 
 
+@pytest.mark.parametrize("kind", ["glr", "dlr"])
+def test_a_new_dlr_or_glr_cannot_start_as_actief_without_a_signed_agreement(client, world, db_session, kind):
+    """Issue 4: no agreement can cover a route that does not exist yet, so a
+    new DLR/GLR registered as actief is refused at the status field, and
+    nothing is saved. Other kinds may start as actief."""
+    login(client, world.coordinator)
+    title = f"Nieuwe {kind} meteen actief"
+    response = client.post("/leerroutes/nieuw", data=form_data(world, title=title, kind=kind, status="actief"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(r'<p class="error" id="status-fout">([^<]*)</p>', html)
+    assert error and "getekende samenwerkingsovereenkomst" in error.group(1)
+    assert db_session.scalar(select(LearningRoute.id).where(LearningRoute.title == title)) is None
+    response = client.post("/leerroutes/nieuw", data=form_data(
+        world, title="Vakmanschaproute meteen actief", kind="vakmanschap", status="actief",
+        teaching_location="beide", crebo="", qualification_name=""))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
 def test_the_create_form_prefills_the_coordinators_organisation(client, world):
     login(client, world.coordinator)
     html = client.get("/leerroutes/nieuw").get_data(as_text=True)
@@ -115,7 +134,7 @@ def test_conflicting_edits_show_the_other_change_and_keep_the_input(client, worl
                          expected_version=opened)
     db_session.flush()
     login(client, world.coordinator)
-    data = form_data(world, title="Mijn nieuwe titel", version_id=str(opened), status="actief")
+    data = form_data(world, title="Mijn nieuwe titel", version_id=str(opened), status="voorbereiding")
     response = client.post(f"/leerroutes/{route.id}/bewerken", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -136,7 +155,7 @@ def test_conflicting_edits_show_the_other_change_and_keep_the_input(client, worl
 def test_history_tab_lists_who_changed_what_from_what_to_what(client, world, db_session):
     login(client, world.coordinator)
     route = world.route
-    data = form_data(world, title="Zorgroute Gewijzigd", version_id=str(route.version_id), status="actief")
+    data = form_data(world, title="Zorgroute Gewijzigd", version_id=str(route.version_id), status="voorbereiding")
     assert client.post(f"/leerroutes/{route.id}/bewerken", data=data).status_code == 302
     html = client.get(f"/leerroutes/{route.id}/geschiedenis").get_data(as_text=True)
     assert "Geschiedenis" in html and world.coordinator.name in html

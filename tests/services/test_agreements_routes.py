@@ -72,7 +72,9 @@ def test_demo_has_a_signed_perron_agreement_and_one_in_preparation(db_session, r
     seed_demo(db_session)  # safe to rerun
     agreements = db_session.scalars(select(Agreement).where(Agreement.is_demo.is_(True))).all()
     by_title = {a.title: a for a in agreements}
-    assert len(agreements) == 2
+    from seeds.demo_agreements import SIGNED_DEMO
+    assert len(agreements) == 2 + len(SIGNED_DEMO)  # rerunning created nothing twice
+    assert all(by_title[spec["title"]].status == "getekend" for spec in SIGNED_DEMO)
     perron = next(a for t, a in by_title.items() if "Perron" in t)
     talent = next(a for t, a in by_title.items() if "Talentontwikkeling" in t)
     assert perron.status == "getekend" and all(p.is_signed for p in perron.parties)

@@ -61,6 +61,16 @@ def test_all_or_nothing_reports_row_column_and_dutch_message(db_session, world):
     assert "mbo-niveau 2" in message
 
 
+def test_an_imported_new_glr_cannot_be_actief_without_a_signed_agreement(db_session, world):
+    """Issue 4 holds for the import too: the row is refused at the status column."""
+    rows = route_io.parse_csv(csv_bytes(row(world, "Import actief", status="actief"), row(world, "Import goed")))
+    result = route_io.import_routes(db_session, rows, world.coordinator, mode="valid")
+    assert (result.created, result.failed_rows) == (1, 1)
+    assert [(m.row, m.column) for m in result.errors] == [(2, "status")]
+    assert "getekende samenwerkingsovereenkomst" in result.errors[0].message
+    assert count(db_session, "Import actief") == 0
+
+
 def test_import_the_valid_rows_skips_the_bad_ones(db_session, world):
     rows = route_io.parse_csv(csv_bytes(row(world, "Import goed"), row(world, "Import fout", eerste_schooljaar="2026")))
     result = route_io.import_routes(db_session, rows, world.coordinator, mode="valid")

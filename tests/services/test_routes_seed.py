@@ -26,3 +26,24 @@ def test_demo_routes_are_seeded_once_with_the_real_examples(db_session, referenc
     codes = {g.code for rs in regions.values() for g in rs}
     assert {"AM38", "AM23", "AM35", "AM32", "AM09"} <= codes
     assert len({r.first_school_year for r in routes.values()}) >= 6
+
+
+def test_demo_dlrs_are_actief_only_under_a_signed_agreement(db_session, reference_data):
+    """Issue 4 in the demo data: every DLR/GLR the demo means to run is actief,
+    and a signed agreement valid this school year covers it."""
+    from portal.models.agreement import Agreement, agreement_routes
+    from portal.services.agreement_queries import activation_errors
+    from portal.services.agreements import activation_school_year
+
+    seed_demo(db_session)
+    routes = {r.title: r for r in db_session.scalars(select(LearningRoute).where(LearningRoute.is_demo.is_(True)))}
+    meant = [s["title"] for s in DEMO_ROUTES if s["status"] == "actief" and s["kind"] in ("dlr", "glr")]
+    assert len(meant) >= 5
+    for title in meant:
+        route = routes[title]
+        assert route.status == "actief", title
+        assert activation_errors(db_session, route, activation_school_year(route.first_school_year)) == [], title
+        statuses = db_session.scalars(select(Agreement.status).join(
+            agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
+            .where(agreement_routes.c.route_id == route.id))
+        assert "getekend" in set(statuses), title
