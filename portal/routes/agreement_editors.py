@@ -102,18 +102,11 @@ def edit_shares(agreement_id: int):
                                                             purpose="")):
             pass
         elif action == "save":
-            try:
-                changed = service.set_funding(db.session, agreement, shares, totals, current_user,
-                                              expected_version=request.form.get("version_id", type=int))
-            except ServiceError as exc:
-                db.session.rollback()
-                errors = exc.errors
-            else:
-                db.session.commit()
-                if not is_htmx_fragment_request():
-                    flash(_saved_message(agreement, changed), "success")
-                    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-                saved = "addendum" if changed == "addendum" else True
+            response, errors, saved = _save_editor(agreement, lambda **version: service.set_funding(
+                db.session, agreement, shares, totals, current_user, **version))
+            if response is not None:
+                return response
+            if saved:
                 shares, totals = _share_rows_from(agreement), _total_rows_from(agreement)
         else:  # check: live sums and errors, nothing saved
             errors = service.validate_funding(agreement, shares, totals)
@@ -124,6 +117,23 @@ def edit_shares(agreement_id: int):
                    agreement=agreement, shares=shares, totals=totals, errors=errors, sums=_group_sums(shares),
                    saved=saved, save_failed=bool(errors) and request.method == "POST",
                    action_form=ActionForm(), allocations=service.allocations(agreement))
+
+
+def _save_editor(agreement, write):
+    """Save an editor's rows in one transaction: `write(expected_version=...)`
+    is the service call. Returns (redirect or None, errors, saved): a plain
+    form gets a flash and a redirect; htmx re-renders the editor with
+    "saved" (or "addendum" when the save made a new version)."""
+    try:
+        changed = write(expected_version=request.form.get("version_id", type=int))
+    except ServiceError as exc:
+        db.session.rollback()
+        return None, exc.errors, False
+    db.session.commit()
+    if not is_htmx_fragment_request():
+        flash(_saved_message(agreement, changed), "success")
+        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id)), {}, False
+    return None, {}, "addendum" if changed == "addendum" else True
 
 
 # --- overstapgarantie ------------------------------------------------------
@@ -160,18 +170,11 @@ def edit_guarantee(agreement_id: int):
                 responsible_party_id=None, max_wait_days=None, description="", entree_reason="")):
             pass
         elif action == "save":
-            try:
-                changed = service.set_guarantee(db.session, agreement, duration, phases, current_user,
-                                                expected_version=request.form.get("version_id", type=int))
-            except ServiceError as exc:
-                db.session.rollback()
-                errors = exc.errors
-            else:
-                db.session.commit()
-                if not is_htmx_fragment_request():
-                    flash(_saved_message(agreement, changed), "success")
-                    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-                saved = "addendum" if changed == "addendum" else True
+            response, errors, saved = _save_editor(agreement, lambda **version: service.set_guarantee(
+                db.session, agreement, duration, phases, current_user, **version))
+            if response is not None:
+                return response
+            if saved:
                 phases = _phase_rows_from(agreement)
         else:  # check: messages only, nothing saved
             errors, check = service.validate_guarantee(agreement, duration, phases)
