@@ -108,16 +108,21 @@ def _int(value: str | None) -> int | None:
 parse_int = _int
 
 
+def _decimal(raw: str, label: str, errors: list[str]) -> Decimal | None:
+    """The row's decimal, or None with the Dutch message added to its errors."""
+    try:
+        return dom.parse_decimal(raw)
+    except ValueError as exc:
+        errors.append(f"{label}: {exc}")
+        return None
+
+
 def parse_share_rows(form) -> list[dict]:
     rows = []
     for key in _indices(form, "share"):
         errors: list[str] = []
         raw = form.get(f"share-{key}-percentage", "")
-        try:
-            percentage: Decimal | None = dom.parse_decimal(raw)
-        except ValueError as exc:
-            percentage = None
-            errors.append(f"Aandeel: {exc}")
+        percentage = _decimal(raw, "Aandeel", errors)
         rows.append(dict(key=key, stream=form.get(f"share-{key}-stream", ""),
                          school_year=form.get(f"share-{key}-school_year", "").strip(),
                          party_id=_int(form.get(f"share-{key}-party_id")), percentage=percentage,
@@ -130,11 +135,7 @@ def parse_total_rows(form) -> list[dict]:
     for key in _indices(form, "total"):
         errors: list[str] = []
         raw = form.get(f"total-{key}-amount", "")
-        try:
-            amount: Decimal | None = dom.parse_decimal(raw)
-        except ValueError as exc:
-            amount = None
-            errors.append(f"Bedrag: {exc}")
+        amount = _decimal(raw, "Bedrag", errors)
         rows.append(dict(key=key, stream=form.get(f"total-{key}-stream", ""),
                          school_year=form.get(f"total-{key}-school_year", "").strip(),
                          recipient_party_id=_int(form.get(f"total-{key}-recipient_party_id")),
