@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
 from portal.forms.helpers import apply_service_errors
 from portal.models.agreement import AgreementParty
-from portal.permissions import can_sign_for_party
+from portal.permissions import can_restore_agreement, can_sign_for_party
 from portal.routes.agreements import bp, load, require_details, require_edit
 from portal.services import ServiceError
 from portal.services import agreements as service
@@ -101,6 +101,24 @@ def archive_agreement(agreement_id: int):
     db.session.commit()
     flash("De overeenkomst is gearchiveerd.", "success")
     return redirect(url_for("agreements.index"))
+
+
+@bp.post("/<int:agreement_id>/herstellen")
+@login_required
+def restore_agreement(agreement_id: int):
+    agreement = load(agreement_id, archived=True)  # 404 for whoever may not see archived agreements
+    if not can_restore_agreement(current_user, agreement):
+        abort(403)
+    ActionForm().validate_on_submit() or abort(400)
+    try:
+        service.restore(db.session, agreement, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"De overeenkomst ‘{agreement.title}’ is hersteld.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 
 @bp.post("/<int:agreement_id>/document")
