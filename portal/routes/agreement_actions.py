@@ -16,7 +16,7 @@ from portal.permissions import can_restore_agreement, can_sign_for_party
 from portal.routes.agreements import bp, load, require_details, require_edit
 from portal.services import ServiceError
 from portal.services import agreements as service
-from portal.services.uploads import send_stored, store_upload
+from portal.services.uploads import delete_stored, send_stored, store_upload
 
 
 # --- signing, termination, document ----------------------------------------
@@ -128,10 +128,15 @@ def upload_document(agreement_id: int):
     require_edit(agreement)
     form = DocumentForm()
     form.validate_on_submit() or abort(400)
+    stored = None
     try:
         stored = store_upload(form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document")
         service.attach_document(db.session, agreement, stored, current_user)
-    except ServiceError as exc:
+    except BaseException as exc:
+        if stored is not None:
+            delete_stored(stored.stored_name)  # no file on disk without the row that points to it
+        if not isinstance(exc, ServiceError):
+            raise
         db.session.rollback()
         for message in [m for ms in exc.errors.values() for m in ms]:
             flash(f"Document: {message}", "error")

@@ -259,24 +259,28 @@ def list_archived(session: Session) -> list[GoodPractice]:
 
 def add_attachment(session: Session, practice: GoodPractice, file_storage, title: str,
                    actor: User | None) -> PracticeAttachment:
-    from portal.services.uploads import store_upload
+    from portal.services.uploads import delete_stored, store_upload
     title = " ".join((title or "").split())
     if not title:
         raise ServiceError({"title": ["Geef de bijlage een titel."]})
     if len(title) > 200:
         raise ServiceError({"title": ["De titel is te lang (hoogstens 200 tekens)."]})
     stored = store_upload(file_storage, field="file")
-    attachment = PracticeAttachment(
-        title=title, stored_name=stored.stored_name, original_name=stored.original_name,
-        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-        uploaded_by_id=actor.id if actor else None,
-    )
-    practice.attachments.append(attachment)
-    session.flush()
-    record(session, actor, OBJECT_TYPE, practice.id, "add_attachment",
-           after={"attachment_id": attachment.id, "title": title, "file": stored.original_name,
-                  "size": stored.size, "sha256": stored.sha256})
-    reindex(session, practice)
+    try:
+        attachment = PracticeAttachment(
+            title=title, stored_name=stored.stored_name, original_name=stored.original_name,
+            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+            uploaded_by_id=actor.id if actor else None,
+        )
+        practice.attachments.append(attachment)
+        session.flush()
+        record(session, actor, OBJECT_TYPE, practice.id, "add_attachment",
+               after={"attachment_id": attachment.id, "title": title, "file": stored.original_name,
+                      "size": stored.size, "sha256": stored.sha256})
+        reindex(session, practice)
+    except BaseException:
+        delete_stored(stored.stored_name)  # no file on disk without its row
+        raise
     return attachment
 
 

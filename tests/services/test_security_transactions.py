@@ -343,3 +343,41 @@ def test_streamed_csv_import_fails_halfway_says_so_and_stores_no_row(client, db_
     assert "De import is mislukt" in html and "er is niets opgeslagen" in html
     db_session.expire_all()
     assert database_state(db_session) == before
+
+
+# --- uploads: no file on disk without its row ---------------------------------------------
+
+def _stored_files() -> set[str]:
+    from portal.services.uploads import upload_dir
+    return {p.name for p in upload_dir().iterdir()}
+
+
+def test_attachment_that_fails_halfway_leaves_no_file_behind(db_session, routes):
+    import io
+    from werkzeug.datastructures import FileStorage
+    from tests.factories_practices import PDF_BYTES, make_practice
+    practice = make_practice(routes.coordinator, status="concept")
+    files = _stored_files()
+
+    def save():
+        practice_service.add_attachment(db_session, practice, FileStorage(io.BytesIO(PDF_BYTES), "plan.pdf"),
+                                        "Plan", routes.coordinator)
+
+    done = run_and_roll_back(db_session, save, "audit_log", detail_tables=("practice_attachments",))
+    assert wrote(done, "practice_attachments")
+    assert _stored_files() == files
+
+
+def test_refused_signed_document_leaves_no_file_behind(client, db_session, agreement_world):
+    import io
+    from tests.factories_practices import PDF_BYTES
+    w = agreement_world
+    agreement = make_agreement(w["user"], w["route"], w["mbo"])  # not signed: the document is refused
+    db_session.commit()
+    files = _stored_files()
+    log_in_session(client, w["user"])
+    response = client.post(f"/overeenkomsten/{agreement.id}/document", content_type="multipart/form-data",
+                           data={"document": (io.BytesIO(PDF_BYTES), "getekend.pdf")}, follow_redirects=True)
+    assert "nadat alle partijen hebben getekend" in response.get_data(as_text=True)
+    assert agreement.document_name is None
+    assert _stored_files() == files
