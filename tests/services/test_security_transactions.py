@@ -18,21 +18,20 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
-from portal.models import LearningRoute, User
+from portal.models import LearningRoute
 from portal.services import agreements as agreement_service
 from portal.services import practices as practice_service
 from portal.services import route_io
 from portal.services import routes as route_service
 from portal.services import users as user_service
 from tests.factories import make_user
-from tests.factories_agreements import fill_funding_and_guarantee, make_agreement, make_parties_and_route
+from tests.factories_agreements import make_agreement, make_parties_and_route
 from tests.factories_practices import practice_data
 from tests.factories_routes import RouteWorld, route_data
 from tests.factories_security import log_in_session
