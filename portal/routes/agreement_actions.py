@@ -149,7 +149,7 @@ def upload_document(agreement_id: int):
 @bp.get("/<int:agreement_id>/document")
 @login_required
 def download_document(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     if not agreement.document_stored_name:
         abort(404)
@@ -162,7 +162,7 @@ def download_document(agreement_id: int):
 @bp.get("/<int:agreement_id>/versies")
 @login_required
 def list_versions(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     numbers = [v.number for v in agreement.versions]
     a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)

@@ -126,7 +126,7 @@ def _detail_context(agreement: Agreement) -> dict:
 @bp.get("/<int:agreement_id>/checklist")
 @login_required
 def view_checklist(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     return render_template("agreements/checklist.html", agreement=agreement,
                            checklist=service.checklist(agreement))
@@ -135,7 +135,7 @@ def view_checklist(agreement_id: int):
 @bp.get("/<int:agreement_id>/afdrukken")
 @login_required
 def print_agreement(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     return render_template("agreements/print.html", agreement=agreement, **_detail_context(agreement))
 

@@ -107,9 +107,9 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "agreements.restore_agreement": {"POST": [("archived", "staff_else_404")]},
     "agreements.upload_document": {"POST": [("signed", "party")]},
     "agreements.download_document": {"GET": [("signed", "party_or_staff")]},
-    "agreements.view_checklist": {"GET": "party_or_staff"},
-    "agreements.print_agreement": {"GET": "party_or_staff"},
-    "agreements.list_versions": {"GET": "party_or_staff"},
+    "agreements.view_checklist": {"GET": [("public", "party_or_staff"), ("archived", "staff_else_404")]},
+    "agreements.print_agreement": {"GET": [("public", "party_or_staff"), ("archived", "staff_else_404")]},
+    "agreements.list_versions": {"GET": [("public", "party_or_staff"), ("archived", "staff_else_404")]},
     # --- good-practice library (the party coordinator is the author)
     "practices.index": {"GET": "public"},
     "practices.show": {"GET": [(s, "public" if s == "gepubliceerd" else "hidden")
