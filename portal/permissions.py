@@ -118,6 +118,11 @@ def can_archive_practice(user, practice) -> bool:
     return is_staff(user) or (is_practice_author(user, practice) and practice.status != "gepubliceerd")
 
 
+def can_restore_practice(user, practice) -> bool:
+    """Only staff and admin bring an archived practice back (like routes)."""
+    return practice.archived_at is not None and is_staff(user)
+
+
 # --- leerroutes (/leerroutes) ------------------------------------------------
 
 def can_archive_route(user, route) -> bool:
@@ -164,6 +169,11 @@ def can_view_agreement_details(user, agreement) -> bool:
 def can_edit_agreement(user, agreement) -> bool:
     """Only the parties' coordinators edit (staff read)."""
     return agreement.archived_at is None and is_agreement_party(user, agreement)
+
+
+def can_restore_agreement(user, agreement) -> bool:
+    """Only staff and admin bring an archived agreement back (like routes)."""
+    return agreement.archived_at is not None and is_staff(user)
 
 
 def can_sign_for_party(user, party) -> bool:

@@ -2,7 +2,8 @@
 fuzzers: a route with parties org A (vmbo) and org B (mbo), an agreement
 between them, practices by a coordinator of A in every status (each with an
 attachment), a signed agreement with an uploaded PDF, and the same kind of
-objects of another pair of organisations (C, D) for IDOR checks.
+objects of another pair of organisations (C, D) for IDOR checks; archived
+variants of a route, an agreement and a practice (only staff see and restore them).
 
 Users (USERS order): anonymous, reader, party (coordinator of A), other
 (coordinator of C, no party of A/B's objects), staff, admin."""
@@ -77,6 +78,23 @@ class MatrixWorld:
         return agreement
 
     @cached_property
+    def archived_agreement(self):
+        """A concept agreement of A and B that its party archived (only staff see it)."""
+        agreement = make_agreement(self.users["party"], self.route, self.org_b,
+                                   title=f"Gearchiveerde matrixovereenkomst {self.tag}")
+        agreement_service.archive(self.session, agreement, self.users["party"])
+        self.save()
+        return agreement
+
+    @cached_property
+    def archived_practice(self):
+        """A published practice of the party coordinator, archived by staff."""
+        practice = self.practice("gepubliceerd")
+        practice_service.archive_practice(self.session, practice, self.users["staff"])
+        self.save()
+        return practice
+
+    @cached_property
     def other_agreement(self):
         agreement = make_agreement(self.users["other"], self.other_route, self.org_d,
                                    title=f"Andere overeenkomst {self.tag}")
@@ -124,11 +142,13 @@ class MatrixWorld:
                 values[name] = {"concept": self.route_concept, "archived": self.route_archived}.get(
                     variant or "", self.route).id
             elif name in ("agreement_id", "party_id"):
-                agreement = self.signed if variant == "signed" else self.agreement
+                agreement = {"signed": self.signed, "archived": self.archived_agreement}.get(variant or "") \
+                    or self.agreement
                 values["agreement_id"] = agreement.id
                 values["party_id"] = self.party_of(agreement, self.org_a).id
             elif name in ("practice_id", "attachment_id"):
-                practice = self.practice(variant if variant in PRACTICE_STATUSES else "gepubliceerd")
+                practice = self.archived_practice if variant == "archived" else \
+                    self.practice(variant if variant in PRACTICE_STATUSES else "gepubliceerd")
                 values["practice_id"] = practice.id
                 values["attachment_id"] = practice.attachments[0].id
             elif name == "user_id":

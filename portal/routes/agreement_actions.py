@@ -12,11 +12,11 @@ from portal.extensions import db
 from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
 from portal.forms.helpers import apply_service_errors
 from portal.models.agreement import AgreementParty
-from portal.permissions import can_sign_for_party
+from portal.permissions import can_restore_agreement, can_sign_for_party
 from portal.routes.agreements import bp, load, require_details, require_edit
 from portal.services import ServiceError
 from portal.services import agreements as service
-from portal.services.uploads import send_stored, store_upload
+from portal.services.uploads import delete_stored, send_stored, store_upload
 
 
 # --- signing, termination, document ----------------------------------------
@@ -103,6 +103,24 @@ def archive_agreement(agreement_id: int):
     return redirect(url_for("agreements.index"))
 
 
+@bp.post("/<int:agreement_id>/herstellen")
+@login_required
+def restore_agreement(agreement_id: int):
+    agreement = load(agreement_id, archived=True)  # 404 for whoever may not see archived agreements
+    if not can_restore_agreement(current_user, agreement):
+        abort(403)
+    ActionForm().validate_on_submit() or abort(400)
+    try:
+        service.restore(db.session, agreement, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"De overeenkomst ‘{agreement.title}’ is hersteld.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
 @bp.post("/<int:agreement_id>/document")
 @login_required
 def upload_document(agreement_id: int):
@@ -110,10 +128,15 @@ def upload_document(agreement_id: int):
     require_edit(agreement)
     form = DocumentForm()
     form.validate_on_submit() or abort(400)
+    stored = None
     try:
         stored = store_upload(form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document")
         service.attach_document(db.session, agreement, stored, current_user)
-    except ServiceError as exc:
+    except BaseException as exc:
+        if stored is not None:
+            delete_stored(stored.stored_name)  # no file on disk without the row that points to it
+        if not isinstance(exc, ServiceError):
+            raise
         db.session.rollback()
         for message in [m for ms in exc.errors.values() for m in ms]:
             flash(f"Document: {message}", "error")
@@ -126,7 +149,7 @@ def upload_document(agreement_id: int):
 @bp.get("/<int:agreement_id>/document")
 @login_required
 def download_document(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     if not agreement.document_stored_name:
         abort(404)
@@ -139,7 +162,7 @@ def download_document(agreement_id: int):
 @bp.get("/<int:agreement_id>/versies")
 @login_required
 def list_versions(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     numbers = [v.number for v in agreement.versions]
     a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)

@@ -15,7 +15,7 @@ from portal.forms.helpers import apply_service_errors
 from portal.models import LearningRoute, Organisation
 from portal.models.agreement import Agreement, AgreementParty
 from portal.permissions import (
-    can_create_agreement, can_edit_agreement, can_view_agreement_details, is_staff,
+    can_create_agreement, can_edit_agreement, can_restore_agreement, can_view_agreement_details, is_staff,
 )
 from portal.services import ServiceError
 from portal.services import agreements as service
@@ -63,11 +63,13 @@ def agreement_vocab():
             "fmt_decimal": dom.format_decimal}
 
 
-def load(agreement_id: int) -> Agreement:
+def load(agreement_id: int, *, archived: bool = False) -> Agreement:
+    """The agreement or 404. An archived one does not exist, except with
+    archived=True for staff (its page and restoring it)."""
     # Parties with their organisations in one go: no query per party.
     agreement = db.session.get(Agreement, agreement_id, options=[
         selectinload(Agreement.parties).joinedload(AgreementParty.organisation)])
-    if agreement is None or agreement.archived_at is not None:
+    if agreement is None or (agreement.archived_at is not None and not (archived and is_staff(current_user))):
         abort(404)
     return agreement
 
@@ -88,18 +90,20 @@ def require_edit(agreement: Agreement) -> None:
 
 @bp.get("/")
 def index():
+    if is_staff(current_user) and request.args.get("archief") == "1":
+        return render_template("agreements/archived.html", agreements=service.list_archived(db.session))
     agreements = service.list_agreements(db.session)
     expiring = expiring_agreements_for(current_user)
     mine: set[int] = set()
     if current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
         mine = {a.id for a in agreements if a.party_for(current_user.organisation_id)}
     return render_template("agreements/index.html", agreements=agreements, expiring=expiring, mine=mine,
-                           can_create=can_create_agreement(current_user))
+                           can_create=can_create_agreement(current_user), can_see_archive=is_staff(current_user))
 
 
 @bp.get("/<int:agreement_id>")
 def view_agreement(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)
     details = current_user.is_authenticated and can_view_agreement_details(current_user, agreement)
     context = dict(agreement=agreement, details=details, action_form=ActionForm())
     if details:
@@ -110,6 +114,7 @@ def view_agreement(agreement_id: int):
 def _detail_context(agreement: Agreement) -> dict:
     can_edit = can_edit_agreement(current_user, agreement)
     return dict(
+        can_restore=can_restore_agreement(current_user, agreement),
         checklist=service.checklist(agreement), guarantee=service.guarantee_check(agreement),
         allocations=service.allocations(agreement), can_edit=can_edit,
         my_party=agreement.party_for(current_user.organisation_id) if current_user.role == "coordinator" else None,
@@ -121,7 +126,7 @@ def _detail_context(agreement: Agreement) -> dict:
 @bp.get("/<int:agreement_id>/checklist")
 @login_required
 def view_checklist(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     return render_template("agreements/checklist.html", agreement=agreement,
                            checklist=service.checklist(agreement))
@@ -130,7 +135,7 @@ def view_checklist(agreement_id: int):
 @bp.get("/<int:agreement_id>/afdrukken")
 @login_required
 def print_agreement(agreement_id: int):
-    agreement = load(agreement_id)
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     return render_template("agreements/print.html", agreement=agreement, **_detail_context(agreement))
 

@@ -13,7 +13,7 @@ from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Regi
 from portal.models.practice import GoodPractice, PracticeAttachment
 from portal.permissions import (
     can_archive_practice, can_create_practice, can_edit_practice, can_moderate_practices,
-    can_submit_practice, can_view_practice,
+    can_restore_practice, can_submit_practice, can_view_practice,
 )
 from portal.services import ServiceError
 from portal.services import practices as service
@@ -84,6 +84,7 @@ def _render_show(practice: GoodPractice, send_back_form: SendBackForm | None = N
         can_submit=can_submit_practice(current_user, practice),
         can_moderate=can_moderate_practices(current_user),
         can_archive=can_archive_practice(current_user, practice),
+        can_restore=can_restore_practice(current_user, practice),
     )
     return html, status
 
@@ -224,6 +225,14 @@ def archive(practice_id: int):
         "Het voorbeeld is gearchiveerd.")
 
 
+@bp.post("/<int:practice_id>/herstellen")
+def restore(practice_id: int):
+    return _transition(
+        practice_id, lambda p: can_restore_practice(current_user, p),
+        lambda p, v: service.restore_practice(db.session, p, current_user),
+        "Het voorbeeld is hersteld.")
+
+
 @bp.post("/<int:practice_id>/terugsturen")
 def send_back(practice_id: int):
     practice = _load(practice_id)
@@ -294,7 +303,8 @@ def remove_attachment(practice_id: int, attachment_id: int):
 @bp.get("/moderatie")
 def queue():
     _require(can_moderate_practices(current_user))
-    return render_template("practices/queue.html", practices=service.moderation_queue(db.session))
+    return render_template("practices/queue.html", practices=service.moderation_queue(db.session),
+                           archived=service.list_archived(db.session))
 
 
 @bp.get("/mijn")

@@ -17,6 +17,7 @@ from portal.models.agreement import (
     Agreement, AgreementParty, AgreementVersion, FundingShare, FundingTotal, TransferGuarantee,
 )
 from portal.models.base import utcnow
+from portal.permissions import can_restore_agreement
 from portal.services import ConflictError, ServiceError
 from portal.services.audit import record
 from portal.services.agreement_queries import (  # noqa: F401  (callers use one module)
@@ -53,6 +54,15 @@ def list_expiring(session: Session, on: date | None = None, organisation_id: int
     if organisation_id:
         query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
     return list(session.scalars(query))
+
+
+def list_archived(session: Session) -> list[Agreement]:
+    """Archived agreements, most recently archived first (staff restore them)."""
+    from sqlalchemy.orm import selectinload
+    return list(session.scalars(
+        select(Agreement).where(Agreement.archived_at.is_not(None))
+        .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation))
+        .order_by(Agreement.archived_at.desc(), Agreement.id.desc())))
 
 
 # --- the activation rule (used by the route service) ------------------------
@@ -491,9 +501,27 @@ def archive(session: Session, agreement: Agreement, actor: User) -> None:
     if agreement.status in ("ter_ondertekening", "getekend") and current_status(agreement) != "verlopen":
         raise ServiceError("Een getekende of ter ondertekening verstuurde overeenkomst kan niet worden "
                            "gearchiveerd; zeg haar eerst op.")
+    if agreement.archived_at is not None:
+        raise ServiceError("Deze overeenkomst is al gearchiveerd.")
+    version = agreement.version_id
     agreement.archived_at = utcnow()
+    session.flush()  # bumps version_id: an open form of the agreement now conflicts
+    record(session, actor, "agreement", agreement.id, "archive", before={"archived": False, "version_id": version},
+           after={"archived": True, "version_id": agreement.version_id})
+
+
+def restore(session: Session, agreement: Agreement, actor: User) -> None:
+    """Bring an archived agreement back (staff; the view checks can_restore_agreement),
+    exactly as it was: status, parties, signatures and versions are untouched."""
+    if agreement.archived_at is None:
+        raise ServiceError("Deze overeenkomst is niet gearchiveerd.")
+    if not can_restore_agreement(actor, agreement):
+        raise ServiceError("Alleen programmamedewerkers kunnen een gearchiveerde overeenkomst herstellen.")
+    version = agreement.version_id
+    agreement.archived_at = None
     session.flush()
-    record(session, actor, "agreement", agreement.id, "archive")
+    record(session, actor, "agreement", agreement.id, "restore", before={"archived": True, "version_id": version},
+           after={"archived": False, "version_id": agreement.version_id})
 
 
 def expire_due(session: Session, on: date | None = None, actor: User | None = None) -> int:

@@ -30,8 +30,12 @@ def record(
     action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    *,
+    data_change: bool = True,
 ) -> AuditLog:
-    """Add one audit entry. Only changed keys are kept when both sides are given."""
+    """Add one audit entry. Only changed keys are kept when both sides are given.
+    data_change=False for events that change nothing a page shows (log in, log
+    out): the data version, and so every cached page, stays as it is."""
     if before is not None and after is not None:
         keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
         before = {k: before.get(k) for k in sorted(keys)}
@@ -46,8 +50,9 @@ def record(
     )
     session.add(entry)
     session.flush()
-    from portal.services.settings import bump_data_version
-    bump_data_version(session)
+    if data_change:
+        from portal.services.settings import bump_data_version
+        bump_data_version(session)
     return entry
 
 

@@ -103,8 +103,9 @@ def generate(session: Session, *, scale: float, seed: int, data_dir: str | Path 
         generator_routes.generate_practices(ctx, route_ids, practices)
     else:
         ctx.report.notes.append("Goede voorbeelden overgeslagen: het model bestaat nog niet.")
-    set_setting(session, DATASET_LABEL, "synthetic")
-    set_setting(session, GENERATED, f"scale={scale} seed={seed}")
+    # Both settings are part of the one "generate" entry below.
+    set_setting(session, DATASET_LABEL, "synthetic", audit=False)
+    set_setting(session, GENERATED, f"scale={scale} seed={seed}", audit=False)
     record(session, actor, "synthetic_data", None, "generate",
            after={"scale": scale, "seed": seed, **ctx.report.counts})
     return ctx.report

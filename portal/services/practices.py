@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from portal.domain import practices as rules
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
 from portal.models.base import utcnow
-from portal.permissions import can_view_route
+from portal.permissions import can_restore_practice, can_view_route
 from portal.models.practice import (
     GoodPractice, PracticeAttachment, PracticeFacetKey, PracticeTag, PracticeTheme,
 )
@@ -223,36 +223,64 @@ def publish_practice(session: Session, practice: GoodPractice, actor: User | Non
 def archive_practice(session: Session, practice: GoodPractice, actor: User | None) -> GoodPractice:
     if practice.archived_at is not None:
         raise ServiceError("Dit voorbeeld is al gearchiveerd.")
+    version = practice.version_id
     practice.archived_at = utcnow()
-    session.flush()
-    record(session, actor, OBJECT_TYPE, practice.id, "archive", before={"archived_at": None},
-           after={"archived_at": practice.archived_at})
+    session.flush()  # bumps version_id: an open form of the practice now conflicts
+    record(session, actor, OBJECT_TYPE, practice.id, "archive", before={"archived_at": None, "version_id": version},
+           after={"archived_at": practice.archived_at, "version_id": practice.version_id})
     reindex(session, practice)
     return practice
+
+
+def restore_practice(session: Session, practice: GoodPractice, actor: User | None) -> GoodPractice:
+    """Bring an archived practice back as it was (its status is kept, so a
+    published practice is found by the search again). Staff only: the view
+    checks can_restore_practice."""
+    if practice.archived_at is None:
+        raise ServiceError("Dit voorbeeld is niet gearchiveerd.")
+    if not can_restore_practice(actor, practice):
+        raise ServiceError("Alleen programmamedewerkers kunnen een gearchiveerd voorbeeld herstellen.")
+    version, archived_at = practice.version_id, practice.archived_at
+    practice.archived_at = None
+    session.flush()
+    record(session, actor, OBJECT_TYPE, practice.id, "restore", before={"archived_at": archived_at, "version_id": version},
+           after={"archived_at": None, "version_id": practice.version_id})
+    reindex(session, practice)
+    return practice
+
+
+def list_archived(session: Session) -> list[GoodPractice]:
+    """Archived practices, most recently archived first (staff restore them)."""
+    return list(session.scalars(select(GoodPractice).where(GoodPractice.archived_at.is_not(None))
+                                .order_by(GoodPractice.archived_at.desc(), GoodPractice.id.desc())))
 
 
 # --- attachments -----------------------------------------------------------------
 
 def add_attachment(session: Session, practice: GoodPractice, file_storage, title: str,
                    actor: User | None) -> PracticeAttachment:
-    from portal.services.uploads import store_upload
+    from portal.services.uploads import delete_stored, store_upload
     title = " ".join((title or "").split())
     if not title:
         raise ServiceError({"title": ["Geef de bijlage een titel."]})
     if len(title) > 200:
         raise ServiceError({"title": ["De titel is te lang (hoogstens 200 tekens)."]})
     stored = store_upload(file_storage, field="file")
-    attachment = PracticeAttachment(
-        title=title, stored_name=stored.stored_name, original_name=stored.original_name,
-        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-        uploaded_by_id=actor.id if actor else None,
-    )
-    practice.attachments.append(attachment)
-    session.flush()
-    record(session, actor, OBJECT_TYPE, practice.id, "add_attachment",
-           after={"attachment_id": attachment.id, "title": title, "file": stored.original_name,
-                  "size": stored.size, "sha256": stored.sha256})
-    reindex(session, practice)
+    try:
+        attachment = PracticeAttachment(
+            title=title, stored_name=stored.stored_name, original_name=stored.original_name,
+            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+            uploaded_by_id=actor.id if actor else None,
+        )
+        practice.attachments.append(attachment)
+        session.flush()
+        record(session, actor, OBJECT_TYPE, practice.id, "add_attachment",
+               after={"attachment_id": attachment.id, "title": title, "file": stored.original_name,
+                      "size": stored.size, "sha256": stored.sha256})
+        reindex(session, practice)
+    except BaseException:
+        delete_stored(stored.stored_name)  # no file on disk without its row
+        raise
     return attachment
 
 

@@ -340,6 +340,9 @@ def archive_route(session: Session, route: LearningRoute, actor) -> LearningRout
 def restore_route(session: Session, route: LearningRoute, actor) -> LearningRoute:
     if route.archived_at is None:
         raise ServiceError("Deze leerroute is niet gearchiveerd.")
+    from portal.permissions import can_restore_route
+    if not can_restore_route(actor, route):  # also here, not only in the view
+        raise ServiceError("Alleen programmamedewerkers kunnen een gearchiveerde leerroute herstellen.")
     version = route.version_id
     route.archived_at = None
     session.flush()

@@ -97,6 +97,7 @@ def rotate_session_token(session: Session, user: User) -> None:
     """Logout: every session of this user ends, also copied cookies."""
     user.session_token = new_session_token()
     session.flush()
+    record(session, user, "user", user.id, "logout", data_change=False)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -106,10 +107,13 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
         return None
-    if needs_rehash(user.password_hash):
+    rehashed = needs_rehash(user.password_hash)
+    if rehashed:
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     session.flush()
+    record(session, user, "user", user.id, "login", after={"rehashed": True} if rehashed else None,
+           data_change=False)
     return user
 
 

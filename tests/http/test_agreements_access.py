@@ -82,6 +82,7 @@ POST_ACTIONS = {
     "agreements.send_agreement": "/overeenkomsten/{id}/ter-ondertekening",
     "agreements.sign_agreement": "/overeenkomsten/{id}/partijen/{party}/ondertekenen",
     "agreements.archive_agreement": "/overeenkomsten/{id}/archiveren",
+    "agreements.restore_agreement": "/overeenkomsten/{id}/herstellen",
     "agreements.upload_document": "/overeenkomsten/{id}/document",
 }
 
@@ -181,6 +182,18 @@ def test_archive_only_by_parties(client, login_as, world, role):
         assert client.get(f"/overeenkomsten/{world.agreement.id}").status_code == 404
     else:
         assert response.status_code == expect(role, set()) and world.agreement.archived_at is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_restore_only_by_staff(client, login_as, world, role):
+    service.archive(world.session, world.agreement, world.vmbo_user)
+    world.session.commit()
+    response = as_role(client, login_as, world, role).post(f"/overeenkomsten/{world.agreement.id}/herstellen")
+    if role in ("staff", "admin"):
+        assert response.status_code == 302 and world.agreement.archived_at is None
+    else:  # an archived agreement does not exist for anybody else
+        assert response.status_code == (302 if role == "anonymous" else 404)
+        assert world.agreement.archived_at is not None
 
 
 @pytest.mark.parametrize("role", ROLES)

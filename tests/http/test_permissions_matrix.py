@@ -42,6 +42,8 @@ RULES = {
     "hidden": (NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     # archived: only staff see it
     "staff_or_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
+    # archived, behind a login: only staff see it (restoring an archived agreement)
+    "staff_else_404": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
     # nobody may do this to this object (e.g. editing an archived route)
     "staff_403_others_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
 }
@@ -91,7 +93,8 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "learning_routes.import_template": {"GET": "creator"},
     # --- samenwerkingsovereenkomsten
     "agreements.index": {"GET": "public"},
-    "agreements.view_agreement": {"GET": "public"},  # existence is public, details only for party_or_staff
+    # existence is public, details only for party_or_staff; an archived one only staff see
+    "agreements.view_agreement": {"GET": [("public", "public"), ("archived", "staff_or_404")]},
     "agreements.create_agreement": {"GET": "coordinator", "POST": "coordinator"},
     "agreements.edit_agreement": {"GET": "party", "POST": "party"},
     "agreements.edit_parties": {"GET": "party", "POST": "party"},
@@ -101,15 +104,17 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "agreements.send_agreement": {"POST": "party"},
     "agreements.sign_agreement": {"POST": "party"},
     "agreements.archive_agreement": {"POST": "party"},
+    "agreements.restore_agreement": {"POST": [("archived", "staff_else_404")]},
     "agreements.upload_document": {"POST": [("signed", "party")]},
     "agreements.download_document": {"GET": [("signed", "party_or_staff")]},
-    "agreements.view_checklist": {"GET": "party_or_staff"},
-    "agreements.print_agreement": {"GET": "party_or_staff"},
-    "agreements.list_versions": {"GET": "party_or_staff"},
+    "agreements.view_checklist": {"GET": [("public", "party_or_staff"), ("archived", "staff_else_404")]},
+    "agreements.print_agreement": {"GET": [("public", "party_or_staff"), ("archived", "staff_else_404")]},
+    "agreements.list_versions": {"GET": [("public", "party_or_staff"), ("archived", "staff_else_404")]},
     # --- good-practice library (the party coordinator is the author)
     "practices.index": {"GET": "public"},
     "practices.show": {"GET": [(s, "public" if s == "gepubliceerd" else "hidden")
-                               for s in ("concept", "ingediend", "teruggestuurd", "gepubliceerd")]},
+                               for s in ("concept", "ingediend", "teruggestuurd", "gepubliceerd")]
+                       + [("archived", "staff_or_404")]},
     "practices.create": {"GET": "creator", "POST": "creator"},
     "practices.edit": {"GET": [("concept", "author_or_staff"), ("teruggestuurd", "author_or_staff"),
                                ("ingediend", "staff"), ("gepubliceerd", "staff")],
@@ -118,6 +123,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "practices.publish": {"POST": [("ingediend", "staff")]},
     "practices.send_back": {"POST": [("ingediend", "staff")]},
     "practices.archive": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
+    "practices.restore": {"POST": [("archived", "staff")]},
     "practices.add_attachment": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
     "practices.download_attachment": {"GET": [("concept", "hidden"), ("gepubliceerd", "public")]},
     "practices.remove_attachment": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},

@@ -19,10 +19,12 @@ def world(db_session, app):
              "other_coordinator": make_user("coordinator"), "staff": make_user("staff")}
     practices = {status: make_practice(author, status=status, title=f"Voorbeeld {status}")
                  for status in ("concept", "ingediend", "teruggestuurd", "gepubliceerd")}
+    practices["archived"] = make_practice(author, status="gepubliceerd", title="Voorbeeld gearchiveerd")
     for practice in practices.values():
         file = io.BytesIO(PDF_BYTES)
         from werkzeug.datastructures import FileStorage
         service.add_attachment(db_session, practice, FileStorage(stream=file, filename="a.pdf"), "Bijlage", author)
+    service.archive_practice(db_session, practices["archived"], users["staff"])
     db_session.flush()
     return users, practices
 
@@ -59,6 +61,9 @@ CASES = [
     ("POST", "/bibliotheek/{id}/terugsturen", "ingediend", ["login", 403, 403, 403, "ok"]),
     ("POST", "/bibliotheek/{id}/archiveren", "concept", ["login", 403, "ok", 403, "ok"]),
     ("POST", "/bibliotheek/{id}/archiveren", "gepubliceerd", ["login", 403, 403, 403, "ok"]),
+    ("GET", "/bibliotheek/{id}", "archived", [404, 404, 404, 404, "ok"]),
+    ("POST", "/bibliotheek/{id}/herstellen", "archived", ["login", 403, 403, 403, "ok"]),
+    ("POST", "/bibliotheek/{id}/herstellen", "gepubliceerd", ["login", 403, 403, 403, 403]),
     ("POST", "/bibliotheek/{id}/bijlagen", "concept", ["login", 403, "ok", 403, "ok"]),
     ("POST", "/bibliotheek/{id}/bijlagen", "gepubliceerd", ["login", 403, 403, 403, "ok"]),
     ("GET", "/bibliotheek/{id}/bijlagen/{att}", "gepubliceerd", ["ok", "ok", "ok", "ok", "ok"]),

@@ -1,0 +1,474 @@
+"""Every service write produces an audit entry.
+
+The public functions of every module in portal/services are found by
+introspection. Each one is either
+- a WRITE: a case below calls it with valid input (made by the factories) and
+  the test asserts a new audit row for that object and action;
+- READ_ONLY: it changes nothing (its source is checked for the obvious write
+  calls, so the list stays honest);
+- or NOT_AUDITED, with the reason (the audit log itself, derived search
+  index rows, login-throttle counters, whole-database backup/restore, files
+  on disk, building blocks of an audited use case).
+
+A new public service function that is in none of the three fails
+test_every_service_function_is_classified, so a write cannot be added without
+an audit case.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import pkgutil
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+import portal.services
+from portal.models import AuditLog
+from tests.factories import PASSWORD, make_organisation, make_user
+from tests.factories_agreements import make_agreement, make_parties_and_route
+from tests.factories_practices import PDF_BYTES, make_practice, practice_data
+from tests.factories_routes import RouteWorld, route_data
+
+READ_ONLY: dict[str, set[str]] = {
+    "agreement_queries": {"share_lines", "needs_full_coverage", "guarantee_check", "checklist", "allocations",
+                          "list_agreements", "agreements_for_route", "routes_for", "version_diff",
+                          "activation_errors"},
+    "agreement_snapshots": {"content_snapshot", "full_snapshot"},
+    "agreements": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year",
+                   "validate_funding", "validate_guarantee"},
+    "api_schema": {"school_year_values", "openapi_document"},
+    "backup": {"check_postgres_tools"},
+    "coverage": {"selection_filters", "selected_route_ids", "region_pairs", "is_active_selection",
+                 "region_figures", "selection_totals", "school_pins", "schools_without_route",
+                 "region_geometries"},
+    "coverage_export": {"region_rows", "goal_rows", "to_csv", "to_xlsx", "export_name"},
+    "coverage_region": {"region_detail", "agreement_figures", "practices_for_region"},
+    "coverage_trend": {"first_school_year", "trend"},
+    "generator": {"stamp"},
+    "generator_content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
+    "map_render": {"compact_geometry", "format_value", "region_popup", "pin_html", "pin_popup", "pin_title",
+                   "build_map", "render_parts"},
+    "markdown": {"render_markdown", "to_plain_text"},
+    "passwords": {"hash_password", "verify_password", "needs_rehash", "password_policy_errors"},
+    "practice_queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
+                         "practices_by_author"},
+    "practices": {"snapshot", "list_archived"},
+    "reference": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
+    "route_filters": {"route_region_pairs", "visibility_clause", "filter_clauses", "filtered_routes"},
+    "route_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
+    "route_list": {"route_options", "page_of_routes", "all_routes", "facet_counts", "regions",
+                   "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
+                   "search_organisations", "routes_of_organisation"},
+    "routes": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
+               "display_value", "regions_for_routes"},
+    "search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
+    "settings": {"get_setting", "dataset_label"},
+    "throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
+    "uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored"},
+    "users": {"normalise_email", "find_user_by_email", "count_users"},
+}
+
+NOT_AUDITED: dict[str, str] = {
+    "audit.record": "the audit log itself",
+    "audit.record_many": "the audit log itself",
+    "settings.bump_data_version": "part of every audit entry (record() calls it)",
+    "backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
+    "backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",
+    "search.create_search_objects": "DDL of the full-text index (migration)",
+    "search.index_first": "derived full-text index rows, kept in step by the audited practice writes",
+    "search.index_document": "derived full-text index rows, kept in step by the audited practice writes",
+    "search.remove_document": "derived full-text index rows, kept in step by the audited practice writes",
+    "practices.reindex": "derived facet/search rows of a practice; every caller is an audited practice write",
+    "throttle.record_failure": "login-throttle counters (Redis or a table), not data; an attacker must not fill the audit log",
+    "throttle.clear_account": "login-throttle counters (Redis or a table), not data",
+    "uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
+    "uploads.delete_stored": "removes a file on disk",
+    "generator.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
+    "generator_routes.generate_routes": "part of generate(), which records one entry for the data set",
+    "generator_routes.generate_agreements": "part of generate(), which records one entry for the data set",
+    "generator_routes.generate_practices": "part of generate(), which records one entry for the data set",
+    "route_io.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
+}
+
+# Calls that would make a READ_ONLY claim a lie.
+WRITE_CALLS = re.compile(r"session\.(add|add_all|flush|delete|merge|commit)\(|\brecord(_many)?\(|\bset_setting\(|"
+                         r"execute\(\s*(insert|delete|update)\(")
+
+
+def service_functions() -> dict[str, Callable]:
+    """module.function -> function, for every public function defined in portal/services."""
+    found = {}
+    for info in pkgutil.iter_modules(portal.services.__path__):
+        module = importlib.import_module(f"portal.services.{info.name}")
+        for name, value in vars(module).items():
+            if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_"):
+                found[f"{info.name}.{name}"] = value
+    return found
+
+
+# --- the write cases: each returns (object_type, object_id, action) ---------------------
+
+class Ctx:
+    """Valid objects to call the services with, made by the factories."""
+
+    def __init__(self, session):
+        self.session = session
+        self.routes = RouteWorld()
+        self.vmbo, self.mbo, self.route, self.vmbo_user, self.mbo_user = make_parties_and_route()
+        self.staff = make_user("staff")
+
+    def agreement(self, **fields):
+        return make_agreement(self.vmbo_user, self.route, self.mbo, **fields)
+
+    def signed(self):
+        from portal.services import agreements as service
+        agreement = self.agreement()
+        service.send_for_signature(self.session, agreement, self.vmbo_user)
+        for user in (self.vmbo_user, self.mbo_user):
+            service.sign(self.session, agreement, agreement.party_for(user.organisation_id), user)
+        return agreement
+
+
+def _party_rows(agreement):
+    return [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name,
+                 governing_body_number="12AB") for p in agreement.parties]
+
+
+def _agreements():
+    from portal.services import agreements as s
+    from portal.services.uploads import StoredFile
+
+    def update(c):
+        a = c.agreement()
+        s.update_agreement(c.session, a, {"title": "Nieuwe titel", "start_date": a.start_date,
+                                          "end_date": a.end_date, "route_ids": [c.route.id]}, c.vmbo_user)
+        return a, "update"
+
+    def parties(c):
+        a = c.agreement()
+        s.set_parties(c.session, a, _party_rows(a), c.vmbo_user)
+        return a, "update_parties"
+
+    def funding(c):
+        a = c.agreement(complete=False)
+        v = next(p for p in a.parties if p.role == "vmbo")
+        s.set_funding(c.session, a, [dict(stream="lumpsum_vo", school_year="2026-2027", party_id=v.id,
+                                          percentage=Decimal("100"))], [], c.vmbo_user)
+        return a, "update_funding"
+
+    def guarantee(c):
+        a = c.agreement(complete=False)
+        v = next(p for p in a.parties if p.role == "vmbo")
+        s.set_guarantee(c.session, a, 12, [dict(from_month=1, to_month=12, destination="vmbo_bb",
+                                                 responsible_party_id=v.id, max_wait_days=5)], c.vmbo_user)
+        return a, "update_guarantee"
+
+    def send(c):
+        a = c.agreement()
+        s.send_for_signature(c.session, a, c.vmbo_user)
+        return a, "send"
+
+    def sign(c):
+        a = c.agreement()
+        s.send_for_signature(c.session, a, c.vmbo_user)
+        s.sign(c.session, a, a.party_for(c.vmbo.id), c.vmbo_user)
+        return a, "sign"
+
+    def terminate(c):
+        a = c.signed()
+        s.terminate(c.session, a, date.today(), "Het programma stopt.", c.vmbo_user)
+        return a, "terminate"
+
+    def attach(c):
+        a = c.signed()
+        s.attach_document(c.session, a, StoredFile("x" * 32 + ".pdf", "getekend.pdf", "application/pdf", 10,
+                                                   "0" * 64), c.vmbo_user)
+        return a, "upload_document"
+
+    def archive(c):
+        a = c.agreement()
+        s.archive(c.session, a, c.vmbo_user)
+        return a, "archive"
+
+    def restore(c):
+        a = c.agreement()
+        s.archive(c.session, a, c.vmbo_user)
+        s.restore(c.session, a, c.staff)
+        return a, "restore"
+
+    def expire(c):
+        a = c.signed()
+        a.end_date = date.today() - timedelta(days=1)
+        c.session.flush()
+        assert s.expire_due(c.session) >= 1
+        return a, "expire"
+
+    def create(c):
+        return c.agreement(complete=False), "create"
+
+    cases = {"create_agreement": create, "update_agreement": update, "set_parties": parties,
+             "set_funding": funding, "set_guarantee": guarantee, "send_for_signature": send, "sign": sign,
+             "terminate": terminate, "attach_document": attach, "archive": archive, "restore": restore,
+             "expire_due": expire}
+    def as_case(body):
+        def case(c):
+            agreement, action = body(c)
+            return "agreement", agreement.id, action
+        return case
+
+    return {f"agreements.{name}": as_case(body) for name, body in cases.items()}
+
+
+def _practices():
+    from portal.services import practices as s
+
+    def mk(c, status="concept"):
+        return make_practice(c.routes.coordinator, status=status)
+
+    def wrap(action, body):
+        def case(c):
+            practice = body(c)
+            return "good_practice", practice.id, action
+        return case
+
+    def attachment(c):
+        p = mk(c)
+        s.add_attachment(c.session, p, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="a.pdf"), "Bijlage",
+                         c.routes.coordinator)
+        return p
+
+    def remove(c):
+        p = attachment(c)
+        s.remove_attachment(c.session, p.attachments[0], c.routes.coordinator)
+        return p
+
+    def restore(c):
+        p = mk(c)
+        s.archive_practice(c.session, p, c.staff)
+        return s.restore_practice(c.session, p, c.staff)
+
+    return {
+        "practices.create_practice": wrap("create", lambda c: s.create_practice(c.session, practice_data(),
+                                                                                c.routes.coordinator)),
+        "practices.update_practice": wrap("update", lambda c: s.update_practice(
+            c.session, mk(c), practice_data(title="Gewijzigd"), c.routes.coordinator)),
+        "practices.submit_practice": wrap("submit", lambda c: s.submit_practice(c.session, mk(c), c.routes.coordinator)),
+        "practices.send_back_practice": wrap("send_back", lambda c: s.send_back_practice(
+            c.session, mk(c, "ingediend"), "Graag een concreter resultaat noemen.", c.staff)),
+        "practices.publish_practice": wrap("publish", lambda c: s.publish_practice(c.session, mk(c, "ingediend"),
+                                                                                   c.staff)),
+        "practices.archive_practice": wrap("archive", lambda c: s.archive_practice(c.session, mk(c), c.staff)),
+        "practices.restore_practice": wrap("restore", restore),
+        "practices.add_attachment": wrap("add_attachment", attachment),
+        "practices.remove_attachment": wrap("remove_attachment", remove),
+    }
+
+
+def _routes():
+    from portal.services import route_io
+    from portal.services import routes as s
+    from tests.services.test_routes_io import csv_bytes, row
+
+    def register(c):
+        r = s.register_route(c.session, route_data(c.routes.school, c.routes.roc), c.routes.coordinator)
+        return "learning_route", r.id, "create"
+
+    def register_many(c):
+        data = [route_data(c.routes.school, c.routes.roc, title=f"Bulk {i}") for i in range(2)]
+        from portal.domain.routes import RouteInput
+        out = s.register_routes(c.session, [RouteInput.from_mapping(d) for d in data], c.routes.coordinator)
+        return "learning_route", out[-1][0].id, "create"
+
+    def update(c):
+        r = s.register_route(c.session, route_data(c.routes.school, c.routes.roc), c.routes.coordinator)
+        s.update_route(c.session, r, route_data(c.routes.school, c.routes.roc, title="Anders"), c.routes.coordinator,
+                       expected_version=r.version_id)
+        return "learning_route", r.id, "update"
+
+    def archive(c):
+        r = s.register_route(c.session, route_data(c.routes.school, c.routes.roc), c.routes.coordinator)
+        s.archive_route(c.session, r, c.routes.coordinator)
+        return "learning_route", r.id, "archive"
+
+    def restore(c):
+        r = s.register_route(c.session, route_data(c.routes.school, c.routes.roc), c.routes.coordinator)
+        s.archive_route(c.session, r, c.routes.coordinator)
+        s.restore_route(c.session, r, c.staff)
+        return "learning_route", r.id, "restore"
+
+    def import_csv(c):
+        from portal.models import LearningRoute
+        rows = route_io.parse_csv(csv_bytes(row(c.routes, "Import audit 1"), row(c.routes, "Import audit 2")))
+        result = route_io.import_routes(c.session, rows, c.routes.coordinator)
+        assert result.created == 2
+        route_id = c.session.scalar(select(LearningRoute.id).where(LearningRoute.title == "Import audit 2"))
+        return "learning_route", route_id, "create"
+
+    return {"routes.register_route": register, "routes.register_routes": register_many,
+            "routes.update_route": update, "routes.archive_route": archive, "routes.restore_route": restore,
+            "route_io.import_routes": import_csv}
+
+
+def _users():
+    from portal.services import users as s
+
+    def create(c):
+        u = s.create_user(c.session, email="nieuw.account@example.org", name="Nieuw Account", role="reader",
+                          password="een lang genoeg wachtwoord", actor=c.staff)
+        return "user", u.id, "create"
+
+    def deactivate(c):
+        u = make_user("reader")
+        s.set_active(c.session, u, False, c.staff)
+        return "user", u.id, "deactivate"
+
+    def password(c):
+        u = make_user("reader")
+        s.change_password(c.session, u, PASSWORD, "een heel ander wachtwoord")
+        return "user", u.id, "change_password"
+
+    def logout(c):
+        u = make_user("reader")
+        s.rotate_session_token(c.session, u)
+        return "user", u.id, "logout"
+
+    def login(c):
+        u = make_user("reader")
+        assert s.authenticate(c.session, u.email, PASSWORD) is u
+        return "user", u.id, "login"
+
+    return {"users.create_user": create, "users.set_active": deactivate, "users.change_password": password,
+            "users.rotate_session_token": logout, "users.authenticate": login}
+
+
+def _reference_and_settings():
+    from portal.models import Pathway
+    from portal.services import reference, settings
+    from tests.conftest import require_data_file as data_file
+
+    def seed(c):
+        pathway = c.session.get(Pathway, "BB")
+        pathway.name = "iets anders"  # the seed puts the official name back
+        c.session.flush()
+        reference.seed_vocabularies(c.session)
+        return "vocabulary", None, "seed"
+
+    def regions(c):
+        reference.import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        return "region_set", 2031, "import"
+
+    def municipalities(c):
+        reference.import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        reference.import_municipalities(c.session, data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2031)
+        return "municipality_set", 2031, "import"
+
+    def schools(c):
+        reference.import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
+        return "school_set", None, "import"
+
+    def setting(c):
+        settings.set_setting(c.session, "dataset_label", "demo", c.staff)
+        return "setting", None, "update"
+
+    def generate(c):
+        from portal.services import generator
+        from tests.conftest import DATA_DIR
+        generator.generate(c.session, scale=0.01, seed=1, data_dir=DATA_DIR, practices=2)
+        return "synthetic_data", None, "generate"
+
+    return {"reference.seed_vocabularies": seed, "reference.import_regions": regions,
+            "reference.import_municipalities": municipalities, "reference.import_schools": schools,
+            "settings.set_setting": setting, "generator.generate": generate}
+
+
+def write_cases() -> dict[str, Callable]:
+    cases = {}
+    cases.update(_agreements())
+    cases.update(_practices())
+    cases.update(_routes())
+    cases.update(_users())
+    cases.update(_reference_and_settings())
+    return cases
+
+
+WRITES = write_cases()
+
+
+# --- the tests ----------------------------------------------------------------------------
+
+def test_every_service_function_is_classified():
+    """A new public service function must get a write case (with its audit),
+    or be listed as read-only or as not audited with a reason."""
+    functions = service_functions()
+    read_only = {f"{m}.{n}" for m, names in READ_ONLY.items() for n in names}
+    listed = set(WRITES) | read_only | set(NOT_AUDITED)
+    unclassified = sorted(set(functions) - listed)
+    assert not unclassified, ("service functions without an audit case; add a case to WRITES (or, if it "
+                              f"truly writes nothing, to READ_ONLY): {unclassified}")
+    stale = sorted(listed - set(functions))
+    assert not stale, f"listed but no longer in portal/services: {stale}"
+    assert not (set(WRITES) & read_only) and not (set(WRITES) & set(NOT_AUDITED)) and not (read_only & set(NOT_AUDITED))
+
+
+@pytest.mark.parametrize("name", sorted({f"{m}.{n}" for m, names in READ_ONLY.items() for n in names}))
+def test_read_only_functions_do_not_write(name):
+    source = inspect.getsource(service_functions()[name])
+    assert not WRITE_CALLS.search(source), f"{name} is listed as read-only but writes: add an audit case"
+
+
+def _check_audited(session, case) -> AuditLog:
+    last = session.scalar(select(func.max(AuditLog.id))) or 0
+    obj_type, obj_id, action = case(Ctx(session))
+    query = select(AuditLog).where(AuditLog.id > last, AuditLog.object_type == obj_type, AuditLog.action == action)
+    if obj_id is not None:
+        query = query.where(AuditLog.object_id == obj_id)
+    entry = session.scalars(query.order_by(AuditLog.id.desc())).first()
+    assert entry is not None, f"no audit entry ({obj_type}, {obj_id}, {action})"
+    return entry
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_every_service_write_is_audited(db_session, reference_data, name):
+    entry = _check_audited(db_session, WRITES[name])
+    assert entry.at is not None
+
+
+def test_the_check_notices_a_write_without_audit(db_session, reference_data, monkeypatch):
+    """The control: with the service's record() switched off, its case fails."""
+    import portal.services.users as users
+    monkeypatch.setattr(users, "record", lambda *args, **kwargs: None)
+    with pytest.raises(AssertionError, match="no audit entry"):
+        _check_audited(db_session, WRITES["users.set_active"])
+
+
+def test_an_unclassified_new_service_function_fails(monkeypatch):
+    """The control for completeness: a new public function in a service module
+    shows up as unclassified."""
+    import portal.services.users as users
+
+    def promote_user(session, user):  # a write someone adds later, without an audit case
+        user.role = "admin"
+        session.flush()
+    promote_user.__module__ = users.__name__
+    monkeypatch.setattr(users, "promote_user", promote_user, raising=False)
+    with pytest.raises(AssertionError, match="users.promote_user"):
+        test_every_service_function_is_classified()
+
+
+def test_login_and_logout_entries_do_not_invalidate_cached_pages(db_session, reference_data):
+    """Logging in and out is audited, but changes no page: the data version
+    (the key of every cached page) stays the same."""
+    from portal.services import users
+    from portal.services.settings import DATA_VERSION, get_setting
+    user = make_user("reader", make_organisation("vmbo"))
+    version = get_setting(db_session, DATA_VERSION)
+    users.authenticate(db_session, user.email, PASSWORD)
+    users.rotate_session_token(db_session, user)
+    assert get_setting(db_session, DATA_VERSION) == version
