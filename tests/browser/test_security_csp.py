@@ -14,7 +14,8 @@ MAIN_PAGES = [
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/account/wachtwoord",
-    "/leerroutes/nieuw", "/bibliotheek/nieuw",
+    "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
+    "/leerroutes?archief=1",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 
@@ -66,3 +67,15 @@ def test_a_violation_is_noticed(page, live_server):
     assert any("style-src" in v for v in page.evaluate("window.__cspViolations"))
     page.wait_for_load_state("networkidle")
     assert any("Content Security Policy" in line for line in console)
+
+
+@pytest.mark.parametrize("path", ["/overeenkomsten?archief=1", "/bibliotheek/moderatie", "/leerroutes?archief=1"])
+def test_staff_archive_pages_are_accessible(guarded_page, path):
+    """Where staff find archived agreements, practices and routes to restore
+    them: no serious or critical axe violation."""
+    from tests.browser.conftest import assert_accessible
+    login(guarded_page, ADMIN)
+    guarded_page.wait_for_url(lambda url: "/login" not in url)
+    response = guarded_page.goto(path)
+    assert response is not None and response.status == 200
+    assert_accessible(guarded_page, path)
