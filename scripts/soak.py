@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from soak_client import Browser, Client, Hit, Recorder, World  # noqa: E402
+from soak_client import Browser, Client, Recorder, World  # noqa: E402
 from soak_checks import check_database, check_responses, measure_recovery, summarise  # noqa: E402
 
 RECOVERY_LIMIT = 5.0  # seconds after PostgreSQL is back
@@ -119,17 +119,12 @@ def portal_env(workdir: Path, database_url: str) -> dict:
     return env
 
 
-def flask(env: dict, *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    if done.returncode:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-
-
 def prepare(env: dict) -> World:
-    """What the clients need from the seeded data: route ids, and per demo
-    coordinator the fields of a valid route (copied from a route of their
-    organisation), a practice, and the agreements they may read."""
+    """Migrate and seed (the `flask db upgrade` and `flask seed` commands, run
+    in this process to save two start-ups), then collect what the clients
+    need: route ids, and per demo coordinator the fields of a valid route
+    (copied from a route of their organisation), a practice, and the
+    agreements they may read."""
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "PORTAL_INSTANCE_DIR")})
     from sqlalchemy import select
 
@@ -141,6 +136,12 @@ def prepare(env: dict) -> World:
     from seeds.demo import DEMO_PASSWORD
 
     app = create_app()
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["seed", "--offline"]):
+        with app.app_context():
+            result = runner.invoke(args=args)
+        if result.exit_code:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.output[-3000:]}\n{result.exception!r}")
     with app.app_context():
         routes = list(db.session.scalars(select(LearningRoute).where(LearningRoute.archived_at.is_(None))))
         coordinators = []
@@ -236,8 +237,6 @@ def main() -> int:
         t = time.monotonic()
         pg.init()
         env = portal_env(workdir, pg.url)
-        flask(env, "db", "upgrade")
-        flask(env, "seed", "--offline")
         world = prepare(env)
         port = free_port(58000)
         server = Gunicorn(env, port, workdir / "gunicorn.log")
