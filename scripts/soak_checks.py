@@ -77,7 +77,7 @@ def check_responses(hits: list[Hit], events: dict, limit: float) -> list[str]:
         violations.append(f"{count}x {label}, e.g. {hit.method} {hit.path} at "
                           f"{hit.start - window_start:+.1f} s from the stop")
     health = [h for h in hits if h.kind == "healthz"]
-    if not any(h.status != 200 and h.start >= events["stop_done"] and h.end <= events["start_begin"] for h in health):
+    if not any(h.status != 200 and events["stop_done"] <= h.start <= events["start_begin"] for h in health):
         violations.append("/healthz did not report the outage")
     if events.get("recovery") is None or events["recovery"] > limit:
         violations.append(f"/healthz not 200 within {limit:.0f} s after PostgreSQL was back")
