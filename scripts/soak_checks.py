@@ -123,7 +123,7 @@ def check_database(url: str, outcomes: list[Outcome]) -> dict:
                 violations.append(f"{kind} {o.title}: a retry with the same key made another object {sorted(o.ids)}")
             if o.rejected:
                 violations.append(f"{kind} {o.title}: refused ({o.rejected})")
-            elif o.created is None:
+            elif not o.ids:
                 violations.append(f"{kind} {o.title}: no answer but 503 until the end (statuses {o.statuses})")
             if o.mode != "single" and o.created is not None:
                 figures["retried"] += 1
