@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev migrate seed vendor migration bench lint clean security
+.PHONY: run test install install-dev migrate seed vendor migration bench lint clean security soak
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench: $(BENCH_VENV)/.installed
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; } || \
 		{ echo "Installeer wrk (apt-get install wrk)"; exit 1; }
 	$(BENCH_VENV)/bin/python bench/run.py
+
+## Load and faults: 40 clients for 60 s against gunicorn and a private PostgreSQL, restarted midway
+## (SOAK_CLIENTS, SOAK_SECONDS, SOAK_OUTAGE; needs the PostgreSQL server binaries, e.g. postgresql-15)
+soak: install
+	$(PY) scripts/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

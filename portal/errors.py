@@ -52,6 +52,22 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110
         return response
 
+    @app.teardown_appcontext
+    def close_session_after_the_database_went_away(_exc):
+        """Runs before Flask-SQLAlchemy's own teardown. If PostgreSQL went away
+        after the view finished (a restart), rolling back the session at the
+        end of the request fails; the answer is already made, so send it
+        instead of a bare 500 from gunicorn. The dead connection is dropped
+        from the pool (SQLAlchemy invalidates it)."""
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            app.logger.warning("database went away before the session was closed")
+            try:
+                db.session.remove()
+            except (OperationalError, InterfaceError):
+                db.session.registry.clear()
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def handle_db_down(exc):

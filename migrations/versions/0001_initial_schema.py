@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 12:00:29.534061
+Create Date: 2026-11-22 13:41:35.239958
 
 """
 
@@ -355,6 +355,29 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
         batch_op.create_index(
             "ix_audit_log_object", ["object_type", "object_id"], unique=False
+        )
+
+    op.create_table(
+        "form_submissions",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(length=32), nullable=False),
+        sa.Column("object_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_form_submissions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_form_submissions")),
+    )
+    with op.batch_alter_table("form_submissions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_form_submissions_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_form_submissions_user_id"), ["user_id"], unique=False
         )
 
     op.create_table(
@@ -1131,6 +1154,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_good_practices_archived_at"))
 
     op.drop_table("good_practices")
+    with op.batch_alter_table("form_submissions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_form_submissions_user_id"))
+        batch_op.drop_index(batch_op.f("ix_form_submissions_created_at"))
+
+    op.drop_table("form_submissions")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_object")
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))

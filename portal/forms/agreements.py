@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.domain import agreements as dom
 from portal.domain.vocab import MBO_DOMAINS
+from portal.forms.submission import SubmissionKeyField
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -23,6 +24,7 @@ def _text(label: str, required: bool = False) -> TextAreaField:
 
 class AgreementForm(FlaskForm):
     version_id = HiddenField()
+    submission_key = SubmissionKeyField()
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=255)])
     route_ids = SelectMultipleField("Leerroutes die de overeenkomst dekt", coerce=int,
                                     validators=[DataRequired("Kies minstens één leerroute.")])

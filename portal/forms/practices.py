@@ -9,6 +9,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.domain import practices as rules
+from portal.forms.submission import SubmissionKeyField
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -38,6 +39,7 @@ class PracticeForm(FlaskForm):
                                render_kw={"autocomplete": "off", "spellcheck": "false"})
     source = StringField("Bron", validators=[Optional(), Length(max=255)])
     version_id = HiddenField()
+    submission_key = SubmissionKeyField()
 
     def data_for_service(self) -> dict:
         return {

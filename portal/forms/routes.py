@@ -8,6 +8,7 @@ from wtforms.validators import Length
 
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+from portal.forms.submission import SubmissionKeyField
 
 
 class IdListField(Field):
@@ -38,6 +39,7 @@ class CodeListField(SelectMultipleField):
 
 class RouteForm(FlaskForm):
     version_id = HiddenField()
+    submission_key = SubmissionKeyField()
     title = StringField("Titel", validators=[Length(max=255, message="Een titel is hoogstens 255 tekens.")])
     kind = SelectField("Soort route", choices=[("", "— kies —")] + [(t.code, t.name) for t in vocab.ROUTE_KINDS],
                        validate_choice=False)

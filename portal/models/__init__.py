@@ -17,3 +17,4 @@ from portal.models.practice import GoodPractice, PracticeAttachment, PracticeTag
 from portal.models.agreement import (  # noqa: E402,F401
     Agreement, AgreementParty, AgreementVersion, FundingShare, FundingTotal, TransferGuarantee, agreement_routes,
 )
+from portal.models.submission import FormSubmission  # noqa: E402,F401

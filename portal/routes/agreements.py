@@ -12,6 +12,7 @@ from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm
 from portal.forms.helpers import apply_service_errors
+from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
 from portal.models.agreement import Agreement, AgreementParty
 from portal.permissions import (
@@ -188,7 +189,8 @@ def create_agreement():
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            agreement = service.create_agreement(db.session, form.data_for_service(), current_user)
+            agreement = create_once(form, "agreement", lambda: service.create_agreement(
+                db.session, form.data_for_service(), current_user))
         except ServiceError as exc:
             db.session.rollback()
             general = apply_service_errors(form, exc)

@@ -12,6 +12,7 @@ from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_N
 from portal.extensions import db, login_manager
 from portal.forms.helpers import apply_service_errors
 from portal.forms.routes import RouteForm
+from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
 from portal.permissions import (
     can_archive_route, can_create_route, can_edit_route, can_restore_route, can_see_contact_details,
@@ -160,7 +161,7 @@ def _save(form: RouteForm, route: LearningRoute | None):
     conflict = None
     try:
         if route is None:
-            saved = route_service.register_route(db.session, data, current_user)
+            saved = create_once(form, "route", lambda: route_service.register_route(db.session, data, current_user))
         else:
             try:
                 expected = int(form.version_id.data)

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from portal.extensions import db, login_manager
 from portal.forms.helpers import apply_service_errors
 from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
+from portal.forms.submission import create_once
 from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
 from portal.models.practice import GoodPractice, PracticeAttachment
 from portal.permissions import (
@@ -148,7 +149,8 @@ def create():
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            practice = service.create_practice(db.session, form.data_for_service(), current_user)
+            practice = create_once(form, "practice", lambda: service.create_practice(
+                db.session, form.data_for_service(), current_user))
         except ServiceError as exc:
             db.session.rollback()
             general = apply_service_errors(form, exc)
