@@ -52,6 +52,7 @@ READ_ONLY: dict[str, set[str]] = {
     "coverage_region": {"region_detail", "agreement_figures", "practices_for_region"},
     "coverage_trend": {"first_school_year", "trend"},
     "generator": {"stamp"},
+    "idempotency": {"valid_key", "find", "submissions_for"},
     "generator_content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
     "map_render": {"compact_geometry", "format_value", "region_popup", "pin_html", "pin_popup", "pin_title",
                    "build_map", "render_parts"},
@@ -94,6 +95,10 @@ NOT_AUDITED: dict[str, str] = {
     "generator_routes.generate_routes": "part of generate(), which records one entry for the data set",
     "generator_routes.generate_agreements": "part of generate(), which records one entry for the data set",
     "generator_routes.generate_practices": "part of generate(), which records one entry for the data set",
+    "idempotency.claim": "a submission key (bookkeeping against duplicate submits); the object it guards is "
+                         "audited by its own create service in the same transaction",
+    "idempotency.create_once": "runs an audited create service once per submission key (claim + that service)",
+    "idempotency.prune": "housekeeping: removes expired submission keys, no user data",
     "route_io.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
 }
 
