@@ -120,6 +120,15 @@ def create_user_command(email: str, role: str, name: str | None, organisation: s
     click.echo(f"Account aangemaakt: {user.email} ({user.role}).")
 
 
+@click.command("prune-submissions")
+def prune_submissions_command() -> None:
+    """Vergeet formuliersleutels ouder dan 30 dagen (dagelijks via cron)."""
+    from portal.services import idempotency
+    removed = idempotency.prune(db.session)
+    db.session.commit()
+    click.echo(f"{removed} oude formuliersleutel(s) verwijderd.")
+
+
 def _find_organisation(value: str) -> Organisation | None:
     if value.isdecimal():
         org = db.session.get(Organisation, int(value))
@@ -137,6 +146,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(schools_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(prune_submissions_command)
     from portal.cli_backup import backup_command, restore_command
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -153,6 +153,21 @@ def test_prune_forgets_old_keys(db_session):
     assert [s.key for s in idempotency.submissions_for(db_session, user.id)] == ["n" * 32]
 
 
+def test_the_prune_command_forgets_old_keys(app, db_session):
+    """`flask prune-submissions` (cron, daily) removes expired keys only."""
+    user = make_user("coordinator")
+    old = idempotency.claim(db_session, "p" * 32, user.id, "route")
+    old.object_id = 1
+    db_session.flush()
+    old.created_at = old.created_at - idempotency.KEEP_FOR - idempotency.timedelta(days=1)
+    idempotency.claim(db_session, "q" * 32, user.id, "route").object_id = 2
+    db_session.flush()
+    result = app.test_cli_runner().invoke(args=["prune-submissions"])
+    assert result.exit_code == 0, result.output
+    assert "1 oude formuliersleutel" in result.output
+    assert [s.key for s in idempotency.submissions_for(db_session, user.id)] == ["q" * 32]
+
+
 # --- two submits at the same moment (PostgreSQL) ---------------------------------
 
 @pytest.fixture
