@@ -1,6 +1,9 @@
 """Putting service errors back on the form fields that caused them."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Callable
+
 from flask_wtf import FlaskForm
 
 from portal.services import ServiceError
@@ -18,3 +21,25 @@ def apply_service_errors(form: FlaskForm, exc: ServiceError) -> list[str]:
         else:
             general.extend(messages)
     return general
+
+
+@dataclass
+class FormSave:
+    """What save_form did: `ok` with the service's result, or the messages
+    that belong to no field (the others are on the form's fields)."""
+    ok: bool
+    result: Any = None
+    general: list[str] = dc_field(default_factory=list)
+
+
+def save_form(form: FlaskForm, write: Callable[[], Any]) -> FormSave:
+    """Run a service write in the request's one transaction: commit it, or
+    roll back everything and put the service's Dutch messages on the form."""
+    from portal.extensions import db
+    try:
+        result = write()
+    except ServiceError as exc:
+        db.session.rollback()
+        return FormSave(False, general=apply_service_errors(form, exc))
+    db.session.commit()
+    return FormSave(True, result)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm
-from portal.forms.helpers import apply_service_errors
+from portal.forms.helpers import save_form
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
 from portal.models.agreement import Agreement, AgreementParty
@@ -188,16 +188,12 @@ def create_agreement():
             form.route_ids.data = [route_id]
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            agreement = create_once(form, "agreement", lambda: service.create_agreement(
-                db.session, form.data_for_service(), current_user))
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-        else:
-            db.session.commit()
+        saved = save_form(form, lambda: create_once(form, "agreement", lambda: service.create_agreement(
+            db.session, form.data_for_service(), current_user)))
+        if saved.ok:
             flash("De overeenkomst is aangemaakt als concept.", "success")
-            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+            return redirect(url_for("agreements.view_agreement", agreement_id=saved.result.id))
+        general = saved.general
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/edit.html", form=form, agreement=None, general=general), status
 
@@ -214,16 +210,13 @@ def edit_agreement(agreement_id: int):
         _fill_form(form, agreement)
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            changed = service.update_agreement(db.session, agreement, form.data_for_service(), current_user,
-                                               expected_version=form.version_id.data or None)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_saved_message(agreement, changed), "success")
+        saved = save_form(form, lambda: service.update_agreement(
+            db.session, agreement, form.data_for_service(), current_user,
+            expected_version=form.version_id.data or None))
+        if saved.ok:
+            flash(_saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+        general = saved.general
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/edit.html", form=form, agreement=agreement, general=general), status
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from portal.extensions import db, login_manager
-from portal.forms.helpers import apply_service_errors
+from portal.forms.helpers import apply_service_errors, save_form
 from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
@@ -148,16 +148,12 @@ def create():
     _fill_choices(form, None)
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            practice = create_once(form, "practice", lambda: service.create_practice(
-                db.session, form.data_for_service(), current_user))
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-        else:
-            db.session.commit()
+        saved = save_form(form, lambda: create_once(form, "practice", lambda: service.create_practice(
+            db.session, form.data_for_service(), current_user)))
+        if saved.ok:
             flash("Het voorbeeld is opgeslagen als concept. Dien het in als het klaar is.", "success")
-            return redirect(url_for("practices.show", practice_id=practice.id))
+            return redirect(url_for("practices.show", practice_id=saved.result.id))
+        general = saved.general
     elif form.is_submitted():
         _all_field_errors(form)
     return render_template("practices/edit.html", form=form, practice=None, general=general)
@@ -171,16 +167,13 @@ def edit(practice_id: int):
     _fill_choices(form, practice)
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            service.update_practice(db.session, practice, form.data_for_service(), current_user,
-                                    expected_version=form.version_id.data or None)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-        else:
-            db.session.commit()
+        saved = save_form(form, lambda: service.update_practice(
+            db.session, practice, form.data_for_service(), current_user,
+            expected_version=form.version_id.data or None))
+        if saved.ok:
             flash("De wijzigingen zijn opgeslagen.", "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
+        general = saved.general
     elif form.is_submitted():
         _all_field_errors(form)
     return render_template("practices/edit.html", form=form, practice=practice, general=general)
