@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask_wtf import FlaskForm
 
-from portal.services import ServiceError
+from portal.services import ConflictError, ServiceError
 
 
 def apply_service_errors(form: FlaskForm, exc: ServiceError) -> list[str]:
@@ -30,6 +30,7 @@ class FormSave:
     ok: bool
     result: Any = None
     general: list[str] = dc_field(default_factory=list)
+    conflict: ConflictError | None = None
 
 
 def save_form(form: FlaskForm, write: Callable[[], Any]) -> FormSave:
@@ -38,6 +39,14 @@ def save_form(form: FlaskForm, write: Callable[[], Any]) -> FormSave:
     from portal.extensions import db
     try:
         result = write()
+    except ConflictError as exc:
+        db.session.rollback()
+        # Keep the input; the next save is on the current version (after
+        # this person has seen the other change, shown from exc.changes).
+        current = getattr(exc, "current_version", None)
+        if current is not None and hasattr(form, "version_id"):
+            form.version_id.data = current
+        return FormSave(False, conflict=exc)
     except ServiceError as exc:
         db.session.rollback()
         return FormSave(False, general=apply_service_errors(form, exc))

@@ -128,7 +128,11 @@ def _save_editor(agreement, write):
         changed = write(expected_version=request.form.get("version_id", type=int))
     except ServiceError as exc:
         db.session.rollback()
-        return None, exc.errors, False
+        errors = {k: list(v) for k, v in exc.errors.items()}
+        for change in getattr(exc, "changes", []):  # a conflict: what the other saved
+            errors.setdefault("__all__", []).append(
+                f"{change['who']} wijzigde {change['label']}: was {change['before']}, werd {change['after']}.")
+        return None, errors, False
     db.session.commit()
     if not is_htmx_fragment_request():
         flash(_saved_message(agreement, changed), "success")

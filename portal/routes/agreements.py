@@ -209,6 +209,7 @@ def edit_agreement(agreement_id: int):
     if request.method == "GET":
         _fill_form(form, agreement)
     general: list[str] = []
+    conflict = None
     if form.validate_on_submit():
         saved = save_form(form, lambda: service.update_agreement(
             db.session, agreement, form.data_for_service(), current_user,
@@ -216,9 +217,10 @@ def edit_agreement(agreement_id: int):
         if saved.ok:
             flash(_saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-        general = saved.general
+        general, conflict = saved.general, saved.conflict
     status = 422 if request.method == "POST" else 200
-    return render_template("agreements/edit.html", form=form, agreement=agreement, general=general), status
+    return render_template("agreements/edit.html", form=form, agreement=agreement, general=general,
+                           conflict=conflict), status
 
 
 def _saved_message(agreement: Agreement, changed: bool | str) -> str:

@@ -166,6 +166,7 @@ def edit(practice_id: int):
     form = PracticeForm() if request.method == "POST" else _form_from(practice)
     _fill_choices(form, practice)
     general: list[str] = []
+    conflict = None
     if form.validate_on_submit():
         saved = save_form(form, lambda: service.update_practice(
             db.session, practice, form.data_for_service(), current_user,
@@ -173,10 +174,11 @@ def edit(practice_id: int):
         if saved.ok:
             flash("De wijzigingen zijn opgeslagen.", "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
-        general = saved.general
+        general, conflict = saved.general, saved.conflict
     elif form.is_submitted():
         _all_field_errors(form)
-    return render_template("practices/edit.html", form=form, practice=practice, general=general)
+    return render_template("practices/edit.html", form=form, practice=practice, general=general,
+                           conflict=conflict)
 
 
 def _transition(practice_id: int, allowed, action, message: str):

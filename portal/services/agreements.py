@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal.domain import agreements as dom
 from portal.domain.identifiers import school_year_error
@@ -19,7 +20,7 @@ from portal.models.agreement import (
 from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
 from portal.services import ConflictError, ServiceError
-from portal.services.audit import record
+from portal.services.audit import changes_since, record
 from portal.services.agreement_queries import (  # noqa: F401  (callers use one module)
     CLAUSE_FIELDS, COVERAGE_KINDS, activation_errors, agreements_for_route, allocations, checklist,
     guarantee_check, list_agreements, needs_full_coverage, routes_for, share_lines, version_diff,
@@ -80,8 +81,14 @@ def activation_school_year(first_school_year: str | None, on: date | None = None
 
 def _check_version(agreement: Agreement, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != agreement.version_id:
-        raise ConflictError("Iemand anders heeft deze overeenkomst intussen gewijzigd. "
-                            "Laad de pagina opnieuw en voer je wijziging nog eens in.")
+        error = ConflictError("Iemand anders heeft deze overeenkomst intussen gewijzigd; je wijziging is niet "
+                              "opgeslagen. Je invoer staat hieronder nog: bekijk de wijziging van de ander en "
+                              "sla opnieuw op.")
+        session = object_session(agreement)
+        error.changes = (changes_since(session, "agreement", agreement.id, int(expected_version),
+                                       dom.SNAPSHOT_LABELS) if session is not None else [])
+        error.current_version = agreement.version_id
+        raise error
 
 
 def _ensure_editable(agreement: Agreement) -> None:
@@ -114,6 +121,7 @@ def _changed(session: Session, agreement: Agreement, actor: User, before: dict, 
     """After a change: new version if somebody had signed, else back to concept
     if it was out for signature; refresh the version snapshot; audit. Returns
     False (nothing changed), True, or "addendum" (a new version was made)."""
+    start_version = agreement.version_id
     session.flush()
     session.refresh(agreement)
     _derive(agreement)
@@ -133,7 +141,14 @@ def _changed(session: Session, agreement: Agreement, actor: User, before: dict, 
         agreement.status = "concept"
         agreement.sent_at = None
     _store_version(session, agreement, actor, reason or "Eerste versie")
-    record(session, actor, "agreement", agreement.id, action, before=before, after=after)
+    if agreement.version_id == start_version:
+        # Only its rows changed (funding, guarantee, parties): still a new
+        # version of the agreement, so a form opened before conflicts.
+        flag_modified(agreement, "title")
+    session.flush()
+    # The version it made, for the conflict message of a form opened before.
+    record(session, actor, "agreement", agreement.id, action, before=before,
+           after={**after, "version_id": agreement.version_id})
     return "addendum" if reason else True
 
 

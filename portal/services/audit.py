@@ -22,6 +22,44 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _display(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def changes_since(session: Session, obj_type: str, obj_id: int, version: int,
+                  labels: dict[str, str]) -> list[dict[str, Any]]:
+    """What was saved to an object after `version` was read (optimistic
+    locking): from its audit entries that carry the version they made, oldest
+    first, one row per field: who, at, label, before, after."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+    entries = session.scalars(
+        select(AuditLog).where(AuditLog.object_type == obj_type, AuditLog.object_id == obj_id)
+        .options(selectinload(AuditLog.actor)).order_by(AuditLog.at, AuditLog.id))
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        after = entry.after or {}
+        try:
+            made = int(after.get("version_id") or 0)
+        except (TypeError, ValueError):
+            continue
+        if made <= version:
+            continue
+        who = entry.actor.name if entry.actor is not None else "onbekend"
+        for key, value in after.items():
+            if key != "version_id":
+                rows.append({"who": who, "at": entry.at, "field": key, "label": labels.get(key, key),
+                             "before": _display((entry.before or {}).get(key)), "after": _display(value)})
+    return rows
+
+
 def record(
     session: Session,
     actor: User | None,

@@ -3,7 +3,7 @@ attach files, and keep the full-text index in sync. Flush, never commit."""
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.domain import practices as rules
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
@@ -13,7 +13,7 @@ from portal.models.practice import (
     GoodPractice, PracticeAttachment, PracticeFacetKey, PracticeTag, PracticeTheme,
 )
 from portal.services import ConflictError, ServiceError, search
-from portal.services.audit import record
+from portal.services.audit import changes_since, record
 from portal.services.markdown import to_plain_text
 from portal.services.practice_queries import (  # noqa: F401  (re-exported: one import for callers)
     Facet, Filters, Hit, SearchPage, moderation_queue, practices_by_author, practices_for_region,
@@ -22,6 +22,15 @@ from portal.services.practice_queries import (  # noqa: F401  (re-exported: one 
 from portal.services.reference import current_region_year
 
 OBJECT_TYPE = "good_practice"
+# Field names for the conflict message (what somebody else changed).
+LABELS = {
+    "title": "Titel", "summary": "Samenvatting", "body": "Tekst", "status": "Status", "source": "Bron",
+    "contact_name": "Contactpersoon", "contact_email": "E-mail contactpersoon", "themes": "Thema's",
+    "tags": "Trefwoorden", "organisations": "Organisaties (id)", "regions": "Regio's (id)",
+    "routes": "Leerroutes (id)", "domains": "Opleidingsdomeinen", "levels": "Niveaus",
+    "moderation_reason": "Reden van terugsturen", "attachments": "Bijlagen", "archived_at": "Gearchiveerd op",
+    "published_at": "Gepubliceerd op",
+}
 TEXT_FIELDS = ("title", "summary", "body", "source", "contact_name", "contact_email")
 
 
@@ -152,10 +161,18 @@ def create_practice(session: Session, data: dict, actor: User | None, *, is_demo
 
 def _check_version(practice: GoodPractice, expected_version) -> None:
     if expected_version is not None and str(expected_version) != str(practice.version_id):
-        raise ConflictError(
-            "Iemand anders heeft dit voorbeeld intussen opgeslagen. Laad de pagina opnieuw en "
-            "breng je wijzigingen daarna opnieuw aan."
+        error = ConflictError(
+            "Iemand anders heeft dit voorbeeld intussen opgeslagen; je wijziging is niet opgeslagen. "
+            "Je invoer staat hieronder nog: bekijk de wijziging van de ander en sla opnieuw op."
         )
+        try:
+            since = int(expected_version)
+        except (TypeError, ValueError):
+            since = 0
+        session = object_session(practice)
+        error.changes = changes_since(session, OBJECT_TYPE, practice.id, since, LABELS) if session else []
+        error.current_version = practice.version_id
+        raise error
 
 
 def update_practice(session: Session, practice: GoodPractice, data: dict, actor: User | None,
@@ -163,11 +180,12 @@ def update_practice(session: Session, practice: GoodPractice, data: dict, actor:
     _check_version(practice, expected_version)
     if practice.archived_at is not None:
         raise ServiceError("Een gearchiveerd voorbeeld kun je niet meer bewerken.")
-    before = snapshot(practice)
+    before = {**snapshot(practice), "version_id": practice.version_id}
     _apply(session, practice, data, actor)
     practice.updated_at = utcnow()
     session.flush()
-    record(session, actor, OBJECT_TYPE, practice.id, "update", before=before, after=snapshot(practice))
+    record(session, actor, OBJECT_TYPE, practice.id, "update", before=before,
+           after={**snapshot(practice), "version_id": practice.version_id})
     reindex(session, practice)
     return practice
 
@@ -182,14 +200,14 @@ def _transition(session: Session, practice: GoodPractice, action: str, actor: Us
     except rules.InvalidTransition as exc:
         raise ServiceError(str(exc)) from None
     before = {"status": practice.status, "moderation_reason": practice.moderation_reason,
-              "published_at": practice.published_at}
+              "published_at": practice.published_at, "version_id": practice.version_id}
     practice.status = status
     for key, value in changes.items():
         setattr(practice, key, value)
     session.flush()
     record(session, actor, OBJECT_TYPE, practice.id, action, before=before,
            after={"status": practice.status, "moderation_reason": practice.moderation_reason,
-                  "published_at": practice.published_at})
+                  "published_at": practice.published_at, "version_id": practice.version_id})
     reindex(session, practice)
     return practice
 

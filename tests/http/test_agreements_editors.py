@@ -158,6 +158,63 @@ def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, login_
     assert stale.status_code == 422 and "intussen gewijzigd" in stale.get_data(as_text=True)
 
 
+def test_a_stale_edit_shows_the_other_change_keeps_the_input_and_saves_on_the_second_try(
+        client, login_as, world):
+    """Issue 8, concurrent edits: two coordinators open the form; the first
+    saves; the second gets the conflict with the first's change (who, which
+    clause, from what to what) and their own input, and can then save."""
+    import re
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    opened = agreement.version_id
+    data = {"version_id": str(opened), "title": agreement.title, "route_ids": [str(world["route"].id)],
+            "start_date": "2026-08-01", "end_date": "2030-07-31", "team_qualification": "ja",
+            "examining_organisation_id": str(world["mbo"].id),
+            **{k: v for k, v in CLAUSES.items() if isinstance(v, str)}}
+    login_as(world["mbo_user"])
+    first = client.post(f"/overeenkomsten/{agreement.id}/bewerken",
+                        data={**data, "complaints_procedure": "Een gezamenlijke klachtencommissie."})
+    assert first.status_code == 302
+    client.post("/logout")
+    login_as(world["vmbo_user"])
+    stale = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data={**data, "title": "Mijn nieuwe titel"})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 422 and "intussen gewijzigd" in html
+    row = re.search(r"<td>([^<]*)</td><td>[^<]*</td><td>Klachtenregeling</td><td>([^<]*)</td><td>([^<]*)</td>", html)
+    assert row, "the other change is not shown"
+    assert row.group(1) == world["mbo_user"].name
+    assert row.group(2) == CLAUSES["complaints_procedure"] and row.group(3) == "Een gezamenlijke klachtencommissie."
+    assert 'value="Mijn nieuwe titel"' in html
+    version = re.search(r'id="version_id" name="version_id" type="hidden" value="(\d+)"', html).group(1)
+    assert int(version) == agreement.version_id > opened
+    again = client.post(f"/overeenkomsten/{agreement.id}/bewerken",
+                        data={**data, "title": "Mijn nieuwe titel", "version_id": version,
+                              "complaints_procedure": "Een gezamenlijke klachtencommissie."})
+    assert again.status_code == 302
+    world["session"].refresh(agreement)
+    assert agreement.title == "Mijn nieuwe titel"
+    assert agreement.complaints_procedure == "Een gezamenlijke klachtencommissie."
+
+
+def test_a_stale_funding_save_names_the_other_change_and_keeps_the_rows(client, login_as, world):
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
+    v, m = parties(agreement)
+    stale_form = share_form(agreement, [("lumpsum_vo", "2026-2027", v, "70"), ("lumpsum_vo", "2026-2027", m, "30")],
+                            action="save")
+    login_as(world["mbo_user"])
+    first = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=share_form(
+        agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "40")], action="save"))
+    assert first.status_code == 302
+    client.post("/logout")
+    login_as(world["vmbo_user"])
+    stale = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=stale_form)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 422 and "intussen gewijzigd" in html
+    assert f"{world['mbo_user'].name} wijzigde" in html and "60,00 %" in html  # the other change
+    assert 'value="70"' in html  # this person's rows are kept
+    world["session"].refresh(agreement)
+    assert sorted(str(s.percentage) for s in agreement.funding_shares) == ["40.00", "60.00"]
+
+
 def test_print_view_has_the_whole_agreement_and_print_css(client, login_as, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     login_as(world["mbo_user"])

@@ -169,8 +169,19 @@ def test_create_then_edit_with_a_stale_version(client, login_as, db_session):
     html = conflict.get_data(as_text=True)
     assert conflict.status_code == 200 and "Iemand anders heeft dit voorbeeld intussen opgeslagen" in html
     assert 'value="Overschreven"' in html
+    # the other change is shown: who, which field, from what to what
+    row = re.search(r"<td>([^<]*)</td><td>[^<]*</td><td>Titel</td><td>([^<]*)</td><td>([^<]*)</td>", html)
+    assert row and row.groups() == (author.name, "Nieuw qwnieuw", "Nieuw qwnieuw 2")
     db_session.refresh(practice)
     assert practice.title == "Nieuw qwnieuw 2"
+    # the form now carries the current version: saving again applies this input
+    version = re.search(r'id="version_id" name="version_id" type="hidden" value="(\d+)"', html).group(1)
+    assert int(version) == practice.version_id
+    again = client.post(f"/bibliotheek/{practice.id}/bewerken", data={
+        "title": "Overschreven", "summary": "S.", "themes": ["lob"], "version_id": version})
+    assert again.status_code == 302
+    db_session.refresh(practice)
+    assert practice.title == "Overschreven"
 
 
 def test_send_back_needs_a_reason_shown_at_the_field(client, login_as, db_session):
