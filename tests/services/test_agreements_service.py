@@ -229,6 +229,27 @@ def test_parties_can_be_added_with_roles(setup, db_session):
         service.set_parties(db_session, a, rows[1:], setup["vmbo_user"])
 
 
+def test_a_party_takes_the_role_of_what_it_is(setup, db_session):
+    """An employer cannot be added as the mbo party (and so become the
+    examining party), nor a vmbo school as gemeente; the message is at the row."""
+    a = setup["agreement"]
+    employer = make_organisation("employer", name="Bouwbedrijf Test", governing_body_name="Bouwbedrijf Test BV")
+    own = [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
+           for p in a.parties]
+    with pytest.raises(ServiceError) as exc:
+        service.set_parties(db_session, a, own + [dict(organisation_id=employer.id, role="mbo",
+                                                       governing_body_name="Bouwbedrijf Test BV")],
+                            setup["vmbo_user"])
+    assert "geen school" in exc.value.errors[f"party-{len(own)}"][0]
+    swapped = [{**own[0], "role": "gemeente"}] + own[1:]
+    with pytest.raises(ServiceError) as exc:
+        service.set_parties(db_session, a, swapped, setup["vmbo_user"])
+    assert "partij als vmbo" in exc.value.errors["party-0"][0]
+    assert service.set_parties(db_session, a, own + [dict(organisation_id=employer.id, role="employer",
+                                                          governing_body_name="Bouwbedrijf Test BV")],
+                               setup["vmbo_user"]) is True
+
+
 def test_examining_party_must_be_mbo(setup, db_session):
     a = setup["agreement"]
     with pytest.raises(ServiceError) as exc:
