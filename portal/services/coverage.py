@@ -48,10 +48,7 @@ def selected_route_ids(filters: RouteFilters, user, year: int | None):
 def region_pairs(year: int | None, route_ids=None):
     """route_region_pairs, restricted to known route ids when given (lets the
     database push the restriction into the DISTINCT subquery)."""
-    pairs = route_region_pairs(year)
-    if route_ids is None:
-        return pairs
-    return select(pairs).where(pairs.c.route_id.in_(route_ids)).subquery("route_regions_of")
+    return route_region_pairs(year, route_ids)
 
 
 def is_active_selection(filters: RouteFilters) -> bool:
@@ -117,7 +114,7 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
         return []
     region_ids = list(figures)
     ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
-    pairs = region_pairs(year, route_ids)
+    pairs = route_region_pairs(year, ids, region_ids if region_codes else None)
 
     # 1. routes per region, kind and level
     rows = session.execute(
@@ -274,7 +271,7 @@ def school_pins(session: Session, filters: RouteFilters, user, year: int | None)
     ):
         for route in routes.get(route_id, ()):
             route.profiles.append(profile)
-    pairs = route_region_pairs(year)
+    pairs = route_region_pairs(year, ids)
     for route_id, code, name in session.execute(
         select(pairs.c.route_id, Region.code, Region.name)
         .join(Region, Region.id == pairs.c.region_id)
@@ -285,12 +282,8 @@ def school_pins(session: Session, filters: RouteFilters, user, year: int | None)
     return list(pins.values())
 
 
-def schools_without_route(session: Session, filters: RouteFilters, user, year: int | None,
-                          region_codes: list[str] | None = None, route_ids: list[int] | None = None,
-                          ) -> list[tuple]:
-    """vmbo schools (with coordinates) that take part in none of the selected
-    routes; limited to the filtered regions. One query.
-    Rows: (id, name, city, lat, lon, region code)."""
+def _schools_without_route_query(filters: RouteFilters, user, year: int | None,
+                                 region_codes: list[str] | None, route_ids: list[int] | None):
     ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
     with_route = select(RouteParty.organisation_id).where(RouteParty.route_id.in_(ids))
     query = (
@@ -305,7 +298,22 @@ def schools_without_route(session: Session, filters: RouteFilters, user, year: i
     codes = region_codes if region_codes is not None else filters.region
     if codes:
         query = query.where(Region.code.in_(codes))
-    return list(session.execute(query))
+    return query
+
+
+def schools_without_route(session: Session, filters: RouteFilters, user, year: int | None,
+                          region_codes: list[str] | None = None, route_ids: list[int] | None = None,
+                          ) -> list[tuple]:
+    """vmbo schools (with coordinates) that take part in none of the selected
+    routes; limited to the filtered regions. One query.
+    Rows: (id, name, city, lat, lon, region code)."""
+    return list(session.execute(_schools_without_route_query(filters, user, year, region_codes, route_ids)))
+
+
+def count_schools_without_route(session: Session, filters: RouteFilters, user, year: int | None) -> int:
+    """How many rows schools_without_route would give. One query."""
+    query = _schools_without_route_query(filters, user, year, None, None).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def region_geometries(session: Session, year: int | None) -> list[tuple[str, str, str | None]]:

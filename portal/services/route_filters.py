@@ -78,10 +78,14 @@ class RouteFilters:
         return not any(getattr(self, f.name) for f in fields(self))
 
 
-def route_region_pairs(year: int | None):
+def route_region_pairs(year: int | None, route_ids=None, region_ids=None):
     """(route_id, region_id) for the year's indeling: the regions of the route's
     vmbo parties; a route without vmbo party (a leerlab) takes those of its
-    other parties. Returned as a subquery."""
+    other parties. Returned as a subquery.
+
+    `route_ids` (a list or a SELECT of ids) and `region_ids` restrict the pairs
+    inside the DISTINCT, so the database derives the regions of the selected
+    routes only instead of those of every route."""
     vmbo = aliased(RouteParty)
     has_vmbo = exists().where(vmbo.route_id == RouteParty.route_id, vmbo.role == "vmbo")
     stmt = (
@@ -92,6 +96,10 @@ def route_region_pairs(year: int | None):
         .where(or_(RouteParty.role == "vmbo", ~has_vmbo))
         .distinct()
     )
+    if route_ids is not None:
+        stmt = stmt.where(RouteParty.route_id.in_(route_ids))
+    if region_ids is not None:
+        stmt = stmt.where(MunicipalityRegion.region_id.in_(region_ids))
     return stmt.subquery("route_regions")
 
 
