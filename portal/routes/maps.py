@@ -41,6 +41,12 @@ def route_url_pattern() -> str:
     return route_url(marker).replace(str(marker), "{}")
 
 
+def route_url_builder():
+    """route_url for many routes at once (a page listing hundreds): url_for
+    once, then string formatting."""
+    return route_url_pattern().format
+
+
 def route_list_url(**args) -> str:
     """The route list filtered like a figure (drill-down)."""
     args = {k: v for k, v in args.items() if v}
@@ -111,7 +117,7 @@ def index():
         school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
         measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],
         status_options=status_options(user),
-        route_list_url=route_list_url(**list_args), route_url=route_url,
+        route_list_url=route_list_url(**list_args), route_url=route_url_builder(),
         export_args={**filters.to_args(), "school_year": selection.school_year},
         active_selection=coverage.is_active_selection(selection),
         format_value=map_render.format_value,

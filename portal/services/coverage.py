@@ -132,47 +132,18 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
         if level:
             item.levels.add(level)
 
-    # 2. vmbo schools and mbo institutions per region
-    in_region = and_(MunicipalityRegion.municipality_id == Organisation.municipality_id,
-                     MunicipalityRegion.year == (year or 0))
-    rows = session.execute(
-        select(MunicipalityRegion.region_id, Organisation.kind, func.count(Organisation.id),
-               func.sum(Organisation.pupils))
-        .join(MunicipalityRegion, in_region)
-        .where(Organisation.kind.in_(("vmbo", "mbo")), MunicipalityRegion.region_id.in_(region_ids))
-        .group_by(MunicipalityRegion.region_id, Organisation.kind)
-    )
-    for region_id, kind, count, pupils in rows:
-        item = figures[region_id]
-        if kind == "vmbo":
-            item.vmbo_schools = count
-            item.vmbo_pupils = int(pupils) if pupils is not None else None
-        else:
-            item.mbo_institutions = count
+    add_organisation_figures(session, figures, year)
 
-    # 3. vmbo schools that take part in a selected route
+    # 3. vmbo schools that take part in a selected route (the schools first:
+    # a plan that starts from the route ids stays quick without statistics)
     rows = session.execute(
-        select(MunicipalityRegion.region_id, func.count(Organisation.id.distinct()))
-        .select_from(RouteParty)
-        .join(Organisation, Organisation.id == RouteParty.organisation_id)
-        .join(MunicipalityRegion, in_region)
-        .where(RouteParty.role == "vmbo", RouteParty.route_id.in_(ids),
-               MunicipalityRegion.region_id.in_(region_ids))
+        select(MunicipalityRegion.region_id, func.count(Organisation.id))
+        .select_from(Organisation).join(MunicipalityRegion, _in_region(year))
+        .where(MunicipalityRegion.region_id.in_(region_ids), Organisation.id.in_(vmbo_parties(ids)))
         .group_by(MunicipalityRegion.region_id)
     )
     for region_id, count in rows:
         figures[region_id].vmbo_schools_with_route = count
-
-    # 4. profielen offered by the region's vmbo schools
-    rows = session.execute(
-        select(MunicipalityRegion.region_id, organisation_profiles.c.profile_code).distinct()
-        .select_from(Organisation)
-        .join(organisation_profiles, organisation_profiles.c.organisation_id == Organisation.id)
-        .join(MunicipalityRegion, in_region)
-        .where(Organisation.kind == "vmbo", MunicipalityRegion.region_id.in_(region_ids))
-    )
-    for region_id, profile in rows:
-        figures[region_id].profiles_offered.add(profile)
 
     # 5. profielen of the selected routes per region
     rows = session.execute(
@@ -183,6 +154,45 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
     for region_id, profile in rows:
         figures[region_id].route_profiles.add(profile)
     return list(figures.values())
+
+
+def _in_region(year: int | None):
+    return and_(MunicipalityRegion.municipality_id == Organisation.municipality_id,
+                MunicipalityRegion.year == (year or 0))
+
+
+def vmbo_parties(route_ids):
+    """Ids of the vmbo schools taking part in the given routes."""
+    return select(RouteParty.organisation_id).where(RouteParty.role == "vmbo", RouteParty.route_id.in_(route_ids))
+
+
+def add_organisation_figures(session: Session, figures: dict[int, RegionFigures], year: int | None) -> None:
+    """The figures of the regions' organisations, whatever the selection: vmbo
+    schools, their pupils and profielen, mbo institutions. Two queries."""
+    region_ids = list(figures)
+    rows = session.execute(
+        select(MunicipalityRegion.region_id, Organisation.kind, func.count(Organisation.id),
+               func.sum(Organisation.pupils))
+        .select_from(Organisation).join(MunicipalityRegion, _in_region(year))
+        .where(Organisation.kind.in_(("vmbo", "mbo")), MunicipalityRegion.region_id.in_(region_ids))
+        .group_by(MunicipalityRegion.region_id, Organisation.kind)
+    )
+    for region_id, kind, count, pupils in rows:
+        item = figures[region_id]
+        if kind == "vmbo":
+            item.vmbo_schools = count
+            item.vmbo_pupils = int(pupils) if pupils is not None else None
+        else:
+            item.mbo_institutions = count
+    rows = session.execute(
+        select(MunicipalityRegion.region_id, organisation_profiles.c.profile_code).distinct()
+        .select_from(Organisation)
+        .join(organisation_profiles, organisation_profiles.c.organisation_id == Organisation.id)
+        .join(MunicipalityRegion, _in_region(year))
+        .where(Organisation.kind == "vmbo", MunicipalityRegion.region_id.in_(region_ids))
+    )
+    for region_id, profile in rows:
+        figures[region_id].profiles_offered.add(profile)
 
 
 @dataclass
