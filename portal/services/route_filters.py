@@ -135,11 +135,8 @@ def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | None 
     what facet counts need (the count per value of that facet)."""
     clauses = []
     if filters.region and skip != "region":
-        pairs = route_region_pairs(year)
-        clauses.append(LearningRoute.id.in_(
-            select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
-            .where(Region.code.in_(filters.region))
-        ))
+        regions = select(Region.id).where(Region.code.in_(filters.region), Region.year == (year or 0))
+        clauses.append(LearningRoute.id.in_(select(route_region_pairs(year, region_ids=regions).c.route_id)))
     if filters.profile and skip != "profile":
         clauses.append(LearningRoute.id.in_(
             select(route_profiles.c.route_id).where(route_profiles.c.profile_code.in_(filters.profile))))
