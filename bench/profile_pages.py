@@ -48,7 +48,7 @@ def main(urls: list[str]) -> None:
         sql = sum(t for t, _ in timings)
         print(f"{url}  HTTP {response.status_code}  median {statistics.median(runs) * 1000:.1f} ms, "
               f"SQL {sql * 1000:.1f} ms in {len(timings)} statements (last run)")
-        for seconds, statement in sorted(timings, reverse=True)[:4]:
+        for seconds, statement in sorted(timings, reverse=True)[:int(os.environ.get("TOP", 4))]:
             print(f"    {seconds * 1000:6.1f} ms  {statement}")
 
 

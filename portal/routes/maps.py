@@ -113,6 +113,7 @@ def index():
         "maps/index.html", "maps/_results.html",
         filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
         legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
+        school_rows=map_render.school_table_rows(pins),
         without_count=without_count, parts=parts, routes=routes, region_options=region_options,
         school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
         measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],

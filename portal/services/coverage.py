@@ -114,14 +114,15 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
         return []
     region_ids = list(figures)
     ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
+    # The pairs of the selected routes in these regions only (the restriction
+    # inside the DISTINCT: no other route's regions are derived).
     pairs = route_region_pairs(year, ids, region_ids if region_codes else None)
 
     # 1. routes per region, kind and level
     rows = session.execute(
         select(pairs.c.region_id, LearningRoute.kind_code, LearningRoute.mbo_level_code,
                func.count(LearningRoute.id), func.coalesce(func.sum(LearningRoute.pupils_per_cohort), 0))
-        .join(LearningRoute, LearningRoute.id == pairs.c.route_id)
-        .where(LearningRoute.id.in_(ids), pairs.c.region_id.in_(region_ids))
+        .select_from(pairs).join(LearningRoute, LearningRoute.id == pairs.c.route_id)
         .group_by(pairs.c.region_id, LearningRoute.kind_code, LearningRoute.mbo_level_code)
     )
     for region_id, kind, level, count, pupils in rows:
@@ -149,7 +150,6 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
     rows = session.execute(
         select(pairs.c.region_id, route_profiles.c.profile_code).distinct()
         .join(route_profiles, route_profiles.c.route_id == pairs.c.route_id)
-        .where(pairs.c.route_id.in_(ids), pairs.c.region_id.in_(region_ids))
     )
     for region_id, profile in rows:
         figures[region_id].route_profiles.add(profile)

@@ -87,3 +87,10 @@ def test_compact_geometry_rounds_and_drops_duplicate_points():
     assert shape["coordinates"][0] == [[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.0]]
     multi = map_render.compact_geometry({"type": "MultiPolygon", "coordinates": [json.loads(SQUARE)["coordinates"]]})
     assert multi["coordinates"][0][0][0] == [5.0, 52.0]
+
+
+def test_school_table_rows_escape_and_count():
+    rows = map_render.school_table_rows([pin(name="School <b>", kinds=("dlr", "glr"))])
+    assert rows.startswith('<tr><th scope="row">School &lt;b&gt;</th><td>Ede</td>')
+    assert 'data-value="2">2</td></tr>' in rows
+    assert "<td>Doorlopende leerroute (DLR), Geïntegreerde route (GLR)</td>" in rows
