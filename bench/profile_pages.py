@@ -1,7 +1,10 @@
 """Where a page's time goes: per page, the median of N requests in-process
 and the slowest SQL statements (with their share). Usage:
     DATABASE_URL=sqlite:///bench/work/portal.sqlite3 bench/.venv/bin/python bench/profile_pages.py [URL ...]
-Without URLs it takes the bench's pages (bench/results.json or a default list)."""
+Without URLs it takes the bench's pages (bench/results.json or a default list).
+Pages are rendered on every request (RESPONSE_CACHE=0 unless set): with the
+page cache on, the five measured requests would all be hits. TOP=n prints the
+n slowest statements (default 4)."""
 from __future__ import annotations
 
 import os
@@ -12,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+os.environ.setdefault("RESPONSE_CACHE", "0")
 
 
 def main(urls: list[str]) -> None:
