@@ -322,8 +322,14 @@ def schools_without_route(session: Session, filters: RouteFilters, user, year: i
 
 def count_schools_without_route(session: Session, filters: RouteFilters, user, year: int | None) -> int:
     """How many rows schools_without_route would give. One query."""
-    query = _schools_without_route_query(filters, user, year, None, None).order_by(None)
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if filters.region:
+        query = _schools_without_route_query(filters, user, year, None, None).order_by(None)
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # A municipality lies in one region a year, so the region join adds no rows.
+    with_route = select(RouteParty.organisation_id).where(
+        RouteParty.route_id.in_(selected_route_ids(filters, user, year)))
+    return session.scalar(select(func.count(Organisation.id))
+                          .where(Organisation.kind == "vmbo", Organisation.id.not_in(with_route))) or 0
 
 
 def region_geometries(session: Session, year: int | None) -> list[tuple[str, str, str | None]]:
