@@ -79,6 +79,11 @@ class RouteFilters:
 
 
 def route_region_pairs(year: int | None, route_ids=None, region_ids=None):
+    """route_region_pairs_select as a subquery (see there)."""
+    return route_region_pairs_select(year, route_ids, region_ids).subquery("route_regions")
+
+
+def route_region_pairs_select(year: int | None, route_ids=None, region_ids=None) -> Select:
     """(route_id, region_id) for the year's indeling: the regions of the route's
     vmbo parties; a route without vmbo party (a leerlab) takes those of its
     other parties. Returned as a subquery.
@@ -100,7 +105,7 @@ def route_region_pairs(year: int | None, route_ids=None, region_ids=None):
         stmt = stmt.where(RouteParty.route_id.in_(route_ids))
     if region_ids is not None:
         stmt = stmt.where(MunicipalityRegion.region_id.in_(region_ids))
-    return stmt.subquery("route_regions")
+    return stmt
 
 
 def visibility_clause(user, include_archived: bool = False):
@@ -184,5 +189,5 @@ def filtered_routes(filters: RouteFilters, user, year: int | None, *, skip: str 
     )
 
 
-__all__ = ["RouteFilters", "filter_clauses", "filtered_routes", "route_region_pairs",
+__all__ = ["RouteFilters", "filter_clauses", "filtered_routes", "route_region_pairs", "route_region_pairs_select",
            "visibility_clause"]
