@@ -1,7 +1,12 @@
 """Where a page's time goes: per page, the median of N requests in-process
 and the slowest SQL statements (with their share). Usage:
     DATABASE_URL=sqlite:///bench/work/portal.sqlite3 bench/.venv/bin/python bench/profile_pages.py [URL ...]
-Without URLs it takes the bench's pages (bench/results.json or a default list)."""
+Without URLs it takes the bench's pages (bench/results.json or a default list).
+Pages are rendered on every request (RESPONSE_CACHE=0 unless set): with the
+page cache on, the five measured requests would all be hits. TOP=n prints the
+n slowest statements (default 4), RUNS=n the requests per page (default 5).
+The CPU figure (this process's CPU time: the app and SQLite) is the one to
+compare on a busy machine; wall time grows with the other work on it."""
 from __future__ import annotations
 
 import os
@@ -12,6 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+os.environ.setdefault("RESPONSE_CACHE", "0")
+
+
+RUNS = int(os.environ.get("RUNS", 5))
 
 
 def main(urls: list[str]) -> None:
@@ -39,16 +48,18 @@ def main(urls: list[str]) -> None:
                                         "password": "synthetisch-wachtwoord-2026"})
             url = url[len("login:"):]
         client.get(url)
-        runs = []
-        for _ in range(5):
+        runs, cpu = [], []
+        for _ in range(RUNS):
             timings.clear()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             runs.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
         sql = sum(t for t, _ in timings)
-        print(f"{url}  HTTP {response.status_code}  median {statistics.median(runs) * 1000:.1f} ms, "
+        print(f"{url}  HTTP {response.status_code}  median {statistics.median(runs) * 1000:.1f} ms "
+              f"(CPU {statistics.median(cpu) * 1000:.1f} ms), "
               f"SQL {sql * 1000:.1f} ms in {len(timings)} statements (last run)")
-        for seconds, statement in sorted(timings, reverse=True)[:4]:
+        for seconds, statement in sorted(timings, reverse=True)[:int(os.environ.get("TOP", 4))]:
             print(f"    {seconds * 1000:6.1f} ms  {statement}")
 
 

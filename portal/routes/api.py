@@ -23,7 +23,7 @@ from portal.services import coverage
 from portal.services.api_schema import (
     FILTER_PARAMS, MAX_PER_PAGE, MAX_VALUES, openapi_document, school_year_values,
 )
-from portal.services.map_render import compact_geometry
+from portal.services.map_render import compact_geometry_text
 from portal.services.reference import current_region_year
 from portal.services.route_filters import RouteFilters, filtered_routes, route_region_pairs
 
@@ -115,7 +115,7 @@ def regions_geojson():
                 "mbo_institutions": f.mbo_institutions if f else 0,
                 "pupils_in_routes": f.pupils_in_routes if f else 0,
             },
-            "geometry": compact_geometry(json.loads(geometry), 4) if geometry else None,
+            "geometry": compact_geometry_text(geometry, 4) if geometry else None,
         })
     body = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"),
                       ensure_ascii=False)

@@ -1,6 +1,8 @@
 """The digital map (/kaart), the national dashboard and their exports."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,11 +35,16 @@ def route_url(route_id: int) -> str:
     return f"/leerroutes/{route_id}"
 
 
-def route_url_builder():
-    """route_url for many routes at once: url_for once, then string formatting."""
+def route_url_pattern() -> str:
+    """A route's URL with "{}" for its id: url_for once for many routes."""
     marker = 987654321
-    pattern = route_url(marker).replace(str(marker), "{}")
-    return pattern.format
+    return route_url(marker).replace(str(marker), "{}")
+
+
+def route_url_builder():
+    """route_url for many routes at once (a page listing hundreds): url_for
+    once, then string formatting."""
+    return route_url_pattern().format
 
 
 def route_list_url(**args) -> str:
@@ -83,13 +90,13 @@ def index():
     figures = coverage.region_figures(db.session, selection, user, year)
     totals = coverage.selection_totals(db.session, selection, user, year, figures)
     pins = coverage.school_pins(db.session, selection, user, year)
-    without = coverage.schools_without_route(db.session, selection, user, year)
+    without_count = coverage.count_schools_without_route(db.session, selection, user, year)
     folium_map = map_render.build_map(
         geometries=coverage.region_geometries(db.session, year),
         figures={f.code: f for f in figures}, measure=measure, pins=pins,
-        schools_without_route=without,
+        gaps_url=url_for("maps.list_schools_without_route", **selection.to_args()),
         region_url=lambda code: region_url(code, selection.school_year),
-        route_url=route_url_builder(),
+        route_url_pattern=route_url_pattern(),
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
     )
@@ -106,15 +113,26 @@ def index():
         "maps/index.html", "maps/_results.html",
         filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
         legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
-        without_count=len(without), parts=parts, routes=routes, region_options=region_options,
+        school_rows=map_render.school_table_rows(pins),
+        without_count=without_count, parts=parts, routes=routes, region_options=region_options,
         school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
         measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],
         status_options=status_options(user),
-        route_list_url=route_list_url(**list_args), route_url=route_url,
+        route_list_url=route_list_url(**list_args), route_url=route_url_builder(),
         export_args={**filters.to_args(), "school_year": selection.school_year},
         active_selection=coverage.is_active_selection(selection),
         format_value=map_render.format_value,
     )
+
+
+@bp.get("/scholen-zonder-leerroute.json")
+def list_schools_without_route():
+    """The map's layer of vmbo schools without a route in the selection (the
+    same filters as the map), fetched by maps.js when the layer is switched
+    on: [[lat, lon, label], ...]. Public pages' ETag/304 and page cache apply."""
+    _filters, selection, year = _state()
+    rows = map_render.gap_rows(coverage.schools_without_route(db.session, selection, current_user, year))
+    return Response(json.dumps(rows, separators=(",", ":"), ensure_ascii=False), mimetype="application/json")
 
 
 @bp.get("/regio-export.<fmt>")

@@ -11,7 +11,7 @@ from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
 from portal.permissions import is_staff
-from portal.routes.maps import route_list_url, route_url
+from portal.routes.maps import route_list_url, route_url_builder
 from portal.services import coverage, coverage_region
 from portal.services.reference import current_region_year
 from portal.services.route_filters import RouteFilters
@@ -48,7 +48,7 @@ def show(code: str):
     return render_template(
         "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
         practices=practices, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
-        levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url,
+        levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
         route_list_url=route_list_url, school_year=detail.filters.school_year,
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
         trend_points=[(y.school_year, y.routes) for y in detail.trend],

@@ -8,10 +8,9 @@ query each. The route selection is always the one of the route list
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
@@ -20,7 +19,7 @@ from portal.models import (
     route_profiles,
 )
 from portal.services.route_filters import (
-    RouteFilters, filtered_routes, route_region_pairs,
+    RouteFilters, filtered_routes, route_region_pairs, route_region_pairs_select,
 )
 
 
@@ -48,10 +47,7 @@ def selected_route_ids(filters: RouteFilters, user, year: int | None):
 def region_pairs(year: int | None, route_ids=None):
     """route_region_pairs, restricted to known route ids when given (lets the
     database push the restriction into the DISTINCT subquery)."""
-    pairs = route_region_pairs(year)
-    if route_ids is None:
-        return pairs
-    return select(pairs).where(pairs.c.route_id.in_(route_ids)).subquery("route_regions_of")
+    return route_region_pairs(year, route_ids)
 
 
 def is_active_selection(filters: RouteFilters) -> bool:
@@ -107,7 +103,7 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
                    ) -> list[RegionFigures]:
     """Figures of every region of the year's indeling (or only the given codes)
     for the routes in the selection (or the already selected `route_ids`).
-    Six queries."""
+    Five queries."""
     region_query = select(Region.id, Region.code, Region.name).where(Region.year == (year or 0))
     if region_codes:
         region_query = region_query.where(Region.code.in_(region_codes))
@@ -117,31 +113,69 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
         return []
     region_ids = list(figures)
     ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
-    pairs = region_pairs(year, route_ids)
-
-    # 1. routes per region, kind and level
-    rows = session.execute(
-        select(pairs.c.region_id, LearningRoute.kind_code, LearningRoute.mbo_level_code,
-               func.count(LearningRoute.id), func.coalesce(func.sum(LearningRoute.pupils_per_cohort), 0))
-        .join(LearningRoute, LearningRoute.id == pairs.c.route_id)
-        .where(LearningRoute.id.in_(ids), pairs.c.region_id.in_(region_ids))
-        .group_by(pairs.c.region_id, LearningRoute.kind_code, LearningRoute.mbo_level_code)
-    )
-    for region_id, kind, level, count, pupils in rows:
-        item = figures[region_id]
+    # The pairs of the selected routes in these regions only (the restriction
+    # inside the DISTINCT: no other route's regions are derived), derived once
+    # for both parts of the one statement below (a CTE used twice is
+    # materialised by SQLite and PostgreSQL).
+    pairs = route_region_pairs_select(year, ids, region_ids if region_codes else None).cte("selected_pairs")
+    # 1. routes per region, kind and level; 5. profielen of the routes per region
+    per_kind = (
+        select(literal_column("'k'").label("part"), pairs.c.region_id, LearningRoute.kind_code.label("code"),
+               LearningRoute.mbo_level_code.label("level"), func.count(LearningRoute.id).label("routes"),
+               func.coalesce(func.sum(LearningRoute.pupils_per_cohort), 0).label("pupils"))
+        .select_from(pairs).join(LearningRoute, LearningRoute.id == pairs.c.route_id)
+        .group_by(pairs.c.region_id, LearningRoute.kind_code, LearningRoute.mbo_level_code))
+    per_profile = (
+        select(literal_column("'p'"), pairs.c.region_id, route_profiles.c.profile_code, null(), null(), null())
+        .select_from(pairs).join(route_profiles, route_profiles.c.route_id == pairs.c.route_id)
+        .group_by(pairs.c.region_id, route_profiles.c.profile_code))
+    for part, region_id, code, level, count, pupils in session.execute(union_all(per_kind, per_profile)):
+        item = figures.get(region_id)
+        if item is None:
+            continue
+        if part == "p":
+            item.route_profiles.add(code)
+            continue
         item.routes += count
-        item.by_kind[kind] = item.by_kind.get(kind, 0) + count
+        item.by_kind[code] = item.by_kind.get(code, 0) + count
         item.pupils_in_routes += int(pupils or 0)
         if level:
             item.levels.add(level)
 
-    # 2. vmbo schools and mbo institutions per region
-    in_region = and_(MunicipalityRegion.municipality_id == Organisation.municipality_id,
-                     MunicipalityRegion.year == (year or 0))
+    add_organisation_figures(session, figures, year)
+
+    # 3. vmbo schools that take part in a selected route (the schools first:
+    # a plan that starts from the route ids stays quick without statistics)
+    rows = session.execute(
+        select(MunicipalityRegion.region_id, func.count(Organisation.id))
+        .select_from(Organisation).join(MunicipalityRegion, _in_region(year))
+        .where(MunicipalityRegion.region_id.in_(region_ids), Organisation.id.in_(vmbo_parties(ids)))
+        .group_by(MunicipalityRegion.region_id)
+    )
+    for region_id, count in rows:
+        figures[region_id].vmbo_schools_with_route = count
+
+    return list(figures.values())
+
+
+def _in_region(year: int | None):
+    return and_(MunicipalityRegion.municipality_id == Organisation.municipality_id,
+                MunicipalityRegion.year == (year or 0))
+
+
+def vmbo_parties(route_ids):
+    """Ids of the vmbo schools taking part in the given routes."""
+    return select(RouteParty.organisation_id).where(RouteParty.role == "vmbo", RouteParty.route_id.in_(route_ids))
+
+
+def add_organisation_figures(session: Session, figures: dict[int, RegionFigures], year: int | None) -> None:
+    """The figures of the regions' organisations, whatever the selection: vmbo
+    schools, their pupils and profielen, mbo institutions. Two queries."""
+    region_ids = list(figures)
     rows = session.execute(
         select(MunicipalityRegion.region_id, Organisation.kind, func.count(Organisation.id),
                func.sum(Organisation.pupils))
-        .join(MunicipalityRegion, in_region)
+        .select_from(Organisation).join(MunicipalityRegion, _in_region(year))
         .where(Organisation.kind.in_(("vmbo", "mbo")), MunicipalityRegion.region_id.in_(region_ids))
         .group_by(MunicipalityRegion.region_id, Organisation.kind)
     )
@@ -152,40 +186,15 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
             item.vmbo_pupils = int(pupils) if pupils is not None else None
         else:
             item.mbo_institutions = count
-
-    # 3. vmbo schools that take part in a selected route
-    rows = session.execute(
-        select(MunicipalityRegion.region_id, func.count(Organisation.id.distinct()))
-        .select_from(RouteParty)
-        .join(Organisation, Organisation.id == RouteParty.organisation_id)
-        .join(MunicipalityRegion, in_region)
-        .where(RouteParty.role == "vmbo", RouteParty.route_id.in_(ids),
-               MunicipalityRegion.region_id.in_(region_ids))
-        .group_by(MunicipalityRegion.region_id)
-    )
-    for region_id, count in rows:
-        figures[region_id].vmbo_schools_with_route = count
-
-    # 4. profielen offered by the region's vmbo schools
     rows = session.execute(
         select(MunicipalityRegion.region_id, organisation_profiles.c.profile_code).distinct()
         .select_from(Organisation)
         .join(organisation_profiles, organisation_profiles.c.organisation_id == Organisation.id)
-        .join(MunicipalityRegion, in_region)
+        .join(MunicipalityRegion, _in_region(year))
         .where(Organisation.kind == "vmbo", MunicipalityRegion.region_id.in_(region_ids))
     )
     for region_id, profile in rows:
         figures[region_id].profiles_offered.add(profile)
-
-    # 5. profielen of the selected routes per region
-    rows = session.execute(
-        select(pairs.c.region_id, route_profiles.c.profile_code).distinct()
-        .join(route_profiles, route_profiles.c.route_id == pairs.c.route_id)
-        .where(pairs.c.route_id.in_(ids), pairs.c.region_id.in_(region_ids))
-    )
-    for region_id, profile in rows:
-        figures[region_id].route_profiles.add(profile)
-    return list(figures.values())
 
 
 @dataclass
@@ -245,52 +254,46 @@ class SchoolPin:
 
 
 def school_pins(session: Session, filters: RouteFilters, user, year: int | None) -> list[SchoolPin]:
-    """One pin per vmbo school taking part in a selected route. Three queries."""
+    """One pin per vmbo school (with coordinates) taking part in a selected
+    route, in name order, its routes in title order. Five queries; every route
+    is read once, however many schools share it."""
     ids = selected_route_ids(filters, user, year)
-    pins: dict[int, SchoolPin] = {}
-    routes: dict[int, list[PinRoute]] = defaultdict(list)
-    for row in session.execute(
-        select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon,
-               LearningRoute.id.label("route_id"), LearningRoute.title, LearningRoute.kind_code,
-               LearningRoute.mbo_level_code)
-        .select_from(RouteParty)
-        .join(Organisation, Organisation.id == RouteParty.organisation_id)
-        .join(LearningRoute, LearningRoute.id == RouteParty.route_id)
-        .where(RouteParty.role == "vmbo", LearningRoute.id.in_(ids),
-               Organisation.lat.is_not(None), Organisation.lon.is_not(None))
-        .order_by(Organisation.name, LearningRoute.title, LearningRoute.id)
-    ):
-        pin = pins.get(row.id)
-        if pin is None:
-            pin = pins[row.id] = SchoolPin(row.id, row.name, row.city, row.lat, row.lon)
-        route = PinRoute(row.route_id, row.title, row.kind_code, row.mbo_level_code)
-        pin.routes.append(route)
-        routes[row.route_id].append(route)
-    if not pins:
+    links = session.execute(select(RouteParty.organisation_id, RouteParty.route_id)
+                            .where(RouteParty.role == "vmbo", RouteParty.route_id.in_(ids))).all()
+    if not links:
         return []
+    pins = {row[0]: SchoolPin(*row) for row in session.execute(
+        select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon)
+        .where(Organisation.id.in_(vmbo_parties(ids)), Organisation.lat.is_not(None), Organisation.lon.is_not(None))
+        .order_by(Organisation.name, Organisation.id))}
+    routes = {row[0]: PinRoute(*row) for row in session.execute(
+        select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code)
+        .where(LearningRoute.id.in_(ids)).order_by(LearningRoute.title, LearningRoute.id))}
+    position = {route_id: index for index, route_id in enumerate(routes)}
+    for organisation_id, route_id in links:
+        pin = pins.get(organisation_id)
+        if pin is not None and route_id in routes:
+            pin.routes.append(routes[route_id])
+    for pin in pins.values():
+        pin.routes.sort(key=lambda route: position[route.id])
     for route_id, profile in session.execute(
         select(route_profiles.c.route_id, route_profiles.c.profile_code)
         .where(route_profiles.c.route_id.in_(ids)).order_by(route_profiles.c.profile_code)
     ):
-        for route in routes.get(route_id, ()):
-            route.profiles.append(profile)
-    pairs = route_region_pairs(year)
+        if route_id in routes:  # (a route made between the queries is left out)
+            routes[route_id].profiles.append(profile)
+    pairs = route_region_pairs(year, ids)
     for route_id, code, name in session.execute(
-        select(pairs.c.route_id, Region.code, Region.name)
-        .join(Region, Region.id == pairs.c.region_id)
-        .where(pairs.c.route_id.in_(ids)).order_by(Region.code)
+        select(pairs.c.route_id, Region.code, Region.name).join(Region, Region.id == pairs.c.region_id)
+        .order_by(Region.code)
     ):
-        for route in routes.get(route_id, ()):
-            route.regions.append((code, name))
-    return list(pins.values())
+        if route_id in routes:
+            routes[route_id].regions.append((code, name))
+    return [pin for pin in pins.values() if pin.routes]
 
 
-def schools_without_route(session: Session, filters: RouteFilters, user, year: int | None,
-                          region_codes: list[str] | None = None, route_ids: list[int] | None = None,
-                          ) -> list[tuple]:
-    """vmbo schools (with coordinates) that take part in none of the selected
-    routes; limited to the filtered regions. One query.
-    Rows: (id, name, city, lat, lon, region code)."""
+def _schools_without_route_query(filters: RouteFilters, user, year: int | None,
+                                 region_codes: list[str] | None, route_ids: list[int] | None):
     ids = selected_route_ids(filters, user, year) if route_ids is None else route_ids
     with_route = select(RouteParty.organisation_id).where(RouteParty.route_id.in_(ids))
     query = (
@@ -305,7 +308,28 @@ def schools_without_route(session: Session, filters: RouteFilters, user, year: i
     codes = region_codes if region_codes is not None else filters.region
     if codes:
         query = query.where(Region.code.in_(codes))
-    return list(session.execute(query))
+    return query
+
+
+def schools_without_route(session: Session, filters: RouteFilters, user, year: int | None,
+                          region_codes: list[str] | None = None, route_ids: list[int] | None = None,
+                          ) -> list[tuple]:
+    """vmbo schools (with coordinates) that take part in none of the selected
+    routes; limited to the filtered regions. One query.
+    Rows: (id, name, city, lat, lon, region code)."""
+    return list(session.execute(_schools_without_route_query(filters, user, year, region_codes, route_ids)))
+
+
+def count_schools_without_route(session: Session, filters: RouteFilters, user, year: int | None) -> int:
+    """How many rows schools_without_route would give. One query."""
+    if filters.region:
+        query = _schools_without_route_query(filters, user, year, None, None).order_by(None)
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # A municipality lies in one region a year, so the region join adds no rows.
+    with_route = select(RouteParty.organisation_id).where(
+        RouteParty.route_id.in_(selected_route_ids(filters, user, year)))
+    return session.scalar(select(func.count(Organisation.id))
+                          .where(Organisation.kind == "vmbo", Organisation.id.not_in(with_route))) or 0
 
 
 def region_geometries(session: Session, year: int | None) -> list[tuple[str, str, str | None]]:

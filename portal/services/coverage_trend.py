@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
@@ -25,22 +25,6 @@ def first_school_year(session: Session) -> str | None:
     return session.scalar(
         select(func.min(LearningRoute.first_school_year))
         .where(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd"))))
-
-
-def _years_table(years: list[str]):
-    selects = [select(literal(y).label("school_year")) for y in years]
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("years")
-
-
-def _active_in_year(years, current: str):
-    """A route counts in a year it ran in: an active route, or an ended route in
-    the years before the current one (it was active then)."""
-    return and_(
-        LearningRoute.first_school_year <= years.c.school_year,
-        or_(LearningRoute.last_school_year.is_(None), LearningRoute.last_school_year >= years.c.school_year),
-        or_(LearningRoute.status == "actief",
-            and_(LearningRoute.status == "beeindigd", years.c.school_year < current)),
-    )
 
 
 @dataclass
@@ -67,54 +51,69 @@ class YearFigures:
                    if set(rules.MBO_LEVEL_CODES) <= levels)
 
 
+def _runs_in(first: str, last: str | None, status: str, school_year: str, current: str) -> bool:
+    """A route counts in a year it ran in: an active route, or an ended route in
+    the years before the current one (it was active then)."""
+    if first > school_year or (last is not None and last < school_year):
+        return False
+    return status == "actief" or (status == "beeindigd" and school_year < current)
+
+
 def trend(session: Session, year: int | None, region_code: str | None = None,
           until: str | None = None, route_ids: list[int] | None = None) -> list[YearFigures]:
     """Per school year, from the first year with data to the current (or
     `until`) year: public figures nationally or for one region (`route_ids`:
-    the region's routes, if already known). Three queries."""
+    the region's routes, if already known). Three queries.
+
+    The database groups the routes by what decides the years they count in
+    (first and last school year, status) and by kind and level; the groups
+    (a few hundred, whatever the number of routes) are spread over the years
+    here."""
     current = rules.current_school_year()
     last = max(current, until or current)
     first = min(first_school_year(session) or last, until or last)  # a chosen earlier year shows too
     years = rules.school_years_between(min(first, last), last)
     result = {y: YearFigures(y) for y in years}
-    table = _years_table(years)
-    pairs = region_pairs(year, route_ids)
+    counted = and_(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd")),
+                   LearningRoute.first_school_year <= last)
+    period = (LearningRoute.first_school_year, LearningRoute.last_school_year, LearningRoute.status)
 
-    per_region = (
-        select(table.c.school_year, Region.code, LearningRoute.kind_code, LearningRoute.mbo_level_code,
-               func.count(LearningRoute.id))
-        .select_from(table)
-        .join(LearningRoute, _active_in_year(table, current))
-        .join(pairs, pairs.c.route_id == LearningRoute.id)
-        .join(Region, Region.id == pairs.c.region_id)
-        .where(_public_routes())
-        .group_by(table.c.school_year, Region.code, LearningRoute.kind_code, LearningRoute.mbo_level_code)
-    )
+    if region_code and route_ids is not None:
+        # The region's own routes: no need to derive every route's regions.
+        per_region = (select(literal(region_code), *period, LearningRoute.kind_code, LearningRoute.mbo_level_code)
+                      .where(counted, LearningRoute.id.in_(route_ids)))
+    else:
+        pairs = region_pairs(year, route_ids if route_ids is not None else select(LearningRoute.id).where(counted))
+        per_region = (select(Region.code, *period, LearningRoute.kind_code, LearningRoute.mbo_level_code)
+                      .select_from(pairs)
+                      .join(LearningRoute, LearningRoute.id == pairs.c.route_id)
+                      .join(Region, Region.id == pairs.c.region_id)
+                      .where(counted))
+        if region_code:
+            per_region = per_region.where(Region.code == region_code)
+    per_region = per_region.group_by(*per_region.selected_columns)
     totals = (
-        select(table.c.school_year, LearningRoute.kind_code, func.count(LearningRoute.id),
+        select(*period, LearningRoute.kind_code, func.count(LearningRoute.id),
                func.coalesce(func.sum(LearningRoute.pupils_per_cohort), 0))
-        .select_from(table)
-        .join(LearningRoute, _active_in_year(table, current))
-        .where(_public_routes())
-        .group_by(table.c.school_year, LearningRoute.kind_code)
+        .where(counted).group_by(*period, LearningRoute.kind_code)
     )
     if route_ids is not None:
-        per_region = per_region.where(LearningRoute.id.in_(route_ids))
         totals = totals.where(LearningRoute.id.in_(route_ids))
-    if region_code:
-        per_region = per_region.where(Region.code == region_code)
-        if route_ids is None:
-            in_region = (select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
-                         .where(Region.code == region_code))
-            totals = totals.where(LearningRoute.id.in_(in_region))
-    for school_year, code, kind, level, _count in session.execute(per_region):
-        item = result[school_year]
-        item.region_kinds[code].add(kind)
-        if level:
-            item.region_levels[code].add(level)
-    for school_year, kind, count, pupils in session.execute(totals):
-        item = result[school_year]
-        item.routes += count
-        item.by_kind[kind] = item.by_kind.get(kind, 0) + count
-        item.pupils_in_routes += int(pupils or 0)
+    elif region_code:
+        totals = totals.where(LearningRoute.id.in_(select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
+                                                   .where(Region.code == region_code)))
+    for code, first_year, last_year, status, kind, level in session.execute(per_region):
+        for school_year in years:
+            if _runs_in(first_year, last_year, status, school_year, current):
+                item = result[school_year]
+                item.region_kinds[code].add(kind)
+                if level:
+                    item.region_levels[code].add(level)
+    for first_year, last_year, status, kind, count, pupils in session.execute(totals):
+        for school_year in years:
+            if _runs_in(first_year, last_year, status, school_year, current):
+                item = result[school_year]
+                item.routes += count
+                item.by_kind[kind] = item.by_kind.get(kind, 0) + count
+                item.pupils_in_routes += int(pupils or 0)
     return [result[y] for y in years]

@@ -1,6 +1,12 @@
 """The folium map of /kaart: region choropleth, clustered school pins and a
 layer with the vmbo schools without a route.
 
+At national scale the page must stay small and quick to render: the pins go
+out as compact arrays (each route once) and portal/static/js/maps.js makes
+the markers and their popups; the schools without a route are not in the page
+at all, maps.js fetches them (maps.list_schools_without_route, cached with an
+ETag like every public page) when the visitor switches that layer on.
+
 Everything the map loads comes from /static/vendor/ (set per map instance);
 folium's CDN defaults (jQuery, Bootstrap, awesome-markers, Font Awesome) are
 not used: pins are Leaflet divIcons styled by portal/static/css/maps.css and
@@ -19,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape as _esc
 
 import folium
@@ -47,45 +54,29 @@ KIND_NAMES = vocab.names(vocab.ROUTE_KINDS)
 PROFILE_NAMES = vocab.names(vocab.PROFILES)
 LEVEL_NAMES = vocab.names(vocab.MBO_LEVELS)
 
-_PIN_CALLBACK = """function (row) {
-    var icon = L.divIcon({className: "pin-icon", html: row[2], iconSize: null,
-                          iconAnchor: [14, 28], popupAnchor: [0, -26]});
-    var marker = L.marker([row[0], row[1]], {icon: icon, title: row[3], alt: row[3], riseOnHover: true});
-    marker.bindPopup(row[4], {maxWidth: 320});
-    return marker;
-}"""
-
-_GAP_CALLBACK = """function (row) {
-    var icon = L.divIcon({className: "pin-icon", html: '<span class="pin-gap" aria-hidden="true">\\u25cb</span>',
-                          iconSize: null, iconAnchor: [8, 8], popupAnchor: [0, -8]});
-    var marker = L.marker([row[0], row[1]], {icon: icon, title: row[2], alt: row[2]});
-    marker.bindPopup(row[3], {maxWidth: 280});
-    return marker;
-}"""
-
 class _Cluster(FastMarkerCluster):
-    """FastMarkerCluster whose `show=False` is honoured (folium's template
-    always adds the cluster to the map) and whose assets are vendored."""
+    """A marker cluster built by portal/static/js/maps.js (window.portalMaps)
+    from the compact JSON block `data_id`: the school pins (`builder`
+    "pinCluster") or the schools without a route, fetched when the layer is
+    switched on ("gapCluster"). FastMarkerCluster, so that `show=False` is
+    honoured and the assets are vendored."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function(){
-                {{ this.callback }}
-                var data = JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent);
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                for (var i = 0; i < data.length; i++) {
-                    callback(data[i]).addTo(cluster);
-                }
-                return cluster;
-            })();
+            var {{ this.get_name() }} = window.portalMaps.{{ this.builder }}(
+                JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent),
+                {{ this.options|tojavascript }});
         {% endmacro %}""")
 
     default_js = CLUSTER_JS
     default_css = CLUSTER_CSS
 
-    def __init__(self, data_id: str, **kwargs):
+    def __init__(self, data_id: str, builder: str, **kwargs):
         super().__init__([], **kwargs)
+        if builder not in ("pinCluster", "gapCluster"):
+            raise ValueError(builder)
         self.data_id = data_id
+        self.builder = builder
 
 
 class _RegionLayer(Layer):
@@ -147,6 +138,13 @@ def compact_geometry(geometry: dict, digits: int = COORD_DIGITS) -> dict:
     return {"type": geometry["type"], "coordinates": _round(geometry.get("coordinates", []), digits)}
 
 
+@lru_cache(maxsize=256)
+def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict:
+    """compact_geometry of a stored GeoJSON text, remembered: region shapes are
+    reference data, the same text every request. Callers must not change it."""
+    return compact_geometry(json.loads(geometry), digits)
+
+
 def format_value(measure: rules.Measure, value) -> str:
     if value is None:
         return "geen gegevens"
@@ -166,37 +164,70 @@ def region_popup(code: str, name: str, figures, measure: rules.Measure, region_u
             f'<br><a href="{_esc(region_url)}">Naar de regiopagina</a>')
 
 
-def pin_html(kinds: list[str]) -> str:
-    """Colour and a letter per kind, so colour is never the only cue."""
-    return "".join(
-        f'<span class="pin-k pin-{kind if kind in rules.MAIN_KINDS else "overig"}">{rules.KIND_LETTERS[kind]}</span>'
-        for kind in kinds)
+def pin_data(pins, route_url_pattern: str) -> dict:
+    """The pins as compact arrays, each route once (a route of several schools
+    is shared); maps.js builds the markers, titles and popups from them.
+    routes: [id, title, kind, level, [profile codes], [region codes]];
+    pins: [lat, lon, name, city, [route index, ...]]."""
+    index: dict[int, int] = {}
+    routes: list[list] = []
+    regions: dict[str, str] = {}
+    rows = []
+    for pin in pins:
+        indexes = []
+        for route in pin.routes:
+            position = index.get(route.id)
+            if position is None:
+                position = index[route.id] = len(routes)
+                for code, name in route.regions:
+                    regions[code] = name
+                routes.append([route.id, route.title, route.kind, route.level or "", list(route.profiles),
+                               [code for code, _name in route.regions]])
+            indexes.append(position)
+        rows.append([round(pin.lat, 5), round(pin.lon, 5), pin.name, pin.city or "", indexes])
+    return {"labels": pin_labels(route_url_pattern, regions), "routes": routes, "pins": rows}
 
 
-def pin_popup(pin, route_url) -> str:
-    """Plain string building with html.escape: this runs for every pin."""
-    items = []
-    for route in pin.routes:
-        profiles = ", ".join(PROFILE_NAMES.get(p, p) for p in route.profiles) or "–"
-        regions = ", ".join(f"{name} ({code})" for code, name in route.regions) or "–"
-        items.append(
-            f'<li><a href="{_esc(route_url(route.id))}">{_esc(route.title)}</a><br>'
-            f"{_esc(KIND_NAMES.get(route.kind, route.kind))}; niveau: {_esc(LEVEL_NAMES.get(route.level or '', '–'))}"
-            f"<br>Profiel: {_esc(profiles)}<br>Regio: {_esc(regions)}</li>")
-    place = f" ({pin.city})" if pin.city and pin.city.lower() not in pin.name.lower() else ""
-    return f'<strong>{_esc(pin.name + place)}</strong><ul class="popup-routes">{"".join(items)}</ul>'
+def pin_labels(route_url_pattern: str, regions: dict[str, str]) -> dict:
+    """What maps.js needs to name the codes of the compact pin arrays."""
+    return {
+        "kinds": KIND_NAMES, "kind_letters": dict(rules.KIND_LETTERS), "main_kinds": list(rules.MAIN_KINDS),
+        "kind_order": list(rules.MAIN_KINDS) + list(rules.OTHER_KINDS),
+        "profiles": PROFILE_NAMES, "levels": LEVEL_NAMES, "regions": regions, "route_url": route_url_pattern,
+    }
 
 
-def pin_title(pin) -> str:
-    kinds = ", ".join(KIND_NAMES.get(k, k) for k in pin.kinds)
-    count = len(pin.routes)
-    return f"{pin.name}: {count} leerroute{'s' if count != 1 else ''} ({kinds})"
+def school_table_rows(pins) -> Markup:
+    """The rows of the page's table of the pins (the map's text alternative):
+    one string join instead of a template loop over some 1,400 schools."""
+    rows = []
+    for pin in pins:
+        kinds = ", ".join(KIND_NAMES.get(k, k) for k in pin.kinds)
+        count = len(pin.routes)
+        rows.append(f'<tr><th scope="row">{escape(pin.name)}</th><td>{escape(pin.city or "")}</td>'
+                    f'<td>{escape(kinds)}</td><td class="num" data-value="{count}">{count}</td></tr>')
+    return Markup("\n".join(rows))
 
 
-def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, schools_without_route,
-              region_url, route_url, tile_url: str | None = None, tile_attribution: str = "") -> folium.Map:
-    """The folium map. `figures` maps region code -> RegionFigures. The data
-    for its layers is kept on the map as `m.portal_data` (id -> JSON data)."""
+def gap_rows(schools_without_route) -> list[list]:
+    """The vmbo schools without a route as [lat, lon, label] for maps.js (the
+    layer's JSON endpoint); schools without coordinates are left out."""
+    rows = []
+    for _id, name, city, lat, lon, _code in schools_without_route:
+        if lat is None or lon is None:
+            continue
+        label = f"{name} ({city})" if city and city.lower() not in name.lower() else name
+        rows.append([round(lat, 4), round(lon, 4), label])
+    return rows
+
+
+def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_url: str,
+              region_url, route_url_pattern: str, tile_url: str | None = None,
+              tile_attribution: str = "") -> folium.Map:
+    """The folium map. `figures` maps region code -> RegionFigures;
+    `route_url_pattern` is a route's URL with "{}" for its id; `gaps_url` the
+    JSON of the vmbo schools without a route in this selection. The data for
+    its layers is kept on the map as `m.portal_data` (id -> JSON data)."""
     m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False,
                    control_scale=True, zoom_control=True)
     m.default_js = LEAFLET_JS
@@ -224,28 +255,19 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, school
                 "fill": rules.class_colour(measure, rules.classify(measure, value)),
                 "popup": region_popup(code, name, item, measure, region_url(code)),
             },
-            "geometry": compact_geometry(json.loads(geometry)),
+            "geometry": compact_geometry_text(geometry),
         })
     if features:
         data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": features}
         _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's").add_to(m)
 
-    data[f"{prefix}-pins"] = [
-        [round(p.lat, 5), round(p.lon, 5), pin_html(p.kinds), pin_title(p), pin_popup(p, route_url)]
-        for p in pins
-    ]
-    _Cluster(f"{prefix}-pins", callback=_PIN_CALLBACK, name="Vmbo-scholen met leerroutes", show=True,
+    data[f"{prefix}-pins"] = pin_data(pins, route_url_pattern)
+    _Cluster(f"{prefix}-pins", "pinCluster", name="Vmbo-scholen met leerroutes", show=True,
              options={"showCoverageOnHover": False, "maxClusterRadius": 40}).add_to(m)
 
-    gap_rows = []
-    for _id, name, city, lat, lon, _code in schools_without_route:
-        if lat is None or lon is None:
-            continue
-        label = f"{name} ({city})" if city and city.lower() not in name.lower() else name
-        gap_rows.append([round(lat, 4), round(lon, 4), f"{label}: nog geen leerroute",
-                         f"<strong>{_esc(label)}</strong><br>Nog geen leerroute in deze selectie."])
-    data[f"{prefix}-gaps"] = gap_rows
-    _Cluster(f"{prefix}-gaps", callback=_GAP_CALLBACK, name="Vmbo-scholen zonder leerroute", show=False,
+    # Not in the page: maps.js fetches these when the layer is switched on.
+    data[f"{prefix}-gaps"] = {"url": gaps_url}
+    _Cluster(f"{prefix}-gaps", "gapCluster", name="Vmbo-scholen zonder leerroute", show=False,
              options={"showCoverageOnHover": False, "maxClusterRadius": 50}).add_to(m)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)

@@ -78,10 +78,19 @@ class RouteFilters:
         return not any(getattr(self, f.name) for f in fields(self))
 
 
-def route_region_pairs(year: int | None):
+def route_region_pairs(year: int | None, route_ids=None, region_ids=None):
+    """route_region_pairs_select as a subquery (see there)."""
+    return route_region_pairs_select(year, route_ids, region_ids).subquery("route_regions")
+
+
+def route_region_pairs_select(year: int | None, route_ids=None, region_ids=None) -> Select:
     """(route_id, region_id) for the year's indeling: the regions of the route's
     vmbo parties; a route without vmbo party (a leerlab) takes those of its
-    other parties. Returned as a subquery."""
+    other parties. Returned as a subquery.
+
+    `route_ids` (a list or a SELECT of ids) and `region_ids` restrict the pairs
+    inside the DISTINCT, so the database derives the regions of the selected
+    routes only instead of those of every route."""
     vmbo = aliased(RouteParty)
     has_vmbo = exists().where(vmbo.route_id == RouteParty.route_id, vmbo.role == "vmbo")
     stmt = (
@@ -92,7 +101,11 @@ def route_region_pairs(year: int | None):
         .where(or_(RouteParty.role == "vmbo", ~has_vmbo))
         .distinct()
     )
-    return stmt.subquery("route_regions")
+    if route_ids is not None:
+        stmt = stmt.where(RouteParty.route_id.in_(route_ids))
+    if region_ids is not None:
+        stmt = stmt.where(MunicipalityRegion.region_id.in_(region_ids))
+    return stmt
 
 
 def visibility_clause(user, include_archived: bool = False):
@@ -127,11 +140,8 @@ def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | None 
     what facet counts need (the count per value of that facet)."""
     clauses = []
     if filters.region and skip != "region":
-        pairs = route_region_pairs(year)
-        clauses.append(LearningRoute.id.in_(
-            select(pairs.c.route_id).join(Region, Region.id == pairs.c.region_id)
-            .where(Region.code.in_(filters.region))
-        ))
+        regions = select(Region.id).where(Region.code.in_(filters.region), Region.year == (year or 0))
+        clauses.append(LearningRoute.id.in_(select(route_region_pairs(year, region_ids=regions).c.route_id)))
     if filters.profile and skip != "profile":
         clauses.append(LearningRoute.id.in_(
             select(route_profiles.c.route_id).where(route_profiles.c.profile_code.in_(filters.profile))))
@@ -179,5 +189,5 @@ def filtered_routes(filters: RouteFilters, user, year: int | None, *, skip: str 
     )
 
 
-__all__ = ["RouteFilters", "filter_clauses", "filtered_routes", "route_region_pairs",
+__all__ = ["RouteFilters", "filter_clauses", "filtered_routes", "route_region_pairs", "route_region_pairs_select",
            "visibility_clause"]

@@ -86,11 +86,12 @@ def facet_counts(session: Session, filters: RouteFilters, user, year: int | None
         out[name] = dict(rows.all())
     out["region"] = {}
     if year is not None:
-        pairs = route_region_pairs(year)
+        # The regions of the filtered routes only (pairs are distinct per route and region).
+        ids = select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
+        pairs = route_region_pairs(year, ids)
         rows = session.execute(
-            select(Region.code, counted).select_from(LearningRoute)
-            .join(pairs, pairs.c.route_id == LearningRoute.id).join(Region, Region.id == pairs.c.region_id)
-            .where(*_base(filters, user, year, "region", include_archived)).group_by(Region.code))
+            select(Region.code, func.count(pairs.c.route_id)).select_from(pairs)
+            .join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
         out["region"] = dict(rows.all())
     return out
 

@@ -47,8 +47,12 @@ def test_staff_filters_the_map_opens_a_region_and_everything_is_accessible(guard
     assert page.locator("#kaart .leaflet-marker-icon .pin-gap").count() == 0
     layer = page.get_by_role("checkbox", name="Vmbo-scholen zonder leerroute")
     expect(layer).not_to_be_checked()
+    # Those schools are not in the page: switching the layer on fetches them.
+    assert "nog geen leerroute" not in page.content()
     layer.focus()
-    page.keyboard.press("Space")
+    with page.expect_response(re.compile(r"/kaart/scholen-zonder-leerroute\.json\?")) as fetched:
+        page.keyboard.press("Space")
+    assert fetched.value.ok and len(fetched.value.json()) > 0
     expect(layer).to_be_checked()
     expect(gaps).not_to_have_count(clusters_before)
     page.keyboard.press("Space")
@@ -113,3 +117,29 @@ def test_sorting_the_regions_table(guarded_page):
     values = [int(v) for v in table.locator("tbody tr td:nth-child(2)").evaluate_all(
         "cells => cells.map(c => c.getAttribute('data-value'))")]
     assert values == sorted(values, reverse=True) and values[0] > 0
+
+
+OPEN_FIRST_PIN_JS = """() => {
+    const name = Object.keys(window).find(k => k.startsWith('fast_marker_cluster_') && window[k]._map
+                                              && window[k].getLayers().length);
+    const marker = window[name].getLayers()[0];
+    window[name].zoomToShowLayer(marker, () => marker.openPopup());
+    return marker.options.title;
+}"""
+
+
+def test_a_pin_opens_its_popup_with_the_routes_of_the_school(guarded_page):
+    """Pins and popups are made in the browser from the compact data."""
+    page = guarded_page
+    page.goto("/kaart/")
+    title = page.evaluate(OPEN_FIRST_PIN_JS)
+    assert re.search(r": \d+ leerroutes? \(", title), title
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup.locator("strong")).to_be_visible()
+    links = popup.locator("ul.popup-routes li a")
+    expect(links.first).to_have_attribute("href", re.compile(r"^/leerroutes/\d+$"))
+    expect(popup).to_contain_text("niveau:")
+    expect(popup).to_contain_text("Profiel:")
+    expect(popup).to_contain_text("Regio:")
+    assert popup.locator("ul.popup-routes li").count() == int(re.search(r": (\d+) leerroute", title).group(1))
+    expect(page.locator("#kaart .leaflet-marker-icon.pin-icon .pin-k").first).to_be_attached()

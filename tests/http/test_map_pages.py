@@ -2,6 +2,7 @@
 import csv
 import gzip
 import io
+import json
 import re
 
 import pytest
@@ -86,12 +87,41 @@ def test_htmx_request_gets_only_the_results_fragment(client, routes):
     assert re.search(r"<script nonce=\"[^\"]+\">\s*var map_", html), "the fragment carries the new map"
 
 
-def test_pins_show_kind_by_colour_and_letter_and_popup_links(client, routes):
+def map_data(html: str, suffix: str):
+    """A JSON data block of the map (id ends with -pins, -gaps, -regions)."""
+    block = re.search(rf'<script type="application/json" id="map_\w+-{suffix}"[^>]*>(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def test_pins_carry_kind_letters_and_route_links(client, routes):
     html = client.get("/kaart/").get_data(as_text=True)
-    assert r"pin-k pin-dlr\"\u003eD\u003c/span" in html
-    assert r"pin-k pin-glr\"\u003eG\u003c/span" in html
-    assert "Zorgroute niveau 2" in html and "/leerroutes/" in html
+    pins = map_data(html, "pins")
+    by_id = {route[0]: route for route in pins["routes"]}
+    assert {route[1]: route[2] for route in by_id.values()} == {"Zorgroute niveau 2": "dlr",
+                                                               "Techniekroute niveau 3": "glr"}
+    assert sorted(pin[2] for pin in pins["pins"]) == ["Techniekschool Doetinchem", "Zorgschool Ede"]
+    assert pins["labels"]["kind_letters"]["dlr"] == "D" and pins["labels"]["kind_letters"]["glr"] == "G"
+    assert pins["labels"]["route_url"] == "/leerroutes/{}"
     assert "Vmbo-scholen zonder leerroute" in html
+
+
+def test_schools_without_route_are_not_in_the_page_but_come_from_their_endpoint(client, routes):
+    idle = make_school("AM38", name="Stille school Ede")
+    html = client.get("/kaart/?profile=ZW").get_data(as_text=True)
+    assert "Stille school Ede" not in html and "Techniekschool Doetinchem" not in html
+    url = map_data(html, "gaps")["url"]
+    assert url.startswith("/kaart/scholen-zonder-leerroute.json?") and "profile=ZW" in url
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    labels = [row[2] for row in response.get_json()]
+
+    def listed(name):
+        return any(label.startswith(name) for label in labels)
+    assert listed("Stille school Ede") and listed("Techniekschool Doetinchem")  # neither has a ZW route
+    assert not listed("Zorgschool Ede")
+    count = int(re.search(r'data-schools-without-route="(\d+)"', html).group(1))
+    assert count >= len(labels) >= 2  # the count includes schools without coordinates
+    assert idle.name == "Stille school Ede"
 
 
 def test_staff_can_select_concepts_on_the_map(client, login_as, routes):

@@ -72,6 +72,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "maps.dashboard": {"GET": "public"},
     "maps.export_dashboard": {"GET": [("csv", "public"), ("xlsx", "public")]},
     "maps.export_regions": {"GET": [("csv", "public"), ("xlsx", "public")]},
+    "maps.list_schools_without_route": {"GET": "public"},
     "regions.index": {"GET": "public"},
     "regions.show": {"GET": "public"},
     # --- leerroutes

@@ -116,6 +116,9 @@ def test_schools_without_route_exclude_those_with_one_and_follow_the_region_filt
     assert school.id not in {r.id for r in rows}
     everywhere = coverage.schools_without_route(ctx, coverage.selection_filters(), None, YEAR)
     assert len(everywhere) > len(rows) + 1000  # the real 1,176 vmbo vestigingen
+    # The map shows only the count; the rows come from their own endpoint.
+    assert coverage.count_schools_without_route(ctx, selection, None, YEAR) == len(rows)
+    assert coverage.count_schools_without_route(ctx, coverage.selection_filters(), None, YEAR) == len(everywhere)
 
 
 def test_trend_from_first_year_with_data_counts_ended_routes_in_their_years(ctx):

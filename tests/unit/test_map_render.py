@@ -23,8 +23,9 @@ def parts():
     figures = {"AM38": SimpleNamespace(routes=3, niveaus_covered=2, measure_value=lambda m: 3)}
     m = map_render.build_map(
         geometries=[("AM38", "FoodValley", SQUARE), ("AM01", "Groningen", None)], figures=figures,
-        measure=rules.measure_for("routes"), pins=[pin()], schools_without_route=[(1, "Zonder", "Ede", 52.0, 5.6, "AM38")],
-        region_url=lambda code: f"/regio/{code}", route_url="/leerroutes/{}".format)
+        measure=rules.measure_for("routes"), pins=[pin(), pin(name="Tweede", kinds=("dlr", "glr"))],
+        gaps_url="/kaart/scholen-zonder-leerroute.json?status=actief",
+        region_url=lambda code: f"/regio/{code}", route_url_pattern="/leerroutes/{}")
     return map_render.render_parts(m, "NONCE123")
 
 
@@ -51,11 +52,27 @@ def test_data_blocks_carry_regions_pins_and_gaps(parts):
     assert feature["properties"]["fill"] == rules.class_colour(rules.MEASURES["routes"], 2)
     assert 'href="/regio/AM38"' in feature["properties"]["popup"]
     pins = next(v for k, v in parts.data.items() if k.endswith("-pins"))
-    assert pins[0][2] == '<span class="pin-k pin-dlr">D</span>'
-    assert "School &lt;b&gt; (Ede)" in pins[0][4] and "Route &amp; co" in pins[0][4]
-    assert 'href="/leerroutes/1"' in pins[0][4]
+    # Compact: each route once, pins point at them; maps.js makes markers and popups.
+    assert pins["routes"] == [[1, "Route & co", "dlr", "2", ["ZW"], ["AM38"]],
+                              [2, "Route & co", "glr", "2", ["ZW"], ["AM38"]]]
+    assert pins["pins"][0] == [52.03, 5.66, "School <b>", "Ede", [0]]
+    assert pins["pins"][1][4] == [0, 1]  # route 1 is shared by both schools
+    labels = pins["labels"]
+    assert labels["route_url"] == "/leerroutes/{}" and labels["regions"] == {"AM38": "FoodValley"}
+    assert labels["kind_letters"]["dlr"] == "D" and labels["kinds"]["glr"].startswith("Ge")
     gaps = next(v for k, v in parts.data.items() if k.endswith("-gaps"))
-    assert gaps[0][2] == "Zonder (Ede): nog geen leerroute"
+    assert gaps == {"url": "/kaart/scholen-zonder-leerroute.json?status=actief"}  # loaded on demand
+
+
+def test_no_popup_html_is_rendered_on_the_server(parts):
+    text = json.dumps(parts.data)
+    assert "<li>" not in text and "pin-k" not in text and "nog geen leerroute" not in text
+
+
+def test_gap_rows_label_schools_and_skip_those_without_coordinates():
+    rows = map_render.gap_rows([(1, "Zonder", "Ede", 52.00004, 5.6, "AM38"), (2, "Ede College", "Ede", 52.1, 5.7, None),
+                                (3, "Nergens", "Ede", None, None, None)])
+    assert rows == [[52.0, 5.6, "Zonder (Ede)"], [52.1, 5.7, "Ede College"]]
 
 
 def test_the_gap_layer_starts_hidden(parts):
@@ -65,18 +82,15 @@ def test_the_gap_layer_starts_hidden(parts):
     assert len(added) == 1  # the pins; the schools without a route only via the layer control
 
 
-@pytest.mark.parametrize("kinds, html", [
-    (["glr"], '<span class="pin-k pin-glr">G</span>'),
-    (["leerlab"], '<span class="pin-k pin-leerlab">L</span>'),
-    (["vakmanschap"], '<span class="pin-k pin-overig">E</span>'),
-    (["dlr", "glr"], '<span class="pin-k pin-dlr">D</span><span class="pin-k pin-glr">G</span>'),
-])
-def test_pins_show_a_letter_per_kind(kinds, html):
-    assert map_render.pin_html(kinds) == html
-
-
 def test_compact_geometry_rounds_and_drops_duplicate_points():
     shape = map_render.compact_geometry(json.loads(SQUARE))
     assert shape["coordinates"][0] == [[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.0]]
     multi = map_render.compact_geometry({"type": "MultiPolygon", "coordinates": [json.loads(SQUARE)["coordinates"]]})
     assert multi["coordinates"][0][0][0] == [5.0, 52.0]
+
+
+def test_school_table_rows_escape_and_count():
+    rows = map_render.school_table_rows([pin(name="School <b>", kinds=("dlr", "glr"))])
+    assert rows.startswith('<tr><th scope="row">School &lt;b&gt;</th><td>Ede</td>')
+    assert 'data-value="2">2</td></tr>' in rows
+    assert "<td>Doorlopende leerroute (DLR), Geïntegreerde route (GLR)</td>" in rows
