@@ -71,9 +71,12 @@ def clock(monkeypatch):
 
 
 def log_in_session(client, user) -> None:
-    """Log in by writing the session as the login view does (no argon2, no form)."""
+    """Log in by writing the session as the login view does (no argon2, no form);
+    user None: anonymous (an empty session)."""
     with client.session_transaction() as sess:
         sess.clear()
+        if user is None:
+            return
         now = time.time()
         sess["_user_id"] = user.session_token
         sess["_fresh"] = True

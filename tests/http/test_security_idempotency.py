@@ -141,27 +141,26 @@ def test_a_missing_or_malformed_key_saves_as_before(client, db_session, forms, k
     assert db_session.scalar(select(func.count()).select_from(FormSubmission)) == 0
 
 
-def test_prune_forgets_old_keys(db_session):
+def _an_expired_and_a_fresh_key(db_session, old_key: str, new_key: str):
     user = make_user("coordinator")
-    old = idempotency.claim(db_session, "o" * 32, user.id, "route")
+    old = idempotency.claim(db_session, old_key, user.id, "route")
     old.object_id = 1
     db_session.flush()
     old.created_at = old.created_at - idempotency.KEEP_FOR - idempotency.timedelta(days=1)
-    idempotency.claim(db_session, "n" * 32, user.id, "route").object_id = 2
+    idempotency.claim(db_session, new_key, user.id, "route").object_id = 2
     db_session.flush()
+    return user
+
+
+def test_prune_forgets_old_keys(db_session):
+    user = _an_expired_and_a_fresh_key(db_session, "o" * 32, "n" * 32)
     assert idempotency.prune(db_session) == 1
     assert [s.key for s in idempotency.submissions_for(db_session, user.id)] == ["n" * 32]
 
 
 def test_the_prune_command_forgets_old_keys(app, db_session):
     """`flask prune-submissions` (cron, daily) removes expired keys only."""
-    user = make_user("coordinator")
-    old = idempotency.claim(db_session, "p" * 32, user.id, "route")
-    old.object_id = 1
-    db_session.flush()
-    old.created_at = old.created_at - idempotency.KEEP_FOR - idempotency.timedelta(days=1)
-    idempotency.claim(db_session, "q" * 32, user.id, "route").object_id = 2
-    db_session.flush()
+    user = _an_expired_and_a_fresh_key(db_session, "p" * 32, "q" * 32)
     result = app.test_cli_runner().invoke(args=["prune-submissions"])
     assert result.exit_code == 0, result.output
     assert "1 oude formuliersleutel" in result.output

@@ -192,11 +192,7 @@ def world(client, db_session, reference_data):
 
 
 def _as(client, user):
-    if user is None:
-        with client.session_transaction() as sess:
-            sess.clear()
-    else:
-        log_in_session(client, user)
+    log_in_session(client, user)
     return client
 
 
