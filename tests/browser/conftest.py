@@ -13,6 +13,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
+
+# The machines are shared: an htmx round trip can take seconds when the other
+# core is busy. Waiting longer costs nothing when the page is quick.
+expect.set_options(timeout=15_000)
 from sqlalchemy import create_engine, text
 
 from tests.conftest import DATA_DIR, IN_CI, ROOT
@@ -161,3 +166,12 @@ def login(page, email: str, password: str | None = None) -> None:
 
 def logout(page) -> None:
     page.get_by_role("button", name="Uitloggen").click()
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has processed what it swapped in. New content is in the
+    page a moment (the settle delay) before htmx binds its triggers: typing in
+    that moment starts no request (a browser test types that fast; a person
+    does not)."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping, .htmx-request')")

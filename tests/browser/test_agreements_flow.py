@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, login, logout
+from tests.browser.conftest import assert_accessible, htmx_settled, login, logout
 
 ROUTE = "Het Perron GLR Helpende Zorg en Welzijn"
 TITLE = "Samenwerkingsovereenkomst GLR Helpende Zorg en Welzijn (browsertest)"
@@ -71,6 +71,7 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     page.get_by_role("button", name="Verdeling opslaan").click()
     expect(page.get_by_text("Niet opgeslagen. De verdeling is nog niet in orde")).to_be_visible()
     expect(second_row).to_contain_text("tellen op tot 99,00 %")
+    htmx_settled(page)  # the editor was swapped in: its live check is bound
     page.get_by_label("Aandeel in procenten rij 2").fill("40")
     page.get_by_label("Aandeel in procenten rij 2").press("Tab")
     expect(page.get_by_text(re.compile(r"100,00 %\s*\(klopt\)"))).to_be_visible()
