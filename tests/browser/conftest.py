@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
+
+from tests.conftest import DATA_DIR, IN_CI, ROOT
 
 # The machines are shared: an htmx round trip can take seconds when the other
 # core is busy. Waiting longer costs nothing when the page is quick.
 expect.set_options(timeout=15_000)
-from sqlalchemy import create_engine, text
-
-from tests.conftest import DATA_DIR, IN_CI, ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
