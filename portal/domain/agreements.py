@@ -64,6 +64,17 @@ def is_internal_arrangement(parties: Iterable[tuple[str, str | None, str | None]
     return len(names) == 1 and "" not in names
 
 
+def party_role_error(org_kind: str, org_name: str, role: str) -> str | None:
+    """A school is a party as what it is: a vmbo school as vmbo, an mbo
+    institution as mbo (the examining party must really be an mbo institution);
+    an employer or other organisation as employer or gemeente."""
+    if org_kind in ("vmbo", "mbo") and role != org_kind:
+        return f"{org_name} is een {PARTY_ROLES[org_kind].lower()} en is dus partij als {org_kind}."
+    if org_kind not in ("vmbo", "mbo") and role in ("vmbo", "mbo"):
+        return f"{org_name} is geen school: kies de rol bedrijfsleven of gemeente."
+    return None
+
+
 def effective_status(status: str, end_date: date | None, today: date) -> str:
     """A signed agreement is verlopen from the day after its end date."""
     if status == "getekend" and end_date is not None and today > end_date:

@@ -265,17 +265,6 @@ def update_agreement(session: Session, agreement: Agreement, data: dict, actor: 
     return _changed(session, agreement, actor, before, "update")
 
 
-def _role_mismatch(org: Organisation, role: str) -> str | None:
-    """A school is a party as what it is: a vmbo school as vmbo, an mbo
-    institution as mbo (the examining party must really be an mbo institution);
-    employers and other organisations as employer or gemeente."""
-    if org.kind in ("vmbo", "mbo") and role != org.kind:
-        return f"{org.name} is een {dom.PARTY_ROLES[org.kind].lower()} en is dus partij als {org.kind}."
-    if org.kind not in ("vmbo", "mbo") and role in ("vmbo", "mbo"):
-        return f"{org.name} is geen school: kies de rol bedrijfsleven of gemeente."
-    return None
-
-
 def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor: User,
                 expected_version: int | None = None) -> bool | str:
     """rows: organisation_id, role, governing_body_name, governing_body_number.
@@ -294,8 +283,8 @@ def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor:
             errors.setdefault(f"party-{i}", []).append("Deze organisatie is al partij.")
         if row.get("role") not in dom.PARTY_ROLES:
             errors.setdefault(f"party-{i}", []).append("Kies de rol van de partij.")
-        elif org_id in orgs and _role_mismatch(orgs[org_id], row["role"]):
-            errors.setdefault(f"party-{i}", []).append(_role_mismatch(orgs[org_id], row["role"]))
+        elif org_id in orgs and (problem := dom.party_role_error(orgs[org_id].kind, orgs[org_id].name, row["role"])):
+            errors.setdefault(f"party-{i}", []).append(problem)
         name = (row.get("governing_body_name") or "").strip()
         if not name and org_id in orgs:
             name = orgs[org_id].governing_body_name or ""

@@ -256,3 +256,15 @@ def test_diff_shows_changed_text_and_list_lines():
 def test_format_decimal():
     assert dom.format_decimal(D("1234567.5")) == "1.234.567,50"
     assert dom.format_decimal(D("-0.01")) == "-0,01"
+
+
+@pytest.mark.parametrize("kind, role, ok", [
+    ("vmbo", "vmbo", True), ("mbo", "mbo", True), ("employer", "employer", True), ("other", "gemeente", True),
+    ("employer", "gemeente", True), ("vmbo", "mbo", False), ("vmbo", "gemeente", False), ("mbo", "employer", False),
+    ("employer", "mbo", False), ("other", "vmbo", False),
+])
+def test_a_party_takes_the_role_of_what_it_is(kind, role, ok):
+    error = dom.party_role_error(kind, "Organisatie X", role)
+    assert (error is None) is ok
+    if error:
+        assert "Organisatie X" in error
