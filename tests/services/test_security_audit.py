@@ -41,8 +41,8 @@ READ_ONLY: dict[str, set[str]] = {
                           "list_agreements", "agreements_for_route", "routes_for", "version_diff",
                           "activation_errors"},
     "agreement_snapshots": {"content_snapshot", "full_snapshot"},
-    "agreements": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year",
-                   "validate_funding", "validate_guarantee"},
+    "agreements": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year"},
+    "agreement_rows": {"validate_funding", "validate_guarantee"},
     "api_schema": {"school_year_values", "openapi_document"},
     "backup": {"check_postgres_tools"},
     "audit": {"changes_since"},
@@ -229,7 +229,8 @@ def _agreements():
             return "agreement", agreement.id, action
         return case
 
-    return {f"agreements.{name}": as_case(body) for name, body in cases.items()}
+    # keyed by the module that defines each function (the service is split by concept)
+    return {f"{getattr(s, name).__module__.rsplit('.', 1)[1]}.{name}": as_case(body) for name, body in cases.items()}
 
 
 def _practices():
