@@ -50,6 +50,8 @@ def parse_decimal(text: str | Decimal | int | None, *, places: int = 2) -> Decim
             raise ValueError("Vul een getal in, bijvoorbeeld 33,33.") from None
     if not value.is_finite():
         raise ValueError("Vul een getal in.")
+    if value.adjusted() >= 18:  # beyond any share or amount (and beyond quantize's 28 digits)
+        raise ValueError("Dit getal is te groot.")
     if -value.as_tuple().exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"Gebruik hoogstens {places} decimalen.")
     return value.quantize(Decimal(1).scaleb(-places))
