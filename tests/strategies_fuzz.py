@@ -3,7 +3,8 @@ fuzzers (tests/http/test_fuzz_*.py). The list of nasty strings is the one of
 the account-form fuzzer (tests/http/test_security_fuzz.py), extended with
 numbers, dates, decimals and codes the area forms parse.
 
-HYPOTHESIS_EXAMPLES sets the number of examples per test (default 200)."""
+HYPOTHESIS_EXAMPLES sets the number of examples per test (default 200);
+under CI=true they are derandomized (the same examples every run)."""
 from __future__ import annotations
 
 import os
@@ -11,12 +12,13 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from tests.conftest import IN_CI  # CI: the same examples every run; locally new ones
 from tests.http.test_security_fuzz import NASTY as ACCOUNT_NASTY
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
 
 FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES, deadline=None, database=None,
+    max_examples=EXAMPLES, deadline=None, database=None, derandomize=IN_CI,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.factories import make_organisation
 from tests.factories_map import make_region_route
 from tests.strategies_fuzz import EXAMPLES
+from tests.conftest import IN_CI
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def api_schema(app, db_session, reference_data):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=IN_CI,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.filter_too_much, HealthCheck.data_too_large])
 
@@ -70,7 +71,7 @@ def test_a_response_that_breaks_the_document_is_caught(api_schema, monkeypatch):
     monkeypatch.setattr(api, "_public_route", lambda route, regions: {**original(route, regions), "email": "x"})
     operation = next(r.ok() for r in api_schema.get_all_operations() if r.ok().path == "/routes")
 
-    @settings(max_examples=20, deadline=None, database=None,
+    @settings(max_examples=20, deadline=None, database=None, derandomize=IN_CI,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(case=operation.as_strategy())
     def run(case):

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.factories_security import log_in_session
+from tests.conftest import IN_CI
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
 
 FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES, deadline=None, database=None,
+    max_examples=EXAMPLES, deadline=None, database=None, derandomize=IN_CI,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.data_too_large],
 )
@@ -114,7 +115,7 @@ def test_the_fuzzer_would_notice_a_500():
 
     client = app.test_client()
 
-    @settings(max_examples=50, deadline=None, database=None)
+    @settings(max_examples=50, deadline=None, database=None, derandomize=IN_CI)
     @given(q=st.sampled_from(NASTY))
     def run(q):
         assert_no_server_error(client.post("/__fuzz_control", data={"q": q}), {"q": q})
