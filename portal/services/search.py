@@ -103,15 +103,16 @@ def index_first(session: Session):
     """On PostgreSQL, steer the planner to the GIN index for the statements
     inside: it underestimates a sequential scan, which detoasts every
     document (measured 56 ms against 5 ms at 5,000 practices). Transaction-
-    local, and switched back right after."""
+    local, and switched back right after. Not after an error: the
+    transaction is rolled back (which undoes SET LOCAL), and a statement on a
+    failed connection would hide the original error (a lost database must
+    answer 503, not 500)."""
     if _dialect(session) != "postgresql":
         yield
         return
     session.execute(text("SET LOCAL enable_seqscan = off"))
-    try:
-        yield
-    finally:
-        session.execute(text("SET LOCAL enable_seqscan = on"))
+    yield
+    session.execute(text("SET LOCAL enable_seqscan = on"))
 
 
 def _dialect(session: Session) -> str:

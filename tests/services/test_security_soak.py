@@ -97,6 +97,36 @@ def test_an_answer_survives_the_database_closing_the_connection_after_the_view(p
         killer.dispose()
 
 
+def test_a_library_search_when_the_database_goes_away_is_a_503_not_a_500(postgres_url):
+    """Found by the soak: the search's planner setting (search.index_first) was
+    switched back in a `finally`, on the dead connection, which turned the lost
+    database (503 with Retry-After) into a PendingRollbackError (a 500)."""
+    from portal.services import search
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = postgres_url
+
+    app = create_app(Config)
+    killer = create_engine(postgres_url)
+
+    @app.get("/_test/zoeken-verbinding-weg")
+    def search_loses_the_connection():
+        with search.index_first(db.session):
+            pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+            with killer.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            db.session.execute(text("SELECT 1"))  # the search's statement, on the lost connection
+        return "niet bereikt"
+
+    try:
+        response = app.test_client().get("/_test/zoeken-verbinding-weg")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        killer.dispose()
+
+
 def test_two_logins_of_one_account_at_the_same_moment_both_succeed(postgres_url):
     """A double click on "Inloggen" (or two devices): the second login waited
     for the first and then failed on the user's version column (a 500)."""
