@@ -66,15 +66,26 @@ def postgres_url(database_url):
     return database_url
 
 
-def test_an_answer_survives_the_database_closing_the_connection_after_the_view(postgres_url):
-    """PostgreSQL restarting while a request is in flight: the view has its
-    answer, then rolling back at the end of the request fails on the dead
-    connection. That was a bare 500 from gunicorn; now the answer goes out."""
+@pytest.fixture
+def own_app_and_killer(postgres_url):
+    """An app on its own engine (its connections can be killed without
+    touching the test's), and a second engine to kill them with."""
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = postgres_url
 
     app = create_app(Config)
     killer = create_engine(postgres_url)
+    yield app, killer
+    with app.app_context():
+        db.engine.dispose()
+    killer.dispose()
+
+
+def test_an_answer_survives_the_database_closing_the_connection_after_the_view(own_app_and_killer):
+    """PostgreSQL restarting while a request is in flight: the view has its
+    answer, then rolling back at the end of the request fails on the dead
+    connection. That was a bare 500 from gunicorn; now the answer goes out."""
+    app, killer = own_app_and_killer
 
     @app.get("/_test/verbinding-weg")
     def connection_goes_away():
@@ -87,27 +98,17 @@ def test_an_answer_survives_the_database_closing_the_connection_after_the_view(p
                 time.sleep(0.05)
         return "klaar"
 
-    try:
-        response = app.test_client().get("/_test/verbinding-weg")
-        assert response.status_code == 200 and response.get_data(as_text=True) == "klaar"
-        assert app.test_client().get("/healthz").status_code == 200  # the pool replaced the dead connection
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        killer.dispose()
+    response = app.test_client().get("/_test/verbinding-weg")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "klaar"
+    assert app.test_client().get("/healthz").status_code == 200  # the pool replaced the dead connection
 
 
-def test_a_library_search_when_the_database_goes_away_is_a_503_not_a_500(postgres_url):
+def test_a_library_search_when_the_database_goes_away_is_a_503_not_a_500(own_app_and_killer):
     """Found by the soak: the search's planner setting (search.index_first) was
     switched back in a `finally`, on the dead connection, which turned the lost
     database (503 with Retry-After) into a PendingRollbackError (a 500)."""
     from portal.services import search
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = postgres_url
-
-    app = create_app(Config)
-    killer = create_engine(postgres_url)
+    app, killer = own_app_and_killer
 
     @app.get("/_test/zoeken-verbinding-weg")
     def search_loses_the_connection():
@@ -118,13 +119,8 @@ def test_a_library_search_when_the_database_goes_away_is_a_503_not_a_500(postgre
             db.session.execute(text("SELECT 1"))  # the search's statement, on the lost connection
         return "niet bereikt"
 
-    try:
-        response = app.test_client().get("/_test/zoeken-verbinding-weg")
-        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        killer.dispose()
+    response = app.test_client().get("/_test/zoeken-verbinding-weg")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
 
 
 def test_two_logins_of_one_account_at_the_same_moment_both_succeed(postgres_url):
