@@ -52,3 +52,21 @@ def save_form(form: FlaskForm, write: Callable[[], Any]) -> FormSave:
         return FormSave(False, general=apply_service_errors(form, exc))
     db.session.commit()
     return FormSave(True, result)
+
+
+def commit_or_flash(write: Callable[[], Any], success: str | Callable[[], str]) -> bool:
+    """A button's action (archive, restore, sign, ...): run the service write
+    and commit with a success message, or roll back and flash the service's
+    Dutch message. `success` may be a callable, evaluated after the commit."""
+    from flask import flash
+
+    from portal.extensions import db
+    try:
+        write()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    flash(success() if callable(success) else success, "success")
+    return True

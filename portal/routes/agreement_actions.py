@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
-from portal.forms.helpers import apply_service_errors
+from portal.forms.helpers import apply_service_errors, commit_or_flash
 from portal.models.agreement import AgreementParty
 from portal.permissions import can_restore_agreement, can_sign_for_party
 from portal.routes.agreements import bp, load, require_details, require_edit
@@ -49,14 +49,8 @@ def sign_agreement(agreement_id: int, party_id: int):
     if not can_sign_for_party(current_user, party):
         abort(403)
     ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.sign(db.session, agreement, party, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Je hebt getekend namens {party.signed_on_behalf_of}.", "success")
+    if commit_or_flash(lambda: service.sign(db.session, agreement, party, current_user),
+                       lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}."):
         if agreement.status == "getekend":
             flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
@@ -92,14 +86,9 @@ def archive_agreement(agreement_id: int):
     agreement = load(agreement_id)
     require_edit(agreement)
     ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.archive(db.session, agreement, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not commit_or_flash(lambda: service.archive(db.session, agreement, current_user),
+                           "De overeenkomst is gearchiveerd."):
         return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-    db.session.commit()
-    flash("De overeenkomst is gearchiveerd.", "success")
     return redirect(url_for("agreements.index"))
 
 
@@ -110,14 +99,8 @@ def restore_agreement(agreement_id: int):
     if not can_restore_agreement(current_user, agreement):
         abort(403)
     ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.restore(db.session, agreement, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"De overeenkomst ‘{agreement.title}’ is hersteld.", "success")
+    commit_or_flash(lambda: service.restore(db.session, agreement, current_user),
+                    lambda: f"De overeenkomst ‘{agreement.title}’ is hersteld.")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_NAMES
 from portal.extensions import db, login_manager
-from portal.forms.helpers import apply_service_errors
+from portal.forms.helpers import apply_service_errors, commit_or_flash
 from portal.forms.routes import RouteForm
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
@@ -247,14 +247,9 @@ def archive(route_id: int):
         return redirect_response
     if not can_archive_route(current_user, route):
         abort(403)
-    try:
-        route_service.archive_route(db.session, route, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not commit_or_flash(lambda: route_service.archive_route(db.session, route, current_user),
+                           lambda: f"De leerroute ‘{route.title}’ is gearchiveerd."):
         return redirect(url_for("learning_routes.detail", route_id=route_id))
-    db.session.commit()
-    flash(f"De leerroute ‘{route.title}’ is gearchiveerd.", "success")
     if is_staff(current_user):
         return redirect(url_for("learning_routes.detail", route_id=route_id))
     return redirect(url_for("learning_routes.mine"))
@@ -267,14 +262,8 @@ def restore(route_id: int):
         return redirect_response
     if not can_restore_route(current_user, route):
         abort(403)
-    try:
-        route_service.restore_route(db.session, route, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"De leerroute ‘{route.title}’ is hersteld.", "success")
+    commit_or_flash(lambda: route_service.restore_route(db.session, route, current_user),
+                    lambda: f"De leerroute ‘{route.title}’ is hersteld.")
     return redirect(url_for("learning_routes.detail", route_id=route_id))
 
 

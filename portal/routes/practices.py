@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from portal.extensions import db, login_manager
-from portal.forms.helpers import apply_service_errors, save_form
+from portal.forms.helpers import apply_service_errors, commit_or_flash, save_form
 from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
@@ -187,14 +187,7 @@ def _transition(practice_id: int, allowed, action, message: str):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action(practice, form.version_id.data or None)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    commit_or_flash(lambda: action(practice, form.version_id.data or None), message)
     return redirect(url_for("practices.show", practice_id=practice_id))
 
 
