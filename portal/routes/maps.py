@@ -10,12 +10,12 @@ from sqlalchemy import select
 from portal.domain import coverage as rules
 from portal.domain import vocab
 from portal.extensions import db
-from portal.models import LearningRoute, Region
+from portal.models import Region
 from portal.permissions import is_staff
 from portal.security import csp_nonce, relax_inline_styles
-from portal.services import coverage, coverage_export, coverage_trend, map_render
+from portal.services import coverage, coverage_export, coverage_trend, map_data, map_render
 from portal.services.reference import current_region_year
-from portal.services.route_filters import RouteFilters, filtered_routes
+from portal.services.route_filters import RouteFilters
 from portal.templating import render_page_or_fragment
 
 bp = Blueprint("maps", __name__, url_prefix="/kaart")
@@ -87,10 +87,8 @@ def index():
     filters, selection, year = _state()
     measure = rules.measure_for(request.args.get("maat"))
     user = current_user
-    figures = coverage.region_figures(db.session, selection, user, year)
-    totals = coverage.selection_totals(db.session, selection, user, year, figures)
-    pins = coverage.school_pins(db.session, selection, user, year)
-    without_count = coverage.count_schools_without_route(db.session, selection, user, year)
+    data = map_data.map_data(db.session, selection, user, year, ROUTE_LIST_LIMIT)
+    figures, totals, pins = data.figures, data.totals, data.pins
     folium_map = map_render.build_map(
         geometries=coverage.region_geometries(db.session, year),
         figures={f.code: f for f in figures}, measure=measure, pins=pins,
@@ -101,11 +99,6 @@ def index():
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
     )
     parts = map_render.render_parts(folium_map, csp_nonce())
-    routes = list(db.session.execute(
-        filtered_routes(selection, user, year)
-        .with_only_columns(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code,
-                           LearningRoute.mbo_level_code, LearningRoute.status, LearningRoute.first_school_year)
-        .order_by(LearningRoute.title, LearningRoute.id).limit(ROUTE_LIST_LIMIT)))
     region_options = [(code, f"{name} ({code})") for code, name in db.session.execute(
         select(Region.code, Region.name).where(Region.year == (year or 0)).order_by(Region.name))]
     list_args = selection.to_args()
@@ -114,7 +107,7 @@ def index():
         filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
         legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
         school_rows=map_render.school_table_rows(pins),
-        without_count=without_count, parts=parts, routes=routes, region_options=region_options,
+        without_count=data.without_count, parts=parts, routes=data.routes, region_options=region_options,
         school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
         measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],
         status_options=status_options(user),

@@ -207,25 +207,6 @@ class Totals:
     schools_with_route: int = 0
 
 
-def selection_totals(session: Session, filters: RouteFilters, user, year: int | None,
-                     figures: list[RegionFigures]) -> Totals:
-    """National counters of the selection; a route in two regions counts once.
-    One query."""
-    ids = selected_route_ids(filters, user, year)
-    totals = Totals(regions=len(figures))
-    for kind, count, pupils in session.execute(
-        select(LearningRoute.kind_code, func.count(LearningRoute.id),
-               func.coalesce(func.sum(LearningRoute.pupils_per_cohort), 0))
-        .where(LearningRoute.id.in_(ids)).group_by(LearningRoute.kind_code)
-    ):
-        totals.by_kind[kind] = count
-        totals.routes += count
-        totals.pupils_in_routes += int(pupils or 0)
-    totals.regions_with_route = sum(1 for f in figures if f.routes)
-    totals.schools_with_route = sum(f.vmbo_schools_with_route for f in figures)
-    return totals
-
-
 # --- pins -----------------------------------------------------------------------
 
 @dataclass
@@ -251,45 +232,6 @@ class SchoolPin:
     def kinds(self) -> list[str]:
         order = list(rules.MAIN_KINDS) + list(rules.OTHER_KINDS)
         return sorted({r.kind for r in self.routes}, key=order.index)
-
-
-def school_pins(session: Session, filters: RouteFilters, user, year: int | None) -> list[SchoolPin]:
-    """One pin per vmbo school (with coordinates) taking part in a selected
-    route, in name order, its routes in title order. Five queries; every route
-    is read once, however many schools share it."""
-    ids = selected_route_ids(filters, user, year)
-    links = session.execute(select(RouteParty.organisation_id, RouteParty.route_id)
-                            .where(RouteParty.role == "vmbo", RouteParty.route_id.in_(ids))).all()
-    if not links:
-        return []
-    pins = {row[0]: SchoolPin(*row) for row in session.execute(
-        select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon)
-        .where(Organisation.id.in_(vmbo_parties(ids)), Organisation.lat.is_not(None), Organisation.lon.is_not(None))
-        .order_by(Organisation.name, Organisation.id))}
-    routes = {row[0]: PinRoute(*row) for row in session.execute(
-        select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code)
-        .where(LearningRoute.id.in_(ids)).order_by(LearningRoute.title, LearningRoute.id))}
-    position = {route_id: index for index, route_id in enumerate(routes)}
-    for organisation_id, route_id in links:
-        pin = pins.get(organisation_id)
-        if pin is not None and route_id in routes:
-            pin.routes.append(routes[route_id])
-    for pin in pins.values():
-        pin.routes.sort(key=lambda route: position[route.id])
-    for route_id, profile in session.execute(
-        select(route_profiles.c.route_id, route_profiles.c.profile_code)
-        .where(route_profiles.c.route_id.in_(ids)).order_by(route_profiles.c.profile_code)
-    ):
-        if route_id in routes:  # (a route made between the queries is left out)
-            routes[route_id].profiles.append(profile)
-    pairs = route_region_pairs(year, ids)
-    for route_id, code, name in session.execute(
-        select(pairs.c.route_id, Region.code, Region.name).join(Region, Region.id == pairs.c.region_id)
-        .order_by(Region.code)
-    ):
-        if route_id in routes:
-            routes[route_id].regions.append((code, name))
-    return [pin for pin in pins.values() if pin.routes]
 
 
 def _schools_without_route_query(filters: RouteFilters, user, year: int | None,

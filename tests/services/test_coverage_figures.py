@@ -5,7 +5,7 @@ import pytest
 
 from portal.domain.coverage import current_school_year, shift_school_year
 from portal.models import Region
-from portal.services import coverage, coverage_region, coverage_trend
+from portal.services import coverage, coverage_region, coverage_trend, map_data
 from portal.services.route_filters import RouteFilters
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
@@ -89,7 +89,7 @@ def test_a_route_counts_in_each_region_of_its_vmbo_schools_but_once_nationally(c
     make_route(parties=[(a, "vmbo"), (b, "vmbo"), (make_school("AM38", kind="mbo"), "mbo")])
     figures = figures_by_code(ctx)
     assert figures["AM38"].routes == figures["AM09"].routes == 1
-    totals = coverage.selection_totals(ctx, coverage.selection_filters(), None, YEAR, list(figures.values()))
+    totals = map_data.map_data(ctx, coverage.selection_filters(), None, YEAR).totals
     assert totals.routes == 1 and totals.regions_with_route == 2
 
 
@@ -97,7 +97,7 @@ def test_pins_one_per_school_with_its_routes_kinds_and_regions(ctx):
     school = make_school("AM38", name="Pinschool")
     make_region_route("AM38", vmbo=school, kind_code="dlr", title="Route A", profiles=("ZW", "EO"))
     make_region_route("AM38", vmbo=school, kind_code="glr", title="Route B")
-    pins = coverage.school_pins(ctx, coverage.selection_filters(), None, YEAR)
+    pins = map_data.map_data(ctx, coverage.selection_filters(), None, YEAR).pins
     mine = [p for p in pins if p.name == "Pinschool"]
     assert len(mine) == 1
     pin = mine[0]
