@@ -52,6 +52,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.init_app(app)
     from portal import caching
     caching.init_app(app)
+    from portal.services import uploads
+    uploads.init_app(app)
 
     # Ids in URLs fit a database integer: a larger number is a 404, not a 500.
     app.url_map.converters["int"] = _IdConverter

@@ -1,5 +1,10 @@
 """Uploaded files: size-limited, content-checked, stored outside static/ under
-a random name, served only as attachments."""
+a random name, served only as attachments.
+
+No file without its row: a file stored during a request is forgotten again at
+the end of that request unless the database session committed after it was
+stored (init_app). A save that fails, is refused, or whose final commit fails
+(the database went away) leaves nothing on disk."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response, abort, current_app, send_file
+from flask import Flask, Response, abort, current_app, g, has_request_context, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.services import ServiceError
 
@@ -78,6 +85,8 @@ def store_upload(file_storage, *, allowed: tuple[str, ...] = ("pdf", "png", "jpe
     target = upload_dir() / stored_name
     with open(target, "xb") as handle:
         handle.write(data)
+    if has_request_context():
+        g.setdefault("uncommitted_uploads", []).append(stored_name)
     original = safe_filename(file_storage.filename)
     if not original.lower().endswith(EXTENSIONS[kind]) and not (kind == "jpeg" and original.lower().endswith(".jpeg")):
         original = f"{original}{EXTENSIONS[kind]}"
@@ -111,3 +120,26 @@ def delete_stored(stored_name: str) -> None:
         os.remove(stored_path(stored_name))
     except OSError:
         pass
+
+
+def _forget_quietly(stored_name: str) -> None:
+    try:
+        os.remove(upload_dir() / stored_name)
+    except OSError:
+        pass
+
+
+def _committed(_session) -> None:
+    """A commit makes the rows that point at the request's stored files permanent."""
+    if has_request_context():
+        g.pop("uncommitted_uploads", None)
+
+
+def init_app(app: Flask) -> None:
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+
+    @app.teardown_request
+    def forget_uncommitted_uploads(_exc):
+        for stored_name in g.pop("uncommitted_uploads", ()):
+            _forget_quietly(stored_name)

@@ -74,7 +74,7 @@ READ_ONLY: dict[str, set[str]] = {
     "search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
     "settings": {"get_setting", "dataset_label"},
     "throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
-    "uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored"},
+    "uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored", "init_app"},
     "users": {"normalise_email", "find_user_by_email", "count_users"},
 }
 

@@ -380,3 +380,44 @@ def test_refused_signed_document_leaves_no_file_behind(client, db_session, agree
     assert "nadat alle partijen hebben getekend" in response.get_data(as_text=True)
     assert agreement.document_name is None
     assert _stored_files() == files
+
+
+@pytest.mark.parametrize("failing_commit", [True, False])
+def test_an_attachment_whose_final_commit_fails_leaves_no_file_behind(client, db_session, routes, monkeypatch,
+                                                                      failing_commit):
+    """The database goes away between the upload and the request's commit: the
+    answer is a 503 and the stored file is gone with the row. With a working
+    commit the file stays (the control)."""
+    import io
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+    from tests.factories_practices import PDF_BYTES, make_practice
+    practice = make_practice(routes.coordinator, status="concept")
+    db_session.commit()
+    log_in_session(client, routes.coordinator)
+    page = client.get(f"/bibliotheek/{practice.id}")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    files = _stored_files()
+    if failing_commit:
+        real_commit, inserted = Session.commit, []
+
+        def note_insert(_conn, _cursor, statement, *_args):
+            if _insert_into("practice_attachments").match(statement):
+                inserted.append(statement)
+
+        def commit(self):
+            if inserted:  # the request's commit after the attachment's row was written
+                raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+            return real_commit(self)
+        event.listen(db.engine, "before_cursor_execute", note_insert)
+        monkeypatch.setattr(Session, "commit", commit)
+    response = client.post(f"/bibliotheek/{practice.id}/bijlagen", content_type="multipart/form-data",
+                           data={"title": "Plan", "file": (io.BytesIO(PDF_BYTES), "plan.pdf"),
+                                 "csrf_token": token.group(1) if token else ""})
+    if failing_commit:
+        event.remove(db.engine, "before_cursor_execute", note_insert)
+        assert inserted and response.status_code == 503
+        assert _stored_files() == files
+    else:
+        assert response.status_code == 302
+        assert len(_stored_files() - files) == 1
