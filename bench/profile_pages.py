@@ -29,6 +29,8 @@ def main(urls: list[str]) -> None:
     from portal import create_app
     from portal.extensions import db
     app = create_app({"WTF_CSRF_ENABLED": False})
+    import gc
+    gc.freeze()  # as wsgi.py does in production
     client = app.test_client()
     with app.app_context():
         engine = db.engine
