@@ -2,6 +2,7 @@
 its exports, the map, the dashboard and the API, so they always agree."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import Select, and_, exists, or_, select
@@ -135,36 +136,37 @@ def _is_staff(user) -> bool:
     return _is_authenticated(user) and getattr(user, "role", None) in ("staff", "admin")
 
 
-def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | None = None) -> list:
-    """WHERE clauses for the filters. `skip` leaves one filter out, which is
-    what facet counts need (the count per value of that facet)."""
+def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | Iterable[str] | None = None) -> list:
+    """WHERE clauses for the filters. `skip` leaves one filter (or several)
+    out, which is what facet counts need (the count per value of that facet)."""
+    skipped = {skip} if isinstance(skip, str) else set(skip or ())
     clauses = []
-    if filters.region and skip != "region":
+    if filters.region and "region" not in skipped:
         regions = select(Region.id).where(Region.code.in_(filters.region), Region.year == (year or 0))
         clauses.append(LearningRoute.id.in_(select(route_region_pairs(year, region_ids=regions).c.route_id)))
-    if filters.profile and skip != "profile":
+    if filters.profile and "profile" not in skipped:
         clauses.append(LearningRoute.id.in_(
             select(route_profiles.c.route_id).where(route_profiles.c.profile_code.in_(filters.profile))))
-    if filters.pathway and skip != "pathway":
+    if filters.pathway and "pathway" not in skipped:
         clauses.append(LearningRoute.id.in_(
             select(route_pathways.c.route_id).where(route_pathways.c.pathway_code.in_(filters.pathway))))
-    if filters.level and skip != "level":
+    if filters.level and "level" not in skipped:
         clauses.append(LearningRoute.mbo_level_code.in_(filters.level))
-    if filters.kind and skip != "kind":
+    if filters.kind and "kind" not in skipped:
         clauses.append(LearningRoute.kind_code.in_(filters.kind))
-    if filters.status and skip != "status":
+    if filters.status and "status" not in skipped:
         clauses.append(LearningRoute.status.in_(filters.status))
-    if filters.domain and skip != "domain":
+    if filters.domain and "domain" not in skipped:
         clauses.append(LearningRoute.mbo_domain_code.in_(filters.domain))
-    if filters.organisation and skip != "organisation":
+    if filters.organisation and "organisation" not in skipped:
         clauses.append(LearningRoute.id.in_(
             select(RouteParty.route_id).where(RouteParty.organisation_id.in_(filters.organisation))))
-    if filters.school_year and skip != "school_year":
+    if filters.school_year and "school_year" not in skipped:
         # Running in that year: started on or before it, not ended before it.
         clauses.append(LearningRoute.first_school_year <= filters.school_year)
         clauses.append(or_(LearningRoute.last_school_year.is_(None),
                            LearningRoute.last_school_year >= filters.school_year))
-    if filters.q and skip != "q":
+    if filters.q and "q" not in skipped:
         like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         org_match = select(RouteParty.route_id).join(
             Organisation, Organisation.id == RouteParty.organisation_id
