@@ -77,7 +77,6 @@ def index():
         "learning_routes/index.html", "learning_routes/_results.html",
         filters=filters, result=result, counts=counts.facets, sorts=route_list.SORTS,
         region_names={r.code: r.name for r in regions}, school_years=route_list.school_year_choices(),
-        route_regions=route_service.regions_for_routes(db.session, [r.id for r in result.routes], year),
         chosen_orgs=chosen_orgs, export_args={**filters.to_args(), "sort": sort,
                                               **({"archief": "1"} if archived else {})},
         archived=archived,

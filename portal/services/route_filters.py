@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Integer, Select, and_, exists, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from portal.domain import vocab
@@ -94,8 +94,11 @@ def route_region_pairs_select(year: int | None, route_ids=None, region_ids=None)
     routes only instead of those of every route."""
     vmbo = aliased(RouteParty)
     has_vmbo = exists().where(vmbo.route_id == RouteParty.route_id, vmbo.role == "vmbo")
+    # type_coerce: the subquery's columns then carry no foreign keys, whose copies
+    # cost SQLAlchemy an event listener each (~0.3 ms per subquery, every request).
     stmt = (
-        select(RouteParty.route_id.label("route_id"), MunicipalityRegion.region_id.label("region_id"))
+        select(type_coerce(RouteParty.route_id, Integer).label("route_id"),
+               type_coerce(MunicipalityRegion.region_id, Integer).label("region_id"))
         .join(Organisation, Organisation.id == RouteParty.organisation_id)
         .join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id)
         .where(MunicipalityRegion.year == (year or 0))

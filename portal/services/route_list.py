@@ -4,15 +4,16 @@ its counts and its exports always agree."""
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
 
 from sqlalchemy import case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty
+from portal.models import LearningRoute, MunicipalityRegion, Organisation, Pathway, Profile, Region, RouteParty
 from portal.models import route_pathways, route_profiles
+from portal.models.organisation import organisation_display_name
 from portal.services.route_filters import (
     RouteFilters, filter_clauses, filtered_routes, route_region_pairs, visibility_clause,
 )
@@ -33,8 +34,30 @@ def route_options():
 
 
 @dataclass
+class RouteRow:
+    """What the list shows of one route, read without loading the ORM objects."""
+    id: int
+    title: str
+    kind_code: str
+    status: str
+    archived_at: object
+    mbo_level_code: str | None
+    first_school_year: str
+    last_school_year: str | None
+    pathways: list[str] = field(default_factory=list)  # codes, in vocabulary order
+    profiles: list[str] = field(default_factory=list)  # abbreviations, in vocabulary order
+    parties: list[str] = field(default_factory=list)  # display names, in the order entered
+    regions: list[str] = field(default_factory=list)  # arbeidsmarktregio names (the year's), by name
+
+
+ROW_COLUMNS = (LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.status,
+               LearningRoute.archived_at, LearningRoute.mbo_level_code, LearningRoute.first_school_year,
+               LearningRoute.last_school_year)
+
+
+@dataclass
 class RoutePage:
-    routes: list[LearningRoute]
+    routes: list[RouteRow]
     total: int
     page: int
     pages: int
@@ -44,19 +67,49 @@ class RoutePage:
 def page_of_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
                    page: int = 1, page_size: int = 25, include_archived: bool = False,
                    total: int | None = None) -> RoutePage:
-    """One page of the filtered list. `total` (from list_counts, same filters,
-    user and include_archived) saves counting the routes again."""
-    stmt = filtered_routes(filters, user, year, include_archived=include_archived)
+    """One page of the filtered list, in two statements. `total` (from
+    list_counts, same filters, user and include_archived) saves a count."""
+    where = [visibility_clause(user, include_archived), *filter_clauses(filters, year)]
     if total is None:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(LearningRoute).where(*where)) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
     sort = sort if sort in SORTS else DEFAULT_SORT
-    routes = list(session.scalars(
-        stmt.options(*route_options()).order_by(*SORTS[sort][1]())
-        .limit(page_size).offset((page - 1) * page_size)
-    ))
-    return RoutePage(routes, total, page, pages, sort)
+    rows = [RouteRow(*row) for row in session.execute(
+        select(*ROW_COLUMNS).where(*where).order_by(*SORTS[sort][1]())
+        .limit(page_size).offset((page - 1) * page_size))] if total else []
+    _add_details(session, rows, year)
+    return RoutePage(rows, total, page, pages, sort)
+
+
+def _add_details(session: Session, rows: list[RouteRow], year: int | None) -> None:
+    """Parties, pathways, profiles and regions of the rows, in one UNION ALL:
+    (route_id, part, sort key, text, city, organisation kind)."""
+    if not rows:
+        return
+    ids = [row.id for row in rows]
+    none = literal_column("NULL")
+    parts = [
+        select(RouteParty.route_id, literal_column("0"), RouteParty.id, Organisation.name, Organisation.city,
+               Organisation.kind).join(Organisation, Organisation.id == RouteParty.organisation_id)
+        .where(RouteParty.route_id.in_(ids)),
+        select(route_pathways.c.route_id, literal_column("1"), Pathway.sort_order, Pathway.code, none, none)
+        .join(Pathway, Pathway.code == route_pathways.c.pathway_code).where(route_pathways.c.route_id.in_(ids)),
+        select(route_profiles.c.route_id, literal_column("2"), Profile.sort_order, Profile.abbreviation, none, none)
+        .join(Profile, Profile.code == route_profiles.c.profile_code).where(route_profiles.c.route_id.in_(ids)),
+    ]
+    if year is not None:
+        pairs = route_region_pairs(year, ids)
+        parts.append(select(pairs.c.route_id, literal_column("3"), literal_column("0"), Region.name, none, none)
+                     .join(Region, Region.id == pairs.c.region_id))
+    by_id = {row.id: row for row in rows}
+    for route_id, part, _, text, city, kind in sorted(session.execute(union_all(*parts)).all(),
+                                                      key=lambda r: (r[0], int(r[1]), r[2], r[3])):
+        row = by_id[route_id]
+        if int(part) == 0:
+            row.parties.append(organisation_display_name(kind, text, city))
+        else:
+            (row.pathways, row.profiles, row.regions)[int(part) - 1].append(text)
 
 
 def all_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,

@@ -15,6 +15,7 @@ from portal.models import LearningRoute, Organisation, Region, RouteParty, route
 from portal.services import route_list
 from portal.services.generator import generate
 from portal.services.reference import current_region_year
+from portal.services.routes import regions_for_routes
 from portal.services.route_filters import RouteFilters, filter_clauses, route_region_pairs, visibility_clause
 from tests.conftest import DATA_DIR
 
@@ -131,3 +132,31 @@ def test_the_page_with_the_counted_total_is_the_page_counted_itself(db_session, 
                                                     include_archived=include_archived)
                 assert (given.total, given.page, given.pages) == (counted.total, counted.page, counted.pages)
                 assert [r.id for r in given.routes] == [r.id for r in counted.routes]
+
+
+def test_the_page_rows_hold_what_the_route_objects_say(db_session, generated):
+    """page_of_routes reads plain rows; compare them with the ORM objects and
+    regions_for_routes (what the list showed before)."""
+    year = current_region_year(db_session)
+    seen = 0
+    for filters in list(_combinations(db_session, year, 8)):
+        for user, include_archived in generated.values():
+            for sort in route_list.SORTS:
+                page = route_list.page_of_routes(db_session, filters, user, year, sort=sort, page_size=15,
+                                                 include_archived=include_archived)
+                ids = [r.id for r in page.routes]
+                objects = {r.id: r for r in db_session.scalars(
+                    select(LearningRoute).where(LearningRoute.id.in_(ids)).options(*route_list.route_options()))}
+                regions = regions_for_routes(db_session, ids, year)
+                for row in page.routes:
+                    route = objects[row.id]
+                    assert (row.title, row.kind_code, row.status, row.archived_at is None, row.mbo_level_code,
+                            row.first_school_year, row.last_school_year) == (
+                        route.title, route.kind_code, route.status, route.archived_at is None,
+                        route.mbo_level_code, route.first_school_year, route.last_school_year)
+                    assert row.parties == [p.organisation.display_name for p in route.parties]
+                    assert row.pathways == [p.code for p in route.pathways]
+                    assert row.profiles == [p.abbreviation for p in route.profiles]
+                    assert row.regions == [r.name for r in regions[row.id]]
+                    seen += 1
+    assert seen > 300
