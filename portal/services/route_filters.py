@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 from sqlalchemy import Integer, Select, and_, exists, or_, select, type_coerce
 from sqlalchemy.orm import aliased
@@ -92,24 +93,32 @@ def route_region_pairs_select(year: int | None, route_ids=None, region_ids=None)
     `route_ids` (a list or a SELECT of ids) and `region_ids` restrict the pairs
     inside the DISTINCT, so the database derives the regions of the selected
     routes only instead of those of every route."""
-    vmbo = aliased(RouteParty)
-    has_vmbo = exists().where(vmbo.route_id == RouteParty.route_id, vmbo.role == "vmbo")
-    # type_coerce: the subquery's columns then carry no foreign keys, whose copies
-    # cost SQLAlchemy an event listener each (~0.3 ms per subquery, every request).
-    stmt = (
-        select(type_coerce(RouteParty.route_id, Integer).label("route_id"),
-               type_coerce(MunicipalityRegion.region_id, Integer).label("region_id"))
-        .join(Organisation, Organisation.id == RouteParty.organisation_id)
-        .join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id)
-        .where(MunicipalityRegion.year == (year or 0))
-        .where(or_(RouteParty.role == "vmbo", ~has_vmbo))
-        .distinct()
-    )
+    stmt = _pairs_of_year(year or 0)
     if route_ids is not None:
         stmt = stmt.where(RouteParty.route_id.in_(route_ids))
     if region_ids is not None:
         stmt = stmt.where(MunicipalityRegion.region_id.in_(region_ids))
     return stmt
+
+
+@lru_cache(maxsize=16)
+def _pairs_of_year(year: int) -> Select:
+    """The unrestricted pairs statement of one year. Built once per year and
+    kept (statements are immutable; .where() returns a copy): building it costs
+    more than running it for a page of routes."""
+    vmbo = aliased(RouteParty)
+    has_vmbo = exists().where(vmbo.route_id == RouteParty.route_id, vmbo.role == "vmbo")
+    # type_coerce: the subquery's columns then carry no foreign keys, whose copies
+    # cost SQLAlchemy an event listener each (~0.3 ms per subquery, every request).
+    return (
+        select(type_coerce(RouteParty.route_id, Integer).label("route_id"),
+               type_coerce(MunicipalityRegion.region_id, Integer).label("region_id"))
+        .join(Organisation, Organisation.id == RouteParty.organisation_id)
+        .join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id)
+        .where(MunicipalityRegion.year == year)
+        .where(or_(RouteParty.role == "vmbo", ~has_vmbo))
+        .distinct()
+    )
 
 
 def visibility_clause(user, include_archived: bool = False):

@@ -171,16 +171,24 @@ def _joined_facets(session: Session, filters: RouteFilters, user, year: int | No
                    include_archived: bool) -> dict[str, dict[str, int]]:
     """Profile, pathway and region counts (each with its own filter left out) in
     one UNION ALL; the first column says which facet a row belongs to."""
+    full: list = []
+
+    def base(name: str) -> list:  # a facet without its own filter counts the fully filtered routes
+        if getattr(filters, name):
+            return _base(filters, user, year, name, include_archived)
+        if not full:
+            full.extend(_base(filters, user, year, None, include_archived))
+        return full
     parts = []
     # count(*) is the number of routes: (route_id, code) is the key of both link tables.
     for tag, (name, table, column) in enumerate((("profile", route_profiles, route_profiles.c.profile_code),
                                                  ("pathway", route_pathways, route_pathways.c.pathway_code))):
         parts.append(select(literal_column(str(tag)).label("facet"), column.label("code"), func.count().label("n"))
                      .select_from(LearningRoute).join(table, table.c.route_id == LearningRoute.id)
-                     .where(*_base(filters, user, year, name, include_archived)).group_by(column))
+                     .where(*base(name)).group_by(column))
     if year is not None:
         # The regions of the filtered routes only (pairs are distinct per route and region).
-        ids = select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
+        ids = select(LearningRoute.id).where(*base("region"))
         pairs = route_region_pairs(year, ids)
         parts.append(select(literal_column("2").label("facet"), Region.code.label("code"), func.count().label("n"))
                      .select_from(pairs).join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
