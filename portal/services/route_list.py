@@ -206,10 +206,13 @@ def facet_counts(session: Session, filters: RouteFilters, user, year: int | None
     return list_counts(session, filters, user, year, include_archived).facets
 
 
-def regions(session: Session, year: int | None) -> list[Region]:
-    if year is None:
-        return []
-    return list(session.scalars(select(Region).where(Region.year == year).order_by(Region.name)))
+def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
+    """The newest indeling's year (reference.current_region_year) and its
+    regions, code -> name in name order, in one statement; (None, {}) without regions."""
+    newest = select(func.max(Region.year)).scalar_subquery()
+    rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == newest)
+                           .order_by(Region.name)).all()
+    return (rows[0].year if rows else None), {row.code: row.name for row in rows}
 
 
 def current_school_year(today: date | None = None) -> str:

@@ -160,3 +160,13 @@ def test_the_page_rows_hold_what_the_route_objects_say(db_session, generated):
                     assert row.regions == [r.name for r in regions[row.id]]
                     seen += 1
     assert seen > 300
+
+
+def test_newest_regions_is_the_newest_year_and_its_regions_by_name(db_session, reference_data):
+    db_session.add(Region(code="AM99", name="Aaa oude indeling", year=2001))
+    db_session.flush()
+    year = current_region_year(db_session)
+    expected = {r.code: r.name for r in db_session.scalars(select(Region).where(Region.year == year)
+                                                             .order_by(Region.name))}
+    got_year, names = route_list.newest_regions(db_session)
+    assert got_year == year and list(names.items()) == list(expected.items()) and "AM99" not in names
