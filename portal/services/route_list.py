@@ -6,9 +6,9 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import reduce
+from functools import lru_cache, reduce
 
-from sqlalchemy import case, func, literal_column, or_, select, union_all
+from sqlalchemy import bindparam, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import LearningRoute, MunicipalityRegion, Organisation, Pathway, Profile, Region, RouteParty
@@ -83,11 +83,25 @@ def page_of_routes(session: Session, filters: RouteFilters, user, year: int | No
 
 
 def _add_details(session: Session, rows: list[RouteRow], year: int | None) -> None:
-    """Parties, pathways, profiles and regions of the rows, in one UNION ALL:
-    (route_id, part, sort key, text, city, organisation kind)."""
+    """Parties, pathways, profiles and regions of the rows, in one statement."""
     if not rows:
         return
-    ids = [row.id for row in rows]
+    by_id = {row.id: row for row in rows}
+    details = session.execute(_details_statement(year), {"route_ids": list(by_id)}).all()
+    for route_id, part, _, text, city, kind in sorted(details, key=lambda r: (r[0], int(r[1]), r[2], r[3])):
+        row = by_id[route_id]
+        if int(part) == 0:
+            row.parties.append(organisation_display_name(kind, text, city))
+        else:
+            (row.pathways, row.profiles, row.regions)[int(part) - 1].append(text)
+
+
+@lru_cache(maxsize=16)
+def _details_statement(year: int | None):
+    """UNION ALL of (route_id, part, sort key, text, city, organisation kind) for
+    the routes in the `route_ids` parameter. Built once per year and kept
+    (statements are immutable): building it cost more than running it."""
+    ids = bindparam("route_ids", expanding=True)
     none = literal_column("NULL")
     parts = [
         select(RouteParty.route_id, literal_column("0"), RouteParty.id, Organisation.name, Organisation.city,
@@ -102,14 +116,7 @@ def _add_details(session: Session, rows: list[RouteRow], year: int | None) -> No
         pairs = route_region_pairs(year, ids)
         parts.append(select(pairs.c.route_id, literal_column("3"), literal_column("0"), Region.name, none, none)
                      .join(Region, Region.id == pairs.c.region_id))
-    by_id = {row.id: row for row in rows}
-    for route_id, part, _, text, city, kind in sorted(session.execute(union_all(*parts)).all(),
-                                                      key=lambda r: (r[0], int(r[1]), r[2], r[3])):
-        row = by_id[route_id]
-        if int(part) == 0:
-            row.parties.append(organisation_display_name(kind, text, city))
-        else:
-            (row.pathways, row.profiles, row.regions)[int(part) - 1].append(text)
+    return union_all(*parts)
 
 
 def all_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
