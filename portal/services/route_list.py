@@ -144,66 +144,56 @@ def _base(filters: RouteFilters, user, year, skip, include_archived: bool):
 
 def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
                 include_archived: bool = False) -> ListCounts:
-    """The facet counts and the number of matching routes, in two statements.
+    """The facet counts and the number of matching routes, in one statement.
 
     The four simple facets come from one GROUP BY over their columns, with only
     the clauses they share (visibility and the other filters); each facet's count
     is then the sum over the groups that pass the OTHER three of those filters,
-    and the total the sum over the groups that pass all four. Exact, as every
-    group is a set of whole learning_routes rows (no joins)."""
+    and the total the sum over the groups that pass all four: exact, as every
+    group is a set of whole learning_routes rows. Profile, pathway and region
+    count the `matching` routes (a CTE, so the filters are evaluated once for
+    the three), or, when they have a filter of their own, the routes passing
+    every other filter."""
     chosen = {name: set(getattr(filters, name)) for name in SIMPLE_FACETS}
-    facets: dict[str, dict[str, int]] = {name: {} for name in SIMPLE_FACETS}
-    total = 0
-    where = _base(filters, user, year, SIMPLE_FACETS, include_archived)
+    shared = _base(filters, user, year, SIMPLE_FACETS, include_archived)
+    columns = list(SIMPLE_FACETS.values())
+    matching = select(LearningRoute.id).where(
+        *shared, *[column.in_(chosen[name]) for name, column in SIMPLE_FACETS.items() if chosen[name]]).cte("matching")
     hits = [case((column.in_(chosen[name]), 1), else_=0) for name, column in SIMPLE_FACETS.items() if chosen[name]]
-    if len(hits) > 1:
-        # Rows that miss two of these filters count nowhere: leave them out before grouping.
-        where.append(reduce(operator.add, hits) >= len(hits) - 1)
-    groups = session.execute(select(*SIMPLE_FACETS.values(), func.count()).where(*where)
-                             .group_by(*SIMPLE_FACETS.values()))
-    for *values, n in groups:
-        misses = [name for name, value in zip(SIMPLE_FACETS, values) if chosen[name] and value not in chosen[name]]
-        if not misses:
-            total += n
-        if len(misses) > 1:
-            continue
-        for name, value in zip(SIMPLE_FACETS, values):
-            if value is not None and (not misses or misses == [name]):
-                facets[name][str(value)] = facets[name].get(str(value), 0) + n
-    facets.update(_joined_facets(session, filters, user, year, include_archived))
-    return ListCounts(facets, total)
-
-
-def _joined_facets(session: Session, filters: RouteFilters, user, year: int | None,
-                   include_archived: bool) -> dict[str, dict[str, int]]:
-    """Profile, pathway and region counts (each with its own filter left out) in
-    one UNION ALL; the first column says which facet a row belongs to."""
-    full: list = []
-
-    def base(name: str) -> list:  # a facet without its own filter counts the fully filtered routes
-        if getattr(filters, name):
-            return _base(filters, user, year, name, include_archived)
-        if not full:
-            full.extend(_base(filters, user, year, None, include_archived))
-        return full
-    parts = []
+    # Rows that miss two of these filters count nowhere: leave them out before grouping.
+    prune = [reduce(operator.add, hits) >= len(hits) - 1] if len(hits) > 1 else []
+    none = literal_column("NULL")
+    parts = [select(literal_column("3"), *columns, func.count()).where(*shared, *prune).group_by(*columns)]
     # count(*) is the number of routes: (route_id, code) is the key of both link tables.
     for tag, (name, table, column) in enumerate((("profile", route_profiles, route_profiles.c.profile_code),
                                                  ("pathway", route_pathways, route_pathways.c.pathway_code))):
-        parts.append(select(literal_column(str(tag)).label("facet"), column.label("code"), func.count().label("n"))
-                     .select_from(LearningRoute).join(table, table.c.route_id == LearningRoute.id)
-                     .where(*base(name)).group_by(column))
+        part = select(literal_column(str(tag)), column, none, none, none, func.count()).select_from(table)
+        if getattr(filters, name):
+            part = part.join(LearningRoute, LearningRoute.id == table.c.route_id).where(
+                *_base(filters, user, year, name, include_archived))
+        else:
+            part = part.join(matching, matching.c.id == table.c.route_id)
+        parts.append(part.group_by(column))
     if year is not None:
-        # The regions of the filtered routes only (pairs are distinct per route and region).
-        ids = select(LearningRoute.id).where(*base("region"))
+        # The regions of the counted routes only (pairs are distinct per route and region).
+        ids = (select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
+               if filters.region else select(matching.c.id))
         pairs = route_region_pairs(year, ids)
-        parts.append(select(literal_column("2").label("facet"), Region.code.label("code"), func.count().label("n"))
+        parts.append(select(literal_column("2"), Region.code, none, none, none, func.count())
                      .select_from(pairs).join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
-    out: dict[str, dict[str, int]] = {"profile": {}, "pathway": {}, "region": {}}
-    names = ("profile", "pathway", "region")
-    for tag, code, n in session.execute(union_all(*parts)):
-        out[names[int(tag)]][code] = n
-    return out
+    facets: dict[str, dict[str, int]] = {name: {} for name in (*SIMPLE_FACETS, "profile", "pathway", "region")}
+    total = 0
+    for tag, *values, n in session.execute(union_all(*parts)):
+        if int(tag) < 3:
+            facets[("profile", "pathway", "region")[int(tag)]][values[0]] = n
+            continue
+        misses = [name for name, value in zip(SIMPLE_FACETS, values) if chosen[name] and value not in chosen[name]]
+        if not misses:
+            total += n
+        for name, value in zip(SIMPLE_FACETS, values):
+            if value is not None and (not misses or misses == [name]):
+                facets[name][str(value)] = facets[name].get(str(value), 0) + n
+    return ListCounts(facets, total)
 
 
 def facet_counts(session: Session, filters: RouteFilters, user, year: int | None,
