@@ -509,6 +509,11 @@ def upgrade():
             batch_op.f("ix_learning_routes_archived_at"), ["archived_at"], unique=False
         )
         batch_op.create_index(
+            "ix_learning_routes_facets",
+            ["archived_at", "kind_code", "mbo_level_code", "status", "mbo_domain_code"],
+            unique=False,
+        )
+        batch_op.create_index(
             batch_op.f("ix_learning_routes_first_school_year"),
             ["first_school_year"],
             unique=False,
@@ -1143,6 +1148,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_domain_code"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_kind_code"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_first_school_year"))
+        batch_op.drop_index("ix_learning_routes_facets")
         batch_op.drop_index(batch_op.f("ix_learning_routes_archived_at"))
 
     op.drop_table("learning_routes")

@@ -61,9 +61,14 @@ class Organisation(TimestampMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        if self.kind == "vmbo" and self.city and self.city.lower() not in self.name.lower():
-            return f"{self.name} ({self.city})"
-        return self.name
+        return organisation_display_name(self.kind, self.name, self.city)
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.kind} {self.name!r}>"
+
+
+def organisation_display_name(kind: str, name: str, city: str | None) -> str:
+    """The name to show: a vmbo school's place is added when the name lacks it."""
+    if kind == "vmbo" and city and city.lower() not in name.lower():
+        return f"{name} ({city})"
+    return name

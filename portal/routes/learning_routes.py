@@ -67,17 +67,15 @@ def _list_state():
 @bp.get("/")
 def index():
     filters, sort, page, archived = _list_state()
-    year = current_region_year(db.session)
+    year, region_names = route_list.newest_regions(db.session)
+    counts = route_list.list_counts(db.session, filters, current_user, year, include_archived=archived)
     result = route_list.page_of_routes(db.session, filters, current_user, year, sort=sort, page=page,
-                                       include_archived=archived)
-    counts = route_list.facet_counts(db.session, filters, current_user, year, include_archived=archived)
+                                       include_archived=archived, total=counts.total)
     chosen_orgs = route_list.organisations_by_id(db.session, filters.organisation)
-    regions = route_list.regions(db.session, year)
     return render_page_or_fragment(
         "learning_routes/index.html", "learning_routes/_results.html",
-        filters=filters, result=result, counts=counts, sorts=route_list.SORTS,
-        region_names={r.code: r.name for r in regions}, school_years=route_list.school_year_choices(),
-        route_regions=route_service.regions_for_routes(db.session, [r.id for r in result.routes], year),
+        filters=filters, result=result, counts=counts.facets, sorts=route_list.SORTS,
+        region_names=region_names, school_years=route_list.school_year_choices(),
         chosen_orgs=chosen_orgs, export_args={**filters.to_args(), "sort": sort,
                                               **({"archief": "1"} if archived else {})},
         archived=archived,

@@ -3,14 +3,17 @@ organisation search of the party picker. Built on route_filters, so the list,
 its counts and its exports always agree."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache, reduce
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import bindparam, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty
+from portal.models import LearningRoute, MunicipalityRegion, Organisation, Pathway, Profile, Region, RouteParty
 from portal.models import route_pathways, route_profiles
+from portal.models.organisation import organisation_display_name
 from portal.services.route_filters import (
     RouteFilters, filter_clauses, filtered_routes, route_region_pairs, visibility_clause,
 )
@@ -31,8 +34,30 @@ def route_options():
 
 
 @dataclass
+class RouteRow:
+    """What the list shows of one route, read without loading the ORM objects."""
+    id: int
+    title: str
+    kind_code: str
+    status: str
+    archived_at: object
+    mbo_level_code: str | None
+    first_school_year: str
+    last_school_year: str | None
+    pathways: list[str] = field(default_factory=list)  # codes, in vocabulary order
+    profiles: list[str] = field(default_factory=list)  # abbreviations, in vocabulary order
+    parties: list[str] = field(default_factory=list)  # display names, in the order entered
+    regions: list[str] = field(default_factory=list)  # arbeidsmarktregio names (the year's), by name
+
+
+ROW_COLUMNS = (LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.status,
+               LearningRoute.archived_at, LearningRoute.mbo_level_code, LearningRoute.first_school_year,
+               LearningRoute.last_school_year)
+
+
+@dataclass
 class RoutePage:
-    routes: list[LearningRoute]
+    routes: list[RouteRow]
     total: int
     page: int
     pages: int
@@ -40,17 +65,58 @@ class RoutePage:
 
 
 def page_of_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
-                   page: int = 1, page_size: int = 25, include_archived: bool = False) -> RoutePage:
-    stmt = filtered_routes(filters, user, year, include_archived=include_archived)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+                   page: int = 1, page_size: int = 25, include_archived: bool = False,
+                   total: int | None = None) -> RoutePage:
+    """One page of the filtered list, in two statements. `total` (from
+    list_counts, same filters, user and include_archived) saves a count."""
+    where = [visibility_clause(user, include_archived), *filter_clauses(filters, year)]
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(LearningRoute).where(*where)) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
     sort = sort if sort in SORTS else DEFAULT_SORT
-    routes = list(session.scalars(
-        stmt.options(*route_options()).order_by(*SORTS[sort][1]())
-        .limit(page_size).offset((page - 1) * page_size)
-    ))
-    return RoutePage(routes, total, page, pages, sort)
+    rows = [RouteRow(*row) for row in session.execute(
+        select(*ROW_COLUMNS).where(*where).order_by(*SORTS[sort][1]())
+        .limit(page_size).offset((page - 1) * page_size))] if total else []
+    _add_details(session, rows, year)
+    return RoutePage(rows, total, page, pages, sort)
+
+
+def _add_details(session: Session, rows: list[RouteRow], year: int | None) -> None:
+    """Parties, pathways, profiles and regions of the rows, in one statement."""
+    if not rows:
+        return
+    by_id = {row.id: row for row in rows}
+    details = session.execute(_details_statement(year), {"route_ids": list(by_id)}).all()
+    for route_id, part, _, text, city, kind in sorted(details, key=lambda r: (r[0], int(r[1]), r[2], r[3])):
+        row = by_id[route_id]
+        if int(part) == 0:
+            row.parties.append(organisation_display_name(kind, text, city))
+        else:
+            (row.pathways, row.profiles, row.regions)[int(part) - 1].append(text)
+
+
+@lru_cache(maxsize=16)
+def _details_statement(year: int | None):
+    """UNION ALL of (route_id, part, sort key, text, city, organisation kind) for
+    the routes in the `route_ids` parameter. Built once per year and kept
+    (statements are immutable): building it cost more than running it."""
+    ids = bindparam("route_ids", expanding=True)
+    none = literal_column("NULL")
+    parts = [
+        select(RouteParty.route_id, literal_column("0"), RouteParty.id, Organisation.name, Organisation.city,
+               Organisation.kind).join(Organisation, Organisation.id == RouteParty.organisation_id)
+        .where(RouteParty.route_id.in_(ids)),
+        select(route_pathways.c.route_id, literal_column("1"), Pathway.sort_order, Pathway.code, none, none)
+        .join(Pathway, Pathway.code == route_pathways.c.pathway_code).where(route_pathways.c.route_id.in_(ids)),
+        select(route_profiles.c.route_id, literal_column("2"), Profile.sort_order, Profile.abbreviation, none, none)
+        .join(Profile, Profile.code == route_profiles.c.profile_code).where(route_profiles.c.route_id.in_(ids)),
+    ]
+    if year is not None:
+        pairs = route_region_pairs(year, ids)
+        parts.append(select(pairs.c.route_id, literal_column("3"), literal_column("0"), Region.name, none, none)
+                     .join(Region, Region.id == pairs.c.region_id))
+    return union_all(*parts)
 
 
 def all_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
@@ -61,45 +127,89 @@ def all_routes(session: Session, filters: RouteFilters, user, year: int | None, 
     return list(session.scalars(stmt.options(*route_options()).order_by(*SORTS[sort][1]())))
 
 
-def _base(filters: RouteFilters, user, year, skip: str, include_archived: bool):
+# The facets that are columns of learning_routes: counted together in one GROUP BY.
+SIMPLE_FACETS = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,
+                 "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code}
+
+
+@dataclass
+class ListCounts:
+    facets: dict[str, dict[str, int]]  # facet -> value -> number of routes (its own filter left out)
+    total: int  # the routes matching every filter (the list's length)
+
+
+def _base(filters: RouteFilters, user, year, skip, include_archived: bool):
     return [visibility_clause(user, include_archived), *filter_clauses(filters, year, skip=skip)]
+
+
+def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
+                include_archived: bool = False) -> ListCounts:
+    """The facet counts and the number of matching routes, in one statement.
+
+    The four simple facets come from one GROUP BY over their columns, with only
+    the clauses they share (visibility and the other filters); each facet's count
+    is then the sum over the groups that pass the OTHER three of those filters,
+    and the total the sum over the groups that pass all four: exact, as every
+    group is a set of whole learning_routes rows. Profile, pathway and region
+    count the `matching` routes (a CTE, so the filters are evaluated once for
+    the three), or, when they have a filter of their own, the routes passing
+    every other filter."""
+    chosen = {name: set(getattr(filters, name)) for name in SIMPLE_FACETS}
+    shared = _base(filters, user, year, SIMPLE_FACETS, include_archived)
+    columns = list(SIMPLE_FACETS.values())
+    matching = select(LearningRoute.id).where(
+        *shared, *[column.in_(chosen[name]) for name, column in SIMPLE_FACETS.items() if chosen[name]]).cte("matching")
+    hits = [case((column.in_(chosen[name]), 1), else_=0) for name, column in SIMPLE_FACETS.items() if chosen[name]]
+    # Rows that miss two of these filters count nowhere: leave them out before grouping.
+    prune = [reduce(operator.add, hits) >= len(hits) - 1] if len(hits) > 1 else []
+    none = literal_column("NULL")
+    parts = [select(literal_column("3"), *columns, func.count()).where(*shared, *prune).group_by(*columns)]
+    # count(*) is the number of routes: (route_id, code) is the key of both link tables.
+    for tag, (name, table, column) in enumerate((("profile", route_profiles, route_profiles.c.profile_code),
+                                                 ("pathway", route_pathways, route_pathways.c.pathway_code))):
+        part = select(literal_column(str(tag)), column, none, none, none, func.count()).select_from(table)
+        if getattr(filters, name):
+            part = part.join(LearningRoute, LearningRoute.id == table.c.route_id).where(
+                *_base(filters, user, year, name, include_archived))
+        else:
+            part = part.join(matching, matching.c.id == table.c.route_id)
+        parts.append(part.group_by(column))
+    if year is not None:
+        # The regions of the counted routes only (pairs are distinct per route and region).
+        ids = (select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
+               if filters.region else select(matching.c.id))
+        pairs = route_region_pairs(year, ids)
+        parts.append(select(literal_column("2"), Region.code, none, none, none, func.count())
+                     .select_from(pairs).join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
+    facets: dict[str, dict[str, int]] = {name: {} for name in (*SIMPLE_FACETS, "profile", "pathway", "region")}
+    total = 0
+    for tag, *values, n in session.execute(union_all(*parts)):
+        if int(tag) < 3:
+            facets[("profile", "pathway", "region")[int(tag)]][values[0]] = n
+            continue
+        misses = [name for name, value in zip(SIMPLE_FACETS, values) if chosen[name] and value not in chosen[name]]
+        if not misses:
+            total += n
+        for name, value in zip(SIMPLE_FACETS, values):
+            if value is not None and (not misses or misses == [name]):
+                facets[name][str(value)] = facets[name].get(str(value), 0) + n
+    return ListCounts(facets, total)
 
 
 def facet_counts(session: Session, filters: RouteFilters, user, year: int | None,
                  include_archived: bool = False) -> dict[str, dict[str, int]]:
     """For each facet: value -> number of routes, with that facet's own filter
     left out (so choosing one value still shows the counts of the others)."""
-    counted = func.count(distinct(LearningRoute.id))
-    out: dict[str, dict[str, int]] = {}
-    simple = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,
-              "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code}
-    for name, column in simple.items():
-        rows = session.execute(select(column, counted).where(*_base(filters, user, year, name, include_archived))
-                               .group_by(column))
-        out[name] = {str(k): n for k, n in rows if k is not None}
-    for name, table, column in (("profile", route_profiles, route_profiles.c.profile_code),
-                                ("pathway", route_pathways, route_pathways.c.pathway_code)):
-        rows = session.execute(
-            select(column, counted).select_from(LearningRoute)
-            .join(table, table.c.route_id == LearningRoute.id)
-            .where(*_base(filters, user, year, name, include_archived)).group_by(column))
-        out[name] = dict(rows.all())
-    out["region"] = {}
-    if year is not None:
-        # The regions of the filtered routes only (pairs are distinct per route and region).
-        ids = select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
-        pairs = route_region_pairs(year, ids)
-        rows = session.execute(
-            select(Region.code, func.count(pairs.c.route_id)).select_from(pairs)
-            .join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
-        out["region"] = dict(rows.all())
-    return out
+    return list_counts(session, filters, user, year, include_archived).facets
 
 
-def regions(session: Session, year: int | None) -> list[Region]:
-    if year is None:
-        return []
-    return list(session.scalars(select(Region).where(Region.year == year).order_by(Region.name)))
+def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
+    """The newest indeling's year (reference.current_region_year) and its
+    regions, code -> name in name order, in one statement; (None, {}) without regions."""
+    newest = select(func.max(Region.year)).scalar_subquery()
+    rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == newest)
+                           .order_by(Region.name)).all()
+    return (rows[0].year if rows else None), {row.code: row.name for row in rows}
 
 
 def current_school_year(today: date | None = None) -> str:
