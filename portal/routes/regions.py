@@ -3,6 +3,7 @@ region's coverage, gaps and trend."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
@@ -61,6 +62,7 @@ def show(code: str):
         practices=practices, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
         levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
         route_list_url=route_list_url, school_year=detail.filters.school_year,
+        matrix_url=_matrix_url(region.code, detail.filters.school_year),
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
         trend_points=[(y.school_year, y.routes) for y in detail.trend],
     )
@@ -71,7 +73,7 @@ class Page:
     rows: list
     total: int
     number: int
-    per_page: int = PER_PAGE
+    per_page: int
 
     @property
     def pages(self) -> int:
@@ -92,8 +94,8 @@ def _list_page(code: str, load, page_template: str, fragment: str):
     rows, total = load(region, route_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
     if not rows and number > 1:
         abort(404)
-    return render_page_or_fragment(page_template, fragment, region=region, listing=Page(rows, total, number),
-                                   school_year=filters.school_year)
+    return render_page_or_fragment(page_template, fragment, region=region, school_year=filters.school_year,
+                                   listing=Page(rows, total, number, PER_PAGE))
 
 
 @bp.get("/<code>/organisaties")
@@ -108,6 +110,13 @@ def schools_without_route(code: str):
     def load(region, route_ids, **page):
         return coverage_region.region_schools_without_route(db.session, region, route_ids, **page)
     return _list_page(code, load, "regions/schools_without_route.html", "regions/_schools_without_route.html")
+
+
+def _matrix_url(region_code: str, school_year: str):
+    """The route list of a matrix cell (profiel, niveau): url_for once for
+    the page's 60-odd cells, the cell's arguments appended."""
+    base = route_list_url(region=region_code, status="actief", school_year=school_year)
+    return lambda profile, level: f"{base}&{urlencode({'profile': profile, 'level': level})}"
 
 
 def _heat_class(count: int) -> str:

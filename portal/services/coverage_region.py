@@ -12,16 +12,16 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, literal_column, null, select, union_all
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
 from portal.domain import vocab
 from portal.models import (
-    LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, route_profiles,
+    LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, organisation_profiles, route_profiles,
 )
 from portal.services.coverage import (
-    RegionFigures, add_organisation_figures, selected_route_ids, selection_filters, vmbo_parties,
+    RegionFigures, selected_route_ids, selection_filters, vmbo_parties,
 )
 from portal.services.coverage_trend import YearFigures, counted_routes, region_trend
 from portal.services.id_sets import id_set
@@ -69,9 +69,10 @@ class RegionDetail:
 
 
 def region_detail(session: Session, region: Region, school_year: str | None = None,
-                  limit: int = LIST_LIMIT) -> RegionDetail:
+                  limit: int | None = None) -> RegionDetail:
     """Everything the region page shows, public figures; its lists bounded to
-    `limit` rows, with their totals. A fixed number of queries (ten)."""
+    `limit` (LIST_LIMIT) rows, with their totals. A fixed number of queries."""
+    limit = LIST_LIMIT if limit is None else limit
     filters = selection_filters(school_year=school_year, region=region.code)
     figures = RegionFigures(region.id, region.code, region.name)
     selected: list[int] = []
@@ -95,15 +96,16 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
             group[0] += 1
             group[1] += pupils or 0
     ids = id_set(session, selected)
-    matrix = _add_route_figures(session, region, figures, ids)
-    add_organisation_figures(session, {region.id: figures}, region.year)
+    organisations, schools = _add_organisation_figures(session, region, figures)
+    school_ids = id_set(session, schools)
+    matrix = _add_profile_figures(session, figures, ids, id_set(session, organisations), school_ids)
     routes = list(session.execute(
         select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code,
                LearningRoute.first_school_year, LearningRoute.last_school_year,
                LearningRoute.pupils_per_cohort)
         .where(LearningRoute.id.in_(ids)).order_by(LearningRoute.title, LearningRoute.id).limit(limit)))
     organisations, organisations_total = region_organisations(session, ids, limit=limit)
-    schools, schools_total = region_schools_without_route(session, region, ids, limit=limit)
+    schools, schools_total = region_schools_without_route(session, region, ids, limit=limit, school_ids=school_ids)
     profile_order = [t.code for t in vocab.PROFILES]
     return RegionDetail(
         figures=figures, filters=filters, matrix=matrix,
@@ -117,28 +119,55 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
     )
 
 
-def _add_route_figures(session: Session, region: Region, figures: RegionFigures, route_ids,
-                       ) -> dict[tuple[str, str], int]:
-    """The profielen of the selected routes and their vmbo schools in the
-    region into `figures`; returns the profiel x niveau matrix. One query."""
-    per_profile = (
+def _add_organisation_figures(session: Session, region: Region, figures: RegionFigures,
+                              ) -> tuple[list[int], list[int]]:
+    """coverage.add_organisation_figures for one region: its vmbo schools
+    and their pupils, its mbo institutions, counted here from the region's
+    organisations (read from its municipalities, not from every school);
+    returns the ids of those organisations and of its vmbo schools. One query."""
+    every, schools, pupils = [], [], None
+    for org_id, kind, count in session.execute(
+        select(Organisation.id, Organisation.kind, Organisation.pupils)
+        .where(Organisation.municipality_id.in_(_municipalities(region)))
+    ):
+        every.append(org_id)
+        if kind == "vmbo":
+            schools.append(org_id)
+            if count is not None:
+                pupils = (pupils or 0) + count
+        elif kind == "mbo":
+            figures.mbo_institutions += 1
+    figures.vmbo_schools, figures.vmbo_pupils = len(schools), pupils
+    return every, schools
+
+
+def _add_profile_figures(session: Session, figures: RegionFigures, route_ids, organisation_ids, school_ids,
+                         ) -> dict[tuple[str, str], int]:
+    """Into `figures`: the profielen the region's vmbo schools offer, those of
+    the selected routes, and how many of the region's organisations are a
+    vmbo party in them; returns the profiel x niveau matrix of the routes.
+    One query."""
+    per_profile = (  # first: its columns type the others' NULLs (PostgreSQL)
         select(literal_column("'p'").label("part"), route_profiles.c.profile_code.label("code"),
                LearningRoute.mbo_level_code.label("level"), func.count(LearningRoute.id).label("n"))
         .join(route_profiles, route_profiles.c.route_id == LearningRoute.id)
         .where(LearningRoute.id.in_(route_ids))
         .group_by(route_profiles.c.profile_code, LearningRoute.mbo_level_code))
-    schools = (
-        select(literal_column("'s'"), null(), null(), func.count(Organisation.id))
-        .where(Organisation.municipality_id.in_(_municipalities(region)),
-               Organisation.id.in_(vmbo_parties(route_ids))))
+    offered = (select(literal_column("'o'"), organisation_profiles.c.profile_code, null(), cast(null(), Integer))
+               .where(organisation_profiles.c.organisation_id.in_(school_ids)).distinct())  # typed: DISTINCT
+    organisations = organisation_ids.subquery("region_organisations")
+    with_route = (select(literal_column("'s'"), null(), null(), func.count())
+                  .select_from(organisations).where(organisations.c[0].in_(vmbo_parties(route_ids))))
     matrix: dict[tuple[str, str], int] = {}
-    for part, code, level, count in session.execute(union_all(per_profile, schools)):
-        if part == "s":
+    for part, code, level, count in session.execute(union_all(per_profile, offered, with_route)):
+        if part == "o":
+            figures.profiles_offered.add(code)
+        elif part == "s":
             figures.vmbo_schools_with_route = count or 0
-            continue
-        figures.route_profiles.add(code)
-        if level:
-            matrix[(code, level)] = count
+        else:
+            figures.route_profiles.add(code)
+            if level:
+                matrix[(code, level)] = count
     return matrix
 
 
@@ -170,19 +199,21 @@ def region_organisations(session: Session, route_ids, *, limit: int = LIST_LIMIT
 
 
 def region_schools_without_route(session: Session, region: Region, route_ids, *, limit: int = LIST_LIMIT,
-                                 offset: int = 0) -> tuple[list, int]:
-    """The region's vmbo schools in none of the given routes (`route_ids`,
-    for `in_`), by name: `limit` rows (id, name, city, lat, lon) from
-    `offset`, and the total. As coverage.schools_without_route, but starting
-    from the region's municipalities. One query (two past the end)."""
+                                 offset: int = 0, school_ids=None) -> tuple[list, int]:
+    """The region's vmbo schools (`school_ids`, for `in_`, if already known)
+    in none of the given routes (`route_ids`, for `in_`), by name: `limit`
+    rows (id, name, city, lat, lon) from `offset`, and the total. As
+    coverage.schools_without_route, but starting from the region's
+    municipalities. One query (two past the end)."""
+    schools = (Organisation.id.in_(school_ids) if school_ids is not None else
+               and_(Organisation.kind == "vmbo", Organisation.municipality_id.in_(_municipalities(region))))
     with_route = select(RouteParty.organisation_id).where(RouteParty.route_id.in_(route_ids))
     rows = list(session.execute(_page(
         select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon)
-        .where(Organisation.kind == "vmbo", Organisation.municipality_id.in_(_municipalities(region)),
-               Organisation.id.not_in(with_route))
+        .where(schools, Organisation.id.not_in(with_route))
         .order_by(Organisation.name, Organisation.id), limit, offset)))
-    return rows, _total(rows, offset,
-                        lambda: region_schools_without_route(session, region, route_ids, limit=1)[1])
+    return rows, _total(rows, offset, lambda: region_schools_without_route(
+        session, region, route_ids, limit=1, school_ids=school_ids)[1])
 
 
 def _total(rows: list, offset: int, first_page) -> int:
