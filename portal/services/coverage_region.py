@@ -21,7 +21,7 @@ from portal.models import (
     LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, organisation_profiles, route_profiles,
 )
 from portal.services.coverage import (
-    RegionFigures, selected_route_ids, selection_filters, vmbo_parties,
+    RegionFigures, selected_route_ids, selection_filters,
 )
 from portal.services.coverage_trend import YearFigures, counted_routes, region_trend
 from portal.services.id_sets import id_set
@@ -96,23 +96,28 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
             group[0] += 1
             group[1] += pupils or 0
     ids = id_set(session, selected)
-    organisations, schools = _add_organisation_figures(session, region, figures)
-    school_ids = id_set(session, schools)
-    matrix = _add_profile_figures(session, figures, ids, id_set(session, organisations), school_ids)
+    in_region, schools = _add_organisation_figures(session, region, figures)
+    matrix = _add_profile_figures(session, figures, ids, id_set(session, schools))
     routes = list(session.execute(
         select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code,
                LearningRoute.first_school_year, LearningRoute.last_school_year,
                LearningRoute.pupils_per_cohort)
         .where(LearningRoute.id.in_(ids)).order_by(LearningRoute.title, LearningRoute.id).limit(limit)))
-    organisations, organisations_total = region_organisations(session, ids, limit=limit)
-    schools, schools_total = region_schools_without_route(session, region, ids, limit=limit, school_ids=school_ids)
+    # Every organisation taking part (a few hundred at most), in the list's
+    # order: the page shows the first, and it tells which schools take part.
+    organisations = session.execute(_organisations_query(ids)).all()
+    taking_part = {row.id for row in organisations}
+    in_region = set(in_region)
+    figures.vmbo_schools_with_route = len({row.id for row in organisations if row.role == "vmbo"} & in_region)
+    without = [school for school in schools if school not in taking_part]
+    schools_without = list(session.execute(_schools_query(Organisation.id.in_(id_set(session, without))).limit(limit)))
     profile_order = [t.code for t in vocab.PROFILES]
     return RegionDetail(
         figures=figures, filters=filters, matrix=matrix,
         gap_profiles=[p for p in profile_order if p in figures.profiles_offered - figures.route_profiles],
         gap_levels=[lv for lv in rules.MBO_LEVEL_CODES if lv not in figures.levels],
-        schools_without_route=schools, schools_without_route_total=schools_total,
-        routes=routes, organisations=organisations, organisations_total=organisations_total,
+        schools_without_route=schools_without, schools_without_route_total=len(without),
+        routes=routes, organisations=organisations[:limit], organisations_total=len(organisations),
         trend=region_trend(session, region.code, filters.school_year,
                            [(*key, count, pupils) for key, (count, pupils) in periods.items()]),
         route_ids=ids,
@@ -124,7 +129,8 @@ def _add_organisation_figures(session: Session, region: Region, figures: RegionF
     """coverage.add_organisation_figures for one region: its vmbo schools
     and their pupils, its mbo institutions, counted here from the region's
     organisations (read from its municipalities, not from every school);
-    returns the ids of those organisations and of its vmbo schools. One query."""
+    returns the ids of those organisations and of its vmbo schools (in no
+    particular order). One query."""
     every, schools, pupils = [], [], None
     for org_id, kind, count in session.execute(
         select(Organisation.id, Organisation.kind, Organisation.pupils)
@@ -141,11 +147,10 @@ def _add_organisation_figures(session: Session, region: Region, figures: RegionF
     return every, schools
 
 
-def _add_profile_figures(session: Session, figures: RegionFigures, route_ids, organisation_ids, school_ids,
+def _add_profile_figures(session: Session, figures: RegionFigures, route_ids, school_ids,
                          ) -> dict[tuple[str, str], int]:
-    """Into `figures`: the profielen the region's vmbo schools offer, those of
-    the selected routes, and how many of the region's organisations are a
-    vmbo party in them; returns the profiel x niveau matrix of the routes.
+    """Into `figures`: the profielen the region's vmbo schools offer and those
+    of the selected routes; returns the profiel x niveau matrix of the routes.
     One query."""
     per_profile = (  # first: its columns type the others' NULLs (PostgreSQL)
         select(literal_column("'p'").label("part"), route_profiles.c.profile_code.label("code"),
@@ -155,15 +160,10 @@ def _add_profile_figures(session: Session, figures: RegionFigures, route_ids, or
         .group_by(route_profiles.c.profile_code, LearningRoute.mbo_level_code))
     offered = (select(literal_column("'o'"), organisation_profiles.c.profile_code, null(), cast(null(), Integer))
                .where(organisation_profiles.c.organisation_id.in_(school_ids)).distinct())  # typed: DISTINCT
-    organisations = organisation_ids.subquery("region_organisations")
-    with_route = (select(literal_column("'s'"), null(), null(), func.count())
-                  .select_from(organisations).where(organisations.c[0].in_(vmbo_parties(route_ids))))
     matrix: dict[tuple[str, str], int] = {}
-    for part, code, level, count in session.execute(union_all(per_profile, offered, with_route)):
+    for part, code, level, count in session.execute(union_all(per_profile, offered)):
         if part == "o":
             figures.profiles_offered.add(code)
-        elif part == "s":
-            figures.vmbo_schools_with_route = count or 0
         else:
             figures.route_profiles.add(code)
             if level:
@@ -182,38 +182,45 @@ def _page(query: Select, limit: int, offset: int) -> Select:
     return query.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
 
 
+def _organisations_query(route_ids) -> Select:
+    """The organisations taking part in the given routes, per role (vmbo,
+    mbo, bedrijf) by name, with their number of routes."""
+    return (
+        select(Organisation.id, Organisation.name, Organisation.city, Organisation.kind, RouteParty.role,
+               func.count(RouteParty.route_id).label("routes"))
+        .join(RouteParty, RouteParty.organisation_id == Organisation.id)
+        .where(RouteParty.route_id.in_(route_ids))
+        .group_by(Organisation.id, Organisation.name, Organisation.city, Organisation.kind, RouteParty.role)
+        .order_by(RouteParty.role, Organisation.name, Organisation.id))
+
+
 def region_organisations(session: Session, route_ids, *, limit: int = LIST_LIMIT,
                          offset: int = 0) -> tuple[list, int]:
     """The organisations taking part in the given routes (`route_ids`, for
     `in_`), per role (vmbo, mbo, bedrijf) by name, with their number of
     routes: `limit` rows from `offset`, and the total. One query (two past
     the end)."""
-    rows = list(session.execute(_page(
-        select(Organisation.id, Organisation.name, Organisation.city, Organisation.kind, RouteParty.role,
-               func.count(RouteParty.route_id).label("routes"))
-        .join(RouteParty, RouteParty.organisation_id == Organisation.id)
-        .where(RouteParty.route_id.in_(route_ids))
-        .group_by(Organisation.id, Organisation.name, Organisation.city, Organisation.kind, RouteParty.role)
-        .order_by(RouteParty.role, Organisation.name, Organisation.id), limit, offset)))
+    rows = list(session.execute(_page(_organisations_query(route_ids), limit, offset)))
     return rows, _total(rows, offset, lambda: region_organisations(session, route_ids, limit=1)[1])
 
 
+def _schools_query(*where) -> Select:
+    """vmbo schools by name, rows as schools_without_route's (without the region code)."""
+    return (select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon)
+            .where(*where).order_by(Organisation.name, Organisation.id))
+
+
 def region_schools_without_route(session: Session, region: Region, route_ids, *, limit: int = LIST_LIMIT,
-                                 offset: int = 0, school_ids=None) -> tuple[list, int]:
-    """The region's vmbo schools (`school_ids`, for `in_`, if already known)
-    in none of the given routes (`route_ids`, for `in_`), by name: `limit`
-    rows (id, name, city, lat, lon) from `offset`, and the total. As
-    coverage.schools_without_route, but starting from the region's
-    municipalities. One query (two past the end)."""
-    schools = (Organisation.id.in_(school_ids) if school_ids is not None else
-               and_(Organisation.kind == "vmbo", Organisation.municipality_id.in_(_municipalities(region))))
+                                 offset: int = 0) -> tuple[list, int]:
+    """The region's vmbo schools in none of the given routes (`route_ids`,
+    for `in_`), by name: `limit` rows (id, name, city, lat, lon) from
+    `offset`, and the total. As coverage.schools_without_route, but starting
+    from the region's municipalities. One query (two past the end)."""
     with_route = select(RouteParty.organisation_id).where(RouteParty.route_id.in_(route_ids))
-    rows = list(session.execute(_page(
-        select(Organisation.id, Organisation.name, Organisation.city, Organisation.lat, Organisation.lon)
-        .where(schools, Organisation.id.not_in(with_route))
-        .order_by(Organisation.name, Organisation.id), limit, offset)))
-    return rows, _total(rows, offset, lambda: region_schools_without_route(
-        session, region, route_ids, limit=1, school_ids=school_ids)[1])
+    rows = list(session.execute(_page(_schools_query(
+        Organisation.kind == "vmbo", Organisation.municipality_id.in_(_municipalities(region)),
+        Organisation.id.not_in(with_route)), limit, offset)))
+    return rows, _total(rows, offset, lambda: region_schools_without_route(session, region, route_ids, limit=1)[1])
 
 
 def _total(rows: list, offset: int, first_page) -> int:

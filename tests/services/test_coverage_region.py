@@ -111,10 +111,11 @@ def test_lists_are_bounded_with_their_totals_and_page_through_everything(db_sess
     assert short.schools_without_route_total == len(full.schools_without_route)
     _filters, ids = coverage_region.region_selection(am38)
     pages = [coverage_region.region_organisations(db_session, ids, limit=3, offset=n) for n in range(0, 60, 3)]
-    assert [row for rows, _ in pages for row in rows] == full.organisations
+    assert [tuple(row)[:-1] for rows, _ in pages for row in rows] == [tuple(row) for row in full.organisations]
     assert {total for _, total in pages} == {len(full.organisations)}  # also past the end
     rows, total = coverage_region.region_schools_without_route(db_session, am38, ids, limit=1, offset=1)
-    assert rows == full.schools_without_route[1:2] and total == len(full.schools_without_route)
+    assert [tuple(row)[:-1] for row in rows] == [tuple(row) for row in full.schools_without_route[1:2]]
+    assert total == len(full.schools_without_route)
 
 
 def test_agreement_figures_take_the_selection_or_derive_it(db_session, world):
