@@ -2,6 +2,7 @@
 by SQL aggregation: a fixed number of queries whatever the data size."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -59,6 +60,17 @@ def _runs_in(first: str, last: str | None, status: str, school_year: str, curren
     return status == "actief" or (status == "beeindigd" and school_year < current)
 
 
+def _counted_in(years: list[str], first: str, last: str | None, status: str, current: str) -> slice:
+    """The years (of the sorted, consecutive `years`) a route counts in, as
+    _runs_in decides, found by bisection rather than by asking every year."""
+    if status not in ("actief", "beeindigd"):
+        return slice(0, 0)
+    end = len(years) if last is None else bisect_right(years, last)
+    if status == "beeindigd":
+        end = min(end, bisect_left(years, current))
+    return slice(bisect_left(years, first), end)
+
+
 def counted_routes(until: str | None = None):
     """The routes the trend counts up to the current (or `until`) year:
     public, active or ended, started by then."""
@@ -80,18 +92,16 @@ def region_trend(session: Session, region_code: str, until: str | None, groups) 
     grouped: (first school year, last school year, status, kind, level,
     routes, pupils) per group. One query (the first school year)."""
     current, years = _years(session, until)
-    result = {y: YearFigures(y) for y in years}
+    items = [YearFigures(y) for y in years]
     for first_year, last_year, status, kind, level, count, pupils in groups:
-        for school_year in years:
-            if _runs_in(first_year, last_year, status, school_year, current):
-                item = result[school_year]
-                item.region_kinds[region_code].add(kind)
-                if level:
-                    item.region_levels[region_code].add(level)
-                item.routes += count
-                item.by_kind[kind] = item.by_kind.get(kind, 0) + count
-                item.pupils_in_routes += int(pupils or 0)
-    return [result[y] for y in years]
+        for item in items[_counted_in(years, first_year, last_year, status, current)]:
+            item.region_kinds[region_code].add(kind)
+            if level:
+                item.region_levels[region_code].add(level)
+            item.routes += count
+            item.by_kind[kind] = item.by_kind.get(kind, 0) + count
+            item.pupils_in_routes += int(pupils or 0)
+    return items
 
 
 def trend(session: Session, year: int | None, region_code: str | None = None,
@@ -120,8 +130,10 @@ def trend(session: Session, year: int | None, region_code: str | None = None,
     current, years = _years(session, until)
     result = {y: YearFigures(y) for y in years}
 
+    items = [result[y] for y in years]
+
     def spread(first_year, last_year, status):
-        return [result[y] for y in years if _runs_in(first_year, last_year, status, y, current)]
+        return items[_counted_in(years, first_year, last_year, status, current)]
 
     pairs = region_pairs(year, route_ids if route_ids is not None else select(LearningRoute.id).where(counted))
     per_region = (select(Region.code, *period, LearningRoute.kind_code, LearningRoute.mbo_level_code)

@@ -124,3 +124,16 @@ def test_agreement_figures_take_the_selection_or_derive_it(db_session, world):
     assert coverage_region.agreement_figures(db_session, am38, None, detail.route_ids) == \
         coverage_region.agreement_figures(db_session, am38) == \
         {"signed": 0, "expiring": 0, "missing": detail.figures.routes}
+
+
+def test_the_years_a_route_counts_in_agree_with_runs_in():
+    from portal.domain.coverage import school_years_between
+    from portal.services.coverage_trend import _counted_in, _runs_in
+    years = school_years_between("2014-2015", "2027-2028")
+    current = "2026-2027"
+    edges = [None, "2012-2013", "2014-2015", "2019-2020", "2026-2027", "2027-2028", "2030-2031"]
+    for first in [e for e in edges if e]:
+        for last in edges:
+            for status in ("actief", "beeindigd", "concept", "voorbereiding"):
+                expected = [y for y in years if _runs_in(first, last, status, y, current)]
+                assert years[_counted_in(years, first, last, status, current)] == expected, (first, last, status)
