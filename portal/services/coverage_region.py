@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
@@ -38,18 +39,34 @@ def region_selection(region: Region, school_year: str | None = None) -> tuple[Ro
     active routes of the school year): its filters and a subquery of its
     route ids, for a page that uses it once. Runs nothing."""
     filters = selection_filters(school_year=school_year, region=region.code)
-    return filters, _selected(filters, region).where(LearningRoute.id.in_(_in_region(region)))
+    return filters, _selected(filters, region.year).where(LearningRoute.id.in_(_in_region(region.id, region.year)))
 
 
-def _in_region(region: Region) -> Select:
+def _in_region(region_id: int, year: int) -> Select:
     """The region's routes, any status: the route list's region filter for one
     region, by id, so the database can push it into the DISTINCT pairs."""
-    return select(route_region_pairs(region.year, region_ids=[region.id]).c.route_id)
+    return select(route_region_pairs(year, region_ids=[region_id]).c.route_id)
 
 
-def _selected(filters: RouteFilters, region: Region) -> Select:
+def _selected(filters: RouteFilters, year: int) -> Select:
     """The selection's routes apart from the region filter."""
-    return selected_route_ids(dataclasses.replace(filters, region=[]), None, region.year)
+    return selected_route_ids(dataclasses.replace(filters, region=[]), None, year)
+
+
+@lru_cache(maxsize=256)
+def _routes_of_region(region_id: int, year: int, school_year: str, current: str) -> Select:
+    """The region's routes with, per route, what the figures and the trend
+    group by and whether it is in the selection of the school year and
+    counted by the trend (of the `current` year). Built once per argument
+    set: building it and its cache key cost more than running it on a small
+    region (a Select is immutable; SQLAlchemy memoizes the key on it)."""
+    filters = selection_filters(school_year=school_year)
+    return (
+        select(LearningRoute.id, LearningRoute.kind_code, LearningRoute.mbo_level_code,
+               LearningRoute.first_school_year, LearningRoute.last_school_year, LearningRoute.status,
+               LearningRoute.pupils_per_cohort, case((_selected(filters, year).whereclause, 1), else_=0),
+               case((counted_routes(school_year), 1), else_=0))
+        .where(LearningRoute.id.in_(_in_region(region_id, year))))
 
 
 @dataclass
@@ -77,12 +94,8 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
     figures = RegionFigures(region.id, region.code, region.name)
     selected: list[int] = []
     periods: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # the trend's groups: routes, pupils
-    period = (LearningRoute.first_school_year, LearningRoute.last_school_year, LearningRoute.status)
     for route_id, kind, level, first, last, status, pupils, chosen, counted in session.execute(
-        select(LearningRoute.id, LearningRoute.kind_code, LearningRoute.mbo_level_code, *period,
-               LearningRoute.pupils_per_cohort, case((_selected(filters, region).whereclause, 1), else_=0),
-               case((counted_routes(filters.school_year), 1), else_=0))
-        .where(LearningRoute.id.in_(_in_region(region)))
+        _routes_of_region(region.id, region.year, filters.school_year, rules.current_school_year())
     ):
         if chosen:
             selected.append(route_id)
