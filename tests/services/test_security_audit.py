@@ -53,7 +53,9 @@ READ_ONLY: dict[str, set[str]] = {
     "coverage_region": {"region_detail", "agreement_figures", "practices_for_region", "region_selection",
                         "region_organisations", "region_schools_without_route"},
     "coverage_trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
-    "id_sets": {"id_set"},
+    "id_sets": {"id_set", "id_set_parameter", "id_set_value"},
+    # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
+    "coverage_region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
     "generator": {"stamp"},
     "idempotency": {"valid_key", "find", "submissions_for"},
     "generator_content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
