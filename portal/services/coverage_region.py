@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
@@ -21,7 +21,7 @@ from portal.models import LearningRoute, Organisation, Region, RouteParty
 from portal.services import coverage_region_reads as reads
 from portal.services.coverage import RegionFigures, selection_filters
 from portal.services.coverage_trend import YearFigures, region_trend
-from portal.services.id_sets import id_set, id_set_value
+from portal.services.id_sets import id_set_value
 from portal.services.route_filters import RouteFilters
 
 
@@ -52,7 +52,7 @@ class RegionDetail:
     organisations: list  # the first LIST_LIMIT, by role and name
     organisations_total: int
     trend: list[YearFigures]
-    route_ids: Select | list[int]  # the selected routes, for `in_`
+    route_ids: list[int]  # the selected routes
 
 
 def region_detail(session: Session, region: Region, school_year: str | None = None,
@@ -102,7 +102,7 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
         routes=routes, organisations=organisations[:limit], organisations_total=len(organisations),
         trend=region_trend(session, region.code, filters.school_year,
                            [(*key, count, pupils) for key, (count, pupils) in periods.items()]),
-        route_ids=id_set(session, selected),
+        route_ids=selected,
     )
 
 
@@ -185,32 +185,24 @@ EXPIRING_DAYS = 90  # as the agreements overview (services.agreements.list_expir
 
 
 def agreement_figures(session: Session, region: Region, school_year: str | None = None,
-                      route_ids=None) -> dict | None:
-    """For the region's active routes (`route_ids`: their ids, for `in_`, if
-    already known): signed agreements in force, those of them ending within
-    90 days, and routes without a signed agreement in force.
-    None while the agreements model is not available. One query."""
+                      route_ids: list[int] | None = None) -> dict | None:
+    """For the region's active routes (`route_ids`, if already known):
+    signed agreements in force, those of them ending within 90 days, and
+    routes without a signed agreement in force.
+    None while the agreements model is not available. One query (two
+    without `route_ids`)."""
+    dialect = session.get_bind().dialect.name
     try:
-        from portal.models.agreement import Agreement, agreement_routes
+        statement = reads.agreement_counts(dialect)
     except ImportError:
         return None
     from datetime import date, timedelta
     today = date.today()
-    ids = region_selection(region, school_year)[1] if route_ids is None else route_ids
-    if not isinstance(ids, Select):
-        ids = select(LearningRoute.id).where(LearningRoute.id.in_(ids))
-    chosen = ids.subquery("chosen")
-    in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",
-                    Agreement.start_date <= today, Agreement.end_date >= today)
-    linked = select(agreement_routes.c.agreement_id).where(agreement_routes.c.route_id.in_(select(chosen.c[0])))
-    covered = (select(agreement_routes.c.route_id)
-               .join(Agreement, Agreement.id == agreement_routes.c.agreement_id).where(in_force))
-    missing = select(func.count()).select_from(chosen).where(chosen.c[0].not_in(covered)).scalar_subquery()
-    signed, expiring, missing = session.execute(
-        select(func.count(Agreement.id),
-               func.count(case((Agreement.end_date <= today + timedelta(days=EXPIRING_DAYS), Agreement.id))),
-               missing)
-        .where(in_force, Agreement.id.in_(linked))).one()
+    if route_ids is None:
+        route_ids = session.scalars(region_selection(region, school_year)[1]).all()
+    params = {"today": today, "soon": today + timedelta(days=EXPIRING_DAYS),
+              "selected": id_set_value(dialect, route_ids)}
+    signed, expiring, missing = session.execute(statement, params).one()
     return {"signed": signed, "expiring": expiring, "missing": missing or 0}
 
 

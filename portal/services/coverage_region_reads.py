@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
-from sqlalchemy import Integer, Select, bindparam, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import Date, Integer, Select, and_, bindparam, case, cast, func, literal_column, null, select, union_all
 
 from portal.models import LearningRoute, MunicipalityRegion, Organisation, RouteParty, organisation_profiles, route_profiles
 from portal.services.coverage import selected_route_ids, selection_filters
@@ -111,3 +111,28 @@ def schools_query(*where) -> Select:
 def first_schools(dialect: str, limit: int) -> Select:
     """The first `limit` of the `schools`, by name."""
     return schools_query(Organisation.id.in_(id_set_parameter(dialect, "schools"))).limit(limit)
+
+
+def agreement_counts(dialect: str) -> Select:
+    """The statement counting, for the `selected` routes, the signed
+    agreements in force on `today`, those of them ending by `soon`, and the
+    routes without one. ImportError while the agreements model is not
+    available."""
+    import portal.models.agreement  # noqa: F401 (ImportError without the model)
+    return _agreement_counts(dialect)
+
+
+@lru_cache(maxsize=4)
+def _agreement_counts(dialect: str) -> Select:
+    from portal.models.agreement import Agreement, agreement_routes
+    today = bindparam("today", type_=Date)
+    chosen = id_set_parameter(dialect, "selected").subquery("chosen")
+    in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",
+                    Agreement.start_date <= today, Agreement.end_date >= today)
+    linked = select(agreement_routes.c.agreement_id).where(agreement_routes.c.route_id.in_(select(chosen.c[0])))
+    covered = (select(agreement_routes.c.route_id)
+               .join(Agreement, Agreement.id == agreement_routes.c.agreement_id).where(in_force))
+    missing = select(func.count()).select_from(chosen).where(chosen.c[0].not_in(covered)).scalar_subquery()
+    return (select(func.count(Agreement.id),
+                   func.count(case((Agreement.end_date <= bindparam("soon", type_=Date), Agreement.id))), missing)
+            .where(in_force, Agreement.id.in_(linked)))

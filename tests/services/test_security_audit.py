@@ -55,7 +55,8 @@ READ_ONLY: dict[str, set[str]] = {
     "coverage_trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "id_sets": {"id_set", "id_set_parameter", "id_set_value"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
-    "coverage_region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
+    "coverage_region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
+                              "agreement_counts"},
     "generator": {"stamp"},
     "idempotency": {"valid_key", "find", "submissions_for"},
     "generator_content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
