@@ -10,7 +10,7 @@ from tests.browser.conftest import login
 # is skipped, not passed.
 MAIN_PAGES = [
     "/", "/login", "/leerroutes", "/kaart", "/overeenkomsten", "/bibliotheek",
-    "/kaart/dashboard", "/regio/AM38",
+    "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/account/wachtwoord",

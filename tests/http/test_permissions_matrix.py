@@ -75,6 +75,8 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "maps.list_schools_without_route": {"GET": "public"},
     "regions.index": {"GET": "public"},
     "regions.show": {"GET": "public"},
+    "regions.organisations": {"GET": "public"},
+    "regions.schools_without_route": {"GET": "public"},
     # --- leerroutes
     "learning_routes.index": {"GET": "public"},
     "learning_routes.detail": {"GET": [("public", "public"), ("concept", "hidden"), ("archived", "staff_or_404")]},

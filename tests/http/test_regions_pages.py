@@ -110,3 +110,89 @@ def test_dashboard_for_a_year_before_the_data_shows_zeros(client, region_data):
     html = client.get("/kaart/dashboard?school_year=2012-2013").get_data(as_text=True)
     assert re.search(r'data-goal="routes">0<', html)
     assert re.search(r'data-goal="regions-dlr">0 / 35<', html)
+
+
+def _link(html: str, element_id: str) -> str:
+    paragraph = html.split(f'id="{element_id}"')[1].split("</p>")[0]
+    return re.search(r'href="([^"]+)"', paragraph).group(1).replace("&amp;", "&")
+
+
+def test_region_page_lists_are_bounded_with_totals_and_links_to_everything(client, region_data, monkeypatch):
+    from portal.services import coverage_region
+    make_school("AM38", name="Zonder Route Een")
+    make_school("AM38", name="Zonder Route Twee")
+    monkeypatch.setattr(coverage_region, "LIST_LIMIT", 1)
+    html = client.get("/regio/AM38").get_data(as_text=True)
+    routes = html[html.index('id="routes-kop"'):html.index('id="orgs-kop"')]
+    assert "Leerroutes in de regio (2)" in routes and routes.count('<th scope="row">') == 1
+    assert "Zorg DLR 2" in routes and "Zorg GLR 2" not in routes  # the first in title order
+    link = urlsplit(_link(html, "meer-routes"))
+    assert link.path.startswith("/leerroutes")
+    assert parse_qs(link.query) == {"region": ["AM38"], "status": ["actief"], "school_year": [NOW]}
+    listed = client.get(_link(html, "meer-routes")).get_data(as_text=True)
+    assert "2 leerroutes gevonden" in listed and "Zorg GLR 2" in listed  # the same selection, complete
+    orgs = html[html.index('id="orgs-kop"'):html.index('id="voorbeelden-kop"')]
+    assert "Organisaties in de routes (3)" in orgs and orgs.count('<th scope="row">') == 1
+    assert urlsplit(_link(html, "meer-organisaties")).path == "/regio/AM38/organisaties"
+    gaps = html[html.index('id="gaten-scholen"') - 80:html.index('id="trend-kop"')]
+    total = int(re.search(r"Vmbo-scholen zonder leerroute \((\d+)\)", gaps).group(1))
+    assert total >= 3 and gaps.count("<li>") == 1 and f"Alle {total} vmbo-scholen zonder leerroute" in gaps
+    assert _link(html, "meer-scholen") == f"/regio/AM38/scholen-zonder-route?school_year={NOW}"
+
+
+def test_region_page_without_more_rows_has_no_more_links(client, region_data):
+    html = client.get("/regio/AM38").get_data(as_text=True)
+    assert 'id="meer-routes"' not in html and 'id="meer-organisaties"' not in html
+    assert 'id="meer-scholen"' not in html
+    assert "Zorg DLR 2" in html and "Zorg GLR 2" in html
+
+
+def test_region_organisations_page_pages_through_all_of_them(client, region_data, monkeypatch):
+    from portal.routes import regions
+    monkeypatch.setattr(regions, "PER_PAGE", 2)
+    html = client.get(f"/regio/AM38/organisaties?school_year={NOW}").get_data(as_text=True)
+    assert "<h1>Organisaties in de leerroutes van FoodValley" in html
+    assert "3 organisaties, pagina 1 van 2" in html
+    first = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    assert len(first) == 2 and all(n.startswith("Kaarttest mbo") for n in first)  # by role: mbo first
+    assert f'href="/regio/AM38/organisaties?school_year={NOW}&amp;pagina=2"' in html
+    assert f'href="/regio/AM38?school_year={NOW}"' in html  # back to the region page, same year
+    response = client.get(f"/regio/AM38/organisaties?school_year={NOW}&pagina=2", headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment and fragment.lstrip().startswith('<section id="organisaties-lijst"')
+    assert re.findall(r'<th scope="row">([^<]+)</th>', fragment) == ["Vallei Vmbo (Barneveld)"]
+    assert "HX-Request" in response.headers["Vary"]
+    assert client.get("/regio/AM38/organisaties?pagina=3").status_code == 404
+    assert client.get("/regio/AM99/organisaties").status_code == 404
+    assert "Nog geen organisaties" in client.get("/regio/AM38/organisaties?school_year=2012-2013").get_data(
+        as_text=True)
+
+
+def _all_pages(client, url: str) -> list[str]:
+    names, page = [], 1
+    while (response := client.get(f"{url}&pagina={page}")).status_code == 200:
+        html = response.get_data(as_text=True)
+        names += re.findall(r"<li>([^<]+)</li>", html.split('id="gaten-scholen"')[1].split("</ul>")[0])
+        page += 1
+    assert response.status_code == 404 and page > 2
+    return names
+
+
+@pytest.mark.parametrize("school_year", [NOW, "2012-2013"])
+def test_region_schools_without_route_page_pages_through_all_of_them(client, region_data, monkeypatch,
+                                                                    db_session, school_year):
+    from portal.routes import regions
+    from portal.services import coverage
+    make_school("AM38", name="Zonder Route Een")
+    make_school("AM09", name="Elders Zonder Route")
+    monkeypatch.setattr(regions, "PER_PAGE", 4)
+    expected = coverage.schools_without_route(
+        db_session, coverage.selection_filters(school_year=school_year, region="AM38"), None, 2025)
+    html = client.get(f"/regio/AM38/scholen-zonder-route?school_year={school_year}").get_data(as_text=True)
+    assert f"{len(expected)} vmbo-scholen zonder leerroute, pagina 1 van {-(-len(expected) // 4)}" in html
+    names = _all_pages(client, f"/regio/AM38/scholen-zonder-route?school_year={school_year}")
+    assert len(names) == len(expected) and names[0].startswith(expected[0].name)
+    assert any(n.startswith("Zonder Route Een") for n in names)
+    assert not any(n.startswith("Elders Zonder Route") for n in names)
+    # Vallei Vmbo has active routes now, none in a year before them
+    assert any(n.startswith("Vallei Vmbo") for n in names) == (school_year != NOW)

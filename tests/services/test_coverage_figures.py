@@ -192,3 +192,7 @@ def test_agreement_figures_of_the_regions_active_routes(ctx):
     ctx.flush()
     region = ctx.query(Region).filter_by(code="AM38", year=YEAR).one()
     assert coverage_region.agreement_figures(ctx, region) == {"signed": 2, "expiring": 1, "missing": 1}
+    # as the region page asks: with the selected routes it has read
+    detail = coverage_region.region_detail(ctx, region)
+    assert coverage_region.agreement_figures(ctx, region, None, detail.route_ids) == \
+        {"signed": 2, "expiring": 1, "missing": 1}
