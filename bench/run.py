@@ -402,7 +402,8 @@ def run_import(database_url: str | None) -> dict:
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     match = re.search(r"parse \+ import \+ commit: ([0-9.]+) s", result.stdout)
     imported = re.search(r"imported: (\d+)", result.stdout)
-    if not match:
+    if not match or result.returncode != 0:
+        # Only the time of a complete import counts (every row imported and stored).
         return {"note": "import failed", "output": (result.stdout + result.stderr)[-1500:]}
     return {"seconds": float(match.group(1)), "imported": int(imported.group(1)) if imported else None}
 
