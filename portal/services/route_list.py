@@ -196,13 +196,6 @@ def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
     return ListCounts(facets, total)
 
 
-def facet_counts(session: Session, filters: RouteFilters, user, year: int | None,
-                 include_archived: bool = False) -> dict[str, dict[str, int]]:
-    """For each facet: value -> number of routes, with that facet's own filter
-    left out (so choosing one value still shows the counts of the others)."""
-    return list_counts(session, filters, user, year, include_archived).facets
-
-
 def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
     """The newest indeling's year (reference.current_region_year) and its
     regions, code -> name in name order, in one statement; (None, {}) without regions."""

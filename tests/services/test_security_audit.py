@@ -71,7 +71,7 @@ READ_ONLY: dict[str, set[str]] = {
     "reference": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
     "route_filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
     "route_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
-    "route_list": {"route_options", "page_of_routes", "all_routes", "facet_counts", "list_counts", "newest_regions",
+    "route_list": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
                    "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
                    "search_organisations", "routes_of_organisation"},
     "routes": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
