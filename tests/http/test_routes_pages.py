@@ -244,3 +244,19 @@ def test_import_refuses_an_unusable_file_with_a_message_at_the_field(client, wor
     assert 'id="bestand-fout"' in response.get_data(as_text=True)
     template = client.get("/leerroutes/importeren/sjabloon.csv")
     assert template.data.startswith("\ufeff".encode()) and b"titel;soort;status" in template.data
+
+
+def test_the_list_pages_with_links_htmx_swaps_and_the_url_keeps(client, db_session):
+    from tests.factories import make_route
+    for n in range(27):
+        make_route(title=f"Bladerroute {n:02d}", status="actief")
+    db_session.flush()
+    first = client.get("/leerroutes/?q=Bladerroute").get_data(as_text=True)
+    assert "Bladerroute 00" in first and "Bladerroute 26" not in first
+    nav = first[first.index('aria-label="Paginering"'):]
+    assert '<span aria-current="page">1</span>' in nav
+    nxt = re.search(r'<a href="([^"]*pagina=2[^"]*)" hx-get="[^"]*" hx-target="#route-results"[^>]*>Volgende</a>', nav)
+    assert nxt, nav[:600]
+    second = client.get(nxt.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Bladerroute 26" in second and "Bladerroute 00" not in second
+    assert "Vorige</a>" in second and '<span aria-current="page">2</span>' in second
