@@ -50,8 +50,9 @@ def main() -> None:
         from sqlalchemy import func, select
 
         from portal.models import LearningRoute, Organisation
-        from portal.services import reference, route_io
-        from portal.services.users import create_user
+        from portal.services.reference import importers as reference
+        from portal.services.learning_routes import csv_io as route_io
+        from portal.services.accounts.users import create_user
 
         upgrade()
         reference.seed_vocabularies(db.session)

@@ -9,9 +9,10 @@ from werkzeug.routing import IntegerConverter
 
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 
+# The modules that hold each blueprint's `bp` (a package's __init__ imports its views).
 BLUEPRINTS = (
-    "main", "auth", "admin", "learning_routes", "agreements", "maps", "regions",
-    "practices", "api",
+    "main", "auth", "admin", "learning_routes.views", "agreements.views", "coverage.maps",
+    "coverage.regions", "practices.views", "api.views",
 )
 
 
@@ -46,13 +47,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from portal import auth_session, security, templating
+    from portal.web import auth_session, security, templating
     auth_session.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    from portal import caching
+    from portal.web import caching
     caching.init_app(app)
-    from portal.services import uploads
+    from portal.core import uploads
     uploads.init_app(app)
 
     # Ids in URLs fit a database integer: a larger number is a 404, not a 500.
@@ -63,7 +64,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         module = importlib.import_module(f"portal.routes.{name}")
         app.register_blueprint(module.bp)
 
-    from portal import errors
+    from portal.web import errors
     errors.init_app(app)
 
     from portal.cli import register_cli

@@ -132,7 +132,7 @@ def prepare(env: dict) -> World:
     from portal.extensions import db
     from portal.models import LearningRoute, User
     from portal.models.agreement import AgreementParty
-    from portal.services import routes as route_service
+    from portal.services.learning_routes import operations as route_service
     from seeds.demo import DEMO_PASSWORD
 
     app = create_app()

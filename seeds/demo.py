@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Municipality, Organisation, Pathway, Profile, User
-from portal.services.settings import DATASET_LABEL, get_setting, set_setting
-from portal.services.users import create_user, find_user_by_email
+from portal.core.settings import DATASET_LABEL, get_setting, set_setting
+from portal.services.accounts.users import create_user, find_user_by_email
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 

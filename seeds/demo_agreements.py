@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import LearningRoute
 from portal.models.agreement import Agreement
-from portal.services import agreements as service
+from portal.services.agreements import operations as service
 
 PERRON_TITLE = "Samenwerkingsovereenkomst Het Perron – vakmanschaproutes (demo)"
 TALENT_TITLE = "Samenwerkingsovereenkomst Talentontwikkeling Techniek (demo, in voorbereiding)"

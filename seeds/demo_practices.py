@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models.practice import GoodPractice
-from portal.services import practices as service
+from portal.services.practices import operations as service
 
 LETTER_2018 = ("Kamerbrief ‘Programma sterk beroepsonderwijs’ (2018), "
                "minister van Onderwijs, Cultuur en Wetenschap")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import LearningRoute
-from portal.services import ServiceError
-from portal.services.agreement_queries import COVERAGE_KINDS
-from portal.services.routes import register_route, update_route
+from portal.core.errors import ServiceError
+from portal.services.agreements.queries import COVERAGE_KINDS
+from portal.services.learning_routes.operations import register_route, update_route
 
 DEMO_CONTACT = "demo@demo.leerroutes.nl"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.extensions import db
-from portal.services import reference
+from portal.services.reference import importers as reference
 
 log = logging.getLogger(__name__)
 

@@ -70,7 +70,7 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
-        from portal.services.reference import seed_vocabularies
+        from portal.services.reference.importers import seed_vocabularies
         seed_vocabularies(db.session)
         db.session.commit()
     yield app
@@ -82,7 +82,7 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def reference_data(app):
     """The real 2025 regions, gemeenten and vmbo schools, loaded once."""
-    from portal.services import reference
+    from portal.services.reference import importers as reference
     with app.app_context():
         from portal.models import Region
         if db.session.query(Region).filter_by(year=2025).count() == 0:

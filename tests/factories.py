@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from portal.extensions import db
 from portal.models import LearningRoute, Organisation, RouteParty, User
-from portal.services.passwords import hash_password
+from portal.services.accounts.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)

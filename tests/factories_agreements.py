@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.extensions import db
-from portal.services import agreements as service
+from portal.services.agreements import operations as service
 from tests.factories import make_organisation, make_route, make_user
 
 

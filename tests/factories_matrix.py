@@ -16,9 +16,9 @@ from functools import cached_property
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.services import agreements as agreement_service
-from portal.services import practices as practice_service
-from portal.services import routes as route_service
+from portal.services.agreements import operations as agreement_service
+from portal.services.practices import operations as practice_service
+from portal.services.learning_routes import operations as route_service
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_practices import PDF_BYTES, make_practice
@@ -114,7 +114,7 @@ class MatrixWorld:
         return self._practices[status]
 
     def _sign_and_attach(self, agreement) -> None:
-        from portal.services.uploads import StoredFile, upload_dir
+        from portal.core.uploads import StoredFile, upload_dir
         party, party_mbo = self.users["party"], self.users["party_mbo"]
         agreement_service.send_for_signature(self.session, agreement, party)
         for user in (party, party_mbo):

@@ -6,7 +6,7 @@ import itertools
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.practice import GoodPractice, PracticeTag, PracticeTheme
-from portal.services import practices as service
+from portal.services.practices import operations as service
 
 _seq = itertools.count(1)
 
@@ -41,7 +41,7 @@ def make_practice(author=None, status: str = "gepubliceerd", **overrides) -> Goo
 
 def bulk_practices(count: int, words: list[str]) -> None:
     """Many published practices quickly (benchmarks), indexed one by one."""
-    from portal.services.practices import reindex
+    from portal.services.practices.operations import reindex
     for i in range(count):
         word = words[i % len(words)]
         p = GoodPractice(title=f"Voorbeeld {i} over {word}", summary=f"Samenvatting {i} met {word} en regio.",

@@ -64,7 +64,7 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from portal.services import throttle
+    from portal.services.accounts import throttle
     c = Clock()
     monkeypatch.setattr(throttle, "now", c)
     return c

@@ -1064,7 +1064,7 @@ def upgrade():
 
     # ### end Alembic commands ###
 
-    from portal.db_extras import create_extras
+    from portal.models.extras import create_extras
 
     create_extras(op.get_bind())
 

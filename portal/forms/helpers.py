@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask_wtf import FlaskForm
 
-from portal.services import ConflictError, ServiceError
+from portal.core.errors import ConflictError, ServiceError
 
 
 def apply_service_errors(form: FlaskForm, exc: ServiceError) -> list[str]:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import HiddenField
 
 from portal.extensions import db
-from portal.services import idempotency
+from portal.core import idempotency
 
 T = TypeVar("T")
 

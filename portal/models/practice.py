@@ -16,7 +16,7 @@ from portal.models.region import Region
 from portal.models.route import LearningRoute
 from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel
-from portal.services import search as _search  # noqa: F401  (registers the full-text objects)
+from portal.services.practices import search as _search  # noqa: F401  (registers the full-text objects)
 
 PRACTICE_STATUSES = ("concept", "ingediend", "teruggestuurd", "gepubliceerd")
 

@@ -11,8 +11,8 @@ from portal.forms.auth import UserForm
 from portal.forms.helpers import apply_service_errors
 from portal.models import Organisation, User
 from portal.permissions import can_assign_role, staff_required
-from portal.services import ServiceError
-from portal.services import users as user_service
+from portal.core.errors import ServiceError
+from portal.services.accounts import users as user_service
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 ORG_KIND_NAMES = names(ORGANISATION_KINDS)

@@ -12,9 +12,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.extensions import db
 from portal.forms.auth import ChangePasswordForm, LoginForm
 from portal.forms.helpers import apply_service_errors
-from portal.services import ServiceError
-from portal.services import throttle
-from portal.services import users as user_service
+from portal.core.errors import ServiceError
+from portal.services.accounts import throttle
+from portal.services.accounts import users as user_service
 
 bp = Blueprint("auth", __name__)
 

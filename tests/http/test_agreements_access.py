@@ -8,7 +8,7 @@ import io
 import pytest
 
 from portal.models.agreement import Agreement
-from portal.services import agreements as service
+from portal.services.agreements import operations as service
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 
@@ -38,7 +38,7 @@ class World:
         service.sign(self.session, self.agreement, self.party(self.mbo), self.mbo_user)
 
     def with_document(self):
-        from portal.services.uploads import StoredFile, upload_dir
+        from portal.core.uploads import StoredFile, upload_dir
         self.sign_all()
         (upload_dir() / ("a" * 32 + ".pdf")).write_bytes(PDF)
         service.attach_document(self.session, self.agreement, StoredFile("a" * 32 + ".pdf", "getekend.pdf",

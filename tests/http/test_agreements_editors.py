@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.services import agreements as service
+from portal.services.agreements import operations as service
 from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
 
 HX = {"HX-Request": "true"}

@@ -66,7 +66,7 @@ def test_the_document_is_valid_openapi_and_names_every_api_endpoint(app, db_sess
 def test_a_response_that_breaks_the_document_is_caught(api_schema, monkeypatch):
     """The control: an undocumented field in a route (the document forbids
     additional properties) makes the check fail."""
-    import portal.routes.api as api
+    import portal.routes.api.views as api
     original = api._public_route
     monkeypatch.setattr(api, "_public_route", lambda route, regions: {**original(route, regions), "email": "x"})
     operation = next(r.ok() for r in api_schema.get_all_operations() if r.ok().path == "/routes")

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import LearningRoute
-from portal.services.generator import SYNTHETIC_DOMAIN, SYNTHETIC_PASSWORD, generate
+from portal.devdata.generator import SYNTHETIC_DOMAIN, SYNTHETIC_PASSWORD, generate
 from tests.conftest import DATA_DIR
 
 SMALL, LARGE = 0.005, 0.05

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
-from portal.services.audit import record
+from portal.core.audit import record
 from tests.factories import make_organisation, make_user
 
 

@@ -121,7 +121,7 @@ def test_practice_form_does_not_offer_or_accept_another_organisations_concept_ro
 
 
 def test_practice_page_does_not_show_a_linked_route_the_reader_may_not_see(client, world, db_session):
-    from portal.services import practices as practice_service
+    from portal.services.practices import operations as practice_service
     practice = world.practice("gepubliceerd")
     practice_service.update_practice(db_session, practice, {
         "title": practice.title, "summary": practice.summary, "body": practice.body, "themes": ["lob"],

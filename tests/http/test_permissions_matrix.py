@@ -232,7 +232,7 @@ def test_a_new_endpoint_without_an_entry_is_a_failing_case():
 def test_the_matrix_notices_a_coordinator_of_another_organisation_who_may_edit(app, client, world, monkeypatch):
     """The control for the expectations: with a broken permission check the
     outcome for 'other' no longer matches the table."""
-    import portal.routes.agreements as agreement_routes
+    import portal.routes.agreements.views as agreement_routes
     url = f"/overeenkomsten/{world.agreement.id}/financiering"
     log_in(client, world, "other")
     assert outcome(client.get(url)) == RULES["party"][USERS.index("other")] == FORBIDDEN

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from portal.models.practice import GoodPractice
-from portal.services import practices as service
+from portal.services.practices import operations as service
 from tests.factories import make_user
 from tests.factories_practices import PDF_BYTES, make_practice
 

@@ -118,7 +118,7 @@ def _link(html: str, element_id: str) -> str:
 
 
 def test_region_page_lists_are_bounded_with_totals_and_links_to_everything(client, region_data, monkeypatch):
-    from portal.services import coverage_region
+    from portal.services.coverage import region as coverage_region
     make_school("AM38", name="Zonder Route Een")
     make_school("AM38", name="Zonder Route Twee")
     monkeypatch.setattr(coverage_region, "LIST_LIMIT", 1)
@@ -148,7 +148,7 @@ def test_region_page_without_more_rows_has_no_more_links(client, region_data):
 
 
 def test_region_organisations_page_pages_through_all_of_them(client, region_data, monkeypatch):
-    from portal.routes import regions
+    from portal.routes.coverage import regions
     monkeypatch.setattr(regions, "PER_PAGE", 2)
     html = client.get(f"/regio/AM38/organisaties?school_year={NOW}").get_data(as_text=True)
     assert "<h1>Organisaties in de leerroutes van FoodValley" in html
@@ -181,8 +181,8 @@ def _all_pages(client, url: str) -> list[str]:
 @pytest.mark.parametrize("school_year", [NOW, "2012-2013"])
 def test_region_schools_without_route_page_pages_through_all_of_them(client, region_data, monkeypatch,
                                                                     db_session, school_year):
-    from portal.routes import regions
-    from portal.services import coverage
+    from portal.routes.coverage import regions
+    from portal.services.coverage import figures as coverage
     make_school("AM38", name="Zonder Route Een")
     make_school("AM09", name="Elders Zonder Route")
     monkeypatch.setattr(regions, "PER_PAGE", 4)

@@ -7,7 +7,7 @@ import pytest
 from flask import url_for
 from openpyxl import load_workbook
 
-from portal.services import routes as service
+from portal.services.learning_routes import operations as service
 from tests.conftest import login
 from tests.factories_routes import RouteWorld, route_data
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditLog, LearningRoute
-from portal.services import route_io
-from portal.services import routes as service
+from portal.services.learning_routes import csv_io as route_io
+from portal.services.learning_routes import operations as service
 from tests.conftest import login
 from tests.factories_routes import RouteWorld, route_data
 

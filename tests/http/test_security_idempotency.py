@@ -17,7 +17,7 @@ from portal.models import LearningRoute, User
 from portal.models.agreement import Agreement
 from portal.models.practice import GoodPractice
 from portal.models.submission import FormSubmission
-from portal.services import idempotency
+from portal.core import idempotency
 from tests.conftest import login
 from tests.factories import make_user
 from tests.factories_agreements import CLAUSES, make_parties_and_route

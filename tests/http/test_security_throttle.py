@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from portal import create_app
 from portal.extensions import db
 from portal.models import LoginFailure
-from portal.services import throttle
+from portal.services.accounts import throttle
 from tests.factories import PASSWORD, make_user
 from tests import factories_security
 

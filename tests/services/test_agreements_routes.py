@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.models.agreement import Agreement
-from portal.services import ServiceError
-from portal.services import agreements as agreement_service
-from portal.services import routes as route_service
+from portal.core.errors import ServiceError
+from portal.services.agreements import operations as agreement_service
+from portal.services.learning_routes import operations as route_service
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_routes import make_school, route_data

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from portal.models import AuditLog
 from portal.models.agreement import FundingShare
-from portal.services import ConflictError, ServiceError
-from portal.services import agreements as service
+from portal.core.errors import ConflictError, ServiceError
+from portal.services.agreements import operations as service
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 

@@ -5,8 +5,13 @@ import pytest
 
 from portal.domain.coverage import current_school_year, shift_school_year
 from portal.models import Region
-from portal.services import coverage, coverage_region, coverage_trend, map_data
-from portal.services.route_filters import RouteFilters
+from portal.services.coverage import (
+    figures as coverage,
+    region as coverage_region,
+    trend as coverage_trend,
+    map_data,
+)
+from portal.services.learning_routes.filters import RouteFilters
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 

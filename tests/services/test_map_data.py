@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import LearningRoute, Organisation, Region, RouteParty, route_profiles
-from portal.services import coverage, map_data
-from portal.services.generator import generate
-from portal.services.route_filters import RouteFilters, filtered_routes, route_region_pairs
+from portal.services.coverage import figures as coverage, map_data
+from portal.devdata.generator import generate
+from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
 from tests.conftest import DATA_DIR
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_map import make_region_route, make_school

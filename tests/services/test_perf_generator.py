@@ -12,9 +12,9 @@ from portal.models import (
     AuditLog, LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, User,
     organisation_profiles, route_profiles,
 )
-from portal.services import ServiceError
-from portal.services.generator import GENERATED, generate
-from portal.services.settings import DATA_VERSION, DATASET_LABEL, get_setting
+from portal.core.errors import ServiceError
+from portal.devdata.generator import GENERATED, generate
+from portal.core.settings import DATA_VERSION, DATASET_LABEL, get_setting
 from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -129,7 +129,7 @@ def test_generated_practices_are_found_by_the_library_search(db_session):
     """The generator fills the library's search support (full-text index of
     the published practices, facet keys) the way the practices service does."""
     from portal.models.practice import GoodPractice
-    from portal.services.practice_queries import Filters, search_practices
+    from portal.services.practices.queries import Filters, search_practices
     generate(db_session, scale=0.05, seed=8, data_dir=DATA_DIR)
     published_with_word = db_session.scalar(select(func.count(GoodPractice.id)).where(
         GoodPractice.title.ilike("%techniek%"), GoodPractice.status == "gepubliceerd"))

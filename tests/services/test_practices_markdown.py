@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from portal.services.markdown import render_markdown, to_plain_text
+from portal.web.markdown import render_markdown, to_plain_text
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

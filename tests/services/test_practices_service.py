@@ -7,9 +7,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.models import AuditLog, MunicipalityRegion, Region
-from portal.services import ConflictError, ServiceError
-from portal.services import practices as service
-from portal.services.practices import Filters
+from portal.core.errors import ConflictError, ServiceError
+from portal.services.practices import operations as service
+from portal.services.practices.operations import Filters
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditLog, Municipality, MunicipalityRegion, Organisation, Region
-from portal.services import reference
+from portal.services.reference import importers as reference
 from tests.conftest import require_data_file
 
 

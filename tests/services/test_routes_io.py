@@ -6,8 +6,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.models import LearningRoute
-from portal.services import route_io
-from portal.services import routes as service
+from portal.services.learning_routes import csv_io as route_io
+from portal.services.learning_routes import operations as service
 from tests.factories_routes import RouteWorld, route_data
 
 HEADER = ";".join(c for c, _ in route_io.IMPORT_COLUMNS)

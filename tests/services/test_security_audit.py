@@ -29,6 +29,8 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+import portal.core
+import portal.devdata
 import portal.services
 from portal.models import AuditLog
 from tests.factories import PASSWORD, make_organisation, make_user
@@ -37,76 +39,72 @@ from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
-    "agreement_queries": {"share_lines", "needs_full_coverage", "guarantee_check", "checklist", "allocations",
+    "services.agreements.queries": {"share_lines", "needs_full_coverage", "guarantee_check", "checklist", "allocations",
                           "list_agreements", "agreements_for_route", "routes_for", "version_diff",
                           "activation_errors"},
-    "agreement_snapshots": {"content_snapshot", "full_snapshot"},
-    "agreements": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year"},
-    "agreement_rows": {"validate_funding", "validate_guarantee"},
-    "api_schema": {"school_year_values", "openapi_document"},
-    "backup": {"check_postgres_tools"},
-    "audit": {"changes_since"},
-    "coverage": {"selection_filters", "selected_route_ids", "region_pairs", "is_active_selection",
+    "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
+    "services.agreements.operations": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year"},
+    "services.agreements.funding": {"validate_funding", "validate_guarantee"},
+    "core.backup": {"check_postgres_tools"},
+    "core.audit": {"changes_since"},
+    "services.coverage.figures": {"selection_filters", "selected_route_ids", "region_pairs", "is_active_selection",
                  "region_figures", "schools_without_route",
                  "region_geometries", "add_organisation_figures", "count_schools_without_route", "vmbo_parties"},
-    "coverage_export": {"region_rows", "goal_rows", "to_csv", "to_xlsx", "export_name"},
-    "coverage_region": {"region_detail", "agreement_figures", "practices_for_region", "region_selection",
+    "services.coverage.export": {"region_rows", "goal_rows", "to_csv", "to_xlsx", "export_name"},
+    "services.coverage.region": {"region_detail", "agreement_figures", "practices_for_region", "region_selection",
                         "region_organisations", "region_schools_without_route"},
-    "coverage_trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
-    "id_sets": {"id_set", "id_set_parameter", "id_set_value"},
+    "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
+    "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
-    "coverage_region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
+    "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
                               "agreement_counts"},
-    "generator": {"stamp"},
-    "idempotency": {"valid_key", "find", "submissions_for"},
-    "generator_content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
-    "map_data": {"map_data"},
-    "map_render": {"compact_geometry", "format_value", "region_popup", "pin_data",
-                   "pin_labels", "school_table_rows", "gap_rows", "build_map", "render_parts"},
-    "markdown": {"render_markdown", "to_plain_text"},
-    "passwords": {"hash_password", "verify_password", "needs_rehash", "password_policy_errors"},
-    "practice_queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
+    "devdata.generator": {"stamp"},
+    "core.idempotency": {"valid_key", "find", "submissions_for"},
+    "devdata.content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
+    "services.coverage.map_data": {"map_data"},
+    "services.accounts.passwords": {"hash_password", "verify_password", "needs_rehash", "password_policy_errors"},
+    "services.practices.queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
                          "practices_by_author"},
-    "practices": {"snapshot", "list_archived"},
-    "reference": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
-    "route_filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
-    "route_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
-    "route_list": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
+    "services.practices.operations": {"snapshot", "list_archived"},
+    "services.reference.importers": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
+    "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
+    "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
+    "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
                    "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
                    "search_organisations", "routes_of_organisation"},
-    "routes": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
+    "services.learning_routes.operations": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
                "display_value", "regions_for_routes"},
-    "search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
-    "settings": {"get_setting", "dataset_label"},
-    "throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
-    "uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored", "init_app"},
-    "users": {"normalise_email", "find_user_by_email", "count_users"},
+    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
+    "core.settings": {"get_setting", "dataset_label"},
+    "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
+    "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored", "init_app"},
+    "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
 }
 
 NOT_AUDITED: dict[str, str] = {
-    "audit.record": "the audit log itself",
-    "audit.record_many": "the audit log itself",
-    "settings.bump_data_version": "part of every audit entry (record() calls it)",
-    "backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
-    "backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",
-    "search.create_search_objects": "DDL of the full-text index (migration)",
-    "search.index_first": "derived full-text index rows, kept in step by the audited practice writes",
-    "search.index_document": "derived full-text index rows, kept in step by the audited practice writes",
-    "search.remove_document": "derived full-text index rows, kept in step by the audited practice writes",
-    "practices.reindex": "derived facet/search rows of a practice; every caller is an audited practice write",
-    "throttle.record_failure": "login-throttle counters (Redis or a table), not data; an attacker must not fill the audit log",
-    "throttle.clear_account": "login-throttle counters (Redis or a table), not data",
-    "uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
-    "uploads.delete_stored": "removes a file on disk",
-    "generator.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
-    "generator_routes.generate_routes": "part of generate(), which records one entry for the data set",
-    "generator_routes.generate_agreements": "part of generate(), which records one entry for the data set",
-    "generator_routes.generate_practices": "part of generate(), which records one entry for the data set",
-    "idempotency.claim": "a submission key (bookkeeping against duplicate submits); the object it guards is "
+    "core.audit.record": "the audit log itself",
+    "core.audit.record_many": "the audit log itself",
+    "core.settings.bump_data_version": "part of every audit entry (record() calls it)",
+    "core.backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
+    "core.backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",
+    "services.practices.search.create_search_objects": "DDL of the full-text index (migration)",
+    "services.practices.search.index_first": "derived full-text index rows, kept in step by the audited practice writes",
+    "services.practices.search.index_document": "derived full-text index rows, kept in step by the audited practice writes",
+    "services.practices.search.remove_document": "derived full-text index rows, kept in step by the audited practice writes",
+    "services.practices.operations.reindex": "derived facet/search rows of a practice; every caller is an audited practice write",
+    "services.accounts.throttle.record_failure": "login-throttle counters (Redis or a table), not data; an attacker must not fill the audit log",
+    "services.accounts.throttle.clear_account": "login-throttle counters (Redis or a table), not data",
+    "core.uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
+    "core.uploads.delete_stored": "removes a file on disk",
+    "devdata.generator.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
+    "devdata.areas.generate_routes": "part of generate(), which records one entry for the data set",
+    "devdata.areas.generate_agreements": "part of generate(), which records one entry for the data set",
+    "devdata.areas.generate_practices": "part of generate(), which records one entry for the data set",
+    "core.idempotency.claim": "a submission key (bookkeeping against duplicate submits); the object it guards is "
                          "audited by its own create service in the same transaction",
-    "idempotency.create_once": "runs an audited create service once per submission key (claim + that service)",
-    "idempotency.prune": "housekeeping: removes expired submission keys, no user data",
-    "route_io.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
+    "core.idempotency.create_once": "runs an audited create service once per submission key (claim + that service)",
+    "core.idempotency.prune": "housekeeping: removes expired submission keys, no user data",
+    "services.learning_routes.csv_io.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
 }
 
 # Calls that would make a READ_ONLY claim a lie.
@@ -115,13 +113,15 @@ WRITE_CALLS = re.compile(r"session\.(add|add_all|flush|delete|merge|commit)\(|\b
 
 
 def service_functions() -> dict[str, Callable]:
-    """module.function -> function, for every public function defined in portal/services."""
+    """module.function -> function, for every public function of portal/services, core and devdata."""
     found = {}
-    for info in pkgutil.iter_modules(portal.services.__path__):
-        module = importlib.import_module(f"portal.services.{info.name}")
-        for name, value in vars(module).items():
-            if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_"):
-                found[f"{info.name}.{name}"] = value
+    for package in (portal.services, portal.core, portal.devdata):
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            module = importlib.import_module(info.name)
+            short = module.__name__.removeprefix("portal.")
+            for name, value in vars(module).items():
+                if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_"):
+                    found[f"{short}.{name}"] = value
     return found
 
 
@@ -140,7 +140,7 @@ class Ctx:
         return make_agreement(self.vmbo_user, self.route, self.mbo, **fields)
 
     def signed(self):
-        from portal.services import agreements as service
+        from portal.services.agreements import operations as service
         agreement = self.agreement()
         service.send_for_signature(self.session, agreement, self.vmbo_user)
         for user in (self.vmbo_user, self.mbo_user):
@@ -154,8 +154,8 @@ def _party_rows(agreement):
 
 
 def _agreements():
-    from portal.services import agreements as s
-    from portal.services.uploads import StoredFile
+    from portal.services.agreements import operations as s
+    from portal.core.uploads import StoredFile
 
     def update(c):
         a = c.agreement()
@@ -236,11 +236,11 @@ def _agreements():
         return case
 
     # keyed by the module that defines each function (the service is split by concept)
-    return {f"{getattr(s, name).__module__.rsplit('.', 1)[1]}.{name}": as_case(body) for name, body in cases.items()}
+    return {f"{getattr(s, name).__module__.removeprefix('portal.')}.{name}": as_case(body) for name, body in cases.items()}
 
 
 def _practices():
-    from portal.services import practices as s
+    from portal.services.practices import operations as s
 
     def mk(c, status="concept"):
         return make_practice(c.routes.coordinator, status=status)
@@ -268,25 +268,25 @@ def _practices():
         return s.restore_practice(c.session, p, c.staff)
 
     return {
-        "practices.create_practice": wrap("create", lambda c: s.create_practice(c.session, practice_data(),
+        "services.practices.operations.create_practice": wrap("create", lambda c: s.create_practice(c.session, practice_data(),
                                                                                 c.routes.coordinator)),
-        "practices.update_practice": wrap("update", lambda c: s.update_practice(
+        "services.practices.operations.update_practice": wrap("update", lambda c: s.update_practice(
             c.session, mk(c), practice_data(title="Gewijzigd"), c.routes.coordinator)),
-        "practices.submit_practice": wrap("submit", lambda c: s.submit_practice(c.session, mk(c), c.routes.coordinator)),
-        "practices.send_back_practice": wrap("send_back", lambda c: s.send_back_practice(
+        "services.practices.operations.submit_practice": wrap("submit", lambda c: s.submit_practice(c.session, mk(c), c.routes.coordinator)),
+        "services.practices.operations.send_back_practice": wrap("send_back", lambda c: s.send_back_practice(
             c.session, mk(c, "ingediend"), "Graag een concreter resultaat noemen.", c.staff)),
-        "practices.publish_practice": wrap("publish", lambda c: s.publish_practice(c.session, mk(c, "ingediend"),
+        "services.practices.operations.publish_practice": wrap("publish", lambda c: s.publish_practice(c.session, mk(c, "ingediend"),
                                                                                    c.staff)),
-        "practices.archive_practice": wrap("archive", lambda c: s.archive_practice(c.session, mk(c), c.staff)),
-        "practices.restore_practice": wrap("restore", restore),
-        "practices.add_attachment": wrap("add_attachment", attachment),
-        "practices.remove_attachment": wrap("remove_attachment", remove),
+        "services.practices.operations.archive_practice": wrap("archive", lambda c: s.archive_practice(c.session, mk(c), c.staff)),
+        "services.practices.operations.restore_practice": wrap("restore", restore),
+        "services.practices.operations.add_attachment": wrap("add_attachment", attachment),
+        "services.practices.operations.remove_attachment": wrap("remove_attachment", remove),
     }
 
 
 def _routes():
-    from portal.services import route_io
-    from portal.services import routes as s
+    from portal.services.learning_routes import csv_io as route_io
+    from portal.services.learning_routes import operations as s
     from tests.services.test_routes_io import csv_bytes, row
 
     def register(c):
@@ -324,13 +324,13 @@ def _routes():
         route_id = c.session.scalar(select(LearningRoute.id).where(LearningRoute.title == "Import audit 2"))
         return "learning_route", route_id, "create"
 
-    return {"routes.register_route": register, "routes.register_routes": register_many,
-            "routes.update_route": update, "routes.archive_route": archive, "routes.restore_route": restore,
-            "route_io.import_routes": import_csv}
+    return {"services.learning_routes.operations.register_route": register, "services.learning_routes.operations.register_routes": register_many,
+            "services.learning_routes.operations.update_route": update, "services.learning_routes.operations.archive_route": archive, "services.learning_routes.operations.restore_route": restore,
+            "services.learning_routes.csv_io.import_routes": import_csv}
 
 
 def _users():
-    from portal.services import users as s
+    from portal.services.accounts import users as s
 
     def create(c):
         u = s.create_user(c.session, email="nieuw.account@example.org", name="Nieuw Account", role="reader",
@@ -357,13 +357,14 @@ def _users():
         assert s.authenticate(c.session, u.email, PASSWORD) is u
         return "user", u.id, "login"
 
-    return {"users.create_user": create, "users.set_active": deactivate, "users.change_password": password,
-            "users.rotate_session_token": logout, "users.authenticate": login}
+    return {"services.accounts.users.create_user": create, "services.accounts.users.set_active": deactivate, "services.accounts.users.change_password": password,
+            "services.accounts.users.rotate_session_token": logout, "services.accounts.users.authenticate": login}
 
 
 def _reference_and_settings():
     from portal.models import Pathway
-    from portal.services import reference, settings
+    from portal.services.reference import importers as reference
+    from portal.core import settings
     from tests.conftest import require_data_file as data_file
 
     def seed(c):
@@ -391,14 +392,14 @@ def _reference_and_settings():
         return "setting", None, "update"
 
     def generate(c):
-        from portal.services import generator
+        from portal.devdata import generator
         from tests.conftest import DATA_DIR
         generator.generate(c.session, scale=0.01, seed=1, data_dir=DATA_DIR, practices=2)
         return "synthetic_data", None, "generate"
 
-    return {"reference.seed_vocabularies": seed, "reference.import_regions": regions,
-            "reference.import_municipalities": municipalities, "reference.import_schools": schools,
-            "settings.set_setting": setting, "generator.generate": generate}
+    return {"services.reference.importers.seed_vocabularies": seed, "services.reference.importers.import_regions": regions,
+            "services.reference.importers.import_municipalities": municipalities, "services.reference.importers.import_schools": schools,
+            "core.settings.set_setting": setting, "devdata.generator.generate": generate}
 
 
 def write_cases() -> dict[str, Callable]:
@@ -455,31 +456,31 @@ def test_every_service_write_is_audited(db_session, reference_data, name):
 
 def test_the_check_notices_a_write_without_audit(db_session, reference_data, monkeypatch):
     """The control: with the service's record() switched off, its case fails."""
-    import portal.services.users as users
+    import portal.services.accounts.users as users
     monkeypatch.setattr(users, "record", lambda *args, **kwargs: None)
     with pytest.raises(AssertionError, match="no audit entry"):
-        _check_audited(db_session, WRITES["users.set_active"])
+        _check_audited(db_session, WRITES["services.accounts.users.set_active"])
 
 
 def test_an_unclassified_new_service_function_fails(monkeypatch):
     """The control for completeness: a new public function in a service module
     shows up as unclassified."""
-    import portal.services.users as users
+    import portal.services.accounts.users as users
 
     def promote_user(session, user):  # a write someone adds later, without an audit case
         user.role = "admin"
         session.flush()
     promote_user.__module__ = users.__name__
     monkeypatch.setattr(users, "promote_user", promote_user, raising=False)
-    with pytest.raises(AssertionError, match="users.promote_user"):
+    with pytest.raises(AssertionError, match="services.accounts.users.promote_user"):
         test_every_service_function_is_classified()
 
 
 def test_login_and_logout_entries_do_not_invalidate_cached_pages(db_session, reference_data):
     """Logging in and out is audited, but changes no page: the data version
     (the key of every cached page) stays the same."""
-    from portal.services import users
-    from portal.services.settings import DATA_VERSION, get_setting
+    from portal.services.accounts import users
+    from portal.core.settings import DATA_VERSION, get_setting
     user = make_user("reader", make_organisation("vmbo"))
     version = get_setting(db_session, DATA_VERSION)
     users.authenticate(db_session, user.email, PASSWORD)

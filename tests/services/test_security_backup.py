@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
-from portal.services import backup as backup_service
+from portal.core import backup as backup_service
 from tests.conftest import IN_CI
 
 
@@ -54,7 +54,7 @@ def own_app(request, tmp_path):
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
-        from portal.services.reference import seed_vocabularies
+        from portal.services.reference.importers import seed_vocabularies
         seed_vocabularies(db.session)
         db.session.commit()
     yield app

@@ -19,8 +19,8 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.models import User
-from portal.services import users as user_service
-from portal.services.passwords import hash_password
+from portal.services.accounts import users as user_service
+from portal.services.accounts.passwords import hash_password
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -107,7 +107,7 @@ def test_a_library_search_when_the_database_goes_away_is_a_503_not_a_500(own_app
     """Found by the soak: the search's planner setting (search.index_first) was
     switched back in a `finally`, on the dead connection, which turned the lost
     database (503 with Retry-After) into a PendingRollbackError (a 500)."""
-    from portal.services import search
+    from portal.services.practices import search
     app, killer = own_app_and_killer
 
     @app.get("/_test/zoeken-verbinding-weg")

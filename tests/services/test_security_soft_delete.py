@@ -20,12 +20,12 @@ import pytest
 from sqlalchemy import select, text
 
 from portal.models import AuditLog, Region
-from portal.services import ServiceError
-from portal.services import agreements as agreement_service
-from portal.services import coverage
-from portal.services import practices as practice_service
-from portal.services import routes as route_service
-from portal.services.agreement_snapshots import content_snapshot
+from portal.core.errors import ServiceError
+from portal.services.agreements import operations as agreement_service
+from portal.services.coverage import figures as coverage
+from portal.services.practices import operations as practice_service
+from portal.services.learning_routes import operations as route_service
+from portal.services.agreements.snapshots import content_snapshot
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_map import make_region_route, make_school

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.models import LoginFailure
-from portal.services import throttle
+from portal.services.accounts import throttle
 from tests import factories_security
 
 # Shared fixtures (imported under their names so pytest finds them).

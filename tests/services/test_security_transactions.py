@@ -25,11 +25,11 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import LearningRoute
-from portal.services import agreements as agreement_service
-from portal.services import practices as practice_service
-from portal.services import route_io
-from portal.services import routes as route_service
-from portal.services import users as user_service
+from portal.services.agreements import operations as agreement_service
+from portal.services.practices import operations as practice_service
+from portal.services.learning_routes import csv_io as route_io
+from portal.services.learning_routes import operations as route_service
+from portal.services.accounts import users as user_service
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 from tests.factories_practices import practice_data
@@ -347,7 +347,7 @@ def test_streamed_csv_import_fails_halfway_says_so_and_stores_no_row(client, db_
 # --- uploads: no file on disk without its row ---------------------------------------------
 
 def _stored_files() -> set[str]:
-    from portal.services.uploads import upload_dir
+    from portal.core.uploads import upload_dir
     return {p.name for p in upload_dir().iterdir()}
 
 

@@ -2,8 +2,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditLog
-from portal.services import ServiceError
-from portal.services import users
+from portal.core.errors import ServiceError
+from portal.services.accounts import users
 from tests.factories import PASSWORD, make_organisation, make_user
 
 

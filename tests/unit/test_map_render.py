@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from portal.domain import coverage as rules
-from portal.services import map_render
+from portal.routes.coverage import map_render
 
 SQUARE = json.dumps({"type": "Polygon", "coordinates": [[[5.00001, 52.00001], [5.00002, 52.00002], [5.1, 52.0],
                                                           [5.1, 52.1], [5.00001, 52.00001]]]})

@@ -1,4 +1,4 @@
-from portal.services.passwords import hash_password, password_policy_errors, verify_password
+from portal.services.accounts.passwords import hash_password, password_policy_errors, verify_password
 
 
 def test_argon2id_hash_and_verify():

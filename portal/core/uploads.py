@@ -1,0 +1,145 @@
+"""Uploaded files: size-limited, content-checked, stored outside static/ under
+a random name, served only as attachments.
+
+No file without its row: a file stored during a request is forgotten again at
+the end of that request unless the database session committed after it was
+stored (init_app). A save that fails, is refused, or whose final commit fails
+(the database went away) leaves nothing on disk."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, abort, current_app, g, has_request_context, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.core.errors import ServiceError
+
+MAX_BYTES = 10 * 1024 * 1024
+
+# Magic numbers: the content decides the type, never the name or the browser.
+SIGNATURES: dict[str, tuple[bytes, str]] = {
+    "pdf": (b"%PDF-", "application/pdf"),
+    "png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+    "jpeg": (b"\xff\xd8\xff", "image/jpeg"),
+}
+KIND_NAMES = {"pdf": "PDF", "png": "PNG-afbeelding", "jpeg": "JPEG-afbeelding"}
+EXTENSIONS = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def safe_filename(name: str | None, fallback: str = "bestand") -> str:
+    """A display name without paths, control characters or shell surprises."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "", name).strip(" .")
+    name = re.sub(r"\s+", " ", name)
+    return (name or fallback)[:200]
+
+
+def detect_kind(head: bytes) -> str | None:
+    for kind, (magic, _) in SIGNATURES.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(file_storage, *, allowed: tuple[str, ...] = ("pdf", "png", "jpeg"),
+                 max_bytes: int = MAX_BYTES, field: str = "file") -> StoredFile:
+    """Check and store an uploaded file; raise ServiceError at `field` if it is
+    missing, too large, or its content is not one of the allowed kinds."""
+    if file_storage is None or not getattr(file_storage, "filename", ""):
+        raise ServiceError({field: ["Kies een bestand."]})
+    data = file_storage.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ServiceError({field: [f"Het bestand is te groot: hoogstens {max_bytes // (1024 * 1024)} MB."]})
+    if not data:
+        raise ServiceError({field: ["Het bestand is leeg."]})
+    kind = detect_kind(data[:16])
+    if kind not in allowed:
+        names = ", ".join(KIND_NAMES[k] for k in allowed)
+        raise ServiceError({field: [f"Dit bestand is geen toegestaan type. Toegestaan: {names}."]})
+    if kind == "pdf" and b"%%EOF" not in data[-2048:]:
+        raise ServiceError({field: ["Het bestand is geen volledige PDF."]})
+    stored_name = secrets.token_hex(16) + EXTENSIONS[kind]
+    target = upload_dir() / stored_name
+    with open(target, "xb") as handle:
+        handle.write(data)
+    if has_request_context():
+        g.setdefault("uncommitted_uploads", []).append(stored_name)
+    original = safe_filename(file_storage.filename)
+    if not original.lower().endswith(EXTENSIONS[kind]) and not (kind == "jpeg" and original.lower().endswith(".jpeg")):
+        original = f"{original}{EXTENSIONS[kind]}"
+    return StoredFile(stored_name=stored_name, original_name=original,
+                      content_type=SIGNATURES[kind][1], size=len(data),
+                      sha256=hashlib.sha256(data).hexdigest())
+
+
+def stored_path(stored_name: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{32}\.(pdf|png|jpg)", stored_name or ""):
+        abort(404)
+    path = upload_dir() / stored_name
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+def send_stored(stored_name: str, download_name: str, content_type: str) -> Response:
+    """Serve a stored file as a download (never inline), to the caller who has
+    already checked permission."""
+    response = send_file(stored_path(stored_name), mimetype=content_type, as_attachment=True,
+                         download_name=safe_filename(download_name), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def delete_stored(stored_name: str) -> None:
+    try:
+        os.remove(stored_path(stored_name))
+    except OSError:
+        pass
+
+
+def _forget_quietly(stored_name: str) -> None:
+    try:
+        os.remove(upload_dir() / stored_name)
+    except OSError:
+        pass
+
+
+def _committed(_session) -> None:
+    """A commit makes the rows that point at the request's stored files permanent."""
+    if has_request_context():
+        g.pop("uncommitted_uploads", None)
+
+
+def init_app(app: Flask) -> None:
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+
+    @app.teardown_request
+    def forget_uncommitted_uploads(_exc):
+        for stored_name in g.pop("uncommitted_uploads", ()):
+            _forget_quietly(stored_name)

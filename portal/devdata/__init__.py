@@ -1,0 +1,1 @@
+"""The synthetic-data generator (load tests, benchmarks). Synthetic data says so."""

@@ -1,0 +1,158 @@
+"""Signing, termination, archiving, the signed document and the versions of an
+agreement, on the `agreements` blueprint (same order in every view: load or
+404 -> permission or 403 -> validate -> service -> commit once -> redirect)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
+from portal.forms.helpers import apply_service_errors, commit_or_flash
+from portal.models.agreement import AgreementParty
+from portal.permissions import can_restore_agreement, can_sign_for_party
+from portal.routes.agreements.views import bp, load, require_details, require_edit
+from portal.core.errors import ServiceError
+from portal.services.agreements import operations as service
+from portal.core.uploads import delete_stored, send_stored, store_upload
+
+
+# --- signing, termination, document ----------------------------------------
+
+@bp.post("/<int:agreement_id>/ter-ondertekening")
+@login_required
+def send_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    ActionForm().validate_on_submit() or abort(400)
+    try:
+        service.send_for_signature(db.session, agreement, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        for message in [m for ms in exc.errors.values() for m in ms]:
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash("De overeenkomst ligt nu ter ondertekening bij alle partijen.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.post("/<int:agreement_id>/partijen/<int:party_id>/ondertekenen")
+@login_required
+def sign_agreement(agreement_id: int, party_id: int):
+    agreement = load(agreement_id)
+    party = db.session.get(AgreementParty, party_id)
+    if party is None or party.agreement_id != agreement.id:
+        abort(404)
+    if not can_sign_for_party(current_user, party):
+        abort(403)
+    ActionForm().validate_on_submit() or abort(400)
+    if commit_or_flash(lambda: service.sign(db.session, agreement, party, current_user),
+                       lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}."):
+        if agreement.status == "getekend":
+            flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.route("/<int:agreement_id>/opzeggen", methods=["GET", "POST"])
+@login_required
+def terminate_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    form = TerminateForm()
+    general: list[str] = []
+    if request.method == "GET":
+        form.terminated_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            service.terminate(db.session, agreement, form.terminated_on.data, form.termination_reason.data,
+                              current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            general = apply_service_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("De overeenkomst is opgezegd.", "success")
+            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    return render_template("agreements/terminate.html", agreement=agreement, form=form,
+                           general=general), 422 if request.method == "POST" else 200
+
+
+@bp.post("/<int:agreement_id>/archiveren")
+@login_required
+def archive_agreement(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    ActionForm().validate_on_submit() or abort(400)
+    if not commit_or_flash(lambda: service.archive(db.session, agreement, current_user),
+                           "De overeenkomst is gearchiveerd."):
+        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    return redirect(url_for("agreements.index"))
+
+
+@bp.post("/<int:agreement_id>/herstellen")
+@login_required
+def restore_agreement(agreement_id: int):
+    agreement = load(agreement_id, archived=True)  # 404 for whoever may not see archived agreements
+    if not can_restore_agreement(current_user, agreement):
+        abort(403)
+    ActionForm().validate_on_submit() or abort(400)
+    commit_or_flash(lambda: service.restore(db.session, agreement, current_user),
+                    lambda: f"De overeenkomst ‘{agreement.title}’ is hersteld.")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.post("/<int:agreement_id>/document")
+@login_required
+def upload_document(agreement_id: int):
+    agreement = load(agreement_id)
+    require_edit(agreement)
+    form = DocumentForm()
+    form.validate_on_submit() or abort(400)
+    stored = None
+    try:
+        stored = store_upload(form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document")
+        service.attach_document(db.session, agreement, stored, current_user)
+    except BaseException as exc:
+        if stored is not None:
+            delete_stored(stored.stored_name)  # no file on disk without the row that points to it
+        if not isinstance(exc, ServiceError):
+            raise
+        db.session.rollback()
+        for message in [m for ms in exc.errors.values() for m in ms]:
+            flash(f"Document: {message}", "error")
+        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    db.session.commit()
+    flash("Het getekende document is opgeslagen.", "success")
+    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+
+
+@bp.get("/<int:agreement_id>/document")
+@login_required
+def download_document(agreement_id: int):
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
+    require_details(agreement)
+    if not agreement.document_stored_name:
+        abort(404)
+    return send_stored(agreement.document_stored_name, agreement.document_name or "overeenkomst.pdf",
+                       "application/pdf")
+
+
+# --- versions --------------------------------------------------------------
+
+@bp.get("/<int:agreement_id>/versies")
+@login_required
+def list_versions(agreement_id: int):
+    agreement = load(agreement_id, archived=True)  # staff read archived ones
+    require_details(agreement)
+    numbers = [v.number for v in agreement.versions]
+    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)
+    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
+    diff = None
+    if a is not None and b is not None and a in numbers and b in numbers:
+        diff = service.version_diff(agreement, a, b)
+    elif request.args.get("a") or request.args.get("b"):
+        abort(404)
+    return render_template("agreements/versions.html", agreement=agreement, diff=diff, a=a, b=b)

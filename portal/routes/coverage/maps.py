@@ -1,0 +1,198 @@
+"""The digital map (/kaart), the national dashboard and their exports."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.domain import coverage as rules
+from portal.domain import vocab
+from portal.extensions import db
+from portal.models import Region
+from portal.permissions import is_staff
+from portal.web.security import csp_nonce, relax_inline_styles
+from portal.services.coverage import (
+    figures as coverage,
+    export as coverage_export,
+    trend as coverage_trend,
+    map_data,
+)
+from portal.routes.coverage import map_render
+from portal.services.reference.importers import current_region_year
+from portal.services.learning_routes.filters import RouteFilters
+from portal.web.templating import render_page_or_fragment
+
+bp = Blueprint("maps", __name__, url_prefix="/kaart")
+
+ROUTE_LIST_LIMIT = 50
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def route_url(route_id: int) -> str:
+    """The route's own page (owned by the route register)."""
+    for endpoint in ("learning_routes.show", "learning_routes.detail", "learning_routes.view"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, route_id=route_id)
+    return f"/leerroutes/{route_id}"
+
+
+def route_url_pattern() -> str:
+    """A route's URL with "{}" for its id: url_for once for many routes."""
+    marker = 987654321
+    return route_url(marker).replace(str(marker), "{}")
+
+
+def route_url_builder():
+    """route_url for many routes at once (a page listing hundreds): url_for
+    once, then string formatting."""
+    return route_url_pattern().format
+
+
+def route_list_url(**args) -> str:
+    """The route list filtered like a figure (drill-down)."""
+    args = {k: v for k, v in args.items() if v}
+    if "learning_routes.index" in current_app.view_functions:
+        return url_for("learning_routes.index", **args)
+    from urllib.parse import urlencode
+    return "/leerroutes?" + urlencode(args, doseq=True)
+
+
+def region_url(code: str, school_year: str | None = None) -> str:
+    return url_for("regions.show", code=code, school_year=school_year)
+
+
+def _state():
+    """Filters from the URL, the selection they make and the region year."""
+    filters = RouteFilters.from_args(request.args)
+    selection = coverage.selection_filters(filters)
+    return filters, selection, current_region_year(db.session)
+
+
+def school_year_options(selected: str | None) -> list[str]:
+    current = rules.current_school_year()
+    first = coverage_trend.first_school_year(db.session) or current
+    last = max(rules.shift_school_year(current, 1), selected or current)
+    return list(reversed(rules.school_years_between(min(first, current), last)))
+
+
+def status_options(user) -> list[tuple[str, str]]:
+    options = [("actief", "Actief"), ("voorbereiding", "In voorbereiding"), ("beeindigd", "Beëindigd")]
+    if getattr(user, "is_authenticated", False) and user.role != "reader":
+        options.append(("concept", "Concept (alleen zichtbaar voor wie het mag zien)"))
+    return options
+
+
+@bp.get("/")
+def index():
+    relax_inline_styles()
+    filters, selection, year = _state()
+    measure = rules.measure_for(request.args.get("maat"))
+    user = current_user
+    data = map_data.map_data(db.session, selection, user, year, ROUTE_LIST_LIMIT)
+    figures, totals, pins = data.figures, data.totals, data.pins
+    folium_map = map_render.build_map(
+        geometries=coverage.region_geometries(db.session, year),
+        figures={f.code: f for f in figures}, measure=measure, pins=pins,
+        gaps_url=url_for("maps.list_schools_without_route", **selection.to_args()),
+        region_url=lambda code: region_url(code, selection.school_year),
+        route_url_pattern=route_url_pattern(),
+        tile_url=current_app.config.get("MAP_TILE_URL"),
+        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+    )
+    parts = map_render.render_parts(folium_map, csp_nonce())
+    region_options = [(code, f"{name} ({code})") for code, name in db.session.execute(
+        select(Region.code, Region.name).where(Region.year == (year or 0)).order_by(Region.name))]
+    list_args = selection.to_args()
+    return render_page_or_fragment(
+        "maps/index.html", "maps/_results.html",
+        filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
+        legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
+        school_rows=map_render.school_table_rows(pins),
+        without_count=data.without_count, parts=parts, routes=data.routes, region_options=region_options,
+        school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
+        measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],
+        status_options=status_options(user),
+        route_list_url=route_list_url(**list_args), route_url=route_url_builder(),
+        export_args={**filters.to_args(), "school_year": selection.school_year},
+        active_selection=coverage.is_active_selection(selection),
+        format_value=map_render.format_value,
+    )
+
+
+@bp.get("/scholen-zonder-leerroute.json")
+def list_schools_without_route():
+    """The map's layer of vmbo schools without a route in the selection (the
+    same filters as the map), fetched by maps.js when the layer is switched
+    on: [[lat, lon, label], ...]. Public pages' ETag/304 and page cache apply."""
+    _filters, selection, year = _state()
+    rows = map_render.gap_rows(coverage.schools_without_route(db.session, selection, current_user, year))
+    return Response(json.dumps(rows, separators=(",", ":"), ensure_ascii=False), mimetype="application/json")
+
+
+@bp.get("/regio-export.<fmt>")
+def export_regions(fmt: str):
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    _filters, selection, year = _state()
+    figures = coverage.region_figures(db.session, selection, current_user, year)
+    rows = coverage_export.region_rows(figures)
+    if fmt == "csv":
+        body = coverage_export.to_csv(coverage_export.REGION_COLUMNS, rows)
+    else:
+        body = coverage_export.to_xlsx([("Regio's", coverage_export.REGION_COLUMNS, rows)])
+    return _download(body, fmt, coverage_export.export_name("dekking-regios", selection.school_year, fmt))
+
+
+def _dashboard_data(school_year: str | None):
+    selection = coverage.selection_filters(school_year=school_year)
+    year = current_region_year(db.session)
+    figures = coverage.region_figures(db.session, selection, None, year)
+    years = coverage_trend.trend(db.session, year, until=selection.school_year)
+    return selection, year, figures, years
+
+
+def _school_year_arg() -> str | None:
+    return RouteFilters.from_args(request.args).school_year
+
+
+@bp.get("/dashboard")
+def dashboard():
+    selection, _year, figures, years = _dashboard_data(_school_year_arg())
+    current = next((y for y in years if y.school_year == selection.school_year), None)
+    return render_page_or_fragment(
+        "maps/dashboard.html", "maps/_dashboard_regions.html",
+        selection=selection, figures=figures, years=years, current=current,
+        region_count=len(figures), staff=is_staff(current_user),
+        school_years=school_year_options(selection.school_year),
+        route_list_url=route_list_url, main_kinds=rules.MAIN_KINDS,
+        kind_names=vocab.names(vocab.ROUTE_KINDS),
+        trend_points=[(y.school_year, y.routes) for y in years],
+    )
+
+
+@bp.get("/dashboard-export.<fmt>")
+def export_dashboard(fmt: str):
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    selection, _year, figures, years = _dashboard_data(_school_year_arg())
+    goals = coverage_export.goal_rows(years, len(figures))
+    if fmt == "csv":
+        body = coverage_export.to_csv(coverage_export.GOAL_COLUMNS, goals)
+    else:
+        body = coverage_export.to_xlsx([
+            ("Doelen per schooljaar", coverage_export.GOAL_COLUMNS, goals),
+            (f"Regio's {selection.school_year}", coverage_export.REGION_COLUMNS,
+             coverage_export.region_rows(figures)),
+        ])
+    return _download(body, fmt, coverage_export.export_name("dashboard", selection.school_year, fmt))
+
+
+def _download(body: bytes, fmt: str, filename: str) -> Response:
+    response = Response(body, mimetype=EXPORT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

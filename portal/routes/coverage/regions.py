@@ -1,0 +1,125 @@
+"""Region pages: /regio/ lists the arbeidsmarktregio's, /regio/<code> shows a
+region's coverage, gaps and trend."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.domain import coverage as rules
+from portal.domain import vocab
+from portal.extensions import db
+from portal.models import Region
+from portal.permissions import is_staff
+from portal.routes.coverage.maps import route_list_url, route_url_builder
+from portal.services.coverage import figures as coverage, region as coverage_region
+from portal.services.reference.importers import current_region_year
+from portal.services.learning_routes.filters import RouteFilters
+from portal.web.templating import render_page_or_fragment
+
+bp = Blueprint("regions", __name__, url_prefix="/regio")
+KIND_SHORT = {"dlr": "DLR", "glr": "GLR", "leerlab": "leerlab"}
+PER_PAGE = 100  # rows per page of the region's complete lists
+MAX_PAGE = 100_000  # a huge ?pagina= must not overflow the database's OFFSET
+
+
+def _school_year() -> str | None:
+    return RouteFilters.from_args(request.args).school_year
+
+
+@bp.get("/")
+def index():
+    selection = coverage.selection_filters(school_year=_school_year())
+    year = current_region_year(db.session)
+    figures = coverage.region_figures(db.session, selection, None, year)
+    return render_template("regions/index.html", figures=figures, selection=selection, region_year=year,
+                           staff=is_staff(current_user), route_list_url=route_list_url)
+
+
+def _region(code: str) -> Region:
+    year = current_region_year(db.session)
+    region = db.session.scalar(select(Region).where(Region.code == code, Region.year == (year or 0)))
+    if region is None:
+        abort(404)
+    return region
+
+
+@bp.get("/<code>")
+def show(code: str):
+    region = _region(code)
+    detail = coverage_region.region_detail(db.session, region, _school_year())
+    agreements = coverage_region.agreement_figures(db.session, region, detail.filters.school_year,
+                                                   detail.route_ids)
+    practices = coverage_region.practices_for_region(db.session, region.code)
+    profiles = [t.code for t in vocab.PROFILES]
+    shown_profiles = [p for p in profiles
+                      if p in detail.figures.profiles_offered or any(k[0] == p for k in detail.matrix)]
+    return render_template(
+        "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
+        practices=practices, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
+        levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
+        route_list_url=route_list_url, school_year=detail.filters.school_year,
+        matrix_url=_matrix_url(region.code, detail.filters.school_year),
+        heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
+        trend_points=[(y.school_year, y.routes) for y in detail.trend],
+    )
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _page_number() -> int:
+    number = request.args.get("pagina", 1, type=int) or 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def _list_page(code: str, load, page_template: str, fragment: str):
+    """One page of one of the region's complete lists (the region page shows
+    their first rows): a page, or its fragment for htmx; 404 past the end."""
+    region = _region(code)
+    filters, route_ids = coverage_region.region_selection(region, _school_year())
+    number = _page_number()
+    rows, total = load(region, route_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+    if not rows and number > 1:
+        abort(404)
+    return render_page_or_fragment(page_template, fragment, region=region, school_year=filters.school_year,
+                                   listing=Page(rows, total, number, PER_PAGE))
+
+
+@bp.get("/<code>/organisaties")
+def organisations(code: str):
+    def load(_region, route_ids, **page):
+        return coverage_region.region_organisations(db.session, route_ids, **page)
+    return _list_page(code, load, "regions/organisations.html", "regions/_organisations.html")
+
+
+@bp.get("/<code>/scholen-zonder-route")
+def schools_without_route(code: str):
+    def load(region, route_ids, **page):
+        return coverage_region.region_schools_without_route(db.session, region, route_ids, **page)
+    return _list_page(code, load, "regions/schools_without_route.html", "regions/_schools_without_route.html")
+
+
+def _matrix_url(region_code: str, school_year: str):
+    """The route list of a matrix cell (profiel, niveau): url_for once for
+    the page's 60-odd cells, the cell's arguments appended."""
+    base = route_list_url(region=region_code, status="actief", school_year=school_year)
+    return lambda profile, level: f"{base}&{urlencode({'profile': profile, 'level': level})}"
+
+
+def _heat_class(count: int) -> str:
+    if count <= 0:
+        return "heat0"
+    return "heat" + str(min(4, 1 + (count >= 2) + (count >= 4) + (count >= 8)))

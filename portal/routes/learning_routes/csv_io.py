@@ -1,0 +1,126 @@
+"""/leerroutes export (CSV, XLSX) and CSV import, on the learning_routes blueprint.
+The exports use exactly the list's filters and visibility; the import goes
+through the same service as the form."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms.learning_routes import ImportForm
+from portal.permissions import can_create_route, can_see_contact_details
+from portal.routes.learning_routes.views import _list_state, _require_login, bp
+from portal.services.learning_routes import csv_io as route_io, listing as route_list
+from portal.services.learning_routes import operations as route_service
+from portal.services.reference.importers import current_region_year
+
+# Files with more rows than this show a progress bar while they import.
+STREAM_THRESHOLD = 200
+STREAM_MARK = "<!--IMPORT-PROGRESS-->"
+
+
+def _export_rows():
+    filters, sort, _, archived = _list_state()
+    year = current_region_year(db.session)
+    routes = route_list.all_routes(db.session, filters, current_user, year, sort=sort, include_archived=archived)
+    regions = route_service.regions_for_routes(db.session, [r.id for r in routes], year)
+    return route_io.export_rows(routes, regions, can_see_contact_details(current_user))
+
+
+def _download(content: bytes, mimetype: str, name: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/export.csv")
+def export_csv():
+    name = f"leerroutes-{date.today().isoformat()}.csv"
+    return _download(route_io.to_csv(_export_rows()), "text/csv; charset=utf-8", name)
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    name = f"leerroutes-{date.today().isoformat()}.xlsx"
+    return _download(route_io.to_xlsx(_export_rows()),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name)
+
+
+@bp.get("/importeren/sjabloon.csv")
+def import_template():
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_create_route(current_user):
+        abort(403)
+    return _download(route_io.template_csv(), "text/csv; charset=utf-8", "leerroutes-sjabloon.csv")
+
+
+def _finish(result: route_io.ImportResult) -> None:
+    if result.should_commit:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+@bp.route("/importeren", methods=["GET", "POST"])
+def import_csv():
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_create_route(current_user):
+        abort(403)
+    form = ImportForm()
+    context = {"form": form, "columns": route_io.IMPORT_COLUMNS, "required": route_io.REQUIRED_COLUMNS}
+    if request.method == "GET":
+        return render_template("learning_routes/import.html", **context)
+    if not form.validate_on_submit():
+        return render_template("learning_routes/import.html", file_error="Het formulier is verlopen; "
+                               "probeer het opnieuw.", **context)
+    upload = request.files.get("bestand")
+    raw = upload.read() if upload else b""
+    try:
+        rows = route_io.parse_csv(raw)
+    except route_io.ImportFileError as exc:
+        return render_template("learning_routes/import.html", file_error=str(exc), **context)
+    mode = form.mode.data if form.mode.data in ("all", "valid") else "all"
+    if len(rows) <= STREAM_THRESHOLD:
+        result = route_io.import_routes(db.session, rows, current_user, mode=mode)
+        _finish(result)
+        return render_template("learning_routes/import.html", result=result, **context)
+    return _streamed_import(rows, mode, context)
+
+
+def _streamed_import(rows, mode: str, context: dict) -> Response:
+    """A large file: the page streams a progress bar per chunk, then the report
+    (works without JavaScript: the browser renders the page as it arrives)."""
+    page = render_template("learning_routes/import.html", streaming=True, total=len(rows), **context)
+    head, tail = page.split(STREAM_MARK, 1)
+    actor = current_user._get_current_object()
+
+    @stream_with_context
+    def generate():
+        yield head
+        gen = route_io.iter_import(db.session, rows, actor, mode=mode)
+        result = None
+        try:
+            while result is None:
+                try:
+                    done, total = next(gen)
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+                yield render_template("learning_routes/_import_progress.html", done=done, total=total)
+            _finish(result)
+        except Exception:  # noqa: BLE001  the headers are sent: report in the page
+            db.session.rollback()
+            yield render_template("learning_routes/_import_report.html", result=None, failed=True, streaming=True)
+            yield tail
+            raise
+        yield render_template("learning_routes/_import_report.html", result=result, failed=False, streaming=True)
+        yield tail
+
+    response = Response(generate(), mimetype="text/html")
+    response.headers["X-Accel-Buffering"] = "no"  # let proxies pass the progress through
+    return response

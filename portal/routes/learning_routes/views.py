@@ -1,0 +1,285 @@
+"""/leerroutes: the public register of routes, and registering and
+maintaining them. Exports and the import are in learning_routes_io.py (same
+blueprint). Thin: load or 404 -> permission or 403 -> form -> service ->
+commit once -> render or redirect."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_NAMES
+from portal.extensions import db, login_manager
+from portal.forms.helpers import apply_service_errors, commit_or_flash
+from portal.forms.learning_routes import RouteForm
+from portal.forms.submission import create_once
+from portal.models import LearningRoute, Organisation
+from portal.permissions import (
+    can_archive_route, can_create_route, can_edit_route, can_restore_route, can_see_contact_details,
+    can_see_route_history, is_staff,
+)
+from portal.core.errors import ConflictError, ServiceError
+from portal.services.learning_routes import listing as route_list
+from portal.services.learning_routes import operations as route_service
+from portal.services.reference.importers import current_region_year
+from portal.services.learning_routes.filters import RouteFilters, visibility_clause
+from portal.web.templating import render_page_or_fragment
+
+bp = Blueprint("learning_routes", __name__, url_prefix="/leerroutes")
+
+PARTY_KINDS = (("vmbo", "vmbo_parties", "Vmbo-vestiging"), ("mbo", "mbo_parties", "Mbo-instelling"),
+               ("employer", "employer_parties", "Bedrijf"))
+
+
+# Globals (not a context processor), so imported template macros see them too.
+bp.add_app_template_global(STATUS_NAMES, "STATUS_NAMES")
+bp.add_app_template_global(TEACHING_LOCATION_NAMES, "TEACHING_LOCATION_NAMES")
+bp.add_app_template_global(FIELD_LABELS, "FIELD_LABELS")
+
+
+def _load(route_id: int) -> LearningRoute:
+    """The route if this user may see it (staff also see archived ones), else 404."""
+    route = db.session.scalar(
+        select(LearningRoute).where(LearningRoute.id == route_id, visibility_clause(current_user, True))
+        .options(*route_list.route_options()))
+    if route is None:
+        abort(404)
+    return route
+
+
+def _require_login():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _list_state():
+    filters = RouteFilters.from_args(request.args)
+    sort = request.args.get("sort", route_list.DEFAULT_SORT)
+    try:
+        page = int(request.args.get("pagina", "1"))
+    except ValueError:
+        page = 1
+    archived = is_staff(current_user) and request.args.get("archief") == "1"
+    return filters, sort if sort in route_list.SORTS else route_list.DEFAULT_SORT, page, archived
+
+
+@bp.get("/")
+def index():
+    filters, sort, page, archived = _list_state()
+    year, region_names = route_list.newest_regions(db.session)
+    counts = route_list.list_counts(db.session, filters, current_user, year, include_archived=archived)
+    result = route_list.page_of_routes(db.session, filters, current_user, year, sort=sort, page=page,
+                                       include_archived=archived, total=counts.total)
+    chosen_orgs = route_list.organisations_by_id(db.session, filters.organisation)
+    return render_page_or_fragment(
+        "learning_routes/index.html", "learning_routes/_results.html",
+        filters=filters, result=result, counts=counts.facets, sorts=route_list.SORTS,
+        region_names=region_names, school_years=route_list.school_year_choices(),
+        chosen_orgs=chosen_orgs, export_args={**filters.to_args(), "sort": sort,
+                                              **({"archief": "1"} if archived else {})},
+        archived=archived,
+    )
+
+
+@bp.get("/<int:route_id>")
+def detail(route_id: int):
+    route = _load(route_id)
+    year = current_region_year(db.session)
+    return render_template(
+        "learning_routes/detail.html", route=route,
+        regions=route_service.regions_for_routes(db.session, [route.id], year)[route.id],
+        show_contact=can_see_contact_details(current_user), can_edit=can_edit_route(current_user, route),
+        can_archive=can_archive_route(current_user, route), can_restore=can_restore_route(current_user, route),
+        can_history=can_see_route_history(current_user, route), tab="gegevens",
+    )
+
+
+@bp.get("/<int:route_id>/geschiedenis")
+def history(route_id: int):
+    route = _load(route_id)
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_see_route_history(current_user, route):
+        abort(403)
+    entries = [(e, route_service.field_changes(e)) for e in route_service.history(db.session, route)]
+    return render_template("learning_routes/history.html", route=route, entries=entries,
+                           display=route_service.display_value, can_history=True, tab="geschiedenis",
+                           can_edit=can_edit_route(current_user, route))
+
+
+@bp.get("/mijn")
+def mine():
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if current_user.role != "coordinator" or not current_user.organisation_id:
+        abort(403)
+    routes = route_list.routes_of_organisation(db.session, current_user.organisation_id)
+    year = current_region_year(db.session)
+    return render_template("learning_routes/mine.html", routes=routes,
+                           route_regions=route_service.regions_for_routes(db.session, [r.id for r in routes], year))
+
+
+# --- the form -----------------------------------------------------------------
+
+def _picker_context(form: RouteForm) -> dict:
+    """Organisations to show in the party pickers: the chosen ones, plus the
+    results of a search (no-JS) or, for a coordinator, the vmbo schools of
+    their own arbeidsmarktregio."""
+    ids = [*form.vmbo_parties.data, *form.mbo_parties.data, *form.employer_parties.data]
+    chosen = route_list.organisations_by_id(db.session, ids)
+    results: dict[str, list[Organisation]] = {}
+    queries: dict[str, str] = {}
+    year = current_region_year(db.session)
+    own_region = route_list.organisation_region(db.session, getattr(current_user, "organisation", None), year)
+    for kind, _, _ in PARTY_KINDS:
+        q = (request.form.get(f"zoek_{kind}_q") or "").strip()
+        queries[kind] = q
+        if q:
+            results[kind] = route_list.search_organisations(db.session, q, kind)
+        elif own_region is not None:
+            results[kind] = route_list.search_organisations(db.session, "", kind, region=own_region)
+        else:
+            results[kind] = []
+    return {"chosen_orgs": chosen, "search_results": results, "search_queries": queries,
+            "own_region": own_region, "party_kinds": PARTY_KINDS}
+
+
+def _render_form(form: RouteForm, route: LearningRoute | None, general=(), warnings=None, conflict=None,
+                 status: int = 200):
+    html = render_template("learning_routes/form.html", form=form, route=route, general=list(general),
+                           warnings=warnings or {}, conflict=conflict, **_picker_context(form))
+    return html, status
+
+
+def _save(form: RouteForm, route: LearningRoute | None):
+    """Run the service for a submitted form; returns a response."""
+    data, errors = form.to_input()
+    saved = None
+    conflict = None
+    try:
+        if route is None:
+            saved = create_once(form, "route", lambda: route_service.register_route(db.session, data, current_user))
+        else:
+            try:
+                expected = int(form.version_id.data)
+            except (TypeError, ValueError):
+                expected = None
+            saved = route_service.update_route(db.session, route, data, current_user, expected_version=expected)
+    except ConflictError as exc:
+        conflict = exc
+        errors = {**exc.errors}
+    except ServiceError as exc:
+        for name, messages in exc.errors.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors or saved is None:
+        db.session.rollback()
+        if conflict is not None:
+            # Keep what this person typed; the next save applies it over the other change.
+            current = getattr(conflict, "current_version", None)
+            if current is None and route is not None:
+                current = db.session.scalar(select(LearningRoute.version_id).where(LearningRoute.id == route.id))
+            form.version_id.data = str(current or "")
+        general = apply_service_errors(form, ServiceError(errors))
+        return _render_form(form, route, general, conflict=conflict, status=200)
+    db.session.commit()
+    flash("De leerroute is opgeslagen." if route else "De leerroute is geregistreerd.", "success")
+    for messages in getattr(saved, "rule_warnings", {}).values():
+        for message in messages:
+            flash(message, "warning")
+    return redirect(url_for("learning_routes.detail", route_id=saved.id))
+
+
+def _csrf_errors(form) -> list[str]:
+    token = getattr(form, "csrf_token", None)
+    return ["Het formulier is verlopen; probeer het opnieuw."] if token is not None and token.errors else []
+
+
+def _is_search_post() -> bool:
+    return request.method == "POST" and request.form.get("zoek") in ("vmbo", "mbo", "employer")
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+def create():
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_create_route(current_user):
+        abort(403)
+    form = RouteForm()
+    if request.method == "GET":
+        form.first_school_year.data = route_list.current_school_year()
+        org = current_user.organisation
+        if org is not None:
+            field = {"vmbo": form.vmbo_parties, "mbo": form.mbo_parties}.get(org.kind, form.employer_parties)
+            field.data = [org.id]
+    if _is_search_post() or request.method == "GET":
+        return _render_form(form, None)
+    if not form.validate_on_submit():
+        return _render_form(form, None, _csrf_errors(form))
+    return _save(form, None)
+
+
+@bp.route("/<int:route_id>/bewerken", methods=["GET", "POST"])
+def edit(route_id: int):
+    route = _load(route_id)
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_edit_route(current_user, route) or route.archived_at is not None:
+        abort(403)
+    form = RouteForm()
+    if request.method == "GET":
+        form.fill_from(route_service.route_input_from(route))
+        form.version_id.data = str(route.version_id)
+        return _render_form(form, route)
+    if _is_search_post():
+        return _render_form(form, route)
+    if not form.validate_on_submit():
+        return _render_form(form, route, _csrf_errors(form))
+    return _save(form, route)
+
+
+@bp.post("/<int:route_id>/archiveren")
+def archive(route_id: int):
+    route = _load(route_id)
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_archive_route(current_user, route):
+        abort(403)
+    if not commit_or_flash(lambda: route_service.archive_route(db.session, route, current_user),
+                           lambda: f"De leerroute ‘{route.title}’ is gearchiveerd."):
+        return redirect(url_for("learning_routes.detail", route_id=route_id))
+    if is_staff(current_user):
+        return redirect(url_for("learning_routes.detail", route_id=route_id))
+    return redirect(url_for("learning_routes.mine"))
+
+
+@bp.post("/<int:route_id>/herstellen")
+def restore(route_id: int):
+    route = _load(route_id)
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_restore_route(current_user, route):
+        abort(403)
+    commit_or_flash(lambda: route_service.restore_route(db.session, route, current_user),
+                    lambda: f"De leerroute ‘{route.title}’ is hersteld.")
+    return redirect(url_for("learning_routes.detail", route_id=route_id))
+
+
+@bp.get("/organisaties")
+def search_organisations():
+    """htmx party picker: checkboxes of matching organisations (logged-in editors only)."""
+    if (redirect_response := _require_login()) is not None:
+        return redirect_response
+    if not can_create_route(current_user):
+        abort(403)
+    kind = request.args.get("kind", "vmbo")
+    if kind not in ("vmbo", "mbo", "employer"):
+        abort(404)
+    q = request.args.get("q") or request.args.get(f"zoek_{kind}_q") or ""
+    exclude = {int(v) for v in request.args.getlist(f"{kind}_parties") if v.isdecimal() and len(v) < 10}
+    results = [o for o in route_list.search_organisations(db.session, q, kind) if o.id not in exclude]
+    field = dict((k, f) for k, f, _ in PARTY_KINDS)[kind]
+    return render_template("learning_routes/_org_options.html", kind=kind, field_name=field, results=results,
+                           query=q.strip(), chosen=set())
+
+

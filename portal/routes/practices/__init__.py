@@ -1,0 +1,2 @@
+"""The good-practice library (/bibliotheek)."""
+from portal.routes.practices import views  # noqa: F401  (registers the views)

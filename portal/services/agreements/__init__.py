@@ -1,0 +1,1 @@
+"""Agreements (samenwerkingsovereenkomsten): writes, lifecycle, funding and guarantee rows, reads, snapshots."""

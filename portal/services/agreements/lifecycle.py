@@ -1,0 +1,147 @@
+"""Samenwerkingsovereenkomsten: sending for signature, signing per party,
+termination, the signed PDF, archive/restore and expiry. Part of the
+agreement service: callers use portal.services.agreements."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import agreements as dom
+from portal.models import User
+from portal.models.agreement import Agreement, AgreementParty
+from portal.models.base import utcnow
+from portal.permissions import can_restore_agreement
+from portal.core.errors import ServiceError
+from portal.services.agreements import operations as core
+from portal.services.agreements.queries import checklist
+from portal.core.audit import record
+
+
+def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
+    core._ensure_editable(agreement)
+    if not dom.can_transition(agreement.status, "ter_ondertekening"):
+        raise ServiceError("Alleen een concept kan ter ondertekening worden verstuurd.")
+    missing = [f"{i.label}: {i.message}" for i in checklist(agreement) if not i.ok]
+    if missing:
+        raise ServiceError({"__all__": ["De overeenkomst is nog niet compleet."] + missing})
+    if agreement.end_date < core.today():
+        raise ServiceError("De looptijd van deze overeenkomst is al voorbij.")
+    agreement.status = "ter_ondertekening"
+    agreement.sent_at = utcnow()
+    session.flush()
+    core._store_version(session, agreement, actor, "Eerste versie")
+    record(session, actor, "agreement", agreement.id, "send", before={"status": "concept"},
+           after={"status": agreement.status})
+
+
+def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: User) -> None:
+    """The actor signs for their own party, on behalf of its bevoegd gezag; the
+    agreement is getekend when every party has signed."""
+    if party.agreement_id != agreement.id:
+        raise ServiceError("Deze partij hoort niet bij deze overeenkomst.")
+    if actor.role != "coordinator" or actor.organisation_id != party.organisation_id:
+        raise ServiceError("Je kunt alleen namens je eigen organisatie tekenen.")
+    if core.current_status(agreement) != "ter_ondertekening":
+        raise ServiceError("Deze overeenkomst ligt niet ter ondertekening.")
+    if party.is_signed:
+        raise ServiceError("Deze partij heeft al getekend.")
+    if not (party.governing_body_name or "").strip():
+        raise ServiceError("Vul eerst het bevoegd gezag van deze partij in.")
+    now = utcnow()
+    party.signed_at = now
+    party.signed_by_id = actor.id
+    party.signed_by_name = actor.name
+    party.signed_on_behalf_of = party.governing_body_name
+    before_status = agreement.status
+    if all(p.is_signed for p in agreement.parties) and dom.can_transition(agreement.status, "getekend"):
+        agreement.status = "getekend"
+        agreement.signed_at = now
+    session.flush()
+    core._store_version(session, agreement, actor, "Eerste versie")
+    record(session, actor, "agreement", agreement.id, "sign",
+           before={"status": before_status},
+           after={"status": agreement.status, "party": party.organisation.name,
+                  "on_behalf_of": party.signed_on_behalf_of})
+
+
+def terminate(session: Session, agreement: Agreement, on: date | None, reason: str, actor: User) -> None:
+    status = core.current_status(agreement)
+    errors: dict[str, list[str]] = {}
+    if not dom.can_transition(status, "opgezegd"):
+        raise ServiceError("Alleen een getekende of ter ondertekening verstuurde overeenkomst kan worden opgezegd.")
+    if on is None:
+        errors["terminated_on"] = ["Vul de datum van opzegging in."]
+    elif on > agreement.end_date:
+        errors["terminated_on"] = ["De opzegdatum ligt na het einde van de looptijd."]
+    if not (reason or "").strip():
+        errors["termination_reason"] = ["Geef de reden van de opzegging."]
+    if errors:
+        raise ServiceError(errors)
+    agreement.status = "opgezegd"
+    agreement.terminated_on = on
+    agreement.termination_reason = reason.strip()
+    session.flush()
+    core._store_version(session, agreement, actor, "Eerste versie")
+    record(session, actor, "agreement", agreement.id, "terminate", before={"status": status},
+           after={"status": "opgezegd", "terminated_on": on, "reason": agreement.termination_reason})
+
+
+def attach_document(session: Session, agreement: Agreement, stored, actor: User) -> None:
+    """The signed PDF (already size- and content-checked by uploads.store_upload)."""
+    if agreement.signed_at is None:
+        raise ServiceError({"document": ["Upload het getekende document nadat alle partijen hebben getekend."]})
+    before = {"document": agreement.document_name, "sha256": agreement.document_sha256}
+    agreement.document_stored_name = stored.stored_name
+    agreement.document_name = stored.original_name
+    agreement.document_size = stored.size
+    agreement.document_sha256 = stored.sha256
+    agreement.document_uploaded_at = utcnow()
+    session.flush()
+    record(session, actor, "agreement", agreement.id, "upload_document", before=before,
+           after={"document": stored.original_name, "sha256": stored.sha256})
+
+
+def archive(session: Session, agreement: Agreement, actor: User) -> None:
+    if agreement.status in ("ter_ondertekening", "getekend") and core.current_status(agreement) != "verlopen":
+        raise ServiceError("Een getekende of ter ondertekening verstuurde overeenkomst kan niet worden "
+                           "gearchiveerd; zeg haar eerst op.")
+    if agreement.archived_at is not None:
+        raise ServiceError("Deze overeenkomst is al gearchiveerd.")
+    version = agreement.version_id
+    agreement.archived_at = utcnow()
+    session.flush()  # bumps version_id: an open form of the agreement now conflicts
+    record(session, actor, "agreement", agreement.id, "archive", before={"archived": False, "version_id": version},
+           after={"archived": True, "version_id": agreement.version_id})
+
+
+def restore(session: Session, agreement: Agreement, actor: User) -> None:
+    """Bring an archived agreement back (staff; the view checks can_restore_agreement),
+    exactly as it was: status, parties, signatures and versions are untouched."""
+    if agreement.archived_at is None:
+        raise ServiceError("Deze overeenkomst is niet gearchiveerd.")
+    if not can_restore_agreement(actor, agreement):
+        raise ServiceError("Alleen programmamedewerkers kunnen een gearchiveerde overeenkomst herstellen.")
+    version = agreement.version_id
+    agreement.archived_at = None
+    session.flush()
+    record(session, actor, "agreement", agreement.id, "restore", before={"archived": True, "version_id": version},
+           after={"archived": False, "version_id": agreement.version_id})
+
+
+def expire_due(session: Session, on: date | None = None, actor: User | None = None) -> int:
+    """Store verlopen for signed agreements past their end date (cron or CLI);
+    reading already shows them as verlopen through core.current_status()."""
+    on = on or core.today()
+    due = session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on))
+    count = 0
+    for agreement in due:
+        if not dom.can_transition(agreement.status, "verlopen"):
+            continue
+        agreement.status = "verlopen"
+        record(session, actor, "agreement", agreement.id, "expire", before={"status": "getekend"},
+               after={"status": "verlopen"})
+        count += 1
+    session.flush()
+    return count

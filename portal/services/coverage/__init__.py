@@ -1,0 +1,1 @@
+"""The digitale landkaart: figures, region pages, trend, map data, exports."""

@@ -1,0 +1,1 @@
+"""Learning routes (leerroutes): writes, CSV import/export, the list and its filters."""

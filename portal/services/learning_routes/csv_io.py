@@ -1,0 +1,386 @@
+"""Export (CSV with ';' and a BOM, as Dutch Excel expects; XLSX) and CSV import
+of leerroutes. The import goes through routes.register_route row by row, so
+it obeys exactly the rules the form obeys, and reports per row and column."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import vocab
+from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+from portal.models import LearningRoute, Organisation, Region, Setting
+from portal.services.learning_routes import operations as route_service
+from portal.core.settings import DATA_VERSION, bump_data_version
+
+# Import columns, in template order, and the service field each one feeds.
+IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("titel", "title"), ("soort", "kind"), ("status", "status"),
+    ("vmbo_partijen", "vmbo_parties"), ("mbo_partijen", "mbo_parties"), ("bedrijven", "employer_parties"),
+    ("leerwegen", "pathways"), ("profielen", "profiles"), ("mbo_niveau", "mbo_level"),
+    ("opleidingsdomein", "mbo_domain"), ("crebo", "crebo"), ("kwalificatie", "qualification_name"),
+    ("lesplaats", "teaching_location"), ("eerste_schooljaar", "first_school_year"),
+    ("laatste_schooljaar", "last_school_year"), ("leerlingen_per_cohort", "pupils_per_cohort"),
+    ("contactpersoon", "contact_name"), ("contact_email", "contact_email"),
+    ("contact_telefoon", "contact_phone"), ("omschrijving", "description"),
+)
+FIELD_COLUMNS = {f: c for c, f in IMPORT_COLUMNS}
+REQUIRED_COLUMNS = ("titel", "soort", "vmbo_partijen", "mbo_partijen", "eerste_schooljaar")
+CONTACT_COLUMNS = {"contactpersoon", "contact_email", "contact_telefoon"}
+MAX_ROWS = 10000
+LIST_SPLIT = re.compile(r"\s*[|\n]\s*")
+CODE_SPLIT = re.compile(r"[\s,;|/]+")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole is unusable (not CSV, no header, too many rows)."""
+
+
+# --- export --------------------------------------------------------------------
+
+def _party_cell(route: LearningRoute, role: str) -> str:
+    items = []
+    for party in route.parties:
+        if party.role != role:
+            continue
+        org = party.organisation
+        key = org.vestigingscode or f"id:{org.id}"
+        items.append(f"{org.display_name} [{key}]")
+    return " | ".join(items)
+
+
+def export_header(show_contact: bool) -> list[str]:
+    header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
+    return header + ["arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
+
+
+def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]], show_contact: bool) -> list[list]:
+    """Header plus one row per route; contact details only when allowed."""
+    header = export_header(show_contact)
+    kinds = vocab.names(vocab.ROUTE_KINDS)
+    domains = vocab.names(vocab.MBO_DOMAINS)
+    rows: list[list] = [header]
+    for r in routes:
+        values = {
+            "id": r.id, "titel": r.title, "soort": kinds.get(r.kind_code, r.kind_code),
+            "status": STATUS_NAMES.get(r.status, r.status),
+            "vmbo_partijen": _party_cell(r, "vmbo"), "mbo_partijen": _party_cell(r, "mbo"),
+            "bedrijven": _party_cell(r, "employer"),
+            "leerwegen": ", ".join(p.code for p in r.pathways),
+            "profielen": ", ".join(vocab.PROFILE_ABBREVIATIONS.get(p.code, p.code) for p in r.profiles),
+            "mbo_niveau": r.mbo_level_code or "", "opleidingsdomein": domains.get(r.mbo_domain_code or "", ""),
+            "crebo": r.crebo or "", "kwalificatie": r.qualification_name or "",
+            "lesplaats": r.teaching_location, "eerste_schooljaar": r.first_school_year,
+            "laatste_schooljaar": r.last_school_year or "",
+            "leerlingen_per_cohort": "" if r.pupils_per_cohort is None else r.pupils_per_cohort,
+            "contactpersoon": r.contact_name or "", "contact_email": r.contact_email or "",
+            "contact_telefoon": r.contact_phone or "", "omschrijving": r.description or "",
+            "arbeidsmarktregios": ", ".join(f"{g.name} ({g.code})" for g in regions.get(r.id, [])),
+            "gearchiveerd": "ja" if r.archived_at else "nee",
+            "laatst_gewijzigd": r.updated_at.strftime("%Y-%m-%d %H:%M") if r.updated_at else "",
+        }
+        rows.append([values[c] for c in header])
+    return rows
+
+
+def _safe(value):
+    """Spreadsheet formula injection: text starting with = + - @ is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template_csv() -> bytes:
+    header = [c for c, _ in IMPORT_COLUMNS]
+    example = {
+        "titel": "Voorbeeld: GLR Zorg en welzijn", "soort": "GLR", "status": "concept",
+        "vmbo_partijen": "02MF00", "mbo_partijen": "ROC A12", "bedrijven": "",
+        "leerwegen": "BB, KB", "profielen": "Z&W", "mbo_niveau": "2", "opleidingsdomein": "Zorg en welzijn",
+        "crebo": "25498", "kwalificatie": "Helpende zorg en welzijn", "lesplaats": "beide",
+        "eerste_schooljaar": "2026-2027", "laatste_schooljaar": "", "leerlingen_per_cohort": "15",
+        "contactpersoon": "", "contact_email": "", "contact_telefoon": "", "omschrijving": "",
+    }
+    return to_csv([header, [example[c] for c in header]])
+
+
+# --- import: parsing -----------------------------------------------------------
+
+def parse_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(line number, {column: value}) per data row; the header is line 1."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("Het bestand is geen UTF-8-tekst. Sla het in Excel op als "
+                              "‘CSV UTF-8 (door lijstscheidingsteken gescheiden)’.") from None
+    if not text.strip():
+        raise ImportFileError("Het bestand is leeg.")
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise ImportFileError(f"Regel 1: kolom(men) ontbreken: {', '.join(missing)}. "
+                                  "Gebruik het sjabloon.")
+        rows = []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(f"Het bestand heeft meer dan {MAX_ROWS} regels; splits het op.")
+            rows.append((reader.line_num, {h: _unquote(v.strip()) for h, v in zip(header, row) if h}))
+    except csv.Error as exc:
+        raise ImportFileError(f"Regel {reader.line_num}: ongeldige CSV ({exc}).") from None
+    if not rows:
+        raise ImportFileError("Het bestand bevat geen leerroutes (alleen een kopregel).")
+    return rows
+
+
+def _unquote(value: str) -> str:
+    if value.startswith("'") and value[1:2] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _lookup(terms, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    out = {}
+    for t in terms:
+        out[t.code.lower()] = t.code
+        out[t.name.lower()] = t.code
+    for key, code in (extra or {}).items():
+        out[key.lower()] = code
+    return out
+
+
+KIND_LOOKUP = _lookup(vocab.ROUTE_KINDS, {"vakmanschaproute": "vakmanschap", "technologieroute": "technologie",
+                                          "beroepsroute": "beroeps", "doorlopende leerroute": "dlr",
+                                          "geïntegreerde route": "glr"})
+PROFILE_LOOKUP = _lookup(vocab.PROFILES, {v: k for k, v in vocab.PROFILE_ABBREVIATIONS.items()})
+LEVEL_LOOKUP = _lookup(vocab.MBO_LEVELS, {f"niveau {n}": str(n) for n in range(1, 5)})
+DOMAIN_LOOKUP = _lookup(vocab.MBO_DOMAINS)
+STATUS_LOOKUP = {**{k: k for k in STATUS_NAMES}, **{v.lower(): k for k, v in STATUS_NAMES.items()},
+                 "beëindigd": "beeindigd"}
+LOCATION_LOOKUP = {**{k: k for k in TEACHING_LOCATION_NAMES}, "vmbo-locatie": "vmbo", "mbo-locatie": "mbo",
+                   **{v.lower(): k for k, v in TEACHING_LOCATION_NAMES.items()}}
+
+
+class OrganisationIndex:
+    """All organisations in memory, to resolve party cells quickly: a
+    vestigingscode, a BRIN (when unique), id:N, or the exact name."""
+
+    def __init__(self, session: Session):
+        rows = session.execute(select(Organisation.id, Organisation.kind, Organisation.name,
+                                      Organisation.vestigingscode, Organisation.brin)).all()
+        self.by_code = {r.vestigingscode.upper(): r for r in rows if r.vestigingscode}
+        self.by_id = {r.id: r for r in rows}
+        self.by_brin: dict[tuple[str, str], list] = {}
+        self.by_name: dict[tuple[str, str], list] = {}
+        for r in rows:
+            kind = "employer" if r.kind == "other" else r.kind
+            if r.brin:
+                self.by_brin.setdefault((kind, r.brin.upper()), []).append(r)
+            self.by_name.setdefault((kind, r.name.strip().lower()), []).append(r)
+
+    def resolve(self, item: str, kind: str) -> tuple[int | None, str | None]:
+        match = re.search(r"\[([^\]]+)\]\s*$", item)
+        key = (match.group(1) if match else item).strip()
+        name = item[:match.start()].strip() if match else item.strip()
+        if key.lower().startswith("id:") and key[3:].strip().isdecimal():
+            row = self.by_id.get(int(key[3:].strip()))
+            return (row.id, None) if row else (None, f"Organisatie {key} bestaat niet.")
+        if key.upper() in self.by_code:
+            return self.by_code[key.upper()].id, None
+        candidates = self.by_brin.get((kind, key.upper())) or self.by_name.get((kind, name.lower())) or []
+        if len(candidates) == 1:
+            return candidates[0].id, None
+        if len(candidates) > 1:
+            return None, f"‘{key}’ past op meerdere organisaties; gebruik de vestigingscode."
+        return None, f"Organisatie ‘{key}’ niet gevonden (gebruik vestigingscode, BRIN of de exacte naam)."
+
+
+def row_to_input(row: Mapping[str, str], orgs: OrganisationIndex) -> tuple[RouteInput, dict[str, list[str]]]:
+    """Parse one CSV row; vocabulary and party errors are keyed by column."""
+    errors: dict[str, list[str]] = {}
+
+    def one(column: str, lookup: Mapping[str, str], message: str) -> str | None:
+        value = (row.get(column) or "").strip()
+        if not value:
+            return None
+        code = lookup.get(value.lower())
+        if code is None:
+            errors.setdefault(column, []).append(message.format(value=value))
+        return code
+
+    def many(column: str, lookup: Mapping[str, str], split, message: str) -> list[str]:
+        out = []
+        for part in split.split(row.get(column) or ""):
+            if not part.strip():
+                continue
+            code = lookup.get(part.strip().lower())
+            if code is None:
+                errors.setdefault(column, []).append(message.format(value=part.strip()))
+            else:
+                out.append(code)
+        return out
+
+    def parties(column: str, kind: str) -> list[int]:
+        ids = []
+        for item in LIST_SPLIT.split(row.get(column) or ""):
+            if item.strip():
+                org_id, message = orgs.resolve(item, kind)
+                if message:
+                    errors.setdefault(column, []).append(message)
+                else:
+                    ids.append(org_id)
+        return ids
+
+    pathways = many("leerwegen", {c.lower(): c for c in vocab.codes(vocab.PATHWAYS)}, CODE_SPLIT,
+                    "Onbekende leerweg ‘{value}’ (BB, KB, GL of TL).")
+    profiles = many("profielen", PROFILE_LOOKUP, re.compile(r"\s*[,;|]\s*"),
+                    "Onbekend profiel ‘{value}’ (bijvoorbeeld Z&W, PIE of TL Techniek).")
+    pupils, pupils_error = parse_pupils(row.get("leerlingen_per_cohort"))
+    if pupils_error:
+        errors.setdefault("leerlingen_per_cohort", []).append(pupils_error)
+    data = RouteInput(
+        title=row.get("titel", ""), kind=one("soort", KIND_LOOKUP, "Onbekende soort ‘{value}’ (DLR, GLR, "
+                                                                      "leerlab, vakmanschaproute, technologieroute of beroepsroute).") or "",
+        status=one("status", STATUS_LOOKUP, "Onbekende status ‘{value}’.") or "concept",
+        vmbo_parties=parties("vmbo_partijen", "vmbo"), mbo_parties=parties("mbo_partijen", "mbo"),
+        employer_parties=parties("bedrijven", "employer"), pathways=pathways, profiles=profiles,
+        mbo_level=one("mbo_niveau", LEVEL_LOOKUP, "Onbekend mbo-niveau ‘{value}’ (1 tot en met 4)."),
+        mbo_domain=one("opleidingsdomein", DOMAIN_LOOKUP, "Onbekend opleidingsdomein ‘{value}’."),
+        crebo=row.get("crebo"), qualification_name=row.get("kwalificatie"),
+        teaching_location=one("lesplaats", LOCATION_LOOKUP, "Onbekende lesplaats ‘{value}’ (vmbo, mbo of beide).")
+        or "beide",
+        first_school_year=row.get("eerste_schooljaar", ""), last_school_year=row.get("laatste_schooljaar"),
+        pupils_per_cohort=pupils, contact_name=row.get("contactpersoon"), contact_email=row.get("contact_email"),
+        contact_phone=row.get("contact_telefoon"), description=row.get("omschrijving"),
+    )
+    return data, errors
+
+
+# --- import: running -----------------------------------------------------------
+
+@dataclass
+class RowMessage:
+    row: int
+    column: str
+    message: str
+    level: str = "fout"  # or "waarschuwing"
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    failed_rows: int = 0
+    mode: str = "all"
+    messages: list[RowMessage] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[RowMessage]:
+        return [m for m in self.messages if m.level == "fout"]
+
+    @property
+    def should_commit(self) -> bool:
+        """All-or-nothing writes nothing when any row failed."""
+        return self.created > 0 and (self.mode == "valid" or self.failed_rows == 0)
+
+
+def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor, *, mode: str = "all",
+                chunk: int = 100) -> Iterator[tuple[int, int]]:
+    """Register each row through the service; yields (done, total) after every
+    chunk and returns the ImportResult. The caller commits when
+    result.should_commit and rolls back otherwise."""
+    result = ImportResult(total=len(rows), mode=mode if mode in ("all", "valid") else "all")
+    orgs = OrganisationIndex(session)
+    vocabulary = route_service.Vocabulary(session)
+    parsed = [row_to_input(row, orgs) for _, row in rows]
+    # Load the facts of every organisation in the file at once (not per row).
+    facts_cache: dict = {}
+    ids = sorted({i for data, _ in parsed for i in (*data.vmbo_parties, *data.mbo_parties, *data.employer_parties)})
+    for start in range(0, len(ids), 500):
+        route_service.party_facts(session, ids[start:start + 500], facts_cache)
+    # Every audit entry bumps the data version; keep that row in the identity
+    # map (it is weakly referenced) so it is not selected again for each row.
+    data_version = session.get(Setting, DATA_VERSION)
+    if data_version is None:
+        bump_data_version(session)
+        data_version = session.get(Setting, DATA_VERSION)  # noqa: F841
+    for start in range(0, len(rows), chunk):
+        lines = [line for line, _ in rows[start:start + chunk]]
+        items = parsed[start:start + chunk]
+        # All-or-nothing: once a row failed nothing will be kept, so only validate.
+        write = result.mode == "valid" or result.failed_rows == 0
+        clean = [i for i, (_, parse_errors) in enumerate(items) if not parse_errors]
+        written = route_service.register_routes(session, [items[i][0] for i in clean], actor, write=write,
+                                                vocabulary=vocabulary, facts_cache=facts_cache)
+        outcomes = dict(zip(clean, written))
+        for i, (data, parse_errors) in enumerate(items):
+            if parse_errors:
+                # Still run the rules, so every problem of the row is reported at once.
+                outcomes[i] = (None, route_service.validate(session, data, actor, facts_cache=facts_cache)[1])
+        outcomes = [outcomes[i] for i in range(len(items))]
+        for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes):
+            errors = dict(parse_errors)
+            for name, messages in checked.errors.items():
+                column = FIELD_COLUMNS.get(name, "")
+                if column in parse_errors:
+                    continue
+                errors.setdefault(column, []).extend(messages)
+            if errors:
+                result.failed_rows += 1
+                for column, messages in errors.items():
+                    for message in messages:
+                        result.messages.append(RowMessage(line, column or "–", message))
+            elif route is not None:
+                result.created += 1
+            for name, messages in checked.warnings.items():
+                for message in messages:
+                    result.messages.append(RowMessage(line, FIELD_COLUMNS.get(name, "–"), message, "waarschuwing"))
+        yield min(start + chunk, len(rows)), len(rows)
+    return result
+
+
+def import_routes(session: Session, rows, actor, *, mode: str = "all",
+                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    gen = iter_import(session, rows, actor, mode=mode)
+    while True:
+        try:
+            done, total = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if progress:
+            progress(done, total)

@@ -1,0 +1,267 @@
+"""Reading leerroutes for the list: facet counts, sorting, paging, and the
+organisation search of the party picker. Built on route_filters, so the list,
+its counts and its exports always agree."""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache, reduce
+
+from sqlalchemy import bindparam, case, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import LearningRoute, MunicipalityRegion, Organisation, Pathway, Profile, Region, RouteParty
+from portal.models import route_pathways, route_profiles
+from portal.models.organisation import organisation_display_name
+from portal.services.learning_routes.filters import (
+    RouteFilters,
+    filter_clauses,
+    filtered_routes,
+    route_region_pairs,
+    visibility_clause,
+)
+
+SORTS = {
+    "titel": ("Titel (A–Z)", lambda: [func.lower(LearningRoute.title), LearningRoute.id]),
+    "recent": ("Laatst gewijzigd", lambda: [LearningRoute.updated_at.desc(), LearningRoute.id.desc()]),
+    "schooljaar": ("Eerste schooljaar (nieuwste eerst)",
+                   lambda: [LearningRoute.first_school_year.desc(), func.lower(LearningRoute.title)]),
+    "niveau": ("Mbo-niveau", lambda: [LearningRoute.mbo_level_code, func.lower(LearningRoute.title)]),
+}
+DEFAULT_SORT = "titel"
+
+
+def route_options():
+    return (selectinload(LearningRoute.parties).selectinload(RouteParty.organisation),
+            selectinload(LearningRoute.pathways), selectinload(LearningRoute.profiles))
+
+
+@dataclass
+class RouteRow:
+    """What the list shows of one route, read without loading the ORM objects."""
+    id: int
+    title: str
+    kind_code: str
+    status: str
+    archived_at: object
+    mbo_level_code: str | None
+    first_school_year: str
+    last_school_year: str | None
+    pathways: list[str] = field(default_factory=list)  # codes, in vocabulary order
+    profiles: list[str] = field(default_factory=list)  # abbreviations, in vocabulary order
+    parties: list[str] = field(default_factory=list)  # display names, in the order entered
+    regions: list[str] = field(default_factory=list)  # arbeidsmarktregio names (the year's), by name
+
+
+ROW_COLUMNS = (LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.status,
+               LearningRoute.archived_at, LearningRoute.mbo_level_code, LearningRoute.first_school_year,
+               LearningRoute.last_school_year)
+
+
+@dataclass
+class RoutePage:
+    routes: list[RouteRow]
+    total: int
+    page: int
+    pages: int
+    sort: str
+
+
+def page_of_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
+                   page: int = 1, page_size: int = 25, include_archived: bool = False,
+                   total: int | None = None) -> RoutePage:
+    """One page of the filtered list, in two statements. `total` (from
+    list_counts, same filters, user and include_archived) saves a count."""
+    where = [visibility_clause(user, include_archived), *filter_clauses(filters, year)]
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(LearningRoute).where(*where)) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    rows = [RouteRow(*row) for row in session.execute(
+        select(*ROW_COLUMNS).where(*where).order_by(*SORTS[sort][1]())
+        .limit(page_size).offset((page - 1) * page_size))] if total else []
+    _add_details(session, rows, year)
+    return RoutePage(rows, total, page, pages, sort)
+
+
+def _add_details(session: Session, rows: list[RouteRow], year: int | None) -> None:
+    """Parties, pathways, profiles and regions of the rows, in one statement."""
+    if not rows:
+        return
+    by_id = {row.id: row for row in rows}
+    details = session.execute(_details_statement(year), {"route_ids": list(by_id)}).all()
+    for route_id, part, _, text, city, kind in sorted(details, key=lambda r: (r[0], int(r[1]), r[2], r[3])):
+        row = by_id[route_id]
+        if int(part) == 0:
+            row.parties.append(organisation_display_name(kind, text, city))
+        else:
+            (row.pathways, row.profiles, row.regions)[int(part) - 1].append(text)
+
+
+@lru_cache(maxsize=16)
+def _details_statement(year: int | None):
+    """UNION ALL of (route_id, part, sort key, text, city, organisation kind) for
+    the routes in the `route_ids` parameter. Built once per year and kept
+    (statements are immutable): building it cost more than running it."""
+    ids = bindparam("route_ids", expanding=True)
+    none = literal_column("NULL")
+    parts = [
+        select(RouteParty.route_id, literal_column("0"), RouteParty.id, Organisation.name, Organisation.city,
+               Organisation.kind).join(Organisation, Organisation.id == RouteParty.organisation_id)
+        .where(RouteParty.route_id.in_(ids)),
+        select(route_pathways.c.route_id, literal_column("1"), Pathway.sort_order, Pathway.code, none, none)
+        .join(Pathway, Pathway.code == route_pathways.c.pathway_code).where(route_pathways.c.route_id.in_(ids)),
+        select(route_profiles.c.route_id, literal_column("2"), Profile.sort_order, Profile.abbreviation, none, none)
+        .join(Profile, Profile.code == route_profiles.c.profile_code).where(route_profiles.c.route_id.in_(ids)),
+    ]
+    if year is not None:
+        pairs = route_region_pairs(year, ids)
+        parts.append(select(pairs.c.route_id, literal_column("3"), literal_column("0"), Region.name, none, none)
+                     .join(Region, Region.id == pairs.c.region_id))
+    return union_all(*parts)
+
+
+def all_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
+               include_archived: bool = False) -> list[LearningRoute]:
+    """Every route of the filtered list (for the exports), same order as the list."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    stmt = filtered_routes(filters, user, year, include_archived=include_archived)
+    return list(session.scalars(stmt.options(*route_options()).order_by(*SORTS[sort][1]())))
+
+
+# The facets that are columns of learning_routes: counted together in one GROUP BY.
+SIMPLE_FACETS = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,
+                 "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code}
+
+
+@dataclass
+class ListCounts:
+    facets: dict[str, dict[str, int]]  # facet -> value -> number of routes (its own filter left out)
+    total: int  # the routes matching every filter (the list's length)
+
+
+def _base(filters: RouteFilters, user, year, skip, include_archived: bool):
+    return [visibility_clause(user, include_archived), *filter_clauses(filters, year, skip=skip)]
+
+
+def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
+                include_archived: bool = False) -> ListCounts:
+    """The facet counts and the number of matching routes, in one statement.
+
+    The four simple facets come from one GROUP BY over their columns, with only
+    the clauses they share (visibility and the other filters); each facet's count
+    is then the sum over the groups that pass the OTHER three of those filters,
+    and the total the sum over the groups that pass all four: exact, as every
+    group is a set of whole learning_routes rows. Profile, pathway and region
+    count the `matching` routes (a CTE, so the filters are evaluated once for
+    the three), or, when they have a filter of their own, the routes passing
+    every other filter."""
+    chosen = {name: set(getattr(filters, name)) for name in SIMPLE_FACETS}
+    shared = _base(filters, user, year, SIMPLE_FACETS, include_archived)
+    columns = list(SIMPLE_FACETS.values())
+    matching = select(LearningRoute.id).where(
+        *shared, *[column.in_(chosen[name]) for name, column in SIMPLE_FACETS.items() if chosen[name]]).cte("matching")
+    hits = [case((column.in_(chosen[name]), 1), else_=0) for name, column in SIMPLE_FACETS.items() if chosen[name]]
+    # Rows that miss two of these filters count nowhere: leave them out before grouping.
+    prune = [reduce(operator.add, hits) >= len(hits) - 1] if len(hits) > 1 else []
+    none = literal_column("NULL")
+    parts = [select(literal_column("3"), *columns, func.count()).where(*shared, *prune).group_by(*columns)]
+    # count(*) is the number of routes: (route_id, code) is the key of both link tables.
+    for tag, (name, table, column) in enumerate((("profile", route_profiles, route_profiles.c.profile_code),
+                                                 ("pathway", route_pathways, route_pathways.c.pathway_code))):
+        part = select(literal_column(str(tag)), column, none, none, none, func.count()).select_from(table)
+        if getattr(filters, name):
+            part = part.join(LearningRoute, LearningRoute.id == table.c.route_id).where(
+                *_base(filters, user, year, name, include_archived))
+        else:
+            part = part.join(matching, matching.c.id == table.c.route_id)
+        parts.append(part.group_by(column))
+    if year is not None:
+        # The regions of the counted routes only (pairs are distinct per route and region).
+        ids = (select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
+               if filters.region else select(matching.c.id))
+        pairs = route_region_pairs(year, ids)
+        parts.append(select(literal_column("2"), Region.code, none, none, none, func.count())
+                     .select_from(pairs).join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
+    facets: dict[str, dict[str, int]] = {name: {} for name in (*SIMPLE_FACETS, "profile", "pathway", "region")}
+    total = 0
+    for tag, *values, n in session.execute(union_all(*parts)):
+        if int(tag) < 3:
+            facets[("profile", "pathway", "region")[int(tag)]][values[0]] = n
+            continue
+        misses = [name for name, value in zip(SIMPLE_FACETS, values) if chosen[name] and value not in chosen[name]]
+        if not misses:
+            total += n
+        for name, value in zip(SIMPLE_FACETS, values):
+            if value is not None and (not misses or misses == [name]):
+                facets[name][str(value)] = facets[name].get(str(value), 0) + n
+    return ListCounts(facets, total)
+
+
+def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
+    """The newest indeling's year (reference.current_region_year) and its
+    regions, code -> name in name order, in one statement; (None, {}) without regions."""
+    newest = select(func.max(Region.year)).scalar_subquery()
+    rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == newest)
+                           .order_by(Region.name)).all()
+    return (rows[0].year if rows else None), {row.code: row.name for row in rows}
+
+
+def current_school_year(today: date | None = None) -> str:
+    today = today or date.today()
+    start = today.year if today.month >= 8 else today.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_year_choices(today: date | None = None) -> list[str]:
+    start = int(current_school_year(today)[:4])
+    return [f"{y}-{y + 1}" for y in range(start + 3, 2013, -1)]
+
+
+def organisations_by_id(session: Session, ids) -> dict[int, Organisation]:
+    ids = [i for i in ids if isinstance(i, int)]
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+
+
+def organisation_region(session: Session, organisation: Organisation | None, year: int | None) -> Region | None:
+    if organisation is None or organisation.municipality_id is None or year is None:
+        return None
+    return session.scalar(
+        select(Region).join(MunicipalityRegion, MunicipalityRegion.region_id == Region.id)
+        .where(MunicipalityRegion.municipality_id == organisation.municipality_id, MunicipalityRegion.year == year))
+
+
+def search_organisations(session: Session, q: str, kind: str, *, region: Region | None = None,
+                         limit: int = 25) -> list[Organisation]:
+    """Organisations of one kind matching a name, place, BRIN or vestigingscode;
+    without a query, those in the given region (the coordinator's own)."""
+    kinds = ("employer", "other") if kind == "employer" else (kind,)
+    stmt = select(Organisation).where(Organisation.kind.in_(kinds))
+    q = (q or "").strip()[:100]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(
+            Organisation.name.ilike(like, escape="\\"), Organisation.city.ilike(like, escape="\\"),
+            Organisation.vestigingscode == q.upper(), Organisation.brin == q.upper(),
+            Organisation.governing_body_name.ilike(like, escape="\\"),
+        ))
+    elif region is not None:
+        stmt = stmt.join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id) \
+            .where(MunicipalityRegion.region_id == region.id)
+    else:
+        return []
+    return list(session.scalars(stmt.order_by(Organisation.name, Organisation.id).limit(limit)))
+
+
+def routes_of_organisation(session: Session, organisation_id: int) -> list[LearningRoute]:
+    """'Mijn leerroutes': every route where the organisation is a party, concepts
+    included (archived ones are gone for coordinators until staff restore them)."""
+    return list(session.scalars(
+        select(LearningRoute).where(LearningRoute.archived_at.is_(None), LearningRoute.id.in_(
+            select(RouteParty.route_id).where(RouteParty.organisation_id == organisation_id)))
+        .options(*route_options()).order_by(func.lower(LearningRoute.title))
+    ))

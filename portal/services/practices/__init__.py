@@ -1,0 +1,1 @@
+"""The good-practice library: writes, queries and full-text search."""

@@ -1,0 +1,1 @@
+"""Reference data: CBS regions and gemeenten, DUO schools, vocabularies."""

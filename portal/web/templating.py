@@ -1,0 +1,91 @@
+"""Template helpers: page-or-fragment rendering for htmx, filters, globals."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, make_response, render_template, request
+
+from portal.domain import vocab
+
+
+def is_htmx_fragment_request() -> bool:
+    """True for an htmx request that wants a fragment (not a history restore)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render_page_or_fragment(page: str, fragment: str, **context: Any) -> Response:
+    """Render the whole page, or only its fragment for htmx; vary on HX-Request."""
+    template = fragment if is_htmx_fragment_request() else page
+    response = make_response(render_template(template, **context))
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    from urllib.parse import urlencode
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    query = urlencode(args, doseq=True)
+    return request.path + (f"?{query}" if query else "")
+
+
+def _format_date(value, fmt: str = "%d-%m-%Y") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def _format_datetime(value) -> str:
+    if not value:
+        return ""
+    from portal.models.base import aware
+    from zoneinfo import ZoneInfo
+    return aware(value).astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
+
+
+def _format_number(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"{value:,}".replace(",", ".")
+
+
+def _visible_routes(routes) -> list:
+    """The routes the current user may see (for pages of other areas that list
+    a route's title, e.g. an agreement's or a practice's routes)."""
+    from flask_login import current_user
+
+    from portal.permissions import visible_routes
+    return visible_routes(current_user, routes)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        url_with=url_with,
+        has_endpoint=lambda name: name in app.view_functions,
+        visible_routes=_visible_routes,
+        PROFILE_NAMES=vocab.names(vocab.PROFILES),
+        PATHWAY_NAMES=vocab.names(vocab.PATHWAYS),
+        LEVEL_NAMES=vocab.names(vocab.MBO_LEVELS),
+        DOMAIN_NAMES=vocab.names(vocab.MBO_DOMAINS),
+        KIND_NAMES=vocab.names(vocab.ROUTE_KINDS),
+        ROLE_NAMES=vocab.names(vocab.ROLES),
+        ORG_KIND_NAMES=vocab.names(vocab.ORGANISATION_KINDS),
+    )
+    app.jinja_env.filters["date_nl"] = _format_date
+    app.jinja_env.filters["datetime_nl"] = _format_datetime
+    app.jinja_env.filters["number_nl"] = _format_number
+
+    @app.context_processor
+    def dataset_label():
+        from portal.core.settings import dataset_label
+        return {"dataset_label": dataset_label()}
