@@ -9,10 +9,13 @@ from werkzeug.routing import IntegerConverter
 
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 
-# The modules that hold each blueprint's `bp` (a package's __init__ imports its views).
+# (module under portal.routes, attribute): each area's blueprint; importing the
+# module runs its package's __init__, which imports the view modules.
 BLUEPRINTS = (
-    "main", "auth", "admin", "learning_routes.views", "agreements.views", "coverage.maps",
-    "coverage.regions", "practices.views", "api.views",
+    ("main", "bp"), ("auth", "bp"), ("admin", "bp"),
+    ("learning_routes.blueprint", "bp"), ("agreements.blueprint", "bp"),
+    ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"),
+    ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
 )
 
 
@@ -60,9 +63,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.url_map.converters["int"] = _IdConverter
 
     import importlib
-    for name in BLUEPRINTS:
+    for name, attribute in BLUEPRINTS:
         module = importlib.import_module(f"portal.routes.{name}")
-        app.register_blueprint(module.bp)
+        app.register_blueprint(getattr(module, attribute))
 
     from portal.web import errors
     errors.init_app(app)

@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, parse_share_rows, parse_total_rows
-from portal.routes.agreements.views import _saved_message, bp, load, require_edit
+from portal.routes.agreements.blueprint import bp
+from portal.routes.agreements.views import _saved_message, load, require_edit
 from portal.core.errors import ServiceError
 from portal.services.agreements import operations as service
 from portal.web.templating import is_htmx_fragment_request, render_page_or_fragment

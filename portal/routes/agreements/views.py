@@ -3,7 +3,7 @@ permission or 403 -> validate -> service -> commit once -> render/redirect."""
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,8 +20,8 @@ from portal.permissions import (
 )
 from portal.core.errors import ServiceError
 from portal.services.agreements import operations as service
+from portal.routes.agreements.blueprint import bp
 
-bp = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
 
 
 @bp.app_template_global("agreement_status")

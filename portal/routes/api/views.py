@@ -11,7 +11,7 @@ import json
 import math
 import re
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,8 +30,8 @@ from portal.routes.api.openapi import (
 from portal.routes.coverage.map_render import compact_geometry_text
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
+from portal.routes.api.blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 class InvalidParameter(Exception):

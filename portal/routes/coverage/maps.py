@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -23,8 +23,8 @@ from portal.routes.coverage import map_render
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import RouteFilters
 from portal.web.templating import render_page_or_fragment
+from portal.routes.coverage.blueprint import maps_bp as bp
 
-bp = Blueprint("maps", __name__, url_prefix="/kaart")
 
 ROUTE_LIST_LIMIT = 50
 EXPORT_TYPES = {

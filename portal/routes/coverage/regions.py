@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,8 +19,8 @@ from portal.services.coverage import figures as coverage, region as coverage_reg
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import RouteFilters
 from portal.web.templating import render_page_or_fragment
+from portal.routes.coverage.blueprint import regions_bp as bp
 
-bp = Blueprint("regions", __name__, url_prefix="/regio")
 KIND_SHORT = {"dlr": "DLR", "glr": "GLR", "leerlab": "leerlab"}
 PER_PAGE = 100  # rows per page of the region's complete lists
 MAX_PAGE = 100_000  # a huge ?pagina= must not overflow the database's OFFSET

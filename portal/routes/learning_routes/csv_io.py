@@ -11,7 +11,8 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.forms.learning_routes import ImportForm
 from portal.permissions import can_create_route, can_see_contact_details
-from portal.routes.learning_routes.views import _list_state, _require_login, bp
+from portal.routes.learning_routes.blueprint import bp
+from portal.routes.learning_routes.views import _list_state, _require_login
 from portal.services.learning_routes import csv_io as route_io, listing as route_list
 from portal.services.learning_routes import operations as route_service
 from portal.services.reference.importers import current_region_year

@@ -4,7 +4,7 @@ blueprint). Thin: load or 404 -> permission or 403 -> form -> service ->
 commit once -> render or redirect."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,8 +24,8 @@ from portal.services.learning_routes import operations as route_service
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, visibility_clause
 from portal.web.templating import render_page_or_fragment
+from portal.routes.learning_routes.blueprint import bp
 
-bp = Blueprint("learning_routes", __name__, url_prefix="/leerroutes")
 
 PARTY_KINDS = (("vmbo", "vmbo_parties", "Vmbo-vestiging"), ("mbo", "mbo_parties", "Mbo-instelling"),
                ("employer", "employer_parties", "Bedrijf"))

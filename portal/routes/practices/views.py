@@ -2,7 +2,7 @@
 an account; coordinators write and submit; staff moderate and publish."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -22,8 +22,8 @@ from portal.web.markdown import render_markdown
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import visibility_clause
 from portal.web.templating import render_page_or_fragment
+from portal.routes.practices.blueprint import bp
 
-bp = Blueprint("practices", __name__, url_prefix="/bibliotheek")
 
 
 def _route_url(route) -> str | None:
