@@ -5,9 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from portal.core.data_version import bump_data_version
 from portal.models import AuditLog, User
+from portal.models.base import utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,7 +92,6 @@ def record(
     session.add(entry)
     session.flush()
     if data_change:
-        from portal.core.settings import bump_data_version
         bump_data_version(session)
     return entry
 
@@ -102,9 +104,6 @@ def record_many(
     """record() for many objects at once (bulk imports): the same entries in
     one multi-row INSERT, and one data-version bump. Each entry: (obj_type,
     obj_id, action, before, after). Returns the number of entries."""
-    from sqlalchemy import insert
-
-    from portal.models.base import utcnow
     rows = []
     now = utcnow()
     for obj_type, obj_id, action, before, after in entries:
@@ -120,6 +119,5 @@ def record_many(
     if not rows:
         return 0
     session.execute(insert(AuditLog.__table__), rows)
-    from portal.core.settings import bump_data_version
     bump_data_version(session)
     return len(rows)

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
+
 # Fixed argument lists, never a shell.
 import subprocess  # nosec B404
 import tempfile

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,7 +25,6 @@ from portal.models.region import Region
 from portal.models.route import LearningRoute
 from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel
-from portal.services.practices import search as _search  # noqa: F401  (registers the full-text objects)
 
 PRACTICE_STATUSES = ("concept", "ingediend", "teruggestuurd", "gepubliceerd")
 

@@ -43,7 +43,7 @@ _DATA_VERSION_SQL = text('SELECT value FROM settings WHERE "key" = :key')
 
 def read_data_version() -> str:
     """The current data version: one primary-key lookup on the session's connection."""
-    from portal.core.settings import DATA_VERSION
+    from portal.core.data_version import DATA_VERSION
     value = db.session.connection().execute(_DATA_VERSION_SQL, {"key": DATA_VERSION}).scalar()
     return value or "0"
 

@@ -58,7 +58,7 @@ READ_ONLY: dict[str, set[str]] = {
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
     "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
                               "agreement_counts"},
-    "devdata.generator": {"stamp"},
+    "devdata.rows": {"stamp"},
     "core.idempotency": {"valid_key", "find", "submissions_for"},
     "devdata.content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
     "services.coverage.map_data": {"map_data"},
@@ -74,7 +74,7 @@ READ_ONLY: dict[str, set[str]] = {
                    "search_organisations", "routes_of_organisation"},
     "services.learning_routes.operations": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
                "display_value", "regions_for_routes"},
-    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
+    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight", "index_text"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
     "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored", "init_app"},
@@ -84,10 +84,10 @@ READ_ONLY: dict[str, set[str]] = {
 NOT_AUDITED: dict[str, str] = {
     "core.audit.record": "the audit log itself",
     "core.audit.record_many": "the audit log itself",
-    "core.settings.bump_data_version": "part of every audit entry (record() calls it)",
+    "core.data_version.bump_data_version": "part of every audit entry (record() calls it)",
+    "core.data_version.put_setting": "the plain write under bump_data_version and the audited set_setting",
     "core.backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
     "core.backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",
-    "services.practices.search.create_search_objects": "DDL of the full-text index (migration)",
     "services.practices.search.index_first": "derived full-text index rows, kept in step by the audited practice writes",
     "services.practices.search.index_document": "derived full-text index rows, kept in step by the audited practice writes",
     "services.practices.search.remove_document": "derived full-text index rows, kept in step by the audited practice writes",
@@ -96,7 +96,7 @@ NOT_AUDITED: dict[str, str] = {
     "services.accounts.throttle.clear_account": "login-throttle counters (Redis or a table), not data",
     "core.uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
     "core.uploads.delete_stored": "removes a file on disk",
-    "devdata.generator.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
+    "devdata.rows.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
     "devdata.areas.generate_routes": "part of generate(), which records one entry for the data set",
     "devdata.areas.generate_agreements": "part of generate(), which records one entry for the data set",
     "devdata.areas.generate_practices": "part of generate(), which records one entry for the data set",
@@ -480,7 +480,8 @@ def test_login_and_logout_entries_do_not_invalidate_cached_pages(db_session, ref
     """Logging in and out is audited, but changes no page: the data version
     (the key of every cached page) stays the same."""
     from portal.services.accounts import users
-    from portal.core.settings import DATA_VERSION, get_setting
+    from portal.core.data_version import DATA_VERSION
+    from portal.core.settings import get_setting
     user = make_user("reader", make_organisation("vmbo"))
     version = get_setting(db_session, DATA_VERSION)
     users.authenticate(db_session, user.email, PASSWORD)

@@ -16,7 +16,7 @@ from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
 from portal.models import LearningRoute, Organisation, Region, Setting
 from portal.services.learning_routes import operations as route_service
-from portal.core.settings import DATA_VERSION, bump_data_version
+from portal.core.data_version import DATA_VERSION, bump_data_version
 
 # Import columns, in template order, and the service field each one feeds.
 IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
