@@ -56,7 +56,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.init_app(app)
     from portal.web import caching
     caching.init_app(app)
-    from portal.core import uploads
+    from portal.web import uploads
     uploads.init_app(app)
 
     # Ids in URLs fit a database integer: a larger number is a 404, not a 500.

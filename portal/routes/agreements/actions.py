@@ -17,7 +17,8 @@ from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.views import load, require_details, require_edit
 from portal.core.errors import ServiceError
 from portal.services.agreements import operations as service
-from portal.core.uploads import delete_stored, send_stored, store_upload
+from portal.core.uploads import delete_stored, store_upload
+from portal.web.uploads import send_stored
 
 
 # --- signing, termination, document ----------------------------------------

@@ -273,7 +273,7 @@ def download_attachment(practice_id: int, attachment_id: int):
     if not can_view_practice(current_user, practice):
         abort(404)
     attachment = _load_attachment(practice_id, attachment_id)
-    from portal.core.uploads import send_stored
+    from portal.web.uploads import send_stored
     return send_stored(attachment.stored_name, attachment.original_name, attachment.content_type)
 
 

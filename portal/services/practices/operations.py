@@ -15,7 +15,7 @@ from portal.models.practice import (
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import search
 from portal.core.audit import changes_since, record
-from portal.web.markdown import to_plain_text
+from portal.domain.markdown import to_plain_text
 from portal.services.practices.queries import (  # noqa: F401  (re-exported: one import for callers)
     Facet,
     Filters,
