@@ -66,7 +66,7 @@ def main() -> None:
         from portal.models.base import utcnow
         from portal.models.practice import GoodPractice, PracticeTag, PracticeTheme
         from portal.services.practices.operations import Filters, reindex, search_practices
-        from portal.services.reference.importers import seed_vocabularies
+        from portal.services.reference.vocabularies import seed_vocabularies
         from portal.domain.practices import THEMES
 
         if reuse:

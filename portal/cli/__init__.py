@@ -13,7 +13,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Organisation
 from portal.core.errors import ServiceError
-from portal.services.reference import importers as reference_service
+from portal.services.reference.boundaries import import_municipalities, import_regions
+from portal.services.reference.files import ReferenceDataError
+from portal.services.reference.schools import import_schools
 from portal.services.accounts import users as user_service
 
 geo_cli = AppGroup("geo", help="Arbeidsmarktregio's en gemeenten laden.")
@@ -33,7 +35,7 @@ def _read_source(source: str) -> bytes:
 def _run_import(load, raw: bytes) -> None:
     try:
         report = load(raw)
-    except reference_service.ReferenceDataError as exc:
+    except ReferenceDataError as exc:
         db.session.rollback()
         raise click.ClickException(f"Niets geladen. {exc}") from None
     db.session.commit()
@@ -45,7 +47,7 @@ def _run_import(load, raw: bytes) -> None:
 @click.option("--year", type=int, required=True, help="Jaar van de indeling, bijvoorbeeld 2025.")
 def geo_import(source: str, year: int) -> None:
     """Laad arbeidsmarktregiogrenzen uit GeoJSON (bestand of URL; statcode/statnaam, WGS84)."""
-    _run_import(lambda raw: reference_service.import_regions(db.session, raw, year), _read_source(source))
+    _run_import(lambda raw: import_regions(db.session, raw, year), _read_source(source))
 
 
 @geo_cli.command("import-municipalities")
@@ -53,7 +55,7 @@ def geo_import(source: str, year: int) -> None:
 @click.option("--year", type=int, required=True)
 def geo_import_municipalities(source: str, year: int) -> None:
     """Laad de koppeling gemeente -> arbeidsmarktregio uit CSV."""
-    _run_import(lambda raw: reference_service.import_municipalities(db.session, raw, year),
+    _run_import(lambda raw: import_municipalities(db.session, raw, year),
                 _read_source(source))
 
 
@@ -61,7 +63,7 @@ def geo_import_municipalities(source: str, year: int) -> None:
 @click.argument("source")
 def schools_import(source: str) -> None:
     """Laad de vo-vestigingen met vmbo (idempotent op vestigingscode)."""
-    _run_import(lambda raw: reference_service.import_schools(db.session, raw), _read_source(source))
+    _run_import(lambda raw: import_schools(db.session, raw), _read_source(source))
 
 
 @click.command("seed")

@@ -37,7 +37,9 @@ from portal.models import (
 )
 from portal.models.user import new_session_token
 from portal.services.accounts.passwords import hash_password
-from portal.services.reference import importers as reference
+from portal.services.reference.boundaries import import_municipalities, import_regions
+from portal.services.reference.schools import import_schools
+from portal.services.reference.vocabularies import seed_vocabularies
 
 GENERATED = "synthetic_generated"
 SYNTHETIC_PASSWORD = "synthetisch-wachtwoord-2026"
@@ -112,22 +114,22 @@ def generate(session: Session, *, scale: float, seed: int, data_dir: str | Path 
 
 def _ensure_reference(ctx: _Ctx, data_dir: Path | None) -> None:
     session = ctx.session
-    reference.seed_vocabularies(session)
+    seed_vocabularies(session)
     files = {name: (data_dir / name if data_dir else None) for name in (
         f"arbeidsmarktregio_{REGION_YEAR}.geojson", f"gemeente_arbeidsmarktregio_{REGION_YEAR}.csv",
         "vo_vestigingen_2024.csv")}
     region_file, municipality_file, school_file = files.values()
     if session.scalar(select(Region.id).where(Region.year == REGION_YEAR).limit(1)) is None:
         if region_file and region_file.is_file() and municipality_file and municipality_file.is_file():
-            reference.import_regions(session, region_file.read_bytes(), REGION_YEAR)
-            reference.import_municipalities(session, municipality_file.read_bytes(), REGION_YEAR)
+            import_regions(session, region_file.read_bytes(), REGION_YEAR)
+            import_municipalities(session, municipality_file.read_bytes(), REGION_YEAR)
         else:
             _synthetic_geography(ctx)
             ctx.report.notes.append("Regiobestanden ontbreken: 35 synthetische regio's gemaakt.")
     has_schools = session.scalar(select(Organisation.id).where(Organisation.kind == "vmbo").limit(1))
     if has_schools is None:
         if school_file and school_file.is_file():
-            reference.import_schools(session, school_file.read_bytes())
+            import_schools(session, school_file.read_bytes())
         else:
             ctx.report.notes.append("Scholenbestand ontbreekt: synthetische vestigingen gemaakt.")
 

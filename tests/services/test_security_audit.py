@@ -66,7 +66,9 @@ READ_ONLY: dict[str, set[str]] = {
     "services.practices.queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
                          "practices_by_author"},
     "services.practices.operations": {"snapshot", "list_archived"},
-    "services.reference.importers": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
+    "services.reference.boundaries": {"current_region_year", "parse_region_geojson"},
+    "services.reference.schools": {"pathways_for_structure"},
+    "services.reference.files": {"read_csv"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
     "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
     "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
@@ -363,7 +365,9 @@ def _users():
 
 def _reference_and_settings():
     from portal.models import Pathway
-    from portal.services.reference import importers as reference
+    from portal.services.reference.boundaries import import_municipalities, import_regions
+    from portal.services.reference.schools import import_schools
+    from portal.services.reference.vocabularies import seed_vocabularies
     from portal.core import settings
     from tests.conftest import require_data_file as data_file
 
@@ -371,20 +375,20 @@ def _reference_and_settings():
         pathway = c.session.get(Pathway, "BB")
         pathway.name = "iets anders"  # the seed puts the official name back
         c.session.flush()
-        reference.seed_vocabularies(c.session)
+        seed_vocabularies(c.session)
         return "vocabulary", None, "seed"
 
     def regions(c):
-        reference.import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
         return "region_set", 2031, "import"
 
     def municipalities(c):
-        reference.import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
-        reference.import_municipalities(c.session, data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2031)
+        import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        import_municipalities(c.session, data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2031)
         return "municipality_set", 2031, "import"
 
     def schools(c):
-        reference.import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
+        import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
         return "school_set", None, "import"
 
     def setting(c):
@@ -397,8 +401,8 @@ def _reference_and_settings():
         generator.generate(c.session, scale=0.01, seed=1, data_dir=DATA_DIR, practices=2)
         return "synthetic_data", None, "generate"
 
-    return {"services.reference.importers.seed_vocabularies": seed, "services.reference.importers.import_regions": regions,
-            "services.reference.importers.import_municipalities": municipalities, "services.reference.importers.import_schools": schools,
+    return {"services.reference.vocabularies.seed_vocabularies": seed, "services.reference.boundaries.import_regions": regions,
+            "services.reference.boundaries.import_municipalities": municipalities, "services.reference.schools.import_schools": schools,
             "core.settings.set_setting": setting, "devdata.generator.generate": generate}
 
 

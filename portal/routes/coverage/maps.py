@@ -20,7 +20,7 @@ from portal.services.coverage import (
     map_data,
 )
 from portal.routes.coverage import map_render
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters
 from portal.web.templating import render_page_or_fragment
 from portal.routes.coverage.blueprint import maps_bp as bp

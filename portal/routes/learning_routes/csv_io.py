@@ -15,7 +15,7 @@ from portal.routes.learning_routes.blueprint import bp
 from portal.routes.learning_routes.views import _list_state, _require_login
 from portal.services.learning_routes import csv_io as route_io, listing as route_list
 from portal.services.learning_routes import operations as route_service
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 
 # Files with more rows than this show a progress bar while they import.
 STREAM_THRESHOLD = 200

@@ -21,7 +21,7 @@ from portal.permissions import (
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes import operations as route_service
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, visibility_clause
 from portal.web.templating import render_page_or_fragment
 from portal.routes.learning_routes.blueprint import bp

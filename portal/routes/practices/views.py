@@ -19,7 +19,7 @@ from portal.permissions import (
 from portal.core.errors import ServiceError
 from portal.services.practices import operations as service
 from portal.web.markdown import render_markdown
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import visibility_clause
 from portal.web.templating import render_page_or_fragment
 from portal.routes.practices.blueprint import bp

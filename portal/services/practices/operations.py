@@ -27,7 +27,7 @@ from portal.services.practices.queries import (  # noqa: F401  (re-exported: one
     related_practices,
     search_practices,
 )
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 
 OBJECT_TYPE = "good_practice"
 # Field names for the conflict message (what somebody else changed).
