@@ -71,7 +71,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         url_with=url_with,
-        has_endpoint=lambda name: name in app.view_functions,
         visible_routes=_visible_routes,
         PROFILE_NAMES=vocab.names(vocab.PROFILES),
         PATHWAY_NAMES=vocab.names(vocab.PATHWAYS),
