@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Sequence
 
+from portal.domain.school_year import school_year_bounds
+
 from portal.domain.funding import (  # noqa: F401  (one import place for callers)
     CENT, FUNDING_STREAMS, HUNDRED, FundingCheck, FundingSharesInvalid, ShareLine, Transfer, allocate,
     check_funding_shares, derive_transfers, format_decimal, group_label, parse_decimal,
@@ -84,17 +86,6 @@ def effective_status(status: str, end_date: date | None, today: date) -> str:
 
 def can_transition(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
-
-
-def school_year_bounds(school_year: str) -> tuple[date, date]:
-    """2025-2026 -> 1 August 2025 .. 31 July 2026."""
-    start = int(school_year[:4])
-    return date(start, 8, 1), date(start + 1, 7, 31)
-
-
-def school_year_of(day: date) -> str:
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{start + 1}"
 
 
 def valid_in_school_year(*, signed: bool, start_date: date, end_date: date,

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from portal.domain.coverage import current_school_year, shift_school_year
+from portal.domain.school_year import current_school_year, shift_school_year
 from portal.models import Region
 from portal.services.coverage import (
     figures as coverage,

@@ -56,8 +56,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
-    "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
-                              "agreement_counts"},
+    "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
     "devdata.rows": {"stamp"},
     "core.idempotency": {"valid_key", "find", "submissions_for"},
     "devdata.content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
@@ -72,7 +71,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
     "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
     "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
-                   "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
+                   "school_year_choices", "organisations_by_id", "organisation_region",
                    "search_organisations", "routes_of_organisation"},
     "services.learning_routes.operations": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
                "display_value", "regions_for_routes"},

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from portal.domain import agreements as dom
+from portal.domain.school_year import school_year_of
 from portal.domain.agreements import Phase, ShareLine
 
 
@@ -192,8 +193,8 @@ def test_valid_in_school_year(start, end, terminated, year, valid):
 
 
 def test_school_year_of():
-    assert dom.school_year_of(date(2026, 7, 31)) == "2025-2026"
-    assert dom.school_year_of(date(2026, 8, 1)) == "2026-2027"
+    assert school_year_of(date(2026, 7, 31)) == "2025-2026"
+    assert school_year_of(date(2026, 8, 1)) == "2026-2027"
 
 
 def complete_facts(**changes):

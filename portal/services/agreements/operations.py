@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from portal.domain import agreements as dom
+from portal.domain.school_year import school_year_of
 from portal.domain.identifiers import school_year_error
 from portal.models import LearningRoute, Organisation, User
 from portal.models.agreement import (
@@ -75,7 +76,7 @@ def list_archived(session: Session) -> list[Agreement]:
 def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
     """The school year a route becomes actief in: the current one, or its first
     school year when that lies ahead."""
-    current = dom.school_year_of(on or today())
+    current = school_year_of(on or today())
     if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
         return first_school_year
     return current

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year
 
 REGION_COLUMNS = (
     "Regiocode", "Regio", "Leerroutes", "DLR", "GLR", "Leerlab", "Overige routes",
@@ -67,5 +67,5 @@ def to_xlsx(sheets: list[tuple[str, tuple, list[list]]]) -> bytes:
 
 
 def export_name(base: str, school_year: str | None, fmt: str) -> str:
-    year = school_year or rules.current_school_year()
+    year = school_year or current_school_year()
     return f"{base}-{year}.{fmt}"

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year
 from portal.domain import vocab
 from portal.models import LearningRoute, Organisation, Region, RouteParty
 from portal.services.coverage import region_reads as reads
@@ -68,7 +69,7 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
     selected: list[int] = []
     periods: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # the trend's groups: routes, pupils
     for route_id, kind, level, first, last, status, pupils, chosen, counted in session.execute(
-        reads.routes_of_region(region.id, region.year, filters.school_year, rules.current_school_year())
+        reads.routes_of_region(region.id, region.year, filters.school_year, current_school_year())
     ):
         if chosen:
             selected.append(route_id)
