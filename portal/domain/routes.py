@@ -21,6 +21,8 @@ STATUS_NAMES = {
     "beeindigd": "Beëindigd",
 }
 TEACHING_LOCATIONS = ("vmbo", "mbo", "beide")
+# The roles of a route's parties (an agreement also knows "gemeente").
+PARTY_ROLES = ("vmbo", "mbo", "employer")
 TEACHING_LOCATION_NAMES = {"vmbo": "Op de vmbo-locatie", "mbo": "Op de mbo-locatie", "beide": "Op beide locaties"}
 
 VOCATIONAL_PATHWAYS = frozenset({"BB", "KB", "GL"})
