@@ -8,11 +8,10 @@ from sqlalchemy import select
 from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
 from portal.extensions import db
 from portal.forms.auth import UserForm
-from portal.forms.helpers import apply_service_errors
 from portal.models import Organisation, User
 from portal.permissions import can_assign_role, staff_required
-from portal.core.errors import ServiceError
 from portal.services.accounts import users as user_service
+from portal.web.transaction import act, save
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 ORG_KIND_NAMES = names(ORGANISATION_KINDS)
@@ -60,18 +59,14 @@ def create_user():
             if organisation is None:
                 form.organisation_id.errors = ["Kies een bestaande organisatie."]
         if not form.organisation_id.errors:
-            try:
-                user = user_service.create_user(
-                    db.session, email=form.email.data, name=form.name.data, role=form.role.data,
-                    password=form.password.data, organisation=organisation, actor=current_user,
-                )
-            except ServiceError as exc:
-                db.session.rollback()
-                general = apply_service_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(f"Account voor {user.email} aangemaakt.", "success")
+            saved = save(lambda: user_service.create_user(
+                db.session, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data, organisation=organisation, actor=current_user,
+            ), form)
+            if saved.ok:
+                flash(f"Account voor {saved.result.email} aangemaakt.", "success")
                 return redirect(url_for("admin.list_users"))
+            general = saved.general
     return render_template("admin/user_form.html", form=form, general=general)
 
 
@@ -81,12 +76,6 @@ def toggle_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if not can_assign_role(current_user, user.role):
         abort(403)
-    try:
-        user_service.set_active(db.session, user, not user.active, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Account {user.email} is {'geactiveerd' if user.active else 'gedeactiveerd'}.", "success")
+    act(lambda: user_service.set_active(db.session, user, not user.active, current_user),
+        lambda: f"Account {user.email} is {'geactiveerd' if user.active else 'gedeactiveerd'}.")
     return redirect(url_for("admin.list_users"))
