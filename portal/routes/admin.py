@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
 from portal.extensions import db
 from portal.forms.auth import UserForm
+from portal.forms.choices import term_options
 from portal.models import Organisation, User
 from portal.permissions import can_assign_role, staff_required
 from portal.services.accounts import users as user_service
@@ -17,15 +19,15 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 ORG_KIND_NAMES = names(ORGANISATION_KINDS)
 
 
-def _organisation_choices() -> list[tuple[str, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
         .order_by(Organisation.kind, Organisation.name)
     ).all()
-    choices = [("", "— geen —")]
+    choices = [SelectChoice("", "— geen —")]
     for r in rows:
         label = f"{r.name} ({r.city})" if r.city else r.name
-        choices.append((str(r.id), f"{label} — {ORG_KIND_NAMES[r.kind]}"))
+        choices.append(SelectChoice(str(r.id), f"{label} — {ORG_KIND_NAMES[r.kind]}"))
     return choices
 
 
@@ -46,7 +48,7 @@ def list_users():
 @staff_required
 def create_user():
     form = UserForm()
-    form.role.choices = [(r.code, r.name) for r in ROLES if can_assign_role(current_user, r.code)]
+    form.role.choices = term_options(r for r in ROLES if can_assign_role(current_user, r.code))
     form.organisation_id.choices = _organisation_choices()
     general: list[str] = []
     if form.validate_on_submit():
