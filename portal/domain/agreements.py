@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 from portal.domain.funding import (  # noqa: F401  (one import place for callers)
     CENT, FUNDING_STREAMS, HUNDRED, FundingCheck, FundingSharesInvalid, ShareLine, Transfer, allocate,
@@ -59,7 +59,7 @@ def is_internal_arrangement(parties: Iterable[tuple[str, str | None, str | None]
     if not {r for r, _, _ in school} >= {"vmbo", "mbo"}:
         return False
     if all(number for _, _, number in school):
-        return len({number.strip() for _, _, number in school}) == 1
+        return len({cast(str, number).strip() for _, _, number in school}) == 1  # all set: checked above
     names = {_norm(name) for _, name, _ in school}
     return len(names) == 1 and "" not in names
 
@@ -272,7 +272,7 @@ class DiffEntry:
     added: tuple[str, ...] = ()
 
 
-def diff_snapshots(old: dict, new: dict) -> list[DiffEntry]:
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[DiffEntry]:
     """What changed between two snapshots, in the order of SNAPSHOT_LABELS.
     Lists show removed and added lines; text shows before and after."""
     out: list[DiffEntry] = []
@@ -292,7 +292,7 @@ def diff_snapshots(old: dict, new: dict) -> list[DiffEntry]:
     return out
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
