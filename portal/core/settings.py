@@ -2,12 +2,14 @@
 Changes are audited (which also bumps the data version, see data_version)."""
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
 from portal.core.data_version import put_setting
 from portal.extensions import db
-from portal.models import Setting
+from portal.models import Setting, User
 
 DATASET_LABEL = "dataset_label"
 
@@ -22,7 +24,7 @@ def get_setting(session: Session, key: str) -> str | None:
     return row.value if row else None
 
 
-def set_setting(session: Session, key: str, value: str, actor=None, *, audit: bool = True) -> None:
+def set_setting(session: Session, key: str, value: str, actor: User | None = None, *, audit: bool = True) -> None:
     """Change a setting, audited (which also bumps the data version).
     audit=False only inside a use case that records its own entry for it."""
     old = put_setting(session, key, value)
@@ -34,7 +36,8 @@ def set_setting(session: Session, key: str, value: str, actor=None, *, audit: bo
 def dataset_label() -> str | None:
     """The banner text for demo or synthetic data, or None for real data."""
     try:
-        value = get_setting(db.session, DATASET_LABEL)
+        # db.session is the scoped_session that stands in for the request's Session.
+        value = get_setting(cast(Session, db.session), DATASET_LABEL)
     except Exception:  # noqa: BLE001  a missing table or database must not break error pages
         db.session.rollback()
         return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import abort, current_app, g, has_request_context
+from werkzeug.datastructures import FileStorage
 
 from portal.core.errors import ServiceError
 
@@ -63,7 +64,7 @@ def upload_dir() -> Path:
     return path
 
 
-def store_upload(file_storage, *, allowed: tuple[str, ...] = ("pdf", "png", "jpeg"),
+def store_upload(file_storage: FileStorage | None, *, allowed: tuple[str, ...] = ("pdf", "png", "jpeg"),
                  max_bytes: int = MAX_BYTES, field: str = "file") -> StoredFile:
     """Check and store an uploaded file; raise ServiceError at `field` if it is
     missing, too large, or its content is not one of the allowed kinds."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 from portal.domain.school_year import school_year_bounds
 
@@ -61,7 +61,7 @@ def is_internal_arrangement(parties: Iterable[tuple[str, str | None, str | None]
     if not {r for r, _, _ in school} >= {"vmbo", "mbo"}:
         return False
     if all(number for _, _, number in school):
-        return len({number.strip() for _, _, number in school}) == 1
+        return len({cast(str, number).strip() for _, _, number in school}) == 1  # all set: checked above
     names = {_norm(name) for _, name, _ in school}
     return len(names) == 1 and "" not in names
 
@@ -150,7 +150,7 @@ def _filled(facts: AgreementFacts, key: str) -> bool:
     return bool((facts.clauses.get(key) or "").strip())
 
 
-def completeness(facts: AgreementFacts) -> list[ChecklistItem]:
+def completeness(facts: AgreementFacts) -> list[ChecklistItem]:  # noqa: C901  one flat check per checklist item
     """The required parts, each ok or with what is missing."""
     items: list[ChecklistItem] = []
 
@@ -263,7 +263,7 @@ class DiffEntry:
     added: tuple[str, ...] = ()
 
 
-def diff_snapshots(old: dict, new: dict) -> list[DiffEntry]:
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[DiffEntry]:
     """What changed between two snapshots, in the order of SNAPSHOT_LABELS.
     Lists show removed and added lines; text shows before and after."""
     out: list[DiffEntry] = []
@@ -283,7 +283,7 @@ def diff_snapshots(old: dict, new: dict) -> list[DiffEntry]:
     return out
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):

@@ -6,9 +6,13 @@ sanitized HTML safe for templates."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
@@ -21,7 +25,8 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 _md.enable(["table", "strikethrough"])
 
 
-def _heading_shift(renderer, tokens, idx, options, env):
+def _heading_shift(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
     # The page owns h1: a "# Kop" in a body becomes h2.
     token = tokens[idx]
     level = min(int(token.tag[1]) + 1, 6)
