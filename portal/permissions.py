@@ -9,6 +9,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal.domain.vocab import STAFF_ROLES
+from portal.extensions import login_manager
 from portal.models import LearningRoute, User
 
 
@@ -18,7 +19,6 @@ def role_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from portal.extensions import login_manager
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:

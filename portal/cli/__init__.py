@@ -10,13 +10,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.cli.backup import backup_command, restore_command
+from portal.cli.devdata import demo_cli
+from portal.core import idempotency
+from portal.core.errors import ServiceError
 from portal.extensions import db
 from portal.models import Organisation
-from portal.core.errors import ServiceError
+from portal.services.accounts import users as user_service
 from portal.services.reference.boundaries import import_municipalities, import_regions
 from portal.services.reference.files import ReferenceDataError
 from portal.services.reference.schools import import_schools
-from portal.services.accounts import users as user_service
+from seeds.demo import DEMO_PASSWORD, seed_demo
+from seeds.reference import find_data_dir, load_reference_data
 
 geo_cli = AppGroup("geo", help="Arbeidsmarktregio's en gemeenten laden.")
 schools_cli = AppGroup("schools", help="Vo-vestigingen (DUO) laden.")
@@ -71,8 +76,6 @@ def schools_import(source: str) -> None:
 @click.option("--offline", is_flag=True, help="Niets downloaden.")
 def seed_command(demo: bool, offline: bool) -> None:
     """Laad de referentiedata en (standaard) de demodata. Veilig om te herhalen."""
-    from seeds.demo import DEMO_PASSWORD, seed_demo
-    from seeds.reference import find_data_dir, load_reference_data
 
     data_dir = find_data_dir(current_app.config.get("PORTAL_DATA_DIR"), current_app.instance_path,
                              allow_download=not offline)
@@ -125,7 +128,6 @@ def create_user_command(email: str, role: str, name: str | None, organisation: s
 @click.command("prune-submissions")
 def prune_submissions_command() -> None:
     """Vergeet formuliersleutels ouder dan 30 dagen (dagelijks via cron)."""
-    from portal.core import idempotency
     removed = idempotency.prune(db.session)
     db.session.commit()
     click.echo(f"{removed} oude formuliersleutel(s) verwijderd.")
@@ -149,10 +151,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(prune_submissions_command)
-    from portal.cli.backup import backup_command, restore_command
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    from portal.cli.devdata import demo_cli
     app.cli.add_command(demo_cli)
 
 

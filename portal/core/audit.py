@@ -5,8 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
 
 from portal.core.data_version import bump_data_version
 from portal.models import AuditLog, User
@@ -41,8 +41,6 @@ def changes_since(session: Session, obj_type: str, obj_id: int, version: int,
     """What was saved to an object after `version` was read (optimistic
     locking): from its audit entries that carry the version they made, oldest
     first, one row per field: who, at, label, before, after."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
     entries = session.scalars(
         select(AuditLog).where(AuditLog.object_type == obj_type, AuditLog.object_id == obj_id)
         .options(selectinload(AuditLog.actor)).order_by(AuditLog.at, AuditLog.id))

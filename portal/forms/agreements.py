@@ -7,7 +7,13 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField, widgets,
+    EmailField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional
 

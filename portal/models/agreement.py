@@ -22,14 +22,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
 from portal.domain import agreements as dom
 from portal.domain.transfer_guarantee import DESTINATIONS
+from portal.extensions import db
 from portal.models.base import TimestampMixin, one_of, utcnow
 from portal.models.organisation import Organisation
 from portal.models.route import LearningRoute
 from portal.models.user import User
-
 
 agreement_routes = Table(
     "agreement_routes",

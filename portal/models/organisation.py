@@ -13,8 +13,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
 from portal.domain import vocab
+from portal.extensions import db
 from portal.models.base import TimestampMixin, one_of
 from portal.models.region import Municipality
 from portal.models.vocab import Pathway, Profile

@@ -18,16 +18,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
 from portal.domain import practices as rules
 from portal.domain import vocab
+from portal.extensions import db
 from portal.models.base import TimestampMixin, one_of, utcnow
 from portal.models.organisation import Organisation
 from portal.models.region import Region
 from portal.models.route import LearningRoute
 from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel
-
 
 
 def _link(name: str, column: str, target: str) -> Table:

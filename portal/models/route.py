@@ -18,12 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
 from portal.domain import routes as rules
+from portal.extensions import db
 from portal.models.base import TimestampMixin, one_of
 from portal.models.organisation import Organisation
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
-
 
 route_pathways = Table(
     "route_pathways",

@@ -5,7 +5,14 @@ import time
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, flash, make_response, redirect, render_template, request, session, url_for,
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from openpyxl import Workbook
+
 from portal.domain.school_year import current_school_year
 
 REGION_COLUMNS = (
@@ -54,7 +56,6 @@ def to_csv(columns, rows) -> bytes:
 
 
 def to_xlsx(sheets: list[tuple[str, tuple, list[list]]]) -> bytes:
-    from openpyxl import Workbook
     workbook = Workbook(write_only=True)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])

@@ -10,7 +10,6 @@ from portal.models import Municipality, Organisation, Pathway
 from portal.services.reference.files import ImportReport, ReferenceDataError, read_csv
 from portal.services.reference.vocabularies import seed_vocabularies
 
-
 SCHOOL_COLUMNS = (
     "vestigingscode", "brin_nummer", "vestigingsnummer", "vestigingsnaam", "onderwijsstructuur",
     "heeft_vmbo", "gemeente_code_2025", "plaats", "lat", "lon", "leerlingen",
