@@ -7,6 +7,7 @@ import re
 import pytest
 
 from portal.services.agreements import operations as service
+from portal.services.agreements import queries
 from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
 
 HX = {"HX-Request": "true"}
@@ -240,11 +241,11 @@ def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatc
     for party in agreement.parties:
         service.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
     from datetime import date
-    monkeypatch.setattr(service, "today", lambda: date(2030, 6, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 6, 1))
     login_as(world["mbo_user"])
     html = client.get("/overeenkomsten/").get_data(as_text=True)
     assert "Verloopt binnen 90 dagen" in html and "loopt af op 31-07-2030" in html
-    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
     html = client.get("/overeenkomsten/").get_data(as_text=True)
     assert "Verloopt binnen 90 dagen" not in html and "Verlopen" in html
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.models.agreement import Agreement
 from portal.core.errors import ServiceError
 from portal.services.agreements import operations as agreement_service
+from portal.services.agreements import queries
 from portal.services.learning_routes import operations as route_service
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement
@@ -53,7 +54,7 @@ def test_glr_cannot_become_actief_without_a_signed_agreement(db_session, world):
 def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypatch):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["roc"],
                                start_date=date(2024, 8, 1), end_date=date(2026, 7, 31))
-    monkeypatch.setattr(agreement_service, "today", lambda: date(2025, 9, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2025, 9, 1))
     sign_all(db_session, agreement, world)
     monkeypatch.undo()  # today: the route becomes actief in 2026-2027 or later, after the agreement ended
     with pytest.raises(ServiceError) as exc:

@@ -9,6 +9,7 @@ from portal.models import AuditLog
 from portal.models.agreement import FundingShare
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.agreements import operations as service
+from portal.services.agreements import queries
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 
@@ -171,7 +172,7 @@ def signed(setup, db_session):
 
 def test_expiry_is_computed_on_read_and_stored_by_expire_due(setup, db_session, monkeypatch):
     a = signed(setup, db_session)
-    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
     assert service.current_status(a) == "verlopen"
     with pytest.raises(ServiceError):
         service.update_agreement(db_session, a, dict(title="x", start_date=a.start_date, end_date=a.end_date,
@@ -262,7 +263,7 @@ def test_examining_party_must_be_mbo(setup, db_session):
 
 def test_expire_command_for_cron(app, setup, db_session, monkeypatch):
     a = signed(setup, db_session)
-    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
     result = app.test_cli_runner().invoke(args=["agreements", "expire"])
     assert "1 overeenkomst(en) op verlopen gezet." in result.output
     assert a.status == "verlopen"

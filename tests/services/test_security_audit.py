@@ -39,11 +39,11 @@ from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
-    "services.agreements.queries": {"share_lines", "needs_full_coverage", "guarantee_check", "checklist", "allocations",
-                          "list_agreements", "agreements_for_route", "routes_for", "version_diff",
-                          "activation_errors"},
+    "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
+                                    "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
+                                    "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
+                                    "activation_errors"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
-    "services.agreements.operations": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year"},
     "services.agreements.funding": {"validate_funding", "validate_guarantee"},
     "core.backup": {"check_postgres_tools"},
     "core.audit": {"changes_since"},

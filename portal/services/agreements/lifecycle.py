@@ -15,7 +15,7 @@ from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
 from portal.core.errors import ServiceError
 from portal.services.agreements import operations as core
-from portal.services.agreements.queries import checklist
+from portal.services.agreements import queries
 from portal.core.audit import record
 
 
@@ -23,10 +23,10 @@ def send_for_signature(session: Session, agreement: Agreement, actor: User) -> N
     core._ensure_editable(agreement)
     if not dom.can_transition(agreement.status, "ter_ondertekening"):
         raise ServiceError("Alleen een concept kan ter ondertekening worden verstuurd.")
-    missing = [f"{i.label}: {i.message}" for i in checklist(agreement) if not i.ok]
+    missing = [f"{i.label}: {i.message}" for i in queries.checklist(agreement) if not i.ok]
     if missing:
         raise ServiceError({"__all__": ["De overeenkomst is nog niet compleet."] + missing})
-    if agreement.end_date < core.today():
+    if agreement.end_date < queries.today():
         raise ServiceError("De looptijd van deze overeenkomst is al voorbij.")
     agreement.status = "ter_ondertekening"
     agreement.sent_at = utcnow()
@@ -43,7 +43,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
         raise ServiceError("Deze partij hoort niet bij deze overeenkomst.")
     if actor.role != "coordinator" or actor.organisation_id != party.organisation_id:
         raise ServiceError("Je kunt alleen namens je eigen organisatie tekenen.")
-    if core.current_status(agreement) != "ter_ondertekening":
+    if queries.current_status(agreement) != "ter_ondertekening":
         raise ServiceError("Deze overeenkomst ligt niet ter ondertekening.")
     if party.is_signed:
         raise ServiceError("Deze partij heeft al getekend.")
@@ -67,7 +67,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
 
 
 def terminate(session: Session, agreement: Agreement, on: date | None, reason: str, actor: User) -> None:
-    status = core.current_status(agreement)
+    status = queries.current_status(agreement)
     errors: dict[str, list[str]] = {}
     if not dom.can_transition(status, "opgezegd"):
         raise ServiceError("Alleen een getekende of ter ondertekening verstuurde overeenkomst kan worden opgezegd.")
@@ -104,7 +104,7 @@ def attach_document(session: Session, agreement: Agreement, stored, actor: User)
 
 
 def archive(session: Session, agreement: Agreement, actor: User) -> None:
-    if agreement.status in ("ter_ondertekening", "getekend") and core.current_status(agreement) != "verlopen":
+    if agreement.status in ("ter_ondertekening", "getekend") and queries.current_status(agreement) != "verlopen":
         raise ServiceError("Een getekende of ter ondertekening verstuurde overeenkomst kan niet worden "
                            "gearchiveerd; zeg haar eerst op.")
     if agreement.archived_at is not None:
@@ -132,8 +132,8 @@ def restore(session: Session, agreement: Agreement, actor: User) -> None:
 
 def expire_due(session: Session, on: date | None = None, actor: User | None = None) -> int:
     """Store verlopen for signed agreements past their end date (cron or CLI);
-    reading already shows them as verlopen through core.current_status()."""
-    on = on or core.today()
+    reading already shows them as verlopen through queries.current_status()."""
+    on = on or queries.today()
     due = session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on))
     count = 0
     for agreement in due:

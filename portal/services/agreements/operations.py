@@ -3,7 +3,6 @@ is audited. Any change after a signature creates a new version (addendum)
 and clears the signatures."""
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Iterable
 
 from sqlalchemy import select
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from portal.domain import agreements as dom
-from portal.domain.identifiers import school_year_error
 from portal.models import LearningRoute, Organisation, User
 from portal.models.agreement import (
     Agreement, AgreementParty, AgreementVersion,
@@ -22,63 +20,24 @@ from portal.services.agreements.queries import (  # noqa: F401  (callers use one
     CLAUSE_FIELDS,
     COVERAGE_KINDS,
     activation_errors,
+    activation_school_year,
     agreements_for_route,
     allocations,
     checklist,
+    current_status,
     guarantee_check,
     list_agreements,
+    list_archived,
+    list_expiring,
     needs_full_coverage,
     routes_for,
     share_lines,
+    today,
     version_diff,
 )
 from portal.services.agreements.snapshots import content_snapshot, full_snapshot
 
 ORG_KIND_TO_ROLE = {"vmbo": "vmbo", "mbo": "mbo", "employer": "employer", "other": "gemeente"}
-
-
-def today() -> date:
-    return date.today()
-
-
-# --- reading ---------------------------------------------------------------
-
-def current_status(agreement: Agreement, on: date | None = None) -> str:
-    """The status as of today: a signed agreement past its end date is verlopen."""
-    return dom.effective_status(agreement.status, agreement.end_date, on or today())
-
-
-def list_expiring(session: Session, on: date | None = None, organisation_id: int | None = None,
-                  days: int = 90) -> list[Agreement]:
-    """Signed agreements that end within `days` days (coordinator and staff overviews)."""
-    on = on or today()
-    query = (select(Agreement)
-             .where(Agreement.archived_at.is_(None), Agreement.status == "getekend",
-                    Agreement.end_date >= on, Agreement.end_date <= on + timedelta(days=days))
-             .order_by(Agreement.end_date))
-    if organisation_id:
-        query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
-    return list(session.scalars(query))
-
-
-def list_archived(session: Session) -> list[Agreement]:
-    """Archived agreements, most recently archived first (staff restore them)."""
-    from sqlalchemy.orm import selectinload
-    return list(session.scalars(
-        select(Agreement).where(Agreement.archived_at.is_not(None))
-        .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation))
-        .order_by(Agreement.archived_at.desc(), Agreement.id.desc())))
-
-
-# --- the activation rule (used by the route service) ------------------------
-
-def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
-    """The school year a route becomes actief in: the current one, or its first
-    school year when that lies ahead."""
-    current = dom.school_year_of(on or today())
-    if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
-        return first_school_year
-    return current
 
 
 # --- writing ---------------------------------------------------------------
