@@ -44,6 +44,7 @@ READ_ONLY: dict[str, set[str]] = {
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
                                     "activation_errors"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
+    "services.agreements.changes": {"check_version", "ensure_editable"},
     "services.agreements.funding": {"validate_funding", "validate_guarantee"},
     "core.backup": {"check_postgres_tools"},
     "core.audit": {"changes_since"},
@@ -84,6 +85,11 @@ READ_ONLY: dict[str, set[str]] = {
 NOT_AUDITED: dict[str, str] = {
     "core.audit.record": "the audit log itself",
     "core.audit.record_many": "the audit log itself",
+    "services.agreements.changes.store_version": "the version row (snapshot) of an audited agreement write; each "
+                                                "caller records its own entry",
+    "services.agreements.changes.derive_internal": "sets the derived is_internal flag inside an audited agreement write",
+    "services.agreements.changes.finish_change": "the last step of an agreement write: records that write's entry "
+                                                "(checked through update_agreement, set_parties, set_funding, set_guarantee)",
     "core.settings.bump_data_version": "part of every audit entry (record() calls it)",
     "core.backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
     "core.backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",

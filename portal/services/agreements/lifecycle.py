@@ -14,13 +14,12 @@ from portal.models.agreement import Agreement, AgreementParty
 from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as core
-from portal.services.agreements import queries
+from portal.services.agreements import changes, queries
 from portal.core.audit import record
 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
-    core._ensure_editable(agreement)
+    changes.ensure_editable(agreement)
     if not dom.can_transition(agreement.status, "ter_ondertekening"):
         raise ServiceError("Alleen een concept kan ter ondertekening worden verstuurd.")
     missing = [f"{i.label}: {i.message}" for i in queries.checklist(agreement) if not i.ok]
@@ -31,7 +30,7 @@ def send_for_signature(session: Session, agreement: Agreement, actor: User) -> N
     agreement.status = "ter_ondertekening"
     agreement.sent_at = utcnow()
     session.flush()
-    core._store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "send", before={"status": "concept"},
            after={"status": agreement.status})
 
@@ -59,7 +58,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
         agreement.status = "getekend"
         agreement.signed_at = now
     session.flush()
-    core._store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "sign",
            before={"status": before_status},
            after={"status": agreement.status, "party": party.organisation.name,
@@ -83,7 +82,7 @@ def terminate(session: Session, agreement: Agreement, on: date | None, reason: s
     agreement.terminated_on = on
     agreement.termination_reason = reason.strip()
     session.flush()
-    core._store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "terminate", before={"status": status},
            after={"status": "opgezegd", "terminated_on": on, "reason": agreement.termination_reason})
 
