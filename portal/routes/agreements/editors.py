@@ -15,7 +15,7 @@ from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, par
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.views import _saved_message, load, require_edit
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as service
+from portal.services.agreements import funding, queries
 from portal.web.templating import is_htmx_fragment_request, render_page_or_fragment
 
 
@@ -103,21 +103,21 @@ def edit_shares(agreement_id: int):
                                                             purpose="")):
             pass
         elif action == "save":
-            response, errors, saved = _save_editor(agreement, lambda **version: service.set_funding(
+            response, errors, saved = _save_editor(agreement, lambda **version: funding.set_funding(
                 db.session, agreement, shares, totals, current_user, **version))
             if response is not None:
                 return response
             if saved:
                 shares, totals = _share_rows_from(agreement), _total_rows_from(agreement)
         else:  # check: live sums and errors, nothing saved
-            errors = service.validate_funding(agreement, shares, totals)
+            errors = funding.validate_funding(agreement, shares, totals)
             if is_htmx_fragment_request():
                 return render_template("agreements/_funding_check.html", shares=shares, totals=totals,
                                        errors=errors, sums=_group_sums(shares), saved=False)
     return _render("agreements/funding.html", "agreements/_funding_editor.html", 422 if errors else 200,
                    agreement=agreement, shares=shares, totals=totals, errors=errors, sums=_group_sums(shares),
                    saved=saved, save_failed=bool(errors) and request.method == "POST",
-                   action_form=ActionForm(), allocations=service.allocations(agreement))
+                   action_form=ActionForm(), allocations=queries.allocations(agreement))
 
 
 def _save_editor(agreement, write):
@@ -175,21 +175,21 @@ def edit_guarantee(agreement_id: int):
                 responsible_party_id=None, max_wait_days=None, description="", entree_reason="")):
             pass
         elif action == "save":
-            response, errors, saved = _save_editor(agreement, lambda **version: service.set_guarantee(
+            response, errors, saved = _save_editor(agreement, lambda **version: funding.set_guarantee(
                 db.session, agreement, duration, phases, current_user, **version))
             if response is not None:
                 return response
             if saved:
                 phases = _phase_rows_from(agreement)
         else:  # check: messages only, nothing saved
-            errors, check = service.validate_guarantee(agreement, duration, phases)
+            errors, check = funding.validate_guarantee(agreement, duration, phases)
             flagged = check.flagged
             if is_htmx_fragment_request():
                 return render_template("agreements/_guarantee_check.html", phases=phases, errors=errors,
                                        saved=False)
     if not errors and request.method == "GET" and agreement.guarantee_phases:
-        flagged = service.guarantee_check(agreement).flagged
+        flagged = queries.guarantee_check(agreement).flagged
     return _render("agreements/guarantee.html", "agreements/_guarantee_editor.html", 422 if errors else 200,
                    agreement=agreement, phases=phases, errors=errors, saved=saved, duration=duration_raw,
                    flagged=flagged, action_form=ActionForm(), save_failed=bool(errors) and request.method == "POST",
-                   full_coverage=service.needs_full_coverage(agreement))
+                   full_coverage=queries.needs_full_coverage(agreement))

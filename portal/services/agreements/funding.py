@@ -1,7 +1,7 @@
 """Samenwerkingsovereenkomsten: the funding split ("omvang en bestemming") and
 the overstapgarantie, each edited as rows and saved as one change of the
-agreement (a new version after a signature). Part of the agreement service:
-callers use portal.services.agreements."""
+agreement (a new version after a signature, see changes.finish_change).
+Flush, never commit; every write is audited."""
 from __future__ import annotations
 
 from decimal import Decimal

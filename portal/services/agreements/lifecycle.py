@@ -1,6 +1,6 @@
 """Samenwerkingsovereenkomsten: sending for signature, signing per party,
-termination, the signed PDF, archive/restore and expiry. Part of the
-agreement service: callers use portal.services.agreements."""
+termination, the signed PDF, archive/restore and expiry. Flush, never commit;
+every write is audited."""
 from __future__ import annotations
 
 from datetime import date

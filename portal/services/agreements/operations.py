@@ -1,6 +1,7 @@
-"""Use cases for samenwerkingsovereenkomsten. Flush, never commit; every write
-is audited. Any change after a signature creates a new version (addendum)
-and clears the signatures."""
+"""Creating and editing samenwerkingsovereenkomsten: the fields, the routes
+and the parties. Flush, never commit; every write is audited. Any change after
+a signature creates a new version (addendum) and clears the signatures (see
+changes.finish_change)."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -14,25 +15,7 @@ from portal.models.agreement import Agreement, AgreementParty
 from portal.core.errors import ServiceError
 from portal.core.audit import record
 from portal.services.agreements import changes
-from portal.services.agreements.queries import (  # noqa: F401  (callers use one module)
-    CLAUSE_FIELDS,
-    COVERAGE_KINDS,
-    activation_errors,
-    activation_school_year,
-    agreements_for_route,
-    allocations,
-    checklist,
-    current_status,
-    guarantee_check,
-    list_agreements,
-    list_archived,
-    list_expiring,
-    needs_full_coverage,
-    routes_for,
-    share_lines,
-    today,
-    version_diff,
-)
+from portal.services.agreements.queries import CLAUSE_FIELDS
 from portal.services.agreements.snapshots import content_snapshot
 
 ORG_KIND_TO_ROLE = {"vmbo": "vmbo", "mbo": "mbo", "employer": "employer", "other": "gemeente"}
@@ -203,21 +186,3 @@ def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor:
         agreement.examining_organisation_id = None
     return changes.finish_change(session, agreement, actor, before, "update_parties")
 
-
-# The module is split by concept; callers keep using this one.
-from portal.services.agreements.funding import (  # noqa: E402,F401
-    MAX_AMOUNT,
-    set_funding,
-    set_guarantee,
-    validate_funding,
-    validate_guarantee,
-)
-from portal.services.agreements.lifecycle import (  # noqa: E402,F401
-    archive,
-    attach_document,
-    expire_due,
-    restore,
-    send_for_signature,
-    sign,
-    terminate,
-)
