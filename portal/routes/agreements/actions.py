@@ -13,8 +13,8 @@ from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
 from portal.forms.helpers import apply_service_errors, commit_or_flash
 from portal.models.agreement import AgreementParty
 from portal.permissions import can_restore_agreement, can_sign_for_party
+from portal.routes.agreements.access import load, require_details, require_edit
 from portal.routes.agreements.blueprint import bp
-from portal.routes.agreements.views import load, require_details, require_edit
 from portal.core.errors import ServiceError
 from portal.services.agreements import lifecycle, queries
 from portal.core.uploads import delete_stored, send_stored, store_upload

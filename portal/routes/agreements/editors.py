@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, parse_share_rows, parse_total_rows
+from portal.routes.agreements.access import load, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
-from portal.routes.agreements.views import _saved_message, load, require_edit
 from portal.core.errors import ServiceError
 from portal.services.agreements import funding, queries
 from portal.web.templating import is_htmx_fragment_request, render_page_or_fragment
@@ -136,7 +136,7 @@ def _save_editor(agreement, write):
         return None, errors, False
     db.session.commit()
     if not is_htmx_fragment_request():
-        flash(_saved_message(agreement, changed), "success")
+        flash(saved_message(agreement, changed), "success")
         return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id)), {}, False
     return None, {}, "addendum" if changed == "addendum" else True
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.domain import agreements as dom
 from portal.extensions import db
@@ -14,12 +13,13 @@ from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, Docume
 from portal.forms.helpers import save_form
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
-from portal.models.agreement import Agreement, AgreementParty
+from portal.models.agreement import Agreement
 from portal.permissions import (
     can_create_agreement, can_edit_agreement, can_restore_agreement, can_view_agreement_details, is_staff,
 )
 from portal.core.errors import ServiceError
 from portal.services.agreements import lifecycle, operations, queries
+from portal.routes.agreements.access import load, require_details, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
 
 
@@ -62,29 +62,6 @@ def agreement_vocab():
     return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
             "FUNDING_STREAMS": dom.FUNDING_STREAMS, "DESTINATIONS": dom.DESTINATIONS,
             "fmt_decimal": dom.format_decimal}
-
-
-def load(agreement_id: int, *, archived: bool = False) -> Agreement:
-    """The agreement or 404. An archived one does not exist, except with
-    archived=True for staff (its page and restoring it)."""
-    # Parties with their organisations in one go: no query per party.
-    agreement = db.session.get(Agreement, agreement_id, options=[
-        selectinload(Agreement.parties).joinedload(AgreementParty.organisation)])
-    if agreement is None or (agreement.archived_at is not None and not (archived and is_staff(current_user))):
-        abort(404)
-    return agreement
-
-
-def require_details(agreement: Agreement) -> None:
-    if not current_user.is_authenticated:
-        abort(403)
-    if not can_view_agreement_details(current_user, agreement):
-        abort(403)
-
-
-def require_edit(agreement: Agreement) -> None:
-    if not current_user.is_authenticated or not can_edit_agreement(current_user, agreement):
-        abort(403)
 
 
 # --- lists and detail ------------------------------------------------------
@@ -215,21 +192,12 @@ def edit_agreement(agreement_id: int):
             db.session, agreement, form.data_for_service(), current_user,
             expected_version=form.version_id.data or None))
         if saved.ok:
-            flash(_saved_message(agreement, saved.result), "success")
+            flash(saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
         general, conflict = saved.general, saved.conflict
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/edit.html", form=form, agreement=agreement, general=general,
                            conflict=conflict), status
-
-
-def _saved_message(agreement: Agreement, changed: bool | str) -> str:
-    if not changed:
-        return "Er was niets gewijzigd."
-    if changed == "addendum":
-        return (f"Opgeslagen als versie {agreement.revision} (addendum). De handtekeningen zijn vervallen; "
-                f"alle partijen tekenen opnieuw.")
-    return "De wijzigingen zijn opgeslagen."
 
 
 @bp.route("/<int:agreement_id>/partijen", methods=["GET", "POST"])
@@ -257,7 +225,7 @@ def edit_parties(agreement_id: int):
                 r["organisation"] = orgs.get(r["organisation_id"])
         else:
             db.session.commit()
-            flash(_saved_message(agreement, changed), "success")
+            flash(saved_message(agreement, changed), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
     taken = {r["organisation_id"] for r in rows}
     organisations = db.session.execute(
