@@ -2,14 +2,12 @@
 permission or 403 -> validate -> service -> commit once -> render/redirect."""
 from __future__ import annotations
 
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal.domain import agreements as dom
 from portal.extensions import db
-from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm
+from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm, parse_party_rows
 from portal.forms.helpers import save_form
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
@@ -18,50 +16,10 @@ from portal.permissions import (
     can_create_agreement, can_edit_agreement, can_restore_agreement, can_view_agreement_details, is_staff,
 )
 from portal.core.errors import ServiceError
-from portal.services.agreements import lifecycle, operations, queries
+from portal.services.agreements import operations, queries
 from portal.routes.agreements.access import load, require_details, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
-
-
-
-@bp.app_template_global("agreement_status")
-def agreement_status(agreement: Agreement) -> str:
-    return queries.current_status(agreement)
-
-
-@bp.app_template_global("expiring_agreements_for")
-def expiring_agreements_for(user) -> list[Agreement]:
-    """For any overview page: {% with expiring = expiring_agreements_for(current_user) %}
-    {% include "agreements/_expiring.html" %}{% endwith %} (staff: all; coordinator: their own)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    if is_staff(user):
-        return queries.list_expiring(db.session)
-    if user.role == "coordinator" and user.organisation_id:
-        return queries.list_expiring(db.session, organisation_id=user.organisation_id)
-    return []
-
-
-@bp.app_template_global("agreements_for_route")
-def agreements_for_route(route) -> list[Agreement]:
-    """For the route detail page: the agreements covering it (existence is public)."""
-    return queries.agreements_for_route(db.session, route.id)
-
-
-@bp.cli.command("expire")
-def expire_command():
-    """Zet getekende overeenkomsten na hun einddatum op verlopen (voor cron)."""
-    import click
-    count = lifecycle.expire_due(db.session)
-    db.session.commit()
-    click.echo(f"{count} overeenkomst(en) op verlopen gezet.")
-
-
-@bp.app_context_processor
-def agreement_vocab():
-    return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
-            "FUNDING_STREAMS": dom.FUNDING_STREAMS, "DESTINATIONS": dom.DESTINATIONS,
-            "fmt_decimal": dom.format_decimal}
+from portal.routes.agreements.template_globals import expiring_agreements_for
 
 
 # --- lists and detail ------------------------------------------------------
@@ -203,7 +161,6 @@ def edit_agreement(agreement_id: int):
 @bp.route("/<int:agreement_id>/partijen", methods=["GET", "POST"])
 @login_required
 def edit_parties(agreement_id: int):
-    from portal.forms.agreements import parse_party_rows
     agreement = load(agreement_id)
     require_edit(agreement)
     errors: dict[str, list[str]] = {}
