@@ -32,8 +32,7 @@ def test_demo_dlrs_are_actief_only_under_a_signed_agreement(db_session, referenc
     """Issue 4 in the demo data: every DLR/GLR the demo means to run is actief,
     and a signed agreement valid this school year covers it."""
     from portal.models.agreement import Agreement, agreement_routes
-    from portal.services.agreements.queries import activation_errors
-    from portal.services.agreements.operations import activation_school_year
+    from portal.services.agreements.queries import activation_errors, activation_school_year
 
     seed_demo(db_session)
     routes = {r.title: r for r in db_session.scalars(select(LearningRoute).where(LearningRoute.is_demo.is_(True)))}

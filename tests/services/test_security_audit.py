@@ -39,11 +39,12 @@ from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
-    "services.agreements.queries": {"share_lines", "needs_full_coverage", "guarantee_check", "checklist", "allocations",
-                          "list_agreements", "agreements_for_route", "routes_for", "version_diff",
-                          "activation_errors"},
+    "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
+                                    "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
+                                    "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
+                                    "activation_errors"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
-    "services.agreements.operations": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year"},
+    "services.agreements.changes": {"check_version", "ensure_editable"},
     "services.agreements.funding": {"validate_funding", "validate_guarantee"},
     "core.backup": {"check_postgres_tools"},
     "core.audit": {"changes_since"},
@@ -87,6 +88,11 @@ NOT_AUDITED: dict[str, str] = {
     "core.audit.record_many": "the audit log itself",
     "core.data_version.bump_data_version": "part of every audit entry (record() calls it)",
     "core.data_version.put_setting": "the plain write under bump_data_version and the audited set_setting",
+    "services.agreements.changes.store_version": "the version row (snapshot) of an audited agreement write; each "
+                                                "caller records its own entry",
+    "services.agreements.changes.derive_internal": "sets the derived is_internal flag inside an audited agreement write",
+    "services.agreements.changes.finish_change": "the last step of an agreement write: records that write's entry "
+                                                "(checked through update_agreement, set_parties, set_funding, set_guarantee)",
     "core.backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
     "core.backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",
     "services.practices.search.index_first": "derived full-text index rows, kept in step by the audited practice writes",
@@ -141,11 +147,11 @@ class Ctx:
         return make_agreement(self.vmbo_user, self.route, self.mbo, **fields)
 
     def signed(self):
-        from portal.services.agreements import operations as service
+        from portal.services.agreements import lifecycle
         agreement = self.agreement()
-        service.send_for_signature(self.session, agreement, self.vmbo_user)
+        lifecycle.send_for_signature(self.session, agreement, self.vmbo_user)
         for user in (self.vmbo_user, self.mbo_user):
-            service.sign(self.session, agreement, agreement.party_for(user.organisation_id), user)
+            lifecycle.sign(self.session, agreement, agreement.party_for(user.organisation_id), user)
         return agreement
 
 
@@ -155,81 +161,82 @@ def _party_rows(agreement):
 
 
 def _agreements():
-    from portal.services.agreements import operations as s
+    from portal.services.agreements import funding, lifecycle, operations
     from portal.core.uploads import StoredFile
 
     def update(c):
         a = c.agreement()
-        s.update_agreement(c.session, a, {"title": "Nieuwe titel", "start_date": a.start_date,
-                                          "end_date": a.end_date, "route_ids": [c.route.id]}, c.vmbo_user)
+        operations.update_agreement(c.session, a, {"title": "Nieuwe titel", "start_date": a.start_date,
+                                                   "end_date": a.end_date, "route_ids": [c.route.id]}, c.vmbo_user)
         return a, "update"
 
     def parties(c):
         a = c.agreement()
-        s.set_parties(c.session, a, _party_rows(a), c.vmbo_user)
+        operations.set_parties(c.session, a, _party_rows(a), c.vmbo_user)
         return a, "update_parties"
 
-    def funding(c):
+    def set_funding(c):
         a = c.agreement(complete=False)
         v = next(p for p in a.parties if p.role == "vmbo")
-        s.set_funding(c.session, a, [dict(stream="lumpsum_vo", school_year="2026-2027", party_id=v.id,
-                                          percentage=Decimal("100"))], [], c.vmbo_user)
+        funding.set_funding(c.session, a, [dict(stream="lumpsum_vo", school_year="2026-2027", party_id=v.id,
+                                                percentage=Decimal("100"))], [], c.vmbo_user)
         return a, "update_funding"
 
     def guarantee(c):
         a = c.agreement(complete=False)
         v = next(p for p in a.parties if p.role == "vmbo")
-        s.set_guarantee(c.session, a, 12, [dict(from_month=1, to_month=12, destination="vmbo_bb",
-                                                 responsible_party_id=v.id, max_wait_days=5)], c.vmbo_user)
+        funding.set_guarantee(c.session, a, 12, [dict(from_month=1, to_month=12, destination="vmbo_bb",
+                                                      responsible_party_id=v.id, max_wait_days=5)], c.vmbo_user)
         return a, "update_guarantee"
 
     def send(c):
         a = c.agreement()
-        s.send_for_signature(c.session, a, c.vmbo_user)
+        lifecycle.send_for_signature(c.session, a, c.vmbo_user)
         return a, "send"
 
     def sign(c):
         a = c.agreement()
-        s.send_for_signature(c.session, a, c.vmbo_user)
-        s.sign(c.session, a, a.party_for(c.vmbo.id), c.vmbo_user)
+        lifecycle.send_for_signature(c.session, a, c.vmbo_user)
+        lifecycle.sign(c.session, a, a.party_for(c.vmbo.id), c.vmbo_user)
         return a, "sign"
 
     def terminate(c):
         a = c.signed()
-        s.terminate(c.session, a, date.today(), "Het programma stopt.", c.vmbo_user)
+        lifecycle.terminate(c.session, a, date.today(), "Het programma stopt.", c.vmbo_user)
         return a, "terminate"
 
     def attach(c):
         a = c.signed()
-        s.attach_document(c.session, a, StoredFile("x" * 32 + ".pdf", "getekend.pdf", "application/pdf", 10,
-                                                   "0" * 64), c.vmbo_user)
+        lifecycle.attach_document(c.session, a, StoredFile("x" * 32 + ".pdf", "getekend.pdf", "application/pdf", 10,
+                                                           "0" * 64), c.vmbo_user)
         return a, "upload_document"
 
     def archive(c):
         a = c.agreement()
-        s.archive(c.session, a, c.vmbo_user)
+        lifecycle.archive(c.session, a, c.vmbo_user)
         return a, "archive"
 
     def restore(c):
         a = c.agreement()
-        s.archive(c.session, a, c.vmbo_user)
-        s.restore(c.session, a, c.staff)
+        lifecycle.archive(c.session, a, c.vmbo_user)
+        lifecycle.restore(c.session, a, c.staff)
         return a, "restore"
 
     def expire(c):
         a = c.signed()
         a.end_date = date.today() - timedelta(days=1)
         c.session.flush()
-        assert s.expire_due(c.session) >= 1
+        assert lifecycle.expire_due(c.session) >= 1
         return a, "expire"
 
     def create(c):
         return c.agreement(complete=False), "create"
 
-    cases = {"create_agreement": create, "update_agreement": update, "set_parties": parties,
-             "set_funding": funding, "set_guarantee": guarantee, "send_for_signature": send, "sign": sign,
-             "terminate": terminate, "attach_document": attach, "archive": archive, "restore": restore,
-             "expire_due": expire}
+    cases = {operations.create_agreement: create, operations.update_agreement: update, operations.set_parties: parties,
+             funding.set_funding: set_funding, funding.set_guarantee: guarantee,
+             lifecycle.send_for_signature: send, lifecycle.sign: sign, lifecycle.terminate: terminate,
+             lifecycle.attach_document: attach, lifecycle.archive: archive, lifecycle.restore: restore,
+             lifecycle.expire_due: expire}
     def as_case(body):
         def case(c):
             agreement, action = body(c)
@@ -237,7 +244,8 @@ def _agreements():
         return case
 
     # keyed by the module that defines each function (the service is split by concept)
-    return {f"{getattr(s, name).__module__.removeprefix('portal.')}.{name}": as_case(body) for name, body in cases.items()}
+    return {f"{function.__module__.removeprefix('portal.')}.{function.__name__}": as_case(body)
+            for function, body in cases.items()}
 
 
 def _practices():

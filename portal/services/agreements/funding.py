@@ -1,7 +1,7 @@
 """Samenwerkingsovereenkomsten: the funding split ("omvang en bestemming") and
 the overstapgarantie, each edited as rows and saved as one change of the
-agreement (a new version after a signature). Part of the agreement service:
-callers use portal.services.agreements."""
+agreement (a new version after a signature, see changes.finish_change).
+Flush, never commit; every write is audited."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,7 +13,7 @@ from portal.domain.identifiers import school_year_error
 from portal.models import User
 from portal.models.agreement import Agreement, FundingShare, FundingTotal, TransferGuarantee
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as core
+from portal.services.agreements import changes
 from portal.services.agreements.queries import needs_full_coverage
 from portal.services.agreements.snapshots import content_snapshot
 
@@ -68,8 +68,8 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
 
 def set_funding(session: Session, agreement: Agreement, shares: list[dict], totals: list[dict],
                 actor: User, expected_version: int | None = None) -> bool | str:
-    core._check_version(agreement, expected_version)
-    core._ensure_editable(agreement)
+    changes.check_version(agreement, expected_version)
+    changes.ensure_editable(agreement)
     errors = validate_funding(agreement, shares, totals)
     if errors:
         raise ServiceError(errors)
@@ -88,7 +88,7 @@ def set_funding(session: Session, agreement: Agreement, shares: list[dict], tota
         for r in totals
     ]
     session.flush()
-    return core._changed(session, agreement, actor, before, "update_funding")
+    return changes.finish_change(session, agreement, actor, before, "update_funding")
 
 
 def validate_guarantee(agreement: Agreement, duration: int | None, phases: list[dict]) -> tuple[
@@ -112,8 +112,8 @@ def validate_guarantee(agreement: Agreement, duration: int | None, phases: list[
 
 def set_guarantee(session: Session, agreement: Agreement, duration: int | None, phases: list[dict],
                   actor: User, expected_version: int | None = None) -> bool | str:
-    core._check_version(agreement, expected_version)
-    core._ensure_editable(agreement)
+    changes.check_version(agreement, expected_version)
+    changes.ensure_editable(agreement)
     errors, _ = validate_guarantee(agreement, duration, phases)
     if duration is not None and not 1 <= duration <= 120:
         errors.setdefault("route_duration_months", []).append("De duur ligt tussen 1 en 120 maanden.")
@@ -131,4 +131,4 @@ def set_guarantee(session: Session, agreement: Agreement, duration: int | None, 
         for r in phases
     ]
     session.flush()
-    return core._changed(session, agreement, actor, before, "update_guarantee")
+    return changes.finish_change(session, agreement, actor, before, "update_guarantee")

@@ -1,7 +1,9 @@
-"""Reading agreements: checklist, funding allocations, lists, version diffs and
-the route activation rule. No writes (those are in portal.services.agreements)."""
+"""Reading agreements: the status as of today, checklist, funding allocations,
+lists, version diffs and the route activation rule. No writes (those are in
+operations, lifecycle and funding)."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import agreements as dom
+from portal.domain.school_year import school_year_of
 from portal.domain.identifiers import school_year_error
-from portal.models import LearningRoute
+from portal.models import LearningRoute, RouteParty
 from portal.models.agreement import Agreement, AgreementParty, agreement_routes
 
 COVERAGE_KINDS = frozenset({"dlr", "glr"})
@@ -19,6 +22,15 @@ CLAUSE_FIELDS = (
     "employer_role", "team_qualification_description", "participation", "transfer_option",
     "funding_purpose",
 )
+
+
+def today() -> date:
+    return date.today()
+
+
+def current_status(agreement: Agreement, on: date | None = None) -> str:
+    """The status as of today: a signed agreement past its end date is verlopen."""
+    return dom.effective_status(agreement.status, agreement.end_date, on or today())
 
 
 def share_lines(agreement: Agreement) -> list[dom.ShareLine]:
@@ -80,6 +92,27 @@ def list_agreements(session: Session, organisation_id: int | None = None) -> lis
     return list(session.scalars(query))
 
 
+def list_expiring(session: Session, on: date | None = None, organisation_id: int | None = None,
+                  days: int = 90) -> list[Agreement]:
+    """Signed agreements that end within `days` days (coordinator and staff overviews)."""
+    on = on or today()
+    query = (select(Agreement)
+             .where(Agreement.archived_at.is_(None), Agreement.status == "getekend",
+                    Agreement.end_date >= on, Agreement.end_date <= on + timedelta(days=days))
+             .order_by(Agreement.end_date))
+    if organisation_id:
+        query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
+    return list(session.scalars(query))
+
+
+def list_archived(session: Session) -> list[Agreement]:
+    """Archived agreements, most recently archived first (staff restore them)."""
+    return list(session.scalars(
+        select(Agreement).where(Agreement.archived_at.is_not(None))
+        .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation))
+        .order_by(Agreement.archived_at.desc(), Agreement.id.desc())))
+
+
 def agreements_for_route(session: Session, route_id: int) -> list[Agreement]:
     """The (not archived) agreements that cover a route, newest first."""
     return list(session.scalars(
@@ -91,7 +124,6 @@ def agreements_for_route(session: Session, route_id: int) -> list[Agreement]:
 
 def routes_for(session: Session, organisation_id: int) -> list[LearningRoute]:
     """Routes a coordinator may cover: those where their organisation is a party."""
-    from portal.models import RouteParty
     return list(session.scalars(
         select(LearningRoute)
         .where(LearningRoute.archived_at.is_(None),
@@ -105,6 +137,17 @@ def version_diff(agreement: Agreement, a: int, b: int) -> list[dom.DiffEntry]:
     if a not in by_number or b not in by_number:
         raise LookupError("onbekende versie")
     return dom.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot)
+
+
+# --- the activation rule (used by the route service) ------------------------
+
+def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
+    """The school year a route becomes actief in: the current one, or its first
+    school year when that lies ahead."""
+    current = school_year_of(on or today())
+    if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
+        return first_school_year
+    return current
 
 
 def activation_errors(session: Session, route: LearningRoute | None, school_year: str,
