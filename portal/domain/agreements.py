@@ -14,28 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Sequence, cast
 
-from portal.domain.funding import (  # noqa: F401  (one import place for callers)
-    CENT,
-    FUNDING_STREAMS,
-    HUNDRED,
+from portal.domain.funding import (
     FundingCheck,
-    FundingSharesInvalid,
-    ShareLine,
-    Transfer,
-    allocate,
-    check_funding_shares,
-    derive_transfers,
-    format_decimal,
-    group_label,
-    parse_decimal,
 )
 from portal.domain.school_year import school_year_bounds
-from portal.domain.transfer_guarantee import (  # noqa: F401
-    DESTINATIONS,
-    KWINT_DESTINATIONS,
+from portal.domain.transfer_guarantee import (
     GuaranteeCheck,
-    Phase,
-    check_transfer_guarantee,
 )
 
 STATUSES: dict[str, str] = {

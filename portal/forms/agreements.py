@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.domain import agreements as dom
+from portal.domain import funding as funding_rules
 from portal.domain.vocab import MBO_DOMAINS
 from portal.forms.choices import options, term_options
 from portal.forms.submission import SubmissionKeyField
@@ -120,7 +120,7 @@ parse_int = _int
 def _decimal(raw: str, label: str, errors: list[str]) -> Decimal | None:
     """The row's decimal, or None with the Dutch message added to its errors."""
     try:
-        return dom.parse_decimal(raw)
+        return funding_rules.parse_decimal(raw)
     except ValueError as exc:
         errors.append(f"{label}: {exc}")
         return None

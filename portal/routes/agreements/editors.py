@@ -9,7 +9,7 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.domain import agreements as dom
+from portal.domain import funding as funding_rules
 from portal.domain.school_year import school_year_of
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, parse_share_rows, parse_total_rows
@@ -55,13 +55,13 @@ def _render(page: str, fragment: str, status: int = 200, **context):
 
 def _share_rows_from(agreement) -> list[dict]:
     return [dict(key=str(i), stream=s.stream, school_year=s.school_year, party_id=s.party_id,
-                 percentage=Decimal(s.percentage), raw_percentage=dom.format_decimal(Decimal(s.percentage)),
+                 percentage=Decimal(s.percentage), raw_percentage=funding_rules.format_decimal(Decimal(s.percentage)),
                  errors=[]) for i, s in enumerate(agreement.funding_shares)]
 
 
 def _total_rows_from(agreement) -> list[dict]:
     return [dict(key=str(i), stream=t.stream, school_year=t.school_year, recipient_party_id=t.recipient_party_id,
-                 amount=Decimal(t.amount), raw_amount=dom.format_decimal(Decimal(t.amount)),
+                 amount=Decimal(t.amount), raw_amount=funding_rules.format_decimal(Decimal(t.amount)),
                  purpose=t.purpose or "", errors=[]) for i, t in enumerate(agreement.funding_totals)]
 
 
@@ -73,7 +73,7 @@ def _group_sums(rows: list[dict]) -> list[dict]:
             groups[key] = groups.get(key, Decimal("0.00")) + r["percentage"]
         else:
             groups.setdefault((r["stream"], r["school_year"]), Decimal("0.00"))
-    return [dict(label=dom.group_label(*k), total=v, ok=v == dom.HUNDRED) for k, v in groups.items()]
+    return [dict(label=funding_rules.group_label(*k), total=v, ok=v == funding_rules.HUNDRED) for k, v in groups.items()]
 
 
 @bp.route("/<int:agreement_id>/financiering", methods=["GET", "POST"])

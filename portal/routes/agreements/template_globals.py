@@ -3,6 +3,8 @@ today, the agreements about to expire and those covering a route (template
 globals), and the agreement vocabularies (a context processor)."""
 from __future__ import annotations
 
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.models.agreement import Agreement
@@ -38,5 +40,5 @@ def agreements_for_route(route) -> list[Agreement]:
 @bp.app_context_processor
 def agreement_vocab():
     return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
-            "FUNDING_STREAMS": dom.FUNDING_STREAMS, "DESTINATIONS": dom.DESTINATIONS,
-            "fmt_decimal": dom.format_decimal}
+            "FUNDING_STREAMS": funding_rules.FUNDING_STREAMS, "DESTINATIONS": guarantee_rules.DESTINATIONS,
+            "fmt_decimal": funding_rules.format_decimal}

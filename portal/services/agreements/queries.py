@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain import agreements as dom
 from portal.domain.school_year import school_year_of
 from portal.domain.identifiers import school_year_error
@@ -33,8 +35,8 @@ def current_status(agreement: Agreement, on: date | None = None) -> str:
     return dom.effective_status(agreement.status, agreement.end_date, on or today())
 
 
-def share_lines(agreement: Agreement) -> list[dom.ShareLine]:
-    return [dom.ShareLine(s.stream, s.school_year, s.party_id, Decimal(s.percentage))
+def share_lines(agreement: Agreement) -> list[funding_rules.ShareLine]:
+    return [funding_rules.ShareLine(s.stream, s.school_year, s.party_id, Decimal(s.percentage))
             for s in agreement.funding_shares]
 
 
@@ -42,10 +44,10 @@ def needs_full_coverage(agreement: Agreement) -> bool:
     return any(r.kind_code in COVERAGE_KINDS for r in agreement.routes)
 
 
-def guarantee_check(agreement: Agreement) -> dom.GuaranteeCheck:
-    phases = [dom.Phase(p.from_month, p.to_month, p.destination, p.responsible_party_id, p.max_wait_days,
+def guarantee_check(agreement: Agreement) -> guarantee_rules.GuaranteeCheck:
+    phases = [guarantee_rules.Phase(p.from_month, p.to_month, p.destination, p.responsible_party_id, p.max_wait_days,
                         p.description or "", p.entree_reason or "") for p in agreement.guarantee_phases]
-    return dom.check_transfer_guarantee(phases, agreement.route_duration_months,
+    return guarantee_rules.check_transfer_guarantee(phases, agreement.route_duration_months,
                                         full_coverage=needs_full_coverage(agreement))
 
 
@@ -59,7 +61,7 @@ def checklist(agreement: Agreement) -> list[dom.ChecklistItem]:
         examining_role=(examining.role if examining else ("extern" if agreement.examining_organisation_id else None)),
         clauses={k: getattr(agreement, k) or "" for k in CLAUSE_FIELDS},
         mbo_domain=agreement.mbo_domain_code, team_qualification=agreement.team_qualification,
-        funding=dom.check_funding_shares(share_lines(agreement)), funding_lines=len(agreement.funding_shares),
+        funding=funding_rules.check_funding_shares(share_lines(agreement)), funding_lines=len(agreement.funding_shares),
         guarantee=guarantee_check(agreement),
     )
     return dom.completeness(facts)
@@ -73,10 +75,10 @@ def allocations(agreement: Agreement) -> list[dict[str, Any]]:
     out = []
     for total in agreement.funding_totals:
         group = shares.get((total.stream, total.school_year), [])
-        if sum((p for _, p in group), Decimal(0)) != dom.HUNDRED:
+        if sum((p for _, p in group), Decimal(0)) != funding_rules.HUNDRED:
             continue
-        amounts = dom.allocate(Decimal(total.amount), group)
-        transfers = dom.derive_transfers(total.stream, total.school_year, Decimal(total.amount),
+        amounts = funding_rules.allocate(Decimal(total.amount), group)
+        transfers = funding_rules.derive_transfers(total.stream, total.school_year, Decimal(total.amount),
                                          total.recipient_party_id, group, total.purpose or "")
         out.append({"total": total, "amounts": amounts, "transfers": transfers})
     return out
