@@ -74,13 +74,19 @@ def save(write: Callable[[], Any], form: FlaskForm | None = None) -> Saved:
     return Saved(True, result)
 
 
-def act(write: Callable[[], Any], success: str | Callable[[], str]) -> bool:
+def messages(error: ServiceError, prefix: str = "") -> list[str]:
+    """Every Dutch message of a service error, in order."""
+    return [prefix + message for field_messages in error.errors.values() for message in field_messages]
+
+
+def act(write: Callable[[], Any], success: str | Callable[[], str], *, prefix: str = "") -> bool:
     """A button's action (archive, restore, sign, ...): `save` the write and
     flash the success message (a callable is evaluated after the commit), or
-    flash the service's Dutch message. Returns whether it was saved."""
+    flash each of the service's Dutch messages. Returns whether it was saved."""
     saved = save(write)
     if saved.ok:
         flash(success() if callable(success) else success, "success")
     else:
-        flash(str(saved.error), "error")
+        for message in messages(saved.error, prefix):
+            flash(message, "error")
     return saved.ok

@@ -15,9 +15,9 @@ from portal.extensions import db
 from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, parse_share_rows, parse_total_rows
 from portal.routes.agreements.access import load, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
-from portal.core.errors import ServiceError
 from portal.services.agreements import funding, queries
 from portal.web.templating import is_htmx_fragment_request, render_page_or_fragment
+from portal.web.transaction import save
 
 
 def _next_key(rows: list[dict]) -> str:
@@ -125,16 +125,14 @@ def _save_editor(agreement, write):
     is the service call. Returns (redirect or None, errors, saved): a plain
     form gets a flash and a redirect; htmx re-renders the editor with
     "saved" (or "addendum" when the save made a new version)."""
-    try:
-        changed = write(expected_version=request.form.get("version_id", type=int))
-    except ServiceError as exc:
-        db.session.rollback()
-        errors = {k: list(v) for k, v in exc.errors.items()}
-        for change in getattr(exc, "changes", []):  # a conflict: what the other saved
+    saved = save(lambda: write(expected_version=request.form.get("version_id", type=int)))
+    if not saved.ok:
+        errors = {k: list(v) for k, v in saved.error.errors.items()}
+        for change in getattr(saved.error, "changes", []):  # a conflict: what the other saved
             errors.setdefault("__all__", []).append(
                 f"{change['who']} wijzigde {change['label']}: was {change['before']}, werd {change['after']}.")
         return None, errors, False
-    db.session.commit()
+    changed = saved.result
     if not is_htmx_fragment_request():
         flash(saved_message(agreement, changed), "success")
         return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id)), {}, False

@@ -3,9 +3,9 @@ today, the agreements about to expire and those covering a route (template
 globals), and the agreement vocabularies (a context processor)."""
 from __future__ import annotations
 
+from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
-from portal.domain import agreements as dom
 from portal.extensions import db
 from portal.models.agreement import Agreement
 from portal.permissions import is_staff

@@ -5,22 +5,26 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.extensions import db
 from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm, parse_party_rows
-from portal.forms.helpers import save_form
+from portal.forms.choices import options
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
 from portal.models.agreement import Agreement
 from portal.permissions import (
-    can_create_agreement, can_edit_agreement, can_restore_agreement, can_view_agreement_details, is_staff,
+    can_create_agreement,
+    can_edit_agreement,
+    can_restore_agreement,
+    can_view_agreement_details,
+    is_staff,
 )
-from portal.core.errors import ServiceError
-from portal.services.agreements import operations, queries
 from portal.routes.agreements.access import load, require_details, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.template_globals import expiring_agreements_for
-
+from portal.services.agreements import operations, queries
+from portal.web.transaction import save
 
 # --- lists and detail ------------------------------------------------------
 
@@ -78,14 +82,14 @@ def print_agreement(agreement_id: int):
 
 # --- create and edit -------------------------------------------------------
 
-def _route_choices(agreement: Agreement | None) -> list[tuple[int, str]]:
+def _route_choices(agreement: Agreement | None) -> list[SelectChoice]:
     routes = queries.routes_for(db.session, current_user.organisation_id)
     if agreement is not None:
         routes = list({r.id: r for r in [*routes, *agreement.routes]}.values())
-    return [(r.id, f"{r.title} ({r.kind_code.upper()}, {r.status})") for r in sorted(routes, key=lambda r: r.title)]
+    return options((r.id, f"{r.title} ({r.kind_code.upper()}, {r.status})") for r in sorted(routes, key=lambda r: r.title))
 
 
-def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> list[tuple[str, str]]:
+def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> list[SelectChoice]:
     if agreement is not None:
         orgs = [p.organisation for p in agreement.parties if p.role == "mbo"]
     else:
@@ -94,7 +98,7 @@ def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> lis
         routes = db.session.scalars(select(LearningRoute).where(LearningRoute.id.in_(route_ids or [0]))).all()
         routes = routes or queries.routes_for(db.session, current_user.organisation_id)
         orgs = list({p.organisation_id: p.organisation for r in routes for p in r.parties if p.role == "mbo"}.values())
-    return [("", "— kies —")] + [(str(o.id), o.name) for o in orgs]
+    return options([("", "— kies —")] + [(str(o.id), o.name) for o in orgs])
 
 
 def _fill_form(form: AgreementForm, agreement: Agreement) -> None:
@@ -119,12 +123,12 @@ def create_agreement():
     form.examining_organisation_id.choices = _examining_choices(None, form.route_ids.data or [])
     if request.method == "GET":
         route_id = request.args.get("route", type=int)
-        if route_id and any(c[0] == route_id for c in form.route_ids.choices):
+        if route_id and any(c.value == route_id for c in form.route_ids.choices):
             form.route_ids.data = [route_id]
     general: list[str] = []
     if form.validate_on_submit():
-        saved = save_form(form, lambda: create_once(form, "agreement", lambda: operations.create_agreement(
-            db.session, form.data_for_service(), current_user)))
+        saved = save(lambda: create_once(form, "agreement", lambda: operations.create_agreement(
+            db.session, form.data_for_service(), current_user)), form)
         if saved.ok:
             flash("De overeenkomst is aangemaakt als concept.", "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=saved.result.id))
@@ -146,9 +150,9 @@ def edit_agreement(agreement_id: int):
     general: list[str] = []
     conflict = None
     if form.validate_on_submit():
-        saved = save_form(form, lambda: operations.update_agreement(
+        saved = save(lambda: operations.update_agreement(
             db.session, agreement, form.data_for_service(), current_user,
-            expected_version=form.version_id.data or None))
+            expected_version=form.version_id.data or None), form)
         if saved.ok:
             flash(saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
@@ -170,20 +174,16 @@ def edit_parties(agreement_id: int):
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
         rows = parse_party_rows(request.form)
-        try:
-            changed = operations.set_parties(db.session, agreement, rows, current_user,
-                                             expected_version=request.form.get("version_id", type=int))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            orgs = {o.id: o for o in db.session.scalars(
-                select(Organisation).where(Organisation.id.in_([r["organisation_id"] for r in rows])))}
-            for r in rows:
-                r["organisation"] = orgs.get(r["organisation_id"])
-        else:
-            db.session.commit()
-            flash(saved_message(agreement, changed), "success")
+        saved = save(lambda: operations.set_parties(db.session, agreement, rows, current_user,
+                                                    expected_version=request.form.get("version_id", type=int)))
+        if saved.ok:
+            flash(saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+        errors = saved.error.errors
+        orgs = {o.id: o for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_([r["organisation_id"] for r in rows])))}
+        for r in rows:
+            r["organisation"] = orgs.get(r["organisation_id"])
     taken = {r["organisation_id"] for r in rows}
     organisations = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
