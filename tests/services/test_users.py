@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import select
 
-from portal.models import AuditLog
 from portal.core.errors import ServiceError
+from portal.models import AuditLog
 from portal.services.accounts import users
 from portal.services.accounts.passwords import COMMON, PERSONAL
 from tests.factories import PASSWORD, make_organisation, make_user
