@@ -13,6 +13,7 @@ from portal.core.errors import ServiceError
 from portal.core.settings import get_setting
 from portal.extensions import db
 from portal.models import AuditLog, Municipality, MunicipalityRegion, Region, Setting
+from portal.services.learning_routes import listing as route_list
 from portal.services.reference import region_years
 from portal.services.reference.boundaries import current_region_year, import_municipalities, import_regions
 from tests.conftest import require_data_file
@@ -55,6 +56,7 @@ def test_the_reference_data_is_complete_and_in_use(db_session, reference_data):
 def test_new_regions_alone_leave_the_current_year_in_use(db_session, reference_data):
     import_regions(db_session, regions_raw(), 2026)
     assert current_region_year(db_session) == 2025
+    assert route_list.newest_regions(db_session)[0] == 2025  # the route list's region facet agrees
     status = region_years.year_status(db_session, 2026)
     assert not status.complete and not status.current
     assert status.problems() == ["de gemeenten (koppeling gemeente → regio) zijn nog niet geladen"]
