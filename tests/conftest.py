@@ -9,6 +9,7 @@ that is rolled back (the app's commits become savepoints).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -140,15 +141,47 @@ def csrf_app(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-def login(client, user, password: str | None = None):
+# --- logging in ----------------------------------------------------------------
+
+def login_as(client, user):
+    """Be logged in as `user` on `client` (None: anonymous, an empty session);
+    returns the client.
+
+    Writes the session a successful POST /login leaves behind (see
+    portal/routes/auth.py login() and Flask-Login's login_user): the user's
+    rotating session token, a fresh login, Flask-Login's session identifier for
+    this client's address and User-Agent, and the start and last-seen times of
+    portal/web/auth_session.py's timeouts. No form, so no argon2: use this
+    wherever a test merely needs to *be* logged in. Left out: the one-time
+    "Welkom" flash of the login's redirect, the login's audit entry and
+    last_login_at. test_foundation_auth.py compares this session with the one
+    a real login produces.
+
+    Like the login view, it commits db.session (in a test: a savepoint
+    release), so what the test made so far survives a request that rolls back,
+    as in production."""
+    app = client.application
+    if user is not None:
+        assert user.is_active, "a real login refuses a deactivated user"
+        token = user.get_id()
+        assert token, "the user has no session token yet: flush it first"
+        db.session.commit()
+    with client.session_transaction() as sess:
+        sess.clear()
+        if user is None:
+            return client
+        with app.test_request_context(environ_base=dict(client.environ_base)):
+            identifier = app.login_manager._session_identifier_generator()
+        now = time.time()
+        sess["_user_id"] = token
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+        sess["login_at"] = sess["last_seen"] = now
+    return client
+
+
+def login_through_form(client, user, password: str | None = None):
+    """POST the real login form (argon2, throttling, session rotation): only for
+    tests whose subject is the login itself. Returns the response."""
     from tests.factories import PASSWORD
     return client.post("/login", data={"email": user.email, "password": password or PASSWORD})
-
-
-@pytest.fixture
-def login_as(client):
-    def _login(user):
-        response = login(client, user)
-        assert response.status_code == 302, response.data[:500]
-        return client
-    return _login

@@ -3,6 +3,7 @@ import pytest
 
 from portal import InsecureConfiguration, create_app
 from portal.config import Config, DEV_SECRET_KEY
+from tests.conftest import login_as
 
 
 def test_home_says_what_the_portal_is(client, reference_data):
@@ -39,9 +40,9 @@ def test_404_is_dutch(client, path):
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
 
 
-def test_403_is_dutch(client, login_as):
+def test_403_is_dutch(client):
     from tests.factories import make_user
-    login_as(make_user("reader"))
+    login_as(client, make_user("reader"))
     response = client.get("/beheer/gebruikers")
     assert response.status_code == 403
     assert "Geen toegang" in response.get_data(as_text=True)

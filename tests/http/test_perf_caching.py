@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.core.audit import record
+from tests.conftest import login_as
 from tests.factories import make_user
 
 PUBLIC_PAGES = ["/", "/api/v1/regions.geojson"]
@@ -106,9 +107,9 @@ def test_a_forged_or_foreign_tag_is_ignored(client):
     assert other.get("/", headers={"If-None-Match": home.headers["ETag"]}).status_code == 200
 
 
-def test_logged_in_pages_are_never_cached(client, db_session, login_as):
+def test_logged_in_pages_are_never_cached(client, db_session):
     anonymous = tagged_get(client, "/")
-    login_as(make_user(role="staff"))
+    login_as(client, make_user(role="staff"))
     response = client.get("/", headers={"If-None-Match": anonymous.headers["ETag"]})
     assert response.status_code == 200
     assert "ETag" not in response.headers

@@ -12,9 +12,9 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event, func, select
 
 from portal.extensions import db
-from portal.models import LearningRoute
-from portal.devdata.generator import SYNTHETIC_DOMAIN, SYNTHETIC_PASSWORD, generate
-from tests.conftest import DATA_DIR
+from portal.models import LearningRoute, User
+from portal.devdata.generator import SYNTHETIC_DOMAIN, generate
+from tests.conftest import DATA_DIR, login_as
 
 SMALL, LARGE = 0.005, 0.05
 SEED = 9
@@ -104,9 +104,8 @@ def _measure(app, values: dict) -> dict[str, tuple[int, int, str]]:
     """name -> (status, queries, url)."""
     counter = _Counter()
     engine = db.engine
-    anonymous, staff = app.test_client(), app.test_client()
-    login = staff.post("/login", data={"email": f"programma@{SYNTHETIC_DOMAIN}", "password": SYNTHETIC_PASSWORD})
-    assert login.status_code == 302, login.data[:300]
+    staff_user = db.session.scalar(select(User).where(User.email == f"programma@{SYNTHETIC_DOMAIN}"))
+    anonymous, staff = app.test_client(), login_as(app.test_client(), staff_user)
     results = {}
     event.listen(engine, "before_cursor_execute", counter)
     try:

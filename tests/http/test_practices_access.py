@@ -6,6 +6,7 @@ import pytest
 
 from portal.models.practice import GoodPractice
 from portal.services.practices import operations as service
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_practices import PDF_BYTES, make_practice
 
@@ -31,11 +32,7 @@ def world(db_session, app):
 
 def _client_for(app, world, role):
     users, _ = world
-    client = app.test_client()
-    if role != "anonymous":
-        from tests.conftest import login
-        assert login(client, users[role]).status_code == 302
-    return client
+    return login_as(app.test_client(), users.get(role))
 
 
 def _is_login_redirect(response):

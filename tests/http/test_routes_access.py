@@ -8,7 +8,7 @@ from flask import url_for
 from openpyxl import load_workbook
 
 from portal.services.learning_routes import operations as service
-from tests.conftest import login
+from tests.conftest import login_as
 from tests.factories_routes import RouteWorld, route_data
 
 ROLES = ("anonymous", "reader", "coordinator", "other_coordinator", "staff", "admin")
@@ -37,10 +37,7 @@ def world(db_session):
 
 
 def as_role(client, world, role):
-    user = world.user(role)
-    if user is not None:
-        assert login(client, user).status_code == 302
-    return client
+    return login_as(client, world.user(role))
 
 
 def expect(response, code):
