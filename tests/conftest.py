@@ -9,11 +9,13 @@ that is rolled back (the app's commits become savepoints).
 from __future__ import annotations
 
 import os
+import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from portal import create_app
 from portal.config import TestConfig
@@ -96,7 +98,7 @@ def reference_data(app):
     return True
 
 
-class _ConnectionBoundSession(FlaskSQLAlchemySession):
+class ConnectionBoundSession(FlaskSQLAlchemySession):
     """Flask-SQLAlchemy's Session.get_bind() returns the app's engine and
     ignores `bind`, so every statement would run on a fresh connection and a
     request's commit would be a real COMMIT that leaks into later tests. Use
@@ -116,7 +118,7 @@ def db_session(app):
         original = db.session
         db.session = db._make_scoped_session(
             {"bind": connection, "join_transaction_mode": "create_savepoint",
-             "class_": _ConnectionBoundSession}
+             "class_": ConnectionBoundSession}
         )
         try:
             yield db.session
@@ -185,3 +187,39 @@ def login_through_form(client, user, password: str | None = None):
     tests whose subject is the login itself. Returns the response."""
     from tests.factories import PASSWORD
     return client.post("/login", data={"email": user.email, "password": password or PASSWORD})
+
+
+# --- counting SQL statements ---------------------------------------------------
+
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE|ROLLBACK)\b", re.IGNORECASE)
+
+
+@contextmanager
+def count_queries(target=None):
+    """The SQL statements run on `target` (an Engine or Connection; default the
+    app's engine, which needs an app context) while the block runs, as a list
+    of strings, without transaction control (BEGIN, SAVEPOINT, RELEASE,
+    ROLLBACK): the tests' transaction turns the app's commits into savepoints,
+    which production does not run."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not TRANSACTION_CONTROL.match(statement):
+            statements.append(statement)
+
+    target = db.engine if target is None else target
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def queries(app):
+    """count_queries() over the whole test: the statements so far (clear() it
+    before the part to measure)."""
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as statements:
+        yield statements

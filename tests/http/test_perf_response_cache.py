@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
 from portal.core.audit import record
 from tests.conftest import login_as
 from tests.factories import make_organisation, make_user
@@ -23,21 +21,6 @@ def page_cache(app):
     app.config["RESPONSE_CACHE"] = False
     app.config["CONDITIONAL_REQUESTS"] = False
     app.extensions.pop("page_cache", None)
-
-
-@pytest.fixture
-def queries(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement != "BEGIN" and not statement.startswith(("SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    yield statements
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def _nonce(response) -> str:
