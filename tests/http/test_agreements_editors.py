@@ -223,7 +223,8 @@ def test_print_view_has_the_whole_agreement_and_print_css(client, world):
     for text in ("Samenwerkingsovereenkomst: ", "Klachtenregeling", "Lumpsum vo", "Maand", "Ondertekening",
                  "Stichting ROC Test", "data-print"):
         assert text in html
-    css = client.get("/static/css/portal.css").get_data(as_text=True)
+    with client.get("/static/css/portal.css") as response:  # a file response: close it
+        css = response.get_data(as_text=True)
     assert "size: A4" in css and ".print-agreement" in css
 
 

@@ -216,7 +216,8 @@ def test_permission_matrix(app, client, world, case, users):
     got = {}
     for user in users:
         login_as(client, world.user(user))
-        got[user] = outcome(client.open(url, method=method, data={}))
+        with client.open(url, method=method, data={}) as response:  # closes static file responses
+            got[user] = outcome(response)
     assert got == wanted, f"{method} {url} ({rule})"
 
 

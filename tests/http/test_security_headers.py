@@ -117,8 +117,8 @@ def test_the_nonce_differs_per_response(client):
 
 def test_error_pages_and_static_files_send_the_headers_too(client):
     for path in ("/bestaat-niet", "/static/js/portal.js"):
-        response = client.get(path)
-        check_headers(response, path)
+        with client.get(path) as response:  # a static file is a file response: close it
+            check_headers(response, path)
 
 
 def test_the_audit_notices_what_the_csp_would_block():
