@@ -97,13 +97,14 @@ def test_get_pages_by_role(client, world, role, endpoint):
     if endpoint == "agreements.download_document":
         world.with_document()
     path, allowed = GET_PAGES[endpoint]
-    response = as_role(client, world, role).get(path.format(id=world.agreement.id))
-    assert response.status_code == expect(role, allowed), response.data[:300]
-    if response.status_code == 302:
-        assert "/login" in response.headers["Location"]
-    if endpoint == "agreements.download_document" and response.status_code == 200:
-        assert response.data == PDF
-        assert response.headers["Content-Disposition"].startswith("attachment")
+    # `with`: the document is a file response, to be closed.
+    with as_role(client, world, role).get(path.format(id=world.agreement.id)) as response:
+        assert response.status_code == expect(role, allowed), response.data[:300]
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+        if endpoint == "agreements.download_document" and response.status_code == 200:
+            assert response.data == PDF
+            assert response.headers["Content-Disposition"].startswith("attachment")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -98,16 +98,17 @@ def test_endpoint_by_role(app, world, role_index, role, method, template, status
     practice = practices.get(status) if status else None
     url = template.format(id=practice.id if practice else 0,
                           att=practice.attachments[0].id if practice else 0)
-    response = _request(_client_for(app, world, role), method, url, practice)
     want = expected[role_index]
-    if want == "login":
-        assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"))
-    elif want == "ok":  # a page is shown; an action redirects, not to the login page
-        assert response.status_code == (200 if method == "GET" else 302), response.status_code
-        if method == "POST":
-            assert "/login" not in response.headers["Location"]
-    else:
-        assert response.status_code == want
+    # `with`: an attachment is a file response, to be closed.
+    with _request(_client_for(app, world, role), method, url, practice) as response:
+        if want == "login":
+            assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"))
+        elif want == "ok":  # a page is shown; an action redirects, not to the login page
+            assert response.status_code == (200 if method == "GET" else 302), response.status_code
+            if method == "POST":
+                assert "/login" not in response.headers["Location"]
+        else:
+            assert response.status_code == want
 
 
 UNKNOWN = [

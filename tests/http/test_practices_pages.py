@@ -214,10 +214,10 @@ def test_upload_refuses_wrong_content_and_serves_downloads_as_attachment(client,
     assert good.status_code == 302
     db_session.refresh(practice)
     attachment = practice.attachments[0]
-    download = client.get(f"/bibliotheek/{practice.id}/bijlagen/{attachment.id}")
-    assert download.status_code == 200 and download.data == PNG_BYTES
-    assert download.headers["Content-Disposition"].startswith("attachment")
-    assert download.headers["Content-Type"] == "image/png"
+    with client.get(f"/bibliotheek/{practice.id}/bijlagen/{attachment.id}") as download:  # a file response
+        assert download.status_code == 200 and download.data == PNG_BYTES
+        assert download.headers["Content-Disposition"].startswith("attachment")
+        assert download.headers["Content-Type"] == "image/png"
 
 
 def test_queue_and_mine_list_the_right_practices(client, db_session):
