@@ -9,10 +9,13 @@ that is rolled back (the app's commits become savepoints).
 from __future__ import annotations
 
 import os
+import re
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from portal import create_app
 from portal.config import TestConfig
@@ -95,7 +98,7 @@ def reference_data(app):
     return True
 
 
-class _ConnectionBoundSession(FlaskSQLAlchemySession):
+class ConnectionBoundSession(FlaskSQLAlchemySession):
     """Flask-SQLAlchemy's Session.get_bind() returns the app's engine and
     ignores `bind`, so every statement would run on a fresh connection and a
     request's commit would be a real COMMIT that leaks into later tests. Use
@@ -115,7 +118,7 @@ def db_session(app):
         original = db.session
         db.session = db._make_scoped_session(
             {"bind": connection, "join_transaction_mode": "create_savepoint",
-             "class_": _ConnectionBoundSession}
+             "class_": ConnectionBoundSession}
         )
         try:
             yield db.session
@@ -140,15 +143,83 @@ def csrf_app(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-def login(client, user, password: str | None = None):
+# --- logging in ----------------------------------------------------------------
+
+def login_as(client, user):
+    """Be logged in as `user` on `client` (None: anonymous, an empty session);
+    returns the client.
+
+    Writes the session a successful POST /login leaves behind (see
+    portal/routes/auth.py login() and Flask-Login's login_user): the user's
+    rotating session token, a fresh login, Flask-Login's session identifier for
+    this client's address and User-Agent, and the start and last-seen times of
+    portal/web/auth_session.py's timeouts. No form, so no argon2: use this
+    wherever a test merely needs to *be* logged in. Left out: the one-time
+    "Welkom" flash of the login's redirect, the login's audit entry and
+    last_login_at. test_foundation_auth.py compares this session with the one
+    a real login produces.
+
+    Like the login view, it commits db.session (in a test: a savepoint
+    release), so what the test made so far survives a request that rolls back,
+    as in production."""
+    app = client.application
+    if user is not None:
+        assert user.is_active, "a real login refuses a deactivated user"
+        token = user.get_id()
+        assert token, "the user has no session token yet: flush it first"
+        db.session.commit()
+    with client.session_transaction() as sess:
+        sess.clear()
+        if user is None:
+            return client
+        with app.test_request_context(environ_base=dict(client.environ_base)):
+            identifier = app.login_manager._session_identifier_generator()
+        now = time.time()
+        sess["_user_id"] = token
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+        sess["login_at"] = sess["last_seen"] = now
+    return client
+
+
+def login_through_form(client, user, password: str | None = None):
+    """POST the real login form (argon2, throttling, session rotation): only for
+    tests whose subject is the login itself. Returns the response."""
     from tests.factories import PASSWORD
     return client.post("/login", data={"email": user.email, "password": password or PASSWORD})
 
 
+# --- counting SQL statements ---------------------------------------------------
+
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE|ROLLBACK)\b", re.IGNORECASE)
+
+
+@contextmanager
+def count_queries(target=None):
+    """The SQL statements run on `target` (an Engine or Connection; default the
+    app's engine, which needs an app context) while the block runs, as a list
+    of strings, without transaction control (BEGIN, SAVEPOINT, RELEASE,
+    ROLLBACK): the tests' transaction turns the app's commits into savepoints,
+    which production does not run."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not TRANSACTION_CONTROL.match(statement):
+            statements.append(statement)
+
+    target = db.engine if target is None else target
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", record)
+
+
 @pytest.fixture
-def login_as(client):
-    def _login(user):
-        response = login(client, user)
-        assert response.status_code == 302, response.data[:500]
-        return client
-    return _login
+def queries(app):
+    """count_queries() over the whole test: the statements so far (clear() it
+    before the part to measure)."""
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as statements:
+        yield statements

@@ -160,12 +160,5 @@ class MatrixWorld:
         return {name: values[name] for name in names}
 
 
-def log_in(client, world: MatrixWorld, name: str):
-    """Log in as one of USERS without the login form (no argon2)."""
-    from tests.factories_security import log_in_session
-    log_in_session(client, world.user(name))
-    return client
-
-
 def flush() -> None:
     db.session.flush()

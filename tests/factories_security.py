@@ -1,6 +1,7 @@
-"""Helpers for the security tests: the throttle backends, logging in without
-the form, and URLs for every rule in app.url_map (so the generated tests pick
-up endpoints other areas add later)."""
+"""Helpers for the security tests: the throttle backends, a controllable
+clock, CSRF tokens from forms, and URLs for every rule in app.url_map (so the
+generated tests pick up endpoints other areas add later). Logging in:
+tests/conftest.py login_as."""
 from __future__ import annotations
 
 import os
@@ -68,19 +69,6 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(throttle, "now", c)
     return c
-
-
-def log_in_session(client, user) -> None:
-    """Log in by writing the session as the login view does (no argon2, no form);
-    user None: anonymous (an empty session)."""
-    with client.session_transaction() as sess:
-        sess.clear()
-        if user is None:
-            return
-        now = time.time()
-        sess["_user_id"] = user.session_token
-        sess["_fresh"] = True
-        sess["login_at"] = sess["last_seen"] = now
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

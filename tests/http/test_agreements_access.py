@@ -9,6 +9,7 @@ import pytest
 
 from portal.models.agreement import Agreement
 from portal.services.agreements import lifecycle
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 
@@ -51,10 +52,8 @@ def world(db_session):
     return World(db_session)
 
 
-def as_role(client, login_as, world, role):
-    if role != "anonymous":
-        login_as(world.users[role])
-    return client
+def as_role(client, world, role):
+    return login_as(client, world.users.get(role))  # anonymous: no user
 
 
 def expect(role: str, allowed: set[str]) -> int:
@@ -94,23 +93,24 @@ def test_every_agreements_endpoint_is_covered(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(GET_PAGES))
-def test_get_pages_by_role(client, login_as, world, role, endpoint):
+def test_get_pages_by_role(client, world, role, endpoint):
     if endpoint == "agreements.download_document":
         world.with_document()
     path, allowed = GET_PAGES[endpoint]
-    response = as_role(client, login_as, world, role).get(path.format(id=world.agreement.id))
-    assert response.status_code == expect(role, allowed), response.data[:300]
-    if response.status_code == 302:
-        assert "/login" in response.headers["Location"]
-    if endpoint == "agreements.download_document" and response.status_code == 200:
-        assert response.data == PDF
-        assert response.headers["Content-Disposition"].startswith("attachment")
+    # `with`: the document is a file response, to be closed.
+    with as_role(client, world, role).get(path.format(id=world.agreement.id)) as response:
+        assert response.status_code == expect(role, allowed), response.data[:300]
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+        if endpoint == "agreements.download_document" and response.status_code == 200:
+            assert response.data == PDF
+            assert response.headers["Content-Disposition"].startswith("attachment")
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_public_sees_existence_but_not_finances_or_documents(client, login_as, world, role):
+def test_public_sees_existence_but_not_finances_or_documents(client, world, role):
     world.with_document()
-    html = as_role(client, login_as, world, role).get(f"/overeenkomsten/{world.agreement.id}").get_data(as_text=True)
+    html = as_role(client, world, role).get(f"/overeenkomsten/{world.agreement.id}").get_data(as_text=True)
     # Existence: everybody.
     for text in (world.agreement.title, "Getekend", world.vmbo.name, world.mbo.name, world.route.title,
                  "01-08-2026 t/m 31-07-2030"):
@@ -127,8 +127,8 @@ def test_public_sees_existence_but_not_finances_or_documents(client, login_as, w
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_send_for_signature_only_by_parties(client, login_as, world, role):
-    response = as_role(client, login_as, world, role).post(f"/overeenkomsten/{world.agreement.id}/ter-ondertekening")
+def test_send_for_signature_only_by_parties(client, world, role):
+    response = as_role(client, world, role).post(f"/overeenkomsten/{world.agreement.id}/ter-ondertekening")
     if role in PARTIES:
         assert response.status_code == 302
         assert world.agreement.status == "ter_ondertekening"
@@ -138,10 +138,10 @@ def test_send_for_signature_only_by_parties(client, login_as, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_signing_for_the_vmbo_party(client, login_as, world, role):
+def test_signing_for_the_vmbo_party(client, world, role):
     lifecycle.send_for_signature(world.session, world.agreement, world.vmbo_user)
     party = world.party(world.vmbo)
-    response = as_role(client, login_as, world, role).post(
+    response = as_role(client, world, role).post(
         f"/overeenkomsten/{world.agreement.id}/partijen/{party.id}/ondertekenen")
     world.session.refresh(party)
     if role == "party_vmbo":
@@ -152,10 +152,10 @@ def test_signing_for_the_vmbo_party(client, login_as, world, role):
         assert not party.is_signed
 
 
-def test_both_parties_sign_over_http_and_the_agreement_is_getekend(client, login_as, world):
+def test_both_parties_sign_over_http_and_the_agreement_is_getekend(client, world):
     lifecycle.send_for_signature(world.session, world.agreement, world.vmbo_user)
     for user, org in ((world.vmbo_user, world.vmbo), (world.mbo_user, world.mbo)):
-        login_as(user)
+        login_as(client, user)
         client.post(f"/overeenkomsten/{world.agreement.id}/partijen/{world.party(org).id}/ondertekenen")
         client.post("/logout")
     world.session.refresh(world.agreement)
@@ -163,9 +163,9 @@ def test_both_parties_sign_over_http_and_the_agreement_is_getekend(client, login
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_terminate_only_by_parties(client, login_as, world, role):
+def test_terminate_only_by_parties(client, world, role):
     world.sign_all()
-    response = as_role(client, login_as, world, role).post(
+    response = as_role(client, world, role).post(
         f"/overeenkomsten/{world.agreement.id}/opzeggen",
         data={"terminated_on": "2027-07-31", "termination_reason": "De route stopt."})
     if role in PARTIES:
@@ -175,8 +175,8 @@ def test_terminate_only_by_parties(client, login_as, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_archive_only_by_parties(client, login_as, world, role):
-    response = as_role(client, login_as, world, role).post(f"/overeenkomsten/{world.agreement.id}/archiveren")
+def test_archive_only_by_parties(client, world, role):
+    response = as_role(client, world, role).post(f"/overeenkomsten/{world.agreement.id}/archiveren")
     if role in PARTIES:
         assert response.status_code == 302 and world.agreement.archived_at is not None
         assert client.get(f"/overeenkomsten/{world.agreement.id}").status_code == 404
@@ -185,10 +185,10 @@ def test_archive_only_by_parties(client, login_as, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_restore_only_by_staff(client, login_as, world, role):
+def test_restore_only_by_staff(client, world, role):
     lifecycle.archive(world.session, world.agreement, world.vmbo_user)
     world.session.commit()
-    response = as_role(client, login_as, world, role).post(f"/overeenkomsten/{world.agreement.id}/herstellen")
+    response = as_role(client, world, role).post(f"/overeenkomsten/{world.agreement.id}/herstellen")
     if role in ("staff", "admin"):
         assert response.status_code == 302 and world.agreement.archived_at is None
     else:  # an archived agreement does not exist for anybody else
@@ -197,9 +197,9 @@ def test_restore_only_by_staff(client, login_as, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_upload_document_only_by_parties(client, login_as, world, role):
+def test_upload_document_only_by_parties(client, world, role):
     world.sign_all()
-    response = as_role(client, login_as, world, role).post(
+    response = as_role(client, world, role).post(
         f"/overeenkomsten/{world.agreement.id}/document",
         data={"document": (io.BytesIO(PDF), "getekend.pdf")}, content_type="multipart/form-data")
     if role in PARTIES:
@@ -212,18 +212,18 @@ def test_upload_document_only_by_parties(client, login_as, world, role):
     (b"GIF89a not a pdf", "geen toegestaan type"),
     (b"%PDF-1.4 truncated", "geen volledige PDF"),
 ])
-def test_upload_checks_the_content(client, login_as, world, content, message):
+def test_upload_checks_the_content(client, world, content, message):
     world.sign_all()
-    login_as(world.vmbo_user)
+    login_as(client, world.vmbo_user)
     response = client.post(f"/overeenkomsten/{world.agreement.id}/document", follow_redirects=True,
                            data={"document": (io.BytesIO(content), "getekend.pdf")}, content_type="multipart/form-data")
     assert message in response.get_data(as_text=True)
     assert world.agreement.document_name is None
 
 
-def test_upload_over_10_mb_is_refused(client, login_as, world):
+def test_upload_over_10_mb_is_refused(client, world):
     world.sign_all()
-    login_as(world.vmbo_user)
+    login_as(client, world.vmbo_user)
     big = PDF[:-6] + b"0" * (10 * 1024 * 1024) + b"\n%%EOF\n"
     response = client.post(f"/overeenkomsten/{world.agreement.id}/document", follow_redirects=True,
                            data={"document": (io.BytesIO(big), "groot.pdf")}, content_type="multipart/form-data")
@@ -231,8 +231,8 @@ def test_upload_over_10_mb_is_refused(client, login_as, world):
     assert world.agreement.document_name is None
 
 
-def test_unknown_ids_are_404(client, login_as, world):
-    login_as(world.vmbo_user)
+def test_unknown_ids_are_404(client, world):
+    login_as(client, world.vmbo_user)
     missing = 987654
     for endpoint, (path, _) in GET_PAGES.items():
         if "{id}" in path:
@@ -244,9 +244,9 @@ def test_unknown_ids_are_404(client, login_as, world):
     assert client.get(f"/overeenkomsten/{world.agreement.id}/versies?a=1&b=99").status_code == 404
 
 
-def test_party_of_another_agreement_is_404(client, login_as, world, db_session):
+def test_party_of_another_agreement_is_404(client, world, db_session):
     other = make_agreement(world.vmbo_user, world.route, world.mbo)
-    login_as(world.vmbo_user)
+    login_as(client, world.vmbo_user)
     foreign_party = next(p for p in other.parties if p.organisation_id == world.vmbo.id)
     assert client.post(f"/overeenkomsten/{world.agreement.id}/partijen/{foreign_party.id}/ondertekenen").status_code == 404
 

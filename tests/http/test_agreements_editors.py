@@ -7,6 +7,7 @@ import re
 import pytest
 
 from portal.services.agreements import lifecycle, operations, queries
+from tests.conftest import login_as
 from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
 
 HX = {"HX-Request": "true"}
@@ -34,8 +35,8 @@ def parties(agreement):
             next(p for p in agreement.parties if p.role == "mbo"))
 
 
-def test_create_form_makes_a_concept_with_the_route_parties(client, login_as, world):
-    login_as(world["vmbo_user"])
+def test_create_form_makes_a_concept_with_the_route_parties(client, world):
+    login_as(client, world["vmbo_user"])
     page = client.get(f"/overeenkomsten/nieuw?route={world['route'].id}").get_data(as_text=True)
     assert f'<option selected value="{world["route"].id}">' in page
     response = client.post("/overeenkomsten/nieuw", data={
@@ -52,10 +53,10 @@ def test_create_form_makes_a_concept_with_the_route_parties(client, login_as, wo
     assert "ontbreekt" in detail  # the checklist shows what is missing (funding, guarantee, examining party)
 
 
-def test_live_check_shows_the_error_at_the_row_that_breaks_the_sum(client, login_as, world):
+def test_live_check_shows_the_error_at_the_row_that_breaks_the_sum(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
     v, m = parties(agreement)
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     response = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
         agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "39")]))
     html = response.get_data(as_text=True)
@@ -73,10 +74,10 @@ def test_live_check_shows_the_error_at_the_row_that_breaks_the_sum(client, login
     assert '<p class="error" id="share-1-fout" hx-swap-oob="true"></p>' in html and "100,00 %" in html
 
 
-def test_add_and_remove_rows_without_saving(client, login_as, world):
+def test_add_and_remove_rows_without_saving(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
     v, m = parties(agreement)
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     rows = [("lumpsum_vo", "2026-2027", v, "33,33"), ("lumpsum_vo", "2026-2027", m, "33,33")]
     # The form's own live check carries the last focused button too; it must not remove a row.
     html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers={**HX, "HX-Trigger": "funding-form"},
@@ -92,7 +93,7 @@ def test_add_and_remove_rows_without_saving(client, login_as, world):
 
 
 @pytest.mark.parametrize("pcts, ok", [(("33.33", "33.33", "33.34"), True), (("50", "49.99", "0"), False)])
-def test_save_keeps_every_cent(client, login_as, world, pcts, ok):
+def test_save_keeps_every_cent(client, world, pcts, ok):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
     v, m = parties(agreement)
     from tests.factories import make_organisation
@@ -102,17 +103,17 @@ def test_save_keeps_every_cent(client, login_as, world, pcts, ok):
         for p in agreement.parties] + [dict(organisation_id=employer.id, role="employer",
                                             governing_body_name="Bedrijf BV")], world["vmbo_user"])
     e = next(p for p in agreement.parties if p.role == "employer")
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=share_form(
         agreement, [("lumpsum_vo", "2026-2027", p, pct) for p, pct in zip((v, m, e), pcts)], "save"))
     assert response.status_code == (302 if ok else 422)
     assert len(agreement.funding_shares) == (3 if ok else 0)
 
 
-def test_guarantee_with_a_gap_is_rejected_then_accepted(client, login_as, world):
+def test_guarantee_with_a_gap_is_rejected_then_accepted(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
     v, m = parties(agreement)
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
 
     def form(second_from):
         data = {"version_id": agreement.version_id, "route_duration_months": "48", "phase-rows": ["0", "1"],
@@ -132,14 +133,14 @@ def test_guarantee_with_a_gap_is_rejected_then_accepted(client, login_as, world)
     assert response.status_code == 302 and len(agreement.guarantee_phases) == 2
 
 
-def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, login_as, world):
+def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]
     lifecycle.send_for_signature(s, agreement, world["vmbo_user"])
     for party in agreement.parties:
         lifecycle.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
     assert agreement.status == "getekend"
-    login_as(world["mbo_user"])
+    login_as(client, world["mbo_user"])
     form_page = client.get(f"/overeenkomsten/{agreement.id}/bewerken").get_data(as_text=True)
     assert "vervallen alle handtekeningen" in form_page
     data = {"version_id": str(agreement.version_id), "title": agreement.title, "route_ids": [str(world["route"].id)],
@@ -159,7 +160,7 @@ def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, login_
 
 
 def test_a_stale_edit_shows_the_other_change_keeps_the_input_and_saves_on_the_second_try(
-        client, login_as, world):
+        client, world):
     """Issue 8, concurrent edits: two coordinators open the form; the first
     saves; the second gets the conflict with the first's change (who, which
     clause, from what to what) and their own input, and can then save."""
@@ -170,12 +171,12 @@ def test_a_stale_edit_shows_the_other_change_keeps_the_input_and_saves_on_the_se
             "start_date": "2026-08-01", "end_date": "2030-07-31", "team_qualification": "ja",
             "examining_organisation_id": str(world["mbo"].id),
             **{k: v for k, v in CLAUSES.items() if isinstance(v, str)}}
-    login_as(world["mbo_user"])
+    login_as(client, world["mbo_user"])
     first = client.post(f"/overeenkomsten/{agreement.id}/bewerken",
                         data={**data, "complaints_procedure": "Een gezamenlijke klachtencommissie."})
     assert first.status_code == 302
     client.post("/logout")
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     stale = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data={**data, "title": "Mijn nieuwe titel"})
     html = stale.get_data(as_text=True)
     assert stale.status_code == 422 and "intussen gewijzigd" in html
@@ -195,17 +196,17 @@ def test_a_stale_edit_shows_the_other_change_keeps_the_input_and_saves_on_the_se
     assert agreement.complaints_procedure == "Een gezamenlijke klachtencommissie."
 
 
-def test_a_stale_funding_save_names_the_other_change_and_keeps_the_rows(client, login_as, world):
+def test_a_stale_funding_save_names_the_other_change_and_keeps_the_rows(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
     v, m = parties(agreement)
     stale_form = share_form(agreement, [("lumpsum_vo", "2026-2027", v, "70"), ("lumpsum_vo", "2026-2027", m, "30")],
                             action="save")
-    login_as(world["mbo_user"])
+    login_as(client, world["mbo_user"])
     first = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=share_form(
         agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "40")], action="save"))
     assert first.status_code == 302
     client.post("/logout")
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     stale = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=stale_form)
     html = stale.get_data(as_text=True)
     assert stale.status_code == 422 and "intussen gewijzigd" in html
@@ -215,25 +216,26 @@ def test_a_stale_funding_save_names_the_other_change_and_keeps_the_rows(client, 
     assert sorted(str(s.percentage) for s in agreement.funding_shares) == ["40.00", "60.00"]
 
 
-def test_print_view_has_the_whole_agreement_and_print_css(client, login_as, world):
+def test_print_view_has_the_whole_agreement_and_print_css(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
-    login_as(world["mbo_user"])
+    login_as(client, world["mbo_user"])
     html = client.get(f"/overeenkomsten/{agreement.id}/afdrukken").get_data(as_text=True)
     for text in ("Samenwerkingsovereenkomst: ", "Klachtenregeling", "Lumpsum vo", "Maand", "Ondertekening",
                  "Stichting ROC Test", "data-print"):
         assert text in html
-    css = client.get("/static/css/portal.css").get_data(as_text=True)
+    with client.get("/static/css/portal.css") as response:  # a file response: close it
+        css = response.get_data(as_text=True)
     assert "size: A4" in css and ".print-agreement" in css
 
 
-def test_send_is_refused_while_incomplete(client, login_as, world):
+def test_send_is_refused_while_incomplete(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     html = client.post(f"/overeenkomsten/{agreement.id}/ter-ondertekening", follow_redirects=True).get_data(as_text=True)
     assert "nog niet compleet" in html and agreement.status == "concept"
 
 
-def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatch):
+def test_expiring_agreements_on_the_overview(client, world, monkeypatch):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]
     lifecycle.send_for_signature(s, agreement, world["vmbo_user"])
@@ -241,7 +243,7 @@ def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatc
         lifecycle.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
     from datetime import date
     monkeypatch.setattr(queries, "today", lambda: date(2030, 6, 1))
-    login_as(world["mbo_user"])
+    login_as(client, world["mbo_user"])
     html = client.get("/overeenkomsten/").get_data(as_text=True)
     assert "Verloopt binnen 90 dagen" in html and "loopt af op 31-07-2030" in html
     monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
@@ -249,13 +251,13 @@ def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatc
     assert "Verloopt binnen 90 dagen" not in html and "Verlopen" in html
 
 
-def test_funding_change_after_signing_says_it_is_an_addendum(client, login_as, world):
+def test_funding_change_after_signing_says_it_is_an_addendum(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]
     lifecycle.send_for_signature(s, agreement, world["vmbo_user"])
     lifecycle.sign(s, agreement, parties(agreement)[0], world["vmbo_user"])
     v, m = parties(agreement)
-    login_as(world["mbo_user"])
+    login_as(client, world["mbo_user"])
     html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(
         agreement, [("lumpsum_vo", "2026-2027", v, "50"), ("lumpsum_vo", "2026-2027", m, "50")], "save")
     ).get_data(as_text=True)
@@ -276,9 +278,9 @@ def test_route_fragment_lists_the_covering_agreements(app, world):
     assert agreement.title in html and "concept" in html
 
 
-def test_create_form_explains_when_there_is_no_route_yet(client, login_as, db_session):
+def test_create_form_explains_when_there_is_no_route_yet(client, db_session):
     from tests.factories import make_user
-    login_as(make_user("coordinator"))
+    login_as(client, make_user("coordinator"))
     html = client.get("/overeenkomsten/nieuw").get_data(as_text=True)
     assert "Registreer eerst een leerroute" in html
 
@@ -286,19 +288,19 @@ def test_create_form_explains_when_there_is_no_route_yet(client, login_as, db_se
 @pytest.mark.parametrize("field, value", [
     ("examining_organisation_id", "abc"), ("examining_organisation_id", "99999999999999999999"),
 ])
-def test_odd_examining_party_is_an_error_not_a_crash(client, login_as, world, field, value):
+def test_odd_examining_party_is_an_error_not_a_crash(client, world, field, value):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     response = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data={
         "title": "x", "route_ids": [str(world["route"].id)], "start_date": "2026-08-01", "end_date": "2030-07-31",
         field: value})
     assert response.status_code == 422 and "Kies een mbo-partij" in response.get_data(as_text=True)
 
 
-def test_huge_amount_and_long_names_are_errors_not_crashes(client, login_as, world):
+def test_huge_amount_and_long_names_are_errors_not_crashes(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"], complete=False)
     v, m = parties(agreement)
-    login_as(world["vmbo_user"])
+    login_as(client, world["vmbo_user"])
     data = share_form(agreement, [("lumpsum_vo", "2026-2027", v, "60"), ("lumpsum_vo", "2026-2027", m, "40")], "save")
     data.update({"total-rows": ["0"], "total-0-stream": "lumpsum_vo", "total-0-school_year": "2026-2027",
                  "total-0-amount": "99999999999999", "total-0-recipient_party_id": str(v.id)})

@@ -2,6 +2,7 @@
 import pytest
 
 from portal.domain.school_year import current_school_year
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 
@@ -114,10 +115,10 @@ def test_routes_are_paginated_with_public_fields_only(client, api_data, doc):
     assert {"name": "API school", "role": "vmbo", "vestigingscode": "99ZZ00"} in item["organisations"]
 
 
-def test_routes_filters_and_permissions_are_those_of_the_ui(client, login_as, api_data):
+def test_routes_filters_and_permissions_are_those_of_the_ui(client, api_data):
     assert client.get("/api/v1/routes?region=AM09&level=3").get_json()["total"] == 4
     assert client.get("/api/v1/routes?status=concept&q=API").get_json()["total"] == 0
-    login_as(make_user("staff"))
+    login_as(client, make_user("staff"))
     assert client.get("/api/v1/routes?status=concept&q=API").get_json()["total"] == 1
 
 

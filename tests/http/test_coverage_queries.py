@@ -1,9 +1,8 @@
 """Coverage is computed by SQL aggregation: the number of queries of each page
 does not grow with the amount of data."""
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
+from tests.conftest import count_queries
 from tests.factories_map import make_region_route, make_school
 
 URLS = (
@@ -22,28 +21,20 @@ def add_routes(count: int) -> None:
                           first_school_year=("2022-2023", "2024-2025")[i % 2])
 
 
-def count_queries(client, url: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+def queries_of(client, url: str) -> int:
+    """The number of SQL statements of one GET of `url`."""
+    with count_queries() as statements:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, (url, response.status_code)
-    return len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))])
+    return len(statements)
 
 
 @pytest.mark.parametrize("url", URLS)
 def test_query_count_does_not_grow_with_the_data(client, reference_data, url):
     add_routes(5)
     client.get(url)  # warm up (lazy first-time lookups)
-    small = count_queries(client, url)
+    small = queries_of(client, url)
     add_routes(45)
-    large = count_queries(client, url)
+    large = queries_of(client, url)
     assert large == small, f"{url}: {small} queries with 5 routes, {large} with 50"
     assert 4 <= small < 30, small

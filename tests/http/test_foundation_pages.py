@@ -3,6 +3,7 @@ import pytest
 
 from portal import InsecureConfiguration, create_app
 from portal.config import Config, DEV_SECRET_KEY
+from tests.conftest import login_as
 
 
 def test_home_says_what_the_portal_is(client, reference_data):
@@ -39,9 +40,9 @@ def test_404_is_dutch(client, path):
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
 
 
-def test_403_is_dutch(client, login_as):
+def test_403_is_dutch(client):
     from tests.factories import make_user
-    login_as(make_user("reader"))
+    login_as(client, make_user("reader"))
     response = client.get("/beheer/gebruikers")
     assert response.status_code == 403
     assert "Geen toegang" in response.get_data(as_text=True)
@@ -109,7 +110,10 @@ def test_vendored_htmx_is_served_locally(client):
     html = client.get("/").get_data(as_text=True)
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "https://" not in html.split("<footer")[0].split("<body")[0]
-    response = client.get("/static/vendor/htmx/htmx.min.js")
-    assert response.status_code == 200 and b"htmx" in response.data
-    assert client.get("/static/vendor/htmx/LICENSE").status_code == 200
-    assert client.get("/static/vendor/htmx/VERSION").get_data(as_text=True).startswith("htmx.org@2.0.")
+    # Static files are file responses: close them (no unclosed-file warning).
+    with client.get("/static/vendor/htmx/htmx.min.js") as response:
+        assert response.status_code == 200 and b"htmx" in response.data
+    with client.get("/static/vendor/htmx/LICENSE") as response:
+        assert response.status_code == 200
+    with client.get("/static/vendor/htmx/VERSION") as response:
+        assert response.get_data(as_text=True).startswith("htmx.org@2.0.")

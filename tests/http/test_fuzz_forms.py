@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from portal.domain import vocab
 from portal.services.learning_routes.csv_io import IMPORT_COLUMNS
-from tests.factories_matrix import MatrixWorld, log_in
+from tests.conftest import login_as
+from tests.factories_matrix import MatrixWorld
 from tests.strategies_fuzz import (
     FUZZ_SETTINGS, assert_no_server_error, dates, form, lists_of, maybe, nasty, numbers, one_of_or_hostile,
     school_years, values,
@@ -68,7 +69,7 @@ def test_route_create_form_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(data=route_form(world), user=st.sampled_from(["party", "staff"]))
     def run(data, user):
-        log_in(client, world, user)
+        login_as(client, world.user(user))
         assert_no_server_error(client.post("/leerroutes/nieuw", data=data), data)
 
     run()
@@ -82,7 +83,7 @@ def fuzz_edit_form(client, world, obj, url: str, form_strategy) -> None:
     def run(data, current_version):
         if current_version:
             data["version_id"] = str(obj.version_id)
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         assert_no_server_error(client.post(url, data=data), data)
 
     run()
@@ -112,7 +113,7 @@ def test_route_import_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(raw=csv_files(world), mode=maybe(one_of_or_hostile(("all", "valid"))), name=values)
     def run(raw, mode, name):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         data = form(mode=mode, bestand=(io.BytesIO(raw), name or "x.csv"))
         response = client.post("/leerroutes/importeren", data=data, content_type="multipart/form-data")
         assert_no_server_error(response, raw[:500])
@@ -139,7 +140,7 @@ def test_route_list_filters_and_exports_never_answer_500(client, world):
            path=st.sampled_from(["/leerroutes/", "/leerroutes/", "/leerroutes/export.csv",
                                  "/leerroutes/export.xlsx"]))
     def run(query, headers, user, path):
-        log_in(client, world, user)
+        login_as(client, world.user(user))
         assert_no_server_error(client.get(path, query_string=query, headers=headers), (path, query))
 
     run()
@@ -150,7 +151,7 @@ def test_organisation_picker_never_answers_500(client, world):
     @given(kind=maybe(one_of_or_hostile(("vmbo", "mbo", "employer"))), q=maybe(values),
            chosen=lists_of(ids(world)))
     def run(kind, q, chosen):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         query = form(kind=kind, q=q, vmbo_parties=chosen or None, mbo_parties=chosen or None)
         assert_no_server_error(client.get("/leerroutes/organisaties", query_string=query, headers=HTMX), query)
 
@@ -175,7 +176,7 @@ def test_agreement_create_form_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(data=agreement_form(world))
     def run(data):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         assert_no_server_error(client.post("/overeenkomsten/nieuw", data=data), data)
 
     run()
@@ -229,7 +230,7 @@ def test_funding_editor_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(data=funding(), headers=st.sampled_from([{}, HTMX, {**HTMX, "HX-Trigger": "funding-form"}]))
     def run(data, headers):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=data, headers=headers)
         assert_no_server_error(response, data)
 
@@ -254,7 +255,7 @@ def test_guarantee_editor_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(data=guarantee(), headers=st.sampled_from([{}, HTMX, {**HTMX, "HX-Trigger": "guarantee-form"}]))
     def run(data, headers):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         response = client.post(f"/overeenkomsten/{agreement.id}/overstapgarantie", data=data, headers=headers)
         assert_no_server_error(response, data)
 
@@ -276,7 +277,7 @@ def test_parties_editor_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(data=parties())
     def run(data):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/partijen", data=data), data)
 
     run()
@@ -288,7 +289,7 @@ def test_terminate_and_versions_never_answer_500(client, world):
     @FUZZ_SETTINGS
     @given(terminated_on=maybe(dates), reason=maybe(values), a=maybe(numbers), b=maybe(numbers))
     def run(terminated_on, reason, a, b):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         data = form(terminated_on=terminated_on, termination_reason=reason)
         assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/opzeggen", data=data), data)
         query = form(a=a, b=b)
@@ -317,7 +318,7 @@ def test_practice_create_and_edit_forms_never_answer_500(client, world):
     @FUZZ_SETTINGS
     @given(data=practice_form(world), edit=st.booleans(), current_version=st.booleans())
     def run(data, edit, current_version):
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         if edit and current_version:
             data["version_id"] = str(practice.version_id)
         url = f"/bibliotheek/{practice.id}/bewerken" if edit else "/bibliotheek/nieuw"
@@ -334,7 +335,7 @@ def test_practice_search_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(query=query, headers=htmx_or_not)
     def run(query, headers):
-        log_in(client, world, "anonymous")
+        login_as(client, world.user("anonymous"))
         assert_no_server_error(client.get("/bibliotheek/", query_string=query, headers=headers), query)
 
     run()
@@ -348,10 +349,10 @@ def test_practice_moderation_and_attachment_forms_never_answer_500(client, world
     @given(reason=maybe(values), version=maybe(numbers), title=maybe(values), filename=values,
            content=st.one_of(st.binary(max_size=500), st.sampled_from([b"%PDF-1.4\n%%EOF\n", b"\x89PNG\r\n\x1a\n"])))
     def run(reason, version, title, filename, content):
-        log_in(client, world, "staff")
+        login_as(client, world.user("staff"))
         data = form(reason=reason, version_id=version)
         assert_no_server_error(client.post(f"/bibliotheek/{practice.id}/terugsturen", data=data), data)
-        log_in(client, world, "party")
+        login_as(client, world.user("party"))
         data = form(title=title, file=(io.BytesIO(content), filename))
         response = client.post(f"/bibliotheek/{concept.id}/bijlagen", data=data, content_type="multipart/form-data")
         assert_no_server_error(response, (title, filename, content[:50]))
@@ -380,7 +381,7 @@ def test_map_region_and_dashboard_queries_never_answer_500(client, world):
     @given(query=map_query(world), path=st.sampled_from(paths), headers=htmx_or_not,
            user=st.sampled_from(["anonymous", "other"]))
     def run(query, path, headers, user):
-        log_in(client, world, user)
+        login_as(client, world.user(user))
         assert_no_server_error(client.get(path, query_string=query, headers=headers), (path, query))
 
     run()
@@ -393,7 +394,7 @@ def test_map_page_never_answers_500(client, world):
     @FUZZ_SETTINGS
     @given(query=map_query(world), headers=htmx_or_not)
     def run(query, headers):
-        log_in(client, world, "anonymous")
+        login_as(client, world.user("anonymous"))
         assert_no_server_error(client.get("/kaart/", query_string=query, headers=headers), query)
 
     run()
@@ -414,7 +415,7 @@ def test_open_api_never_answers_500_and_always_answers_json(client, world):
     @given(query=api_query(world), path=st.sampled_from(["/api/v1/routes", "/api/v1/regions.geojson"]),
            user=st.sampled_from(["anonymous", "other"]))
     def run(query, path, user):
-        log_in(client, world, user)
+        login_as(client, world.user(user))
         response = client.get(path, query_string=query)
         assert_no_server_error(response, (path, query))
         assert response.status_code in (200, 400), (response.status_code, query)
@@ -439,7 +440,7 @@ def test_nasty_strategy_reaches_every_kind_of_hostile_input():
 def test_digits_int_cannot_parse_are_refused_not_a_500(client, world):
     """'²'.isdigit() is true but int('²') fails: found by the fuzzer (a 500 in
     the organisation filter and picker); the parsers now use isdecimal()."""
-    log_in(client, world, "party")
+    login_as(client, world.user("party"))
     agreement = world.agreement
     requests = [
         ("GET", "/leerroutes/organisaties?kind=vmbo&q=a&vmbo_parties=%C2%B2", None),

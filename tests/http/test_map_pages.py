@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 
@@ -124,8 +125,8 @@ def test_schools_without_route_are_not_in_the_page_but_come_from_their_endpoint(
     assert idle.name == "Stille school Ede"
 
 
-def test_staff_can_select_concepts_on_the_map(client, login_as, routes):
-    login_as(make_user("staff"))
+def test_staff_can_select_concepts_on_the_map(client, routes):
+    login_as(client, make_user("staff"))
     html = client.get("/kaart/?status=concept").get_data(as_text=True)
     assert counter(html, "routes") == "1" and "Conceptroute" in html
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
 from portal.core.audit import record
+from tests.conftest import login_as
 from tests.factories import make_user
 
 PUBLIC_PAGES = ["/", "/api/v1/regions.geojson"]
@@ -39,37 +38,18 @@ def tagged_get(client, url, **kwargs):
     raise AssertionError(f"{url} carries no ETag: {dict(response.headers)}")
 
 
-class QueryCounter:
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        if statement != "BEGIN" and not statement.startswith(("SAVEPOINT", "RELEASE")):
-            self.statements.append(statement)
-
-
-@pytest.fixture
-def queries(app):
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    yield counter
-    event.remove(engine, "before_cursor_execute", counter)
-
-
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
 def test_a_repeat_request_answers_304_with_one_query(client, url, queries):
     first = tagged_get(client, url)
     assert first.status_code == 200
     assert first.headers["Cache-Control"] == "no-cache"
     assert "Cookie" in first.headers["Vary"]
-    queries.statements.clear()
+    queries.clear()
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.data == b""
-    assert len(queries.statements) == 1, queries.statements
-    assert "settings" in queries.statements[0]
+    assert len(queries) == 1, queries
+    assert "settings" in queries[0]
     # The CSP of the 304 carries the nonce of the copy the browser holds.
     nonce = re.search(r"'nonce-([^']+)'", first.headers["Content-Security-Policy"]).group(1)
     assert f"'nonce-{nonce}'" in again.headers["Content-Security-Policy"]
@@ -106,9 +86,9 @@ def test_a_forged_or_foreign_tag_is_ignored(client):
     assert other.get("/", headers={"If-None-Match": home.headers["ETag"]}).status_code == 200
 
 
-def test_logged_in_pages_are_never_cached(client, db_session, login_as):
+def test_logged_in_pages_are_never_cached(client, db_session):
     anonymous = tagged_get(client, "/")
-    login_as(make_user(role="staff"))
+    login_as(client, make_user(role="staff"))
     response = client.get("/", headers={"If-None-Match": anonymous.headers["ETag"]})
     assert response.status_code == 200
     assert "ETag" not in response.headers

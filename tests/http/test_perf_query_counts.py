@@ -8,13 +8,12 @@ shows up as a difference. Every page must answer 200 on both.
 from __future__ import annotations
 
 import pytest
-from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import LearningRoute
-from portal.devdata.generator import SYNTHETIC_DOMAIN, SYNTHETIC_PASSWORD, generate
-from tests.conftest import DATA_DIR
+from portal.models import LearningRoute, User
+from portal.devdata.generator import SYNTHETIC_DOMAIN, generate
+from tests.conftest import DATA_DIR, ConnectionBoundSession, count_queries, login_as
 
 SMALL, LARGE = 0.005, 0.05
 SEED = 9
@@ -38,23 +37,6 @@ PAGES: dict[str, tuple[str, bool]] = {
     "agreement": ("/overeenkomsten/{agreement}", True),
     "agreement_public": ("/overeenkomsten/{agreement}", False),
 }
-
-
-class _ConnectionBoundSession(FlaskSQLAlchemySession):
-    """Flask-SQLAlchemy's get_bind() ignores `bind`; keep every statement on
-    the connection whose transaction is rolled back."""
-
-    def get_bind(self, *args, **kwargs):
-        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
-
-
-class _Counter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        if statement != "BEGIN" and not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            self.count += 1
 
 
 def _busiest(session, column, *where):
@@ -100,25 +82,20 @@ def _url_values(session) -> dict:
     }
 
 
-def _measure(app, values: dict) -> dict[str, tuple[int, int, str]]:
-    """name -> (status, queries, url)."""
-    counter = _Counter()
-    engine = db.engine
-    anonymous, staff = app.test_client(), app.test_client()
-    login = staff.post("/login", data={"email": f"programma@{SYNTHETIC_DOMAIN}", "password": SYNTHETIC_PASSWORD})
-    assert login.status_code == 302, login.data[:300]
+def _measure(app, connection, values: dict) -> dict[str, tuple[int, int, str]]:
+    """name -> (status, queries, url): the statements of one request, counted
+    on the connection that holds the generated data set (this module's own,
+    not the per-test db_session's)."""
+    staff_user = db.session.scalar(select(User).where(User.email == f"programma@{SYNTHETIC_DOMAIN}"))
+    anonymous, staff = app.test_client(), login_as(app.test_client(), staff_user)
     results = {}
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        for name, (template, logged_in) in PAGES.items():
-            url = template.format(**values)
-            client = staff if logged_in else anonymous
-            client.get(url)  # warm: session start, caches
-            counter.count = 0
+    for name, (template, logged_in) in PAGES.items():
+        url = template.format(**values)
+        client = staff if logged_in else anonymous
+        client.get(url)  # warm: session start, caches
+        with count_queries(connection) as statements:
             response = client.get(url)
-            results[name] = (response.status_code, counter.count, url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
+        results[name] = (response.status_code, len(statements), url)
     return results
 
 
@@ -135,13 +112,13 @@ def measurements(app, reference_data):
                 transaction = connection.begin()
                 db.session = db._make_scoped_session(
                     {"bind": connection, "join_transaction_mode": "create_savepoint",
-                     "class_": _ConnectionBoundSession})
+                     "class_": ConnectionBoundSession})
                 try:
                     app.config["WTF_CSRF_ENABLED"] = False
                     generate(db.session, scale=scale, seed=SEED, data_dir=DATA_DIR)
                     db.session.flush()
                     values = _url_values(db.session)
-                    results[label] = _measure(app, values)
+                    results[label] = _measure(app, connection, values)
                     results[label + "_public_routes"] = db.session.scalar(
                         select(func.count(LearningRoute.id)).where(
                             LearningRoute.archived_at.is_(None), LearningRoute.status != "concept"))

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
 from portal.core.audit import record
+from tests.conftest import login_as
 from tests.factories import make_organisation, make_user
 
 
@@ -22,21 +21,6 @@ def page_cache(app):
     app.config["RESPONSE_CACHE"] = False
     app.config["CONDITIONAL_REQUESTS"] = False
     app.extensions.pop("page_cache", None)
-
-
-@pytest.fixture
-def queries(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement != "BEGIN" and not statement.startswith(("SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    yield statements
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def _nonce(response) -> str:
@@ -78,13 +62,13 @@ def test_an_audited_write_is_visible_at_once(client, db_session, page_cache, que
 
 
 def test_logged_in_users_and_htmx_requests_are_not_served_from_the_anonymous_copy(
-        client, db_session, page_cache, queries, login_as):
+        client, db_session, page_cache, queries):
     _warm(client, "/")
     queries.clear()
     client.get("/", headers={"HX-Request": "true"})
     assert len(queries) > 1
     user = make_user(role="staff", name="Stafmedewerker Zichtbaar")
-    login_as(user)
+    login_as(client, user)
     queries.clear()
     page = client.get("/")
     assert len(queries) > 1

@@ -13,7 +13,8 @@ import pytest
 
 from portal import create_app
 from portal.config import TestConfig
-from tests.factories_matrix import USERS, MatrixWorld, log_in
+from tests.conftest import login_as
+from tests.factories_matrix import USERS, MatrixWorld
 from tests.factories_security import rules
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
@@ -214,8 +215,9 @@ def test_permission_matrix(app, client, world, case, users):
     wanted = {user: RULES[rule][USERS.index(user)] for user in users}
     got = {}
     for user in users:
-        log_in(client, world, user)
-        got[user] = outcome(client.open(url, method=method, data={}))
+        login_as(client, world.user(user))
+        with client.open(url, method=method, data={}) as response:  # closes static file responses
+            got[user] = outcome(response)
     assert got == wanted, f"{method} {url} ({rule})"
 
 
@@ -234,7 +236,7 @@ def test_the_matrix_notices_a_coordinator_of_another_organisation_who_may_edit(a
     outcome for 'other' no longer matches the table."""
     import portal.routes.agreements.access as agreement_access
     url = f"/overeenkomsten/{world.agreement.id}/financiering"
-    log_in(client, world, "other")
+    login_as(client, world.user("other"))
     assert outcome(client.get(url)) == RULES["party"][USERS.index("other")] == FORBIDDEN
     monkeypatch.setattr(agreement_access, "can_edit_agreement", lambda user, agreement: True)
     assert outcome(client.get(url)) == OK
@@ -252,9 +254,8 @@ def test_ids_that_cannot_exist_are_404_not_500(app, client, db_session, endpoint
     a 500 before the id converter got an upper bound). The anonymous user may
     be sent to the login page instead."""
     from tests.factories import make_organisation, make_user
-    from tests.factories_security import log_in_session
     if user != "anonymous":
-        log_in_session(client, make_user(user if user != "party" else "coordinator", make_organisation("vmbo")
+        login_as(client, make_user(user if user != "party" else "coordinator", make_organisation("vmbo")
                                          if user == "party" else None))
     rule_obj = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
     for big in (0, 2_147_483_648, 99_999_999_999_999_999_999):

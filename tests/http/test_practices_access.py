@@ -6,6 +6,7 @@ import pytest
 
 from portal.models.practice import GoodPractice
 from portal.services.practices import operations as service
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_practices import PDF_BYTES, make_practice
 
@@ -31,11 +32,7 @@ def world(db_session, app):
 
 def _client_for(app, world, role):
     users, _ = world
-    client = app.test_client()
-    if role != "anonymous":
-        from tests.conftest import login
-        assert login(client, users[role]).status_code == 302
-    return client
+    return login_as(app.test_client(), users.get(role))
 
 
 def _is_login_redirect(response):
@@ -43,7 +40,8 @@ def _is_login_redirect(response):
 
 
 # (method, url template, practice status, expected per role in ROLES order)
-# "login" = redirect to the login page; "ok" = 200 or a redirect back to the practice.
+# "login" = redirect to the login page; "ok" = 200 for a page, a redirect (not to
+# the login page) for an action.
 CASES = [
     ("GET", "/bibliotheek/", None, ["ok", "ok", "ok", "ok", "ok"]),
     ("GET", "/bibliotheek/{id}", "gepubliceerd", ["ok", "ok", "ok", "ok", "ok"]),
@@ -100,16 +98,17 @@ def test_endpoint_by_role(app, world, role_index, role, method, template, status
     practice = practices.get(status) if status else None
     url = template.format(id=practice.id if practice else 0,
                           att=practice.attachments[0].id if practice else 0)
-    response = _request(_client_for(app, world, role), method, url, practice)
     want = expected[role_index]
-    if want == "login":
-        assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"))
-    elif want == "ok":
-        assert response.status_code in (200, 302), response.status_code
-        if response.status_code == 302:
-            assert "/login" not in response.headers["Location"]
-    else:
-        assert response.status_code == want
+    # `with`: an attachment is a file response, to be closed.
+    with _request(_client_for(app, world, role), method, url, practice) as response:
+        if want == "login":
+            assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"))
+        elif want == "ok":  # a page is shown; an action redirects, not to the login page
+            assert response.status_code == (200 if method == "GET" else 302), response.status_code
+            if method == "POST":
+                assert "/login" not in response.headers["Location"]
+        else:
+            assert response.status_code == want
 
 
 UNKNOWN = [

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models.practice import GoodPractice
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_practices import PDF_BYTES, PNG_BYTES, make_practice
 
@@ -36,10 +37,10 @@ def test_hybride_docent_finds_hybrid_teacher_practice(client, db_session):
     assert _link(hybrid) in html and _link(other) not in html
 
 
-def test_attachment_title_word_is_found(client, db_session, login_as):
+def test_attachment_title_word_is_found(client, db_session):
     author = make_user("coordinator")
     practice = make_practice(author, status="concept", title="Bijlagevoorbeeld qwbijlage")
-    login_as(author)
+    login_as(client, author)
     response = client.post(f"/bibliotheek/{practice.id}/bijlagen", data={
         "title": "Draaiboek qwdraaiboek", "file": (io.BytesIO(PDF_BYTES), "draaiboek.pdf")},
         content_type="multipart/form-data")
@@ -47,7 +48,7 @@ def test_attachment_title_word_is_found(client, db_session, login_as):
     client.post(f"/bibliotheek/{practice.id}/indienen", data={})
     staff = make_user("staff")
     client.post("/logout")
-    login_as(staff)
+    login_as(client, staff)
     assert client.post(f"/bibliotheek/{practice.id}/publiceren", data={}).status_code == 302
     html = client.get("/bibliotheek/?q=qwdraaiboek").get_data(as_text=True)
     assert _link(practice) in html
@@ -114,14 +115,14 @@ def test_pagination_links_keep_the_filters(client, db_session):
     assert page2.count('class="practice-item"') == 2
 
 
-def test_detail_renders_sanitized_markdown_and_hides_email_from_public(client, db_session, login_as):
+def test_detail_renders_sanitized_markdown_and_hides_email_from_public(client, db_session):
     practice = make_practice(title="Opmaak", body="# Kop\n\n**vet** <script>alert(1)</script> [x](javascript:alert(1))",
                              contact_name="Carla Contact", contact_email="carla@example.org")
     html = client.get(f"/bibliotheek/{practice.id}").get_data(as_text=True)
     assert "<h2>Kop</h2>" in html and "<strong>vet</strong>" in html
     assert "<script>alert" not in html and 'href="javascript' not in html
     assert "Carla Contact" in html and "carla@example.org" not in html
-    login_as(make_user("reader"))
+    login_as(client, make_user("reader"))
     assert "carla@example.org" in client.get(f"/bibliotheek/{practice.id}").get_data(as_text=True)
 
 
@@ -135,8 +136,8 @@ def test_detail_shows_related_practices_and_region_links(client, db_session, ref
     assert f'href="/bibliotheek/?regio={region.code}"' in html
 
 
-def test_create_with_errors_keeps_input_and_marks_fields(client, login_as):
-    login_as(make_user("coordinator"))
+def test_create_with_errors_keeps_input_and_marks_fields(client):
+    login_as(client, make_user("coordinator"))
     response = client.post("/bibliotheek/nieuw", data={"title": "Mijn titel qwfout", "summary": "", "body": "tekst"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -147,9 +148,9 @@ def test_create_with_errors_keeps_input_and_marks_fields(client, login_as):
     assert "Kies minstens één thema." in html
 
 
-def test_create_then_edit_with_a_stale_version(client, login_as, db_session):
+def test_create_then_edit_with_a_stale_version(client, db_session):
     author = make_user("coordinator")
-    login_as(author)
+    login_as(client, author)
     response = client.post("/bibliotheek/nieuw", data={
         "title": "Nieuw qwnieuw", "summary": "Samenvatting.", "body": "Tekst.", "themes": ["lob", "techniek"],
         "tags": "Stage, stage, Zomer"})
@@ -184,9 +185,9 @@ def test_create_then_edit_with_a_stale_version(client, login_as, db_session):
     assert practice.title == "Overschreven"
 
 
-def test_send_back_needs_a_reason_shown_at_the_field(client, login_as, db_session):
+def test_send_back_needs_a_reason_shown_at_the_field(client, db_session):
     practice = make_practice(status="ingediend", title="Terug qwterug")
-    login_as(make_user("staff"))
+    login_as(client, make_user("staff"))
     response = client.post(f"/bibliotheek/{practice.id}/terugsturen", data={"reason": "kort"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -199,10 +200,10 @@ def test_send_back_needs_a_reason_shown_at_the_field(client, login_as, db_sessio
     assert "Beschrijf het resultaat" in client.get(f"/bibliotheek/{practice.id}").get_data(as_text=True)
 
 
-def test_upload_refuses_wrong_content_and_serves_downloads_as_attachment(client, login_as, db_session):
+def test_upload_refuses_wrong_content_and_serves_downloads_as_attachment(client, db_session):
     author = make_user("coordinator")
     practice = make_practice(author, status="concept", title="Upload qwupload")
-    login_as(author)
+    login_as(client, author)
     bad = client.post(f"/bibliotheek/{practice.id}/bijlagen", data={
         "title": "Nep", "file": (io.BytesIO(b"<html><script>alert(1)</script>"), "nep.pdf")},
         content_type="multipart/form-data")
@@ -213,33 +214,29 @@ def test_upload_refuses_wrong_content_and_serves_downloads_as_attachment(client,
     assert good.status_code == 302
     db_session.refresh(practice)
     attachment = practice.attachments[0]
-    download = client.get(f"/bibliotheek/{practice.id}/bijlagen/{attachment.id}")
-    assert download.status_code == 200 and download.data == PNG_BYTES
-    assert download.headers["Content-Disposition"].startswith("attachment")
-    assert download.headers["Content-Type"] == "image/png"
+    with client.get(f"/bibliotheek/{practice.id}/bijlagen/{attachment.id}") as download:  # a file response
+        assert download.status_code == 200 and download.data == PNG_BYTES
+        assert download.headers["Content-Disposition"].startswith("attachment")
+        assert download.headers["Content-Type"] == "image/png"
 
 
-def test_queue_and_mine_list_the_right_practices(client, login_as, db_session):
+def test_queue_and_mine_list_the_right_practices(client, db_session):
     author = make_user("coordinator")
     waiting = make_practice(author, status="ingediend", title="Wacht qwwacht")
     draft = make_practice(author, status="concept", title="Concept qwconcept")
-    login_as(author)
+    login_as(client, author)
     mine = client.get("/bibliotheek/mijn").get_data(as_text=True)
     assert _link(waiting) in mine and _link(draft) in mine
     client.post("/logout")
-    login_as(make_user("staff"))
+    login_as(client, make_user("staff"))
     queue = client.get("/bibliotheek/moderatie").get_data(as_text=True)
     assert _link(waiting) in queue and _link(draft) not in queue
 
 
-def test_posts_need_a_csrf_token(csrf_app, db_session, login_as):
+def test_posts_need_a_csrf_token(csrf_app, db_session):
     author = make_user("coordinator")
     practice = make_practice(author, status="concept")
-    client = csrf_app.test_client()
-    from tests.conftest import login
-    csrf_app.config["WTF_CSRF_ENABLED"] = False
-    login(client, author)
-    csrf_app.config["WTF_CSRF_ENABLED"] = True
+    client = login_as(csrf_app.test_client(), author)
     assert client.post(f"/bibliotheek/{practice.id}/indienen", data={}).status_code == 400
     db_session.refresh(practice)
     assert practice.status == "concept"

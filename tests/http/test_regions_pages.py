@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.domain.school_year import current_school_year
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 
@@ -77,7 +78,7 @@ def test_region_index_lists_all_regions(client, region_data):
     assert html.count('href="/regio/AM') == 35
 
 
-def test_dashboard_goals_and_staff_drilldown(client, login_as, region_data):
+def test_dashboard_goals_and_staff_drilldown(client, region_data):
     html = client.get("/kaart/dashboard").get_data(as_text=True)
     assert re.search(r'data-goal="regions-dlr">1 / 35<', html)
     assert re.search(r'data-goal="regions-leerlab">0 / 35<', html)
@@ -85,7 +86,7 @@ def test_dashboard_goals_and_staff_drilldown(client, login_as, region_data):
     assert re.search(r'data-goal="pupils">12<', html)
     assert html.count('href="/regio/AM') >= 35
     assert "Bekijk ze in de lijst" not in html  # drill-down is for staff
-    login_as(make_user("staff"))
+    login_as(client, make_user("staff"))
     html = client.get("/kaart/dashboard").get_data(as_text=True)
     assert "Bekijk ze in de lijst" in html
     assert 'aria-label="2 leerroutes in FoodValley in de lijst"' in html

@@ -8,7 +8,7 @@ from flask import url_for
 from openpyxl import load_workbook
 
 from portal.services.learning_routes import operations as service
-from tests.conftest import login
+from tests.conftest import login_as
 from tests.factories_routes import RouteWorld, route_data
 
 ROLES = ("anonymous", "reader", "coordinator", "other_coordinator", "staff", "admin")
@@ -37,10 +37,7 @@ def world(db_session):
 
 
 def as_role(client, world, role):
-    user = world.user(role)
-    if user is not None:
-        assert login(client, user).status_code == 302
-    return client
+    return login_as(client, world.user(role))
 
 
 def expect(response, code):
@@ -179,7 +176,7 @@ def edit_form(world, route, **changes):
     return data
 
 
-@pytest.mark.parametrize("role, code", zip(ROLES, ("login", 403, 302, 403, 302, 302)))
+@pytest.mark.parametrize("role, code", list(zip(ROLES, ("login", 403, 302, 403, 302, 302))))
 def test_saving_an_edit_per_role(client, world, db_session, role, code):
     as_role(client, world, role)
     response = client.post(f"/leerroutes/{world.public.id}/bewerken", data=edit_form(world, world.public))
@@ -188,7 +185,7 @@ def test_saving_an_edit_per_role(client, world, db_session, role, code):
     assert world.public.title.endswith("(bewerkt)") is (code == 302)
 
 
-@pytest.mark.parametrize("role, code", zip(ROLES, ("login", 403, 302, 302, 302, 302)))
+@pytest.mark.parametrize("role, code", list(zip(ROLES, ("login", 403, 302, 302, 302, 302))))
 def test_registering_per_role(client, world, db_session, role, code):
     as_role(client, world, role)
     school = world.other_school if role == "other_coordinator" else world.school

@@ -3,6 +3,7 @@ coordinator's overview warns about agreements that end within 90 days."""
 from datetime import date, timedelta
 
 from portal.extensions import db
+from tests.conftest import login_as
 from tests.factories import make_organisation, make_route, make_user
 
 
@@ -28,10 +29,10 @@ def test_route_detail_lists_its_agreement(client, db_session):
     assert "Overeenkomst Zorgroute" in html
 
 
-def test_mine_warns_about_agreements_ending_within_90_days(client, db_session, login_as):
+def test_mine_warns_about_agreements_ending_within_90_days(client, db_session):
     school, roc = make_organisation("vmbo"), make_organisation("mbo")
     route = make_route(parties=[(school, "vmbo"), (roc, "mbo")])
-    login_as(make_user("coordinator", organisation=school))
+    login_as(client, make_user("coordinator", organisation=school))
     assert "Verloopt binnen 90 dagen" not in client.get("/leerroutes/mijn").get_data(as_text=True)
     _agreement(route, [(school, "vmbo"), (roc, "mbo")], date.today() + timedelta(days=30), title="Bijna voorbij")
     html = client.get("/leerroutes/mijn").get_data(as_text=True)

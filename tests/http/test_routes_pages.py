@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.models import AuditLog, LearningRoute
 from portal.services.learning_routes import csv_io as route_io
 from portal.services.learning_routes import operations as service
-from tests.conftest import login
+from tests.conftest import login_as
 from tests.factories_routes import RouteWorld, route_data
 
 
@@ -71,7 +71,7 @@ def test_detail_shows_the_derived_regions_line(client, world):
 
 
 def test_create_shows_the_dutch_error_at_the_field_and_keeps_the_input(client, world):
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     response = client.post("/leerroutes/nieuw", data=form_data(world, mbo_level="3", description="Mijn tekst"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200  # re-rendered with the errors (a 4xx would log a console error)
@@ -93,7 +93,7 @@ def test_a_new_dlr_or_glr_cannot_start_as_actief_without_a_signed_agreement(clie
     """Issue 4: no agreement can cover a route that does not exist yet, so a
     new DLR/GLR registered as actief is refused at the status field, and
     nothing is saved. Other kinds may start as actief."""
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     title = f"Nieuwe {kind} meteen actief"
     response = client.post("/leerroutes/nieuw", data=form_data(world, title=title, kind=kind, status="actief"))
     html = response.get_data(as_text=True)
@@ -108,13 +108,13 @@ def test_a_new_dlr_or_glr_cannot_start_as_actief_without_a_signed_agreement(clie
 
 
 def test_the_create_form_prefills_the_coordinators_organisation(client, world):
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     html = client.get("/leerroutes/nieuw").get_data(as_text=True)
     assert f'id="party-vmbo-{world.school.id}" checked' in html
 
 
 def test_party_search_works_without_javascript(client, world):
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     data = form_data(world, mbo_parties=[], zoek="mbo", zoek_mbo_q="Andere")
     response = client.post("/leerroutes/nieuw", data=data)
     html = response.get_data(as_text=True)
@@ -133,7 +133,7 @@ def test_conflicting_edits_show_the_other_change_and_keep_the_input(client, worl
                                                        pupils_per_cohort=33), world.mbo_coordinator,
                          expected_version=opened)
     db_session.flush()
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     data = form_data(world, title="Mijn nieuwe titel", version_id=str(opened), status="voorbereiding")
     response = client.post(f"/leerroutes/{route.id}/bewerken", data=data)
     html = response.get_data(as_text=True)
@@ -153,7 +153,7 @@ def test_conflicting_edits_show_the_other_change_and_keep_the_input(client, worl
 
 
 def test_history_tab_lists_who_changed_what_from_what_to_what(client, world, db_session):
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     route = world.route
     data = form_data(world, title="Zorgroute Gewijzigd", version_id=str(route.version_id), status="voorbereiding")
     assert client.post(f"/leerroutes/{route.id}/bewerken", data=data).status_code == 302
@@ -165,12 +165,12 @@ def test_history_tab_lists_who_changed_what_from_what_to_what(client, world, db_
 
 
 def test_archive_hides_the_route_and_staff_restore_it(client, world, db_session):
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     assert client.post(f"/leerroutes/{world.route.id}/archiveren").status_code == 302
     assert client.get(f"/leerroutes/{world.route.id}").status_code == 404
     assert "Zorgroute Eerste" not in client.get("/leerroutes/").get_data(as_text=True)
     client.post("/logout")
-    login(client, world.staff)
+    login_as(client, world.staff)
     html = client.get(f"/leerroutes/{world.route.id}").get_data(as_text=True)
     assert "gearchiveerd" in html and "Herstellen" in html
     assert client.post(f"/leerroutes/{world.route.id}/herstellen").status_code == 302
@@ -184,7 +184,7 @@ def test_archive_hides_the_route_and_staff_restore_it(client, world, db_session)
 def test_mine_lists_the_organisations_routes_including_concepts(client, world, db_session):
     service.register_route(db_session, route_data(world.school, world.roc, title="Mijn concept", status="concept"),
                            world.staff)
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     html = client.get("/leerroutes/mijn").get_data(as_text=True)
     assert "Zorgroute Eerste" in html and "Mijn concept" in html and "Techniek DLR Ander" not in html
 
@@ -207,7 +207,7 @@ def imported(db_session, prefix):
 
 def test_import_all_or_nothing_then_valid_rows(client, world, db_session):
     import io
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     raw = csv_upload(world, [("CSV goed", "2"), ("CSV fout", "3")])
     response = client.post("/leerroutes/importeren", data={"mode": "all", "bestand": (io.BytesIO(raw), "r.csv")},
                            content_type="multipart/form-data")
@@ -223,7 +223,7 @@ def test_import_all_or_nothing_then_valid_rows(client, world, db_session):
 
 def test_a_large_import_streams_progress_then_the_report(client, world, db_session):
     import io
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     raw = csv_upload(world, [(f"Groot {i}", "2") for i in range(250)])
     response = client.post("/leerroutes/importeren", data={"mode": "all", "bestand": (io.BytesIO(raw), "r.csv")},
                            content_type="multipart/form-data")
@@ -237,7 +237,7 @@ def test_a_large_import_streams_progress_then_the_report(client, world, db_sessi
 
 def test_import_refuses_an_unusable_file_with_a_message_at_the_field(client, world):
     import io
-    login(client, world.coordinator)
+    login_as(client, world.coordinator)
     response = client.post("/leerroutes/importeren", data={"mode": "all", "bestand": (io.BytesIO(b"a,b\n1,2"), "x.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 200  # re-rendered with the errors (a 4xx would log a console error)

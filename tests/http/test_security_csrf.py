@@ -10,9 +10,10 @@ from flask import g
 
 from portal import create_app
 from portal.config import TestConfig
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_security import (
-    STATE_CHANGING, build_url, csrf_token_from, log_in_session, rule_id, rules, url_values,
+    STATE_CHANGING, build_url, csrf_token_from, rule_id, rules, url_values,
 )
 
 # Endpoints that may accept state-changing requests without a CSRF token.
@@ -35,7 +36,7 @@ def test_the_generated_list_covers_the_known_state_changing_endpoints():
 @pytest.mark.parametrize("rule_method", STATE_CHANGING_RULES, ids=rule_id)
 def test_request_without_csrf_token_is_refused(csrf_app, client, db_session, rule_method):
     rule, method = rule_method
-    log_in_session(client, make_user("admin"))
+    login_as(client, make_user("admin"))
     url = build_url(rule, url_values())
     attempts = [
         ("no token", {}, {"naam": "x"}),
@@ -59,11 +60,11 @@ def _token(client) -> str:
 def test_a_valid_token_is_accepted_in_the_form_and_in_the_htmx_header(csrf_app, client, db_session):
     """The control: the same requests with the session's token get through."""
     user = make_user("admin")
-    log_in_session(client, user)
+    login_as(client, user)
     response = client.post("/logout", data={"csrf_token": _token(client)})
     assert response.status_code == 302
 
-    log_in_session(client, user)
+    login_as(client, user)
     response = client.post("/logout", headers={**HTMX, "X-CSRFToken": _token(client)})
     assert response.status_code == 302
 
@@ -71,8 +72,8 @@ def test_a_valid_token_is_accepted_in_the_form_and_in_the_htmx_header(csrf_app, 
 def test_a_token_from_another_session_is_refused(csrf_app, app, client, db_session):
     user = make_user("admin")
     other = app.test_client()
-    log_in_session(other, user)
+    login_as(other, user)
     foreign_token = _token(other)
-    log_in_session(client, user)
+    login_as(client, user)
     response = client.post("/logout", data={"csrf_token": foreign_token})
     assert response.status_code == 400

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.factories_security import log_in_session
+from tests.conftest import login_as
 from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.fuzz
@@ -74,7 +74,7 @@ def test_password_change_form_never_answers_500(fuzz_client):
     @FUZZ_SETTINGS
     @given(current=st.one_of(st.just(PASSWORD), maybe), new=maybe)
     def run(current, new):
-        log_in_session(fuzz_client, user)  # a successful change rotates the token
+        login_as(fuzz_client, user)  # a successful change rotates the token
         data = form(current_password=current, new_password=new)
         response = fuzz_client.post("/account/wachtwoord", data=data)
         assert_no_server_error(response, data)
@@ -92,7 +92,7 @@ def test_admin_user_form_never_answers_500(fuzz_client):
     @FUZZ_SETTINGS
     @given(email=maybe, name=maybe, role=roles, organisation_id=organisation_ids, password=maybe)
     def run(email, name, role, organisation_id, password):
-        log_in_session(fuzz_client, admin)
+        login_as(fuzz_client, admin)
         data = form(email=email, name=name, role=role, organisation_id=organisation_id,
                     password=password)
         response = fuzz_client.post("/beheer/gebruikers/nieuw", data=data)

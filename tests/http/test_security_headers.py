@@ -15,7 +15,8 @@ import pytest
 from portal import create_app
 from portal.config import TestConfig
 from tests.factories import make_user
-from tests.factories_security import build_url, log_in_session, rule_id, rules, url_values
+from tests.conftest import login_as
+from tests.factories_security import build_url, rule_id, rules, url_values
 
 # The only pages that may relax style-src (folium writes inline styles).
 INLINE_STYLE_PATHS = {"/kaart", "/kaart/"}
@@ -99,7 +100,7 @@ def test_every_get_page_sends_the_security_headers(client, db_session, reference
                                                     rule_method, who):
     rule, _method = rule_method
     if who == "admin":
-        log_in_session(client, make_user("admin"))
+        login_as(client, make_user("admin"))
     url = build_url(rule, url_values())
     response = client.get(url)
     assert response.status_code < 500, f"{url}: {response.status_code}"
@@ -116,8 +117,8 @@ def test_the_nonce_differs_per_response(client):
 
 def test_error_pages_and_static_files_send_the_headers_too(client):
     for path in ("/bestaat-niet", "/static/js/portal.js"):
-        response = client.get(path)
-        check_headers(response, path)
+        with client.get(path) as response:  # a static file is a file response: close it
+            check_headers(response, path)
 
 
 def test_the_audit_notices_what_the_csp_would_block():
@@ -144,5 +145,5 @@ def test_the_audit_notices_what_the_csp_would_block():
 
 def test_pages_of_a_logged_in_user_are_not_cached(client, db_session):
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
-    log_in_session(client, make_user("reader"))
+    login_as(client, make_user("reader"))
     assert client.get("/").headers.get("Cache-Control") == "private, no-store"

@@ -18,7 +18,7 @@ from portal.models.agreement import Agreement
 from portal.models.practice import GoodPractice
 from portal.models.submission import FormSubmission
 from portal.core import idempotency
-from tests.conftest import login
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_agreements import CLAUSES, make_parties_and_route
 from tests.factories_routes import RouteWorld
@@ -52,13 +52,13 @@ def practice_form(title):
 
 
 @pytest.fixture
-def forms(db_session, login_as):
+def forms(client, db_session):
     """(create url, form data for a title, model, title column, detail url prefix) per create form, logged in
     as a coordinator who may use all three."""
     vmbo, mbo, route, vmbo_user, _ = make_parties_and_route()
     world = RouteWorld()
     world.school, world.roc = vmbo, mbo
-    login_as(vmbo_user)
+    login_as(client, vmbo_user)
     return {
         "route": ("/leerroutes/nieuw", lambda t: route_form(world, t), LearningRoute, "/leerroutes/"),
         "agreement": ("/overeenkomsten/nieuw", lambda t: agreement_form(route, t), Agreement, "/overeenkomsten/"),
@@ -120,7 +120,7 @@ def test_another_users_key_is_refused_and_saves_nothing(app, client, db_session,
     key = rendered_key(client, url)
     assert client.post(url, data={**data_for("Van de eerste qweerste"), "submission_key": key}).status_code == 302
     other = app.test_client()
-    assert login(other, make_user("coordinator")).status_code == 302
+    login_as(other, make_user("coordinator"))
     response = other.post(url, data={**data_for("Van de tweede qwtweede"), "submission_key": key})
     assert response.status_code == 400
     assert rows(db_session, model, "Van de tweede qwtweede") == 0

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.models import User
 from portal.services.accounts.passwords import COMMON, PERSONAL
 from seeds.demo import DEMO_PASSWORD
+from tests.conftest import login_as, login_through_form
 from tests.factories import PASSWORD, make_user
 
 TOO_SHORT = "Een wachtwoord heeft minstens 12 tekens."
@@ -27,9 +28,9 @@ def change(client, new):
     ("LANGE.NAAM@Example.org", IS_EMAIL),            # the e-mail, other case
     ("  lange.naam@example.org ", IS_EMAIL),
 ])
-def test_change_password_refuses_weak_passwords(client, db_session, login_as, new, message):
+def test_change_password_refuses_weak_passwords(client, db_session, new, message):
     user = make_user("reader", email="lange.naam@example.org")
-    login_as(user)
+    login_as(client, user)
     before = user.password_hash
     response = change(client, new)
     assert response.status_code == 200
@@ -38,14 +39,14 @@ def test_change_password_refuses_weak_passwords(client, db_session, login_as, ne
     assert user.password_hash == before
 
 
-def test_change_password_accepts_twelve_characters_and_stores_argon2id(client, db_session, login_as):
+def test_change_password_accepts_twelve_characters_and_stores_argon2id(client, db_session):
     user = make_user("reader")
-    login_as(user)
+    login_as(client, user)
     assert change(client, "twaalf tekns").status_code == 302  # exactly 12
     db_session.refresh(user)
     assert user.password_hash.startswith("$argon2id$")
     client.post("/logout")
-    assert client.post("/login", data={"email": user.email, "password": "twaalf tekns"}).status_code == 302
+    assert login_through_form(client, user, "twaalf tekns").status_code == 302
 
 
 def field_error(html: str, field_id: str) -> str:
@@ -59,9 +60,9 @@ COMMON_EXAMPLES = ["123456789012", "wachtwoord12", "welkom123456"]
 
 
 @pytest.mark.parametrize("new", COMMON_EXAMPLES)
-def test_change_password_refuses_common_passwords_at_the_field(client, db_session, login_as, new):
+def test_change_password_refuses_common_passwords_at_the_field(client, db_session, new):
     user = make_user("reader")
-    login_as(user)
+    login_as(client, user)
     before = user.password_hash
     response = change(client, new)
     assert response.status_code == 200
@@ -72,16 +73,16 @@ def test_change_password_refuses_common_passwords_at_the_field(client, db_sessio
     assert user.password_hash == before
 
 
-def test_change_password_refuses_a_variation_on_the_own_name(client, db_session, login_as):
+def test_change_password_refuses_a_variation_on_the_own_name(client, db_session):
     user = make_user("reader", email="lange.naam@example.org")
-    login_as(user)
+    login_as(client, user)
     response = change(client, "Lange.Naam2026!")
     assert PERSONAL in field_error(response.get_data(as_text=True), "new_password")
 
 
-def test_change_password_accepts_the_demo_password(client, db_session, login_as):
+def test_change_password_accepts_the_demo_password(client, db_session):
     user = make_user("reader")
-    login_as(user)
+    login_as(client, user)
     assert change(client, DEMO_PASSWORD).status_code == 302
 
 
@@ -96,17 +97,17 @@ def create(client, email, password):
     ("kort@example.org", "elf tekens!", TOO_SHORT),
     ("zelfde.adres@example.org", "Zelfde.Adres@example.org", IS_EMAIL),
 ])
-def test_admin_cannot_create_a_user_with_a_weak_password(client, db_session, login_as,
+def test_admin_cannot_create_a_user_with_a_weak_password(client, db_session,
                                                           email, password, message):
-    login_as(make_user("admin"))
+    login_as(client, make_user("admin"))
     response = create(client, email, password)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert db_session.scalar(select(User).where(User.email == email)) is None
 
 
-def test_admin_created_user_gets_an_argon2id_hash_and_can_log_in(app, client, db_session, login_as):
-    login_as(make_user("admin"))
+def test_admin_created_user_gets_an_argon2id_hash_and_can_log_in(app, client, db_session):
+    login_as(client, make_user("admin"))
     assert create(client, "Nieuw.Account@example.org", "twaalf tekns").status_code == 302
     user = db_session.scalar(select(User).where(User.email == "nieuw.account@example.org"))
     assert user is not None
@@ -118,8 +119,8 @@ def test_admin_created_user_gets_an_argon2id_hash_and_can_log_in(app, client, db
 
 
 @pytest.mark.parametrize("password", COMMON_EXAMPLES)
-def test_admin_cannot_create_a_user_with_a_common_password(client, db_session, login_as, password):
-    login_as(make_user("admin"))
+def test_admin_cannot_create_a_user_with_a_common_password(client, db_session, password):
+    login_as(client, make_user("admin"))
     response = create(client, "veelgebruikt@example.org", password)
     assert response.status_code == 200
     assert COMMON in field_error(response.get_data(as_text=True), "password")

@@ -8,7 +8,7 @@ import pytest
 
 from portal import create_app
 from portal.web.response_cache import page_key
-from tests.conftest import login
+from tests.conftest import login_through_form
 from tests.factories import PASSWORD, make_user
 
 PROTECTED = "/account/wachtwoord"  # any page behind login
@@ -34,7 +34,7 @@ def test_login_rotates_the_session(client):
     with client.session_transaction() as sess:
         sess["planted"] = "vooraf gezet"
     before = session_cookie(client)
-    assert login(client, user).status_code == 302
+    assert login_through_form(client, user).status_code == 302
     after = session_cookie(client)
     assert after != before
     with client.session_transaction() as sess:
@@ -45,11 +45,11 @@ def test_login_rotates_the_session(client):
 @pytest.mark.parametrize("how", ["logout", "password change"])
 def test_logout_and_password_change_end_every_session_of_the_user(app, client, how):
     user = make_user("reader")
-    login(client, user)
+    login_through_form(client, user)
     copy = app.test_client()
     copy.set_cookie("session", session_cookie(client))
     second = app.test_client()  # a login on another device
-    login(second, user)
+    login_through_form(second, user)
     assert is_logged_in(copy) and is_logged_in(second)
 
     if how == "logout":
@@ -73,7 +73,7 @@ def test_logout_and_password_change_end_every_session_of_the_user(app, client, h
 ])
 def test_idle_and_absolute_timeouts(client, key, age, expired):
     user = make_user("reader")
-    login(client, user)
+    login_through_form(client, user)
     with client.session_transaction() as sess:
         sess[key] = time.time() - age
     assert is_logged_in(client) is not expired
@@ -81,7 +81,7 @@ def test_idle_and_absolute_timeouts(client, key, age, expired):
 
 def test_activity_keeps_the_session_alive_but_not_beyond_twelve_hours(client):
     user = make_user("reader")
-    login(client, user)
+    login_through_form(client, user)
     with client.session_transaction() as sess:
         sess["login_at"] = time.time() - 11 * 3600
         sess["last_seen"] = time.time() - 25 * 60
@@ -100,7 +100,7 @@ def set_cookie_header(response, name: str = "session") -> str:
 
 def test_session_cookie_is_httponly_and_samesite_lax(client):
     user = make_user("reader")
-    header = set_cookie_header(login(client, user))
+    header = set_cookie_header(login_through_form(client, user))
     assert "HttpOnly" in header
     assert "SameSite=Lax" in header
     assert "Secure" not in header  # plain HTTP in development

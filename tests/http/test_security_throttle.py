@@ -11,6 +11,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import LoginFailure
 from portal.services.accounts import throttle
+from tests.conftest import login_as
 from tests.factories import PASSWORD, make_user
 from tests import factories_security
 
@@ -115,9 +116,9 @@ def test_failures_count_across_two_app_instances(app, second_instance, throttle_
     assert (stored == 0) if throttle_backend == "redis" else (stored >= 20)
 
 
-def test_guessing_the_current_password_is_throttled_too(client, throttle_backend, clock, login_as):
+def test_guessing_the_current_password_is_throttled_too(client, throttle_backend, clock):
     user = make_user("reader")
-    login_as(user)
+    login_as(client, user)
     for n in range(10):
         response = client.post("/account/wachtwoord", data={
             "current_password": f"geraden {n}", "new_password": "een nieuw lang wachtwoord"})

@@ -51,15 +51,22 @@ def test_glr_cannot_become_actief_without_a_signed_agreement(db_session, world):
     assert activate(db_session, world).status == "actief"
 
 
-def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypatch):
+@pytest.mark.parametrize("on, year, other_year", [
+    (date(2025, 9, 1), "2026-2027", "2025-2026"),  # the route's first school year lies ahead: that one
+    (date(2027, 9, 1), "2027-2028", "2026-2027"),  # the first school year has passed: the current one
+])
+def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypatch, on, year, other_year):
+    """The route (first school year 2026-2027) would become actief in `year`,
+    after the agreement ended (31-07-2026): refused, naming that school year."""
     agreement = make_agreement(world["vmbo_user"], world["route"], world["roc"],
                                start_date=date(2024, 8, 1), end_date=date(2026, 7, 31))
     monkeypatch.setattr(agreement_queries, "today", lambda: date(2025, 9, 1))
     sign_all(db_session, agreement, world)
-    monkeypatch.undo()  # today: the route becomes actief in 2026-2027 or later, after the agreement ended
+    monkeypatch.setattr(agreement_queries, "today", lambda: on)
     with pytest.raises(ServiceError) as exc:
         activate(db_session, world)
-    assert "2026-2027" in exc.value.errors["status"][-1] or "2027-2028" in exc.value.errors["status"][-1]
+    message = exc.value.errors["status"][-1]
+    assert year in message and other_year not in message, message
 
 
 def test_activation_school_year_is_the_later_of_now_and_the_first_year():

@@ -27,11 +27,11 @@ from portal.services.coverage import figures as coverage
 from portal.services.practices import operations as practice_service
 from portal.services.learning_routes import operations as route_service
 from portal.services.agreements.snapshots import content_snapshot
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_map import make_region_route, make_school
 from tests.factories_practices import make_practice
-from tests.factories_security import log_in_session
 
 REGION = "AM38"
 
@@ -192,11 +192,6 @@ def world(client, db_session, reference_data):
     return world
 
 
-def _as(client, user):
-    log_in_session(client, user)
-    return client
-
-
 def _shows(client, url: str, obj, kind: "Kind") -> bool:
     """Whether the page names the object: its title or a link to it (not the
     search word, which a search page repeats in its form)."""
@@ -224,13 +219,13 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
     before = kind.snapshot(obj)
     live_figures = kind.figures(world, obj)
     assert all(v >= 1 for v in live_figures.values()), live_figures
-    _as(client, None)
+    login_as(client, None)
     assert all(_shows(client, url, obj, kind) for url in kind.public_urls(world, obj))
     assert client.get(kind.detail_url(obj)).status_code == 200
     version = obj.version_id
 
     # Archive over HTTP, by the owner (or staff where the rules want that).
-    _as(client, kind.archiver(world))
+    login_as(client, kind.archiver(world))
     response = client.post(kind.archive_url(obj), data={})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     db_session.expire_all()
@@ -239,16 +234,16 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
     assert row.version_id == version + 1, "archiving bumps the optimistic-lock version"
 
     # Gone for the public and for the other users: lists, search, API, figures, its page.
-    _as(client, None)
+    login_as(client, None)
     for url in kind.public_urls(world, obj):
         assert not _shows(client, url, obj, kind), f"{kind.name} still shown on {url} after archiving"
     hidden = kind.figures(world, obj)
     assert all(hidden[k] == live_figures[k] - 1 for k in live_figures), (live_figures, hidden)
     for user in (None, world.reader, world.coordinator, world.other):
-        assert _as(client, user).get(kind.detail_url(obj)).status_code == 404
+        assert login_as(client, user).get(kind.detail_url(obj)).status_code == 404
 
     # Staff find it again and see a restore button on its page.
-    _as(client, world.staff)
+    login_as(client, world.staff)
     assert _shows(client, kind.archive_list_url(world, obj), obj, kind)
     page = client.get(kind.detail_url(obj))
     assert page.status_code == 200
@@ -264,7 +259,7 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
     assert row.archived_at is None and row.version_id == version + 2
     assert kind.snapshot(obj) == before, "restored with everything it had"
     assert kind.figures(world, obj) == live_figures
-    _as(client, None)
+    login_as(client, None)
     assert all(_shows(client, url, obj, kind) for url in kind.public_urls(world, obj))
     assert client.get(kind.detail_url(obj)).status_code == 200
 
@@ -280,7 +275,7 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
 def test_only_staff_can_restore(client, world, db_session, kind):
     obj = kind.make(world)
     db_session.commit()
-    _as(client, kind.archiver(world))
+    login_as(client, kind.archiver(world))
     assert client.post(kind.archive_url(obj), data={}).status_code == 302
     db_session.expire_all()
     audit_count = len(_audit(db_session, kind, obj))
@@ -294,12 +289,12 @@ def test_only_staff_can_restore(client, world, db_session, kind):
         assert _row(db_session, kind, obj).archived_at is not None
 
     # Over HTTP: anonymous to the login page; the others are refused.
-    response = _as(client, None).post(kind.restore_url(obj), data={})
+    response = login_as(client, None).post(kind.restore_url(obj), data={})
     assert response.status_code in (302, 404)
     if response.status_code == 302:
         assert "/login" in response.headers["Location"]
     for user in (world.reader, world.coordinator, world.mbo_coordinator, world.other):
-        assert _as(client, user).post(kind.restore_url(obj), data={}).status_code in (403, 404), user.role
+        assert login_as(client, user).post(kind.restore_url(obj), data={}).status_code in (403, 404), user.role
     db_session.expire_all()
     assert _row(db_session, kind, obj).archived_at is not None
     assert len(_audit(db_session, kind, obj)) == audit_count

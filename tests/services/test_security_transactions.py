@@ -35,7 +35,7 @@ from tests.factories import make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 from tests.factories_practices import practice_data
 from tests.factories_routes import RouteWorld, route_data
-from tests.factories_security import log_in_session
+from tests.conftest import login_as
 
 
 class InjectedFailure(RuntimeError):
@@ -277,7 +277,7 @@ def _http(client, db_session, table, request, nth=1, detail_tables=(), after=Non
 
 
 def test_route_form_fails_halfway_with_the_error_page_and_nothing_saved(client, db_session, routes):
-    log_in_session(client, routes.coordinator)
+    login_as(client, routes.coordinator)
     response, done = _http(client, db_session, "route_parties",
                            lambda: client.post("/leerroutes/nieuw", data=_route_form(routes)))
     assert response.status_code == 500
@@ -297,7 +297,7 @@ def test_funding_form_fails_halfway_and_keeps_the_old_funding(client, db_session
             "share-1-party_id": str(m.id), "share-1-percentage": "45", "total-0-stream": "lumpsum_vo",
             "total-0-school_year": "2027-2028", "total-0-amount": "1000", "total-0-recipient_party_id": str(v.id),
             "total-0-purpose": "Lessen"}
-    log_in_session(client, w["user"])
+    login_as(client, w["user"])
     response, done = _http(client, db_session, "funding_totals",
                            lambda: client.post(f"/overeenkomsten/{agreement.id}/financiering", data=form),
                            detail_tables=AGREEMENT_TABLES)
@@ -310,7 +310,7 @@ def test_csv_import_fails_in_the_second_chunk_and_stores_no_row(client, db_sessi
     from tests.services.test_routes_io import csv_bytes, row
     import io
     raw = csv_bytes(*[row(routes, f"Import http {i}") for i in range(150)])
-    log_in_session(client, routes.coordinator)
+    login_as(client, routes.coordinator)
 
     def send():
         return client.post("/leerroutes/importeren", content_type="multipart/form-data",
@@ -329,7 +329,7 @@ def test_streamed_csv_import_fails_halfway_says_so_and_stores_no_row(client, db_
     from tests.services.test_routes_io import csv_bytes, row
     import io
     raw = csv_bytes(*[row(routes, f"Import stroom {i}") for i in range(230)])
-    log_in_session(client, routes.coordinator)
+    login_as(client, routes.coordinator)
     db_session.commit()
     before = database_state(db_session)
     with fail_at("learning_routes", after="audit_log") as seen:
@@ -376,7 +376,7 @@ def test_refused_signed_document_leaves_no_file_behind(client, db_session, agree
     agreement = make_agreement(w["user"], w["route"], w["mbo"])  # not signed: the document is refused
     db_session.commit()
     files = _stored_files()
-    log_in_session(client, w["user"])
+    login_as(client, w["user"])
     response = client.post(f"/overeenkomsten/{agreement.id}/document", content_type="multipart/form-data",
                            data={"document": (io.BytesIO(PDF_BYTES), "getekend.pdf")}, follow_redirects=True)
     assert "nadat alle partijen hebben getekend" in response.get_data(as_text=True)
@@ -396,7 +396,7 @@ def test_an_attachment_whose_final_commit_fails_leaves_no_file_behind(client, db
     from tests.factories_practices import PDF_BYTES, make_practice
     practice = make_practice(routes.coordinator, status="concept")
     db_session.commit()
-    log_in_session(client, routes.coordinator)
+    login_as(client, routes.coordinator)
     page = client.get(f"/bibliotheek/{practice.id}")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
     files = _stored_files()
