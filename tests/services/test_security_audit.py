@@ -55,6 +55,7 @@ READ_ONLY: dict[str, set[str]] = {
                         "region_organisations", "region_schools_without_route"},
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
+    "core.geometry": {"compact_geometry"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
     "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
                               "agreement_counts"},

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal.core.geometry import compact_geometry_text
 from portal.extensions import db
 from portal.models import LearningRoute, Region, RouteParty
 from portal.routes.coverage.maps import route_url
@@ -27,7 +28,6 @@ from portal.routes.api.openapi import (
     openapi_document,
     school_year_values,
 )
-from portal.routes.coverage.map_render import compact_geometry_text
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
 from portal.routes.api.blueprint import bp
