@@ -11,7 +11,7 @@ import json
 import math
 import re
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 from portal.core.geometry import compact_geometry_text
 from portal.extensions import db
 from portal.models import LearningRoute, Region, RouteParty
-from portal.routes.coverage.maps import route_url
 from portal.services.coverage import figures as coverage
 from portal.routes.api.openapi import (
     FILTER_PARAMS,
@@ -175,7 +174,7 @@ def _public_route(route: LearningRoute, region_codes: list[str]) -> dict:
             {"name": p.organisation.name, "role": p.role, "vestigingscode": p.organisation.vestigingscode}
             for p in route.parties
         ],
-        "url": route_url(route.id),
+        "url": url_for("learning_routes.detail", route_id=route.id),
     }
 
 
