@@ -12,7 +12,8 @@ from portal.extensions import db
 from portal.forms.learning_routes import ImportForm
 from portal.permissions import can_create_route, can_see_contact_details
 from portal.routes.learning_routes.blueprint import bp
-from portal.routes.learning_routes.views import _list_state, _require_login
+from portal.routes.learning_routes.list_state import list_state
+from portal.routes.learning_routes.access import require_login
 from portal.services.learning_routes import csv_io as route_io, listing as route_list
 from portal.services.learning_routes import operations as route_service
 from portal.services.reference.importers import current_region_year
@@ -23,7 +24,7 @@ STREAM_MARK = "<!--IMPORT-PROGRESS-->"
 
 
 def _export_rows():
-    filters, sort, _, archived = _list_state()
+    filters, sort, _, archived = list_state()
     year = current_region_year(db.session)
     routes = route_list.all_routes(db.session, filters, current_user, year, sort=sort, include_archived=archived)
     regions = route_service.regions_for_routes(db.session, [r.id for r in routes], year)
@@ -52,7 +53,7 @@ def export_xlsx():
 
 @bp.get("/importeren/sjabloon.csv")
 def import_template():
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_create_route(current_user):
         abort(403)
@@ -68,7 +69,7 @@ def _finish(result: route_io.ImportResult) -> None:
 
 @bp.route("/importeren", methods=["GET", "POST"])
 def import_csv():
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_create_route(current_user):
         abort(403)
