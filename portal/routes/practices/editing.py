@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from portal.domain.practices import practice_errors
 from portal.extensions import db
 from portal.forms.helpers import apply_service_errors, commit_or_flash, save_form
 from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
@@ -54,7 +55,6 @@ def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
 def _all_field_errors(form: PracticeForm) -> None:
     """When the form itself fails, also show the domain rules' messages, so the
     user sees every problem at once (e.g. a missing theme)."""
-    from portal.domain.practices import practice_errors
     for name, messages in practice_errors(form.data_for_service()).items():
         field = getattr(form, name, None)
         if field is not None and not field.errors:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
+from portal.core.uploads import send_stored
+from portal.domain.practices import STATUS_NAMES, THEME_NAMES
 from portal.extensions import db
 from portal.forms.practices import ActionForm, AttachmentForm, SendBackForm
 from portal.models.practice import GoodPractice
@@ -23,7 +26,6 @@ from portal.routes.practices.blueprint import bp
 
 def _route_url(route) -> str | None:
     """The routes register's page for a route, if that area provides one."""
-    from werkzeug.routing import BuildError
     for endpoint, arg in (("learning_routes.show", "route_id"), ("learning_routes.detail", "route_id")):
         try:
             return url_for(endpoint, **{arg: route.id})
@@ -34,7 +36,6 @@ def _route_url(route) -> str | None:
 
 @bp.context_processor
 def _names():
-    from portal.domain.practices import STATUS_NAMES, THEME_NAMES
     return {"THEME_NAMES": THEME_NAMES, "STATUS_NAMES": STATUS_NAMES, "route_url": _route_url}
 
 
@@ -79,7 +80,6 @@ def download_attachment(practice_id: int, attachment_id: int):
     if not can_view_practice(current_user, practice):
         abort(404)
     attachment = load_attachment(practice_id, attachment_id)
-    from portal.core.uploads import send_stored
     return send_stored(attachment.stored_name, attachment.original_name, attachment.content_type)
 
 
