@@ -24,6 +24,7 @@ from portal.core.errors import ServiceError
 from portal.services.agreements import operations as agreement_service
 from portal.services.coverage import figures as coverage
 from portal.services.practices import operations as practice_service
+from portal.services.practices import queries as practice_queries
 from portal.services.learning_routes import operations as route_service
 from portal.services.agreements.snapshots import content_snapshot
 from tests.factories import make_user
@@ -154,11 +155,11 @@ def _make_practice(world: World):
 
 def _practice_figures(world: World, practice) -> dict[str, int]:
     session = world.session
-    found = practice_service.search_practices(session, practice_service.Filters(q=world.word))
+    found = practice_queries.search_practices(session, practice_queries.Filters(q=world.word))
     return {
         "search hits": found.total,
         "in the region's practices": sum(p.id == practice.id for p in
-                                         practice_service.practices_for_region(session, REGION, limit=100)),
+                                         practice_queries.practices_for_region(session, REGION, limit=100)),
     }
 
 

@@ -18,6 +18,7 @@ from portal.permissions import (
     can_restore_practice, can_submit_practice, can_view_practice,
 )
 from portal.services.practices import operations as service
+from portal.services.practices import queries
 from portal.web.markdown import render_markdown
 from portal.web.templating import render_page_or_fragment
 from portal.routes.practices.access import load_attachment, load_practice, require
@@ -41,9 +42,9 @@ def _names():
 
 @bp.get("/")
 def index():
-    filters = service.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args)
     page = request.args.get("pagina", 1, type=int) or 1
-    result = service.search_practices(db.session, filters, page=page)
+    result = queries.search_practices(db.session, filters, page=page)
     return render_page_or_fragment("practices/index.html", "practices/_results.html", result=result)
 
 
@@ -58,7 +59,7 @@ def show(practice_id: int):
 def render_show(practice: GoodPractice, send_back_form: SendBackForm | None = None,
                 attachment_form: AttachmentForm | None = None, general: list[str] | None = None,
                 status: int = 200):
-    related = service.related_practices(db.session, practice) if practice.is_published else []
+    related = queries.related_practices(db.session, practice) if practice.is_published else []
     send_back_form = send_back_form or SendBackForm(formdata=None, version_id=practice.version_id)
     attachment_form = attachment_form or AttachmentForm(formdata=None)
     html = render_template(
@@ -86,11 +87,11 @@ def download_attachment(practice_id: int, attachment_id: int):
 @bp.get("/moderatie")
 def queue():
     require(can_moderate_practices(current_user))
-    return render_template("practices/queue.html", practices=service.moderation_queue(db.session),
+    return render_template("practices/queue.html", practices=queries.moderation_queue(db.session),
                            archived=service.list_archived(db.session))
 
 
 @bp.get("/mijn")
 def mine():
     require(can_create_practice(current_user))
-    return render_template("practices/mine.html", practices=service.practices_by_author(db.session, current_user))
+    return render_template("practices/mine.html", practices=queries.practices_by_author(db.session, current_user))

@@ -209,7 +209,7 @@ def agreement_figures(session: Session, region: Region, school_year: str | None 
 def practices_for_region(session: Session, region_code: str, limit: int = 5) -> list | None:
     """The library's good practices linked to the region, or None without a library."""
     try:
-        from portal.services.practices.operations import practices_for_region as find
+        from portal.services.practices.queries import practices_for_region as find
     except ImportError:
         return None
     return find(session, region_code, limit=limit)

@@ -16,17 +16,6 @@ from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import search
 from portal.core.audit import changes_since, record
 from portal.web.markdown import to_plain_text
-from portal.services.practices.queries import (  # noqa: F401  (re-exported: one import for callers)
-    Facet,
-    Filters,
-    Hit,
-    SearchPage,
-    moderation_queue,
-    practices_by_author,
-    practices_for_region,
-    related_practices,
-    search_practices,
-)
 from portal.services.reference.importers import current_region_year
 
 OBJECT_TYPE = "good_practice"
