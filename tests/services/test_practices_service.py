@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 from portal.models import AuditLog, MunicipalityRegion, Region
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import operations as service
-from portal.services.practices import queries
+from portal.services.practices import attachments, queries
 from portal.services.practices.queries import Filters
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_practices import PDF_BYTES, make_practice, practice_data
@@ -162,9 +162,9 @@ def test_snippets_are_highlighted_and_escaped(db_session):
 def test_attachment_title_words_are_searchable(db_session, app):
     practice = make_practice(title="Met bijlage")
     file = FileStorage(stream=io.BytesIO(PDF_BYTES), filename="verslag.pdf", content_type="application/pdf")
-    service.add_attachment(db_session, practice, file, "Draaiboek kennismakingsdag", None)
+    attachments.add_attachment(db_session, practice, file, "Draaiboek kennismakingsdag", None)
     assert _titles(db_session, q="draaiboek") == ["Met bijlage"]
-    service.remove_attachment(db_session, practice.attachments[0], None)
+    attachments.remove_attachment(db_session, practice.attachments[0], None)
     assert _titles(db_session, q="draaiboek") == []
 
 
@@ -172,7 +172,7 @@ def test_bad_attachment_is_refused_at_the_file_field(db_session, app):
     practice = make_practice()
     file = FileStorage(stream=io.BytesIO(b"MZ\x90\x00 not a pdf"), filename="virus.pdf")
     with pytest.raises(ServiceError) as exc:
-        service.add_attachment(db_session, practice, file, "Handleiding", None)
+        attachments.add_attachment(db_session, practice, file, "Handleiding", None)
     assert "file" in exc.value.errors
 
 

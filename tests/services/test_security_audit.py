@@ -65,8 +65,8 @@ READ_ONLY: dict[str, set[str]] = {
     "services.coverage.map_data": {"map_data"},
     "services.accounts.passwords": {"hash_password", "verify_password", "needs_rehash", "password_policy_errors"},
     "services.practices.queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
-                         "practices_by_author"},
-    "services.practices.operations": {"snapshot", "list_archived"},
+                         "practices_by_author", "list_archived"},
+    "services.practices.operations": {"snapshot"},
     "services.reference.importers": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
     "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
@@ -241,6 +241,7 @@ def _agreements():
 
 
 def _practices():
+    from portal.services.practices import attachments
     from portal.services.practices import operations as s
 
     def mk(c, status="concept"):
@@ -254,13 +255,13 @@ def _practices():
 
     def attachment(c):
         p = mk(c)
-        s.add_attachment(c.session, p, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="a.pdf"), "Bijlage",
-                         c.routes.coordinator)
+        attachments.add_attachment(c.session, p, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="a.pdf"),
+                                   "Bijlage", c.routes.coordinator)
         return p
 
     def remove(c):
         p = attachment(c)
-        s.remove_attachment(c.session, p.attachments[0], c.routes.coordinator)
+        attachments.remove_attachment(c.session, p.attachments[0], c.routes.coordinator)
         return p
 
     def restore(c):
@@ -280,8 +281,8 @@ def _practices():
                                                                                    c.staff)),
         "services.practices.operations.archive_practice": wrap("archive", lambda c: s.archive_practice(c.session, mk(c), c.staff)),
         "services.practices.operations.restore_practice": wrap("restore", restore),
-        "services.practices.operations.add_attachment": wrap("add_attachment", attachment),
-        "services.practices.operations.remove_attachment": wrap("remove_attachment", remove),
+        "services.practices.attachments.add_attachment": wrap("add_attachment", attachment),
+        "services.practices.attachments.remove_attachment": wrap("remove_attachment", remove),
     }
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import event, func, select
 from portal.extensions import db
 from portal.models import LearningRoute
 from portal.services.agreements import operations as agreement_service
+from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
 from portal.services.learning_routes import csv_io as route_io
 from portal.services.learning_routes import operations as route_service
@@ -359,8 +360,8 @@ def test_attachment_that_fails_halfway_leaves_no_file_behind(db_session, routes)
     files = _stored_files()
 
     def save():
-        practice_service.add_attachment(db_session, practice, FileStorage(io.BytesIO(PDF_BYTES), "plan.pdf"),
-                                        "Plan", routes.coordinator)
+        practice_attachments.add_attachment(db_session, practice, FileStorage(io.BytesIO(PDF_BYTES), "plan.pdf"),
+                                            "Plan", routes.coordinator)
 
     done = run_and_roll_back(db_session, save, "audit_log", detail_tables=("practice_attachments",))
     assert wrote(done, "practice_attachments")

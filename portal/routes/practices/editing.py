@@ -20,6 +20,7 @@ from portal.permissions import (
     can_restore_practice, can_submit_practice,
 )
 from portal.core.errors import ServiceError
+from portal.services.practices import attachments
 from portal.services.practices import operations as service
 from portal.services.reference.importers import current_region_year
 from portal.services.learning_routes.filters import visibility_clause
@@ -186,7 +187,7 @@ def add_attachment(practice_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
-            service.add_attachment(db.session, practice, form.file.data, form.title.data, current_user)
+            attachments.add_attachment(db.session, practice, form.file.data, form.title.data, current_user)
         except ServiceError as exc:
             db.session.rollback()
             general = apply_service_errors(form, exc)
@@ -204,7 +205,7 @@ def remove_attachment(practice_id: int, attachment_id: int):
     attachment = load_attachment(practice_id, attachment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    service.remove_attachment(db.session, attachment, current_user)
+    attachments.remove_attachment(db.session, attachment, current_user)
     db.session.commit()
     flash("De bijlage is verwijderd.", "success")
     return redirect(url_for("practices.show", practice_id=practice_id) + "#bijlagen")

@@ -17,7 +17,6 @@ from portal.permissions import (
     can_archive_practice, can_create_practice, can_edit_practice, can_moderate_practices,
     can_restore_practice, can_submit_practice, can_view_practice,
 )
-from portal.services.practices import operations as service
 from portal.services.practices import queries
 from portal.web.markdown import render_markdown
 from portal.web.templating import render_page_or_fragment
@@ -88,7 +87,7 @@ def download_attachment(practice_id: int, attachment_id: int):
 def queue():
     require(can_moderate_practices(current_user))
     return render_template("practices/queue.html", practices=queries.moderation_queue(db.session),
-                           archived=service.list_archived(db.session))
+                           archived=queries.list_archived(db.session))
 
 
 @bp.get("/mijn")

@@ -1,5 +1,6 @@
 """Reading the library: full-text search with filters, facet counts and
-pagination; related practices; the moderation queue; per-region lists."""
+pagination; related practices; the moderation queue and the archive;
+per-region lists."""
 from __future__ import annotations
 
 import math
@@ -199,3 +200,9 @@ def practices_by_author(session: Session, user) -> list[GoodPractice]:
     return list(session.scalars(
         select(GoodPractice).where(GoodPractice.author_id == user.id, GoodPractice.archived_at.is_(None))
         .order_by(GoodPractice.updated_at.desc(), GoodPractice.id.desc())))
+
+
+def list_archived(session: Session) -> list[GoodPractice]:
+    """Archived practices, most recently archived first (staff restore them)."""
+    return list(session.scalars(select(GoodPractice).where(GoodPractice.archived_at.is_not(None))
+                                .order_by(GoodPractice.archived_at.desc(), GoodPractice.id.desc())))
