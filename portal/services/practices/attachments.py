@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from portal.core.audit import record
 from portal.core.errors import ServiceError
+from portal.core.uploads import delete_stored, store_upload
 from portal.models import User
 from portal.models.practice import GoodPractice, PracticeAttachment
 from portal.services.practices.operations import OBJECT_TYPE, reindex
@@ -13,7 +14,6 @@ from portal.services.practices.operations import OBJECT_TYPE, reindex
 
 def add_attachment(session: Session, practice: GoodPractice, file_storage, title: str,
                    actor: User | None) -> PracticeAttachment:
-    from portal.core.uploads import delete_stored, store_upload
     title = " ".join((title or "").split())
     if not title:
         raise ServiceError({"title": ["Geef de bijlage een titel."]})

@@ -7,6 +7,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.domain import practices as rules
+from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
 from portal.models.base import utcnow
 from portal.permissions import can_restore_practice, can_view_route
@@ -134,7 +135,6 @@ def reindex(session: Session, practice: GoodPractice) -> None:
     if practice.status != "gepubliceerd":
         search.remove_document(session, practice.id)
         return
-    from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
     extra = [rules.THEME_NAMES.get(c, c) for c in practice.theme_codes]
     extra += practice.tag_names
     extra += [a.title for a in practice.attachments]
