@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from portal.models import LearningRoute
 from portal.services.learning_routes import csv_io as route_io
 from portal.services.learning_routes import operations as service
+from portal.services.learning_routes import snapshots
 from tests.factories_routes import RouteWorld, route_data
 
 HEADER = ";".join(c for c, _ in route_io.IMPORT_COLUMNS)
@@ -142,5 +143,5 @@ def test_an_imported_route_has_the_same_audit_snapshot_as_one_from_the_form(db_s
     entry = db_session.scalar(select(AuditLog).where(AuditLog.object_type == "learning_route",
                                                      AuditLog.object_id == route.id))
     assert entry.action == "create" and entry.actor_id == world.coordinator.id and entry.before is None
-    assert entry.after == service.snapshot(route)
+    assert entry.after == snapshots.snapshot(route)
     assert entry.after["pathways"] == ["BB", "KB"] and entry.after["vmbo_parties"] == [world.school.display_name]

@@ -72,9 +72,10 @@ READ_ONLY: dict[str, set[str]] = {
     "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
     "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
                    "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
-                   "search_organisations", "routes_of_organisation"},
-    "services.learning_routes.operations": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
-               "display_value", "regions_for_routes"},
+                   "search_organisations", "routes_of_organisation", "regions_for_routes"},
+    "services.learning_routes.operations": {"party_facts", "validate"},
+    "services.learning_routes.snapshots": {"snapshot", "route_input_from", "input_snapshot"},
+    "services.learning_routes.history": {"history", "field_changes", "display_value"},
     "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
@@ -287,6 +288,7 @@ def _practices():
 
 
 def _routes():
+    from portal.services.learning_routes import bulk
     from portal.services.learning_routes import csv_io as route_io
     from portal.services.learning_routes import operations as s
     from tests.services.test_routes_io import csv_bytes, row
@@ -298,7 +300,7 @@ def _routes():
     def register_many(c):
         data = [route_data(c.routes.school, c.routes.roc, title=f"Bulk {i}") for i in range(2)]
         from portal.domain.routes import RouteInput
-        out = s.register_routes(c.session, [RouteInput.from_mapping(d) for d in data], c.routes.coordinator)
+        out = bulk.register_routes(c.session, [RouteInput.from_mapping(d) for d in data], c.routes.coordinator)
         return "learning_route", out[-1][0].id, "create"
 
     def update(c):
@@ -326,7 +328,7 @@ def _routes():
         route_id = c.session.scalar(select(LearningRoute.id).where(LearningRoute.title == "Import audit 2"))
         return "learning_route", route_id, "create"
 
-    return {"services.learning_routes.operations.register_route": register, "services.learning_routes.operations.register_routes": register_many,
+    return {"services.learning_routes.operations.register_route": register, "services.learning_routes.bulk.register_routes": register_many,
             "services.learning_routes.operations.update_route": update, "services.learning_routes.operations.archive_route": archive, "services.learning_routes.operations.restore_route": restore,
             "services.learning_routes.csv_io.import_routes": import_csv}
 

@@ -26,6 +26,7 @@ from portal.services.coverage import figures as coverage
 from portal.services.practices import operations as practice_service
 from portal.services.practices import queries as practice_queries
 from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import snapshots as route_snapshots
 from portal.services.agreements.snapshots import content_snapshot
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement
@@ -91,7 +92,7 @@ def _route_figures(world: World, route) -> dict[str, int]:
 
 
 def _route_snapshot(route) -> dict:
-    return {k: v for k, v in route_service.snapshot(route).items() if k != "version_id"}
+    return {k: v for k, v in route_snapshots.snapshot(route).items() if k != "version_id"}
 
 
 ROUTES = Kind(

@@ -15,7 +15,6 @@ from portal.routes.learning_routes.blueprint import bp
 from portal.routes.learning_routes.list_state import list_state
 from portal.routes.learning_routes.access import require_login
 from portal.services.learning_routes import csv_io as route_io, listing as route_list
-from portal.services.learning_routes import operations as route_service
 from portal.services.reference.importers import current_region_year
 
 # Files with more rows than this show a progress bar while they import.
@@ -27,7 +26,7 @@ def _export_rows():
     filters, sort, _, archived = list_state()
     year = current_region_year(db.session)
     routes = route_list.all_routes(db.session, filters, current_user, year, sort=sort, include_archived=archived)
-    regions = route_service.regions_for_routes(db.session, [r.id for r in routes], year)
+    regions = route_list.regions_for_routes(db.session, [r.id for r in routes], year)
     return route_io.export_rows(routes, regions, can_see_contact_details(current_user))
 
 

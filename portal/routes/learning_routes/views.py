@@ -19,8 +19,10 @@ from portal.permissions import (
     can_see_route_history, is_staff,
 )
 from portal.core.errors import ConflictError, ServiceError
+from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import snapshots
 from portal.services.reference.importers import current_region_year
 from portal.web.templating import render_page_or_fragment
 from portal.routes.learning_routes.access import load_route, require_login
@@ -62,7 +64,7 @@ def detail(route_id: int):
     year = current_region_year(db.session)
     return render_template(
         "learning_routes/detail.html", route=route,
-        regions=route_service.regions_for_routes(db.session, [route.id], year)[route.id],
+        regions=route_list.regions_for_routes(db.session, [route.id], year)[route.id],
         show_contact=can_see_contact_details(current_user), can_edit=can_edit_route(current_user, route),
         can_archive=can_archive_route(current_user, route), can_restore=can_restore_route(current_user, route),
         can_history=can_see_route_history(current_user, route), tab="gegevens",
@@ -76,9 +78,9 @@ def history(route_id: int):
         return redirect_response
     if not can_see_route_history(current_user, route):
         abort(403)
-    entries = [(e, route_service.field_changes(e)) for e in route_service.history(db.session, route)]
+    entries = [(e, route_history.field_changes(e)) for e in route_history.history(db.session, route)]
     return render_template("learning_routes/history.html", route=route, entries=entries,
-                           display=route_service.display_value, can_history=True, tab="geschiedenis",
+                           display=route_history.display_value, can_history=True, tab="geschiedenis",
                            can_edit=can_edit_route(current_user, route))
 
 
@@ -91,7 +93,7 @@ def mine():
     routes = route_list.routes_of_organisation(db.session, current_user.organisation_id)
     year = current_region_year(db.session)
     return render_template("learning_routes/mine.html", routes=routes,
-                           route_regions=route_service.regions_for_routes(db.session, [r.id for r in routes], year))
+                           route_regions=route_list.regions_for_routes(db.session, [r.id for r in routes], year))
 
 
 # --- the form -----------------------------------------------------------------
@@ -202,7 +204,7 @@ def edit(route_id: int):
         abort(403)
     form = RouteForm()
     if request.method == "GET":
-        form.fill_from(route_service.route_input_from(route))
+        form.fill_from(snapshots.route_input_from(route))
         form.version_id.data = str(route.version_id)
         return _render_form(form, route)
     if _is_search_post():

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
 from portal.models import LearningRoute, Organisation, Region, Setting
+from portal.services.learning_routes import bulk
 from portal.services.learning_routes import operations as route_service
 from portal.core.settings import DATA_VERSION, bump_data_version
 
@@ -345,7 +346,7 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
         # All-or-nothing: once a row failed nothing will be kept, so only validate.
         write = result.mode == "valid" or result.failed_rows == 0
         clean = [i for i, (_, parse_errors) in enumerate(items) if not parse_errors]
-        written = route_service.register_routes(session, [items[i][0] for i in clean], actor, write=write,
+        written = bulk.register_routes(session, [items[i][0] for i in clean], actor, write=write,
                                                 vocabulary=vocabulary, facts_cache=facts_cache)
         outcomes = dict(zip(clean, written))
         for i, (data, parse_errors) in enumerate(items):
