@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import routes as rules
+from portal.domain import vocab
 from portal.domain.routes import FIELD_LABELS
 from portal.models import AuditLog, LearningRoute
 from portal.services.learning_routes.snapshots import AUDIT_TYPE
@@ -28,7 +29,6 @@ def field_changes(entry: AuditLog) -> list[tuple[str, object, object]]:
 
 def display_value(name: str, value) -> str:
     """A stored value as the user reads it."""
-    from portal.domain import vocab
     if value is None or value == "" or value == []:
         return "–"
     lookup = {

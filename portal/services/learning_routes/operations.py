@@ -16,6 +16,7 @@ from portal.models import LearningRoute, Organisation, Pathway, Profile, RoutePa
 from portal.models.base import utcnow
 from portal.core.errors import ConflictError, ServiceError
 from portal.core.audit import record
+from portal.permissions import can_restore_route
 from portal.services.learning_routes.history import display_value, field_changes, history
 from portal.services.learning_routes.snapshots import AUDIT_TYPE, snapshot
 
@@ -209,7 +210,6 @@ def archive_route(session: Session, route: LearningRoute, actor) -> LearningRout
 def restore_route(session: Session, route: LearningRoute, actor) -> LearningRoute:
     if route.archived_at is None:
         raise ServiceError("Deze leerroute is niet gearchiveerd.")
-    from portal.permissions import can_restore_route
     if not can_restore_route(actor, route):  # also here, not only in the view
         raise ServiceError("Alleen programmamedewerkers kunnen een gearchiveerde leerroute herstellen.")
     version = route.version_id

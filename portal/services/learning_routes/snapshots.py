@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from portal.domain import vocab
 from portal.domain.routes import PartyFacts, RouteInput
 from portal.models import LearningRoute
 
@@ -63,7 +64,6 @@ def route_input_from(route: LearningRoute) -> RouteInput:
 def input_snapshot(data: RouteInput, facts: Mapping[int, PartyFacts]) -> dict:
     """snapshot() of a new route straight from its (validated) input; the order
     of pathways and profiles follows the vocabulary, as the relationships do."""
-    from portal.domain import vocab
     order = {t.code: n for n, t in enumerate(vocab.PATHWAYS)}
     profile_order = {t.code: n for n, t in enumerate(vocab.PROFILES)}
     return {
