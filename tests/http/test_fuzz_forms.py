@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain import vocab
-from portal.services.learning_routes.csv_io import IMPORT_COLUMNS
+from portal.services.learning_routes.columns import IMPORT_COLUMNS
 from tests.factories_matrix import MatrixWorld, log_in
 from tests.strategies_fuzz import (
     FUZZ_SETTINGS, assert_no_server_error, dates, form, lists_of, maybe, nasty, numbers, one_of_or_hostile,

@@ -69,7 +69,8 @@ READ_ONLY: dict[str, set[str]] = {
     "services.practices.operations": {"snapshot"},
     "services.reference.importers": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
-    "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
+    "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},
+    "services.learning_routes.csv_import": {"template_csv", "parse_csv", "row_to_input"},
     "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
                    "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
                    "search_organisations", "routes_of_organisation", "regions_for_routes"},
@@ -106,7 +107,7 @@ NOT_AUDITED: dict[str, str] = {
                          "audited by its own create service in the same transaction",
     "core.idempotency.create_once": "runs an audited create service once per submission key (claim + that service)",
     "core.idempotency.prune": "housekeeping: removes expired submission keys, no user data",
-    "services.learning_routes.csv_io.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
+    "services.learning_routes.csv_import.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
 }
 
 # Calls that would make a READ_ONLY claim a lie.
@@ -289,7 +290,7 @@ def _practices():
 
 def _routes():
     from portal.services.learning_routes import bulk
-    from portal.services.learning_routes import csv_io as route_io
+    from portal.services.learning_routes import csv_import as route_import
     from portal.services.learning_routes import operations as s
     from tests.services.test_routes_io import csv_bytes, row
 
@@ -322,15 +323,15 @@ def _routes():
 
     def import_csv(c):
         from portal.models import LearningRoute
-        rows = route_io.parse_csv(csv_bytes(row(c.routes, "Import audit 1"), row(c.routes, "Import audit 2")))
-        result = route_io.import_routes(c.session, rows, c.routes.coordinator)
+        rows = route_import.parse_csv(csv_bytes(row(c.routes, "Import audit 1"), row(c.routes, "Import audit 2")))
+        result = route_import.import_routes(c.session, rows, c.routes.coordinator)
         assert result.created == 2
         route_id = c.session.scalar(select(LearningRoute.id).where(LearningRoute.title == "Import audit 2"))
         return "learning_route", route_id, "create"
 
     return {"services.learning_routes.operations.register_route": register, "services.learning_routes.bulk.register_routes": register_many,
             "services.learning_routes.operations.update_route": update, "services.learning_routes.operations.archive_route": archive, "services.learning_routes.operations.restore_route": restore,
-            "services.learning_routes.csv_io.import_routes": import_csv}
+            "services.learning_routes.csv_import.import_routes": import_csv}
 
 
 def _users():

@@ -28,7 +28,7 @@ from portal.models import LearningRoute
 from portal.services.agreements import operations as agreement_service
 from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
-from portal.services.learning_routes import csv_io as route_io
+from portal.services.learning_routes import csv_import as route_import
 from portal.services.learning_routes import operations as route_service
 from portal.services.accounts import users as user_service
 from tests.factories import make_user
@@ -136,8 +136,8 @@ def test_route_csv_import_of_several_chunks(db_session, routes):
     """150 rows are written in two chunks of 100 and 50: the failure comes in
     the second chunk, after the first chunk's routes, parties and audit rows."""
     from tests.services.test_routes_io import csv_bytes, row
-    rows = route_io.parse_csv(csv_bytes(*[row(routes, f"Import fout {i}") for i in range(150)]))
-    done = run_and_roll_back(db_session, lambda: route_io.import_routes(db_session, rows, routes.coordinator),
+    rows = route_import.parse_csv(csv_bytes(*[row(routes, f"Import fout {i}") for i in range(150)]))
+    done = run_and_roll_back(db_session, lambda: route_import.import_routes(db_session, rows, routes.coordinator),
                              "learning_routes", after="audit_log")
     assert wrote(done, "learning_routes", "route_parties", "route_profiles", "audit_log")
 
