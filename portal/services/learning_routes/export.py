@@ -73,6 +73,8 @@ def to_csv(rows: list[list]) -> bytes:
 
 
 def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
+    # Imported here on purpose: openpyxl takes about 0.4 s to import and only
+    # an XLSX download needs it (not every worker and CLI start).
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
