@@ -10,6 +10,7 @@ from portal.models import AuditLog, MunicipalityRegion, Region
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import operations as service
 from portal.services.practices import attachments, queries
+from portal.routes.practices.views import highlight
 from portal.services.practices.queries import Filters
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_practices import PDF_BYTES, make_practice, practice_data
@@ -154,7 +155,7 @@ def test_title_match_ranks_first(db_session, library):
 def test_snippets_are_highlighted_and_escaped(db_session):
     make_practice(title="Snippet", summary="Kort.", body="Het <script>alert(1)</script> zomerlek verdwijnt hier.")
     hit = queries.search_practices(db_session, Filters(q="zomerlek")).hits[0]
-    html = str(hit.snippet)
+    html = str(highlight(hit.snippet))
     assert "<mark>zomerlek</mark>" in html
     assert "<script>" not in html
 

@@ -77,7 +77,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.learning_routes.operations": {"party_facts", "validate"},
     "services.learning_routes.snapshots": {"snapshot", "route_input_from", "input_snapshot"},
     "services.learning_routes.history": {"history", "field_changes", "display_value"},
-    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight"},
+    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
     "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored", "init_app"},

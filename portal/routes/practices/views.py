@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from portal.core.uploads import send_stored
@@ -17,7 +18,7 @@ from portal.permissions import (
     can_archive_practice, can_create_practice, can_edit_practice, can_moderate_practices,
     can_restore_practice, can_submit_practice, can_view_practice,
 )
-from portal.services.practices import queries
+from portal.services.practices import queries, search
 from portal.web.markdown import render_markdown
 from portal.web.templating import render_page_or_fragment
 from portal.routes.practices.access import load_attachment, load_practice, require
@@ -37,6 +38,16 @@ def _route_url(route) -> str | None:
 @bp.context_processor
 def _names():
     return {"THEME_NAMES": THEME_NAMES, "STATUS_NAMES": STATUS_NAMES, "route_url": _route_url}
+
+
+def highlight(snippet: str) -> Markup:
+    """A search snippet for the page: escape it, then turn the engine's
+    markers into <mark>."""
+    safe = str(escape(snippet))
+    return Markup(safe.replace(search.START, "<mark>").replace(search.STOP, "</mark>"))
+
+
+bp.add_app_template_filter(highlight, "highlight")
 
 
 @bp.get("/")

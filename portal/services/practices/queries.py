@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
 from sqlalchemy import String, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, defer, selectinload
 
@@ -47,7 +46,7 @@ class Filters:
 @dataclass
 class Hit:
     practice: GoodPractice
-    snippet: Markup | None
+    snippet: str | None  # plain text, the hits between search.START and search.STOP
 
 
 @dataclass
@@ -81,7 +80,8 @@ def _in_region(code: str):
 
 def search_practices(session: Session, filters: Filters, page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """Published practices matching the words and filters, best first, with
-    highlighted snippets and facet counts over the whole result.
+    snippets (the hits marked, see search.snippets) and facet counts over the
+    whole result.
 
     One statement does the work: the full-text match runs once (materialized),
     joined with the filters into a materialized result set, from which come
