@@ -38,12 +38,14 @@ run: seed
 	@echo "Portaal: http://$(HOST):$(PORT)"
 	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) run --host $(HOST) --port $(PORT)
 
-## Install the dev dependencies and run the whole suite
-test: install-dev
+## Install the dev dependencies, lint, and run the whole suite
+test: install-dev lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## Ruff over all the Python code, mypy over the packages pyproject.toml names (portal/domain, portal/core)
 lint: install-dev
-	$(VENV)/bin/ruff check portal tests seeds
+	$(VENV)/bin/ruff check portal tests seeds bench scripts
+	$(VENV)/bin/mypy
 
 ## Static security scan: fails on any finding of high severity
 security: install-dev

@@ -50,17 +50,19 @@ def main() -> None:
         from sqlalchemy import func, select
 
         from portal.models import LearningRoute, Organisation
-        from portal.services.reference import importers as reference
+        from portal.services.reference.boundaries import import_municipalities, import_regions
+        from portal.services.reference.schools import import_schools
+        from portal.services.reference.vocabularies import seed_vocabularies
         from portal.services.learning_routes import columns
         from portal.services.learning_routes import csv_import as route_import
         from portal.services.learning_routes import export as route_export
         from portal.services.accounts.users import create_user
 
         upgrade()
-        reference.seed_vocabularies(db.session)
-        reference.import_regions(db.session, (DATA_DIR / "arbeidsmarktregio_2025.geojson").read_bytes(), 2025)
-        reference.import_municipalities(db.session, (DATA_DIR / "gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2025)
-        reference.import_schools(db.session, (DATA_DIR / "vo_vestigingen_2024.csv").read_bytes())
+        seed_vocabularies(db.session)
+        import_regions(db.session, (DATA_DIR / "arbeidsmarktregio_2025.geojson").read_bytes(), 2025)
+        import_municipalities(db.session, (DATA_DIR / "gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2025)
+        import_schools(db.session, (DATA_DIR / "vo_vestigingen_2024.csv").read_bytes())
         roc = Organisation(kind="mbo", name="ROC Bench")
         db.session.add(roc)
         staff = create_user(db.session, email="bench@example.org", name="Bench", role="staff",

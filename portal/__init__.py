@@ -1,13 +1,19 @@
 """The regional portal for doorlopende leerroutes vmbo-mbo."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from portal import models  # noqa: F401  (registers every table with the metadata)
+from portal.cli import register_cli
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
+from portal.extensions import csrf, db, login_manager, migrate
+from portal.web import auth_session, caching, errors, security, templating, uploads
 
 # (module under portal.routes, attribute): each area's blueprint; importing the
 # module runs its package's __init__, which imports the view modules.
@@ -42,35 +48,27 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _check_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from portal import models  # noqa: F401  (registers the tables)
-    from portal.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from portal.web import auth_session, security, templating
     auth_session.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    from portal.web import caching
     caching.init_app(app)
-    from portal.core import uploads
     uploads.init_app(app)
 
     # Ids in URLs fit a database integer: a larger number is a 404, not a 500.
     app.url_map.converters["int"] = _IdConverter
 
-    import importlib
     for name, attribute in BLUEPRINTS:
         module = importlib.import_module(f"portal.routes.{name}")
         app.register_blueprint(getattr(module, attribute))
 
-    from portal.web import errors
     errors.init_app(app)
 
-    from portal.cli import register_cli
     register_cli(app)
 
     if not app.debug and not app.testing:
@@ -79,7 +77,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def _migrations_dir():
-    from pathlib import Path
     return Path(__file__).resolve().parent.parent / "migrations"
 
 

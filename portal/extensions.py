@@ -1,9 +1,12 @@
 """Flask extensions, created unbound and initialised in create_app."""
+import sqlite3
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names so Alembic migrations work on SQLite and PostgreSQL.
@@ -30,10 +33,7 @@ def _configure_sqlite() -> None:
     """SQLite: enforce foreign keys, let readers and a writer work side by side
     (WAL), wait for locks instead of failing, and let SQLAlchemy own BEGIN so
     SAVEPOINTs work (pysqlite's own transaction handling breaks them)."""
-    import sqlite3
 
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
     @event.listens_for(Engine, "connect")
     def _on_connect(dbapi_connection, _record):

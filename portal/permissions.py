@@ -8,6 +8,8 @@ from typing import Callable
 from flask import abort
 from flask_login import current_user
 
+from portal.domain.vocab import STAFF_ROLES
+from portal.extensions import login_manager
 from portal.models import LearningRoute, User
 
 
@@ -17,7 +19,6 @@ def role_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from portal.extensions import login_manager
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
@@ -29,12 +30,12 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-staff_required = role_required("staff", "admin")
+staff_required = role_required(*sorted(STAFF_ROLES))
 admin_required = role_required("admin")
 
 
 def is_staff(user: User | None) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in ("staff", "admin"))
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_staff)
 
 
 def can_manage_users(user: User | None) -> bool:

@@ -67,7 +67,7 @@ def main() -> None:
         from portal.models.practice import GoodPractice, PracticeTag, PracticeTheme
         from portal.services.practices.operations import reindex
         from portal.services.practices.queries import Filters, search_practices
-        from portal.services.reference.importers import seed_vocabularies
+        from portal.services.reference.vocabularies import seed_vocabularies
         from portal.domain.practices import THEMES
 
         if reuse:

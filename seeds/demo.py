@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Municipality, Organisation, Pathway, Profile, User
 from portal.core.settings import DATASET_LABEL, get_setting, set_setting
+from portal.models import Municipality, Organisation, Pathway, Profile, User
 from portal.services.accounts.users import create_user, find_user_by_email
+from seeds import demo_agreements, demo_practices, demo_routes
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
@@ -139,13 +140,7 @@ def seed_demo(session: Session) -> DemoResult:
 
 
 def _area_steps():
-    """Each area adds its demo content (routes, agreements, practices) here."""
-    steps = []
-    from seeds import demo_routes  # first: agreements, the map and the dashboard build on routes
-    steps.append(demo_routes.seed)
-    from seeds import demo_practices
-    steps.append(demo_practices.seed)
-    from seeds import demo_agreements  # after the routes: agreements cover them
-    steps.append(demo_agreements.seed)
-    steps.append(demo_routes.activate)  # DLR/GLR become actief once a signed agreement covers them
-    return steps
+    """Each area's demo content, in order: routes first (agreements, the map
+    and the dashboard build on them), then practices, then the agreements that
+    cover the routes; DLR/GLR become actief once a signed agreement covers them."""
+    return [demo_routes.seed, demo_practices.seed, demo_agreements.seed, demo_routes.activate]

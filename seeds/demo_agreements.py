@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import LearningRoute
 from portal.models.agreement import Agreement
-from portal.services.agreements import operations as service
+from portal.services.agreements import funding, lifecycle, operations
 
 PERRON_TITLE = "Samenwerkingsovereenkomst Het Perron – vakmanschaproutes (demo)"
 TALENT_TITLE = "Samenwerkingsovereenkomst Talentontwikkeling Techniek (demo, in voorbereiding)"
@@ -114,7 +114,7 @@ def seed(session: Session, result) -> None:
         _seed_perron(session, routes, perron_user, a12_user)
     routes = _routes(session, TALENT_ROUTES)
     if routes and insula_user and not _exists(session, TALENT_TITLE):
-        service.create_agreement(session, dict(
+        operations.create_agreement(session, dict(
             title=TALENT_TITLE, start_date=date(2027, 8, 1), end_date=date(2031, 7, 31),
             route_ids=[r.id for r in routes], is_demo=True, sector="Techniek", mbo_domain_code="TP",
             cooperation_form="Technologieroute van twee vmbo-scholen met één mbo-instelling (in uitwerking).",
@@ -130,7 +130,7 @@ def seed(session: Session, result) -> None:
 
 def _seed_signed(session, spec, routes, vmbo_user, mbo_user) -> None:
     """A complete agreement for the current school years, signed by both parties."""
-    agreement = service.create_agreement(session, dict(
+    agreement = operations.create_agreement(session, dict(
         title=spec["title"], start_date=date(2023, 8, 1), end_date=date(2029, 7, 31),
         route_ids=[r.id for r in routes], is_demo=True, **_clauses(spec),
         examining_organisation_id=mbo_user.organisation_id,
@@ -141,22 +141,22 @@ def _seed_signed(session, spec, routes, vmbo_user, mbo_user) -> None:
     for year in ("2025-2026", "2026-2027", "2027-2028"):
         shares += [dict(stream="lumpsum_vo", school_year=year, party_id=vmbo.id, percentage=Decimal("60.00")),
                    dict(stream="lumpsum_vo", school_year=year, party_id=mbo.id, percentage=Decimal("40.00"))]
-    service.set_funding(session, agreement, shares, [], vmbo_user)
-    service.set_guarantee(session, agreement, 36, [
+    funding.set_funding(session, agreement, shares, [], vmbo_user)
+    funding.set_guarantee(session, agreement, 36, [
         dict(from_month=1, to_month=18, destination="vmbo_bb", responsible_party_id=vmbo.id, max_wait_days=5,
              description="Een ander profiel of een andere route in vmbo-bb."),
         dict(from_month=19, to_month=36, destination="mbo2", responsible_party_id=mbo.id, max_wait_days=10,
              description="Een andere opleiding op mbo niveau 2."),
     ], vmbo_user)
-    service.send_for_signature(session, agreement, vmbo_user)
+    lifecycle.send_for_signature(session, agreement, vmbo_user)
     for party in agreement.parties:
         signer = vmbo_user if party.organisation_id == vmbo_user.organisation_id else mbo_user
-        service.sign(session, agreement, party, signer)
+        lifecycle.sign(session, agreement, party, signer)
 
 
 def _seed_perron(session, routes, perron_user, a12_user) -> None:
     org_a12 = a12_user.organisation_id
-    agreement = service.create_agreement(session, dict(
+    agreement = operations.create_agreement(session, dict(
         title=PERRON_TITLE, start_date=date(2024, 8, 1), end_date=date(2028, 7, 31),
         route_ids=[r.id for r in routes], is_demo=True, **PERRON_CLAUSES, examining_organisation_id=org_a12,
     ), perron_user)
@@ -172,13 +172,13 @@ def _seed_perron(session, routes, perron_user, a12_user) -> None:
                         recipient_party_id=vmbo.id, purpose="Lessen door mbo-docenten in vmbo-leerjaar 3 en 4"),
                    dict(stream="rijksbijdrage_mbo", school_year=year, amount=Decimal("96400.00"),
                         recipient_party_id=mbo.id, purpose="Begeleiding en huisvesting op Het Perron")]
-    service.set_funding(session, agreement, shares, totals, perron_user)
-    service.set_guarantee(session, agreement, 48, [
+    funding.set_funding(session, agreement, shares, totals, perron_user)
+    funding.set_guarantee(session, agreement, 48, [
         dict(from_month=1, to_month=20, destination="vmbo_bb", responsible_party_id=vmbo.id, max_wait_days=5,
              description="Een ander profiel of een andere route in vmbo-bb op Het Perron of een andere CSV-school."),
         dict(from_month=21, to_month=48, destination="mbo2", responsible_party_id=mbo.id, max_wait_days=10,
              description="Een andere opleiding op mbo niveau 2 bij ROC A12."),
     ], perron_user)
-    service.send_for_signature(session, agreement, perron_user)
-    service.sign(session, agreement, vmbo, perron_user)
-    service.sign(session, agreement, mbo, a12_user)
+    lifecycle.send_for_signature(session, agreement, perron_user)
+    lifecycle.sign(session, agreement, vmbo, perron_user)
+    lifecycle.sign(session, agreement, mbo, a12_user)

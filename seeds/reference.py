@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.extensions import db
-from portal.services.reference import importers as reference
+from portal.services.reference.boundaries import import_municipalities, import_regions
+from portal.services.reference.files import ReferenceDataError
+from portal.services.reference.schools import import_schools
+from portal.services.reference.vocabularies import seed_vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +64,12 @@ def load_reference_data(data_dir: Path | None) -> LoadResult:
     """Vocabularies always; regions, gemeenten and schools where files exist.
     Commits after each file, so one bad file does not undo the others."""
     result = LoadResult()
-    reference.seed_vocabularies(db.session)
+    seed_vocabularies(db.session)
     db.session.commit()
     steps = (
-        (REGION_FILE, lambda raw: reference.import_regions(db.session, raw, YEAR)),
-        (MUNICIPALITY_FILE, lambda raw: reference.import_municipalities(db.session, raw, YEAR)),
-        (SCHOOL_FILE, lambda raw: reference.import_schools(db.session, raw)),
+        (REGION_FILE, lambda raw: import_regions(db.session, raw, YEAR)),
+        (MUNICIPALITY_FILE, lambda raw: import_municipalities(db.session, raw, YEAR)),
+        (SCHOOL_FILE, lambda raw: import_schools(db.session, raw)),
     )
     for name, load in steps:
         path = data_dir / name if data_dir else None
@@ -75,7 +78,7 @@ def load_reference_data(data_dir: Path | None) -> LoadResult:
             continue
         try:
             report = load(path.read_bytes())
-        except reference.ReferenceDataError as exc:
+        except ReferenceDataError as exc:
             db.session.rollback()
             result.missing.append(f"{name} ({exc})")
             continue

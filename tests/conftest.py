@@ -70,7 +70,7 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
-        from portal.services.reference.importers import seed_vocabularies
+        from portal.services.reference.vocabularies import seed_vocabularies
         seed_vocabularies(db.session)
         db.session.commit()
     yield app
@@ -82,14 +82,15 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def reference_data(app):
     """The real 2025 regions, gemeenten and vmbo schools, loaded once."""
-    from portal.services.reference import importers as reference
+    from portal.services.reference.boundaries import import_municipalities, import_regions
+    from portal.services.reference.schools import import_schools
     with app.app_context():
         from portal.models import Region
         if db.session.query(Region).filter_by(year=2025).count() == 0:
-            reference.import_regions(db.session, require_data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2025)
-            reference.import_municipalities(
+            import_regions(db.session, require_data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2025)
+            import_municipalities(
                 db.session, require_data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2025)
-            reference.import_schools(db.session, require_data_file("vo_vestigingen_2024.csv").read_bytes())
+            import_schools(db.session, require_data_file("vo_vestigingen_2024.csv").read_bytes())
             db.session.commit()
     return True
 

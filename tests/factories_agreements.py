@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.extensions import db
-from portal.services.agreements import operations as service
+from portal.services.agreements import funding, operations
 from tests.factories import make_organisation, make_route, make_user
 
 
@@ -41,7 +41,7 @@ def make_agreement(vmbo_user, route, mbo, *, complete: bool = True, **fields):
     if complete:
         data.update(CLAUSES, examining_organisation_id=mbo.id)
     data.update(fields)
-    agreement = service.create_agreement(db.session, data, vmbo_user)
+    agreement = operations.create_agreement(db.session, data, vmbo_user)
     if complete:
         fill_funding_and_guarantee(agreement, vmbo_user)
     return agreement
@@ -50,12 +50,12 @@ def make_agreement(vmbo_user, route, mbo, *, complete: bool = True, **fields):
 def fill_funding_and_guarantee(agreement, actor, split=("60", "40")):
     vmbo_party = next(p for p in agreement.parties if p.role == "vmbo")
     mbo_party = next(p for p in agreement.parties if p.role == "mbo")
-    service.set_funding(db.session, agreement, [
+    funding.set_funding(db.session, agreement, [
         dict(stream="lumpsum_vo", school_year="2026-2027", party_id=vmbo_party.id, percentage=Decimal(split[0])),
         dict(stream="lumpsum_vo", school_year="2026-2027", party_id=mbo_party.id, percentage=Decimal(split[1])),
     ], [dict(stream="lumpsum_vo", school_year="2026-2027", amount=Decimal("10000.00"),
              recipient_party_id=vmbo_party.id, purpose="Lessen door mbo-docenten")], actor)
-    service.set_guarantee(db.session, agreement, 48, [
+    funding.set_guarantee(db.session, agreement, 48, [
         dict(from_month=1, to_month=12, destination="vmbo_bb", responsible_party_id=vmbo_party.id,
              max_wait_days=5, description="Ander profiel in vmbo-bb"),
         dict(from_month=13, to_month=48, destination="mbo2", responsible_party_id=mbo_party.id,

@@ -16,7 +16,7 @@ from functools import cached_property
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.services.agreements import operations as agreement_service
+from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
 from portal.services.learning_routes import operations as route_service
@@ -83,7 +83,7 @@ class MatrixWorld:
         """A concept agreement of A and B that its party archived (only staff see it)."""
         agreement = make_agreement(self.users["party"], self.route, self.org_b,
                                    title=f"Gearchiveerde matrixovereenkomst {self.tag}")
-        agreement_service.archive(self.session, agreement, self.users["party"])
+        agreement_lifecycle.archive(self.session, agreement, self.users["party"])
         self.save()
         return agreement
 
@@ -117,13 +117,13 @@ class MatrixWorld:
     def _sign_and_attach(self, agreement) -> None:
         from portal.core.uploads import StoredFile, upload_dir
         party, party_mbo = self.users["party"], self.users["party_mbo"]
-        agreement_service.send_for_signature(self.session, agreement, party)
+        agreement_lifecycle.send_for_signature(self.session, agreement, party)
         for user in (party, party_mbo):
             p = agreement.party_for(user.organisation_id)
-            agreement_service.sign(self.session, agreement, p, user)
+            agreement_lifecycle.sign(self.session, agreement, p, user)
         name = uuid.uuid4().hex + ".pdf"
         (upload_dir() / name).write_bytes(PDF_BYTES)
-        agreement_service.attach_document(
+        agreement_lifecycle.attach_document(
             self.session, agreement,
             StoredFile(name, "getekend.pdf", "application/pdf", len(PDF_BYTES), "0" * 64), party)
 

@@ -10,11 +10,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.cli.backup import backup_command, restore_command
+from portal.cli.devdata import demo_cli
+from portal.core import idempotency
+from portal.core.errors import ServiceError
 from portal.extensions import db
 from portal.models import Organisation
-from portal.core.errors import ServiceError
-from portal.services.reference import importers as reference_service
 from portal.services.accounts import users as user_service
+from portal.services.reference.boundaries import import_municipalities, import_regions
+from portal.services.reference.files import ReferenceDataError
+from portal.services.reference.schools import import_schools
+from seeds.demo import DEMO_PASSWORD, seed_demo
+from seeds.reference import find_data_dir, load_reference_data
 
 geo_cli = AppGroup("geo", help="Arbeidsmarktregio's en gemeenten laden.")
 schools_cli = AppGroup("schools", help="Vo-vestigingen (DUO) laden.")
@@ -33,7 +40,7 @@ def _read_source(source: str) -> bytes:
 def _run_import(load, raw: bytes) -> None:
     try:
         report = load(raw)
-    except reference_service.ReferenceDataError as exc:
+    except ReferenceDataError as exc:
         db.session.rollback()
         raise click.ClickException(f"Niets geladen. {exc}") from None
     db.session.commit()
@@ -45,7 +52,7 @@ def _run_import(load, raw: bytes) -> None:
 @click.option("--year", type=int, required=True, help="Jaar van de indeling, bijvoorbeeld 2025.")
 def geo_import(source: str, year: int) -> None:
     """Laad arbeidsmarktregiogrenzen uit GeoJSON (bestand of URL; statcode/statnaam, WGS84)."""
-    _run_import(lambda raw: reference_service.import_regions(db.session, raw, year), _read_source(source))
+    _run_import(lambda raw: import_regions(db.session, raw, year), _read_source(source))
 
 
 @geo_cli.command("import-municipalities")
@@ -53,7 +60,7 @@ def geo_import(source: str, year: int) -> None:
 @click.option("--year", type=int, required=True)
 def geo_import_municipalities(source: str, year: int) -> None:
     """Laad de koppeling gemeente -> arbeidsmarktregio uit CSV."""
-    _run_import(lambda raw: reference_service.import_municipalities(db.session, raw, year),
+    _run_import(lambda raw: import_municipalities(db.session, raw, year),
                 _read_source(source))
 
 
@@ -61,7 +68,7 @@ def geo_import_municipalities(source: str, year: int) -> None:
 @click.argument("source")
 def schools_import(source: str) -> None:
     """Laad de vo-vestigingen met vmbo (idempotent op vestigingscode)."""
-    _run_import(lambda raw: reference_service.import_schools(db.session, raw), _read_source(source))
+    _run_import(lambda raw: import_schools(db.session, raw), _read_source(source))
 
 
 @click.command("seed")
@@ -69,8 +76,6 @@ def schools_import(source: str) -> None:
 @click.option("--offline", is_flag=True, help="Niets downloaden.")
 def seed_command(demo: bool, offline: bool) -> None:
     """Laad de referentiedata en (standaard) de demodata. Veilig om te herhalen."""
-    from seeds.demo import DEMO_PASSWORD, seed_demo
-    from seeds.reference import find_data_dir, load_reference_data
 
     data_dir = find_data_dir(current_app.config.get("PORTAL_DATA_DIR"), current_app.instance_path,
                              allow_download=not offline)
@@ -123,7 +128,6 @@ def create_user_command(email: str, role: str, name: str | None, organisation: s
 @click.command("prune-submissions")
 def prune_submissions_command() -> None:
     """Vergeet formuliersleutels ouder dan 30 dagen (dagelijks via cron)."""
-    from portal.core import idempotency
     removed = idempotency.prune(db.session)
     db.session.commit()
     click.echo(f"{removed} oude formuliersleutel(s) verwijderd.")
@@ -147,10 +151,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(prune_submissions_command)
-    from portal.cli.backup import backup_command, restore_command
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    from portal.cli.devdata import demo_cli
     app.cli.add_command(demo_cli)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
 from portal.core import backup as backup_service
+from portal.extensions import db
 
 
 @click.command("backup")

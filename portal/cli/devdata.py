@@ -7,8 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.extensions import db
 from portal.core.errors import ServiceError
+from portal.devdata.generator import SYNTHETIC_PASSWORD, generate
+from portal.extensions import db
 
 demo_cli = AppGroup("demo", help="Synthetische data voor tests en metingen.")
 
@@ -22,7 +23,6 @@ demo_cli = AppGroup("demo", help="Synthetische data voor tests en metingen.")
 @click.option("--data-dir", default=None, help="Map met de referentiebestanden (standaard PORTAL_DATA_DIR).")
 def generate_command(scale: float, seed: int, practices: int | None, data_dir: str | None) -> None:
     """Genereer een synthetische dataset (gelabeld als synthetisch) in een lege database."""
-    from portal.devdata.generator import SYNTHETIC_PASSWORD, generate
 
     started = time.perf_counter()
     try:

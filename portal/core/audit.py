@@ -5,9 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
 
+from portal.core.data_version import bump_data_version
 from portal.models import AuditLog, User
+from portal.models.base import utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -38,8 +41,6 @@ def changes_since(session: Session, obj_type: str, obj_id: int, version: int,
     """What was saved to an object after `version` was read (optimistic
     locking): from its audit entries that carry the version they made, oldest
     first, one row per field: who, at, label, before, after."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
     entries = session.scalars(
         select(AuditLog).where(AuditLog.object_type == obj_type, AuditLog.object_id == obj_id)
         .options(selectinload(AuditLog.actor)).order_by(AuditLog.at, AuditLog.id))
@@ -89,7 +90,6 @@ def record(
     session.add(entry)
     session.flush()
     if data_change:
-        from portal.core.settings import bump_data_version
         bump_data_version(session)
     return entry
 
@@ -102,9 +102,6 @@ def record_many(
     """record() for many objects at once (bulk imports): the same entries in
     one multi-row INSERT, and one data-version bump. Each entry: (obj_type,
     obj_id, action, before, after). Returns the number of entries."""
-    from sqlalchemy import insert
-
-    from portal.models.base import utcnow
     rows = []
     now = utcnow()
     for obj_type, obj_id, action, before, after in entries:
@@ -120,6 +117,5 @@ def record_many(
     if not rows:
         return 0
     session.execute(insert(AuditLog.__table__), rows)
-    from portal.core.settings import bump_data_version
     bump_data_version(session)
     return len(rows)

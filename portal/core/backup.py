@@ -17,11 +17,13 @@ import os
 import re
 import shutil
 import sqlite3
+
 # Fixed argument lists, never a shell.
 import subprocess  # nosec B404
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy.engine import Engine, make_url
 
@@ -51,7 +53,7 @@ def _sqlite_backup(engine: Engine, target: Path) -> None:
     try:
         dest = sqlite3.connect(target)
         try:
-            raw.driver_connection.backup(dest)
+            cast(sqlite3.Connection, raw.driver_connection).backup(dest)
             # One self-contained file (no -wal/-shm beside it).
             dest.execute("PRAGMA journal_mode=DELETE")
         finally:
@@ -71,7 +73,7 @@ def _sqlite_restore(engine: Engine, source: Path) -> None:
         engine.dispose()  # nothing in the pool holds old pages
         raw = engine.raw_connection()
         try:
-            src.backup(raw.driver_connection)
+            src.backup(cast(sqlite3.Connection, raw.driver_connection))
         finally:
             raw.close()
     finally:
@@ -100,7 +102,7 @@ def _pg_env(engine: Engine) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+def _run(command: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     done = subprocess.run(command, env=env, capture_output=True, check=False,  # nosec B603
                           timeout=3600, **kwargs)
     if done.returncode != 0:
@@ -120,7 +122,7 @@ def check_postgres_tools(engine: Engine) -> dict[str, int]:
     """The major versions of the server and the client tools; raises when a
     tool is older than the server."""
     with engine.connect() as conn:
-        server = conn.dialect.server_version_info[0]
+        server = cast("tuple[int, ...]", conn.dialect.server_version_info)[0]  # set once connected
     versions = {"server": server}
     for name in ("pg_dump", "pg_restore", "psql"):
         out = _run([_tool(name), "--version"], dict(os.environ), text=True).stdout

@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Integer, Select, String, bindparam, func, select
+from sqlalchemy import BindParameter, Integer, Select, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 
-def id_set(session: Session, ids: Iterable[int]) -> Select:
+def id_set(session: Session, ids: Iterable[int]) -> Select[tuple[int]]:
     """The given integer ids, for `column.in_(...)`: a SELECT that binds them
     as one (anonymous) parameter."""
     dialect = session.get_bind().dialect.name
     return _unpack(dialect, bindparam(None, id_set_value(dialect, ids), type_=_type(dialect)))
 
 
-def id_set_parameter(dialect: str, name: str) -> Select:
+def id_set_parameter(dialect: str, name: str) -> Select[tuple[int]]:
     """A SELECT of the ids given at execution as parameter `name` (made by
     id_set_value), for statements built once."""
     return _unpack(dialect, bindparam(name, type_=_type(dialect)))
@@ -40,7 +42,7 @@ def id_set_value(dialect: str, ids: Iterable[int]) -> str | list[int]:
     return values if dialect == "postgresql" else json.dumps(values)
 
 
-def _type(dialect: str):
+def _type(dialect: str) -> TypeEngine[Any] | type[TypeEngine[Any]]:
     if dialect == "postgresql":
         return ARRAY(Integer)
     if dialect == "sqlite":
@@ -48,7 +50,7 @@ def _type(dialect: str):
     raise NotImplementedError(f"id sets on {dialect}")
 
 
-def _unpack(dialect: str, parameter) -> Select:
+def _unpack(dialect: str, parameter: BindParameter[Any]) -> Select[tuple[int]]:
     if dialect == "postgresql":
         return select(func.unnest(parameter))
     return select(func.json_each(parameter).table_valued("value").c.value)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,7 +43,9 @@ class AlreadySubmitted(Exception):
 
 
 def valid_key(key: str | None) -> bool:
-    return bool(key) and KEY_PATTERN.fullmatch(key) is not None
+    if not key:
+        return False
+    return KEY_PATTERN.fullmatch(key) is not None
 
 
 def find(session: Session, key: str) -> FormSubmission | None:
@@ -81,7 +83,9 @@ def create_once(session: Session, key: str, user_id: int, object_type: str, crea
 def prune(session: Session, now: datetime | None = None) -> int:
     """Forget keys older than KEEP_FOR (a retry never comes that late)."""
     cutoff = (now or utcnow()) - KEEP_FOR
-    return session.execute(delete(FormSubmission).where(FormSubmission.created_at < cutoff)).rowcount or 0
+    statement = delete(FormSubmission).where(FormSubmission.created_at < cutoff)
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount or 0
 
 
 def submissions_for(session: Session, user_id: int) -> list[FormSubmission]:

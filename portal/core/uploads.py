@@ -1,10 +1,11 @@
 """Uploaded files: size-limited, content-checked, stored outside static/ under
 a random name, served only as attachments.
 
-No file without its row: a file stored during a request is forgotten again at
-the end of that request unless the database session committed after it was
-stored (init_app). A save that fails, is refused, or whose final commit fails
-(the database went away) leaves nothing on disk."""
+No file without its row: a file stored during a request is noted in the
+request's context, and web/uploads.py forgets it again at the end of that
+request unless the database session committed after it was stored. A save that
+fails, is refused, or whose final commit fails (the database went away) leaves
+nothing on disk."""
 from __future__ import annotations
 
 import hashlib
@@ -15,9 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, g, has_request_context, send_file
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import abort, current_app, g, has_request_context
+from werkzeug.datastructures import FileStorage
 
 from portal.core.errors import ServiceError
 
@@ -64,7 +64,7 @@ def upload_dir() -> Path:
     return path
 
 
-def store_upload(file_storage, *, allowed: tuple[str, ...] = ("pdf", "png", "jpeg"),
+def store_upload(file_storage: FileStorage | None, *, allowed: tuple[str, ...] = ("pdf", "png", "jpeg"),
                  max_bytes: int = MAX_BYTES, field: str = "file") -> StoredFile:
     """Check and store an uploaded file; raise ServiceError at `field` if it is
     missing, too large, or its content is not one of the allowed kinds."""
@@ -104,42 +104,8 @@ def stored_path(stored_name: str) -> Path:
     return path
 
 
-def send_stored(stored_name: str, download_name: str, content_type: str) -> Response:
-    """Serve a stored file as a download (never inline), to the caller who has
-    already checked permission."""
-    response = send_file(stored_path(stored_name), mimetype=content_type, as_attachment=True,
-                         download_name=safe_filename(download_name), max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 def delete_stored(stored_name: str) -> None:
     try:
         os.remove(stored_path(stored_name))
     except OSError:
         pass
-
-
-def _forget_quietly(stored_name: str) -> None:
-    try:
-        os.remove(upload_dir() / stored_name)
-    except OSError:
-        pass
-
-
-def _committed(_session) -> None:
-    """A commit makes the rows that point at the request's stored files permanent."""
-    if has_request_context():
-        g.pop("uncommitted_uploads", None)
-
-
-def init_app(app: Flask) -> None:
-    if not event.contains(Session, "after_commit", _committed):
-        event.listen(Session, "after_commit", _committed)
-
-    @app.teardown_request
-    def forget_uncommitted_uploads(_exc):
-        for stored_name in g.pop("uncommitted_uploads", ()):
-            _forget_quietly(stored_name)

@@ -4,10 +4,34 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlalchemy import text
+
+from portal.devdata import content
+from portal.devdata.rows import BASE, insert_rows, stamp
 from portal.domain import vocab
+from portal.domain.practices import THEME_NAMES
 from portal.models import LearningRoute, RouteParty, route_pathways, route_profiles
-from portal.devdata import content as content
-from portal.devdata.generator import BASE, insert_rows, stamp
+from portal.models.agreement import (
+    Agreement,
+    AgreementParty,
+    AgreementVersion,
+    FundingShare,
+    FundingTotal,
+    TransferGuarantee,
+    agreement_routes,
+)
+from portal.models.practice import (
+    GoodPractice,
+    PracticeFacetKey,
+    PracticeTag,
+    PracticeTheme,
+    practice_domains,
+    practice_levels,
+    practice_organisations,
+    practice_regions,
+    practice_routes,
+)
+from portal.services.practices.search import index_text
 
 PROFILE_NAMES = vocab.names(vocab.PROFILES)
 DOMAIN_NAMES = vocab.names(vocab.MBO_DOMAINS)
@@ -120,10 +144,6 @@ def _split_100(rng, n: int) -> list[Decimal]:
 
 
 def generate_agreements(ctx, routes: list[dict]) -> None:
-    from portal.models.agreement import (
-        Agreement, AgreementParty, AgreementVersion, FundingShare, FundingTotal, TransferGuarantee,
-        agreement_routes,
-    )
     rng, session = ctx.rng, ctx.session
     candidates = [r for r in routes if r["status"] != "concept"]
     by_region: dict[int, list[dict]] = {}
@@ -227,14 +247,6 @@ def generate_agreements(ctx, routes: list[dict]) -> None:
 # --- good practices ----------------------------------------------------------------
 
 def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
-    from portal.domain.practices import THEME_NAMES
-    from portal.models.practice import (
-        GoodPractice, PracticeTag, PracticeTheme, practice_domains, practice_levels,
-        practice_organisations, practice_regions, practice_routes,
-    )
-    from portal.models import practice as practices_model
-    from portal.services.practices import search
-
     rng, session = ctx.rng, ctx.session
     number = number if number is not None else ctx.count("practices")
     authors = [u for u, role in ctx.users if role in ("coordinator", "staff")] or [ctx.users[0][0]]
@@ -278,21 +290,19 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
         extra += [ctx.org_names.get(o, ("", ""))[0] for o in orgs]
         extra += [ctx.regions.get(route["region"], ("", ""))[1], DOMAIN_NAMES.get(route["domain"], ""),
                   LEVEL_NAMES.get(route["level"], "")]
-        if practices_model.__dict__.get("PracticeFacetKey") is not None:
-            region_code = ctx.regions.get(route["region"], ("", ""))[0]
-            keys = {f"thema:{t}" for t in themes} | {f"regio:{region_code}", f"niveau:{route['level']}",
-                                                        f"domein:{route['domain']}"}
-            links["facet_keys"] += [{"practice_id": pid, "key": k} for k in sorted(keys)]
+        region_code = ctx.regions.get(route["region"], ("", ""))[0]
+        keys = {f"thema:{t}" for t in themes} | {f"regio:{region_code}", f"niveau:{route['level']}",
+                                                    f"domein:{route['domain']}"}
+        links["facet_keys"] += [{"practice_id": pid, "key": k} for k in sorted(keys)]
         if row["status"] != "gepubliceerd":
             continue  # the full-text index holds published practices only
-        documents.append({"id": pid, "title": search._clean(row["title"]), "summary": search._clean(row["summary"]),
-                          "body": search._clean(row["body"]), "extra": search._clean(" · ".join(x for x in extra if x))})
+        documents.append({"id": pid, "title": index_text(row["title"]), "summary": index_text(row["summary"]),
+                          "body": index_text(row["body"]), "extra": index_text(" · ".join(x for x in extra if x))})
     for key, table in (("themes", PracticeTheme), ("tags", PracticeTag), ("regions", practice_regions),
                        ("orgs", practice_organisations), ("routes", practice_routes),
                        ("domains", practice_domains), ("levels", practice_levels),
-                       ("facet_keys", practices_model.__dict__.get("PracticeFacetKey"))):
-        if table is not None:
-            insert_rows(session, table, links[key])
+                       ("facet_keys", PracticeFacetKey)):
+        insert_rows(session, table, links[key])
     _index(session, documents)
     ctx.report.counts["goede voorbeelden"] = len(ids)
 
@@ -302,7 +312,6 @@ def _index(session, documents: list[dict]) -> None:
     (index_document per row costs two round trips each). New ids only, so no
     delete or upsert is needed. Mirrors services.practices.reindex (facet keys,
     published practices only in the index): change both together."""
-    from sqlalchemy import text
     if not documents:
         return
     if session.get_bind().dialect.name == "postgresql":

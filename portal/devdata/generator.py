@@ -16,25 +16,31 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Integer, Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
+from portal.core.audit import record
+from portal.core.errors import ServiceError
+from portal.core.settings import DATASET_LABEL, get_setting, set_setting
+from portal.devdata import areas, content
+from portal.devdata.rows import BASE, insert_rows, stamp
 from portal.models import (
-    Municipality, MunicipalityRegion, Organisation, Region, organisation_pathways,
+    Municipality,
+    MunicipalityRegion,
+    Organisation,
+    Region,
+    User,
+    organisation_pathways,
     organisation_profiles,
 )
-from portal.core.errors import ServiceError
-from portal.devdata import content as content
-from portal.services.reference import importers as reference
-from portal.core.audit import record
-from portal.core.settings import DATASET_LABEL, get_setting, set_setting
+from portal.models.user import new_session_token
+from portal.services.accounts.passwords import hash_password
+from portal.services.reference.boundaries import import_municipalities, import_regions
+from portal.services.reference.schools import import_schools
+from portal.services.reference.vocabularies import seed_vocabularies
 
-BASE = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 GENERATED = "synthetic_generated"
 SYNTHETIC_PASSWORD = "synthetisch-wachtwoord-2026"
 SYNTHETIC_DOMAIN = "synthetisch.leerroutes.nl"
@@ -93,16 +99,9 @@ def generate(session: Session, *, scale: float, seed: int, data_dir: str | Path 
     _schools(ctx)
     _institutions(ctx)
     _users(ctx)
-    from portal.devdata import areas as generator_routes
-    route_ids = generator_routes.generate_routes(ctx)
-    if "agreements" in db.metadata.tables:
-        generator_routes.generate_agreements(ctx, route_ids)
-    else:
-        ctx.report.notes.append("Overeenkomsten overgeslagen: het model bestaat nog niet.")
-    if "good_practices" in db.metadata.tables:
-        generator_routes.generate_practices(ctx, route_ids, practices)
-    else:
-        ctx.report.notes.append("Goede voorbeelden overgeslagen: het model bestaat nog niet.")
+    route_ids = areas.generate_routes(ctx)
+    areas.generate_agreements(ctx, route_ids)
+    areas.generate_practices(ctx, route_ids, practices)
     # Both settings are part of the one "generate" entry below.
     set_setting(session, DATASET_LABEL, "synthetic", audit=False)
     set_setting(session, GENERATED, f"scale={scale} seed={seed}", audit=False)
@@ -111,71 +110,26 @@ def generate(session: Session, *, scale: float, seed: int, data_dir: str | Path 
     return ctx.report
 
 
-# --- bulk insert helpers ---------------------------------------------------------
-
-def _filler(column):
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return None
-    return {str: "", int: 0, float: 0.0, bool: False, Decimal: Decimal(0), datetime: BASE,
-            date: BASE.date(), dict: {}, list: []}.get(python_type)
-
-
-def _complete(table: Table, rows: list[dict]) -> list[dict]:
-    """Fill NOT NULL columns without a default that this generator does not
-    know (a column another area added later) with a neutral value."""
-    keys = rows[0].keys()
-    extra = {}
-    for column in table.columns:
-        if (column.name in keys or column.nullable or column.default is not None
-                or column.server_default is not None or column.computed is not None):
-            continue
-        if column.primary_key and isinstance(column.type, Integer) and len(table.primary_key.columns) == 1:
-            continue
-        extra[column.name] = _filler(column)
-    if extra:
-        rows = [{**extra, **row} for row in rows]
-    return rows
-
-
-def insert_rows(session: Session, table: Table | type, rows: list[dict], *, ids: bool = False) -> list[int]:
-    """Bulk insert; with ids=True return the new primary keys in row order."""
-    table = getattr(table, "__table__", table)
-    if not rows:
-        return []
-    rows = _complete(table, rows)
-    if ids:
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.execute(stmt, rows).scalars())
-    session.execute(insert(table), rows)
-    return []
-
-
-def stamp(rng: random.Random, max_days: int = 1500) -> datetime:
-    return BASE - timedelta(days=rng.randint(0, max_days), minutes=rng.randint(0, 1439))
-
-
 # --- reference data ---------------------------------------------------------------
 
 def _ensure_reference(ctx: _Ctx, data_dir: Path | None) -> None:
     session = ctx.session
-    reference.seed_vocabularies(session)
+    seed_vocabularies(session)
     files = {name: (data_dir / name if data_dir else None) for name in (
         f"arbeidsmarktregio_{REGION_YEAR}.geojson", f"gemeente_arbeidsmarktregio_{REGION_YEAR}.csv",
         "vo_vestigingen_2024.csv")}
     region_file, municipality_file, school_file = files.values()
     if session.scalar(select(Region.id).where(Region.year == REGION_YEAR).limit(1)) is None:
         if region_file and region_file.is_file() and municipality_file and municipality_file.is_file():
-            reference.import_regions(session, region_file.read_bytes(), REGION_YEAR)
-            reference.import_municipalities(session, municipality_file.read_bytes(), REGION_YEAR)
+            import_regions(session, region_file.read_bytes(), REGION_YEAR)
+            import_municipalities(session, municipality_file.read_bytes(), REGION_YEAR)
         else:
             _synthetic_geography(ctx)
             ctx.report.notes.append("Regiobestanden ontbreken: 35 synthetische regio's gemaakt.")
     has_schools = session.scalar(select(Organisation.id).where(Organisation.kind == "vmbo").limit(1))
     if has_schools is None:
         if school_file and school_file.is_file():
-            reference.import_schools(session, school_file.read_bytes())
+            import_schools(session, school_file.read_bytes())
         else:
             ctx.report.notes.append("Scholenbestand ontbreekt: synthetische vestigingen gemaakt.")
 
@@ -305,9 +259,6 @@ def _institutions(ctx: _Ctx) -> None:
 
 def _users(ctx: _Ctx) -> None:
     """Accounts with one shared synthetic password (hashed once: argon2 is slow)."""
-    from portal.models import User
-    from portal.models.user import new_session_token
-    from portal.services.accounts.passwords import hash_password
 
     rng = ctx.rng
     password_hash = hash_password(SYNTHETIC_PASSWORD)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
-from portal.domain.funding import (  # noqa: F401  (one import place for callers)
-    CENT, FUNDING_STREAMS, HUNDRED, FundingCheck, FundingSharesInvalid, ShareLine, Transfer, allocate,
-    check_funding_shares, derive_transfers, format_decimal, group_label, parse_decimal,
+from portal.domain.funding import (
+    FundingCheck,
 )
-from portal.domain.transfer_guarantee import (  # noqa: F401
-    DESTINATIONS, KWINT_DESTINATIONS, GuaranteeCheck, Phase, check_transfer_guarantee,
+from portal.domain.school_year import school_year_bounds
+from portal.domain.transfer_guarantee import (
+    GuaranteeCheck,
 )
 
 STATUSES: dict[str, str] = {
@@ -59,7 +59,7 @@ def is_internal_arrangement(parties: Iterable[tuple[str, str | None, str | None]
     if not {r for r, _, _ in school} >= {"vmbo", "mbo"}:
         return False
     if all(number for _, _, number in school):
-        return len({number.strip() for _, _, number in school}) == 1
+        return len({cast(str, number).strip() for _, _, number in school}) == 1  # all set: checked above
     names = {_norm(name) for _, name, _ in school}
     return len(names) == 1 and "" not in names
 
@@ -84,17 +84,6 @@ def effective_status(status: str, end_date: date | None, today: date) -> str:
 
 def can_transition(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
-
-
-def school_year_bounds(school_year: str) -> tuple[date, date]:
-    """2025-2026 -> 1 August 2025 .. 31 July 2026."""
-    start = int(school_year[:4])
-    return date(start, 8, 1), date(start + 1, 7, 31)
-
-
-def school_year_of(day: date) -> str:
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{start + 1}"
 
 
 def valid_in_school_year(*, signed: bool, start_date: date, end_date: date,
@@ -159,7 +148,7 @@ def _filled(facts: AgreementFacts, key: str) -> bool:
     return bool((facts.clauses.get(key) or "").strip())
 
 
-def completeness(facts: AgreementFacts) -> list[ChecklistItem]:
+def completeness(facts: AgreementFacts) -> list[ChecklistItem]:  # noqa: C901  one flat check per checklist item
     """The required parts, each ok or with what is missing."""
     items: list[ChecklistItem] = []
 
@@ -272,7 +261,7 @@ class DiffEntry:
     added: tuple[str, ...] = ()
 
 
-def diff_snapshots(old: dict, new: dict) -> list[DiffEntry]:
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[DiffEntry]:
     """What changed between two snapshots, in the order of SNAPSHOT_LABELS.
     Lists show removed and added lines; text shows before and after."""
     out: list[DiffEntry] = []
@@ -292,7 +281,7 @@ def diff_snapshots(old: dict, new: dict) -> list[DiffEntry]:
     return out
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):

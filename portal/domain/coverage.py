@@ -1,39 +1,15 @@
-"""Pure rules for coverage monitoring: school years, the choropleth measures
-and their classes. No Flask, no SQLAlchemy."""
+"""Pure rules for coverage monitoring: the choropleth measures and their
+classes. No Flask, no SQLAlchemy."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-# A new school year starts on 1 August.
-SCHOOL_YEAR_START_MONTH = 8
 MBO_LEVEL_CODES = ("1", "2", "3", "4")
 # The kinds the programme counts separately; the experiment-era kinds are "overig".
 MAIN_KINDS = ("dlr", "glr", "leerlab")
 OTHER_KINDS = ("vakmanschap", "technologie", "beroeps")
 KIND_LETTERS = {"dlr": "D", "glr": "G", "leerlab": "L", "vakmanschap": "E", "technologie": "E",
                 "beroeps": "E"}
-
-
-def school_year_for(day: date) -> str:
-    """The school year a day falls in: 31 July 2026 -> 2025-2026, 1 August -> 2026-2027."""
-    start = day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
-    return f"{start}-{start + 1}"
-
-
-def current_school_year(today: date | None = None) -> str:
-    return school_year_for(today or date.today())
-
-
-def shift_school_year(value: str, years: int) -> str:
-    start = int(value[:4]) + years
-    return f"{start}-{start + 1}"
-
-
-def school_years_between(first: str, last: str) -> list[str]:
-    """Every school year from first to last inclusive (empty if last < first)."""
-    start, end = int(first[:4]), int(last[:4])
-    return [f"{y}-{y + 1}" for y in range(start, end + 1)]
 
 
 def kind_group(kind_code: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
-from typing import Hashable, Sequence
+from typing import Hashable, Sequence, cast
 
 HUNDRED = Decimal("100.00")
 CENT = Decimal("0.01")
@@ -52,7 +52,8 @@ def parse_decimal(text: str | Decimal | int | None, *, places: int = 2) -> Decim
         raise ValueError("Vul een getal in.")
     if value.adjusted() >= 18:  # beyond any share or amount (and beyond quantize's 28 digits)
         raise ValueError("Dit getal is te groot.")
-    if -value.as_tuple().exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
+    # Finite (checked above): the exponent is an int, not 'n'/'N'/'F'.
+    if -cast(int, value.as_tuple().exponent) > places and value != value.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"Gebruik hoogstens {places} decimalen.")
     return value.quantize(Decimal(1).scaleb(-places))
 
@@ -64,7 +65,7 @@ def format_decimal(value: Decimal | None, places: int = 2) -> str:
     q = Decimal(value).quantize(Decimal(1).scaleb(-places))
     sign = "-" if q < 0 else ""
     whole, _, frac = f"{abs(q):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

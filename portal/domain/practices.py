@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from portal.domain.vocab import Term
 
@@ -89,7 +90,7 @@ def normalise_tags(raw: str | list[str] | None) -> list[str]:
     return seen
 
 
-def practice_errors(data: dict) -> dict[str, list[str]]:
+def practice_errors(data: dict[str, Any]) -> dict[str, list[str]]:
     """Field rules for a practice; returns field -> Dutch messages."""
     errors: dict[str, list[str]] = {}
 

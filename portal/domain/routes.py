@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from portal.domain import vocab
 from portal.domain.identifiers import crebo_error, school_year_error
@@ -21,6 +22,8 @@ STATUS_NAMES = {
     "beeindigd": "Beëindigd",
 }
 TEACHING_LOCATIONS = ("vmbo", "mbo", "beide")
+# The roles of a route's parties (an agreement also knows "gemeente").
+PARTY_ROLES = ("vmbo", "mbo", "employer")
 TEACHING_LOCATION_NAMES = {"vmbo": "Op de vmbo-locatie", "mbo": "Op de mbo-locatie", "beide": "Op beide locaties"}
 
 VOCATIONAL_PATHWAYS = frozenset({"BB", "KB", "GL"})
@@ -80,7 +83,7 @@ class RouteInput:
     description: str | None = None
 
     @classmethod
-    def from_mapping(cls, data: Mapping) -> RouteInput:
+    def from_mapping(cls, data: Mapping[str, Any]) -> RouteInput:
         """Build from a dict (API, seeds); unknown keys are ignored."""
         names = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in dict(data).items() if k in names})
@@ -120,7 +123,7 @@ def _clean(value: str | None) -> str | None:
 
 def normalise(data: RouteInput) -> RouteInput:
     """Trim strings, drop duplicates and empties (keeps order)."""
-    def unique(values: Iterable) -> list:
+    def unique(values: Iterable[Any]) -> list[Any]:
         out = []
         for v in values:
             if v not in (None, "") and v not in out:
@@ -151,7 +154,7 @@ def normalise(data: RouteInput) -> RouteInput:
     )
 
 
-def parse_pupils(value) -> tuple[int | None, str | None]:
+def parse_pupils(value: object) -> tuple[int | None, str | None]:
     """'25' -> (25, None); '' -> (None, None); 'veel' -> (None, message)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None

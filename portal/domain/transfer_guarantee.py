@@ -47,7 +47,7 @@ class GuaranteeCheck:
         return self.general + [m for i in sorted(self.row_errors) for m in self.row_errors[i]]
 
 
-def check_transfer_guarantee(phases: Sequence[Phase], duration_months: int | None, *,
+def check_transfer_guarantee(phases: Sequence[Phase], duration_months: int | None, *,  # noqa: C901  flat rule list
                              full_coverage: bool) -> GuaranteeCheck:
     """Check the overstapgarantie phases of a route of `duration_months`.
 

@@ -101,11 +101,18 @@ ROLES: tuple[Term, ...] = (
     Term("coordinator", "Coördinator"),
     Term("reader", "Lezer"),
 )
+# Programme staff: see every region and route, moderate, manage users.
+STAFF_ROLES: frozenset[str] = frozenset({"staff", "admin"})
 
 
 def names(terms: tuple[Term, ...]) -> dict[str, str]:
     """Code -> Dutch name for a vocabulary."""
     return {t.code: t.name for t in terms}
+
+
+def codes_in_order(terms: tuple[Term, ...]) -> tuple[str, ...]:
+    """The codes of a vocabulary in its own order."""
+    return tuple(t.code for t in terms)
 
 
 def codes(terms: tuple[Term, ...]) -> frozenset[str]:

@@ -7,12 +7,19 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.domain import agreements as dom
+from portal.domain import funding as funding_rules
 from portal.domain.vocab import MBO_DOMAINS
+from portal.forms.choices import options, term_options
 from portal.forms.submission import SubmissionKeyField
 
 REQUIRED = "Dit veld is verplicht."
@@ -37,12 +44,12 @@ class AgreementForm(FlaskForm):
     complaints_procedure = _text("Klachtenregeling")
     sector = StringField("Sector", validators=[Optional(), Length(max=255)])
     mbo_domain_code = SelectField("Opleidingsdomein",
-                                  choices=[("", "— kies —")] + [(t.code, t.name) for t in MBO_DOMAINS],
+                                  choices=term_options(MBO_DOMAINS, "— kies —"),
                                   validators=[Optional()])
     employer_role = _text("Rol van het bedrijfsleven (keuze van kwalificaties en inrichting)")
     examining_organisation_id = SelectField("Examinerende partij (een mbo-partij)", validators=[Optional()],
                                             validate_choice=False)
-    team_qualification = RadioField("Teambevoegdheid", choices=[("ja", "Ja"), ("nee", "Nee")],
+    team_qualification = RadioField("Teambevoegdheid", choices=options([("ja", "Ja"), ("nee", "Nee")]),
                                     validators=[Optional()])
     team_qualification_description = _text("Toelichting teambevoegdheid")
     participation = _text("Medezeggenschap")
@@ -113,7 +120,7 @@ parse_int = _int
 def _decimal(raw: str, label: str, errors: list[str]) -> Decimal | None:
     """The row's decimal, or None with the Dutch message added to its errors."""
     try:
-        return dom.parse_decimal(raw)
+        return funding_rules.parse_decimal(raw)
     except ValueError as exc:
         errors.append(f"{label}: {exc}")
         return None

@@ -1,7 +1,8 @@
 """Putting service errors back on the form fields that caused them."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Callable
 
 from flask_wtf import FlaskForm

@@ -8,6 +8,7 @@ from wtforms.validators import Length
 
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+from portal.forms.choices import options, term_options
 from portal.forms.submission import SubmissionKeyField
 
 
@@ -41,21 +42,20 @@ class RouteForm(FlaskForm):
     version_id = HiddenField()
     submission_key = SubmissionKeyField()
     title = StringField("Titel", validators=[Length(max=255, message="Een titel is hoogstens 255 tekens.")])
-    kind = SelectField("Soort route", choices=[("", "— kies —")] + [(t.code, t.name) for t in vocab.ROUTE_KINDS],
+    kind = SelectField("Soort route", choices=term_options(vocab.ROUTE_KINDS, "— kies —"),
                        validate_choice=False)
-    status = SelectField("Status", choices=list(STATUS_NAMES.items()), validate_choice=False)
+    status = SelectField("Status", choices=options(STATUS_NAMES.items()), validate_choice=False)
     vmbo_parties = IdListField("Vmbo-partijen (vestigingen)")
     mbo_parties = IdListField("Mbo-partijen")
     employer_parties = IdListField("Bedrijven (leerbedrijven, branche)")
-    pathways = CodeListField("Leerwegen", choices=[(t.code, f"{t.code} – {t.name}") for t in vocab.PATHWAYS])
-    profiles = CodeListField("Profielen", choices=[(t.code, t.name) for t in vocab.PROFILES])
-    mbo_level = SelectField("Mbo-niveau", choices=[("", "geen (alleen voor een leerlab)")]
-                            + [(t.code, t.name) for t in vocab.MBO_LEVELS], validate_choice=False)
-    mbo_domain = SelectField("Opleidingsdomein", choices=[("", "— kies —")]
-                             + [(t.code, t.name) for t in vocab.MBO_DOMAINS], validate_choice=False)
+    pathways = CodeListField("Leerwegen", choices=options((t.code, f"{t.code} – {t.name}") for t in vocab.PATHWAYS))
+    profiles = CodeListField("Profielen", choices=term_options(vocab.PROFILES))
+    mbo_level = SelectField("Mbo-niveau", choices=term_options(
+                            vocab.MBO_LEVELS, "geen (alleen voor een leerlab)"), validate_choice=False)
+    mbo_domain = SelectField("Opleidingsdomein", choices=term_options(vocab.MBO_DOMAINS, "— kies —"), validate_choice=False)
     crebo = StringField("Crebo-code van de kwalificatie", render_kw={"inputmode": "numeric", "autocomplete": "off"})
     qualification_name = StringField("Naam van de kwalificatie", validators=[Length(max=255)])
-    teaching_location = SelectField("Waar wordt lesgegeven", choices=list(TEACHING_LOCATION_NAMES.items()),
+    teaching_location = SelectField("Waar wordt lesgegeven", choices=options(TEACHING_LOCATION_NAMES.items()),
                                     validate_choice=False, default="beide")
     first_school_year = StringField("Eerste schooljaar", render_kw={"placeholder": "2025-2026", "autocomplete": "off"})
     last_school_year = StringField("Laatste schooljaar (leeg: loopt door)", render_kw={"autocomplete": "off"})
@@ -98,7 +98,7 @@ class RouteForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    mode = SelectField("Wat als een regel fouten bevat?", validate_choice=False, default="all", choices=[
+    mode = SelectField("Wat als een regel fouten bevat?", validate_choice=False, default="all", choices=options([
         ("all", "Alles of niets: niets importeren zolang er een fout in staat"),
         ("valid", "Importeer de regels zonder fouten en sla de foute regels over"),
-    ])
+    ]))

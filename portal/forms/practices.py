@@ -4,11 +4,17 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField, widgets,
+    EmailField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.domain import practices as rules
+from portal.forms.choices import term_options
 from portal.forms.submission import SubmissionKeyField
 
 REQUIRED = "Dit veld is verplicht."
@@ -26,7 +32,7 @@ class PracticeForm(FlaskForm):
                             render_kw={"rows": 3})
     body = TextAreaField("Beschrijving", validators=[Optional(), Length(max=rules.BODY_MAX)],
                          render_kw={"rows": 14})
-    themes = CheckboxesField("Thema's", choices=[(t.code, t.name) for t in rules.THEMES])
+    themes = CheckboxesField("Thema's", choices=term_options(rules.THEMES))
     tags = StringField("Trefwoorden", validators=[Optional(), Length(max=600)])
     organisation_ids = SelectMultipleField("Organisaties", coerce=str, validate_choice=False)
     region_ids = SelectMultipleField("Arbeidsmarktregio's", coerce=str, validate_choice=False)

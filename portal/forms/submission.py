@@ -10,8 +10,8 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from wtforms import HiddenField
 
-from portal.extensions import db
 from portal.core import idempotency
+from portal.extensions import db
 
 T = TypeVar("T")
 

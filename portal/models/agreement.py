@@ -6,20 +6,29 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, Numeric, String,
-    Table, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import agreements as dom
+from portal.domain.transfer_guarantee import DESTINATIONS
 from portal.extensions import db
-from portal.models.base import TimestampMixin, utcnow
+from portal.models.base import TimestampMixin, one_of, utcnow
 from portal.models.organisation import Organisation
 from portal.models.route import LearningRoute
 from portal.models.user import User
-
-AGREEMENT_STATUSES = ("concept", "ter_ondertekening", "getekend", "verlopen", "opgezegd")
-AGREEMENT_PARTY_ROLES = ("vmbo", "mbo", "employer", "gemeente")
-DESTINATION_CODES = ("vmbo_bb", "mbo2", "entree")
 
 agreement_routes = Table(
     "agreement_routes",
@@ -35,7 +44,7 @@ class AgreementParty(db.Model):
     __tablename__ = "agreement_parties"
     __table_args__ = (
         UniqueConstraint("agreement_id", "organisation_id"),
-        CheckConstraint("role IN ('vmbo', 'mbo', 'employer', 'gemeente')", name="role"),
+        one_of("role", dom.PARTY_ROLES, name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +117,7 @@ class TransferGuarantee(db.Model):
     __table_args__ = (
         CheckConstraint("from_month >= 1 AND to_month >= from_month", name="months"),
         CheckConstraint("max_wait_days >= 0", name="wait"),
-        CheckConstraint("destination IN ('vmbo_bb', 'mbo2', 'entree')", name="destination"),
+        one_of("destination", DESTINATIONS, name="destination"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,9 +155,7 @@ class AgreementVersion(db.Model):
 class Agreement(TimestampMixin, db.Model):
     __tablename__ = "agreements"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('concept', 'ter_ondertekening', 'getekend', 'verlopen', 'opgezegd')", name="status"
-        ),
+        one_of("status", dom.STATUSES, name="status"),
         CheckConstraint("end_date > start_date", name="period"),
         CheckConstraint("route_duration_months IS NULL OR route_duration_months BETWEEN 1 AND 120",
                         name="duration"),

@@ -1,9 +1,10 @@
 """Shared column helpers for the models."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -16,6 +17,13 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+def one_of(column: str, codes: Iterable[str], name: str) -> CheckConstraint:
+    """The database's copy of a domain vocabulary: `column IN ('a', 'b', ...)`,
+    built from the domain's codes so the two cannot drift apart."""
+    values = ", ".join("'" + code.replace("'", "''") + "'" for code in codes)
+    return CheckConstraint(f"{column} IN ({values})", name=name)
 
 
 def aware(value: datetime | None) -> datetime | None:

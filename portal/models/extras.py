@@ -14,6 +14,7 @@ def register(creator) -> None:
 
 
 def create_extras(bind: Connection) -> None:
-    import portal.models  # noqa: F401  (areas register their creators on import)
+    """Every registered creator; importing this module imports the models
+    package first, whose modules register theirs."""
     for creator in _CREATORS:
         creator(bind, bind.dialect.name)

@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import vocab
 from portal.extensions import db
-from portal.models.base import TimestampMixin
+from portal.models.base import TimestampMixin, one_of
 from portal.models.region import Municipality
 from portal.models.vocab import Pathway, Profile
 
@@ -29,7 +37,7 @@ organisation_profiles = Table(
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
-        CheckConstraint("kind IN ('vmbo', 'mbo', 'employer', 'other')", name="kind"),
+        one_of("kind", vocab.codes_in_order(vocab.ORGANISATION_KINDS), name="kind"),
         CheckConstraint("pupils IS NULL OR pupils >= 0", name="pupils_nonnegative"),
     )
 

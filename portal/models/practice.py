@@ -5,20 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import practices as rules
+from portal.domain import vocab
 from portal.extensions import db
-from portal.models.base import TimestampMixin, utcnow
+from portal.models.base import TimestampMixin, one_of, utcnow
 from portal.models.organisation import Organisation
 from portal.models.region import Region
 from portal.models.route import LearningRoute
 from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel
-from portal.services.practices import search as _search  # noqa: F401  (registers the full-text objects)
-
-PRACTICE_STATUSES = ("concept", "ingediend", "teruggestuurd", "gepubliceerd")
 
 
 def _link(name: str, column: str, target: str) -> Table:
@@ -93,9 +101,7 @@ class PracticeAttachment(db.Model):
 class GoodPractice(TimestampMixin, db.Model):
     __tablename__ = "good_practices"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('concept', 'ingediend', 'teruggestuurd', 'gepubliceerd')", name="status"
-        ),
+        one_of("status", vocab.codes_in_order(rules.STATUSES), name="status"),
         CheckConstraint(
             "status <> 'gepubliceerd' OR published_at IS NOT NULL", name="published_at"
         ),

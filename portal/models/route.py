@@ -4,19 +4,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import routes as rules
 from portal.extensions import db
-from portal.models.base import TimestampMixin
+from portal.models.base import TimestampMixin, one_of
 from portal.models.organisation import Organisation
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
-
-ROUTE_STATUSES = ("concept", "voorbereiding", "actief", "beeindigd")
-TEACHING_LOCATIONS = ("vmbo", "mbo", "beide")
-PARTY_ROLES = ("vmbo", "mbo", "employer")
 
 route_pathways = Table(
     "route_pathways",
@@ -39,7 +45,7 @@ class RouteParty(db.Model):
     __tablename__ = "route_parties"
     __table_args__ = (
         UniqueConstraint("route_id", "organisation_id"),
-        CheckConstraint("role IN ('vmbo', 'mbo', 'employer')", name="role"),
+        one_of("role", rules.PARTY_ROLES, name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,10 +60,8 @@ class RouteParty(db.Model):
 class LearningRoute(TimestampMixin, db.Model):
     __tablename__ = "learning_routes"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('concept', 'voorbereiding', 'actief', 'beeindigd')", name="status"
-        ),
-        CheckConstraint("teaching_location IN ('vmbo', 'mbo', 'beide')", name="teaching_location"),
+        one_of("status", rules.STATUSES, name="status"),
+        one_of("teaching_location", rules.TEACHING_LOCATIONS, name="teaching_location"),
         CheckConstraint("pupils_per_cohort IS NULL OR pupils_per_cohort >= 0", name="pupils"),
         CheckConstraint(
             "last_school_year IS NULL OR last_school_year >= first_school_year", name="years"

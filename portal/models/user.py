@@ -5,11 +5,13 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import vocab
+from portal.domain.vocab import STAFF_ROLES
 from portal.extensions import db
-from portal.models.base import utcnow
+from portal.models.base import one_of, utcnow
 from portal.models.organisation import Organisation
 
 
@@ -20,7 +22,7 @@ def new_session_token() -> str:
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'staff', 'coordinator', 'reader')", name="role"),
+        one_of("role", vocab.codes_in_order(vocab.ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,4 +57,4 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("staff", "admin")
+        return self.role in STAFF_ROLES

@@ -4,29 +4,30 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
 from portal.extensions import db
 from portal.forms.auth import UserForm
-from portal.forms.helpers import apply_service_errors
+from portal.forms.choices import term_options
 from portal.models import Organisation, User
 from portal.permissions import can_assign_role, staff_required
-from portal.core.errors import ServiceError
 from portal.services.accounts import users as user_service
+from portal.web.transaction import act, save
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 ORG_KIND_NAMES = names(ORGANISATION_KINDS)
 
 
-def _organisation_choices() -> list[tuple[str, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
         .order_by(Organisation.kind, Organisation.name)
     ).all()
-    choices = [("", "— geen —")]
+    choices = [SelectChoice("", "— geen —")]
     for r in rows:
         label = f"{r.name} ({r.city})" if r.city else r.name
-        choices.append((str(r.id), f"{label} — {ORG_KIND_NAMES[r.kind]}"))
+        choices.append(SelectChoice(str(r.id), f"{label} — {ORG_KIND_NAMES[r.kind]}"))
     return choices
 
 
@@ -47,7 +48,7 @@ def list_users():
 @staff_required
 def create_user():
     form = UserForm()
-    form.role.choices = [(r.code, r.name) for r in ROLES if can_assign_role(current_user, r.code)]
+    form.role.choices = term_options(r for r in ROLES if can_assign_role(current_user, r.code))
     form.organisation_id.choices = _organisation_choices()
     general: list[str] = []
     if form.validate_on_submit():
@@ -60,18 +61,14 @@ def create_user():
             if organisation is None:
                 form.organisation_id.errors = ["Kies een bestaande organisatie."]
         if not form.organisation_id.errors:
-            try:
-                user = user_service.create_user(
-                    db.session, email=form.email.data, name=form.name.data, role=form.role.data,
-                    password=form.password.data, organisation=organisation, actor=current_user,
-                )
-            except ServiceError as exc:
-                db.session.rollback()
-                general = apply_service_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(f"Account voor {user.email} aangemaakt.", "success")
+            saved = save(lambda: user_service.create_user(
+                db.session, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data, organisation=organisation, actor=current_user,
+            ), form)
+            if saved.ok:
+                flash(f"Account voor {saved.result.email} aangemaakt.", "success")
                 return redirect(url_for("admin.list_users"))
+            general = saved.general
     return render_template("admin/user_form.html", form=form, general=general)
 
 
@@ -81,12 +78,6 @@ def toggle_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if not can_assign_role(current_user, user.role):
         abort(403)
-    try:
-        user_service.set_active(db.session, user, not user.active, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Account {user.email} is {'geactiveerd' if user.active else 'gedeactiveerd'}.", "success")
+    act(lambda: user_service.set_active(db.session, user, not user.active, current_user),
+        lambda: f"Account {user.email} is {'geactiveerd' if user.active else 'gedeactiveerd'}.")
     return redirect(url_for("admin.list_users"))

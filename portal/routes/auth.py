@@ -5,16 +5,22 @@ import time
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, flash, make_response, redirect, render_template, request, session, url_for,
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.extensions import db
 from portal.forms.auth import ChangePasswordForm, LoginForm
-from portal.forms.helpers import apply_service_errors
-from portal.core.errors import ServiceError
 from portal.services.accounts import throttle
 from portal.services.accounts import users as user_service
+from portal.web.transaction import save
 
 bp = Blueprint("auth", __name__)
 
@@ -53,15 +59,20 @@ def login():
             response = make_response(render_template("auth/login.html", form=form, error=error), 429)
             response.headers["Retry-After"] = str(wait)
             return response
-        user = user_service.authenticate(db.session, form.email.data, form.password.data)
+
+        def attempt():
+            user = user_service.authenticate(db.session, form.email.data, form.password.data)
+            if user is None:
+                throttle.record_failure(db.session, keys)
+            else:
+                throttle.clear_account(db.session, form.email.data)
+            return user
+
+        user = save(attempt).result
         if user is None:
-            throttle.record_failure(db.session, keys)
-            db.session.commit()
             error = LOGIN_FAILED
             status = 200
         else:
-            throttle.clear_account(db.session, form.email.data)
-            db.session.commit()
             # Rotate the session: nothing from before the login survives.
             session.clear()
             login_user(user)
@@ -76,8 +87,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    user_service.rotate_session_token(db.session, current_user._get_current_object())
-    db.session.commit()
+    save(lambda: user_service.rotate_session_token(db.session, current_user._get_current_object()))
     logout_user()
     session.clear()
     flash("Je bent uitgelogd.", "success")
@@ -100,16 +110,13 @@ def change_password():
                 "auth/change_password.html", form=form, general=general), 429)
             response.headers["Retry-After"] = str(wait)
             return response
-        try:
-            user_service.change_password(db.session, user, form.current_password.data, form.new_password.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            if "current_password" in exc.errors:
-                throttle.record_failure(db.session, keys)
-                db.session.commit()
-            general = apply_service_errors(form, exc)
+        saved = save(lambda: user_service.change_password(
+            db.session, user, form.current_password.data, form.new_password.data), form)
+        if not saved.ok:
+            if "current_password" in saved.error.errors:
+                save(lambda: throttle.record_failure(db.session, keys))
+            general = saved.general
         else:
-            db.session.commit()
             # Other sessions hold the old token and end; this one continues.
             session.clear()
             login_user(user)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 
 from portal.extensions import db
 from portal.models import LearningRoute, Organisation, Region
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 
 bp = Blueprint("main", __name__)
 

@@ -24,12 +24,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
 from sqlalchemy import text
 
+from portal.core.data_version import DATA_VERSION
 from portal.extensions import db
+from portal.web import query_count, response_cache
+from portal.web.security import csp_nonce
 
 # Blueprints whose pages are never cached (forms with CSRF tokens, accounts).
 UNCACHED_BLUEPRINTS = frozenset({"auth", "admin"})
@@ -43,7 +48,6 @@ _DATA_VERSION_SQL = text('SELECT value FROM settings WHERE "key" = :key')
 
 def read_data_version() -> str:
     """The current data version: one primary-key lookup on the session's connection."""
-    from portal.core.settings import DATA_VERSION
     value = db.session.connection().execute(_DATA_VERSION_SQL, {"key": DATA_VERSION}).scalar()
     return value or "0"
 
@@ -68,12 +72,10 @@ def _cacheable_request() -> bool:
         return False
     if request.authorization is not None or "_flashes" in session:
         return False
-    from flask_login import current_user
     return not current_user.is_authenticated
 
 
 def _page_hash(version: str) -> str:
-    from datetime import UTC, datetime
     parts = (
         current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
         *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")),
@@ -90,7 +92,6 @@ def _client_tags() -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    from portal.web import query_count, response_cache
     query_count.init_app(app)  # first: its counter starts before the data-version read
     response_cache.init_app(app)
     app.config.setdefault("CODE_FINGERPRINT", code_fingerprint())
@@ -124,7 +125,6 @@ def init_app(app: Flask) -> None:
         response_cache.store(response)
         if "Cache-Control" in response.headers or "Set-Cookie" in response.headers or session.modified:
             return response  # the view decided itself, or the page started a session
-        from portal.web.security import csp_nonce
         _set_cache_headers(response, f'"pv1.{page_hash}.{csp_nonce()}"')
         return response
 

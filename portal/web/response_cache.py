@@ -23,8 +23,12 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from portal.web.security import csp_nonce
 
 NONCE = "\x00nonce\x00"
 CSRF = "\x00csrf\x00"
@@ -78,7 +82,6 @@ class PageCache:
 
 
 def page_key(version: str) -> str:
-    from datetime import UTC, datetime
     session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
     parts = [current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
              datetime.now(UTC).date().isoformat(), request.headers.get("Accept", ""),
@@ -107,9 +110,7 @@ def lookup(version: str) -> Response | None:
     if entry is None:
         g.page_cache_slot = (version, key)
         return None
-    from flask_wtf.csrf import generate_csrf
 
-    from portal.web.security import csp_nonce
     body = entry.body.replace(NONCE, csp_nonce())
     if CSRF in body:
         body = body.replace(CSRF, generate_csrf())
@@ -124,7 +125,6 @@ def lookup(version: str) -> Response | None:
 def store(response: Response) -> None:
     """Keep a fresh public page. Not when the view changed the session: a hit
     would not repeat that."""
-    from flask import session
     slot = g.pop("page_cache_slot", None)
     cache = _cache()
     if slot is None or cache is None or response.status_code != 200 or response.direct_passthrough:

@@ -5,6 +5,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def csp_nonce() -> str:
@@ -83,7 +84,6 @@ def init_app(app: Flask) -> None:
         return response
 
     if app.config.get("BEHIND_HTTPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, make_response, render_template, request
+from flask_login import current_user
 
+from portal.core import settings
 from portal.domain import vocab
+from portal.models.base import aware
+from portal.permissions import visible_routes
 
 
 def is_htmx_fragment_request() -> bool:
@@ -26,7 +32,6 @@ def render_page_or_fragment(page: str, fragment: str, **context: Any) -> Respons
 
 def url_with(**changes: Any) -> str:
     """The current URL with some query arguments changed (None removes one)."""
-    from urllib.parse import urlencode
     args = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None or value == "":
@@ -44,8 +49,6 @@ def _format_date(value, fmt: str = "%d-%m-%Y") -> str:
 def _format_datetime(value) -> str:
     if not value:
         return ""
-    from portal.models.base import aware
-    from zoneinfo import ZoneInfo
     return aware(value).astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
 
 
@@ -60,9 +63,7 @@ def _format_number(value) -> str:
 def _visible_routes(routes) -> list:
     """The routes the current user may see (for pages of other areas that list
     a route's title, e.g. an agreement's or a practice's routes)."""
-    from flask_login import current_user
 
-    from portal.permissions import visible_routes
     return visible_routes(current_user, routes)
 
 
@@ -71,7 +72,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         url_with=url_with,
-        has_endpoint=lambda name: name in app.view_functions,
         visible_routes=_visible_routes,
         PROFILE_NAMES=vocab.names(vocab.PROFILES),
         PATHWAY_NAMES=vocab.names(vocab.PATHWAYS),
@@ -86,6 +86,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number_nl"] = _format_number
 
     @app.context_processor
-    def dataset_label():
-        from portal.core.settings import dataset_label
-        return {"dataset_label": dataset_label()}
+    def dataset_banner():
+        return {"dataset_label": settings.dataset_label()}

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from portal.models.agreement import Agreement
-from portal.services.agreements import operations as service
+from portal.services.agreements import lifecycle
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 
@@ -33,16 +33,16 @@ class World:
         return next(p for p in self.agreement.parties if p.organisation_id == org.id)
 
     def sign_all(self):
-        service.send_for_signature(self.session, self.agreement, self.vmbo_user)
-        service.sign(self.session, self.agreement, self.party(self.vmbo), self.vmbo_user)
-        service.sign(self.session, self.agreement, self.party(self.mbo), self.mbo_user)
+        lifecycle.send_for_signature(self.session, self.agreement, self.vmbo_user)
+        lifecycle.sign(self.session, self.agreement, self.party(self.vmbo), self.vmbo_user)
+        lifecycle.sign(self.session, self.agreement, self.party(self.mbo), self.mbo_user)
 
     def with_document(self):
         from portal.core.uploads import StoredFile, upload_dir
         self.sign_all()
         (upload_dir() / ("a" * 32 + ".pdf")).write_bytes(PDF)
-        service.attach_document(self.session, self.agreement, StoredFile("a" * 32 + ".pdf", "getekend.pdf",
-                                                                         "application/pdf", len(PDF), "0" * 64),
+        lifecycle.attach_document(self.session, self.agreement, StoredFile("a" * 32 + ".pdf", "getekend.pdf",
+                                                                           "application/pdf", len(PDF), "0" * 64),
                                 self.vmbo_user)
 
 
@@ -139,7 +139,7 @@ def test_send_for_signature_only_by_parties(client, login_as, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_signing_for_the_vmbo_party(client, login_as, world, role):
-    service.send_for_signature(world.session, world.agreement, world.vmbo_user)
+    lifecycle.send_for_signature(world.session, world.agreement, world.vmbo_user)
     party = world.party(world.vmbo)
     response = as_role(client, login_as, world, role).post(
         f"/overeenkomsten/{world.agreement.id}/partijen/{party.id}/ondertekenen")
@@ -153,7 +153,7 @@ def test_signing_for_the_vmbo_party(client, login_as, world, role):
 
 
 def test_both_parties_sign_over_http_and_the_agreement_is_getekend(client, login_as, world):
-    service.send_for_signature(world.session, world.agreement, world.vmbo_user)
+    lifecycle.send_for_signature(world.session, world.agreement, world.vmbo_user)
     for user, org in ((world.vmbo_user, world.vmbo), (world.mbo_user, world.mbo)):
         login_as(user)
         client.post(f"/overeenkomsten/{world.agreement.id}/partijen/{world.party(org).id}/ondertekenen")
@@ -186,7 +186,7 @@ def test_archive_only_by_parties(client, login_as, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_restore_only_by_staff(client, login_as, world, role):
-    service.archive(world.session, world.agreement, world.vmbo_user)
+    lifecycle.archive(world.session, world.agreement, world.vmbo_user)
     world.session.commit()
     response = as_role(client, login_as, world, role).post(f"/overeenkomsten/{world.agreement.id}/herstellen")
     if role in ("staff", "admin"):

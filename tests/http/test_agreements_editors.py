@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.services.agreements import operations as service
+from portal.services.agreements import lifecycle, operations, queries
 from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
 
 HX = {"HX-Request": "true"}
@@ -97,7 +97,7 @@ def test_save_keeps_every_cent(client, login_as, world, pcts, ok):
     v, m = parties(agreement)
     from tests.factories import make_organisation
     employer = make_organisation("employer", governing_body_name="Bedrijf BV")
-    service.set_parties(world["session"], agreement, [
+    operations.set_parties(world["session"], agreement, [
         dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
         for p in agreement.parties] + [dict(organisation_id=employer.id, role="employer",
                                             governing_body_name="Bedrijf BV")], world["vmbo_user"])
@@ -135,9 +135,9 @@ def test_guarantee_with_a_gap_is_rejected_then_accepted(client, login_as, world)
 def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, login_as, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]
-    service.send_for_signature(s, agreement, world["vmbo_user"])
+    lifecycle.send_for_signature(s, agreement, world["vmbo_user"])
     for party in agreement.parties:
-        service.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
+        lifecycle.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
     assert agreement.status == "getekend"
     login_as(world["mbo_user"])
     form_page = client.get(f"/overeenkomsten/{agreement.id}/bewerken").get_data(as_text=True)
@@ -236,15 +236,15 @@ def test_send_is_refused_while_incomplete(client, login_as, world):
 def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatch):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]
-    service.send_for_signature(s, agreement, world["vmbo_user"])
+    lifecycle.send_for_signature(s, agreement, world["vmbo_user"])
     for party in agreement.parties:
-        service.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
+        lifecycle.sign(s, agreement, party, world["vmbo_user"] if party.role == "vmbo" else world["mbo_user"])
     from datetime import date
-    monkeypatch.setattr(service, "today", lambda: date(2030, 6, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 6, 1))
     login_as(world["mbo_user"])
     html = client.get("/overeenkomsten/").get_data(as_text=True)
     assert "Verloopt binnen 90 dagen" in html and "loopt af op 31-07-2030" in html
-    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
     html = client.get("/overeenkomsten/").get_data(as_text=True)
     assert "Verloopt binnen 90 dagen" not in html and "Verlopen" in html
 
@@ -252,8 +252,8 @@ def test_expiring_agreements_on_the_overview(client, login_as, world, monkeypatc
 def test_funding_change_after_signing_says_it_is_an_addendum(client, login_as, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]
-    service.send_for_signature(s, agreement, world["vmbo_user"])
-    service.sign(s, agreement, parties(agreement)[0], world["vmbo_user"])
+    lifecycle.send_for_signature(s, agreement, world["vmbo_user"])
+    lifecycle.sign(s, agreement, parties(agreement)[0], world["vmbo_user"])
     v, m = parties(agreement)
     login_as(world["mbo_user"])
     html = client.post(f"/overeenkomsten/{agreement.id}/financiering", headers=HX, data=share_form(

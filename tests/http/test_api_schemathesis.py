@@ -16,6 +16,8 @@ from tests.factories_map import make_region_route
 from tests.strategies_fuzz import EXAMPLES
 from tests.conftest import IN_CI
 
+pytestmark = [pytest.mark.schemathesis, pytest.mark.fuzz]  # hypothesis drives it too
+
 
 @pytest.fixture
 def api_schema(app, db_session, reference_data):

@@ -1,7 +1,7 @@
 """/api/v1: GeoJSON regions, paginated routes and an exact OpenAPI document."""
 import pytest
 
-from portal.domain.coverage import current_school_year
+from portal.domain.school_year import current_school_year
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 

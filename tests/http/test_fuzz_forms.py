@@ -21,6 +21,8 @@ from tests.strategies_fuzz import (
     school_years, values,
 )
 
+pytestmark = pytest.mark.fuzz
+
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
 htmx_or_not = st.sampled_from([{}, HTMX])
 

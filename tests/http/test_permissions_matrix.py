@@ -232,11 +232,11 @@ def test_a_new_endpoint_without_an_entry_is_a_failing_case():
 def test_the_matrix_notices_a_coordinator_of_another_organisation_who_may_edit(app, client, world, monkeypatch):
     """The control for the expectations: with a broken permission check the
     outcome for 'other' no longer matches the table."""
-    import portal.routes.agreements.views as agreement_routes
+    import portal.routes.agreements.access as agreement_access
     url = f"/overeenkomsten/{world.agreement.id}/financiering"
     log_in(client, world, "other")
     assert outcome(client.get(url)) == RULES["party"][USERS.index("other")] == FORBIDDEN
-    monkeypatch.setattr(agreement_routes, "can_edit_agreement", lambda user, agreement: True)
+    monkeypatch.setattr(agreement_access, "can_edit_agreement", lambda user, agreement: True)
     assert outcome(client.get(url)) == OK
 
 

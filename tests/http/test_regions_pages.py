@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.domain.coverage import current_school_year
+from portal.domain.school_year import current_school_year
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 

@@ -14,6 +14,8 @@ from tests.factories import PASSWORD, make_organisation, make_user
 from tests.factories_security import log_in_session
 from tests.conftest import IN_CI
 
+pytestmark = pytest.mark.fuzz
+
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
 
 FUZZ_SETTINGS = settings(

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal.models.agreement import Agreement
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as agreement_service
+from portal.services.agreements import lifecycle as agreement_lifecycle
+from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes import snapshots as route_snapshots
 from tests.factories import make_organisation, make_user
@@ -33,10 +34,10 @@ def activate(db_session, w):
 
 
 def sign_all(db_session, agreement, w):
-    agreement_service.send_for_signature(db_session, agreement, w["vmbo_user"])
+    agreement_lifecycle.send_for_signature(db_session, agreement, w["vmbo_user"])
     for party in agreement.parties:
         user = w["vmbo_user"] if party.organisation_id == w["school"].id else w["mbo_user"]
-        agreement_service.sign(db_session, agreement, party, user)
+        agreement_lifecycle.sign(db_session, agreement, party, user)
 
 
 def test_glr_cannot_become_actief_without_a_signed_agreement(db_session, world):
@@ -54,7 +55,7 @@ def test_glr_cannot_become_actief_without_a_signed_agreement(db_session, world):
 def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypatch):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["roc"],
                                start_date=date(2024, 8, 1), end_date=date(2026, 7, 31))
-    monkeypatch.setattr(agreement_service, "today", lambda: date(2025, 9, 1))
+    monkeypatch.setattr(agreement_queries, "today", lambda: date(2025, 9, 1))
     sign_all(db_session, agreement, world)
     monkeypatch.undo()  # today: the route becomes actief in 2026-2027 or later, after the agreement ended
     with pytest.raises(ServiceError) as exc:
@@ -63,8 +64,8 @@ def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypat
 
 
 def test_activation_school_year_is_the_later_of_now_and_the_first_year():
-    assert agreement_service.activation_school_year("2030-2031", date(2026, 11, 1)) == "2030-2031"
-    assert agreement_service.activation_school_year("2020-2021", date(2026, 11, 1)) == "2026-2027"
+    assert agreement_queries.activation_school_year("2030-2031", date(2026, 11, 1)) == "2030-2031"
+    assert agreement_queries.activation_school_year("2020-2021", date(2026, 11, 1)) == "2026-2027"
 
 
 def test_demo_has_a_signed_perron_agreement_and_one_in_preparation(db_session, reference_data):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.models import AuditLog
 from portal.models.agreement import FundingShare
 from portal.core.errors import ConflictError, ServiceError
-from portal.services.agreements import operations as service
+from portal.services.agreements import funding, lifecycle, operations, queries
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 
@@ -31,7 +31,7 @@ def test_create_takes_the_route_parties_and_their_bevoegd_gezag(setup):
         (setup["vmbo"].id, "vmbo", "Stichting Vmbo Test"), (setup["mbo"].id, "mbo", "Stichting ROC Test")}
     assert a.status == "concept" and a.is_internal is False and a.revision == 1
     assert [v.number for v in a.versions] == [1]
-    assert service.checklist(a) and all(i.ok for i in service.checklist(a))
+    assert queries.checklist(a) and all(i.ok for i in queries.checklist(a))
 
 
 def test_same_bevoegd_gezag_on_both_sides_is_an_interne_regeling(db_session):
@@ -76,7 +76,7 @@ def test_shares_are_decimal_and_must_add_up(setup, db_session):
     assert isinstance(share.percentage, Decimal) and share.percentage == Decimal("60.00")
     v, m = party(a, setup["vmbo"]), party(a, setup["mbo"])
     with pytest.raises(ServiceError) as exc:
-        service.set_funding(db_session, a, [
+        funding.set_funding(db_session, a, [
             dict(stream="lumpsum_vo", school_year="2026-2027", party_id=v.id, percentage=Decimal("60")),
             dict(stream="lumpsum_vo", school_year="2026-2027", party_id=m.id, percentage=Decimal("39")),
         ], [], setup["vmbo_user"])
@@ -85,7 +85,7 @@ def test_shares_are_decimal_and_must_add_up(setup, db_session):
 
 
 def test_allocation_and_transfer_follow_the_effort(setup):
-    (alloc,) = service.allocations(setup["agreement"])
+    (alloc,) = queries.allocations(setup["agreement"])
     v, m = party(setup["agreement"], setup["vmbo"]), party(setup["agreement"], setup["mbo"])
     assert alloc["amounts"] == {v.id: Decimal("6000.00"), m.id: Decimal("4000.00")}
     (transfer,) = alloc["transfers"]
@@ -96,7 +96,7 @@ def test_guarantee_with_a_gap_is_rejected_at_the_phase(setup, db_session):
     a = setup["agreement"]
     v = party(a, setup["vmbo"])
     with pytest.raises(ServiceError) as exc:
-        service.set_guarantee(db_session, a, 48, [
+        funding.set_guarantee(db_session, a, 48, [
             dict(from_month=1, to_month=12, destination="vmbo_bb", responsible_party_id=v.id, max_wait_days=5),
             dict(from_month=15, to_month=48, destination="mbo2", responsible_party_id=v.id, max_wait_days=5),
         ], setup["vmbo_user"])
@@ -107,22 +107,22 @@ def test_incomplete_agreement_cannot_be_sent(db_session):
     vmbo, mbo, route, vmbo_user, _ = make_parties_and_route()
     a = make_agreement(vmbo_user, route, mbo, complete=False)
     with pytest.raises(ServiceError) as exc:
-        service.send_for_signature(db_session, a, vmbo_user)
+        lifecycle.send_for_signature(db_session, a, vmbo_user)
     assert any("Klachtenregeling" in m for m in exc.value.errors["__all__"])
     assert a.status == "concept"
 
 
 def test_sign_flow_each_party_for_itself_then_getekend(setup, db_session):
     a, vu, mu = setup["agreement"], setup["vmbo_user"], setup["mbo_user"]
-    service.send_for_signature(db_session, a, vu)
+    lifecycle.send_for_signature(db_session, a, vu)
     assert a.status == "ter_ondertekening"
     with pytest.raises(ServiceError):
-        service.sign(db_session, a, party(a, setup["mbo"]), vu)  # not your party
-    service.sign(db_session, a, party(a, setup["vmbo"]), vu)
+        lifecycle.sign(db_session, a, party(a, setup["mbo"]), vu)  # not your party
+    lifecycle.sign(db_session, a, party(a, setup["vmbo"]), vu)
     assert a.status == "ter_ondertekening"
     with pytest.raises(ServiceError):
-        service.sign(db_session, a, party(a, setup["vmbo"]), vu)  # twice
-    service.sign(db_session, a, party(a, setup["mbo"]), mu)
+        lifecycle.sign(db_session, a, party(a, setup["vmbo"]), vu)  # twice
+    lifecycle.sign(db_session, a, party(a, setup["mbo"]), mu)
     assert a.status == "getekend" and a.signed_at is not None
     p = party(a, setup["mbo"])
     assert (p.signed_by_id, p.signed_on_behalf_of) == (mu.id, "Stichting ROC Test")
@@ -134,68 +134,68 @@ def test_sign_flow_each_party_for_itself_then_getekend(setup, db_session):
 
 def test_change_after_a_signature_creates_an_addendum_and_clears_signatures(setup, db_session):
     a, vu, mu = setup["agreement"], setup["vmbo_user"], setup["mbo_user"]
-    service.send_for_signature(db_session, a, vu)
-    service.sign(db_session, a, party(a, setup["vmbo"]), vu)
-    service.sign(db_session, a, party(a, setup["mbo"]), mu)
+    lifecycle.send_for_signature(db_session, a, vu)
+    lifecycle.sign(db_session, a, party(a, setup["vmbo"]), vu)
+    lifecycle.sign(db_session, a, party(a, setup["mbo"]), mu)
     data = dict(title=a.title, start_date=a.start_date, end_date=a.end_date, route_ids=[setup["route"].id],
                 participation="Nieuwe afspraak over medezeggenschap.")
     # Saving without a change does nothing.
-    assert service.update_agreement(db_session, a, {**data, "participation": a.participation}, mu) is False
+    assert operations.update_agreement(db_session, a, {**data, "participation": a.participation}, mu) is False
     assert a.revision == 1 and a.status == "getekend"
-    assert service.update_agreement(db_session, a, data, mu) == "addendum"
+    assert operations.update_agreement(db_session, a, data, mu) == "addendum"
     assert a.revision == 2 and a.status == "concept" and a.signed_at is None
     assert not any(p.is_signed for p in a.parties)
     assert [v.number for v in a.versions] == [1, 2]
     assert a.versions[0].snapshot["signatures"] and not a.versions[1].snapshot["signatures"]
-    diff = service.version_diff(a, 1, 2)
+    diff = queries.version_diff(a, 1, 2)
     entry = next(d for d in diff if d.key == "participation")
     assert entry.after == "Nieuwe afspraak over medezeggenschap."
-    assert service.activation_errors(db_session, setup["route"], "2026-2027")  # no longer signed
+    assert queries.activation_errors(db_session, setup["route"], "2026-2027")  # no longer signed
 
 
 def test_optimistic_locking(setup, db_session):
     a = setup["agreement"]
     with pytest.raises(ConflictError):
-        service.update_agreement(db_session, a, dict(title="x", start_date=a.start_date, end_date=a.end_date,
-                                                     route_ids=[setup["route"].id]), setup["vmbo_user"],
-                                 expected_version=a.version_id - 1)
+        operations.update_agreement(db_session, a, dict(title="x", start_date=a.start_date, end_date=a.end_date,
+                                                        route_ids=[setup["route"].id]), setup["vmbo_user"],
+                                    expected_version=a.version_id - 1)
 
 
 def signed(setup, db_session):
     a = setup["agreement"]
-    service.send_for_signature(db_session, a, setup["vmbo_user"])
-    service.sign(db_session, a, party(a, setup["vmbo"]), setup["vmbo_user"])
-    service.sign(db_session, a, party(a, setup["mbo"]), setup["mbo_user"])
+    lifecycle.send_for_signature(db_session, a, setup["vmbo_user"])
+    lifecycle.sign(db_session, a, party(a, setup["vmbo"]), setup["vmbo_user"])
+    lifecycle.sign(db_session, a, party(a, setup["mbo"]), setup["mbo_user"])
     return a
 
 
 def test_expiry_is_computed_on_read_and_stored_by_expire_due(setup, db_session, monkeypatch):
     a = signed(setup, db_session)
-    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
-    assert service.current_status(a) == "verlopen"
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
+    assert queries.current_status(a) == "verlopen"
     with pytest.raises(ServiceError):
-        service.update_agreement(db_session, a, dict(title="x", start_date=a.start_date, end_date=a.end_date,
-                                                     route_ids=[setup["route"].id]), setup["vmbo_user"])
-    assert service.expire_due(db_session) == 1 and a.status == "verlopen"
+        operations.update_agreement(db_session, a, dict(title="x", start_date=a.start_date, end_date=a.end_date,
+                                                        route_ids=[setup["route"].id]), setup["vmbo_user"])
+    assert lifecycle.expire_due(db_session) == 1 and a.status == "verlopen"
 
 
 def test_expiring_within_90_days(setup, db_session):
     a = signed(setup, db_session)
-    assert service.list_expiring(db_session, a.end_date - timedelta(days=90)) == [a]
-    assert service.list_expiring(db_session, a.end_date - timedelta(days=91)) == []
-    assert service.list_expiring(db_session, a.end_date - timedelta(days=10), organisation_id=setup["mbo"].id) == [a]
-    assert service.list_expiring(db_session, a.end_date - timedelta(days=10), organisation_id=999999) == []
+    assert queries.list_expiring(db_session, a.end_date - timedelta(days=90)) == [a]
+    assert queries.list_expiring(db_session, a.end_date - timedelta(days=91)) == []
+    assert queries.list_expiring(db_session, a.end_date - timedelta(days=10), organisation_id=setup["mbo"].id) == [a]
+    assert queries.list_expiring(db_session, a.end_date - timedelta(days=10), organisation_id=999999) == []
 
 
 def test_terminate_needs_date_and_reason(setup, db_session):
     a = signed(setup, db_session)
     with pytest.raises(ServiceError) as exc:
-        service.terminate(db_session, a, None, "", setup["vmbo_user"])
+        lifecycle.terminate(db_session, a, None, "", setup["vmbo_user"])
     assert set(exc.value.errors) == {"terminated_on", "termination_reason"}
-    service.terminate(db_session, a, date(2028, 7, 31), "Route stopt", setup["vmbo_user"])
+    lifecycle.terminate(db_session, a, date(2028, 7, 31), "Route stopt", setup["vmbo_user"])
     assert a.status == "opgezegd"
-    assert service.activation_errors(db_session, setup["route"], "2027-2028") == []
-    assert service.activation_errors(db_session, setup["route"], "2028-2029")
+    assert queries.activation_errors(db_session, setup["route"], "2027-2028") == []
+    assert queries.activation_errors(db_session, setup["route"], "2028-2029")
 
 
 @pytest.mark.parametrize("kind, year, allowed", [
@@ -206,15 +206,15 @@ def test_activation_rule(db_session, kind, year, allowed):
     vmbo, mbo, route, vu, mu = make_parties_and_route(kind=kind)
     s = dict(agreement=make_agreement(vu, route, mbo), vmbo=vmbo, mbo=mbo, vmbo_user=vu, mbo_user=mu)
     signed(s, db_session)
-    assert (service.activation_errors(db_session, route, year) == []) is allowed
+    assert (queries.activation_errors(db_session, route, year) == []) is allowed
 
 
 def test_activation_needs_a_signed_agreement(db_session):
     vmbo, mbo, route, vu, mu = make_parties_and_route()
-    errors = service.activation_errors(db_session, route, "2026-2027")
+    errors = queries.activation_errors(db_session, route, "2026-2027")
     assert errors and "getekende samenwerkingsovereenkomst" in errors[0]
     make_agreement(vu, route, mbo)  # concept only
-    assert service.activation_errors(db_session, route, "2026-2027")
+    assert queries.activation_errors(db_session, route, "2026-2027")
 
 
 def test_parties_can_be_added_with_roles(setup, db_session):
@@ -223,10 +223,10 @@ def test_parties_can_be_added_with_roles(setup, db_session):
     rows = [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
             for p in a.parties] + [dict(organisation_id=gemeente.id, role="gemeente",
                                         governing_body_name="College van B&W")]
-    assert service.set_parties(db_session, a, rows, setup["vmbo_user"]) is True
+    assert operations.set_parties(db_session, a, rows, setup["vmbo_user"]) is True
     assert {p.role for p in a.parties} == {"vmbo", "mbo", "gemeente"}
     with pytest.raises(ServiceError):  # you cannot remove your own organisation
-        service.set_parties(db_session, a, rows[1:], setup["vmbo_user"])
+        operations.set_parties(db_session, a, rows[1:], setup["vmbo_user"])
 
 
 def test_a_party_takes_the_role_of_what_it_is(setup, db_session):
@@ -237,32 +237,32 @@ def test_a_party_takes_the_role_of_what_it_is(setup, db_session):
     own = [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
            for p in a.parties]
     with pytest.raises(ServiceError) as exc:
-        service.set_parties(db_session, a, own + [dict(organisation_id=employer.id, role="mbo",
-                                                       governing_body_name="Bouwbedrijf Test BV")],
-                            setup["vmbo_user"])
+        operations.set_parties(db_session, a, own + [dict(organisation_id=employer.id, role="mbo",
+                                                          governing_body_name="Bouwbedrijf Test BV")],
+                               setup["vmbo_user"])
     assert "geen school" in exc.value.errors[f"party-{len(own)}"][0]
     swapped = [{**own[0], "role": "gemeente"}] + own[1:]
     with pytest.raises(ServiceError) as exc:
-        service.set_parties(db_session, a, swapped, setup["vmbo_user"])
+        operations.set_parties(db_session, a, swapped, setup["vmbo_user"])
     assert "partij als vmbo" in exc.value.errors["party-0"][0]
-    assert service.set_parties(db_session, a, own + [dict(organisation_id=employer.id, role="employer",
-                                                          governing_body_name="Bouwbedrijf Test BV")],
-                               setup["vmbo_user"]) is True
+    assert operations.set_parties(db_session, a, own + [dict(organisation_id=employer.id, role="employer",
+                                                             governing_body_name="Bouwbedrijf Test BV")],
+                                  setup["vmbo_user"]) is True
 
 
 def test_examining_party_must_be_mbo(setup, db_session):
     a = setup["agreement"]
     with pytest.raises(ServiceError) as exc:
-        service.update_agreement(db_session, a, dict(title=a.title, start_date=a.start_date, end_date=a.end_date,
-                                                     route_ids=[setup["route"].id],
-                                                     examining_organisation_id=setup["vmbo"].id),
-                                 setup["vmbo_user"])
+        operations.update_agreement(db_session, a, dict(title=a.title, start_date=a.start_date, end_date=a.end_date,
+                                                        route_ids=[setup["route"].id],
+                                                        examining_organisation_id=setup["vmbo"].id),
+                                    setup["vmbo_user"])
     assert "examining_organisation_id" in exc.value.errors
 
 
 def test_expire_command_for_cron(app, setup, db_session, monkeypatch):
     a = signed(setup, db_session)
-    monkeypatch.setattr(service, "today", lambda: date(2030, 8, 1))
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 8, 1))
     result = app.test_cli_runner().invoke(args=["agreements", "expire"])
     assert "1 overeenkomst(en) op verlopen gezet." in result.output
     assert a.status == "verlopen"
@@ -273,8 +273,8 @@ def test_a_party_cannot_add_another_organisations_route(setup, db_session):
     a = setup["agreement"]
     foreign = make_parties_and_route()[2]
     with pytest.raises(ServiceError) as exc:
-        service.update_agreement(db_session, a, dict(title=a.title, start_date=a.start_date, end_date=a.end_date,
-                                                     route_ids=[setup["route"].id, foreign.id]), setup["vmbo_user"])
+        operations.update_agreement(db_session, a, dict(title=a.title, start_date=a.start_date, end_date=a.end_date,
+                                                        route_ids=[setup["route"].id, foreign.id]), setup["vmbo_user"])
     assert "route_ids" in exc.value.errors
 
 
@@ -291,8 +291,8 @@ def test_removing_a_party_removes_its_shares_and_the_checklist_says_so(setup, db
     a = setup["agreement"]
     keep = [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name)
             for p in a.parties if p.role == "vmbo"]
-    service.set_parties(db_session, a, keep, setup["vmbo_user"])
+    operations.set_parties(db_session, a, keep, setup["vmbo_user"])
     assert [p.role for p in a.parties] == ["vmbo"]
     assert all(s.party_id == a.parties[0].id for s in a.funding_shares)
-    missing = {i.key for i in service.checklist(a) if not i.ok}
+    missing = {i.key for i in queries.checklist(a) if not i.ok}
     assert {"parties", "funding", "examining_party"} <= missing

@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from portal.domain.coverage import current_school_year, shift_school_year
+from portal.domain.school_year import current_school_year, shift_school_year
 from portal.models import LearningRoute, Region, RouteParty, route_profiles
 from portal.services.coverage import figures as coverage, region as coverage_region, trend as coverage_trend
 from tests.factories import make_organisation, make_route
@@ -127,7 +127,7 @@ def test_agreement_figures_take_the_selection_or_derive_it(db_session, world):
 
 
 def test_the_years_a_route_counts_in_agree_with_runs_in():
-    from portal.domain.coverage import school_years_between
+    from portal.domain.school_year import school_years_between
     from portal.services.coverage.trend import _counted_in, _runs_in
     years = school_years_between("2014-2015", "2027-2028")
     current = "2026-2027"

@@ -14,7 +14,8 @@ from portal.models import (
 )
 from portal.core.errors import ServiceError
 from portal.devdata.generator import GENERATED, generate
-from portal.core.settings import DATA_VERSION, DATASET_LABEL, get_setting
+from portal.core.data_version import DATA_VERSION
+from portal.core.settings import DATASET_LABEL, get_setting
 from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.usefixtures("reference_data")

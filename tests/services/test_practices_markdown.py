@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from portal.web.markdown import render_markdown, to_plain_text
+from portal.domain.markdown import to_plain_text
+from portal.web.markdown import render_markdown
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

@@ -5,7 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditLog, Municipality, MunicipalityRegion, Organisation, Region
-from portal.services.reference import importers as reference
+from portal.services.reference.boundaries import current_region_year, import_municipalities, import_regions
+from portal.services.reference.files import ReferenceDataError
+from portal.services.reference.schools import import_schools, pathways_for_structure
 from tests.conftest import require_data_file
 
 
@@ -41,13 +43,13 @@ def test_every_imported_vmbo_school_is_in_one_region(db_session, reference_data)
 
 def test_loading_2024_keeps_2025(db_session, reference_data):
     raw = require_data_file("arbeidsmarktregio_2024.geojson").read_bytes()
-    report = reference.import_regions(db_session, raw, 2024)
+    report = import_regions(db_session, raw, 2024)
     assert report.created == 35
     assert db_session.scalar(select(func.count(Region.id)).where(Region.year == 2025)) == 35
     assert db_session.scalar(select(func.count(Region.id)).where(Region.year == 2024)) == 35
-    assert reference.current_region_year(db_session) == 2025
+    assert current_region_year(db_session) == 2025
     # Reloading the same year updates in place.
-    again = reference.import_regions(db_session, raw, 2024)
+    again = import_regions(db_session, raw, 2024)
     assert again.created == 0 and again.unchanged == 35
 
 
@@ -56,7 +58,7 @@ def test_school_import_is_idempotent_and_updates(db_session, reference_data):
     before = db_session.scalar(select(func.count(Organisation.id)))
     changed = raw.replace(
         "Het Perron voor VMBO en Praktijkonderwijs", "Het Perron (nieuwe naam)")
-    report = reference.import_schools(db_session, changed)
+    report = import_schools(db_session, changed)
     assert report.created == 0 and report.updated == 1
     assert db_session.scalar(select(func.count(Organisation.id))) == before
     perron = db_session.scalar(select(Organisation).where(Organisation.vestigingscode == "02MF00"))
@@ -79,22 +81,22 @@ def feature(code="AM01", name="Groningen", geometry=None):
      "geen WGS84"),
 ])
 def test_bad_geojson_names_the_feature_and_loads_nothing(db_session, payload, message):
-    with pytest.raises(reference.ReferenceDataError, match=message):
-        reference.import_regions(db_session, payload, 2031)
+    with pytest.raises(ReferenceDataError, match=message):
+        import_regions(db_session, payload, 2031)
     assert db_session.scalar(select(func.count(Region.id)).where(Region.year == 2031)) == 0
 
 
 def test_municipality_csv_with_unknown_region_loads_nothing(db_session, reference_data):
     csv = ("gemeente_code,gemeente_naam,arbeidsmarktregio_code\n"
            "GM9991,Testdorp,AM01\nGM9992,Nergensdorp,AM04\n")
-    with pytest.raises(reference.ReferenceDataError, match=r"Regel 3: onbekende arbeidsmarktregio 'AM04'"):
-        reference.import_municipalities(db_session, csv, 2025)
+    with pytest.raises(ReferenceDataError, match=r"Regel 3: onbekende arbeidsmarktregio 'AM04'"):
+        import_municipalities(db_session, csv, 2025)
     assert db_session.scalar(select(Municipality).where(Municipality.code == "GM9991")) is None
 
 
 def test_municipality_csv_missing_column(db_session, reference_data):
-    with pytest.raises(reference.ReferenceDataError, match="kolom\\(men\\) ontbreken: arbeidsmarktregio_code"):
-        reference.import_municipalities(db_session, "gemeente_code,gemeente_naam\nGM0014,Groningen\n", 2025)
+    with pytest.raises(ReferenceDataError, match="kolom\\(men\\) ontbreken: arbeidsmarktregio_code"):
+        import_municipalities(db_session, "gemeente_code,gemeente_naam\nGM0014,Groningen\n", 2025)
 
 
 def test_school_csv_with_bad_brin_loads_nothing(db_session, reference_data):
@@ -102,14 +104,14 @@ def test_school_csv_with_bad_brin_loads_nothing(db_session, reference_data):
     header, first, *rest = raw.splitlines()
     bad_row = first.replace("00AH00,00AH,00", "XXAH00,XXAH,00")
     before = db_session.scalar(select(func.count(Organisation.id)))
-    with pytest.raises(reference.ReferenceDataError, match="Regel 2 \\(XXAH00\\): Een BRIN-nummer"):
-        reference.import_schools(db_session, "\n".join([header, bad_row, *rest]))
+    with pytest.raises(ReferenceDataError, match="Regel 2 \\(XXAH00\\): Een BRIN-nummer"):
+        import_schools(db_session, "\n".join([header, bad_row, *rest]))
     assert db_session.scalar(select(func.count(Organisation.id))) == before
 
 
 def test_imports_are_audited(db_session, reference_data):
     raw = require_data_file("arbeidsmarktregio_2024.geojson").read_bytes()
-    reference.import_regions(db_session, raw, 2024)
+    import_regions(db_session, raw, 2024)
     entry = db_session.scalars(select(AuditLog).where(AuditLog.object_type == "region_set")
                                .order_by(AuditLog.id.desc())).first()
     assert entry.action == "import" and entry.after["year"] == 2024
@@ -119,4 +121,4 @@ def test_imports_are_audited(db_session, reference_data):
     ("VBO", ["BB", "KB"]), ("MAVO", ["TL"]), ("VBO/MAVO/HAVO/VWO", ["BB", "KB", "GL", "TL"]), ("HAVO/VWO", []),
 ])
 def test_pathways_for_structure(structure, expected):
-    assert reference.pathways_for_structure(structure) == expected
+    assert pathways_for_structure(structure) == expected

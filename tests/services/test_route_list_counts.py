@@ -14,7 +14,7 @@ from sqlalchemy import distinct, func, select, update
 from portal.models import LearningRoute, Organisation, Region, RouteParty, route_pathways, route_profiles
 from portal.services.learning_routes import listing as route_list
 from portal.devdata.generator import generate
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.listing import regions_for_routes
 from portal.services.learning_routes.filters import (
     RouteFilters,

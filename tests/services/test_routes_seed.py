@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from portal.models import LearningRoute
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.listing import regions_for_routes
 from seeds.demo import seed_demo
 from seeds.demo_routes import DEMO_ROUTES
@@ -32,8 +32,7 @@ def test_demo_dlrs_are_actief_only_under_a_signed_agreement(db_session, referenc
     """Issue 4 in the demo data: every DLR/GLR the demo means to run is actief,
     and a signed agreement valid this school year covers it."""
     from portal.models.agreement import Agreement, agreement_routes
-    from portal.services.agreements.queries import activation_errors
-    from portal.services.agreements.operations import activation_school_year
+    from portal.services.agreements.queries import activation_errors, activation_school_year
 
     seed_demo(db_session)
     routes = {r.title: r for r in db_session.scalars(select(LearningRoute).where(LearningRoute.is_demo.is_(True)))}

@@ -137,7 +137,7 @@ def test_status_rule_lives_in_one_place(db_session, world):
 
 def test_regions_are_derived_from_the_vmbo_parties(db_session, reference_data):
     from portal.models import Organisation
-    from portal.services.reference.importers import current_region_year
+    from portal.services.reference.boundaries import current_region_year
     perron = db_session.scalar(select(Organisation).where(Organisation.vestigingscode == "02MF00"))
     insula = db_session.scalar(select(Organisation).where(Organisation.vestigingscode == "02CI01"))
     roc = make_organisation("mbo", name="ROC Ergens")

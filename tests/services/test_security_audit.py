@@ -39,11 +39,12 @@ from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
-    "services.agreements.queries": {"share_lines", "needs_full_coverage", "guarantee_check", "checklist", "allocations",
-                          "list_agreements", "agreements_for_route", "routes_for", "version_diff",
-                          "activation_errors"},
+    "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
+                                    "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
+                                    "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
+                                    "activation_errors"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
-    "services.agreements.operations": {"today", "current_status", "list_expiring", "list_archived", "activation_school_year"},
+    "services.agreements.changes": {"check_version", "ensure_editable"},
     "services.agreements.funding": {"validate_funding", "validate_guarantee"},
     "core.backup": {"check_postgres_tools"},
     "core.audit": {"changes_since"},
@@ -57,9 +58,8 @@ READ_ONLY: dict[str, set[str]] = {
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
     "core.geometry": {"compact_geometry"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
-    "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query",
-                              "agreement_counts"},
-    "devdata.generator": {"stamp"},
+    "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
+    "devdata.rows": {"stamp"},
     "core.idempotency": {"valid_key", "find", "submissions_for"},
     "devdata.content": {"weighted", "weighted_sample", "person_name", "paragraph", "school_year"},
     "services.coverage.map_data": {"map_data"},
@@ -67,30 +67,37 @@ READ_ONLY: dict[str, set[str]] = {
     "services.practices.queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
                          "practices_by_author", "list_archived"},
     "services.practices.operations": {"snapshot"},
-    "services.reference.importers": {"current_region_year", "parse_region_geojson", "pathways_for_structure"},
+    "services.reference.boundaries": {"current_region_year", "parse_region_geojson"},
+    "services.reference.schools": {"pathways_for_structure"},
+    "services.reference.files": {"read_csv"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
     "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},
     "services.learning_routes.csv_import": {"template_csv", "parse_csv", "row_to_input"},
     "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
-                   "current_school_year", "school_year_choices", "organisations_by_id", "organisation_region",
+                   "school_year_choices", "organisations_by_id", "organisation_region",
                    "search_organisations", "routes_of_organisation", "regions_for_routes"},
     "services.learning_routes.operations": {"party_facts", "validate"},
     "services.learning_routes.snapshots": {"snapshot", "route_input_from", "input_snapshot"},
     "services.learning_routes.history": {"history", "field_changes", "display_value"},
-    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets"},
+    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "index_text"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
-    "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path", "send_stored", "init_app"},
+    "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path"},
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
 }
 
 NOT_AUDITED: dict[str, str] = {
     "core.audit.record": "the audit log itself",
     "core.audit.record_many": "the audit log itself",
-    "core.settings.bump_data_version": "part of every audit entry (record() calls it)",
+    "core.data_version.bump_data_version": "part of every audit entry (record() calls it)",
+    "core.data_version.put_setting": "the plain write under bump_data_version and the audited set_setting",
+    "services.agreements.changes.store_version": "the version row (snapshot) of an audited agreement write; each "
+                                                "caller records its own entry",
+    "services.agreements.changes.derive_internal": "sets the derived is_internal flag inside an audited agreement write",
+    "services.agreements.changes.finish_change": "the last step of an agreement write: records that write's entry "
+                                                "(checked through update_agreement, set_parties, set_funding, set_guarantee)",
     "core.backup.backup": "copies the whole database outside the app's session (CLI); the copy includes the audit log",
     "core.backup.restore": "replaces the whole database, audit log included, with a backup (CLI)",
-    "services.practices.search.create_search_objects": "DDL of the full-text index (migration)",
     "services.practices.search.index_first": "derived full-text index rows, kept in step by the audited practice writes",
     "services.practices.search.index_document": "derived full-text index rows, kept in step by the audited practice writes",
     "services.practices.search.remove_document": "derived full-text index rows, kept in step by the audited practice writes",
@@ -99,7 +106,7 @@ NOT_AUDITED: dict[str, str] = {
     "services.accounts.throttle.clear_account": "login-throttle counters (Redis or a table), not data",
     "core.uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
     "core.uploads.delete_stored": "removes a file on disk",
-    "devdata.generator.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
+    "devdata.rows.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
     "devdata.areas.generate_routes": "part of generate(), which records one entry for the data set",
     "devdata.areas.generate_agreements": "part of generate(), which records one entry for the data set",
     "devdata.areas.generate_practices": "part of generate(), which records one entry for the data set",
@@ -143,11 +150,11 @@ class Ctx:
         return make_agreement(self.vmbo_user, self.route, self.mbo, **fields)
 
     def signed(self):
-        from portal.services.agreements import operations as service
+        from portal.services.agreements import lifecycle
         agreement = self.agreement()
-        service.send_for_signature(self.session, agreement, self.vmbo_user)
+        lifecycle.send_for_signature(self.session, agreement, self.vmbo_user)
         for user in (self.vmbo_user, self.mbo_user):
-            service.sign(self.session, agreement, agreement.party_for(user.organisation_id), user)
+            lifecycle.sign(self.session, agreement, agreement.party_for(user.organisation_id), user)
         return agreement
 
 
@@ -157,81 +164,82 @@ def _party_rows(agreement):
 
 
 def _agreements():
-    from portal.services.agreements import operations as s
+    from portal.services.agreements import funding, lifecycle, operations
     from portal.core.uploads import StoredFile
 
     def update(c):
         a = c.agreement()
-        s.update_agreement(c.session, a, {"title": "Nieuwe titel", "start_date": a.start_date,
-                                          "end_date": a.end_date, "route_ids": [c.route.id]}, c.vmbo_user)
+        operations.update_agreement(c.session, a, {"title": "Nieuwe titel", "start_date": a.start_date,
+                                                   "end_date": a.end_date, "route_ids": [c.route.id]}, c.vmbo_user)
         return a, "update"
 
     def parties(c):
         a = c.agreement()
-        s.set_parties(c.session, a, _party_rows(a), c.vmbo_user)
+        operations.set_parties(c.session, a, _party_rows(a), c.vmbo_user)
         return a, "update_parties"
 
-    def funding(c):
+    def set_funding(c):
         a = c.agreement(complete=False)
         v = next(p for p in a.parties if p.role == "vmbo")
-        s.set_funding(c.session, a, [dict(stream="lumpsum_vo", school_year="2026-2027", party_id=v.id,
-                                          percentage=Decimal("100"))], [], c.vmbo_user)
+        funding.set_funding(c.session, a, [dict(stream="lumpsum_vo", school_year="2026-2027", party_id=v.id,
+                                                percentage=Decimal("100"))], [], c.vmbo_user)
         return a, "update_funding"
 
     def guarantee(c):
         a = c.agreement(complete=False)
         v = next(p for p in a.parties if p.role == "vmbo")
-        s.set_guarantee(c.session, a, 12, [dict(from_month=1, to_month=12, destination="vmbo_bb",
-                                                 responsible_party_id=v.id, max_wait_days=5)], c.vmbo_user)
+        funding.set_guarantee(c.session, a, 12, [dict(from_month=1, to_month=12, destination="vmbo_bb",
+                                                      responsible_party_id=v.id, max_wait_days=5)], c.vmbo_user)
         return a, "update_guarantee"
 
     def send(c):
         a = c.agreement()
-        s.send_for_signature(c.session, a, c.vmbo_user)
+        lifecycle.send_for_signature(c.session, a, c.vmbo_user)
         return a, "send"
 
     def sign(c):
         a = c.agreement()
-        s.send_for_signature(c.session, a, c.vmbo_user)
-        s.sign(c.session, a, a.party_for(c.vmbo.id), c.vmbo_user)
+        lifecycle.send_for_signature(c.session, a, c.vmbo_user)
+        lifecycle.sign(c.session, a, a.party_for(c.vmbo.id), c.vmbo_user)
         return a, "sign"
 
     def terminate(c):
         a = c.signed()
-        s.terminate(c.session, a, date.today(), "Het programma stopt.", c.vmbo_user)
+        lifecycle.terminate(c.session, a, date.today(), "Het programma stopt.", c.vmbo_user)
         return a, "terminate"
 
     def attach(c):
         a = c.signed()
-        s.attach_document(c.session, a, StoredFile("x" * 32 + ".pdf", "getekend.pdf", "application/pdf", 10,
-                                                   "0" * 64), c.vmbo_user)
+        lifecycle.attach_document(c.session, a, StoredFile("x" * 32 + ".pdf", "getekend.pdf", "application/pdf", 10,
+                                                           "0" * 64), c.vmbo_user)
         return a, "upload_document"
 
     def archive(c):
         a = c.agreement()
-        s.archive(c.session, a, c.vmbo_user)
+        lifecycle.archive(c.session, a, c.vmbo_user)
         return a, "archive"
 
     def restore(c):
         a = c.agreement()
-        s.archive(c.session, a, c.vmbo_user)
-        s.restore(c.session, a, c.staff)
+        lifecycle.archive(c.session, a, c.vmbo_user)
+        lifecycle.restore(c.session, a, c.staff)
         return a, "restore"
 
     def expire(c):
         a = c.signed()
         a.end_date = date.today() - timedelta(days=1)
         c.session.flush()
-        assert s.expire_due(c.session) >= 1
+        assert lifecycle.expire_due(c.session) >= 1
         return a, "expire"
 
     def create(c):
         return c.agreement(complete=False), "create"
 
-    cases = {"create_agreement": create, "update_agreement": update, "set_parties": parties,
-             "set_funding": funding, "set_guarantee": guarantee, "send_for_signature": send, "sign": sign,
-             "terminate": terminate, "attach_document": attach, "archive": archive, "restore": restore,
-             "expire_due": expire}
+    cases = {operations.create_agreement: create, operations.update_agreement: update, operations.set_parties: parties,
+             funding.set_funding: set_funding, funding.set_guarantee: guarantee,
+             lifecycle.send_for_signature: send, lifecycle.sign: sign, lifecycle.terminate: terminate,
+             lifecycle.attach_document: attach, lifecycle.archive: archive, lifecycle.restore: restore,
+             lifecycle.expire_due: expire}
     def as_case(body):
         def case(c):
             agreement, action = body(c)
@@ -239,7 +247,8 @@ def _agreements():
         return case
 
     # keyed by the module that defines each function (the service is split by concept)
-    return {f"{getattr(s, name).__module__.removeprefix('portal.')}.{name}": as_case(body) for name, body in cases.items()}
+    return {f"{function.__module__.removeprefix('portal.')}.{function.__name__}": as_case(body)
+            for function, body in cases.items()}
 
 
 def _practices():
@@ -368,7 +377,9 @@ def _users():
 
 def _reference_and_settings():
     from portal.models import Pathway
-    from portal.services.reference import importers as reference
+    from portal.services.reference.boundaries import import_municipalities, import_regions
+    from portal.services.reference.schools import import_schools
+    from portal.services.reference.vocabularies import seed_vocabularies
     from portal.core import settings
     from tests.conftest import require_data_file as data_file
 
@@ -376,20 +387,20 @@ def _reference_and_settings():
         pathway = c.session.get(Pathway, "BB")
         pathway.name = "iets anders"  # the seed puts the official name back
         c.session.flush()
-        reference.seed_vocabularies(c.session)
+        seed_vocabularies(c.session)
         return "vocabulary", None, "seed"
 
     def regions(c):
-        reference.import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
         return "region_set", 2031, "import"
 
     def municipalities(c):
-        reference.import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
-        reference.import_municipalities(c.session, data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2031)
+        import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        import_municipalities(c.session, data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2031)
         return "municipality_set", 2031, "import"
 
     def schools(c):
-        reference.import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
+        import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
         return "school_set", None, "import"
 
     def setting(c):
@@ -402,8 +413,8 @@ def _reference_and_settings():
         generator.generate(c.session, scale=0.01, seed=1, data_dir=DATA_DIR, practices=2)
         return "synthetic_data", None, "generate"
 
-    return {"services.reference.importers.seed_vocabularies": seed, "services.reference.importers.import_regions": regions,
-            "services.reference.importers.import_municipalities": municipalities, "services.reference.importers.import_schools": schools,
+    return {"services.reference.vocabularies.seed_vocabularies": seed, "services.reference.boundaries.import_regions": regions,
+            "services.reference.boundaries.import_municipalities": municipalities, "services.reference.schools.import_schools": schools,
             "core.settings.set_setting": setting, "devdata.generator.generate": generate}
 
 
@@ -485,7 +496,8 @@ def test_login_and_logout_entries_do_not_invalidate_cached_pages(db_session, ref
     """Logging in and out is audited, but changes no page: the data version
     (the key of every cached page) stays the same."""
     from portal.services.accounts import users
-    from portal.core.settings import DATA_VERSION, get_setting
+    from portal.core.data_version import DATA_VERSION
+    from portal.core.settings import get_setting
     user = make_user("reader", make_organisation("vmbo"))
     version = get_setting(db_session, DATA_VERSION)
     users.authenticate(db_session, user.email, PASSWORD)

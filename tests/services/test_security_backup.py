@@ -54,7 +54,7 @@ def own_app(request, tmp_path):
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
-        from portal.services.reference.importers import seed_vocabularies
+        from portal.services.reference.vocabularies import seed_vocabularies
         seed_vocabularies(db.session)
         db.session.commit()
     yield app

@@ -23,6 +23,8 @@ from portal.services.accounts import users as user_service
 from portal.services.accounts.passwords import hash_password
 from tests.conftest import IN_CI
 
+pytestmark = pytest.mark.soak
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 

@@ -21,7 +21,8 @@ from sqlalchemy import select, text
 
 from portal.models import AuditLog, Region
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as agreement_service
+from portal.services.agreements import lifecycle as agreement_lifecycle
+from portal.services.agreements import queries as agreement_queries
 from portal.services.coverage import figures as coverage
 from portal.services.practices import operations as practice_service
 from portal.services.practices import queries as practice_queries
@@ -120,9 +121,9 @@ def _make_agreement(world: World):
 def _agreement_figures(world: World, agreement) -> dict[str, int]:
     session = world.session
     return {
-        "in the public list": sum(a.id == agreement.id for a in agreement_service.list_agreements(session)),
+        "in the public list": sum(a.id == agreement.id for a in agreement_queries.list_agreements(session)),
         "on the route's page": sum(a.id == agreement.id
-                                   for a in agreement_service.agreements_for_route(session, world.route.id)),
+                                   for a in agreement_queries.agreements_for_route(session, world.route.id)),
     }
 
 
@@ -142,7 +143,7 @@ AGREEMENTS = Kind(
     archive_list_url=lambda w, a: "/overeenkomsten/?archief=1",
     figures=_agreement_figures,
     snapshot=_agreement_snapshot,
-    restore=lambda session, a, actor: agreement_service.restore(session, a, actor),
+    restore=lambda session, a, actor: agreement_lifecycle.restore(session, a, actor),
 )
 
 

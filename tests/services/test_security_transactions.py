@@ -25,7 +25,8 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import LearningRoute
-from portal.services.agreements import operations as agreement_service
+from portal.services.agreements import funding as agreement_funding
+from portal.services.agreements import operations as agreement_operations
 from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
 from portal.services.learning_routes import csv_import as route_import
@@ -169,7 +170,8 @@ def test_agreement_set_parties(db_session, agreement_world):
     rows = [dict(organisation_id=p.organisation_id, role=p.role, governing_body_name=p.governing_body_name + " NV")
             for p in agreement.parties] + [dict(organisation_id=employer.id, role="employer",
                                                 governing_body_name="Bedrijf BV")]
-    done = run_and_roll_back(db_session, lambda: agreement_service.set_parties(db_session, agreement, rows, w["user"]),
+    done = run_and_roll_back(db_session,
+                             lambda: agreement_operations.set_parties(db_session, agreement, rows, w["user"]),
                              "audit_log", detail_tables=AGREEMENT_TABLES)
     assert wrote(done, "agreement_parties", "agreement_versions")
 
@@ -183,7 +185,7 @@ def test_agreement_set_funding_replaces_rows_or_keeps_the_old_ones(db_session, a
     totals = [dict(stream="lumpsum_vo", school_year="2027-2028", amount=Decimal("5000.00"),
                    recipient_party_id=v.id, purpose="Lessen")]
     done = run_and_roll_back(
-        db_session, lambda: agreement_service.set_funding(db_session, agreement, shares, totals, w["user"]),
+        db_session, lambda: agreement_funding.set_funding(db_session, agreement, shares, totals, w["user"]),
         "funding_totals", detail_tables=AGREEMENT_TABLES)
     assert wrote(done, "funding_shares")  # the old shares deleted and the new ones inserted, then the failure
     assert [s.percentage for s in agreement.funding_shares] == [Decimal("60.00"), Decimal("40.00")]
@@ -195,7 +197,7 @@ def test_agreement_set_guarantee(db_session, agreement_world):
     v = next(p for p in agreement.parties if p.role == "vmbo")
     phases = [dict(from_month=1, to_month=24, destination="vmbo_bb", responsible_party_id=v.id, max_wait_days=3)]
     done = run_and_roll_back(
-        db_session, lambda: agreement_service.set_guarantee(db_session, agreement, 24, phases, w["user"]),
+        db_session, lambda: agreement_funding.set_guarantee(db_session, agreement, 24, phases, w["user"]),
         "audit_log", detail_tables=AGREEMENT_TABLES)
     assert wrote(done, "transfer_guarantees", "agreements")
     assert agreement.route_duration_months == 48 and len(agreement.guarantee_phases) == 2

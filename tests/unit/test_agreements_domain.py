@@ -4,8 +4,12 @@ from decimal import Decimal as D
 
 import pytest
 
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain import agreements as dom
-from portal.domain.agreements import Phase, ShareLine
+from portal.domain.school_year import school_year_of
+from portal.domain.funding import ShareLine
+from portal.domain.transfer_guarantee import Phase
 
 
 def lines(*pcts, stream="lumpsum_vo", year="2026-2027"):
@@ -17,7 +21,7 @@ def lines(*pcts, stream="lumpsum_vo", year="2026-2027"):
     ("12.50", "12.50", "25.00", "50.00"),
 ])
 def test_shares_that_add_up_to_exactly_100_are_valid(pcts):
-    check = dom.check_funding_shares(lines(*pcts))
+    check = funding_rules.check_funding_shares(lines(*pcts))
     assert check.ok, check.messages()
     assert check.sums[("lumpsum_vo", "2026-2027")] == D("100.00")
 
@@ -31,27 +35,27 @@ def test_shares_that_add_up_to_exactly_100_are_valid(pcts):
     (("33.333", "66.667"), 0, "2 decimalen"),
 ])
 def test_shares_that_break_the_rule_are_reported_at_the_row(pcts, bad_row, fragment):
-    check = dom.check_funding_shares(lines(*pcts))
+    check = funding_rules.check_funding_shares(lines(*pcts))
     assert not check.ok
     assert any(fragment in m for m in check.row_errors[bad_row]), check.row_errors
 
 
 def test_groups_are_checked_per_stream_and_year_and_raise_on_request():
     rows = lines("60", "40") + lines("50", "50", year="2027-2028") + lines("70", "20", stream="sterk_techniek")
-    check = dom.check_funding_shares(rows)
+    check = funding_rules.check_funding_shares(rows)
     assert list(check.row_errors) == [5]
     assert "Subsidie Sterk Techniekonderwijs 2026-2027" in check.row_errors[5][0]
-    with pytest.raises(dom.FundingSharesInvalid):
-        dom.check_funding_shares(rows, raise_on_error=True)
+    with pytest.raises(funding_rules.FundingSharesInvalid):
+        funding_rules.check_funding_shares(rows, raise_on_error=True)
 
 
 def test_duplicate_party_in_one_group_is_an_error():
     rows = [ShareLine("lumpsum_vo", "2026-2027", "a", D("50")), ShareLine("lumpsum_vo", "2026-2027", "a", D("50"))]
-    assert "al een aandeel" in dom.check_funding_shares(rows).row_errors[1][0]
+    assert "al een aandeel" in funding_rules.check_funding_shares(rows).row_errors[1][0]
 
 
 def test_floats_are_refused():
-    check = dom.check_funding_shares([ShareLine("lumpsum_vo", "2026-2027", "a", 100.0)])
+    check = funding_rules.check_funding_shares([ShareLine("lumpsum_vo", "2026-2027", "a", 100.0)])
     assert not check.ok
 
 
@@ -60,13 +64,13 @@ def test_floats_are_refused():
     ("€ 10", D("10.00")), ("60,000", D("60.00")),
 ])
 def test_parse_decimal(text, expected):
-    assert dom.parse_decimal(text) == expected
+    assert funding_rules.parse_decimal(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", "abc", "33,333", "1e3", "NaN", "12..3", "1" + "0" * 26, "-" + "9" * 40])
 def test_parse_decimal_refuses(text):
     with pytest.raises(ValueError):
-        dom.parse_decimal(text)
+        funding_rules.parse_decimal(text)
 
 
 @pytest.mark.parametrize("total, pcts, expected", [
@@ -78,20 +82,20 @@ def test_parse_decimal_refuses(text):
     ("123456.79", ["12.5", "37.5", "50"], ["15432.10", "46296.30", "61728.39"]),
 ])
 def test_allocate_keeps_every_cent(total, pcts, expected):
-    amounts = dom.allocate(D(total), [(f"p{i}", D(p)) for i, p in enumerate(pcts)])
+    amounts = funding_rules.allocate(D(total), [(f"p{i}", D(p)) for i, p in enumerate(pcts)])
     assert [amounts[f"p{i}"] for i in range(len(pcts))] == [D(e) for e in expected]
     assert sum(amounts.values()) == D(total)
 
 
 def test_allocate_refuses_negative_total():
     with pytest.raises(ValueError):
-        dom.allocate(D("-1"), [("a", D("100"))])
+        funding_rules.allocate(D("-1"), [("a", D("100"))])
 
 
 def test_transfers_go_from_the_recipient_to_the_parties_that_do_the_work():
-    transfers = dom.derive_transfers("lumpsum_vo", "2026-2027", D("10000"), "vmbo",
+    transfers = funding_rules.derive_transfers("lumpsum_vo", "2026-2027", D("10000"), "vmbo",
                                      [("vmbo", D("60")), ("mbo", D("40"))], "Lessen in het mbo")
-    assert transfers == [dom.Transfer("lumpsum_vo", "2026-2027", "vmbo", "mbo", D("4000.00"), "Lessen in het mbo")]
+    assert transfers == [funding_rules.Transfer("lumpsum_vo", "2026-2027", "vmbo", "mbo", D("4000.00"), "Lessen in het mbo")]
 
 
 def ph(a, b, dest="mbo2", reason="", responsible="p", wait=10):
@@ -105,7 +109,7 @@ def ph(a, b, dest="mbo2", reason="", responsible="p", wait=10):
     [ph(1, 24), ph(25, 48, "entree", reason="Startkwalificatie niet haalbaar")],
 ])
 def test_glr_guarantee_covering_the_whole_route_is_valid(phases):
-    check = dom.check_transfer_guarantee(phases, 48, full_coverage=True)
+    check = guarantee_rules.check_transfer_guarantee(phases, 48, full_coverage=True)
     assert check.ok, check.messages()
 
 
@@ -124,23 +128,23 @@ def test_glr_guarantee_covering_the_whole_route_is_valid(phases):
     ([], "minstens één fase"),
 ])
 def test_glr_guarantee_rejects_gaps_overlaps_and_entree_without_reason(phases, fragment):
-    check = dom.check_transfer_guarantee(phases, 48, full_coverage=True)
+    check = guarantee_rules.check_transfer_guarantee(phases, 48, full_coverage=True)
     assert not check.ok
     assert any(fragment in m for m in check.messages()), check.messages()
 
 
 def test_without_full_coverage_gaps_are_allowed_but_not_overlaps():
-    assert dom.check_transfer_guarantee([ph(1, 12), ph(25, 48)], 48, full_coverage=False).ok
-    assert not dom.check_transfer_guarantee([ph(1, 30), ph(25, 48)], 48, full_coverage=False).ok
+    assert guarantee_rules.check_transfer_guarantee([ph(1, 12), ph(25, 48)], 48, full_coverage=False).ok
+    assert not guarantee_rules.check_transfer_guarantee([ph(1, 30), ph(25, 48)], 48, full_coverage=False).ok
 
 
 def test_entree_with_reason_is_flagged():
-    check = dom.check_transfer_guarantee([ph(1, 24), ph(25, 48, "entree", reason="x")], 48, full_coverage=True)
+    check = guarantee_rules.check_transfer_guarantee([ph(1, 24), ph(25, 48, "entree", reason="x")], 48, full_coverage=True)
     assert check.ok and check.flagged == [1]
 
 
 def test_missing_duration_is_an_error():
-    assert "duur" in dom.check_transfer_guarantee([ph(1, 12)], None, full_coverage=True).general[0]
+    assert "duur" in guarantee_rules.check_transfer_guarantee([ph(1, 12)], None, full_coverage=True).general[0]
 
 
 @pytest.mark.parametrize("parties, internal", [
@@ -192,8 +196,8 @@ def test_valid_in_school_year(start, end, terminated, year, valid):
 
 
 def test_school_year_of():
-    assert dom.school_year_of(date(2026, 7, 31)) == "2025-2026"
-    assert dom.school_year_of(date(2026, 8, 1)) == "2026-2027"
+    assert school_year_of(date(2026, 7, 31)) == "2025-2026"
+    assert school_year_of(date(2026, 8, 1)) == "2026-2027"
 
 
 def complete_facts(**changes):
@@ -201,8 +205,8 @@ def complete_facts(**changes):
         title="T", route_count=1, start_date=date(2026, 8, 1), end_date=date(2030, 7, 31),
         parties=[("vmbo", "A"), ("mbo", "B")], examining_role="mbo",
         clauses={k: "tekst" for k in dom.TEXT_CLAUSES}, mbo_domain="ZW", team_qualification=True,
-        funding=dom.check_funding_shares(lines("60", "40")), funding_lines=2,
-        guarantee=dom.check_transfer_guarantee([ph(1, 48)], 48, full_coverage=True),
+        funding=funding_rules.check_funding_shares(lines("60", "40")), funding_lines=2,
+        guarantee=guarantee_rules.check_transfer_guarantee([ph(1, 48)], 48, full_coverage=True),
     )
     for k, v in changes.items():
         setattr(facts, k, v)
@@ -225,8 +229,8 @@ def test_complete_agreement_passes_the_checklist():
     (dict(team_qualification=None), "team_qualification"),
     (dict(mbo_domain=None), "sector"),
     (dict(funding_lines=0, funding=None), "funding"),
-    (dict(funding=dom.check_funding_shares(lines("60", "39"))), "funding"),
-    (dict(guarantee=dom.check_transfer_guarantee([ph(1, 12), ph(14, 48)], 48, full_coverage=True)), "transfer_option"),
+    (dict(funding=funding_rules.check_funding_shares(lines("60", "39"))), "funding"),
+    (dict(guarantee=guarantee_rules.check_transfer_guarantee([ph(1, 12), ph(14, 48)], 48, full_coverage=True)), "transfer_option"),
 ] + [(dict(clauses={**{k: "x" for k in dom.TEXT_CLAUSES}, k: " "}), None) for k in dom.TEXT_CLAUSES
      if k != "team_qualification_description"])
 def test_checklist_names_what_is_missing(changes, key):
@@ -254,8 +258,8 @@ def test_diff_shows_changed_text_and_list_lines():
 
 
 def test_format_decimal():
-    assert dom.format_decimal(D("1234567.5")) == "1.234.567,50"
-    assert dom.format_decimal(D("-0.01")) == "-0,01"
+    assert funding_rules.format_decimal(D("1234567.5")) == "1.234.567,50"
+    assert funding_rules.format_decimal(D("-0.01")) == "-0,01"
 
 
 @pytest.mark.parametrize("kind, role, ok", [

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import school_year_of, school_years_between, shift_school_year
 
 
 @pytest.mark.parametrize("day, expected", [
@@ -13,13 +14,13 @@ from portal.domain import coverage as rules
     (date(2027, 1, 1), "2026-2027"),
 ])
 def test_school_year_starts_on_1_august(day, expected):
-    assert rules.school_year_for(day) == expected
+    assert school_year_of(day) == expected
 
 
 def test_school_years_between_is_inclusive_and_empty_when_reversed():
-    assert rules.school_years_between("2022-2023", "2024-2025") == ["2022-2023", "2023-2024", "2024-2025"]
-    assert rules.school_years_between("2025-2026", "2024-2025") == []
-    assert rules.shift_school_year("2025-2026", -2) == "2023-2024"
+    assert school_years_between("2022-2023", "2024-2025") == ["2022-2023", "2023-2024", "2024-2025"]
+    assert school_years_between("2025-2026", "2024-2025") == []
+    assert shift_school_year("2025-2026", -2) == "2023-2024"
 
 
 @pytest.mark.parametrize("measure, value, expected", [

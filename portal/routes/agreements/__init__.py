@@ -1,2 +1,8 @@
-"""Agreements (/overeenkomsten): the blueprint's views, actions and editors."""
-from portal.routes.agreements import actions, editors, views  # noqa: F401  (registers the views)
+"""Agreements (/overeenkomsten): the blueprint's views, actions, editors, template globals and CLI."""
+from portal.routes.agreements import (  # noqa: F401  (registers them on bp)
+    actions,
+    cli,
+    editors,
+    template_globals,
+    views,
+)

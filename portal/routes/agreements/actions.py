@@ -8,17 +8,16 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal.core.uploads import store_upload
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
-from portal.forms.helpers import apply_service_errors, commit_or_flash
 from portal.models.agreement import AgreementParty
 from portal.permissions import can_restore_agreement, can_sign_for_party
+from portal.routes.agreements.access import load, require_details, require_edit
 from portal.routes.agreements.blueprint import bp
-from portal.routes.agreements.views import load, require_details, require_edit
-from portal.core.errors import ServiceError
-from portal.services.agreements import operations as service
-from portal.core.uploads import delete_stored, send_stored, store_upload
-
+from portal.services.agreements import lifecycle, queries
+from portal.web.transaction import act, save
+from portal.web.uploads import send_stored
 
 # --- signing, termination, document ----------------------------------------
 
@@ -28,15 +27,8 @@ def send_agreement(agreement_id: int):
     agreement = load(agreement_id)
     require_edit(agreement)
     ActionForm().validate_on_submit() or abort(400)
-    try:
-        service.send_for_signature(db.session, agreement, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        for message in [m for ms in exc.errors.values() for m in ms]:
-            flash(message, "error")
-    else:
-        db.session.commit()
-        flash("De overeenkomst ligt nu ter ondertekening bij alle partijen.", "success")
+    act(lambda: lifecycle.send_for_signature(db.session, agreement, current_user),
+        "De overeenkomst ligt nu ter ondertekening bij alle partijen.")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 
@@ -50,8 +42,8 @@ def sign_agreement(agreement_id: int, party_id: int):
     if not can_sign_for_party(current_user, party):
         abort(403)
     ActionForm().validate_on_submit() or abort(400)
-    if commit_or_flash(lambda: service.sign(db.session, agreement, party, current_user),
-                       lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}."):
+    if act(lambda: lifecycle.sign(db.session, agreement, party, current_user),
+           lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}."):
         if agreement.status == "getekend":
             flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
@@ -67,16 +59,12 @@ def terminate_agreement(agreement_id: int):
     if request.method == "GET":
         form.terminated_on.data = date.today()
     if form.validate_on_submit():
-        try:
-            service.terminate(db.session, agreement, form.terminated_on.data, form.termination_reason.data,
-                              current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-        else:
-            db.session.commit()
+        saved = save(lambda: lifecycle.terminate(db.session, agreement, form.terminated_on.data,
+                                                 form.termination_reason.data, current_user), form)
+        if saved.ok:
             flash("De overeenkomst is opgezegd.", "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+        general = saved.general
     return render_template("agreements/terminate.html", agreement=agreement, form=form,
                            general=general), 422 if request.method == "POST" else 200
 
@@ -87,8 +75,7 @@ def archive_agreement(agreement_id: int):
     agreement = load(agreement_id)
     require_edit(agreement)
     ActionForm().validate_on_submit() or abort(400)
-    if not commit_or_flash(lambda: service.archive(db.session, agreement, current_user),
-                           "De overeenkomst is gearchiveerd."):
+    if not act(lambda: lifecycle.archive(db.session, agreement, current_user), "De overeenkomst is gearchiveerd."):
         return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
     return redirect(url_for("agreements.index"))
 
@@ -100,8 +87,8 @@ def restore_agreement(agreement_id: int):
     if not can_restore_agreement(current_user, agreement):
         abort(403)
     ActionForm().validate_on_submit() or abort(400)
-    commit_or_flash(lambda: service.restore(db.session, agreement, current_user),
-                    lambda: f"De overeenkomst ‘{agreement.title}’ is hersteld.")
+    act(lambda: lifecycle.restore(db.session, agreement, current_user),
+        lambda: f"De overeenkomst ‘{agreement.title}’ is hersteld.")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 
@@ -112,21 +99,11 @@ def upload_document(agreement_id: int):
     require_edit(agreement)
     form = DocumentForm()
     form.validate_on_submit() or abort(400)
-    stored = None
-    try:
-        stored = store_upload(form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document")
-        service.attach_document(db.session, agreement, stored, current_user)
-    except BaseException as exc:
-        if stored is not None:
-            delete_stored(stored.stored_name)  # no file on disk without the row that points to it
-        if not isinstance(exc, ServiceError):
-            raise
-        db.session.rollback()
-        for message in [m for ms in exc.errors.values() for m in ms]:
-            flash(f"Document: {message}", "error")
-        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-    db.session.commit()
-    flash("Het getekende document is opgeslagen.", "success")
+    # A file stored by a write that does not commit is removed at the end of
+    # the request (web/uploads.py): no file on disk without its row.
+    act(lambda: lifecycle.attach_document(db.session, agreement, store_upload(
+        form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document"), current_user),
+        "Het getekende document is opgeslagen.", prefix="Document: ")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 
@@ -153,7 +130,7 @@ def list_versions(agreement_id: int):
     b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
     diff = None
     if a is not None and b is not None and a in numbers and b in numbers:
-        diff = service.version_diff(agreement, a, b)
+        diff = queries.version_diff(agreement, a, b)
     elif request.args.get("a") or request.args.get("b"):
         abort(404)
     return render_template("agreements/versions.html", agreement=agreement, diff=diff, a=a, b=b)

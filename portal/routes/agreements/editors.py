@@ -9,14 +9,15 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.domain import agreements as dom
+from portal.domain import funding as funding_rules
+from portal.domain.school_year import school_year_of
 from portal.extensions import db
 from portal.forms.agreements import ActionForm, parse_int, parse_phase_rows, parse_share_rows, parse_total_rows
+from portal.routes.agreements.access import load, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
-from portal.routes.agreements.views import _saved_message, load, require_edit
-from portal.core.errors import ServiceError
-from portal.services.agreements import operations as service
+from portal.services.agreements import funding, queries
 from portal.web.templating import is_htmx_fragment_request, render_page_or_fragment
+from portal.web.transaction import save
 
 
 def _next_key(rows: list[dict]) -> str:
@@ -54,13 +55,13 @@ def _render(page: str, fragment: str, status: int = 200, **context):
 
 def _share_rows_from(agreement) -> list[dict]:
     return [dict(key=str(i), stream=s.stream, school_year=s.school_year, party_id=s.party_id,
-                 percentage=Decimal(s.percentage), raw_percentage=dom.format_decimal(Decimal(s.percentage)),
+                 percentage=Decimal(s.percentage), raw_percentage=funding_rules.format_decimal(Decimal(s.percentage)),
                  errors=[]) for i, s in enumerate(agreement.funding_shares)]
 
 
 def _total_rows_from(agreement) -> list[dict]:
     return [dict(key=str(i), stream=t.stream, school_year=t.school_year, recipient_party_id=t.recipient_party_id,
-                 amount=Decimal(t.amount), raw_amount=dom.format_decimal(Decimal(t.amount)),
+                 amount=Decimal(t.amount), raw_amount=funding_rules.format_decimal(Decimal(t.amount)),
                  purpose=t.purpose or "", errors=[]) for i, t in enumerate(agreement.funding_totals)]
 
 
@@ -72,7 +73,7 @@ def _group_sums(rows: list[dict]) -> list[dict]:
             groups[key] = groups.get(key, Decimal("0.00")) + r["percentage"]
         else:
             groups.setdefault((r["stream"], r["school_year"]), Decimal("0.00"))
-    return [dict(label=dom.group_label(*k), total=v, ok=v == dom.HUNDRED) for k, v in groups.items()]
+    return [dict(label=funding_rules.group_label(*k), total=v, ok=v == funding_rules.HUNDRED) for k, v in groups.items()]
 
 
 @bp.route("/<int:agreement_id>/financiering", methods=["GET", "POST"])
@@ -85,8 +86,7 @@ def edit_shares(agreement_id: int):
     if request.method == "GET":
         shares, totals = _share_rows_from(agreement), _total_rows_from(agreement)
         if not shares:
-            first_year = agreement.start_date.year if agreement.start_date.month >= 8 else agreement.start_date.year - 1
-            shares = [dict(key=str(i), stream="lumpsum_vo", school_year=f"{first_year}-{first_year + 1}",
+            shares = [dict(key=str(i), stream="lumpsum_vo", school_year=school_year_of(agreement.start_date),
                            party_id=p.id, percentage=None, raw_percentage="", errors=[])
                       for i, p in enumerate(agreement.parties[:2])]
     else:
@@ -103,21 +103,21 @@ def edit_shares(agreement_id: int):
                                                             purpose="")):
             pass
         elif action == "save":
-            response, errors, saved = _save_editor(agreement, lambda **version: service.set_funding(
+            response, errors, saved = _save_editor(agreement, lambda **version: funding.set_funding(
                 db.session, agreement, shares, totals, current_user, **version))
             if response is not None:
                 return response
             if saved:
                 shares, totals = _share_rows_from(agreement), _total_rows_from(agreement)
         else:  # check: live sums and errors, nothing saved
-            errors = service.validate_funding(agreement, shares, totals)
+            errors = funding.validate_funding(agreement, shares, totals)
             if is_htmx_fragment_request():
                 return render_template("agreements/_funding_check.html", shares=shares, totals=totals,
                                        errors=errors, sums=_group_sums(shares), saved=False)
     return _render("agreements/funding.html", "agreements/_funding_editor.html", 422 if errors else 200,
                    agreement=agreement, shares=shares, totals=totals, errors=errors, sums=_group_sums(shares),
                    saved=saved, save_failed=bool(errors) and request.method == "POST",
-                   action_form=ActionForm(), allocations=service.allocations(agreement))
+                   action_form=ActionForm(), allocations=queries.allocations(agreement))
 
 
 def _save_editor(agreement, write):
@@ -125,18 +125,16 @@ def _save_editor(agreement, write):
     is the service call. Returns (redirect or None, errors, saved): a plain
     form gets a flash and a redirect; htmx re-renders the editor with
     "saved" (or "addendum" when the save made a new version)."""
-    try:
-        changed = write(expected_version=request.form.get("version_id", type=int))
-    except ServiceError as exc:
-        db.session.rollback()
-        errors = {k: list(v) for k, v in exc.errors.items()}
-        for change in getattr(exc, "changes", []):  # a conflict: what the other saved
+    saved = save(lambda: write(expected_version=request.form.get("version_id", type=int)))
+    if not saved.ok:
+        errors = {k: list(v) for k, v in saved.error.errors.items()}
+        for change in getattr(saved.error, "changes", []):  # a conflict: what the other saved
             errors.setdefault("__all__", []).append(
                 f"{change['who']} wijzigde {change['label']}: was {change['before']}, werd {change['after']}.")
         return None, errors, False
-    db.session.commit()
+    changed = saved.result
     if not is_htmx_fragment_request():
-        flash(_saved_message(agreement, changed), "success")
+        flash(saved_message(agreement, changed), "success")
         return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id)), {}, False
     return None, {}, "addendum" if changed == "addendum" else True
 
@@ -175,21 +173,21 @@ def edit_guarantee(agreement_id: int):
                 responsible_party_id=None, max_wait_days=None, description="", entree_reason="")):
             pass
         elif action == "save":
-            response, errors, saved = _save_editor(agreement, lambda **version: service.set_guarantee(
+            response, errors, saved = _save_editor(agreement, lambda **version: funding.set_guarantee(
                 db.session, agreement, duration, phases, current_user, **version))
             if response is not None:
                 return response
             if saved:
                 phases = _phase_rows_from(agreement)
         else:  # check: messages only, nothing saved
-            errors, check = service.validate_guarantee(agreement, duration, phases)
+            errors, check = funding.validate_guarantee(agreement, duration, phases)
             flagged = check.flagged
             if is_htmx_fragment_request():
                 return render_template("agreements/_guarantee_check.html", phases=phases, errors=errors,
                                        saved=False)
     if not errors and request.method == "GET" and agreement.guarantee_phases:
-        flagged = service.guarantee_check(agreement).flagged
+        flagged = queries.guarantee_check(agreement).flagged
     return _render("agreements/guarantee.html", "agreements/_guarantee_editor.html", 422 if errors else 200,
                    agreement=agreement, phases=phases, errors=errors, saved=saved, duration=duration_raw,
                    flagged=flagged, action_form=ActionForm(), save_failed=bool(errors) and request.method == "POST",
-                   full_coverage=service.needs_full_coverage(agreement))
+                   full_coverage=queries.needs_full_coverage(agreement))

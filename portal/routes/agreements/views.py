@@ -2,98 +2,37 @@
 permission or 403 -> validate -> service -> commit once -> render/redirect."""
 from __future__ import annotations
 
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
-from portal.domain import agreements as dom
 from portal.extensions import db
-from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm
-from portal.forms.helpers import save_form
+from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm, parse_party_rows
+from portal.forms.choices import options
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
-from portal.models.agreement import Agreement, AgreementParty
+from portal.models.agreement import Agreement
 from portal.permissions import (
-    can_create_agreement, can_edit_agreement, can_restore_agreement, can_view_agreement_details, is_staff,
+    can_create_agreement,
+    can_edit_agreement,
+    can_restore_agreement,
+    can_view_agreement_details,
+    is_staff,
 )
-from portal.core.errors import ServiceError
-from portal.services.agreements import operations as service
+from portal.routes.agreements.access import load, require_details, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
-
-
-
-@bp.app_template_global("agreement_status")
-def agreement_status(agreement: Agreement) -> str:
-    return service.current_status(agreement)
-
-
-@bp.app_template_global("expiring_agreements_for")
-def expiring_agreements_for(user) -> list[Agreement]:
-    """For any overview page: {% with expiring = expiring_agreements_for(current_user) %}
-    {% include "agreements/_expiring.html" %}{% endwith %} (staff: all; coordinator: their own)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    if is_staff(user):
-        return service.list_expiring(db.session)
-    if user.role == "coordinator" and user.organisation_id:
-        return service.list_expiring(db.session, organisation_id=user.organisation_id)
-    return []
-
-
-@bp.app_template_global("agreements_for_route")
-def agreements_for_route(route) -> list[Agreement]:
-    """For the route detail page: the agreements covering it (existence is public)."""
-    return service.agreements_for_route(db.session, route.id)
-
-
-@bp.cli.command("expire")
-def expire_command():
-    """Zet getekende overeenkomsten na hun einddatum op verlopen (voor cron)."""
-    import click
-    count = service.expire_due(db.session)
-    db.session.commit()
-    click.echo(f"{count} overeenkomst(en) op verlopen gezet.")
-
-
-@bp.app_context_processor
-def agreement_vocab():
-    return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
-            "FUNDING_STREAMS": dom.FUNDING_STREAMS, "DESTINATIONS": dom.DESTINATIONS,
-            "fmt_decimal": dom.format_decimal}
-
-
-def load(agreement_id: int, *, archived: bool = False) -> Agreement:
-    """The agreement or 404. An archived one does not exist, except with
-    archived=True for staff (its page and restoring it)."""
-    # Parties with their organisations in one go: no query per party.
-    agreement = db.session.get(Agreement, agreement_id, options=[
-        selectinload(Agreement.parties).joinedload(AgreementParty.organisation)])
-    if agreement is None or (agreement.archived_at is not None and not (archived and is_staff(current_user))):
-        abort(404)
-    return agreement
-
-
-def require_details(agreement: Agreement) -> None:
-    if not current_user.is_authenticated:
-        abort(403)
-    if not can_view_agreement_details(current_user, agreement):
-        abort(403)
-
-
-def require_edit(agreement: Agreement) -> None:
-    if not current_user.is_authenticated or not can_edit_agreement(current_user, agreement):
-        abort(403)
-
+from portal.routes.agreements.template_globals import expiring_agreements_for
+from portal.services.agreements import operations, queries
+from portal.web.transaction import save
 
 # --- lists and detail ------------------------------------------------------
 
 @bp.get("/")
 def index():
     if is_staff(current_user) and request.args.get("archief") == "1":
-        return render_template("agreements/archived.html", agreements=service.list_archived(db.session))
-    agreements = service.list_agreements(db.session)
+        return render_template("agreements/archived.html", agreements=queries.list_archived(db.session))
+    agreements = queries.list_agreements(db.session)
     expiring = expiring_agreements_for(current_user)
     mine: set[int] = set()
     if current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
@@ -116,10 +55,10 @@ def _detail_context(agreement: Agreement) -> dict:
     can_edit = can_edit_agreement(current_user, agreement)
     return dict(
         can_restore=can_restore_agreement(current_user, agreement),
-        checklist=service.checklist(agreement), guarantee=service.guarantee_check(agreement),
-        allocations=service.allocations(agreement), can_edit=can_edit,
+        checklist=queries.checklist(agreement), guarantee=queries.guarantee_check(agreement),
+        allocations=queries.allocations(agreement), can_edit=can_edit,
         my_party=agreement.party_for(current_user.organisation_id) if current_user.role == "coordinator" else None,
-        status=service.current_status(agreement), document_form=DocumentForm(),
+        status=queries.current_status(agreement), document_form=DocumentForm(),
         terminate_form=TerminateForm(), party_names={p.id: p.organisation.name for p in agreement.parties},
     )
 
@@ -130,7 +69,7 @@ def view_checklist(agreement_id: int):
     agreement = load(agreement_id, archived=True)  # staff read archived ones
     require_details(agreement)
     return render_template("agreements/checklist.html", agreement=agreement,
-                           checklist=service.checklist(agreement))
+                           checklist=queries.checklist(agreement))
 
 
 @bp.get("/<int:agreement_id>/afdrukken")
@@ -143,23 +82,23 @@ def print_agreement(agreement_id: int):
 
 # --- create and edit -------------------------------------------------------
 
-def _route_choices(agreement: Agreement | None) -> list[tuple[int, str]]:
-    routes = service.routes_for(db.session, current_user.organisation_id)
+def _route_choices(agreement: Agreement | None) -> list[SelectChoice]:
+    routes = queries.routes_for(db.session, current_user.organisation_id)
     if agreement is not None:
         routes = list({r.id: r for r in [*routes, *agreement.routes]}.values())
-    return [(r.id, f"{r.title} ({r.kind_code.upper()}, {r.status})") for r in sorted(routes, key=lambda r: r.title)]
+    return options((r.id, f"{r.title} ({r.kind_code.upper()}, {r.status})") for r in sorted(routes, key=lambda r: r.title))
 
 
-def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> list[tuple[str, str]]:
+def _examining_choices(agreement: Agreement | None, route_ids: list[int]) -> list[SelectChoice]:
     if agreement is not None:
         orgs = [p.organisation for p in agreement.parties if p.role == "mbo"]
     else:
         # Ids come from the unvalidated form: only those that can exist (PostgreSQL: out of range was a 500).
         route_ids = [i for i in route_ids if isinstance(i, int) and 0 < i <= INT_LIMIT]
         routes = db.session.scalars(select(LearningRoute).where(LearningRoute.id.in_(route_ids or [0]))).all()
-        routes = routes or service.routes_for(db.session, current_user.organisation_id)
+        routes = routes or queries.routes_for(db.session, current_user.organisation_id)
         orgs = list({p.organisation_id: p.organisation for r in routes for p in r.parties if p.role == "mbo"}.values())
-    return [("", "— kies —")] + [(str(o.id), o.name) for o in orgs]
+    return options([("", "— kies —")] + [(str(o.id), o.name) for o in orgs])
 
 
 def _fill_form(form: AgreementForm, agreement: Agreement) -> None:
@@ -167,7 +106,7 @@ def _fill_form(form: AgreementForm, agreement: Agreement) -> None:
     form.title.data = agreement.title
     form.route_ids.data = [r.id for r in agreement.routes]
     form.start_date.data, form.end_date.data = agreement.start_date, agreement.end_date
-    for name in service.CLAUSE_FIELDS:
+    for name in queries.CLAUSE_FIELDS:
         getattr(form, name).data = getattr(agreement, name)
     form.mbo_domain_code.data = agreement.mbo_domain_code or ""
     form.examining_organisation_id.data = str(agreement.examining_organisation_id or "")
@@ -184,12 +123,12 @@ def create_agreement():
     form.examining_organisation_id.choices = _examining_choices(None, form.route_ids.data or [])
     if request.method == "GET":
         route_id = request.args.get("route", type=int)
-        if route_id and any(c[0] == route_id for c in form.route_ids.choices):
+        if route_id and any(c.value == route_id for c in form.route_ids.choices):
             form.route_ids.data = [route_id]
     general: list[str] = []
     if form.validate_on_submit():
-        saved = save_form(form, lambda: create_once(form, "agreement", lambda: service.create_agreement(
-            db.session, form.data_for_service(), current_user)))
+        saved = save(lambda: create_once(form, "agreement", lambda: operations.create_agreement(
+            db.session, form.data_for_service(), current_user)), form)
         if saved.ok:
             flash("De overeenkomst is aangemaakt als concept.", "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=saved.result.id))
@@ -211,11 +150,11 @@ def edit_agreement(agreement_id: int):
     general: list[str] = []
     conflict = None
     if form.validate_on_submit():
-        saved = save_form(form, lambda: service.update_agreement(
+        saved = save(lambda: operations.update_agreement(
             db.session, agreement, form.data_for_service(), current_user,
-            expected_version=form.version_id.data or None))
+            expected_version=form.version_id.data or None), form)
         if saved.ok:
-            flash(_saved_message(agreement, saved.result), "success")
+            flash(saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
         general, conflict = saved.general, saved.conflict
     status = 422 if request.method == "POST" else 200
@@ -223,19 +162,9 @@ def edit_agreement(agreement_id: int):
                            conflict=conflict), status
 
 
-def _saved_message(agreement: Agreement, changed: bool | str) -> str:
-    if not changed:
-        return "Er was niets gewijzigd."
-    if changed == "addendum":
-        return (f"Opgeslagen als versie {agreement.revision} (addendum). De handtekeningen zijn vervallen; "
-                f"alle partijen tekenen opnieuw.")
-    return "De wijzigingen zijn opgeslagen."
-
-
 @bp.route("/<int:agreement_id>/partijen", methods=["GET", "POST"])
 @login_required
 def edit_parties(agreement_id: int):
-    from portal.forms.agreements import parse_party_rows
     agreement = load(agreement_id)
     require_edit(agreement)
     errors: dict[str, list[str]] = {}
@@ -245,20 +174,16 @@ def edit_parties(agreement_id: int):
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
         rows = parse_party_rows(request.form)
-        try:
-            changed = service.set_parties(db.session, agreement, rows, current_user,
-                                          expected_version=request.form.get("version_id", type=int))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            orgs = {o.id: o for o in db.session.scalars(
-                select(Organisation).where(Organisation.id.in_([r["organisation_id"] for r in rows])))}
-            for r in rows:
-                r["organisation"] = orgs.get(r["organisation_id"])
-        else:
-            db.session.commit()
-            flash(_saved_message(agreement, changed), "success")
+        saved = save(lambda: operations.set_parties(db.session, agreement, rows, current_user,
+                                                    expected_version=request.form.get("version_id", type=int)))
+        if saved.ok:
+            flash(saved_message(agreement, saved.result), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+        errors = saved.error.errors
+        orgs = {o.id: o for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_([r["organisation_id"] for r in rows])))}
+        for r in rows:
+            r["organisation"] = orgs.get(r["organisation_id"])
     taken = {r["organisation_id"] for r in rows}
     organisations = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.domain import vocab
-from portal.models.route import ROUTE_STATUSES
+from portal.domain.routes import STATUSES as ROUTE_STATUSES
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # values per list parameter (RouteFilters keeps at most 50)
@@ -27,8 +28,8 @@ FILTER_PARAMS = {
 
 
 def school_year_values() -> list[str]:
-    last = rules.shift_school_year(rules.current_school_year(), 5)
-    return rules.school_years_between(f"{FIRST_SCHOOL_YEAR}-{FIRST_SCHOOL_YEAR + 1}", last)
+    last = shift_school_year(current_school_year(), 5)
+    return school_years_between(f"{FIRST_SCHOOL_YEAR}-{FIRST_SCHOOL_YEAR + 1}", last)
 
 
 def _array(name: str, description: str, items: dict) -> dict:

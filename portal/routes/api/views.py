@@ -27,7 +27,7 @@ from portal.routes.api.openapi import (
     openapi_document,
     school_year_values,
 )
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
 from portal.routes.api.blueprint import bp
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
@@ -21,7 +22,7 @@ from portal.services.coverage import (
 )
 from portal.routes.coverage import map_render
 from portal.routes.coverage.links import region_url, route_list_url, route_url_builder, route_url_pattern
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters
 from portal.web.templating import render_page_or_fragment
 from portal.routes.coverage.blueprint import maps_bp as bp
@@ -42,10 +43,10 @@ def _state():
 
 
 def school_year_options(selected: str | None) -> list[str]:
-    current = rules.current_school_year()
+    current = current_school_year()
     first = coverage_trend.first_school_year(db.session) or current
-    last = max(rules.shift_school_year(current, 1), selected or current)
-    return list(reversed(rules.school_years_between(min(first, current), last)))
+    last = max(shift_school_year(current, 1), selected or current)
+    return list(reversed(school_years_between(min(first, current), last)))
 
 
 def status_options(user) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from portal.services.learning_routes import columns
 from portal.services.learning_routes import csv_import as route_import
 from portal.services.learning_routes import export as route_export
 from portal.services.learning_routes import listing as route_list
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 
 # Files with more rows than this show a progress bar while they import.
 STREAM_THRESHOLD = 200

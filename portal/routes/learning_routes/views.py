@@ -21,9 +21,10 @@ from portal.permissions import (
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
+from portal.domain.school_year import current_school_year
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes import snapshots
-from portal.services.reference.importers import current_region_year
+from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
 from portal.routes.learning_routes.access import load_route, require_login
 from portal.routes.learning_routes.blueprint import bp
@@ -183,7 +184,7 @@ def create():
         abort(403)
     form = RouteForm()
     if request.method == "GET":
-        form.first_school_year.data = route_list.current_school_year()
+        form.first_school_year.data = current_school_year()
         org = current_user.organisation
         if org is not None:
             field = {"vmbo": form.vmbo_parties, "mbo": form.mbo_parties}.get(org.kind, form.employer_parties)

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from portal.core.errors import ServiceError
 from portal.domain.practices import practice_errors
 from portal.extensions import db
 from portal.forms.helpers import apply_service_errors, commit_or_flash, save_form
@@ -16,17 +17,20 @@ from portal.forms.submission import create_once
 from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
 from portal.models.practice import GoodPractice
 from portal.permissions import (
-    can_archive_practice, can_create_practice, can_edit_practice, can_moderate_practices,
-    can_restore_practice, can_submit_practice,
+    can_archive_practice,
+    can_create_practice,
+    can_edit_practice,
+    can_moderate_practices,
+    can_restore_practice,
+    can_submit_practice,
 )
-from portal.core.errors import ServiceError
-from portal.services.practices import attachments
-from portal.services.practices import operations as service
-from portal.services.reference.importers import current_region_year
-from portal.services.learning_routes.filters import visibility_clause
 from portal.routes.practices.access import load_attachment, load_practice, require
 from portal.routes.practices.blueprint import bp
 from portal.routes.practices.views import render_show
+from portal.services.learning_routes.filters import visibility_clause
+from portal.services.practices import attachments
+from portal.services.practices import operations as service
+from portal.services.reference.boundaries import current_region_year
 
 
 def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:

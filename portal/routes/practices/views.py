@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
-from portal.core.uploads import send_stored
+from portal.web.uploads import send_stored
 from portal.domain.practices import STATUS_NAMES, THEME_NAMES
 from portal.extensions import db
 from portal.forms.practices import ActionForm, AttachmentForm, SendBackForm

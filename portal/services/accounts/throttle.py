@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
+import redis
 from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -78,7 +79,6 @@ def _redis():
     clients = current_app.extensions.setdefault("throttle_redis", {})
     client = clients.get(url)
     if client is None:
-        import redis
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         clients[url] = client
     return client

@@ -5,12 +5,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.core.audit import record
+from portal.core.errors import ServiceError
 from portal.domain.vocab import ROLES, codes
 from portal.models import Organisation, User
 from portal.models.base import utcnow
 from portal.models.user import new_session_token
-from portal.core.errors import ServiceError
-from portal.core.audit import record
 from portal.services.accounts.passwords import (
     hash_password,
     needs_rehash,

@@ -1,1 +1,3 @@
-"""Agreements (samenwerkingsovereenkomsten): writes, lifecycle, funding and guarantee rows, reads, snapshots."""
+"""Agreements (samenwerkingsovereenkomsten): writes (operations), the steps every
+write shares (changes), lifecycle, funding and guarantee rows, reads (queries),
+snapshots. Callers import the module that defines a name."""

@@ -1,19 +1,20 @@
 """Samenwerkingsovereenkomsten: the funding split ("omvang en bestemming") and
 the overstapgarantie, each edited as rows and saved as one change of the
-agreement (a new version after a signature). Part of the agreement service:
-callers use portal.services.agreements."""
+agreement (a new version after a signature, see changes.finish_change).
+Flush, never commit; every write is audited."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from portal.domain import agreements as dom
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain.identifiers import school_year_error
 from portal.models import User
 from portal.models.agreement import Agreement, FundingShare, FundingTotal, TransferGuarantee
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as core
+from portal.services.agreements import changes
 from portal.services.agreements.queries import needs_full_coverage
 from portal.services.agreements.snapshots import content_snapshot
 
@@ -25,7 +26,7 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
     values or a 'parse_error' message."""
     errors: dict[str, list[str]] = {}
     party_ids = {p.id for p in agreement.parties}
-    lines: list[dom.ShareLine] = []
+    lines: list[funding_rules.ShareLine] = []
     line_index: list[int] = []
     for i, row in enumerate(shares):
         row_errors = list(row.get("errors") or [])
@@ -33,15 +34,15 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
             row_errors.append("Kies een partij van deze overeenkomst.")
         if school_year_error(row.get("school_year")) or not row.get("school_year"):
             row_errors.append(school_year_error(row.get("school_year")) or "Vul het schooljaar in.")
-        if row.get("stream") not in dom.FUNDING_STREAMS:
+        if row.get("stream") not in funding_rules.FUNDING_STREAMS:
             row_errors.append("Kies een geldstroom.")
         if row_errors:
             errors[f"share-{i}"] = row_errors
         if isinstance(row.get("percentage"), Decimal):
-            lines.append(dom.ShareLine(row.get("stream"), row.get("school_year"), row.get("party_id"),
+            lines.append(funding_rules.ShareLine(row.get("stream"), row.get("school_year"), row.get("party_id"),
                                        row["percentage"]))
             line_index.append(i)
-    check = dom.check_funding_shares(lines)
+    check = funding_rules.check_funding_shares(lines)
     for j, messages in check.row_errors.items():
         errors.setdefault(f"share-{line_index[j]}", []).extend(messages)
     groups = {(r.get("stream"), r.get("school_year")) for r in shares}
@@ -68,8 +69,8 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
 
 def set_funding(session: Session, agreement: Agreement, shares: list[dict], totals: list[dict],
                 actor: User, expected_version: int | None = None) -> bool | str:
-    core._check_version(agreement, expected_version)
-    core._ensure_editable(agreement)
+    changes.check_version(agreement, expected_version)
+    changes.ensure_editable(agreement)
     errors = validate_funding(agreement, shares, totals)
     if errors:
         raise ServiceError(errors)
@@ -88,17 +89,17 @@ def set_funding(session: Session, agreement: Agreement, shares: list[dict], tota
         for r in totals
     ]
     session.flush()
-    return core._changed(session, agreement, actor, before, "update_funding")
+    return changes.finish_change(session, agreement, actor, before, "update_funding")
 
 
 def validate_guarantee(agreement: Agreement, duration: int | None, phases: list[dict]) -> tuple[
-        dict[str, list[str]], dom.GuaranteeCheck]:
+        dict[str, list[str]], guarantee_rules.GuaranteeCheck]:
     party_ids = {p.id for p in agreement.parties}
-    domain_phases = [dom.Phase(r.get("from_month"), r.get("to_month"), r.get("destination") or "",
+    domain_phases = [guarantee_rules.Phase(r.get("from_month"), r.get("to_month"), r.get("destination") or "",
                                r.get("responsible_party_id") if r.get("responsible_party_id") in party_ids else None,
                                r.get("max_wait_days"), r.get("description") or "", r.get("entree_reason") or "")
                      for r in phases]
-    check = dom.check_transfer_guarantee(domain_phases, duration, full_coverage=needs_full_coverage(agreement))
+    check = guarantee_rules.check_transfer_guarantee(domain_phases, duration, full_coverage=needs_full_coverage(agreement))
     errors: dict[str, list[str]] = {}
     for i, row in enumerate(phases):
         messages = list(row.get("errors") or []) + check.row_errors.get(i, [])
@@ -112,8 +113,8 @@ def validate_guarantee(agreement: Agreement, duration: int | None, phases: list[
 
 def set_guarantee(session: Session, agreement: Agreement, duration: int | None, phases: list[dict],
                   actor: User, expected_version: int | None = None) -> bool | str:
-    core._check_version(agreement, expected_version)
-    core._ensure_editable(agreement)
+    changes.check_version(agreement, expected_version)
+    changes.ensure_editable(agreement)
     errors, _ = validate_guarantee(agreement, duration, phases)
     if duration is not None and not 1 <= duration <= 120:
         errors.setdefault("route_duration_months", []).append("De duur ligt tussen 1 en 120 maanden.")
@@ -131,4 +132,4 @@ def set_guarantee(session: Session, agreement: Agreement, duration: int | None, 
         for r in phases
     ]
     session.flush()
-    return core._changed(session, agreement, actor, before, "update_guarantee")
+    return changes.finish_change(session, agreement, actor, before, "update_guarantee")

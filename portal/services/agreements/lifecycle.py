@@ -1,6 +1,6 @@
 """Samenwerkingsovereenkomsten: sending for signature, signing per party,
-termination, the signed PDF, archive/restore and expiry. Part of the
-agreement service: callers use portal.services.agreements."""
+termination, the signed PDF, archive/restore and expiry. Flush, never commit;
+every write is audited."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,24 +14,23 @@ from portal.models.agreement import Agreement, AgreementParty
 from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
 from portal.core.errors import ServiceError
-from portal.services.agreements import operations as core
-from portal.services.agreements.queries import checklist
+from portal.services.agreements import changes, queries
 from portal.core.audit import record
 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
-    core._ensure_editable(agreement)
+    changes.ensure_editable(agreement)
     if not dom.can_transition(agreement.status, "ter_ondertekening"):
         raise ServiceError("Alleen een concept kan ter ondertekening worden verstuurd.")
-    missing = [f"{i.label}: {i.message}" for i in checklist(agreement) if not i.ok]
+    missing = [f"{i.label}: {i.message}" for i in queries.checklist(agreement) if not i.ok]
     if missing:
         raise ServiceError({"__all__": ["De overeenkomst is nog niet compleet."] + missing})
-    if agreement.end_date < core.today():
+    if agreement.end_date < queries.today():
         raise ServiceError("De looptijd van deze overeenkomst is al voorbij.")
     agreement.status = "ter_ondertekening"
     agreement.sent_at = utcnow()
     session.flush()
-    core._store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "send", before={"status": "concept"},
            after={"status": agreement.status})
 
@@ -43,7 +42,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
         raise ServiceError("Deze partij hoort niet bij deze overeenkomst.")
     if actor.role != "coordinator" or actor.organisation_id != party.organisation_id:
         raise ServiceError("Je kunt alleen namens je eigen organisatie tekenen.")
-    if core.current_status(agreement) != "ter_ondertekening":
+    if queries.current_status(agreement) != "ter_ondertekening":
         raise ServiceError("Deze overeenkomst ligt niet ter ondertekening.")
     if party.is_signed:
         raise ServiceError("Deze partij heeft al getekend.")
@@ -59,7 +58,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
         agreement.status = "getekend"
         agreement.signed_at = now
     session.flush()
-    core._store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "sign",
            before={"status": before_status},
            after={"status": agreement.status, "party": party.organisation.name,
@@ -67,7 +66,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
 
 
 def terminate(session: Session, agreement: Agreement, on: date | None, reason: str, actor: User) -> None:
-    status = core.current_status(agreement)
+    status = queries.current_status(agreement)
     errors: dict[str, list[str]] = {}
     if not dom.can_transition(status, "opgezegd"):
         raise ServiceError("Alleen een getekende of ter ondertekening verstuurde overeenkomst kan worden opgezegd.")
@@ -83,7 +82,7 @@ def terminate(session: Session, agreement: Agreement, on: date | None, reason: s
     agreement.terminated_on = on
     agreement.termination_reason = reason.strip()
     session.flush()
-    core._store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "terminate", before={"status": status},
            after={"status": "opgezegd", "terminated_on": on, "reason": agreement.termination_reason})
 
@@ -104,7 +103,7 @@ def attach_document(session: Session, agreement: Agreement, stored, actor: User)
 
 
 def archive(session: Session, agreement: Agreement, actor: User) -> None:
-    if agreement.status in ("ter_ondertekening", "getekend") and core.current_status(agreement) != "verlopen":
+    if agreement.status in ("ter_ondertekening", "getekend") and queries.current_status(agreement) != "verlopen":
         raise ServiceError("Een getekende of ter ondertekening verstuurde overeenkomst kan niet worden "
                            "gearchiveerd; zeg haar eerst op.")
     if agreement.archived_at is not None:
@@ -132,8 +131,8 @@ def restore(session: Session, agreement: Agreement, actor: User) -> None:
 
 def expire_due(session: Session, on: date | None = None, actor: User | None = None) -> int:
     """Store verlopen for signed agreements past their end date (cron or CLI);
-    reading already shows them as verlopen through core.current_status()."""
-    on = on or core.today()
+    reading already shows them as verlopen through queries.current_status()."""
+    on = on or queries.today()
     due = session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on))
     count = 0
     for agreement in due:

@@ -1,160 +1,27 @@
-"""Use cases for samenwerkingsovereenkomsten. Flush, never commit; every write
-is audited. Any change after a signature creates a new version (addendum)
-and clears the signatures."""
+"""Creating and editing samenwerkingsovereenkomsten: the fields, the routes
+and the parties. Flush, never commit; every write is audited. Any change after
+a signature creates a new version (addendum) and clears the signatures (see
+changes.finish_change)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm import Session
 
 from portal.domain import agreements as dom
-from portal.domain.identifiers import school_year_error
 from portal.models import LearningRoute, Organisation, User
-from portal.models.agreement import (
-    Agreement, AgreementParty, AgreementVersion,
-)
-from portal.core.errors import ConflictError, ServiceError
-from portal.core.audit import changes_since, record
-from portal.services.agreements.queries import (  # noqa: F401  (callers use one module)
-    CLAUSE_FIELDS,
-    COVERAGE_KINDS,
-    activation_errors,
-    agreements_for_route,
-    allocations,
-    checklist,
-    guarantee_check,
-    list_agreements,
-    needs_full_coverage,
-    routes_for,
-    share_lines,
-    version_diff,
-)
-from portal.services.agreements.snapshots import content_snapshot, full_snapshot
+from portal.models.agreement import Agreement, AgreementParty
+from portal.core.errors import ServiceError
+from portal.core.audit import record
+from portal.services.agreements import changes
+from portal.services.agreements.queries import CLAUSE_FIELDS
+from portal.services.agreements.snapshots import content_snapshot
 
 ORG_KIND_TO_ROLE = {"vmbo": "vmbo", "mbo": "mbo", "employer": "employer", "other": "gemeente"}
 
 
-def today() -> date:
-    return date.today()
-
-
-# --- reading ---------------------------------------------------------------
-
-def current_status(agreement: Agreement, on: date | None = None) -> str:
-    """The status as of today: a signed agreement past its end date is verlopen."""
-    return dom.effective_status(agreement.status, agreement.end_date, on or today())
-
-
-def list_expiring(session: Session, on: date | None = None, organisation_id: int | None = None,
-                  days: int = 90) -> list[Agreement]:
-    """Signed agreements that end within `days` days (coordinator and staff overviews)."""
-    on = on or today()
-    query = (select(Agreement)
-             .where(Agreement.archived_at.is_(None), Agreement.status == "getekend",
-                    Agreement.end_date >= on, Agreement.end_date <= on + timedelta(days=days))
-             .order_by(Agreement.end_date))
-    if organisation_id:
-        query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
-    return list(session.scalars(query))
-
-
-def list_archived(session: Session) -> list[Agreement]:
-    """Archived agreements, most recently archived first (staff restore them)."""
-    from sqlalchemy.orm import selectinload
-    return list(session.scalars(
-        select(Agreement).where(Agreement.archived_at.is_not(None))
-        .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation))
-        .order_by(Agreement.archived_at.desc(), Agreement.id.desc())))
-
-
-# --- the activation rule (used by the route service) ------------------------
-
-def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
-    """The school year a route becomes actief in: the current one, or its first
-    school year when that lies ahead."""
-    current = dom.school_year_of(on or today())
-    if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
-        return first_school_year
-    return current
-
-
 # --- writing ---------------------------------------------------------------
-
-def _check_version(agreement: Agreement, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != agreement.version_id:
-        error = ConflictError("Iemand anders heeft deze overeenkomst intussen gewijzigd; je wijziging is niet "
-                              "opgeslagen. Je invoer staat hieronder nog: bekijk de wijziging van de ander en "
-                              "sla opnieuw op.")
-        session = object_session(agreement)
-        error.changes = (changes_since(session, "agreement", agreement.id, int(expected_version),
-                                       dom.SNAPSHOT_LABELS) if session is not None else [])
-        error.current_version = agreement.version_id
-        raise error
-
-
-def _ensure_editable(agreement: Agreement) -> None:
-    if agreement.archived_at is not None:
-        raise ServiceError("Deze overeenkomst is gearchiveerd.")
-    status = current_status(agreement)
-    if status not in dom.EDITABLE_STATUSES:
-        raise ServiceError(f"Een overeenkomst met status '{dom.STATUSES[status].lower()}' kan niet meer "
-                           f"worden gewijzigd.")
-
-
-def _store_version(session: Session, agreement: Agreement, actor: User | None, reason: str) -> None:
-    snapshot = full_snapshot(agreement)
-    version = next((v for v in agreement.versions if v.number == agreement.revision), None)
-    if version is None:
-        agreement.versions.append(AgreementVersion(number=agreement.revision, reason=reason, snapshot=snapshot,
-                                                   created_by_id=actor.id if actor else None))
-    else:
-        version.snapshot = snapshot
-    session.flush()
-
-
-def _derive(agreement: Agreement) -> None:
-    agreement.is_internal = dom.is_internal_arrangement(
-        (p.role, p.governing_body_name, p.governing_body_number) for p in agreement.parties
-    )
-
-
-def _changed(session: Session, agreement: Agreement, actor: User, before: dict, action: str) -> bool | str:
-    """After a change: new version if somebody had signed, else back to concept
-    if it was out for signature; refresh the version snapshot; audit. Returns
-    False (nothing changed), True, or "addendum" (a new version was made)."""
-    start_version = agreement.version_id
-    session.flush()
-    session.refresh(agreement)
-    _derive(agreement)
-    after = content_snapshot(agreement)
-    if after == before:
-        return False
-    reason = None
-    if any(p.is_signed for p in agreement.parties):
-        agreement.revision += 1
-        for party in agreement.parties:
-            party.signed_at = party.signed_by_id = party.signed_by_name = party.signed_on_behalf_of = None
-        agreement.signed_at = None
-        agreement.sent_at = None
-        agreement.status = "concept"
-        reason = f"Addendum {agreement.revision - 1}: wijziging na ondertekening"
-    elif agreement.status == "ter_ondertekening":
-        agreement.status = "concept"
-        agreement.sent_at = None
-    _store_version(session, agreement, actor, reason or "Eerste versie")
-    if agreement.version_id == start_version:
-        # Only its rows changed (funding, guarantee, parties): still a new
-        # version of the agreement, so a form opened before conflicts.
-        flag_modified(agreement, "title")
-    session.flush()
-    # The version it made, for the conflict message of a form opened before.
-    record(session, actor, "agreement", agreement.id, action, before=before,
-           after={**after, "version_id": agreement.version_id})
-    return "addendum" if reason else True
-
 
 def _routes(session: Session, route_ids: Iterable[int]) -> list[LearningRoute]:
     ids = sorted({int(i) for i in route_ids})
@@ -239,18 +106,18 @@ def create_agreement(session: Session, data: dict, actor: User) -> Agreement:
     _check_examining(agreement, errors)
     if errors:
         raise ServiceError(errors)
-    _derive(agreement)
+    changes.derive_internal(agreement)
     session.add(agreement)
     session.flush()
-    _store_version(session, agreement, actor, "Eerste versie")
+    changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "create", after=content_snapshot(agreement))
     return agreement
 
 
 def update_agreement(session: Session, agreement: Agreement, data: dict, actor: User,
                      expected_version: int | None = None) -> bool | str:
-    _check_version(agreement, expected_version)
-    _ensure_editable(agreement)
+    changes.check_version(agreement, expected_version)
+    changes.ensure_editable(agreement)
     errors: dict[str, list[str]] = {}
     _validate_basics(data, errors)
     if errors:
@@ -266,15 +133,15 @@ def update_agreement(session: Session, agreement: Agreement, data: dict, actor: 
     _check_examining(agreement, errors)
     if errors:
         raise ServiceError(errors)
-    return _changed(session, agreement, actor, before, "update")
+    return changes.finish_change(session, agreement, actor, before, "update")
 
 
 def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor: User,
                 expected_version: int | None = None) -> bool | str:
     """rows: organisation_id, role, governing_body_name, governing_body_number.
     The actor's own organisation stays a party."""
-    _check_version(agreement, expected_version)
-    _ensure_editable(agreement)
+    changes.check_version(agreement, expected_version)
+    changes.ensure_editable(agreement)
     errors: dict[str, list[str]] = {}
     wanted: dict[int, dict] = {}
     ids = {int(row["organisation_id"]) for row in rows}
@@ -317,23 +184,5 @@ def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor:
     session.flush()
     if agreement.examining_organisation_id and agreement.examining_organisation_id not in wanted:
         agreement.examining_organisation_id = None
-    return _changed(session, agreement, actor, before, "update_parties")
+    return changes.finish_change(session, agreement, actor, before, "update_parties")
 
-
-# The module is split by concept; callers keep using this one.
-from portal.services.agreements.funding import (  # noqa: E402,F401
-    MAX_AMOUNT,
-    set_funding,
-    set_guarantee,
-    validate_funding,
-    validate_guarantee,
-)
-from portal.services.agreements.lifecycle import (  # noqa: E402,F401
-    archive,
-    attach_document,
-    expire_due,
-    restore,
-    send_for_signature,
-    sign,
-    terminate,
-)

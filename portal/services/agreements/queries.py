@@ -1,16 +1,21 @@
-"""Reading agreements: checklist, funding allocations, lists, version diffs and
-the route activation rule. No writes (those are in portal.services.agreements)."""
+"""Reading agreements: the status as of today, checklist, funding allocations,
+lists, version diffs and the route activation rule. No writes (those are in
+operations, lifecycle and funding)."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain import agreements as dom
+from portal.domain.school_year import school_year_of
 from portal.domain.identifiers import school_year_error
-from portal.models import LearningRoute
+from portal.models import LearningRoute, RouteParty
 from portal.models.agreement import Agreement, AgreementParty, agreement_routes
 
 COVERAGE_KINDS = frozenset({"dlr", "glr"})
@@ -21,8 +26,17 @@ CLAUSE_FIELDS = (
 )
 
 
-def share_lines(agreement: Agreement) -> list[dom.ShareLine]:
-    return [dom.ShareLine(s.stream, s.school_year, s.party_id, Decimal(s.percentage))
+def today() -> date:
+    return date.today()
+
+
+def current_status(agreement: Agreement, on: date | None = None) -> str:
+    """The status as of today: a signed agreement past its end date is verlopen."""
+    return dom.effective_status(agreement.status, agreement.end_date, on or today())
+
+
+def share_lines(agreement: Agreement) -> list[funding_rules.ShareLine]:
+    return [funding_rules.ShareLine(s.stream, s.school_year, s.party_id, Decimal(s.percentage))
             for s in agreement.funding_shares]
 
 
@@ -30,10 +44,10 @@ def needs_full_coverage(agreement: Agreement) -> bool:
     return any(r.kind_code in COVERAGE_KINDS for r in agreement.routes)
 
 
-def guarantee_check(agreement: Agreement) -> dom.GuaranteeCheck:
-    phases = [dom.Phase(p.from_month, p.to_month, p.destination, p.responsible_party_id, p.max_wait_days,
+def guarantee_check(agreement: Agreement) -> guarantee_rules.GuaranteeCheck:
+    phases = [guarantee_rules.Phase(p.from_month, p.to_month, p.destination, p.responsible_party_id, p.max_wait_days,
                         p.description or "", p.entree_reason or "") for p in agreement.guarantee_phases]
-    return dom.check_transfer_guarantee(phases, agreement.route_duration_months,
+    return guarantee_rules.check_transfer_guarantee(phases, agreement.route_duration_months,
                                         full_coverage=needs_full_coverage(agreement))
 
 
@@ -47,7 +61,7 @@ def checklist(agreement: Agreement) -> list[dom.ChecklistItem]:
         examining_role=(examining.role if examining else ("extern" if agreement.examining_organisation_id else None)),
         clauses={k: getattr(agreement, k) or "" for k in CLAUSE_FIELDS},
         mbo_domain=agreement.mbo_domain_code, team_qualification=agreement.team_qualification,
-        funding=dom.check_funding_shares(share_lines(agreement)), funding_lines=len(agreement.funding_shares),
+        funding=funding_rules.check_funding_shares(share_lines(agreement)), funding_lines=len(agreement.funding_shares),
         guarantee=guarantee_check(agreement),
     )
     return dom.completeness(facts)
@@ -61,10 +75,10 @@ def allocations(agreement: Agreement) -> list[dict[str, Any]]:
     out = []
     for total in agreement.funding_totals:
         group = shares.get((total.stream, total.school_year), [])
-        if sum((p for _, p in group), Decimal(0)) != dom.HUNDRED:
+        if sum((p for _, p in group), Decimal(0)) != funding_rules.HUNDRED:
             continue
-        amounts = dom.allocate(Decimal(total.amount), group)
-        transfers = dom.derive_transfers(total.stream, total.school_year, Decimal(total.amount),
+        amounts = funding_rules.allocate(Decimal(total.amount), group)
+        transfers = funding_rules.derive_transfers(total.stream, total.school_year, Decimal(total.amount),
                                          total.recipient_party_id, group, total.purpose or "")
         out.append({"total": total, "amounts": amounts, "transfers": transfers})
     return out
@@ -80,6 +94,27 @@ def list_agreements(session: Session, organisation_id: int | None = None) -> lis
     return list(session.scalars(query))
 
 
+def list_expiring(session: Session, on: date | None = None, organisation_id: int | None = None,
+                  days: int = 90) -> list[Agreement]:
+    """Signed agreements that end within `days` days (coordinator and staff overviews)."""
+    on = on or today()
+    query = (select(Agreement)
+             .where(Agreement.archived_at.is_(None), Agreement.status == "getekend",
+                    Agreement.end_date >= on, Agreement.end_date <= on + timedelta(days=days))
+             .order_by(Agreement.end_date))
+    if organisation_id:
+        query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
+    return list(session.scalars(query))
+
+
+def list_archived(session: Session) -> list[Agreement]:
+    """Archived agreements, most recently archived first (staff restore them)."""
+    return list(session.scalars(
+        select(Agreement).where(Agreement.archived_at.is_not(None))
+        .options(selectinload(Agreement.parties).joinedload(AgreementParty.organisation))
+        .order_by(Agreement.archived_at.desc(), Agreement.id.desc())))
+
+
 def agreements_for_route(session: Session, route_id: int) -> list[Agreement]:
     """The (not archived) agreements that cover a route, newest first."""
     return list(session.scalars(
@@ -91,7 +126,6 @@ def agreements_for_route(session: Session, route_id: int) -> list[Agreement]:
 
 def routes_for(session: Session, organisation_id: int) -> list[LearningRoute]:
     """Routes a coordinator may cover: those where their organisation is a party."""
-    from portal.models import RouteParty
     return list(session.scalars(
         select(LearningRoute)
         .where(LearningRoute.archived_at.is_(None),
@@ -105,6 +139,17 @@ def version_diff(agreement: Agreement, a: int, b: int) -> list[dom.DiffEntry]:
     if a not in by_number or b not in by_number:
         raise LookupError("onbekende versie")
     return dom.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot)
+
+
+# --- the activation rule (used by the route service) ------------------------
+
+def activation_school_year(first_school_year: str | None, on: date | None = None) -> str:
+    """The school year a route becomes actief in: the current one, or its first
+    school year when that lies ahead."""
+    current = school_year_of(on or today())
+    if first_school_year and not school_year_error(first_school_year) and first_school_year > current:
+        return first_school_year
+    return current
 
 
 def activation_errors(session: Session, route: LearningRoute | None, school_year: str,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain import agreements as dom
 from portal.domain.vocab import MBO_DOMAINS, names
 from portal.models.agreement import Agreement
@@ -38,18 +40,18 @@ def content_snapshot(agreement: Agreement) -> dict:
         "team_qualification": agreement.team_qualification,
         "route_duration_months": agreement.route_duration_months,
         "funding_shares": [
-            f"{dom.group_label(s.stream, s.school_year)}: {_party_name(agreement, s.party_id)} "
-            f"{dom.format_decimal(Decimal(s.percentage))} %"
+            f"{funding_rules.group_label(s.stream, s.school_year)}: {_party_name(agreement, s.party_id)} "
+            f"{funding_rules.format_decimal(Decimal(s.percentage))} %"
             for s in agreement.funding_shares
         ],
         "funding_totals": [
-            f"{dom.group_label(t.stream, t.school_year)}: € {dom.format_decimal(Decimal(t.amount))}, "
+            f"{funding_rules.group_label(t.stream, t.school_year)}: € {funding_rules.format_decimal(Decimal(t.amount))}, "
             f"ontvanger {_party_name(agreement, t.recipient_party_id)}"
             + (f"; bestemming: {t.purpose}" if t.purpose else "")
             for t in agreement.funding_totals
         ],
         "guarantee": [
-            f"Maand {g.from_month} t/m {g.to_month}: {dom.DESTINATIONS.get(g.destination, g.destination)}; "
+            f"Maand {g.from_month} t/m {g.to_month}: {guarantee_rules.DESTINATIONS.get(g.destination, g.destination)}; "
             f"verantwoordelijk: {_party_name(agreement, g.responsible_party_id)}; "
             f"wachttijd hoogstens {g.max_wait_days} schooldagen"
             + (f"; {g.description}" if g.description else "")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from portal.domain import coverage as rules
+from openpyxl import Workbook
+
+from portal.domain.school_year import current_school_year
 
 REGION_COLUMNS = (
     "Regiocode", "Regio", "Leerroutes", "DLR", "GLR", "Leerlab", "Overige routes",
@@ -54,7 +56,6 @@ def to_csv(columns, rows) -> bytes:
 
 
 def to_xlsx(sheets: list[tuple[str, tuple, list[list]]]) -> bytes:
-    from openpyxl import Workbook
     workbook = Workbook(write_only=True)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
@@ -67,5 +68,5 @@ def to_xlsx(sheets: list[tuple[str, tuple, list[list]]]) -> bytes:
 
 
 def export_name(base: str, school_year: str | None, fmt: str) -> str:
-    year = school_year or rules.current_school_year()
+    year = school_year or current_school_year()
     return f"{base}-{year}.{fmt}"

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year
 from portal.models import (
     LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, organisation_profiles,
     route_profiles,
@@ -38,7 +39,7 @@ def selection_filters(filters: RouteFilters | None = None, *, school_year: str |
         result.region = [region]
     if not result.status:
         result.status = ["actief"]
-    result.school_year = school_year or result.school_year or rules.current_school_year()
+    result.school_year = school_year or result.school_year or current_school_year()
     return result
 
 

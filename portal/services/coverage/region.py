@@ -10,12 +10,14 @@ statements are built once (coverage_region_reads)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year
 from portal.domain import vocab
 from portal.models import LearningRoute, Organisation, Region, RouteParty
 from portal.services.coverage import region_reads as reads
@@ -23,6 +25,7 @@ from portal.services.coverage.figures import RegionFigures, selection_filters
 from portal.services.coverage.trend import YearFigures, region_trend
 from portal.core.id_sets import id_set_value
 from portal.services.learning_routes.filters import RouteFilters
+from portal.services.practices import queries
 
 
 # --- one region -------------------------------------------------------------------
@@ -66,7 +69,7 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
     selected: list[int] = []
     periods: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # the trend's groups: routes, pupils
     for route_id, kind, level, first, last, status, pupils, chosen, counted in session.execute(
-        reads.routes_of_region(region.id, region.year, filters.school_year, rules.current_school_year())
+        reads.routes_of_region(region.id, region.year, filters.school_year, current_school_year())
     ):
         if chosen:
             selected.append(route_id)
@@ -188,15 +191,10 @@ def agreement_figures(session: Session, region: Region, school_year: str | None 
                       route_ids: list[int] | None = None) -> dict | None:
     """For the region's active routes (`route_ids`, if already known):
     signed agreements in force, those of them ending within 90 days, and
-    routes without a signed agreement in force.
-    None while the agreements model is not available. One query (two
-    without `route_ids`)."""
+    routes without a signed agreement in force. One query (two without
+    `route_ids`)."""
     dialect = session.get_bind().dialect.name
-    try:
-        statement = reads.agreement_counts(dialect)
-    except ImportError:
-        return None
-    from datetime import date, timedelta
+    statement = reads.agreement_counts(dialect)
     today = date.today()
     if route_ids is None:
         route_ids = session.scalars(region_selection(region, school_year)[1]).all()
@@ -206,10 +204,6 @@ def agreement_figures(session: Session, region: Region, school_year: str | None 
     return {"signed": signed, "expiring": expiring, "missing": missing or 0}
 
 
-def practices_for_region(session: Session, region_code: str, limit: int = 5) -> list | None:
-    """The library's good practices linked to the region, or None without a library."""
-    try:
-        from portal.services.practices.queries import practices_for_region as find
-    except ImportError:
-        return None
-    return find(session, region_code, limit=limit)
+def practices_for_region(session: Session, region_code: str, limit: int = 5) -> list:
+    """The library's good practices linked to the region."""
+    return queries.practices_for_region(session, region_code, limit=limit)

@@ -14,7 +14,16 @@ from functools import lru_cache
 
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, cast, func, literal_column, null, select, union_all
 
-from portal.models import LearningRoute, MunicipalityRegion, Organisation, RouteParty, organisation_profiles, route_profiles
+from portal.models import (
+    Agreement,
+    LearningRoute,
+    MunicipalityRegion,
+    Organisation,
+    RouteParty,
+    agreement_routes,
+    organisation_profiles,
+    route_profiles,
+)
 from portal.services.coverage.figures import selected_route_ids, selection_filters
 from portal.services.coverage.trend import counted_routes
 from portal.core.id_sets import id_set_parameter
@@ -113,18 +122,11 @@ def first_schools(dialect: str, limit: int) -> Select:
     return schools_query(Organisation.id.in_(id_set_parameter(dialect, "schools"))).limit(limit)
 
 
+@lru_cache(maxsize=4)
 def agreement_counts(dialect: str) -> Select:
     """The statement counting, for the `selected` routes, the signed
     agreements in force on `today`, those of them ending by `soon`, and the
-    routes without one. ImportError while the agreements model is not
-    available."""
-    import portal.models.agreement  # noqa: F401 (ImportError without the model)
-    return _agreement_counts(dialect)
-
-
-@lru_cache(maxsize=4)
-def _agreement_counts(dialect: str) -> Select:
-    from portal.models.agreement import Agreement, agreement_routes
+    routes without one."""
     today = bindparam("today", type_=Date)
     chosen = id_set_parameter(dialect, "selected").subquery("chosen")
     in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",

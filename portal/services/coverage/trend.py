@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
+from portal.domain.school_year import current_school_year, school_years_between
 from portal.models import LearningRoute, Region
 from portal.services.coverage.figures import region_pairs
 from portal.services.learning_routes.filters import visibility_clause
@@ -74,17 +75,17 @@ def _counted_in(years: list[str], first: str, last: str | None, status: str, cur
 def counted_routes(until: str | None = None):
     """The routes the trend counts up to the current (or `until`) year:
     public, active or ended, started by then."""
-    current = rules.current_school_year()
+    current = current_school_year()
     return and_(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd")),
                 LearningRoute.first_school_year <= max(current, until or current))
 
 
 def _years(session: Session, until: str | None) -> tuple[str, list[str]]:
     """The current school year and the years the trend shows."""
-    current = rules.current_school_year()
+    current = current_school_year()
     last = max(current, until or current)
     first = min(first_school_year(session) or last, until or last)  # a chosen earlier year shows too
-    return current, rules.school_years_between(min(first, last), last)
+    return current, school_years_between(min(first, last), last)
 
 
 def region_trend(session: Session, region_code: str, until: str | None, groups) -> list[YearFigures]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.core.settings import DATA_VERSION, bump_data_version
+from portal.core.data_version import DATA_VERSION, bump_data_version
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
 from portal.models import Organisation, Setting

@@ -6,6 +6,9 @@ import csv
 import io
 from collections.abc import Mapping
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES
 from portal.models import LearningRoute, Region
@@ -73,11 +76,6 @@ def to_csv(rows: list[list]) -> bytes:
 
 
 def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
-    # Imported here on purpose: openpyxl takes about 0.4 s to import and only
-    # an XLSX download needs it (not every worker and CLI start).
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = title[:31]

@@ -9,13 +9,14 @@ from functools import lru_cache
 from sqlalchemy import Integer, Select, and_, exists, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
+from portal.domain import routes as route_rules
 from portal.domain import vocab
 from portal.domain.identifiers import is_region_code, school_year_error
 from portal.models import (
     LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, route_pathways,
     route_profiles,
 )
-from portal.models.route import ROUTE_STATUSES
+from portal.permissions import is_staff
 
 MAX_QUERY_LENGTH = 200
 
@@ -60,7 +61,7 @@ class RouteFilters:
             level=many("level", vocab.codes(vocab.MBO_LEVELS).__contains__),
             kind=many("kind", vocab.codes(vocab.ROUTE_KINDS).__contains__),
             pathway=many("pathway", vocab.codes(vocab.PATHWAYS).__contains__),
-            status=many("status", set(ROUTE_STATUSES).__contains__),
+            status=many("status", set(route_rules.STATUSES).__contains__),
             domain=many("domain", vocab.codes(vocab.MBO_DOMAINS).__contains__),
             organisation=orgs,
             school_year=year,
@@ -126,9 +127,9 @@ def visibility_clause(user, include_archived: bool = False):
     routes; a coordinator also sees the concepts of their own organisation;
     staff see everything (archived only when asked)."""
     clauses = []
-    if not include_archived or not _is_staff(user):
+    if not include_archived or not is_staff(user):
         clauses.append(LearningRoute.archived_at.is_(None))
-    if _is_staff(user):
+    if is_staff(user):
         return and_(*clauses) if clauses else True
     public = LearningRoute.status != "concept"
     org_id = getattr(user, "organisation_id", None) if _is_authenticated(user) else None
@@ -144,8 +145,6 @@ def _is_authenticated(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-def _is_staff(user) -> bool:
-    return _is_authenticated(user) and getattr(user, "role", None) in ("staff", "admin")
 
 
 def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | Iterable[str] | None = None) -> list:

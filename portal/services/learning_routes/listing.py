@@ -12,6 +12,7 @@ from functools import lru_cache, reduce
 from sqlalchemy import bindparam, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
+from portal.domain.school_year import current_school_year
 from portal.models import LearningRoute, MunicipalityRegion, Organisation, Pathway, Profile, Region, RouteParty
 from portal.models import route_pathways, route_profiles
 from portal.models.organisation import organisation_display_name
@@ -208,12 +209,6 @@ def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
     rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == newest)
                            .order_by(Region.name)).all()
     return (rows[0].year if rows else None), {row.code: row.name for row in rows}
-
-
-def current_school_year(today: date | None = None) -> str:
-    today = today or date.today()
-    start = today.year if today.month >= 8 else today.year - 1
-    return f"{start}-{start + 1}"
 
 
 def school_year_choices(today: date | None = None) -> list[str]:

@@ -17,6 +17,7 @@ from portal.models.base import utcnow
 from portal.core.errors import ConflictError, ServiceError
 from portal.core.audit import record
 from portal.permissions import can_restore_route
+from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes.history import display_value, field_changes, history
 from portal.services.learning_routes.snapshots import AUDIT_TYPE, snapshot
 
@@ -91,10 +92,9 @@ def _check_status_change(session: Session, route: LearningRoute | None, new_stat
     if message:
         result.error("status", message)
     if new_status == "actief":  # issue 4: a signed agreement covers it (a new DLR/GLR: never yet)
-        from portal.services.agreements import operations as agreements
         first_year = data.first_school_year if data is not None else getattr(route, "first_school_year", None)
-        year = agreements.activation_school_year(first_year)
-        for error in agreements.activation_errors(session, route, year, kind=data.kind if data else None):
+        year = agreement_queries.activation_school_year(first_year)
+        for error in agreement_queries.activation_errors(session, route, year, kind=data.kind if data else None):
             result.error("status", error)
 
 

@@ -17,8 +17,8 @@ from portal.models.practice import (
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import search
 from portal.core.audit import changes_since, record
-from portal.web.markdown import to_plain_text
-from portal.services.reference.importers import current_region_year
+from portal.domain.markdown import to_plain_text
+from portal.services.reference.boundaries import current_region_year
 
 OBJECT_TYPE = "good_practice"
 # Field names for the conflict message (what somebody else changed).

@@ -24,51 +24,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from sqlalchemy import Float, Integer, bindparam, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from portal.models import extras as db_extras
 from portal.domain.practices import SearchQuery, parse_query
 
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 24
-
-
-# --- schema objects (called at the end of the migration) ----------------------
-
-def create_search_objects(connection: Connection, dialect: str) -> None:
-    if dialect == "sqlite":
-        connection.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS practice_fts USING fts5("
-            "title, summary, body, extra, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5')"
-        )
-    elif dialect == "postgresql":
-        connection.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS practice_search ("
-            " practice_id integer PRIMARY KEY REFERENCES good_practices(id) ON DELETE CASCADE,"
-            " title text NOT NULL DEFAULT '',"
-            " summary text NOT NULL DEFAULT '',"
-            " body text NOT NULL DEFAULT '',"
-            " extra text NOT NULL DEFAULT '',"
-            " document tsvector GENERATED ALWAYS AS ("
-            "  setweight(to_tsvector('dutch', title), 'A') ||"
-            "  setweight(to_tsvector('dutch', summary), 'B') ||"
-            "  setweight(to_tsvector('dutch', extra), 'B') ||"
-            "  setweight(to_tsvector('dutch', body), 'C')) STORED,"
-            # Ranking reads this small vector (no body, never TOASTed): ts_rank
-            # on the full one would detoast every matching body.
-            " rank_document tsvector GENERATED ALWAYS AS ("
-            "  setweight(to_tsvector('dutch', title), 'A') ||"
-            "  setweight(to_tsvector('dutch', summary), 'B') ||"
-            "  setweight(to_tsvector('dutch', extra), 'B')) STORED)"
-        )
-        connection.exec_driver_sql(
-            "CREATE INDEX IF NOT EXISTS ix_practice_search_document "
-            "ON practice_search USING GIN (document)"
-        )
-
-
-db_extras.register(create_search_objects)
 
 
 # --- query compilation ----------------------------------------------------------
@@ -124,8 +85,8 @@ def _dialect(session: Session) -> str:
 
 def index_document(session: Session, practice_id: int, *, title: str, summary: str,
                    body: str, extra: str) -> None:
-    values = {"id": practice_id, "title": _clean(title), "summary": _clean(summary),
-              "body": _clean(body), "extra": _clean(extra)}
+    values = {"id": practice_id, "title": index_text(title), "summary": index_text(summary),
+              "body": index_text(body), "extra": index_text(extra)}
     if _dialect(session) == "postgresql":
         session.execute(text(
             "INSERT INTO practice_search (practice_id, title, summary, body, extra) "
@@ -147,7 +108,7 @@ def remove_document(session: Session, practice_id: int) -> None:
     session.execute(text(f"DELETE FROM {table} WHERE {key} = :id"), {"id": practice_id})
 
 
-def _clean(value: str | None) -> str:
+def index_text(value: str | None) -> str:
     # The snippet markers must never occur in indexed text; NUL breaks PostgreSQL.
     return (value or "").replace(START, " ").replace(STOP, " ").replace("\x00", " ")
 

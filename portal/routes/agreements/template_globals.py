@@ -1,0 +1,44 @@
+"""What every template may use from the agreements area: the status as of
+today, the agreements about to expire and those covering a route (template
+globals), and the agreement vocabularies (a context processor)."""
+from __future__ import annotations
+
+from portal.domain import agreements as dom
+from portal.domain import funding as funding_rules
+from portal.domain import transfer_guarantee as guarantee_rules
+from portal.extensions import db
+from portal.models.agreement import Agreement
+from portal.permissions import is_staff
+from portal.routes.agreements.blueprint import bp
+from portal.services.agreements import queries
+
+
+@bp.app_template_global("agreement_status")
+def agreement_status(agreement: Agreement) -> str:
+    return queries.current_status(agreement)
+
+
+@bp.app_template_global("expiring_agreements_for")
+def expiring_agreements_for(user) -> list[Agreement]:
+    """For any overview page: {% with expiring = expiring_agreements_for(current_user) %}
+    {% include "agreements/_expiring.html" %}{% endwith %} (staff: all; coordinator: their own)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    if is_staff(user):
+        return queries.list_expiring(db.session)
+    if user.role == "coordinator" and user.organisation_id:
+        return queries.list_expiring(db.session, organisation_id=user.organisation_id)
+    return []
+
+
+@bp.app_template_global("agreements_for_route")
+def agreements_for_route(route) -> list[Agreement]:
+    """For the route detail page: the agreements covering it (existence is public)."""
+    return queries.agreements_for_route(db.session, route.id)
+
+
+@bp.app_context_processor
+def agreement_vocab():
+    return {"AGREEMENT_STATUSES": dom.STATUSES, "AGREEMENT_ROLES": dom.PARTY_ROLES,
+            "FUNDING_STREAMS": funding_rules.FUNDING_STREAMS, "DESTINATIONS": guarantee_rules.DESTINATIONS,
+            "fmt_decimal": funding_rules.format_decimal}

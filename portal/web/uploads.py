@@ -1,0 +1,45 @@
+"""Serving stored uploads, and forgetting the files of a request that did not
+commit (see core/uploads.py)."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, Response, g, has_request_context, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.core.uploads import safe_filename, stored_path, upload_dir
+
+
+def send_stored(stored_name: str, download_name: str, content_type: str) -> Response:
+    """Serve a stored file as a download (never inline), to the caller who has
+    already checked permission."""
+    response = send_file(stored_path(stored_name), mimetype=content_type, as_attachment=True,
+                         download_name=safe_filename(download_name), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _forget_quietly(stored_name: str) -> None:
+    try:
+        os.remove(upload_dir() / stored_name)
+    except OSError:
+        pass
+
+
+def _committed(_session) -> None:
+    """A commit makes the rows that point at the request's stored files permanent."""
+    if has_request_context():
+        g.pop("uncommitted_uploads", None)
+
+
+def init_app(app: Flask) -> None:
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+
+    @app.teardown_request
+    def forget_uncommitted_uploads(_exc):
+        for stored_name in g.pop("uncommitted_uploads", ()):
+            _forget_quietly(stored_name)
