@@ -5,6 +5,7 @@ import importlib
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -46,6 +47,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
 
     _check_secret_key(app)
+    _check_base_url(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
 
@@ -91,3 +93,20 @@ def _check_secret_key(app: Flask) -> None:
             "SECRET_KEY in de omgeving (bijvoorbeeld: python -c 'import secrets; "
             "print(secrets.token_hex(32))')."
         )
+
+
+def _check_base_url(app: Flask) -> None:
+    """PORTAL_BASE_URL, when set, is an absolute http(s) address without
+    query, fragment or credentials; stored without a trailing slash."""
+    value = (app.config.get("PORTAL_BASE_URL") or "").strip()
+    if not value:
+        app.config["PORTAL_BASE_URL"] = None
+        return
+    parts = urlsplit(value)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+            or parts.username or parts.password):
+        raise InsecureConfiguration(
+            f"PORTAL_BASE_URL '{value}' is geen geldig adres. Gebruik het volledige adres van de portal, "
+            "bijvoorbeeld https://leerroutes.example.nl (zonder ?, # of inloggegevens)."
+        )
+    app.config["PORTAL_BASE_URL"] = value.rstrip("/")

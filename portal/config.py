@@ -56,6 +56,10 @@ class Config:
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # Behind a TLS-terminating proxy set to 1 so Secure cookies and HSTS apply.
     BEHIND_HTTPS = os.environ.get("BEHIND_HTTPS", "0") == "1"
+    # The portal's public address, e.g. https://leerroutes.example.nl: absolute
+    # URLs (the OpenAPI document's server) come from here, never from the
+    # request's Host or X-Forwarded-Host. Without it they are relative.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").strip() or None
     PAGE_SIZE = 25
     TESTING = False
     DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"

@@ -35,7 +35,7 @@ admin_required = role_required("admin")
 
 
 def is_staff(user: User | None) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_staff)
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "role", None) in STAFF_ROLES)
 
 
 def can_manage_users(user: User | None) -> bool:

@@ -17,7 +17,8 @@ from portal.core.errors import ServiceError
 from portal.extensions import db
 from portal.models import Organisation
 from portal.services.accounts import users as user_service
-from portal.services.reference.boundaries import import_municipalities, import_regions
+from portal.services.reference import region_years
+from portal.services.reference.boundaries import current_region_year, import_municipalities, import_regions
 from portal.services.reference.files import ReferenceDataError
 from portal.services.reference.schools import import_schools
 from seeds.demo import DEMO_PASSWORD, seed_demo
@@ -37,31 +38,110 @@ def _read_source(source: str) -> bytes:
     return path.read_bytes()
 
 
-def _run_import(load, raw: bytes) -> None:
+def _run_import(load, raw: bytes, year: int | None = None, activate: bool = False) -> None:
     try:
         report = load(raw)
-    except ReferenceDataError as exc:
+        if activate and year is not None:
+            region_years.activate_region_year(db.session, year)
+    except (ReferenceDataError, ServiceError) as exc:
         db.session.rollback()
         raise click.ClickException(f"Niets geladen. {exc}") from None
     db.session.commit()
     click.echo(f"Geladen: {report.summary()}.")
+    if year is not None:
+        _echo_year(year)
+
+
+def _echo_year(year: int) -> None:
+    """Say which indeling the portal uses after loading part of `year`, and why."""
+    status = region_years.year_status(db.session, year)
+    current = current_region_year(db.session)
+    if status is None:
+        return
+    click.echo(status.summary())
+    if status.current:
+        click.echo(f"De portal gebruikt nu indeling {year}.")
+        if not status.complete:
+            click.echo(f"Let op: indeling {year} is niet compleet ({'; '.join(status.problems())}).")
+    elif status.complete:
+        click.echo(f"De portal blijft indeling {current} gebruiken. Zet {year} in gebruik met: "
+                   f"flask geo activate {year}")
+    else:
+        click.echo(f"Nog niet compleet: {'; '.join(status.problems())}. De portal blijft indeling "
+                   f"{current or '–'} gebruiken tot {year} compleet is (of zet het in gebruik met --activate).")
+    if status.municipalities and status.organisations_outside:
+        click.echo(f"Let op: {status.organisations_outside} organisaties liggen in een gemeente die in {year} "
+                   f"niet bij een regio hoort (bijvoorbeeld na een gemeentelijke herindeling); die tellen in "
+                   f"indeling {year} niet mee. Laad een actuele scholenlijst.")
+
+
+ACTIVATE_HELP = "Zet dit jaar meteen in gebruik, ook als het nog niet compleet is."
 
 
 @geo_cli.command("import")
 @click.argument("source")
 @click.option("--year", type=int, required=True, help="Jaar van de indeling, bijvoorbeeld 2025.")
-def geo_import(source: str, year: int) -> None:
-    """Laad arbeidsmarktregiogrenzen uit GeoJSON (bestand of URL; statcode/statnaam, WGS84)."""
-    _run_import(lambda raw: import_regions(db.session, raw, year), _read_source(source))
+@click.option("--activate", is_flag=True, help=ACTIVATE_HELP)
+def geo_import(source: str, year: int, activate: bool) -> None:
+    """Laad arbeidsmarktregiogrenzen uit GeoJSON (bestand of URL; statcode/statnaam, WGS84).
+
+    Een nieuw jaar komt pas in gebruik als ook de gemeenten ervan geladen zijn."""
+    _run_import(lambda raw: import_regions(db.session, raw, year), _read_source(source), year, activate)
 
 
 @geo_cli.command("import-municipalities")
 @click.argument("source")
 @click.option("--year", type=int, required=True)
-def geo_import_municipalities(source: str, year: int) -> None:
+@click.option("--activate", is_flag=True, help=ACTIVATE_HELP)
+def geo_import_municipalities(source: str, year: int, activate: bool) -> None:
     """Laad de koppeling gemeente -> arbeidsmarktregio uit CSV."""
     _run_import(lambda raw: import_municipalities(db.session, raw, year),
-                _read_source(source))
+                _read_source(source), year, activate)
+
+
+@geo_cli.command("years")
+def geo_years() -> None:
+    """Toon de geladen indelingen: compleet of niet, en welke in gebruik is."""
+    statuses = region_years.year_statuses(db.session)
+    if not statuses:
+        click.echo("Er zijn nog geen arbeidsmarktregio's geladen.")
+    for status in statuses:
+        click.echo(status.summary())
+        for problem in status.problems():
+            click.echo(f"  - {problem}")
+
+
+@geo_cli.command("activate")
+@click.argument("year", type=int)
+def geo_activate(year: int) -> None:
+    """Zet de indeling van YEAR in gebruik (ook terug naar een eerder jaar)."""
+    try:
+        status = region_years.activate_region_year(db.session, year)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"De portal gebruikt nu indeling {year}.")
+    if not status.complete:
+        click.echo(f"Let op: indeling {year} is niet compleet ({'; '.join(status.problems())}).")
+
+
+@geo_cli.command("drop-year")
+@click.argument("year", type=int)
+@click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
+def geo_drop_year(year: int, yes: bool) -> None:
+    """Verwijder de regio's en gemeentekoppeling van YEAR (niet het jaar in gebruik)."""
+    status = region_years.year_status(db.session, year)
+    if status is not None and not yes:
+        click.confirm(f"{status.summary()} Verwijderen?", abort=True)
+    try:
+        report = region_years.drop_region_year(db.session, year)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Indeling {year} verwijderd: {report.regions} regio's, {report.memberships} gemeentekoppelingen"
+               f" en {report.municipalities} gemeenten die geen ander jaar meer kent.")
 
 
 @schools_cli.command("import")

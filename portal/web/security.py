@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+HOST_SESSION_COOKIE = "__Host-session"
+
 
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
@@ -87,3 +89,12 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        # ASVS 3.4.4: a __Host- cookie is only accepted by the browser when it is
+        # Secure, has Path=/ and no Domain, so no subdomain (or plain-HTTP
+        # page) can set or overwrite it. Over plain HTTP the browser would
+        # refuse it: the plain name stays there. Everything that reads the
+        # cookie by name reads SESSION_COOKIE_NAME.
+        app.config["SESSION_COOKIE_NAME"] = HOST_SESSION_COOKIE
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None

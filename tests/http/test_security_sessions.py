@@ -7,6 +7,7 @@ import time
 import pytest
 
 from portal import create_app
+from portal.web.response_cache import page_key
 from tests.conftest import login
 from tests.factories import PASSWORD, make_user
 
@@ -91,9 +92,9 @@ def test_activity_keeps_the_session_alive_but_not_beyond_twelve_hours(client):
     assert not is_logged_in(client)
 
 
-def set_cookie_header(response) -> str:
-    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
-    assert headers, "no session cookie set"
+def set_cookie_header(response, name: str = "session") -> str:
+    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    assert headers, f"no {name} cookie set"
     return headers[-1]
 
 
@@ -105,15 +106,21 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
     assert "Secure" not in header  # plain HTTP in development
 
 
-def test_session_cookie_is_secure_and_hsts_is_sent_behind_https(app, db_session):
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture
+def https_app(app, db_session):
+    """The app as configured behind a TLS-terminating proxy."""
+    return create_app({**app.config, "BEHIND_HTTPS": True, "SESSION_COOKIE_SECURE": False})
+
+
+def test_session_cookie_is_secure_and_hsts_is_sent_behind_https(https_app):
     user = make_user("reader")
-    secure_app = create_app({**app.config, "BEHIND_HTTPS": True,
-                             "SESSION_COOKIE_SECURE": False})
-    client = secure_app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD},
-                           headers={"X-Forwarded-Proto": "https"})
+    client = https_app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD}, headers=HTTPS)
     assert response.status_code == 302
-    header = set_cookie_header(response)
+    header = set_cookie_header(response, "__Host-session")
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
     hsts = response.headers.get("Strict-Transport-Security", "")
     assert "max-age=" in hsts and int(hsts.split("max-age=")[1].split(";")[0]) >= 31536000
@@ -121,3 +128,35 @@ def test_session_cookie_is_secure_and_hsts_is_sent_behind_https(app, db_session)
 
 def test_no_hsts_on_plain_http(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_behind_https_the_session_cookie_has_the_host_prefix_and_works(https_app):
+    """ASVS 3.4.4: __Host-session, Secure, Path=/ and no Domain (so no
+    subdomain can set or overwrite it); a logged-in request with it works."""
+    user = make_user("reader")
+    client = https_app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD}, headers=HTTPS)
+    assert response.status_code == 302
+    header = set_cookie_header(response, "__Host-session")
+    value, *attributes = [part.strip() for part in header.split(";")]
+    assert sorted(attributes) == ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]  # and so no Domain
+    assert not any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+    assert client.get(PROTECTED, headers=HTTPS).status_code == 200
+
+    # The control: the same value under the plain name is not a session.
+    other = https_app.test_client()
+    other.set_cookie("session", value.split("=", 1)[1])
+    response = other.get(PROTECTED, headers=HTTPS)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    other.set_cookie("__Host-session", value.split("=", 1)[1])
+    assert other.get(PROTECTED, headers=HTTPS).status_code == 200
+
+
+def test_the_page_cache_key_ignores_the_host_prefixed_session_cookie(https_app):
+    """The page cache leaves the session cookie out of its key (anonymous
+    visitors with a session share pages) and reads its name from the config."""
+    def key(cookies: str) -> str:
+        with https_app.test_request_context("/kaart/", headers={"Cookie": cookies, **HTTPS}):
+            return page_key("v1")
+    assert key("__Host-session=een; taal=nl") == key("__Host-session=twee; taal=nl")
+    assert key("__Host-session=een; taal=nl") != key("__Host-session=een; taal=en")  # other cookies count

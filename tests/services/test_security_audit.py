@@ -68,6 +68,7 @@ READ_ONLY: dict[str, set[str]] = {
                          "practices_by_author", "list_archived"},
     "services.practices.operations": {"snapshot"},
     "services.reference.boundaries": {"current_region_year", "parse_region_geojson"},
+    "services.reference.region_years": {"year_statuses", "year_status"},
     "services.reference.schools": {"pathways_for_structure"},
     "services.reference.files": {"read_csv"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
@@ -377,6 +378,7 @@ def _users():
 
 def _reference_and_settings():
     from portal.models import Pathway
+    from portal.services.reference import region_years
     from portal.services.reference.boundaries import import_municipalities, import_regions
     from portal.services.reference.schools import import_schools
     from portal.services.reference.vocabularies import seed_vocabularies
@@ -403,6 +405,22 @@ def _reference_and_settings():
         import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
         return "school_set", None, "import"
 
+    def activate(c):
+        import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        region_years.activate_region_year(c.session, 2031, c.staff)
+        return "region_set", 2031, "activate"
+
+    def activate_when_complete(c):
+        municipalities(c)  # 2031 complete: in use
+        region_years.activate_region_year(c.session, 2025, c.staff)
+        assert region_years.activate_if_complete(c.session, 2031, c.staff)
+        return "region_set", 2031, "activate"
+
+    def drop(c):
+        import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
+        region_years.drop_region_year(c.session, 2031, c.staff)
+        return "region_set", 2031, "drop"
+
     def setting(c):
         settings.set_setting(c.session, "dataset_label", "demo", c.staff)
         return "setting", None, "update"
@@ -415,6 +433,9 @@ def _reference_and_settings():
 
     return {"services.reference.vocabularies.seed_vocabularies": seed, "services.reference.boundaries.import_regions": regions,
             "services.reference.boundaries.import_municipalities": municipalities, "services.reference.schools.import_schools": schools,
+            "services.reference.region_years.activate_region_year": activate,
+            "services.reference.region_years.activate_if_complete": activate_when_complete,
+            "services.reference.region_years.drop_region_year": drop,
             "core.settings.set_setting": setting, "devdata.generator.generate": generate}
 
 

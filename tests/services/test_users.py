@@ -1,9 +1,10 @@
 import pytest
 from sqlalchemy import select
 
-from portal.models import AuditLog
 from portal.core.errors import ServiceError
+from portal.models import AuditLog
 from portal.services.accounts import users
+from portal.services.accounts.passwords import COMMON, PERSONAL
 from tests.factories import PASSWORD, make_organisation, make_user
 
 
@@ -69,3 +70,23 @@ def test_deactivate_ends_sessions_but_not_ones_own(db_session):
     assert not other.active and other.session_token != token
     with pytest.raises(ServiceError):
         users.set_active(db_session, admin, False, admin)
+
+
+@pytest.mark.parametrize("password", ["123456789012", "wachtwoord12", "welkom123456"])
+def test_create_user_and_change_password_refuse_common_passwords(db_session, password):
+    with pytest.raises(ServiceError) as exc:
+        users.create_user(db_session, email="nieuw@example.org", name="Nieuw", role="reader", password=password)
+    assert exc.value.errors == {"password": [COMMON]}
+    user = make_user("reader")
+    hash_before = user.password_hash
+    with pytest.raises(ServiceError) as exc:
+        users.change_password(db_session, user, PASSWORD, password)
+    assert exc.value.errors == {"new_password": [COMMON]}
+    assert user.password_hash == hash_before
+
+
+def test_the_name_given_to_create_user_counts_as_personal(db_session):
+    with pytest.raises(ServiceError) as exc:
+        users.create_user(db_session, email="a.b@example.org", name="Wilhelmina Vermeulen", role="reader",
+                          password="Vermeulen2026!")
+    assert exc.value.errors == {"password": [PERSONAL]}

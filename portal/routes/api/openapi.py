@@ -156,6 +156,13 @@ def _error_response(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def server_url(base_url: str | None, prefix: str) -> str:
+    """The API's address in the document: under the configured PORTAL_BASE_URL,
+    else relative to wherever the document was fetched from. Never from the
+    request's Host or X-Forwarded-Host, which a client chooses."""
+    return f"{base_url.rstrip('/')}{prefix}" if base_url else prefix
+
+
 def openapi_document(server_url: str) -> dict:
     filters = _filter_parameters()
     paging = [

@@ -11,7 +11,7 @@ import json
 import math
 import re
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -26,6 +26,7 @@ from portal.routes.api.openapi import (
     MAX_VALUES,
     openapi_document,
     school_year_values,
+    server_url,
 )
 from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
@@ -180,4 +181,4 @@ def _public_route(route: LearningRoute, region_codes: list[str]) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
+    return jsonify(openapi_document(server_url(current_app.config.get("PORTAL_BASE_URL"), bp.url_prefix)))

@@ -78,7 +78,7 @@ def index():
         select(Region.code, Region.name).where(Region.year == (year or 0)).order_by(Region.name))]
     list_args = selection.to_args()
     return render_page_or_fragment(
-        "maps/index.html", "maps/_results.html",
+        "maps/index.html", "maps/_results.html", region_year=year,
         filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
         legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
         school_rows=map_render.school_table_rows(pins),

@@ -57,7 +57,7 @@ def create_user(
         errors.setdefault("role", []).append("Kies een geldige rol.")
     if role == "coordinator" and organisation is None:
         errors.setdefault("organisation", []).append("Een coördinator hoort bij een organisatie.")
-    policy = password_policy_errors(password, email_n)
+    policy = password_policy_errors(password, email_n, name)
     if policy:
         errors["password"] = policy
     if errors:
@@ -88,7 +88,7 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise ServiceError({"current_password": ["Het huidige wachtwoord klopt niet."]})
-    policy = password_policy_errors(new, user.email)
+    policy = password_policy_errors(new, user.email, user.name)
     if policy:
         raise ServiceError({"new_password": policy})
     user.password_hash = hash_password(new)

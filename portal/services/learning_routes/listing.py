@@ -23,6 +23,7 @@ from portal.services.learning_routes.filters import (
     route_region_pairs,
     visibility_clause,
 )
+from portal.services.reference.region_years import CURRENT_YEAR
 
 SORTS = {
     "titel": ("Titel (A–Z)", lambda: [func.lower(LearningRoute.title), LearningRoute.id]),
@@ -203,10 +204,10 @@ def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
 
 
 def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
-    """The newest indeling's year (reference.current_region_year) and its
+    """The indeling in use (reference.current_region_year) and its
     regions, code -> name in name order, in one statement; (None, {}) without regions."""
-    newest = select(func.max(Region.year)).scalar_subquery()
-    rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == newest)
+    in_use = CURRENT_YEAR.scalar_subquery()
+    rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == in_use)
                            .order_by(Region.name)).all()
     return (rows[0].year if rows else None), {row.code: row.name for row in rows}
 

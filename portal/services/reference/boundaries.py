@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
 from portal.domain.identifiers import is_municipality_code, is_region_code
 from portal.models import Municipality, MunicipalityRegion, Region
 from portal.services.reference.files import ImportReport, ReferenceDataError, read_csv
+from portal.services.reference.region_years import CURRENT_YEAR, activate_if_complete
 
 
 def current_region_year(session: Session) -> int | None:
-    """The newest indeling that is loaded (regions of older years stay)."""
-    return session.scalar(select(func.max(Region.year)))
+    """The indeling in use: the stored year, switched only when a newer year is
+    complete or on request (region_years); one small query, run on every page."""
+    return session.scalar(CURRENT_YEAR)
 
 
 def parse_region_geojson(raw: bytes | str) -> list[tuple[str, str, str]]:
@@ -92,6 +94,7 @@ def import_regions(session: Session, raw: bytes | str, year: int, actor=None) ->
     record(session, actor, "region_set", year, "import",
            after={"year": year, "regions": len(parsed), "created": report.created,
                   "updated": report.updated})
+    activate_if_complete(session, year, actor)
     return report
 
 
@@ -152,4 +155,5 @@ def import_municipalities(session: Session, raw: bytes | str, year: int, actor=N
     session.flush()
     record(session, actor, "municipality_set", year, "import",
            after={"year": year, "municipalities": len(rows)})
+    activate_if_complete(session, year, actor)
     return report
