@@ -53,7 +53,9 @@ def main() -> None:
         from portal.services.reference.boundaries import import_municipalities, import_regions
         from portal.services.reference.schools import import_schools
         from portal.services.reference.vocabularies import seed_vocabularies
-        from portal.services.learning_routes import csv_io as route_io
+        from portal.services.learning_routes import columns
+        from portal.services.learning_routes import csv_import as route_import
+        from portal.services.learning_routes import export as route_export
         from portal.services.accounts.users import create_user
 
         upgrade()
@@ -70,7 +72,7 @@ def main() -> None:
         schools = [o.vestigingscode for o in db.session.scalars(
             select(Organisation).where(Organisation.kind == "vmbo")) if {"BB", "KB"} <= {p.code for p in o.pathways}]
         rng = random.Random(42)
-        header = [c for c, _ in route_io.IMPORT_COLUMNS]
+        header = [c for c, _ in columns.IMPORT_COLUMNS]
         lines = [header]
         for i in range(args.rows):
             kind = rng.choice(["glr", "dlr", "vakmanschap"])
@@ -86,7 +88,7 @@ def main() -> None:
                 "leerlingen_per_cohort": str(rng.randint(5, 40)), "omschrijving": "Benchmarkroute.",
             })
             lines.append([values[c] for c in header])
-        raw = route_io.to_csv(lines)
+        raw = route_export.to_csv(lines)
 
         profiler = None
         if os.environ.get("BENCH_PROFILE"):
@@ -95,8 +97,8 @@ def main() -> None:
             profiler.enable()
         started = time.perf_counter()
         cpu_started = time.process_time()
-        rows = route_io.parse_csv(raw)
-        result = route_io.import_routes(db.session, rows, staff, mode="all")
+        rows = route_import.parse_csv(raw)
+        result = route_import.import_routes(db.session, rows, staff, mode="all")
         if result.should_commit:
             db.session.commit()
         else:

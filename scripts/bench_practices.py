@@ -65,7 +65,8 @@ def main() -> None:
         from portal.models import MboLevel
         from portal.models.base import utcnow
         from portal.models.practice import GoodPractice, PracticeTag, PracticeTheme
-        from portal.services.practices.operations import Filters, reindex, search_practices
+        from portal.services.practices.operations import reindex
+        from portal.services.practices.queries import Filters, search_practices
         from portal.services.reference.vocabularies import seed_vocabularies
         from portal.domain.practices import THEMES
 

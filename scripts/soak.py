@@ -132,7 +132,7 @@ def prepare(env: dict) -> World:
     from portal.extensions import db
     from portal.models import LearningRoute, User
     from portal.models.agreement import AgreementParty
-    from portal.services.learning_routes import operations as route_service
+    from portal.services.learning_routes import snapshots as route_snapshots
     from seeds.demo import DEMO_PASSWORD
 
     app = create_app()
@@ -150,7 +150,7 @@ def prepare(env: dict) -> World:
             own = [r for r in routes if any(p.organisation_id == user.organisation_id for p in r.parties)]
             if not own:
                 continue
-            data = route_service.route_input_from(own[0])
+            data = route_snapshots.route_input_from(own[0])
             route_form = [("opslaan", "1")]
             for name, value in vars(data).items():
                 if isinstance(value, list):

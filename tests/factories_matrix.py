@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
 from portal.services.agreements import lifecycle as agreement_lifecycle
+from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
 from portal.services.learning_routes import operations as route_service
 from tests.factories import make_organisation, make_route, make_user
@@ -106,7 +107,7 @@ class MatrixWorld:
         if status not in self._practices:
             party = self.users["party"]
             practice = make_practice(party, status=status, title=f"Matrixvoorbeeld {status} {self.tag}")
-            practice_service.add_attachment(
+            practice_attachments.add_attachment(
                 self.session, practice, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="bijlage.pdf"),
                 "Bijlage", party)
             self.save()

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain import vocab
-from portal.services.learning_routes.csv_io import IMPORT_COLUMNS
+from portal.services.learning_routes.columns import IMPORT_COLUMNS
 from tests.conftest import login_as
 from tests.factories_matrix import MatrixWorld
 from tests.strategies_fuzz import (

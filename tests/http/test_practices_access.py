@@ -5,6 +5,7 @@ import io
 import pytest
 
 from portal.models.practice import GoodPractice
+from portal.services.practices import attachments
 from portal.services.practices import operations as service
 from tests.conftest import login_as
 from tests.factories import make_user
@@ -24,7 +25,7 @@ def world(db_session, app):
     for practice in practices.values():
         file = io.BytesIO(PDF_BYTES)
         from werkzeug.datastructures import FileStorage
-        service.add_attachment(db_session, practice, FileStorage(stream=file, filename="a.pdf"), "Bijlage", author)
+        attachments.add_attachment(db_session, practice, FileStorage(stream=file, filename="a.pdf"), "Bijlage", author)
     service.archive_practice(db_session, practices["archived"], users["staff"])
     db_session.flush()
     return users, practices

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditLog, LearningRoute
-from portal.services.learning_routes import csv_io as route_io
+from portal.services.learning_routes import columns
 from portal.services.learning_routes import operations as service
 from tests.conftest import login_as
 from tests.factories_routes import RouteWorld, route_data
@@ -190,14 +190,14 @@ def test_mine_lists_the_organisations_routes_including_concepts(client, world, d
 
 
 def csv_upload(world, rows):
-    header = ";".join(c for c, _ in route_io.IMPORT_COLUMNS)
+    header = ";".join(c for c, _ in columns.IMPORT_COLUMNS)
     lines = [header]
     for title, level in rows:
-        values = {c: "" for c, _ in route_io.IMPORT_COLUMNS}
+        values = {c: "" for c, _ in columns.IMPORT_COLUMNS}
         values.update({"titel": title, "soort": "GLR", "vmbo_partijen": world.school.name,
                        "mbo_partijen": world.roc.name, "leerwegen": "BB", "profielen": "Z&W", "mbo_niveau": level,
                        "crebo": "25498", "kwalificatie": "Helpende", "eerste_schooljaar": "2026-2027"})
-        lines.append(";".join(values[c] for c, _ in route_io.IMPORT_COLUMNS))
+        lines.append(";".join(values[c] for c, _ in columns.IMPORT_COLUMNS))
     return ("\ufeff" + "\r\n".join(lines)).encode()
 
 

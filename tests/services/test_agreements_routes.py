@@ -10,6 +10,7 @@ from portal.core.errors import ServiceError
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import snapshots as route_snapshots
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_routes import make_school, route_data
@@ -27,7 +28,7 @@ def world(db_session):
 
 
 def activate(db_session, w):
-    data = route_service.route_input_from(w["route"])
+    data = route_snapshots.route_input_from(w["route"])
     data.status = "actief"
     return route_service.update_route(db_session, w["route"], data, w["staff"], expected_version=None)
 

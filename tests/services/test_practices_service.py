@@ -9,7 +9,9 @@ from werkzeug.datastructures import FileStorage
 from portal.models import AuditLog, MunicipalityRegion, Region
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import operations as service
-from portal.services.practices.operations import Filters
+from portal.services.practices import attachments, queries
+from portal.routes.practices.views import highlight
+from portal.services.practices.queries import Filters
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 
@@ -21,7 +23,7 @@ def _audit_actions(session, practice):
 
 
 def _titles(session, **filters):
-    return [h.practice.title for h in service.search_practices(session, Filters(**filters), per_page=50).hits]
+    return [h.practice.title for h in queries.search_practices(session, Filters(**filters), per_page=50).hits]
 
 
 def test_status_flow_keeps_author_reason_and_publication_date(db_session):
@@ -89,8 +91,8 @@ def test_regions_follow_the_organisations_municipalities(db_session, reference_d
     assert [r.id for r in practice.regions] == [municipality_region.region_id]
     assert practice.routes == [route] and [x.code for x in practice.levels] == ["2"]
     region = db_session.get(Region, municipality_region.region_id)
-    assert practice in service.practices_for_region(db_session, region.code)
-    assert practice not in service.practices_for_region(db_session, "AM99")
+    assert practice in queries.practices_for_region(db_session, region.code)
+    assert practice not in queries.practices_for_region(db_session, "AM99")
 
 
 def test_practices_for_region_only_lists_published(db_session, reference_data):
@@ -99,7 +101,7 @@ def test_practices_for_region_only_lists_published(db_session, reference_data):
     draft = make_practice(status="concept", region_ids=[region.id])
     archived = make_practice(region_ids=[region.id])
     service.archive_practice(db_session, archived, None)
-    found = service.practices_for_region(db_session, region.code, limit=50)
+    found = queries.practices_for_region(db_session, region.code, limit=50)
     assert published in found and draft not in found and archived not in found
 
 
@@ -107,7 +109,7 @@ def test_related_practices_share_a_theme_or_region(db_session):
     a = make_practice(themes=["bekostiging"], title="A")
     b = make_practice(themes=["bekostiging", "lob"], title="B")
     c = make_practice(themes=["havo"], title="C")
-    related = service.related_practices(db_session, a, limit=50)
+    related = queries.related_practices(db_session, a, limit=50)
     assert b in related and a not in related and c not in related
 
 
@@ -152,8 +154,8 @@ def test_title_match_ranks_first(db_session, library):
 
 def test_snippets_are_highlighted_and_escaped(db_session):
     make_practice(title="Snippet", summary="Kort.", body="Het <script>alert(1)</script> zomerlek verdwijnt hier.")
-    hit = service.search_practices(db_session, Filters(q="zomerlek")).hits[0]
-    html = str(hit.snippet)
+    hit = queries.search_practices(db_session, Filters(q="zomerlek")).hits[0]
+    html = str(highlight(hit.snippet))
     assert "<mark>zomerlek</mark>" in html
     assert "<script>" not in html
 
@@ -161,9 +163,9 @@ def test_snippets_are_highlighted_and_escaped(db_session):
 def test_attachment_title_words_are_searchable(db_session, app):
     practice = make_practice(title="Met bijlage")
     file = FileStorage(stream=io.BytesIO(PDF_BYTES), filename="verslag.pdf", content_type="application/pdf")
-    service.add_attachment(db_session, practice, file, "Draaiboek kennismakingsdag", None)
+    attachments.add_attachment(db_session, practice, file, "Draaiboek kennismakingsdag", None)
     assert _titles(db_session, q="draaiboek") == ["Met bijlage"]
-    service.remove_attachment(db_session, practice.attachments[0], None)
+    attachments.remove_attachment(db_session, practice.attachments[0], None)
     assert _titles(db_session, q="draaiboek") == []
 
 
@@ -171,7 +173,7 @@ def test_bad_attachment_is_refused_at_the_file_field(db_session, app):
     practice = make_practice()
     file = FileStorage(stream=io.BytesIO(b"MZ\x90\x00 not a pdf"), filename="virus.pdf")
     with pytest.raises(ServiceError) as exc:
-        service.add_attachment(db_session, practice, file, "Handleiding", None)
+        attachments.add_attachment(db_session, practice, file, "Handleiding", None)
     assert "file" in exc.value.errors
 
 
@@ -191,7 +193,7 @@ def test_edits_and_archiving_update_the_index(db_session, library):
     "de het een",
 ])
 def test_odd_queries_never_fail(db_session, library, query):
-    result = service.search_practices(db_session, Filters(q=query), per_page=2)
+    result = queries.search_practices(db_session, Filters(q=query), per_page=2)
     assert len(result.hits) == min(result.total, 2)  # a full page, or all there is
     assert all(h.practice.status == "gepubliceerd" for h in result.hits)
 
@@ -211,7 +213,7 @@ def test_facets_count_and_filter(db_session, reference_data):
     make_practice(title="Een", themes=["lob", "techniek"], region_ids=[region.id], level_codes=["2"],
                   domain_codes=["ZW"])
     make_practice(title="Twee", themes=["techniek"], level_codes=["4"])
-    result = service.search_practices(db_session, Filters(theme="techniek"), per_page=50)
+    result = queries.search_practices(db_session, Filters(theme="techniek"), per_page=50)
     titles = {h.practice.title for h in result.hits}
     assert {"Een", "Twee"} <= titles
     counts = {f.code: f.count for f in result.facets["thema"]}
@@ -226,12 +228,12 @@ def test_facets_count_and_filter(db_session, reference_data):
 def test_pagination(db_session):
     for i in range(7):
         make_practice(title=f"Pagina {i}", themes=["bekostiging"])
-    first = service.search_practices(db_session, Filters(theme="bekostiging"), page=1, per_page=3)
-    last = service.search_practices(db_session, Filters(theme="bekostiging"), page=99, per_page=3)
+    first = queries.search_practices(db_session, Filters(theme="bekostiging"), page=1, per_page=3)
+    last = queries.search_practices(db_session, Filters(theme="bekostiging"), page=99, per_page=3)
     assert first.total == 7 and first.pages == 3 and len(first.hits) == 3
     assert last.page == 3 and len(last.hits) == 1
     seen = {h.practice.id for p in (1, 2, 3)
-            for h in service.search_practices(db_session, Filters(theme="bekostiging"), page=p, per_page=3).hits}
+            for h in queries.search_practices(db_session, Filters(theme="bekostiging"), page=p, per_page=3).hits}
     assert len(seen) == 7
 
 
@@ -239,18 +241,18 @@ def test_moderation_queue_and_authors_list(db_session):
     author = make_user("coordinator")
     waiting = make_practice(author, status="ingediend")
     draft = make_practice(author, status="concept")
-    assert waiting in service.moderation_queue(db_session) and draft not in service.moderation_queue(db_session)
-    assert set(service.practices_by_author(db_session, author)) == {waiting, draft}
+    assert waiting in queries.moderation_queue(db_session) and draft not in queries.moderation_queue(db_session)
+    assert set(queries.practices_by_author(db_session, author)) == {waiting, draft}
 
 
 @pytest.mark.parametrize("page, expected", [(-5, "first"), (0, "first"), (10**30, "last")])
 def test_out_of_range_pages_give_the_first_or_last_page(db_session, library, page, expected):
     """Below 1 is the first page; past the end (even beyond the OFFSET a
     database can take) is the last page, not an empty one."""
-    first = service.search_practices(db_session, Filters(), page=1, per_page=1)
+    first = queries.search_practices(db_session, Filters(), page=1, per_page=1)
     assert first.pages >= 3  # the library: first and last page differ
-    last = service.search_practices(db_session, Filters(), page=first.pages, per_page=1)
+    last = queries.search_practices(db_session, Filters(), page=first.pages, per_page=1)
     want = {"first": first, "last": last}[expected]
-    result = service.search_practices(db_session, Filters(), page=page, per_page=1)
+    result = queries.search_practices(db_session, Filters(), page=page, per_page=1)
     assert result.page == want.page and result.pages == first.pages
     assert [h.practice.id for h in result.hits] == [h.practice.id for h in want.hits]

@@ -15,7 +15,7 @@ from portal.models import LearningRoute, Organisation, Region, RouteParty, route
 from portal.services.learning_routes import listing as route_list
 from portal.devdata.generator import generate
 from portal.services.reference.boundaries import current_region_year
-from portal.services.learning_routes.operations import regions_for_routes
+from portal.services.learning_routes.listing import regions_for_routes
 from portal.services.learning_routes.filters import (
     RouteFilters,
     filter_clauses,

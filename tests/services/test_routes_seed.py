@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from portal.models import LearningRoute
 from portal.services.reference.boundaries import current_region_year
-from portal.services.learning_routes.operations import regions_for_routes
+from portal.services.learning_routes.listing import regions_for_routes
 from seeds.demo import seed_demo
 from seeds.demo_routes import DEMO_ROUTES
 

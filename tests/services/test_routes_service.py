@@ -5,6 +5,8 @@ from sqlalchemy import select
 
 from portal.models import AuditLog, LearningRoute
 from portal.core.errors import ConflictError, ServiceError
+from portal.services.learning_routes import history as route_history
+from portal.services.learning_routes import listing
 from portal.services.learning_routes import operations as service
 from tests.factories import make_organisation, make_user
 from tests.factories_routes import RouteWorld, make_school, route_data
@@ -75,7 +77,7 @@ def test_update_records_each_changed_field_before_and_after(db_session, world):
     assert entry.action == "update" and entry.actor_id == world.mbo_coordinator.id
     assert entry.before["title"] == "GLR Zorg" and entry.after["title"] == "GLR Zorg en welzijn"
     assert "crebo" not in entry.after  # unchanged fields are not listed
-    assert [(f, b, a) for f, b, a in service.field_changes(entry)] == [("title", "GLR Zorg", "GLR Zorg en welzijn")]
+    assert [(f, b, a) for f, b, a in route_history.field_changes(entry)] == [("title", "GLR Zorg", "GLR Zorg en welzijn")]
 
 
 def test_changing_only_the_parties_still_moves_the_version(db_session, world):
@@ -122,7 +124,7 @@ def test_archive_and_restore_are_audited_and_not_repeated(db_session, world):
     actions = [e.action for e in audit_entries(db_session, route)]
     assert actions == ["create", "archive", "restore"]
     entry = audit_entries(db_session, route)[-1]
-    assert service.field_changes(entry) == [("archived", True, False)]
+    assert route_history.field_changes(entry) == [("archived", True, False)]
 
 
 def test_status_rule_lives_in_one_place(db_session, world):
@@ -142,6 +144,6 @@ def test_regions_are_derived_from_the_vmbo_parties(db_session, reference_data):
     staff = make_user("staff")
     route = service.register_route(db_session, route_data(perron, roc, vmbo_parties=[perron.id, insula.id],
                                                           pathways=["KB"]), staff)
-    regions = service.regions_for_routes(db_session, [route.id], current_region_year(db_session))[route.id]
+    regions = listing.regions_for_routes(db_session, [route.id], current_region_year(db_session))[route.id]
     # One region per vmbo party, in name order (the service sorts by name).
     assert [(r.code, r.name) for r in regions] == [("AM23", "Drechtsteden"), ("AM38", "FoodValley")]

@@ -56,6 +56,7 @@ READ_ONLY: dict[str, set[str]] = {
                         "region_organisations", "region_schools_without_route"},
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
+    "core.geometry": {"compact_geometry"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
     "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
     "devdata.rows": {"stamp"},
@@ -64,20 +65,22 @@ READ_ONLY: dict[str, set[str]] = {
     "services.coverage.map_data": {"map_data"},
     "services.accounts.passwords": {"hash_password", "verify_password", "needs_rehash", "password_policy_errors"},
     "services.practices.queries": {"search_practices", "practices_for_region", "related_practices", "moderation_queue",
-                         "practices_by_author"},
-    "services.practices.operations": {"snapshot", "list_archived"},
+                         "practices_by_author", "list_archived"},
+    "services.practices.operations": {"snapshot"},
     "services.reference.boundaries": {"current_region_year", "parse_region_geojson"},
     "services.reference.region_years": {"year_statuses", "year_status"},
     "services.reference.schools": {"pathways_for_structure"},
     "services.reference.files": {"read_csv"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes"},
-    "services.learning_routes.csv_io": {"export_header", "export_rows", "to_csv", "to_xlsx", "template_csv", "parse_csv", "row_to_input"},
+    "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},
+    "services.learning_routes.csv_import": {"template_csv", "parse_csv", "row_to_input"},
     "services.learning_routes.listing": {"route_options", "page_of_routes", "all_routes", "list_counts", "newest_regions",
                    "school_year_choices", "organisations_by_id", "organisation_region",
-                   "search_organisations", "routes_of_organisation"},
-    "services.learning_routes.operations": {"party_facts", "snapshot", "route_input_from", "validate", "history", "field_changes",
-               "display_value", "regions_for_routes"},
-    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "highlight", "index_text"},
+                   "search_organisations", "routes_of_organisation", "regions_for_routes"},
+    "services.learning_routes.operations": {"party_facts", "validate"},
+    "services.learning_routes.snapshots": {"snapshot", "route_input_from", "input_snapshot"},
+    "services.learning_routes.history": {"history", "field_changes", "display_value"},
+    "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "index_text"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
     "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path"},
@@ -112,7 +115,7 @@ NOT_AUDITED: dict[str, str] = {
                          "audited by its own create service in the same transaction",
     "core.idempotency.create_once": "runs an audited create service once per submission key (claim + that service)",
     "core.idempotency.prune": "housekeeping: removes expired submission keys, no user data",
-    "services.learning_routes.csv_io.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
+    "services.learning_routes.csv_import.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
 }
 
 # Calls that would make a READ_ONLY claim a lie.
@@ -250,6 +253,7 @@ def _agreements():
 
 
 def _practices():
+    from portal.services.practices import attachments
     from portal.services.practices import operations as s
 
     def mk(c, status="concept"):
@@ -263,13 +267,13 @@ def _practices():
 
     def attachment(c):
         p = mk(c)
-        s.add_attachment(c.session, p, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="a.pdf"), "Bijlage",
-                         c.routes.coordinator)
+        attachments.add_attachment(c.session, p, FileStorage(stream=io.BytesIO(PDF_BYTES), filename="a.pdf"),
+                                   "Bijlage", c.routes.coordinator)
         return p
 
     def remove(c):
         p = attachment(c)
-        s.remove_attachment(c.session, p.attachments[0], c.routes.coordinator)
+        attachments.remove_attachment(c.session, p.attachments[0], c.routes.coordinator)
         return p
 
     def restore(c):
@@ -289,13 +293,14 @@ def _practices():
                                                                                    c.staff)),
         "services.practices.operations.archive_practice": wrap("archive", lambda c: s.archive_practice(c.session, mk(c), c.staff)),
         "services.practices.operations.restore_practice": wrap("restore", restore),
-        "services.practices.operations.add_attachment": wrap("add_attachment", attachment),
-        "services.practices.operations.remove_attachment": wrap("remove_attachment", remove),
+        "services.practices.attachments.add_attachment": wrap("add_attachment", attachment),
+        "services.practices.attachments.remove_attachment": wrap("remove_attachment", remove),
     }
 
 
 def _routes():
-    from portal.services.learning_routes import csv_io as route_io
+    from portal.services.learning_routes import bulk
+    from portal.services.learning_routes import csv_import as route_import
     from portal.services.learning_routes import operations as s
     from tests.services.test_routes_io import csv_bytes, row
 
@@ -306,7 +311,7 @@ def _routes():
     def register_many(c):
         data = [route_data(c.routes.school, c.routes.roc, title=f"Bulk {i}") for i in range(2)]
         from portal.domain.routes import RouteInput
-        out = s.register_routes(c.session, [RouteInput.from_mapping(d) for d in data], c.routes.coordinator)
+        out = bulk.register_routes(c.session, [RouteInput.from_mapping(d) for d in data], c.routes.coordinator)
         return "learning_route", out[-1][0].id, "create"
 
     def update(c):
@@ -328,15 +333,15 @@ def _routes():
 
     def import_csv(c):
         from portal.models import LearningRoute
-        rows = route_io.parse_csv(csv_bytes(row(c.routes, "Import audit 1"), row(c.routes, "Import audit 2")))
-        result = route_io.import_routes(c.session, rows, c.routes.coordinator)
+        rows = route_import.parse_csv(csv_bytes(row(c.routes, "Import audit 1"), row(c.routes, "Import audit 2")))
+        result = route_import.import_routes(c.session, rows, c.routes.coordinator)
         assert result.created == 2
         route_id = c.session.scalar(select(LearningRoute.id).where(LearningRoute.title == "Import audit 2"))
         return "learning_route", route_id, "create"
 
-    return {"services.learning_routes.operations.register_route": register, "services.learning_routes.operations.register_routes": register_many,
+    return {"services.learning_routes.operations.register_route": register, "services.learning_routes.bulk.register_routes": register_many,
             "services.learning_routes.operations.update_route": update, "services.learning_routes.operations.archive_route": archive, "services.learning_routes.operations.restore_route": restore,
-            "services.learning_routes.csv_io.import_routes": import_csv}
+            "services.learning_routes.csv_import.import_routes": import_csv}
 
 
 def _users():

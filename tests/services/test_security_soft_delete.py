@@ -25,7 +25,9 @@ from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.agreements import queries as agreement_queries
 from portal.services.coverage import figures as coverage
 from portal.services.practices import operations as practice_service
+from portal.services.practices import queries as practice_queries
 from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import snapshots as route_snapshots
 from portal.services.agreements.snapshots import content_snapshot
 from tests.conftest import login_as
 from tests.factories import make_user
@@ -91,7 +93,7 @@ def _route_figures(world: World, route) -> dict[str, int]:
 
 
 def _route_snapshot(route) -> dict:
-    return {k: v for k, v in route_service.snapshot(route).items() if k != "version_id"}
+    return {k: v for k, v in route_snapshots.snapshot(route).items() if k != "version_id"}
 
 
 ROUTES = Kind(
@@ -155,11 +157,11 @@ def _make_practice(world: World):
 
 def _practice_figures(world: World, practice) -> dict[str, int]:
     session = world.session
-    found = practice_service.search_practices(session, practice_service.Filters(q=world.word))
+    found = practice_queries.search_practices(session, practice_queries.Filters(q=world.word))
     return {
         "search hits": found.total,
         "in the region's practices": sum(p.id == practice.id for p in
-                                         practice_service.practices_for_region(session, REGION, limit=100)),
+                                         practice_queries.practices_for_region(session, REGION, limit=100)),
     }
 
 

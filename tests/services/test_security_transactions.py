@@ -27,8 +27,9 @@ from portal.extensions import db
 from portal.models import LearningRoute
 from portal.services.agreements import funding as agreement_funding
 from portal.services.agreements import operations as agreement_operations
+from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
-from portal.services.learning_routes import csv_io as route_io
+from portal.services.learning_routes import csv_import as route_import
 from portal.services.learning_routes import operations as route_service
 from portal.services.accounts import users as user_service
 from tests.factories import make_user
@@ -136,8 +137,8 @@ def test_route_csv_import_of_several_chunks(db_session, routes):
     """150 rows are written in two chunks of 100 and 50: the failure comes in
     the second chunk, after the first chunk's routes, parties and audit rows."""
     from tests.services.test_routes_io import csv_bytes, row
-    rows = route_io.parse_csv(csv_bytes(*[row(routes, f"Import fout {i}") for i in range(150)]))
-    done = run_and_roll_back(db_session, lambda: route_io.import_routes(db_session, rows, routes.coordinator),
+    rows = route_import.parse_csv(csv_bytes(*[row(routes, f"Import fout {i}") for i in range(150)]))
+    done = run_and_roll_back(db_session, lambda: route_import.import_routes(db_session, rows, routes.coordinator),
                              "learning_routes", after="audit_log")
     assert wrote(done, "learning_routes", "route_parties", "route_profiles", "audit_log")
 
@@ -361,8 +362,8 @@ def test_attachment_that_fails_halfway_leaves_no_file_behind(db_session, routes)
     files = _stored_files()
 
     def save():
-        practice_service.add_attachment(db_session, practice, FileStorage(io.BytesIO(PDF_BYTES), "plan.pdf"),
-                                        "Plan", routes.coordinator)
+        practice_attachments.add_attachment(db_session, practice, FileStorage(io.BytesIO(PDF_BYTES), "plan.pdf"),
+                                            "Plan", routes.coordinator)
 
     done = run_and_roll_back(db_session, save, "audit_log", detail_tables=("practice_attachments",))
     assert wrote(done, "practice_attachments")

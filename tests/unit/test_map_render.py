@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from portal.core import geometry
 from portal.domain import coverage as rules
 from portal.routes.coverage import map_render
 
@@ -83,9 +84,9 @@ def test_the_gap_layer_starts_hidden(parts):
 
 
 def test_compact_geometry_rounds_and_drops_duplicate_points():
-    shape = map_render.compact_geometry(json.loads(SQUARE))
+    shape = geometry.compact_geometry(json.loads(SQUARE))
     assert shape["coordinates"][0] == [[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.0]]
-    multi = map_render.compact_geometry({"type": "MultiPolygon", "coordinates": [json.loads(SQUARE)["coordinates"]]})
+    multi = geometry.compact_geometry({"type": "MultiPolygon", "coordinates": [json.loads(SQUARE)["coordinates"]]})
     assert multi["coordinates"][0][0][0] == [5.0, 52.0]
 
 

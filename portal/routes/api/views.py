@@ -11,14 +11,14 @@ import json
 import math
 import re
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal.core.geometry import compact_geometry_text
 from portal.extensions import db
 from portal.models import LearningRoute, Region, RouteParty
-from portal.routes.coverage.maps import route_url
 from portal.services.coverage import figures as coverage
 from portal.routes.api.openapi import (
     FILTER_PARAMS,
@@ -28,7 +28,6 @@ from portal.routes.api.openapi import (
     school_year_values,
     server_url,
 )
-from portal.routes.coverage.map_render import compact_geometry_text
 from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
 from portal.routes.api.blueprint import bp
@@ -176,7 +175,7 @@ def _public_route(route: LearningRoute, region_codes: list[str]) -> dict:
             {"name": p.organisation.name, "role": p.role, "vestigingscode": p.organisation.vestigingscode}
             for p in route.parties
         ],
-        "url": route_url(route.id),
+        "url": url_for("learning_routes.detail", route_id=route.id),
     }
 
 

@@ -22,10 +22,8 @@ folium elements below only read them by id.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html import escape as _esc
 
 import folium
@@ -34,6 +32,7 @@ from folium.template import Template
 from folium.map import Layer
 from markupsafe import Markup, escape
 
+from portal.core.geometry import compact_geometry_text
 from portal.domain import coverage as rules
 from portal.domain import vocab
 
@@ -48,7 +47,6 @@ CLUSTER_CSS = [
 NETHERLANDS_CENTRE = (52.2, 5.3)
 NETHERLANDS_BOUNDS = [[50.75, 3.36], [53.56, 7.23]]
 MIN_ZOOM, MAX_ZOOM = 6, 16
-COORD_DIGITS = 3  # about 100 m: plenty for a national map, keeps the page small
 
 KIND_NAMES = vocab.names(vocab.ROUTE_KINDS)
 PROFILE_NAMES = vocab.names(vocab.PROFILES)
@@ -113,36 +111,6 @@ class MapParts:
     script: str     # the map's JavaScript, to be put in a <script nonce=...>
     name: str       # the JavaScript variable of the map
     data: dict = field(default_factory=dict)  # element id -> JSON data, rendered by the page
-
-
-def _round(coords, digits: int = COORD_DIGITS):
-    if isinstance(coords, (int, float)):
-        return round(coords, digits)
-    return [_round(c, digits) for c in coords]
-
-
-def compact_geometry(geometry: dict, digits: int = COORD_DIGITS) -> dict:
-    """Round coordinates and drop points that became duplicates."""
-    def ring(points):
-        out = []
-        for point in points:
-            p = [round(point[0], digits), round(point[1], digits)]
-            if not out or out[-1] != p:
-                out.append(p)
-        return out
-    if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
-    if geometry["type"] == "MultiPolygon":
-        return {"type": "MultiPolygon",
-                "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
-    return {"type": geometry["type"], "coordinates": _round(geometry.get("coordinates", []), digits)}
-
-
-@lru_cache(maxsize=256)
-def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict:
-    """compact_geometry of a stored GeoJSON text, remembered: region shapes are
-    reference data, the same text every request. Callers must not change it."""
-    return compact_geometry(json.loads(geometry), digits)
 
 
 def format_value(measure: rules.Measure, value) -> str:

@@ -21,6 +21,7 @@ from portal.services.coverage import (
     map_data,
 )
 from portal.routes.coverage import map_render
+from portal.routes.coverage.links import region_url, route_list_url, route_url_builder, route_url_pattern
 from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters
 from portal.web.templating import render_page_or_fragment
@@ -32,39 +33,6 @@ EXPORT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def route_url(route_id: int) -> str:
-    """The route's own page (owned by the route register)."""
-    for endpoint in ("learning_routes.show", "learning_routes.detail", "learning_routes.view"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, route_id=route_id)
-    return f"/leerroutes/{route_id}"
-
-
-def route_url_pattern() -> str:
-    """A route's URL with "{}" for its id: url_for once for many routes."""
-    marker = 987654321
-    return route_url(marker).replace(str(marker), "{}")
-
-
-def route_url_builder():
-    """route_url for many routes at once (a page listing hundreds): url_for
-    once, then string formatting."""
-    return route_url_pattern().format
-
-
-def route_list_url(**args) -> str:
-    """The route list filtered like a figure (drill-down)."""
-    args = {k: v for k, v in args.items() if v}
-    if "learning_routes.index" in current_app.view_functions:
-        return url_for("learning_routes.index", **args)
-    from urllib.parse import urlencode
-    return "/leerroutes?" + urlencode(args, doseq=True)
-
-
-def region_url(code: str, school_year: str | None = None) -> str:
-    return url_for("regions.show", code=code, school_year=school_year)
 
 
 def _state():

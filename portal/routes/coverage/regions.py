@@ -14,7 +14,7 @@ from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
 from portal.permissions import is_staff
-from portal.routes.coverage.maps import route_list_url, route_url_builder
+from portal.routes.coverage.links import route_list_url, route_url_builder
 from portal.services.coverage import figures as coverage, region as coverage_region
 from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.filters import RouteFilters

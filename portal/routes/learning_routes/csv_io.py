@@ -12,9 +12,12 @@ from portal.extensions import db
 from portal.forms.learning_routes import ImportForm
 from portal.permissions import can_create_route, can_see_contact_details
 from portal.routes.learning_routes.blueprint import bp
-from portal.routes.learning_routes.views import _list_state, _require_login
-from portal.services.learning_routes import csv_io as route_io, listing as route_list
-from portal.services.learning_routes import operations as route_service
+from portal.routes.learning_routes.list_state import list_state
+from portal.routes.learning_routes.access import require_login
+from portal.services.learning_routes import columns
+from portal.services.learning_routes import csv_import as route_import
+from portal.services.learning_routes import export as route_export
+from portal.services.learning_routes import listing as route_list
 from portal.services.reference.boundaries import current_region_year
 
 # Files with more rows than this show a progress bar while they import.
@@ -23,11 +26,11 @@ STREAM_MARK = "<!--IMPORT-PROGRESS-->"
 
 
 def _export_rows():
-    filters, sort, _, archived = _list_state()
+    filters, sort, _, archived = list_state()
     year = current_region_year(db.session)
     routes = route_list.all_routes(db.session, filters, current_user, year, sort=sort, include_archived=archived)
-    regions = route_service.regions_for_routes(db.session, [r.id for r in routes], year)
-    return route_io.export_rows(routes, regions, can_see_contact_details(current_user))
+    regions = route_list.regions_for_routes(db.session, [r.id for r in routes], year)
+    return route_export.export_rows(routes, regions, can_see_contact_details(current_user))
 
 
 def _download(content: bytes, mimetype: str, name: str) -> Response:
@@ -40,26 +43,26 @@ def _download(content: bytes, mimetype: str, name: str) -> Response:
 @bp.get("/export.csv")
 def export_csv():
     name = f"leerroutes-{date.today().isoformat()}.csv"
-    return _download(route_io.to_csv(_export_rows()), "text/csv; charset=utf-8", name)
+    return _download(route_export.to_csv(_export_rows()), "text/csv; charset=utf-8", name)
 
 
 @bp.get("/export.xlsx")
 def export_xlsx():
     name = f"leerroutes-{date.today().isoformat()}.xlsx"
-    return _download(route_io.to_xlsx(_export_rows()),
+    return _download(route_export.to_xlsx(_export_rows()),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name)
 
 
 @bp.get("/importeren/sjabloon.csv")
 def import_template():
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_create_route(current_user):
         abort(403)
-    return _download(route_io.template_csv(), "text/csv; charset=utf-8", "leerroutes-sjabloon.csv")
+    return _download(route_import.template_csv(), "text/csv; charset=utf-8", "leerroutes-sjabloon.csv")
 
 
-def _finish(result: route_io.ImportResult) -> None:
+def _finish(result: route_import.ImportResult) -> None:
     if result.should_commit:
         db.session.commit()
     else:
@@ -68,12 +71,12 @@ def _finish(result: route_io.ImportResult) -> None:
 
 @bp.route("/importeren", methods=["GET", "POST"])
 def import_csv():
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_create_route(current_user):
         abort(403)
     form = ImportForm()
-    context = {"form": form, "columns": route_io.IMPORT_COLUMNS, "required": route_io.REQUIRED_COLUMNS}
+    context = {"form": form, "columns": columns.IMPORT_COLUMNS, "required": columns.REQUIRED_COLUMNS}
     if request.method == "GET":
         return render_template("learning_routes/import.html", **context)
     if not form.validate_on_submit():
@@ -82,12 +85,12 @@ def import_csv():
     upload = request.files.get("bestand")
     raw = upload.read() if upload else b""
     try:
-        rows = route_io.parse_csv(raw)
-    except route_io.ImportFileError as exc:
+        rows = route_import.parse_csv(raw)
+    except route_import.ImportFileError as exc:
         return render_template("learning_routes/import.html", file_error=str(exc), **context)
     mode = form.mode.data if form.mode.data in ("all", "valid") else "all"
     if len(rows) <= STREAM_THRESHOLD:
-        result = route_io.import_routes(db.session, rows, current_user, mode=mode)
+        result = route_import.import_routes(db.session, rows, current_user, mode=mode)
         _finish(result)
         return render_template("learning_routes/import.html", result=result, **context)
     return _streamed_import(rows, mode, context)
@@ -103,7 +106,7 @@ def _streamed_import(rows, mode: str, context: dict) -> Response:
     @stream_with_context
     def generate():
         yield head
-        gen = route_io.iter_import(db.session, rows, actor, mode=mode)
+        gen = route_import.iter_import(db.session, rows, actor, mode=mode)
         result = None
         try:
             while result is None:

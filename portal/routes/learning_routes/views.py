@@ -1,5 +1,5 @@
 """/leerroutes: the public register of routes, and registering and
-maintaining them. Exports and the import are in learning_routes_io.py (same
+maintaining them. Exports and the import are in csv_io.py (same
 blueprint). Thin: load or 404 -> permission or 403 -> form -> service ->
 commit once -> render or redirect."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_NAMES
-from portal.extensions import db, login_manager
+from portal.extensions import db
 from portal.forms.helpers import apply_service_errors, commit_or_flash
 from portal.forms.learning_routes import RouteForm
 from portal.forms.submission import create_once
@@ -19,13 +19,16 @@ from portal.permissions import (
     can_see_route_history, is_staff,
 )
 from portal.core.errors import ConflictError, ServiceError
+from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
 from portal.domain.school_year import current_school_year
 from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import snapshots
 from portal.services.reference.boundaries import current_region_year
-from portal.services.learning_routes.filters import RouteFilters, visibility_clause
 from portal.web.templating import render_page_or_fragment
+from portal.routes.learning_routes.access import load_route, require_login
 from portal.routes.learning_routes.blueprint import bp
+from portal.routes.learning_routes.list_state import list_state
 
 
 PARTY_KINDS = (("vmbo", "vmbo_parties", "Vmbo-vestiging"), ("mbo", "mbo_parties", "Mbo-instelling"),
@@ -38,36 +41,9 @@ bp.add_app_template_global(TEACHING_LOCATION_NAMES, "TEACHING_LOCATION_NAMES")
 bp.add_app_template_global(FIELD_LABELS, "FIELD_LABELS")
 
 
-def _load(route_id: int) -> LearningRoute:
-    """The route if this user may see it (staff also see archived ones), else 404."""
-    route = db.session.scalar(
-        select(LearningRoute).where(LearningRoute.id == route_id, visibility_clause(current_user, True))
-        .options(*route_list.route_options()))
-    if route is None:
-        abort(404)
-    return route
-
-
-def _require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-def _list_state():
-    filters = RouteFilters.from_args(request.args)
-    sort = request.args.get("sort", route_list.DEFAULT_SORT)
-    try:
-        page = int(request.args.get("pagina", "1"))
-    except ValueError:
-        page = 1
-    archived = is_staff(current_user) and request.args.get("archief") == "1"
-    return filters, sort if sort in route_list.SORTS else route_list.DEFAULT_SORT, page, archived
-
-
 @bp.get("/")
 def index():
-    filters, sort, page, archived = _list_state()
+    filters, sort, page, archived = list_state()
     year, region_names = route_list.newest_regions(db.session)
     counts = route_list.list_counts(db.session, filters, current_user, year, include_archived=archived)
     result = route_list.page_of_routes(db.session, filters, current_user, year, sort=sort, page=page,
@@ -85,11 +61,11 @@ def index():
 
 @bp.get("/<int:route_id>")
 def detail(route_id: int):
-    route = _load(route_id)
+    route = load_route(route_id)
     year = current_region_year(db.session)
     return render_template(
         "learning_routes/detail.html", route=route,
-        regions=route_service.regions_for_routes(db.session, [route.id], year)[route.id],
+        regions=route_list.regions_for_routes(db.session, [route.id], year)[route.id],
         show_contact=can_see_contact_details(current_user), can_edit=can_edit_route(current_user, route),
         can_archive=can_archive_route(current_user, route), can_restore=can_restore_route(current_user, route),
         can_history=can_see_route_history(current_user, route), tab="gegevens",
@@ -98,27 +74,27 @@ def detail(route_id: int):
 
 @bp.get("/<int:route_id>/geschiedenis")
 def history(route_id: int):
-    route = _load(route_id)
-    if (redirect_response := _require_login()) is not None:
+    route = load_route(route_id)
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_see_route_history(current_user, route):
         abort(403)
-    entries = [(e, route_service.field_changes(e)) for e in route_service.history(db.session, route)]
+    entries = [(e, route_history.field_changes(e)) for e in route_history.history(db.session, route)]
     return render_template("learning_routes/history.html", route=route, entries=entries,
-                           display=route_service.display_value, can_history=True, tab="geschiedenis",
+                           display=route_history.display_value, can_history=True, tab="geschiedenis",
                            can_edit=can_edit_route(current_user, route))
 
 
 @bp.get("/mijn")
 def mine():
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if current_user.role != "coordinator" or not current_user.organisation_id:
         abort(403)
     routes = route_list.routes_of_organisation(db.session, current_user.organisation_id)
     year = current_region_year(db.session)
     return render_template("learning_routes/mine.html", routes=routes,
-                           route_regions=route_service.regions_for_routes(db.session, [r.id for r in routes], year))
+                           route_regions=route_list.regions_for_routes(db.session, [r.id for r in routes], year))
 
 
 # --- the form -----------------------------------------------------------------
@@ -202,7 +178,7 @@ def _is_search_post() -> bool:
 
 @bp.route("/nieuw", methods=["GET", "POST"])
 def create():
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_create_route(current_user):
         abort(403)
@@ -222,14 +198,14 @@ def create():
 
 @bp.route("/<int:route_id>/bewerken", methods=["GET", "POST"])
 def edit(route_id: int):
-    route = _load(route_id)
-    if (redirect_response := _require_login()) is not None:
+    route = load_route(route_id)
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_edit_route(current_user, route) or route.archived_at is not None:
         abort(403)
     form = RouteForm()
     if request.method == "GET":
-        form.fill_from(route_service.route_input_from(route))
+        form.fill_from(snapshots.route_input_from(route))
         form.version_id.data = str(route.version_id)
         return _render_form(form, route)
     if _is_search_post():
@@ -241,8 +217,8 @@ def edit(route_id: int):
 
 @bp.post("/<int:route_id>/archiveren")
 def archive(route_id: int):
-    route = _load(route_id)
-    if (redirect_response := _require_login()) is not None:
+    route = load_route(route_id)
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_archive_route(current_user, route):
         abort(403)
@@ -256,8 +232,8 @@ def archive(route_id: int):
 
 @bp.post("/<int:route_id>/herstellen")
 def restore(route_id: int):
-    route = _load(route_id)
-    if (redirect_response := _require_login()) is not None:
+    route = load_route(route_id)
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_restore_route(current_user, route):
         abort(403)
@@ -269,7 +245,7 @@ def restore(route_id: int):
 @bp.get("/organisaties")
 def search_organisations():
     """htmx party picker: checkboxes of matching organisations (logged-in editors only)."""
-    if (redirect_response := _require_login()) is not None:
+    if (redirect_response := require_login()) is not None:
         return redirect_response
     if not can_create_route(current_user):
         abort(403)

@@ -1,2 +1,2 @@
 """The good-practice library (/bibliotheek)."""
-from portal.routes.practices import views  # noqa: F401  (registers the views)
+from portal.routes.practices import editing, views  # noqa: F401  (registers the views)

@@ -1,34 +1,32 @@
 """/bibliotheek: the good-practice library. Teachers browse and search without
-an account; coordinators write and submit; staff moderate and publish."""
+an account; coordinators write and submit (editing.py); staff moderate and
+publish (editing.py). Here: the list, the search, a practice's page, its
+downloads, the moderation queue and the author's own practices."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from markupsafe import Markup, escape
+from werkzeug.routing import BuildError
 
-from portal.extensions import db, login_manager
-from portal.forms.helpers import apply_service_errors, commit_or_flash, save_form
-from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
-from portal.forms.submission import create_once
-from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
-from portal.models.practice import GoodPractice, PracticeAttachment
+from portal.web.uploads import send_stored
+from portal.domain.practices import STATUS_NAMES, THEME_NAMES
+from portal.extensions import db
+from portal.forms.practices import ActionForm, AttachmentForm, SendBackForm
+from portal.models.practice import GoodPractice
 from portal.permissions import (
     can_archive_practice, can_create_practice, can_edit_practice, can_moderate_practices,
     can_restore_practice, can_submit_practice, can_view_practice,
 )
-from portal.core.errors import ServiceError
-from portal.services.practices import operations as service
+from portal.services.practices import queries, search
 from portal.web.markdown import render_markdown
-from portal.services.reference.boundaries import current_region_year
-from portal.services.learning_routes.filters import visibility_clause
 from portal.web.templating import render_page_or_fragment
+from portal.routes.practices.access import load_attachment, load_practice, require
 from portal.routes.practices.blueprint import bp
-
 
 
 def _route_url(route) -> str | None:
     """The routes register's page for a route, if that area provides one."""
-    from werkzeug.routing import BuildError
     for endpoint, arg in (("learning_routes.show", "route_id"), ("learning_routes.detail", "route_id")):
         try:
             return url_for(endpoint, **{arg: route.id})
@@ -39,42 +37,39 @@ def _route_url(route) -> str | None:
 
 @bp.context_processor
 def _names():
-    from portal.domain.practices import STATUS_NAMES, THEME_NAMES
     return {"THEME_NAMES": THEME_NAMES, "STATUS_NAMES": STATUS_NAMES, "route_url": _route_url}
 
 
-def _load(practice_id: int) -> GoodPractice:
-    return db.session.get(GoodPractice, practice_id) or abort(404)
+def highlight(snippet: str) -> Markup:
+    """A search snippet for the page: escape it, then turn the engine's
+    markers into <mark>."""
+    safe = str(escape(snippet))
+    return Markup(safe.replace(search.START, "<mark>").replace(search.STOP, "</mark>"))
 
 
-def _require(allowed: bool):
-    """Anonymous -> login; logged in without the right -> 403."""
-    if not current_user.is_authenticated:
-        abort(login_manager.unauthorized())
-    if not allowed:
-        abort(403)
+bp.add_app_template_filter(highlight, "highlight")
 
 
 @bp.get("/")
 def index():
-    filters = service.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args)
     page = request.args.get("pagina", 1, type=int) or 1
-    result = service.search_practices(db.session, filters, page=page)
+    result = queries.search_practices(db.session, filters, page=page)
     return render_page_or_fragment("practices/index.html", "practices/_results.html", result=result)
 
 
 @bp.get("/<int:practice_id>")
 def show(practice_id: int):
-    practice = _load(practice_id)
+    practice = load_practice(practice_id)
     if not can_view_practice(current_user, practice):
         abort(404)  # unpublished practices do not exist for the public
-    return _render_show(practice)
+    return render_show(practice)
 
 
-def _render_show(practice: GoodPractice, send_back_form: SendBackForm | None = None,
-                 attachment_form: AttachmentForm | None = None, general: list[str] | None = None,
-                 status: int = 200):
-    related = service.related_practices(db.session, practice) if practice.is_published else []
+def render_show(practice: GoodPractice, send_back_form: SendBackForm | None = None,
+                attachment_form: AttachmentForm | None = None, general: list[str] | None = None,
+                status: int = 200):
+    related = queries.related_practices(db.session, practice) if practice.is_published else []
     send_back_form = send_back_form or SendBackForm(formdata=None, version_id=practice.version_id)
     attachment_form = attachment_form or AttachmentForm(formdata=None)
     html = render_template(
@@ -90,214 +85,23 @@ def _render_show(practice: GoodPractice, send_back_form: SendBackForm | None = N
     return html, status
 
 
-def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
-    session = db.session
-    orgs = session.execute(select(Organisation.id, Organisation.name, Organisation.city)
-                           .order_by(Organisation.name, Organisation.id)).all()
-    form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.city})" if o.city else o.name) for o in orgs]
-    year = current_region_year(session)
-    regions = session.execute(select(Region.id, Region.code, Region.name).where(Region.year == year)
-                              .order_by(Region.name)).all() if year else []
-    linked = {r.id for r in practice.regions} if practice else set()
-    extra = [r for r in (practice.regions if practice else []) if r.year != year]
-    form.region_ids.choices = [(str(r.id), f"{r.name} ({r.code})") for r in regions] + [
-        (str(r.id), f"{r.name} ({r.code}, {r.year})") for r in extra if r.id in linked]
-    linked_routes = [r.id for r in practice.routes] if practice else []
-    routes = session.execute(select(LearningRoute.id, LearningRoute.title)
-                             .where(LearningRoute.archived_at.is_(None),
-                                    or_(visibility_clause(current_user), LearningRoute.id.in_(linked_routes)))
-                             .order_by(LearningRoute.title)).all()
-    form.route_ids.choices = [(str(r.id), r.title) for r in routes]
-    form.domain_codes.choices = [(d.code, d.name) for d in session.scalars(
-        select(MboDomain).order_by(MboDomain.sort_order))]
-    form.level_codes.choices = [(x.code, x.name) for x in session.scalars(
-        select(MboLevel).order_by(MboLevel.sort_order))]
-
-
-def _all_field_errors(form: PracticeForm) -> None:
-    """When the form itself fails, also show the domain rules' messages, so the
-    user sees every problem at once (e.g. a missing theme)."""
-    from portal.domain.practices import practice_errors
-    for name, messages in practice_errors(form.data_for_service()).items():
-        field = getattr(form, name, None)
-        if field is not None and not field.errors:
-            field.errors = list(messages)
-
-
-def _form_from(practice: GoodPractice) -> PracticeForm:
-    return PracticeForm(
-        formdata=None, title=practice.title, summary=practice.summary, body=practice.body,
-        themes=practice.theme_codes, tags=", ".join(practice.tag_names),
-        organisation_ids=[str(o.id) for o in practice.organisations],
-        region_ids=[str(r.id) for r in practice.regions], route_ids=[str(r.id) for r in practice.routes],
-        domain_codes=[d.code for d in practice.domains], level_codes=[x.code for x in practice.levels],
-        contact_name=practice.contact_name, contact_email=practice.contact_email,
-        source=practice.source, version_id=practice.version_id,
-    )
-
-
-@bp.route("/nieuw", methods=["GET", "POST"])
-def create():
-    _require(can_create_practice(current_user))
-    if request.method == "GET":
-        organisation_ids = [str(current_user.organisation_id)] if current_user.organisation_id else []
-        form = PracticeForm(formdata=None, organisation_ids=organisation_ids,
-                            contact_name=current_user.name, contact_email=current_user.email)
-    else:
-        form = PracticeForm()
-    _fill_choices(form, None)
-    general: list[str] = []
-    if form.validate_on_submit():
-        saved = save_form(form, lambda: create_once(form, "practice", lambda: service.create_practice(
-            db.session, form.data_for_service(), current_user)))
-        if saved.ok:
-            flash("Het voorbeeld is opgeslagen als concept. Dien het in als het klaar is.", "success")
-            return redirect(url_for("practices.show", practice_id=saved.result.id))
-        general = saved.general
-    elif form.is_submitted():
-        _all_field_errors(form)
-    return render_template("practices/edit.html", form=form, practice=None, general=general)
-
-
-@bp.route("/<int:practice_id>/bewerken", methods=["GET", "POST"])
-def edit(practice_id: int):
-    practice = _load(practice_id)
-    _require(can_edit_practice(current_user, practice))
-    form = PracticeForm() if request.method == "POST" else _form_from(practice)
-    _fill_choices(form, practice)
-    general: list[str] = []
-    conflict = None
-    if form.validate_on_submit():
-        saved = save_form(form, lambda: service.update_practice(
-            db.session, practice, form.data_for_service(), current_user,
-            expected_version=form.version_id.data or None))
-        if saved.ok:
-            flash("De wijzigingen zijn opgeslagen.", "success")
-            return redirect(url_for("practices.show", practice_id=practice.id))
-        general, conflict = saved.general, saved.conflict
-    elif form.is_submitted():
-        _all_field_errors(form)
-    return render_template("practices/edit.html", form=form, practice=practice, general=general,
-                           conflict=conflict)
-
-
-def _transition(practice_id: int, allowed, action, message: str):
-    practice = _load(practice_id)
-    _require(allowed(practice))
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    commit_or_flash(lambda: action(practice, form.version_id.data or None), message)
-    return redirect(url_for("practices.show", practice_id=practice_id))
-
-
-@bp.post("/<int:practice_id>/indienen")
-def submit(practice_id: int):
-    return _transition(
-        practice_id, lambda p: can_submit_practice(current_user, p),
-        lambda p, v: service.submit_practice(db.session, p, current_user, expected_version=v),
-        "Het voorbeeld is ingediend. Een programmamedewerker bekijkt het.")
-
-
-@bp.post("/<int:practice_id>/publiceren")
-def publish(practice_id: int):
-    return _transition(
-        practice_id, lambda p: can_moderate_practices(current_user),
-        lambda p, v: service.publish_practice(db.session, p, current_user, expected_version=v),
-        "Het voorbeeld is gepubliceerd en voor iedereen te vinden.")
-
-
-@bp.post("/<int:practice_id>/archiveren")
-def archive(practice_id: int):
-    return _transition(
-        practice_id, lambda p: can_archive_practice(current_user, p),
-        lambda p, v: service.archive_practice(db.session, p, current_user),
-        "Het voorbeeld is gearchiveerd.")
-
-
-@bp.post("/<int:practice_id>/herstellen")
-def restore(practice_id: int):
-    return _transition(
-        practice_id, lambda p: can_restore_practice(current_user, p),
-        lambda p, v: service.restore_practice(db.session, p, current_user),
-        "Het voorbeeld is hersteld.")
-
-
-@bp.post("/<int:practice_id>/terugsturen")
-def send_back(practice_id: int):
-    practice = _load(practice_id)
-    _require(can_moderate_practices(current_user))
-    form = SendBackForm()
-    if form.validate_on_submit():
-        try:
-            service.send_back_practice(db.session, practice, form.reason.data, current_user,
-                                       expected_version=form.version_id.data or None)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-            return _render_show(practice, send_back_form=form, general=general, status=200)
-        db.session.commit()
-        flash("Het voorbeeld is teruggestuurd naar de auteur, met je reden.", "success")
-        return redirect(url_for("practices.show", practice_id=practice_id))
-    return _render_show(practice, send_back_form=form, status=200)
-
-
-@bp.post("/<int:practice_id>/bijlagen")
-def add_attachment(practice_id: int):
-    practice = _load(practice_id)
-    _require(can_edit_practice(current_user, practice))
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        try:
-            service.add_attachment(db.session, practice, form.file.data, form.title.data, current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-            return _render_show(practice, attachment_form=form, general=general, status=200)
-        db.session.commit()
-        flash("De bijlage is toegevoegd.", "success")
-        return redirect(url_for("practices.show", practice_id=practice_id) + "#bijlagen")
-    return _render_show(practice, attachment_form=form, status=200)
-
-
-def _load_attachment(practice_id: int, attachment_id: int) -> PracticeAttachment:
-    attachment = db.session.get(PracticeAttachment, attachment_id)
-    if attachment is None or attachment.practice_id != practice_id:
-        abort(404)
-    return attachment
-
-
 @bp.get("/<int:practice_id>/bijlagen/<int:attachment_id>")
 def download_attachment(practice_id: int, attachment_id: int):
-    practice = _load(practice_id)
+    practice = load_practice(practice_id)
     if not can_view_practice(current_user, practice):
         abort(404)
-    attachment = _load_attachment(practice_id, attachment_id)
-    from portal.web.uploads import send_stored
+    attachment = load_attachment(practice_id, attachment_id)
     return send_stored(attachment.stored_name, attachment.original_name, attachment.content_type)
-
-
-@bp.post("/<int:practice_id>/bijlagen/<int:attachment_id>/verwijderen")
-def remove_attachment(practice_id: int, attachment_id: int):
-    practice = _load(practice_id)
-    _require(can_edit_practice(current_user, practice))
-    attachment = _load_attachment(practice_id, attachment_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    service.remove_attachment(db.session, attachment, current_user)
-    db.session.commit()
-    flash("De bijlage is verwijderd.", "success")
-    return redirect(url_for("practices.show", practice_id=practice_id) + "#bijlagen")
 
 
 @bp.get("/moderatie")
 def queue():
-    _require(can_moderate_practices(current_user))
-    return render_template("practices/queue.html", practices=service.moderation_queue(db.session),
-                           archived=service.list_archived(db.session))
+    require(can_moderate_practices(current_user))
+    return render_template("practices/queue.html", practices=queries.moderation_queue(db.session),
+                           archived=queries.list_archived(db.session))
 
 
 @bp.get("/mijn")
 def mine():
-    _require(can_create_practice(current_user))
-    return render_template("practices/mine.html", practices=service.practices_by_author(db.session, current_user))
+    require(can_create_practice(current_user))
+    return render_template("practices/mine.html", practices=queries.practices_by_author(db.session, current_user))

@@ -4,6 +4,7 @@ its counts and its exports always agree."""
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, reduce
@@ -261,3 +262,19 @@ def routes_of_organisation(session: Session, organisation_id: int) -> list[Learn
             select(RouteParty.route_id).where(RouteParty.organisation_id == organisation_id)))
         .options(*route_options()).order_by(func.lower(LearningRoute.title))
     ))
+
+
+def regions_for_routes(session: Session, route_ids: Iterable[int], year: int | None) -> dict[int, list[Region]]:
+    """The derived arbeidsmarktregio's of each route (see route_region_pairs)."""
+    ids = list(route_ids)
+    out: dict[int, list[Region]] = {i: [] for i in ids}
+    if not ids or year is None:
+        return out
+    pairs = route_region_pairs(year)
+    rows = session.execute(
+        select(pairs.c.route_id, Region).join(Region, Region.id == pairs.c.region_id)
+        .where(pairs.c.route_id.in_(ids)).order_by(Region.name)
+    )
+    for route_id, region in rows:
+        out[route_id].append(region)
+    return out

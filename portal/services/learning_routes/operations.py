@@ -1,29 +1,26 @@
 """Use cases for leerroutes: register, update (optimistic locking), archive,
-restore. Every write is checked against portal.domain.routes and audited
-with the before/after values of each changed field. Flush, never commit."""
+restore (many routes at once: bulk.py). Every write is checked against
+portal.domain.routes and audited with the before/after values of each
+changed field (snapshots.py). Flush, never commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from dataclasses import dataclass
-
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import routes as rules
 from portal.domain.routes import FIELD_LABELS, PartyFacts, RouteInput
-from portal.models import (
-    AuditLog, LearningRoute, Organisation, Pathway, Profile, Region, RouteParty, route_pathways,
-    route_profiles,
-)
+from portal.models import LearningRoute, Organisation, Pathway, Profile, RouteParty
 from portal.models.base import utcnow
 from portal.core.errors import ConflictError, ServiceError
-from portal.core.audit import record, record_many
+from portal.core.audit import record
+from portal.permissions import can_restore_route
 from portal.services.agreements import queries as agreement_queries
-from portal.services.learning_routes.filters import route_region_pairs
+from portal.services.learning_routes.history import display_value, field_changes, history
+from portal.services.learning_routes.snapshots import AUDIT_TYPE, snapshot
 
-AUDIT_TYPE = "learning_route"
 ROLE_FIELDS = {"vmbo": "vmbo_parties", "mbo": "mbo_parties", "employer": "employer_parties"}
 
 
@@ -53,55 +50,6 @@ def party_facts(session: Session, ids: Iterable[int],
             if cache is not None:
                 cache[org.id] = facts
     return out
-
-
-def snapshot(route: LearningRoute, names: Mapping[int, str] | None = None) -> dict:
-    """The route's user-visible values, for the audit log and the history tab."""
-    def party_names(role: str) -> list[str]:
-        return [(names or {}).get(p.organisation_id) or (p.organisation.display_name if p.organisation else str(p.organisation_id))
-                for p in route.parties if p.role == role]
-
-    return {
-        "title": route.title,
-        "kind": route.kind_code,
-        "status": route.status,
-        "vmbo_parties": party_names("vmbo"),
-        "mbo_parties": party_names("mbo"),
-        "employer_parties": party_names("employer"),
-        "pathways": [p.code for p in route.pathways],
-        "profiles": [p.code for p in route.profiles],
-        "crebo": route.crebo,
-        "qualification_name": route.qualification_name,
-        "mbo_domain": route.mbo_domain_code,
-        "mbo_level": route.mbo_level_code,
-        "teaching_location": route.teaching_location,
-        "first_school_year": route.first_school_year,
-        "last_school_year": route.last_school_year,
-        "pupils_per_cohort": route.pupils_per_cohort,
-        "contact_name": route.contact_name,
-        "contact_email": route.contact_email,
-        "contact_phone": route.contact_phone,
-        "description": route.description,
-        "version_id": route.version_id,
-    }
-
-
-def route_input_from(route: LearningRoute) -> RouteInput:
-    """The current values of a route as a RouteInput (to pre-fill a form)."""
-    return RouteInput(
-        title=route.title, kind=route.kind_code,
-        vmbo_parties=[p.organisation_id for p in route.parties if p.role == "vmbo"],
-        mbo_parties=[p.organisation_id for p in route.parties if p.role == "mbo"],
-        employer_parties=[p.organisation_id for p in route.parties if p.role == "employer"],
-        pathways=[p.code for p in route.pathways], profiles=[p.code for p in route.profiles],
-        crebo=route.crebo, qualification_name=route.qualification_name,
-        mbo_domain=route.mbo_domain_code, mbo_level=route.mbo_level_code,
-        teaching_location=route.teaching_location, first_school_year=route.first_school_year,
-        last_school_year=route.last_school_year, status=route.status,
-        pupils_per_cohort=route.pupils_per_cohort, contact_name=route.contact_name,
-        contact_email=route.contact_email, contact_phone=route.contact_phone,
-        description=route.description,
-    )
 
 
 # --- validation ----------------------------------------------------------------
@@ -204,84 +152,6 @@ def register_route(session: Session, data: RouteInput | Mapping, actor, *, is_de
     return route
 
 
-@dataclass
-class CreatedRoute:
-    """A route written by register_routes (not loaded into the session)."""
-
-    id: int
-    title: str
-    rule_warnings: dict[str, list[str]]
-
-
-def register_routes(session: Session, items: list[RouteInput], actor, *, write: bool = True,
-                    vocabulary: Vocabulary | None = None,
-                    facts_cache: dict[int, PartyFacts] | None = None) -> list[tuple[CreatedRoute | None, rules.RuleResult]]:
-    """register_route for many routes at once (the CSV import): every item is
-    validated exactly as register_route does; the valid ones are inserted with
-    one multi-row INSERT per table and get one audit entry each (the same
-    snapshot register_route records). With write=False only validates.
-    Returns (created route or None, RuleResult) per item, in order."""
-    facts_cache = {} if facts_cache is None else facts_cache
-    checked = [validate(session, item, actor, facts_cache=facts_cache) for item in items]
-    valid = [data for data, result in checked if result.ok] if write else []
-    created: list[CreatedRoute] = []
-    if valid:
-        actor_id = getattr(actor, "id", None)
-        table = LearningRoute.__table__
-        ids = session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [{"title": d.title, "kind_code": d.kind, "mbo_level_code": d.mbo_level, "mbo_domain_code": d.mbo_domain,
-              "crebo": d.crebo, "qualification_name": d.qualification_name, "teaching_location": d.teaching_location,
-              "first_school_year": d.first_school_year, "last_school_year": d.last_school_year, "status": d.status,
-              "pupils_per_cohort": d.pupils_per_cohort, "contact_name": d.contact_name,
-              "contact_email": d.contact_email, "contact_phone": d.contact_phone, "description": d.description,
-              "created_by_id": actor_id, "is_demo": False, "version_id": 1} for d in valid],
-        ).scalars().all()
-        parties = [{"route_id": i, "organisation_id": o, "role": role} for i, d in zip(ids, valid)
-                   for role, field_name in (("vmbo", "vmbo_parties"), ("mbo", "mbo_parties"),
-                                            ("employer", "employer_parties"))
-                   for o in getattr(d, field_name)]
-        session.execute(insert(RouteParty.__table__), parties)
-        pathway_rows = [{"route_id": i, "pathway_code": c} for i, d in zip(ids, valid) for c in d.pathways]
-        if pathway_rows:
-            session.execute(insert(route_pathways), pathway_rows)
-        profile_rows = [{"route_id": i, "profile_code": c} for i, d in zip(ids, valid) for c in d.profiles]
-        if profile_rows:
-            session.execute(insert(route_profiles), profile_rows)
-        record_many(session, actor, [(AUDIT_TYPE, i, "create", None, _input_snapshot(d, facts_cache))
-                                     for i, d in zip(ids, valid)])
-        created = [CreatedRoute(i, d.title, {}) for i, d in zip(ids, valid)]
-    by_data = iter(created)
-    out: list[tuple[CreatedRoute | None, rules.RuleResult]] = []
-    for data, result in checked:
-        route = next(by_data) if (write and result.ok) else None
-        if route is not None:
-            route.rule_warnings = result.warnings
-        out.append((route, result))
-    return out
-
-
-def _input_snapshot(data: RouteInput, facts: Mapping[int, PartyFacts]) -> dict:
-    """snapshot() of a new route straight from its (validated) input; the order
-    of pathways and profiles follows the vocabulary, as the relationships do."""
-    from portal.domain import vocab
-    order = {t.code: n for n, t in enumerate(vocab.PATHWAYS)}
-    profile_order = {t.code: n for n, t in enumerate(vocab.PROFILES)}
-    return {
-        "title": data.title, "kind": data.kind, "status": data.status,
-        "vmbo_parties": [facts[i].name for i in data.vmbo_parties],
-        "mbo_parties": [facts[i].name for i in data.mbo_parties],
-        "employer_parties": [facts[i].name for i in data.employer_parties],
-        "pathways": sorted(data.pathways, key=order.get), "profiles": sorted(data.profiles, key=profile_order.get),
-        "crebo": data.crebo, "qualification_name": data.qualification_name, "mbo_domain": data.mbo_domain,
-        "mbo_level": data.mbo_level, "teaching_location": data.teaching_location,
-        "first_school_year": data.first_school_year, "last_school_year": data.last_school_year,
-        "pupils_per_cohort": data.pupils_per_cohort, "contact_name": data.contact_name,
-        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
-        "description": data.description, "version_id": 1,
-    }
-
-
 def update_route(session: Session, route: LearningRoute, data: RouteInput | Mapping, actor, *,
                  expected_version: int | None) -> LearningRoute:
     """Change a route. When somebody else saved it after `expected_version`
@@ -340,7 +210,6 @@ def archive_route(session: Session, route: LearningRoute, actor) -> LearningRout
 def restore_route(session: Session, route: LearningRoute, actor) -> LearningRoute:
     if route.archived_at is None:
         raise ServiceError("Deze leerroute is niet gearchiveerd.")
-    from portal.permissions import can_restore_route
     if not can_restore_route(actor, route):  # also here, not only in the view
         raise ServiceError("Alleen programmamedewerkers kunnen een gearchiveerde leerroute herstellen.")
     version = route.version_id
@@ -349,53 +218,3 @@ def restore_route(session: Session, route: LearningRoute, actor) -> LearningRout
     record(session, actor, AUDIT_TYPE, route.id, "restore", before={"archived": True, "version_id": version},
            after={"archived": False, "version_id": route.version_id})
     return route
-
-
-# --- reading helpers ------------------------------------------------------------
-
-def history(session: Session, route: LearningRoute) -> list[AuditLog]:
-    return list(session.scalars(
-        select(AuditLog).where(AuditLog.object_type == AUDIT_TYPE, AuditLog.object_id == route.id)
-        .options(selectinload(AuditLog.actor)).order_by(AuditLog.at.desc(), AuditLog.id.desc())
-    ))
-
-
-def field_changes(entry: AuditLog) -> list[tuple[str, object, object]]:
-    """(field, before, after) of one audit entry, in form order, without version_id."""
-    before, after = entry.before or {}, entry.after or {}
-    keys = [k for k in FIELD_LABELS if k in before or k in after]
-    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
-
-
-def display_value(name: str, value) -> str:
-    """A stored value as the user reads it."""
-    from portal.domain import vocab
-    if value is None or value == "" or value == []:
-        return "–"
-    lookup = {
-        "kind": vocab.names(vocab.ROUTE_KINDS), "status": rules.STATUS_NAMES,
-        "mbo_level": vocab.names(vocab.MBO_LEVELS), "mbo_domain": vocab.names(vocab.MBO_DOMAINS),
-        "teaching_location": rules.TEACHING_LOCATION_NAMES, "pathways": vocab.names(vocab.PATHWAYS),
-        "profiles": vocab.PROFILE_ABBREVIATIONS, "archived": {True: "ja", False: "nee"},
-    }.get(name)
-    if isinstance(value, list):
-        return ", ".join(str(lookup.get(v, v)) if lookup else str(v) for v in value)
-    if lookup and not isinstance(value, (dict, list)):
-        return str(lookup.get(value, value))
-    return str(value)
-
-
-def regions_for_routes(session: Session, route_ids: Iterable[int], year: int | None) -> dict[int, list[Region]]:
-    """The derived arbeidsmarktregio's of each route (see route_region_pairs)."""
-    ids = list(route_ids)
-    out: dict[int, list[Region]] = {i: [] for i in ids}
-    if not ids or year is None:
-        return out
-    pairs = route_region_pairs(year)
-    rows = session.execute(
-        select(pairs.c.route_id, Region).join(Region, Region.id == pairs.c.region_id)
-        .where(pairs.c.route_id.in_(ids)).order_by(Region.name)
-    )
-    for route_id, region in rows:
-        out[route_id].append(region)
-    return out

@@ -1,32 +1,23 @@
 """Use cases of the good-practice library: write, submit, moderate, publish,
-attach files, and keep the full-text index in sync. Flush, never commit."""
+archive, and keep the full-text index in sync (attachments are in
+attachments.py). Flush, never commit."""
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.domain import practices as rules
+from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
 from portal.models.base import utcnow
 from portal.permissions import can_restore_practice, can_view_route
 from portal.models.practice import (
-    GoodPractice, PracticeAttachment, PracticeFacetKey, PracticeTag, PracticeTheme,
+    GoodPractice, PracticeFacetKey, PracticeTag, PracticeTheme,
 )
 from portal.core.errors import ConflictError, ServiceError
 from portal.services.practices import search
 from portal.core.audit import changes_since, record
 from portal.domain.markdown import to_plain_text
-from portal.services.practices.queries import (  # noqa: F401  (re-exported: one import for callers)
-    Facet,
-    Filters,
-    Hit,
-    SearchPage,
-    moderation_queue,
-    practices_by_author,
-    practices_for_region,
-    related_practices,
-    search_practices,
-)
 from portal.services.reference.boundaries import current_region_year
 
 OBJECT_TYPE = "good_practice"
@@ -144,7 +135,6 @@ def reindex(session: Session, practice: GoodPractice) -> None:
     if practice.status != "gepubliceerd":
         search.remove_document(session, practice.id)
         return
-    from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
     extra = [rules.THEME_NAMES.get(c, c) for c in practice.theme_codes]
     extra += practice.tag_names
     extra += [a.title for a in practice.attachments]
@@ -273,48 +263,3 @@ def restore_practice(session: Session, practice: GoodPractice, actor: User | Non
            after={"archived_at": None, "version_id": practice.version_id})
     reindex(session, practice)
     return practice
-
-
-def list_archived(session: Session) -> list[GoodPractice]:
-    """Archived practices, most recently archived first (staff restore them)."""
-    return list(session.scalars(select(GoodPractice).where(GoodPractice.archived_at.is_not(None))
-                                .order_by(GoodPractice.archived_at.desc(), GoodPractice.id.desc())))
-
-
-# --- attachments -----------------------------------------------------------------
-
-def add_attachment(session: Session, practice: GoodPractice, file_storage, title: str,
-                   actor: User | None) -> PracticeAttachment:
-    from portal.core.uploads import delete_stored, store_upload
-    title = " ".join((title or "").split())
-    if not title:
-        raise ServiceError({"title": ["Geef de bijlage een titel."]})
-    if len(title) > 200:
-        raise ServiceError({"title": ["De titel is te lang (hoogstens 200 tekens)."]})
-    stored = store_upload(file_storage, field="file")
-    try:
-        attachment = PracticeAttachment(
-            title=title, stored_name=stored.stored_name, original_name=stored.original_name,
-            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-            uploaded_by_id=actor.id if actor else None,
-        )
-        practice.attachments.append(attachment)
-        session.flush()
-        record(session, actor, OBJECT_TYPE, practice.id, "add_attachment",
-               after={"attachment_id": attachment.id, "title": title, "file": stored.original_name,
-                      "size": stored.size, "sha256": stored.sha256})
-        reindex(session, practice)
-    except BaseException:
-        delete_stored(stored.stored_name)  # no file on disk without its row
-        raise
-    return attachment
-
-
-def remove_attachment(session: Session, attachment: PracticeAttachment, actor: User | None) -> None:
-    practice = attachment.practice
-    record(session, actor, OBJECT_TYPE, practice.id, "remove_attachment",
-           before={"attachment_id": attachment.id, "title": attachment.title,
-                   "file": attachment.original_name})
-    practice.attachments.remove(attachment)
-    session.flush()
-    reindex(session, practice)

@@ -1,11 +1,11 @@
 """Reading the library: full-text search with filters, facet counts and
-pagination; related practices; the moderation queue; per-region lists."""
+pagination; related practices; the moderation queue and the archive;
+per-region lists."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
 from sqlalchemy import String, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, defer, selectinload
 
@@ -46,7 +46,7 @@ class Filters:
 @dataclass
 class Hit:
     practice: GoodPractice
-    snippet: Markup | None
+    snippet: str | None  # plain text, the hits between search.START and search.STOP
 
 
 @dataclass
@@ -80,7 +80,8 @@ def _in_region(code: str):
 
 def search_practices(session: Session, filters: Filters, page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """Published practices matching the words and filters, best first, with
-    highlighted snippets and facet counts over the whole result.
+    snippets (the hits marked, see search.snippets) and facet counts over the
+    whole result.
 
     One statement does the work: the full-text match runs once (materialized),
     joined with the filters into a materialized result set, from which come
@@ -199,3 +200,9 @@ def practices_by_author(session: Session, user) -> list[GoodPractice]:
     return list(session.scalars(
         select(GoodPractice).where(GoodPractice.author_id == user.id, GoodPractice.archived_at.is_(None))
         .order_by(GoodPractice.updated_at.desc(), GoodPractice.id.desc())))
+
+
+def list_archived(session: Session) -> list[GoodPractice]:
+    """Archived practices, most recently archived first (staff restore them)."""
+    return list(session.scalars(select(GoodPractice).where(GoodPractice.archived_at.is_not(None))
+                                .order_by(GoodPractice.archived_at.desc(), GoodPractice.id.desc())))

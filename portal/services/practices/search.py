@@ -14,14 +14,15 @@ phrases and OR-groups of letters and digits only, then compiled for the
 engine and passed as a bound parameter: quotes, stars, OR and SQL fragments
 give results or an empty list, never an error.
 
-Snippets come back with \x02/\x03 around the hits; they are HTML-escaped and
-only then turned into <mark>, so indexed text can never inject markup.
+Snippets come back as plain text with START/STOP (\x02/\x03) around the
+hits; the page HTML-escapes them and only then turns the markers into <mark>
+(routes/practices/views.py, highlight), so indexed text can never inject
+markup.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from markupsafe import Markup, escape
 from sqlalchemy import Float, Integer, bindparam, text
 from sqlalchemy.orm import Session
 
@@ -139,8 +140,9 @@ def match_cte(session: Session, query: SearchQuery | str, ranked: bool = True):
     return sql.columns(practice_id=Integer, rank=Float).cte(name).prefix_with("MATERIALIZED")
 
 
-def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict[int, Markup]:
-    """Highlighted snippets for the given practices (HTML-safe Markup)."""
+def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict[int, str]:
+    """Snippets for the given practices: plain text, the hits between START
+    and STOP (not HTML: escape before use)."""
     if isinstance(query, str):
         query = parse_query(query)
     if query.is_empty or not ids:
@@ -161,10 +163,4 @@ def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict
         ).bindparams(bindparam("ids", expanding=True))
         params = {"q": to_fts5(query), "ids": list(ids), "words": SNIPPET_WORDS}
     with index_first(session):
-        return {row[0]: highlight(row[1] or "") for row in session.execute(sql, params)}
-
-
-def highlight(raw: str) -> Markup:
-    """Escape the snippet, then turn the engine's markers into <mark>."""
-    safe = str(escape(raw))
-    return Markup(safe.replace(START, "<mark>").replace(STOP, "</mark>"))
+        return {row[0]: row[1] or "" for row in session.execute(sql, params)}

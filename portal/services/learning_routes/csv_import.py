@@ -1,6 +1,7 @@
-"""Export (CSV with ';' and a BOM, as Dutch Excel expects; XLSX) and CSV import
-of leerroutes. The import goes through routes.register_route row by row, so
-it obeys exactly the rules the form obeys, and reports per row and column."""
+"""CSV import of leerroutes: the template, reading the file, and running the
+import. Every row goes through the same validation as the form
+(bulk.register_routes validates each as register_route does), and the
+report is per row and column."""
 from __future__ import annotations
 
 import csv
@@ -12,113 +13,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.core.data_version import DATA_VERSION, bump_data_version
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
-from portal.models import LearningRoute, Organisation, Region, Setting
+from portal.models import Organisation, Setting
+from portal.services.learning_routes import bulk
 from portal.services.learning_routes import operations as route_service
-from portal.core.data_version import DATA_VERSION, bump_data_version
+from portal.services.learning_routes.columns import FIELD_COLUMNS, FORMULA_START, IMPORT_COLUMNS, REQUIRED_COLUMNS
+from portal.services.learning_routes.export import to_csv
 
-# Import columns, in template order, and the service field each one feeds.
-IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("titel", "title"), ("soort", "kind"), ("status", "status"),
-    ("vmbo_partijen", "vmbo_parties"), ("mbo_partijen", "mbo_parties"), ("bedrijven", "employer_parties"),
-    ("leerwegen", "pathways"), ("profielen", "profiles"), ("mbo_niveau", "mbo_level"),
-    ("opleidingsdomein", "mbo_domain"), ("crebo", "crebo"), ("kwalificatie", "qualification_name"),
-    ("lesplaats", "teaching_location"), ("eerste_schooljaar", "first_school_year"),
-    ("laatste_schooljaar", "last_school_year"), ("leerlingen_per_cohort", "pupils_per_cohort"),
-    ("contactpersoon", "contact_name"), ("contact_email", "contact_email"),
-    ("contact_telefoon", "contact_phone"), ("omschrijving", "description"),
-)
-FIELD_COLUMNS = {f: c for c, f in IMPORT_COLUMNS}
-REQUIRED_COLUMNS = ("titel", "soort", "vmbo_partijen", "mbo_partijen", "eerste_schooljaar")
-CONTACT_COLUMNS = {"contactpersoon", "contact_email", "contact_telefoon"}
 MAX_ROWS = 10000
 LIST_SPLIT = re.compile(r"\s*[|\n]\s*")
 CODE_SPLIT = re.compile(r"[\s,;|/]+")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportFileError(ValueError):
     """The file as a whole is unusable (not CSV, no header, too many rows)."""
-
-
-# --- export --------------------------------------------------------------------
-
-def _party_cell(route: LearningRoute, role: str) -> str:
-    items = []
-    for party in route.parties:
-        if party.role != role:
-            continue
-        org = party.organisation
-        key = org.vestigingscode or f"id:{org.id}"
-        items.append(f"{org.display_name} [{key}]")
-    return " | ".join(items)
-
-
-def export_header(show_contact: bool) -> list[str]:
-    header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
-    return header + ["arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
-
-
-def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]], show_contact: bool) -> list[list]:
-    """Header plus one row per route; contact details only when allowed."""
-    header = export_header(show_contact)
-    kinds = vocab.names(vocab.ROUTE_KINDS)
-    domains = vocab.names(vocab.MBO_DOMAINS)
-    rows: list[list] = [header]
-    for r in routes:
-        values = {
-            "id": r.id, "titel": r.title, "soort": kinds.get(r.kind_code, r.kind_code),
-            "status": STATUS_NAMES.get(r.status, r.status),
-            "vmbo_partijen": _party_cell(r, "vmbo"), "mbo_partijen": _party_cell(r, "mbo"),
-            "bedrijven": _party_cell(r, "employer"),
-            "leerwegen": ", ".join(p.code for p in r.pathways),
-            "profielen": ", ".join(vocab.PROFILE_ABBREVIATIONS.get(p.code, p.code) for p in r.profiles),
-            "mbo_niveau": r.mbo_level_code or "", "opleidingsdomein": domains.get(r.mbo_domain_code or "", ""),
-            "crebo": r.crebo or "", "kwalificatie": r.qualification_name or "",
-            "lesplaats": r.teaching_location, "eerste_schooljaar": r.first_school_year,
-            "laatste_schooljaar": r.last_school_year or "",
-            "leerlingen_per_cohort": "" if r.pupils_per_cohort is None else r.pupils_per_cohort,
-            "contactpersoon": r.contact_name or "", "contact_email": r.contact_email or "",
-            "contact_telefoon": r.contact_phone or "", "omschrijving": r.description or "",
-            "arbeidsmarktregios": ", ".join(f"{g.name} ({g.code})" for g in regions.get(r.id, [])),
-            "gearchiveerd": "ja" if r.archived_at else "nee",
-            "laatst_gewijzigd": r.updated_at.strftime("%Y-%m-%d %H:%M") if r.updated_at else "",
-        }
-        rows.append([values[c] for c in header])
-    return rows
-
-
-def _safe(value):
-    """Spreadsheet formula injection: text starting with = + - @ is quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def template_csv() -> bytes:
@@ -345,7 +255,7 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
         # All-or-nothing: once a row failed nothing will be kept, so only validate.
         write = result.mode == "valid" or result.failed_rows == 0
         clean = [i for i, (_, parse_errors) in enumerate(items) if not parse_errors]
-        written = route_service.register_routes(session, [items[i][0] for i in clean], actor, write=write,
+        written = bulk.register_routes(session, [items[i][0] for i in clean], actor, write=write,
                                                 vocabulary=vocabulary, facts_cache=facts_cache)
         outcomes = dict(zip(clean, written))
         for i, (data, parse_errors) in enumerate(items):

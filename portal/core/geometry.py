@@ -1,0 +1,38 @@
+"""GeoJSON shapes made small: coordinates rounded, points that became
+duplicates dropped. Used by the map page and by the open API."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+COORD_DIGITS = 3  # about 100 m: plenty for a national map, keeps the page small
+
+
+def _round(coords, digits: int = COORD_DIGITS):
+    if isinstance(coords, (int, float)):
+        return round(coords, digits)
+    return [_round(c, digits) for c in coords]
+
+
+def compact_geometry(geometry: dict, digits: int = COORD_DIGITS) -> dict:
+    """Round coordinates and drop points that became duplicates."""
+    def ring(points):
+        out = []
+        for point in points:
+            p = [round(point[0], digits), round(point[1], digits)]
+            if not out or out[-1] != p:
+                out.append(p)
+        return out
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
+    if geometry["type"] == "MultiPolygon":
+        return {"type": "MultiPolygon",
+                "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
+    return {"type": geometry["type"], "coordinates": _round(geometry.get("coordinates", []), digits)}
+
+
+@lru_cache(maxsize=256)
+def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict:
+    """compact_geometry of a stored GeoJSON text, remembered: region shapes are
+    reference data, the same text every request. Callers must not change it."""
+    return compact_geometry(json.loads(geometry), digits)

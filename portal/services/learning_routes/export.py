@@ -1,0 +1,89 @@
+"""Export of leerroutes: CSV with ';' and a BOM, as Dutch Excel expects, and
+XLSX; the rows the list shows, contact details only when allowed."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from portal.domain import vocab
+from portal.domain.routes import STATUS_NAMES
+from portal.models import LearningRoute, Region
+from portal.services.learning_routes.columns import CONTACT_COLUMNS, FORMULA_START, IMPORT_COLUMNS
+
+
+def _party_cell(route: LearningRoute, role: str) -> str:
+    items = []
+    for party in route.parties:
+        if party.role != role:
+            continue
+        org = party.organisation
+        key = org.vestigingscode or f"id:{org.id}"
+        items.append(f"{org.display_name} [{key}]")
+    return " | ".join(items)
+
+
+def export_header(show_contact: bool) -> list[str]:
+    header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
+    return header + ["arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
+
+
+def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]], show_contact: bool) -> list[list]:
+    """Header plus one row per route; contact details only when allowed."""
+    header = export_header(show_contact)
+    kinds = vocab.names(vocab.ROUTE_KINDS)
+    domains = vocab.names(vocab.MBO_DOMAINS)
+    rows: list[list] = [header]
+    for r in routes:
+        values = {
+            "id": r.id, "titel": r.title, "soort": kinds.get(r.kind_code, r.kind_code),
+            "status": STATUS_NAMES.get(r.status, r.status),
+            "vmbo_partijen": _party_cell(r, "vmbo"), "mbo_partijen": _party_cell(r, "mbo"),
+            "bedrijven": _party_cell(r, "employer"),
+            "leerwegen": ", ".join(p.code for p in r.pathways),
+            "profielen": ", ".join(vocab.PROFILE_ABBREVIATIONS.get(p.code, p.code) for p in r.profiles),
+            "mbo_niveau": r.mbo_level_code or "", "opleidingsdomein": domains.get(r.mbo_domain_code or "", ""),
+            "crebo": r.crebo or "", "kwalificatie": r.qualification_name or "",
+            "lesplaats": r.teaching_location, "eerste_schooljaar": r.first_school_year,
+            "laatste_schooljaar": r.last_school_year or "",
+            "leerlingen_per_cohort": "" if r.pupils_per_cohort is None else r.pupils_per_cohort,
+            "contactpersoon": r.contact_name or "", "contact_email": r.contact_email or "",
+            "contact_telefoon": r.contact_phone or "", "omschrijving": r.description or "",
+            "arbeidsmarktregios": ", ".join(f"{g.name} ({g.code})" for g in regions.get(r.id, [])),
+            "gearchiveerd": "ja" if r.archived_at else "nee",
+            "laatst_gewijzigd": r.updated_at.strftime("%Y-%m-%d %H:%M") if r.updated_at else "",
+        }
+        rows.append([values[c] for c in header])
+    return rows
+
+
+def _safe(value):
+    """Spreadsheet formula injection: text starting with = + - @ is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
