@@ -90,3 +90,17 @@ def act(write: Callable[[], Any], success: str | Callable[[], str], *, prefix: s
         for message in messages(saved.error, prefix):
             flash(message, "error")
     return saved.ok
+
+
+def end(commit: bool) -> None:
+    """End the transaction of a write whose outcome is a report rather than an
+    exception (the CSV import, also while it streams): commit everything, or
+    roll everything back."""
+    if commit:
+        try:
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    else:
+        db.session.rollback()

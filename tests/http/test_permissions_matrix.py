@@ -47,6 +47,9 @@ RULES = {
     "staff_else_404": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
     # nobody may do this to this object (e.g. editing an archived route)
     "staff_403_others_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    # the same three behind a login (@login_required runs before the object is loaded)
+    "hidden_behind_login": (LOGIN, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "staff_403_others_404_behind_login": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
 }
 
 # endpoint -> method -> rule, or a list of (variant, rule): the variant picks the
@@ -81,14 +84,14 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     # --- leerroutes
     "learning_routes.index": {"GET": "public"},
     "learning_routes.detail": {"GET": [("public", "public"), ("concept", "hidden"), ("archived", "staff_or_404")]},
-    "learning_routes.history": {"GET": [("public", "login"), ("concept", "hidden")]},
+    "learning_routes.history": {"GET": [("public", "login"), ("concept", "hidden_behind_login")]},
     "learning_routes.create": {"GET": "creator", "POST": "creator"},
-    "learning_routes.edit": {"GET": [("public", "route_party_or_staff"), ("concept", "hidden"),
-                                     ("archived", "staff_403_others_404")],
-                             "POST": [("public", "route_party_or_staff"), ("concept", "hidden"),
-                                      ("archived", "staff_403_others_404")]},
-    "learning_routes.archive": {"POST": [("public", "route_party_or_staff"), ("concept", "hidden")]},
-    "learning_routes.restore": {"POST": [("archived", "staff_or_404")]},
+    "learning_routes.edit": {"GET": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login"),
+                                     ("archived", "staff_403_others_404_behind_login")],
+                             "POST": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login"),
+                                      ("archived", "staff_403_others_404_behind_login")]},
+    "learning_routes.archive": {"POST": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login")]},
+    "learning_routes.restore": {"POST": [("archived", "staff_else_404")]},
     "learning_routes.mine": {"GET": "coordinator"},
     "learning_routes.search_organisations": {"GET": "creator"},
     "learning_routes.export_csv": {"GET": "public"},

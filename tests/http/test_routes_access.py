@@ -47,20 +47,21 @@ def expect(response, code):
         assert response.status_code == code, (response.status_code, response.data[:300])
 
 
-# (endpoint, route attribute or None, method, expected per role in ROLES order)
+# (endpoint, route attribute or None, method, expected per role in ROLES order). Views that
+# need a login send the anonymous user to it first (@login_required), before the route is loaded.
 MATRIX = [
     ("index", None, "GET", (200, 200, 200, 200, 200, 200)),
     ("detail", "public", "GET", (200, 200, 200, 200, 200, 200)),
     ("detail", "concept", "GET", (404, 404, 200, 404, 200, 200)),
     ("detail", "archived", "GET", (404, 404, 404, 404, 200, 200)),
     ("history", "public", "GET", ("login", 200, 200, 200, 200, 200)),
-    ("history", "concept", "GET", (404, 404, 200, 404, 200, 200)),
+    ("history", "concept", "GET", ("login", 404, 200, 404, 200, 200)),
     ("create", None, "GET", ("login", 403, 200, 200, 200, 200)),
     ("edit", "public", "GET", ("login", 403, 200, 403, 200, 200)),
-    ("edit", "concept", "GET", (404, 404, 200, 404, 200, 200)),
-    ("edit", "archived", "GET", (404, 404, 404, 404, 403, 403)),
+    ("edit", "concept", "GET", ("login", 404, 200, 404, 200, 200)),
+    ("edit", "archived", "GET", ("login", 404, 404, 404, 403, 403)),
     ("archive", "public", "POST", ("login", 403, 302, 403, 302, 302)),
-    ("restore", "archived", "POST", (404, 404, 404, 404, 302, 302)),
+    ("restore", "archived", "POST", ("login", 404, 404, 404, 302, 302)),
     ("restore", "public", "POST", ("login", 403, 403, 403, 403, 403)),
     ("mine", None, "GET", ("login", 403, 200, 200, 403, 403)),
     ("search_organisations", None, "GET", ("login", 403, 200, 200, 200, 200)),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from portal.domain import coverage as rules
-from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.domain import vocab
 from portal.domain.routes import STATUSES as ROUTE_STATUSES
+from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # values per list parameter (RouteFilters keeps at most 50)

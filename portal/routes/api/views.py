@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal.core.geometry import compact_geometry_text
 from portal.extensions import db
 from portal.models import LearningRoute, Region, RouteParty
-from portal.services.coverage import figures as coverage
+from portal.routes.api.blueprint import bp
 from portal.routes.api.openapi import (
     FILTER_PARAMS,
     MAX_PER_PAGE,
@@ -28,10 +28,9 @@ from portal.routes.api.openapi import (
     school_year_values,
     server_url,
 )
-from portal.services.reference.boundaries import current_region_year
+from portal.services.coverage import figures as coverage
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
-from portal.routes.api.blueprint import bp
-
+from portal.services.reference.boundaries import current_region_year
 
 
 class InvalidParameter(Exception):

@@ -3,17 +3,12 @@ and to the route list filtered like a figure (drill-down), both owned by the
 route register, and to a region page."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import current_app, url_for
+from flask import url_for
 
 
 def route_url(route_id: int) -> str:
     """The route's own page (owned by the route register)."""
-    for endpoint in ("learning_routes.show", "learning_routes.detail", "learning_routes.view"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, route_id=route_id)
-    return f"/leerroutes/{route_id}"
+    return url_for("learning_routes.detail", route_id=route_id)
 
 
 def route_url_pattern() -> str:
@@ -30,10 +25,7 @@ def route_url_builder():
 
 def route_list_url(**args) -> str:
     """The route list filtered like a figure (drill-down)."""
-    args = {k: v for k, v in args.items() if v}
-    if "learning_routes.index" in current_app.view_functions:
-        return url_for("learning_routes.index", **args)
-    return "/leerroutes?" + urlencode(args, doseq=True)
+    return url_for("learning_routes.index", **{k: v for k, v in args.items() if v})
 
 
 def region_url(code: str, school_year: str | None = None) -> str:

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from html import escape as _esc
 
 import folium
+from folium.map import Layer
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
-from folium.map import Layer
 from markupsafe import Markup, escape
 
 from portal.core.geometry import compact_geometry_text

@@ -8,25 +8,30 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain import coverage as rules
-from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.domain import vocab
+from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.extensions import db
 from portal.models import Region
 from portal.permissions import is_staff
-from portal.web.security import csp_nonce, relax_inline_styles
+from portal.routes.coverage import map_render
+from portal.routes.coverage.blueprint import maps_bp as bp
+from portal.routes.coverage.links import region_url, route_list_url, route_url_builder, route_url_pattern
+from portal.services.coverage import (
+    export as coverage_export,
+)
 from portal.services.coverage import (
     figures as coverage,
-    export as coverage_export,
-    trend as coverage_trend,
+)
+from portal.services.coverage import (
     map_data,
 )
-from portal.routes.coverage import map_render
-from portal.routes.coverage.links import region_url, route_list_url, route_url_builder, route_url_pattern
-from portal.services.reference.boundaries import current_region_year
+from portal.services.coverage import (
+    trend as coverage_trend,
+)
 from portal.services.learning_routes.filters import RouteFilters
+from portal.services.reference.boundaries import current_region_year
+from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
-from portal.routes.coverage.blueprint import maps_bp as bp
-
 
 ROUTE_LIST_LIMIT = 50
 EXPORT_TYPES = {

@@ -14,12 +14,13 @@ from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
 from portal.permissions import is_staff
-from portal.routes.coverage.links import route_list_url, route_url_builder
-from portal.services.coverage import figures as coverage, region as coverage_region
-from portal.services.reference.boundaries import current_region_year
-from portal.services.learning_routes.filters import RouteFilters
-from portal.web.templating import render_page_or_fragment
 from portal.routes.coverage.blueprint import regions_bp as bp
+from portal.routes.coverage.links import route_list_url, route_url_builder
+from portal.services.coverage import figures as coverage
+from portal.services.coverage import region as coverage_region
+from portal.services.learning_routes.filters import RouteFilters
+from portal.services.reference.boundaries import current_region_year
+from portal.web.templating import render_page_or_fragment
 
 KIND_SHORT = {"dlr": "DLR", "glr": "GLR", "leerlab": "leerlab"}
 PER_PAGE = 100  # rows per page of the region's complete lists

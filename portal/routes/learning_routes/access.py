@@ -1,11 +1,11 @@
-"""Load-or-404 and the login check of the /leerroutes views."""
+"""Load-or-404 of the /leerroutes views."""
 from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.extensions import db, login_manager
+from portal.extensions import db
 from portal.models import LearningRoute
 from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes.filters import visibility_clause
@@ -19,10 +19,3 @@ def load_route(route_id: int) -> LearningRoute:
     if route is None:
         abort(404)
     return route
-
-
-def require_login():
-    """The login redirect for an anonymous user, else None."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None

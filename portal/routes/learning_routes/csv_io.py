@@ -6,19 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, render_template, request, stream_with_context
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.extensions import db
 from portal.forms.learning_routes import ImportForm
 from portal.permissions import can_create_route, can_see_contact_details
 from portal.routes.learning_routes.blueprint import bp
 from portal.routes.learning_routes.list_state import list_state
-from portal.routes.learning_routes.access import require_login
 from portal.services.learning_routes import columns
 from portal.services.learning_routes import csv_import as route_import
 from portal.services.learning_routes import export as route_export
 from portal.services.learning_routes import listing as route_list
 from portal.services.reference.boundaries import current_region_year
+from portal.web.transaction import end
 
 # Files with more rows than this show a progress bar while they import.
 STREAM_THRESHOLD = 200
@@ -54,25 +54,20 @@ def export_xlsx():
 
 
 @bp.get("/importeren/sjabloon.csv")
+@login_required
 def import_template():
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_create_route(current_user):
         abort(403)
     return _download(route_import.template_csv(), "text/csv; charset=utf-8", "leerroutes-sjabloon.csv")
 
 
 def _finish(result: route_import.ImportResult) -> None:
-    if result.should_commit:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    end(commit=result.should_commit)
 
 
 @bp.route("/importeren", methods=["GET", "POST"])
+@login_required
 def import_csv():
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_create_route(current_user):
         abort(403)
     form = ImportForm()
@@ -118,7 +113,7 @@ def _streamed_import(rows, mode: str, context: dict) -> Response:
                 yield render_template("learning_routes/_import_progress.html", done=done, total=total)
             _finish(result)
         except Exception:  # noqa: BLE001  the headers are sent: report in the page
-            db.session.rollback()
+            end(commit=False)
             yield render_template("learning_routes/_import_report.html", result=None, failed=True, streaming=True)
             yield tail
             raise

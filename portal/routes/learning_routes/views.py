@@ -5,31 +5,35 @@ commit once -> render or redirect."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from portal.core.errors import ConflictError, ServiceError
 from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_NAMES
+from portal.domain.school_year import current_school_year
 from portal.extensions import db
-from portal.forms.helpers import apply_service_errors, commit_or_flash
 from portal.forms.learning_routes import RouteForm
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
 from portal.permissions import (
-    can_archive_route, can_create_route, can_edit_route, can_restore_route, can_see_contact_details,
-    can_see_route_history, is_staff,
+    can_archive_route,
+    can_create_route,
+    can_edit_route,
+    can_restore_route,
+    can_see_contact_details,
+    can_see_route_history,
+    is_staff,
 )
-from portal.core.errors import ConflictError, ServiceError
+from portal.routes.learning_routes.access import load_route
+from portal.routes.learning_routes.blueprint import bp
+from portal.routes.learning_routes.list_state import list_state
 from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
-from portal.domain.school_year import current_school_year
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes import snapshots
 from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
-from portal.routes.learning_routes.access import load_route, require_login
-from portal.routes.learning_routes.blueprint import bp
-from portal.routes.learning_routes.list_state import list_state
-
+from portal.web.transaction import act, save
 
 PARTY_KINDS = (("vmbo", "vmbo_parties", "Vmbo-vestiging"), ("mbo", "mbo_parties", "Mbo-instelling"),
                ("employer", "employer_parties", "Bedrijf"))
@@ -73,10 +77,9 @@ def detail(route_id: int):
 
 
 @bp.get("/<int:route_id>/geschiedenis")
+@login_required
 def history(route_id: int):
     route = load_route(route_id)
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_see_route_history(current_user, route):
         abort(403)
     entries = [(e, route_history.field_changes(e)) for e in route_history.history(db.session, route)]
@@ -86,9 +89,8 @@ def history(route_id: int):
 
 
 @bp.get("/mijn")
+@login_required
 def mine():
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if current_user.role != "coordinator" or not current_user.organisation_id:
         abort(403)
     routes = route_list.routes_of_organisation(db.session, current_user.organisation_id)
@@ -132,34 +134,43 @@ def _render_form(form: RouteForm, route: LearningRoute | None, general=(), warni
 def _save(form: RouteForm, route: LearningRoute | None):
     """Run the service for a submitted form; returns a response."""
     data, errors = form.to_input()
-    saved = None
-    conflict = None
     try:
-        if route is None:
-            saved = create_once(form, "route", lambda: route_service.register_route(db.session, data, current_user))
-        else:
-            try:
-                expected = int(form.version_id.data)
-            except (TypeError, ValueError):
-                expected = None
-            saved = route_service.update_route(db.session, route, data, current_user, expected_version=expected)
-    except ConflictError as exc:
-        conflict = exc
-        errors = {**exc.errors}
-    except ServiceError as exc:
-        for name, messages in exc.errors.items():
-            errors.setdefault(name, []).extend(messages)
-    if errors or saved is None:
-        db.session.rollback()
+        expected = int(form.version_id.data)
+    except (TypeError, ValueError):
+        expected = None
+
+    def write():
+        # The service checks the rules too, so that every error shows at once;
+        # the form's own errors (numbers, lists) then roll back what it wrote.
+        try:
+            if route is None:
+                result = create_once(form, "route", lambda: route_service.register_route(
+                    db.session, data, current_user))
+            else:
+                result = route_service.update_route(db.session, route, data, current_user,
+                                                    expected_version=expected)
+        except ConflictError:
+            raise
+        except ServiceError as exc:
+            merged = {name: list(messages) for name, messages in errors.items()}
+            for name, messages in exc.errors.items():
+                merged.setdefault(name, []).extend(messages)
+            raise ServiceError(merged) from exc
+        if errors:
+            raise ServiceError(errors)
+        return result
+
+    saved = save(write, form)
+    if not saved.ok:
+        conflict = saved.conflict
         if conflict is not None:
             # Keep what this person typed; the next save applies it over the other change.
             current = getattr(conflict, "current_version", None)
             if current is None and route is not None:
                 current = db.session.scalar(select(LearningRoute.version_id).where(LearningRoute.id == route.id))
             form.version_id.data = str(current or "")
-        general = apply_service_errors(form, ServiceError(errors))
-        return _render_form(form, route, general, conflict=conflict, status=200)
-    db.session.commit()
+        return _render_form(form, route, saved.general, conflict=conflict, status=200)
+    saved = saved.result
     flash("De leerroute is opgeslagen." if route else "De leerroute is geregistreerd.", "success")
     for messages in getattr(saved, "rule_warnings", {}).values():
         for message in messages:
@@ -177,9 +188,8 @@ def _is_search_post() -> bool:
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
+@login_required
 def create():
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_create_route(current_user):
         abort(403)
     form = RouteForm()
@@ -197,10 +207,9 @@ def create():
 
 
 @bp.route("/<int:route_id>/bewerken", methods=["GET", "POST"])
+@login_required
 def edit(route_id: int):
     route = load_route(route_id)
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_edit_route(current_user, route) or route.archived_at is not None:
         abort(403)
     form = RouteForm()
@@ -216,14 +225,13 @@ def edit(route_id: int):
 
 
 @bp.post("/<int:route_id>/archiveren")
+@login_required
 def archive(route_id: int):
     route = load_route(route_id)
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_archive_route(current_user, route):
         abort(403)
-    if not commit_or_flash(lambda: route_service.archive_route(db.session, route, current_user),
-                           lambda: f"De leerroute ‘{route.title}’ is gearchiveerd."):
+    if not act(lambda: route_service.archive_route(db.session, route, current_user),
+               lambda: f"De leerroute ‘{route.title}’ is gearchiveerd."):
         return redirect(url_for("learning_routes.detail", route_id=route_id))
     if is_staff(current_user):
         return redirect(url_for("learning_routes.detail", route_id=route_id))
@@ -231,22 +239,20 @@ def archive(route_id: int):
 
 
 @bp.post("/<int:route_id>/herstellen")
+@login_required
 def restore(route_id: int):
     route = load_route(route_id)
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_restore_route(current_user, route):
         abort(403)
-    commit_or_flash(lambda: route_service.restore_route(db.session, route, current_user),
-                    lambda: f"De leerroute ‘{route.title}’ is hersteld.")
+    act(lambda: route_service.restore_route(db.session, route, current_user),
+        lambda: f"De leerroute ‘{route.title}’ is hersteld.")
     return redirect(url_for("learning_routes.detail", route_id=route_id))
 
 
 @bp.get("/organisaties")
+@login_required
 def search_organisations():
     """htmx party picker: checkboxes of matching organisations (logged-in editors only)."""
-    if (redirect_response := require_login()) is not None:
-        return redirect_response
     if not can_create_route(current_user):
         abort(403)
     kind = request.args.get("kind", "vmbo")

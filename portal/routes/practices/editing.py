@@ -8,10 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from portal.core.errors import ServiceError
 from portal.domain.practices import practice_errors
 from portal.extensions import db
-from portal.forms.helpers import apply_service_errors, commit_or_flash, save_form
+from portal.forms.choices import options
 from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
@@ -31,30 +30,31 @@ from portal.services.learning_routes.filters import visibility_clause
 from portal.services.practices import attachments
 from portal.services.practices import operations as service
 from portal.services.reference.boundaries import current_region_year
+from portal.web.transaction import act, save
 
 
 def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
     session = db.session
     orgs = session.execute(select(Organisation.id, Organisation.name, Organisation.city)
                            .order_by(Organisation.name, Organisation.id)).all()
-    form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.city})" if o.city else o.name) for o in orgs]
+    form.organisation_ids.choices = options((str(o.id), f"{o.name} ({o.city})" if o.city else o.name) for o in orgs)
     year = current_region_year(session)
     regions = session.execute(select(Region.id, Region.code, Region.name).where(Region.year == year)
                               .order_by(Region.name)).all() if year else []
     linked = {r.id for r in practice.regions} if practice else set()
     extra = [r for r in (practice.regions if practice else []) if r.year != year]
-    form.region_ids.choices = [(str(r.id), f"{r.name} ({r.code})") for r in regions] + [
-        (str(r.id), f"{r.name} ({r.code}, {r.year})") for r in extra if r.id in linked]
+    form.region_ids.choices = options([(str(r.id), f"{r.name} ({r.code})") for r in regions] + [
+        (str(r.id), f"{r.name} ({r.code}, {r.year})") for r in extra if r.id in linked])
     linked_routes = [r.id for r in practice.routes] if practice else []
     routes = session.execute(select(LearningRoute.id, LearningRoute.title)
                              .where(LearningRoute.archived_at.is_(None),
                                     or_(visibility_clause(current_user), LearningRoute.id.in_(linked_routes)))
                              .order_by(LearningRoute.title)).all()
-    form.route_ids.choices = [(str(r.id), r.title) for r in routes]
-    form.domain_codes.choices = [(d.code, d.name) for d in session.scalars(
-        select(MboDomain).order_by(MboDomain.sort_order))]
-    form.level_codes.choices = [(x.code, x.name) for x in session.scalars(
-        select(MboLevel).order_by(MboLevel.sort_order))]
+    form.route_ids.choices = options((str(r.id), r.title) for r in routes)
+    form.domain_codes.choices = options((d.code, d.name) for d in session.scalars(
+        select(MboDomain).order_by(MboDomain.sort_order)))
+    form.level_codes.choices = options((x.code, x.name) for x in session.scalars(
+        select(MboLevel).order_by(MboLevel.sort_order)))
 
 
 def _all_field_errors(form: PracticeForm) -> None:
@@ -90,8 +90,8 @@ def create():
     _fill_choices(form, None)
     general: list[str] = []
     if form.validate_on_submit():
-        saved = save_form(form, lambda: create_once(form, "practice", lambda: service.create_practice(
-            db.session, form.data_for_service(), current_user)))
+        saved = save(lambda: create_once(form, "practice", lambda: service.create_practice(
+            db.session, form.data_for_service(), current_user)), form)
         if saved.ok:
             flash("Het voorbeeld is opgeslagen als concept. Dien het in als het klaar is.", "success")
             return redirect(url_for("practices.show", practice_id=saved.result.id))
@@ -110,9 +110,9 @@ def edit(practice_id: int):
     general: list[str] = []
     conflict = None
     if form.validate_on_submit():
-        saved = save_form(form, lambda: service.update_practice(
+        saved = save(lambda: service.update_practice(
             db.session, practice, form.data_for_service(), current_user,
-            expected_version=form.version_id.data or None))
+            expected_version=form.version_id.data or None), form)
         if saved.ok:
             flash("De wijzigingen zijn opgeslagen.", "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
@@ -129,7 +129,7 @@ def _transition(practice_id: int, allowed, action, message: str):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    commit_or_flash(lambda: action(practice, form.version_id.data or None), message)
+    act(lambda: action(practice, form.version_id.data or None), message)
     return redirect(url_for("practices.show", practice_id=practice_id))
 
 
@@ -171,14 +171,10 @@ def send_back(practice_id: int):
     require(can_moderate_practices(current_user))
     form = SendBackForm()
     if form.validate_on_submit():
-        try:
-            service.send_back_practice(db.session, practice, form.reason.data, current_user,
-                                       expected_version=form.version_id.data or None)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-            return render_show(practice, send_back_form=form, general=general, status=200)
-        db.session.commit()
+        saved = save(lambda: service.send_back_practice(db.session, practice, form.reason.data, current_user,
+                                                        expected_version=form.version_id.data or None), form)
+        if not saved.ok:
+            return render_show(practice, send_back_form=form, general=saved.general, status=200)
         flash("Het voorbeeld is teruggestuurd naar de auteur, met je reden.", "success")
         return redirect(url_for("practices.show", practice_id=practice_id))
     return render_show(practice, send_back_form=form, status=200)
@@ -190,13 +186,10 @@ def add_attachment(practice_id: int):
     require(can_edit_practice(current_user, practice))
     form = AttachmentForm()
     if form.validate_on_submit():
-        try:
-            attachments.add_attachment(db.session, practice, form.file.data, form.title.data, current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            general = apply_service_errors(form, exc)
-            return render_show(practice, attachment_form=form, general=general, status=200)
-        db.session.commit()
+        saved = save(lambda: attachments.add_attachment(db.session, practice, form.file.data, form.title.data,
+                                                        current_user), form)
+        if not saved.ok:
+            return render_show(practice, attachment_form=form, general=saved.general, status=200)
         flash("De bijlage is toegevoegd.", "success")
         return redirect(url_for("practices.show", practice_id=practice_id) + "#bijlagen")
     return render_show(practice, attachment_form=form, status=200)
@@ -209,7 +202,5 @@ def remove_attachment(practice_id: int, attachment_id: int):
     attachment = load_attachment(practice_id, attachment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    attachments.remove_attachment(db.session, attachment, current_user)
-    db.session.commit()
-    flash("De bijlage is verwijderd.", "success")
+    act(lambda: attachments.remove_attachment(db.session, attachment, current_user), "De bijlage is verwijderd.")
     return redirect(url_for("practices.show", practice_id=practice_id) + "#bijlagen")

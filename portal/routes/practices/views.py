@@ -7,32 +7,31 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from werkzeug.routing import BuildError
 
-from portal.web.uploads import send_stored
 from portal.domain.practices import STATUS_NAMES, THEME_NAMES
 from portal.extensions import db
 from portal.forms.practices import ActionForm, AttachmentForm, SendBackForm
 from portal.models.practice import GoodPractice
 from portal.permissions import (
-    can_archive_practice, can_create_practice, can_edit_practice, can_moderate_practices,
-    can_restore_practice, can_submit_practice, can_view_practice,
+    can_archive_practice,
+    can_create_practice,
+    can_edit_practice,
+    can_moderate_practices,
+    can_restore_practice,
+    can_submit_practice,
+    can_view_practice,
 )
+from portal.routes.practices.access import load_attachment, load_practice, require
+from portal.routes.practices.blueprint import bp
 from portal.services.practices import queries, search
 from portal.web.markdown import render_markdown
 from portal.web.templating import render_page_or_fragment
-from portal.routes.practices.access import load_attachment, load_practice, require
-from portal.routes.practices.blueprint import bp
+from portal.web.uploads import send_stored
 
 
-def _route_url(route) -> str | None:
-    """The routes register's page for a route, if that area provides one."""
-    for endpoint, arg in (("learning_routes.show", "route_id"), ("learning_routes.detail", "route_id")):
-        try:
-            return url_for(endpoint, **{arg: route.id})
-        except BuildError:
-            continue
-    return None
+def _route_url(route) -> str:
+    """The route register's page for a route."""
+    return url_for("learning_routes.detail", route_id=route.id)
 
 
 @bp.context_processor
