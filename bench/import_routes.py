@@ -50,13 +50,13 @@ def main() -> None:
         from sqlalchemy import func, select
 
         from portal.models import LearningRoute, Organisation
-        from portal.services.reference.boundaries import import_municipalities, import_regions
-        from portal.services.reference.schools import import_schools
-        from portal.services.reference.vocabularies import seed_vocabularies
+        from portal.services.accounts.users import create_user
         from portal.services.learning_routes import columns
         from portal.services.learning_routes import csv_import as route_import
         from portal.services.learning_routes import export as route_export
-        from portal.services.accounts.users import create_user
+        from portal.services.reference.boundaries import import_municipalities, import_regions
+        from portal.services.reference.schools import import_schools
+        from portal.services.reference.vocabularies import seed_vocabularies
 
         upgrade()
         seed_vocabularies(db.session)

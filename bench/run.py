@@ -19,6 +19,7 @@ Timings are only printed, never asserted. The whole run takes about 6 minutes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import http.cookiejar
 import json
@@ -148,12 +149,8 @@ def pick_urls(database_url: str) -> dict:
         route = conn.execute(text(
             f"SELECT rp.route_id FROM route_parties rp JOIN learning_routes lr ON lr.id = rp.route_id "
             f"WHERE lr.{public.replace(' AND ', ' AND lr.')} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")).scalar()
-        agreement = None
-        try:
-            agreement = conn.execute(text(
-                "SELECT agreement_id FROM agreement_parties GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")).scalar()
-        except Exception:  # noqa: BLE001  the agreements area may not exist yet
-            pass
+        agreement = conn.execute(text(
+            "SELECT agreement_id FROM agreement_parties GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")).scalar()
         practices = conn.execute(text("SELECT count(*) FROM good_practices")).scalar()
         routes = conn.execute(text("SELECT count(*) FROM learning_routes")).scalar()
     engine.dispose()
@@ -410,10 +407,8 @@ def run_import(database_url: str | None) -> dict:
 
 def machine() -> dict:
     model = ""
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     return {"cores": os.cpu_count(), "cpu": model, "load_average_1m": round(os.getloadavg()[0], 2), "python": platform.python_version(),
             "os": platform.platform(), "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True)
             .stdout.splitlines()[0] if shutil.which("wrk") else None}

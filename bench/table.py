@@ -88,7 +88,7 @@ def print_table(results: dict) -> None:
     print(f"{'target':44} {'render':>10} {'cache on':>10} {'target':>8}")
     render = _checks(results, results["pages"])
     cache_on = _checks(results, results.get("pages_page_cache") or {})
-    for (label, value, target, ok), (_, value2, _, ok2) in zip(render, cache_on):
+    for (label, value, target, ok), (_, value2, _, ok2) in zip(render, cache_on, strict=False):
         cell = lambda v, good: "–" if v is None else f"{v}{'' if good else ' !'}"  # noqa: E731
         print(f"{label:44} {cell(value, ok):>10} {cell(value2, ok2):>10} {target:>8}")
     print("(! = target missed)")

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app."""
+import contextlib
 import sqlite3
 
 from flask_login import LoginManager
@@ -42,10 +43,8 @@ def _configure_sqlite() -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
-            try:
+            with contextlib.suppress(sqlite3.OperationalError):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            except sqlite3.OperationalError:
-                pass
             cursor.close()
 
     @event.listens_for(Engine, "begin")

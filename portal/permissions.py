@@ -2,8 +2,8 @@
 fragment URL can be requested directly."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user

@@ -61,6 +61,7 @@ def main() -> None:
         from flask_migrate import upgrade
         from sqlalchemy import select
 
+        from portal.domain.practices import THEMES
         from portal.extensions import db
         from portal.models import MboLevel
         from portal.models.base import utcnow
@@ -68,7 +69,6 @@ def main() -> None:
         from portal.services.practices.operations import reindex
         from portal.services.practices.queries import Filters, search_practices
         from portal.services.reference.vocabularies import seed_vocabularies
-        from portal.domain.practices import THEMES
 
         if reuse:
             return measure(db, search_practices, Filters)

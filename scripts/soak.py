@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from soak_client import Browser, Client, Recorder, World  # noqa: E402
 from soak_checks import check_database, check_responses, measure_recovery, summarise  # noqa: E402
+from soak_client import Browser, Client, Recorder, World  # noqa: E402
 
 RECOVERY_LIMIT = 5.0  # seconds after PostgreSQL is back
 
@@ -289,7 +289,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-        try:
+        try:  # noqa: SIM105  the except names why
             pg.stop("immediate")
         except Exception:  # noqa: BLE001  already stopped, or never started
             pass

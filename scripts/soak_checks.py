@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import psycopg
-
 from soak_client import Hit, Outcome, Recorder
 
 EXPECTED = {  # kind of request -> statuses that are fine outside the outage

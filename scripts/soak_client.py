@@ -210,7 +210,7 @@ class Client(threading.Thread):
         while True:
             if double:  # a double click: the same submit twice at the same moment
                 answers: list[Response] = []
-                twin = threading.Thread(target=lambda: answers.append(
+                twin = threading.Thread(target=lambda: answers.append(  # noqa: B023  joined in this iteration
                     self.browser.request("POST", url, "create", form)))
                 twin.start()
                 answers.append(self.browser.request("POST", url, "create", form))

@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import LearningRoute
 from portal.core.errors import ServiceError
+from portal.models import LearningRoute
 from portal.services.agreements.queries import COVERAGE_KINDS
 from portal.services.learning_routes.operations import register_route, update_route
 

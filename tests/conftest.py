@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, event, text
 
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
-from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR") or ROOT.parent / "shared" / "data")

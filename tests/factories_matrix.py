@@ -17,9 +17,9 @@ from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
 from portal.services.agreements import lifecycle as agreement_lifecycle
+from portal.services.learning_routes import operations as route_service
 from portal.services.practices import attachments as practice_attachments
 from portal.services.practices import operations as practice_service
-from portal.services.learning_routes import operations as route_service
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_practices import PDF_BYTES, make_practice

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Any
 
 COORD_DIGITS = 3  # about 100 m: plenty for a national map, keeps the page small
 
 
-def _round(coords, digits: int = COORD_DIGITS):
+def _round(coords: Any, digits: int = COORD_DIGITS) -> Any:
     if isinstance(coords, (int, float)):
         return round(coords, digits)
     return [_round(c, digits) for c in coords]
 
 
-def compact_geometry(geometry: dict, digits: int = COORD_DIGITS) -> dict:
+def compact_geometry(geometry: dict[str, Any], digits: int = COORD_DIGITS) -> dict[str, Any]:
     """Round coordinates and drop points that became duplicates."""
-    def ring(points):
-        out = []
+    def ring(points: list[list[float]]) -> list[list[float]]:
+        out: list[list[float]] = []
         for point in points:
             p = [round(point[0], digits), round(point[1], digits)]
             if not out or out[-1] != p:
@@ -32,7 +33,7 @@ def compact_geometry(geometry: dict, digits: int = COORD_DIGITS) -> dict:
 
 
 @lru_cache(maxsize=256)
-def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict:
+def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict[str, Any]:
     """compact_geometry of a stored GeoJSON text, remembered: region shapes are
     reference data, the same text every request. Callers must not change it."""
     return compact_geometry(json.loads(geometry), digits)

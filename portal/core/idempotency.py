@@ -16,8 +16,9 @@ The HTTP side (reading the key, flash, redirect) is portal/forms/submission.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError

@@ -8,6 +8,7 @@ fails, is refused, or whose final commit fails (the database went away) leaves
 nothing on disk."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -105,7 +106,5 @@ def stored_path(stored_name: str) -> Path:
 
 
 def delete_stored(stored_name: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.remove(stored_path(stored_name))
-    except OSError:
-        pass

@@ -105,7 +105,7 @@ def generate_routes(ctx) -> list[dict]:
                      "domain": domain, "pathways": pathways, "title": rows[-1]["title"]})
     ids = insert_rows(session, LearningRoute, rows, ids=True)
     party_rows, profile_rows, pathway_rows = [], [], []
-    for route_id, m in zip(ids, meta):
+    for route_id, m in zip(ids, meta, strict=False):
         m["id"] = route_id
         party_rows += [{"route_id": route_id, "organisation_id": org, "role": role} for role, org in m["parties"]]
         profile_rows.append({"route_id": route_id, "profile_code": m["profile"]})
@@ -139,11 +139,11 @@ def _split_100(rng, n: int) -> list[Decimal]:
     if n == 1:
         return [Decimal("100.00")]
     cuts = sorted(rng.sample(range(1, 20), n - 1))
-    parts = [b - a for a, b in zip([0] + cuts, cuts + [20])]
+    parts = [b - a for a, b in zip([0] + cuts, cuts + [20], strict=False)]
     return [Decimal(p * 5).quantize(Decimal("0.01")) for p in parts]
 
 
-def generate_agreements(ctx, routes: list[dict]) -> None:
+def generate_agreements(ctx, routes: list[dict]) -> None:  # noqa: C901  one pass that writes the agreement, its parties, shares, totals and phases
     rng, session = ctx.rng, ctx.session
     candidates = [r for r in routes if r["status"] != "concept"]
     by_region: dict[int, list[dict]] = {}
@@ -192,7 +192,7 @@ def generate_agreements(ctx, routes: list[dict]) -> None:
         meta.append((linked, parties, status, duration, route["first"]))
     ids = insert_rows(session, Agreement, rows, ids=True)
     link_rows, party_rows = [], []
-    for agreement_id, (linked, parties, status, _, _) in zip(ids, meta):
+    for agreement_id, (linked, parties, status, _, _) in zip(ids, meta, strict=False):
         link_rows += [{"agreement_id": agreement_id, "route_id": r["id"]} for r in linked]
         signed = status in ("getekend", "verlopen", "opgezegd")
         for org, role in parties.items():
@@ -206,14 +206,14 @@ def generate_agreements(ctx, routes: list[dict]) -> None:
     insert_rows(session, agreement_routes, link_rows)
     party_ids = insert_rows(session, AgreementParty, party_rows, ids=True)
     parties_of: dict[int, list[tuple[int, str]]] = {}
-    for pid, row in zip(party_ids, party_rows):
+    for pid, row in zip(party_ids, party_rows, strict=False):
         parties_of.setdefault(row["agreement_id"], []).append((pid, row["role"]))
     shares, totals, phases, versions = [], [], [], []
-    for agreement_id, row, (_, _, status, duration, first) in zip(ids, rows, meta):
+    for agreement_id, row, (_, _, status, duration, first) in zip(ids, rows, meta, strict=False):
         schools = [p for p in parties_of[agreement_id] if p[1] in ("vmbo", "mbo")]
         for year in range(first, first + rng.randint(1, 2)):
             for stream in ("lumpsum_vo", "rijksbijdrage_mbo"):
-                for position, (pct, (pid, _)) in enumerate(zip(_split_100(rng, len(schools)), schools)):
+                for position, (pct, (pid, _)) in enumerate(zip(_split_100(rng, len(schools)), schools, strict=False)):
                     shares.append({"agreement_id": agreement_id, "stream": stream,
                                    "school_year": content.school_year(year), "party_id": pid,
                                    "percentage": pct, "position": position})
@@ -277,7 +277,7 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
     documents: list[dict] = []
     links: dict[str, list[dict]] = {k: [] for k in ("themes", "tags", "regions", "orgs", "routes", "domains",
                                                     "levels", "facet_keys")}
-    for pid, row, (route, themes, tags, orgs) in zip(ids, rows, meta):
+    for pid, row, (route, themes, tags, orgs) in zip(ids, rows, meta, strict=False):
         links["themes"] += [{"practice_id": pid, "theme_code": t} for t in themes]
         links["tags"] += [{"practice_id": pid, "tag": t} for t in tags]
         links["regions"].append({"practice_id": pid, "region_id": route["region"]})

@@ -194,7 +194,7 @@ def _schools(ctx: _Ctx) -> None:
             "governing_body_name": f"Stichting Synthetisch Onderwijs {city}",
             "created_at": stamp(rng), "updated_at": BASE})
     new_ids = insert_rows(session, Organisation, new_rows, ids=True)
-    for org_id, row in zip(new_ids, new_rows):
+    for org_id, row in zip(new_ids, new_rows, strict=False):
         ctx.org_names[org_id] = (row["name"], row["governing_body_name"])
     pathways: dict[int, list[str]] = {}
     for org_id, code in session.execute(select(organisation_pathways.c.organisation_id,
@@ -207,7 +207,7 @@ def _schools(ctx: _Ctx) -> None:
         pathway_rows += [{"organisation_id": org_id, "pathway_code": c} for c in chosen]
     insert_rows(session, organisation_pathways, pathway_rows)
     with_profiles = set(session.scalars(select(organisation_profiles.c.organisation_id).distinct()))
-    all_schools = list(existing) + [(i, r["municipality_id"], r["city"]) for i, r in zip(new_ids, new_rows)]
+    all_schools = list(existing) + [(i, r["municipality_id"], r["city"]) for i, r in zip(new_ids, new_rows, strict=False)]
     profile_rows = []
     for org_id, municipality_id, city in all_schools:
         school = _School(org_id, municipality_id,
@@ -251,7 +251,7 @@ def _institutions(ctx: _Ctx) -> None:
                          "is_demo": True, "created_at": stamp(rng), "updated_at": BASE})
         ids = insert_rows(session, Organisation, rows, ids=True)
         target = ctx.mbo if kind == "mbo" else ctx.employers
-        for org_id, row in zip(ids, rows):
+        for org_id, row in zip(ids, rows, strict=False):
             target.append((org_id, ctx.municipalities[row["municipality_id"]][1]))
             ctx.org_names[org_id] = (row["name"], row["governing_body_name"])
         ctx.report.counts["mbo-instellingen" if kind == "mbo" else "werkgevers"] = len(ids)
@@ -275,5 +275,5 @@ def _users(ctx: _Ctx) -> None:
                      "organisation_id": rng.choice(organisations) if role == "coordinator" else None,
                      "active": True, "is_demo": True, "created_at": stamp(rng)})
     ids = insert_rows(ctx.session, User, rows, ids=True)
-    ctx.users = [(i, r["role"]) for i, r in zip(ids, rows)]
+    ctx.users = [(i, r["role"]) for i, r in zip(ids, rows, strict=False)]
     ctx.report.counts["gebruikers"] = len(ids)

@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Sequence, cast
+from typing import Any, cast
 
 from portal.domain.funding import (
     FundingCheck,

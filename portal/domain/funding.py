@@ -5,9 +5,10 @@ per party and the transfers between parties are derived with exact cents
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
-from typing import Hashable, Sequence, cast
+from typing import cast
 
 HUNDRED = Decimal("100.00")
 CENT = Decimal("0.01")

@@ -44,9 +44,8 @@ SAFE_HREF_PREFIXES = ("http://", "https://", "mailto:", "/", "#")
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     # Links: absolute http(s)/mailto or site-relative only; anything else
     # (java%09script:, protocol-relative //host, odd schemes) loses its href.
-    if attribute == "href":
-        if value.startswith("//") or not value.lower().startswith(SAFE_HREF_PREFIXES):
-            return None
+    if attribute == "href" and (value.startswith("//") or not value.lower().startswith(SAFE_HREF_PREFIXES)):
+        return None
     return value
 
 

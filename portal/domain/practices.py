@@ -173,7 +173,7 @@ def parse_query(text: str | None) -> SearchQuery:
         words = tuple(w.lower() for w in _WORD.findall(phrase if phrase is not None else bare))
         if not words:
             continue
-        if phrase is None and len(words) > 1:
+        if phrase is None and len(words) > 1:  # noqa: SIM108  the comment needs its own branch
             # "t&t" or "vmbo-mbo": its parts, ANDed.
             terms = [QueryTerm((w,)) for w in words]
         else:

@@ -3,8 +3,8 @@ phase of the route (motie Kwint: always a place on vmbo or mbo niveau 2;
 Entree only with a stated reason, flagged). Pure Python."""
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Hashable, Sequence
 
 DESTINATIONS: dict[str, str] = {
     "vmbo_bb": "Ander profiel of andere route in vmbo-bb",
@@ -91,7 +91,7 @@ def check_transfer_guarantee(phases: Sequence[Phase], duration_months: int | Non
         elif p.max_wait_days < 0:
             check.add(i, "De wachttijd kan niet negatief zijn.")
     valid.sort()
-    for (a_from, a_to, a_i), (b_from, b_to, b_i) in zip(valid, valid[1:]):
+    for (_a_from, a_to, _a_i), (b_from, b_to, b_i) in zip(valid, valid[1:], strict=False):
         if b_from <= a_to:
             check.add(b_i, f"Deze fase overlapt met een andere fase (maand {b_from} tot en met {min(a_to, b_to)}).")
         elif full_coverage and b_from > a_to + 1:

@@ -4,7 +4,8 @@ The mechanism itself is portal/services/idempotency.py."""
 from __future__ import annotations
 
 import secrets
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user

@@ -1,6 +1,8 @@
 """Dutch error pages, and 503 with Retry-After when the database is unreachable."""
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -72,10 +74,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def handle_db_down(exc):
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
-        try:
+        with contextlib.suppress(Exception):  # the connection is gone anyway
             db.session.rollback()
-        except Exception:  # noqa: BLE001  the connection is gone anyway
-            pass
         body, status = render_error(503)
         response = app.make_response((body, status))
         response.headers["Retry-After"] = "5"
@@ -84,9 +84,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc):
         app.logger.exception("unhandled error")
-        try:
+        with contextlib.suppress(Exception):
             db.session.rollback()
-        except Exception:  # noqa: BLE001
-            pass
         body, status = render_error(500)
         return app.make_response((body, status))

@@ -39,9 +39,9 @@ def _refuse_nul_characters():
 
     if bad(request.args) or "\x00" in request.path:
         abort(400)
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if bad(request.form) or (request.is_json and _contains_nul(request.get_json(silent=True))):
-            abort(400)
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and (
+            bad(request.form) or (request.is_json and _contains_nul(request.get_json(silent=True)))):
+        abort(400)
 
 
 def init_app(app: Flask) -> None:
@@ -78,11 +78,10 @@ def init_app(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         if app.config.get("BEHIND_HTTPS") or request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static" and "Cache-Control" not in response.headers:
-            # Decided from the session, not current_user: loading the user needs
-            # the database, and this also runs on the 503 page when it is down.
-            if session.get("_user_id"):
-                response.headers["Cache-Control"] = "private, no-store"
+        # Decided from the session, not current_user: loading the user needs
+        # the database, and this also runs on the 503 page when it is down.
+        if request.endpoint != "static" and "Cache-Control" not in response.headers and session.get("_user_id"):
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
     if app.config.get("BEHIND_HTTPS"):

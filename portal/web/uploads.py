@@ -2,6 +2,7 @@
 commit (see core/uploads.py)."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 from flask import Flask, Response, g, has_request_context, send_file
@@ -23,10 +24,8 @@ def send_stored(stored_name: str, download_name: str, content_type: str) -> Resp
 
 
 def _forget_quietly(stored_name: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.remove(upload_dir() / stored_name)
-    except OSError:
-        pass
 
 
 def _committed(_session) -> None:

@@ -11,10 +11,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from tests.conftest import IN_CI
 from tests.factories import make_organisation
 from tests.factories_map import make_region_route
 from tests.strategies_fuzz import EXAMPLES
-from tests.conftest import IN_CI
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.fuzz]  # hypothesis drives it too
 

@@ -2,7 +2,7 @@
 import pytest
 
 from portal import InsecureConfiguration, create_app
-from portal.config import Config, DEV_SECRET_KEY
+from portal.config import DEV_SECRET_KEY, Config
 from tests.conftest import login_as
 
 

@@ -18,8 +18,17 @@ from portal.services.learning_routes.columns import IMPORT_COLUMNS
 from tests.conftest import login_as
 from tests.factories_matrix import MatrixWorld
 from tests.strategies_fuzz import (
-    FUZZ_SETTINGS, assert_no_server_error, dates, form, lists_of, maybe, nasty, numbers, one_of_or_hostile,
-    school_years, values,
+    FUZZ_SETTINGS,
+    assert_no_server_error,
+    dates,
+    form,
+    lists_of,
+    maybe,
+    nasty,
+    numbers,
+    one_of_or_hostile,
+    school_years,
+    values,
 )
 
 pytestmark = pytest.mark.fuzz

@@ -123,7 +123,7 @@ def test_a_write_is_never_served_stale_by_the_other_instance(shared_database, tm
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                for port in ports]
     try:
-        for port, server in zip(ports, servers):
+        for port, server in zip(ports, servers, strict=False):
             _wait_until_up(port, server)
         a, b = ports
         browser = Browser()

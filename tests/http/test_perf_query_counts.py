@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from portal.devdata.generator import SYNTHETIC_DOMAIN, generate
 from portal.extensions import db
 from portal.models import LearningRoute, User
-from portal.devdata.generator import SYNTHETIC_DOMAIN, generate
 from tests.conftest import DATA_DIR, ConnectionBoundSession, count_queries, login_as
 
 SMALL, LARGE = 0.005, 0.05

@@ -13,7 +13,12 @@ from portal.config import TestConfig
 from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_security import (
-    STATE_CHANGING, build_url, csrf_token_from, rule_id, rules, url_values,
+    STATE_CHANGING,
+    build_url,
+    csrf_token_from,
+    rule_id,
+    rules,
+    url_values,
 )
 
 # Endpoints that may accept state-changing requests without a CSRF token.

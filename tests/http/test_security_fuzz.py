@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import IN_CI, login_as
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.conftest import login_as
-from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.fuzz
 

@@ -14,8 +14,8 @@ import pytest
 
 from portal import create_app
 from portal.config import TestConfig
-from tests.factories import make_user
 from tests.conftest import login_as
+from tests.factories import make_user
 from tests.factories_security import build_url, rule_id, rules, url_values
 
 # The only pages that may relax style-src (folium writes inline styles).

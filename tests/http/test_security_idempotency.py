@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from portal.core import idempotency
 from portal.models import LearningRoute, User
 from portal.models.agreement import Agreement
 from portal.models.practice import GoodPractice
 from portal.models.submission import FormSubmission
-from portal.core import idempotency
 from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_agreements import CLAUSES, make_parties_and_route

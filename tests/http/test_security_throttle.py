@@ -11,9 +11,9 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import LoginFailure
 from portal.services.accounts import throttle
+from tests import factories_security
 from tests.conftest import login_as
 from tests.factories import PASSWORD, make_user
-from tests import factories_security
 
 # Shared fixtures (imported under their names so pytest finds them).
 clock = factories_security.clock

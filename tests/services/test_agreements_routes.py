@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.models.agreement import Agreement
 from portal.core.errors import ServiceError
+from portal.models.agreement import Agreement
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes import operations as route_service

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from portal.core.errors import ConflictError, ServiceError
 from portal.models import AuditLog
 from portal.models.agreement import FundingShare
-from portal.core.errors import ConflictError, ServiceError
 from portal.services.agreements import funding, lifecycle, operations, queries
 from tests.factories import make_organisation, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route

@@ -7,9 +7,15 @@ from portal.domain.school_year import current_school_year, shift_school_year
 from portal.models import Region
 from portal.services.coverage import (
     figures as coverage,
-    region as coverage_region,
-    trend as coverage_trend,
+)
+from portal.services.coverage import (
     map_data,
+)
+from portal.services.coverage import (
+    region as coverage_region,
+)
+from portal.services.coverage import (
+    trend as coverage_trend,
 )
 from portal.services.learning_routes.filters import RouteFilters
 from tests.factories import make_user

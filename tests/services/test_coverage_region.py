@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from portal.domain.school_year import current_school_year, shift_school_year
 from portal.models import LearningRoute, Region, RouteParty, route_profiles
-from portal.services.coverage import figures as coverage, region as coverage_region, trend as coverage_trend
+from portal.services.coverage import figures as coverage
+from portal.services.coverage import region as coverage_region
+from portal.services.coverage import trend as coverage_trend
 from tests.factories import make_organisation, make_route
 from tests.factories_map import make_region_route, make_school
 

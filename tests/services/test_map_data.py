@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import LearningRoute, Organisation, Region, RouteParty, route_profiles
-from portal.services.coverage import figures as coverage, map_data
 from portal.devdata.generator import generate
+from portal.models import LearningRoute, Organisation, Region, RouteParty, route_profiles
+from portal.services.coverage import figures as coverage
+from portal.services.coverage import map_data
 from portal.services.learning_routes.filters import RouteFilters, filtered_routes, route_region_pairs
 from tests.conftest import DATA_DIR
 from tests.factories import make_organisation, make_route, make_user

@@ -7,10 +7,9 @@ from portal.extensions import db
 
 
 def test_migration_matches_the_models(app):
-    with app.app_context():
-        with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
     # FTS shadow tables and other extras live outside the metadata; only
     # differences for tables the models define count.
     model_tables = set(db.metadata.tables)

@@ -8,14 +8,21 @@ from statistics import median
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import (
-    AuditLog, LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, User,
-    organisation_profiles, route_profiles,
-)
-from portal.core.errors import ServiceError
-from portal.devdata.generator import GENERATED, generate
 from portal.core.data_version import DATA_VERSION
+from portal.core.errors import ServiceError
 from portal.core.settings import DATASET_LABEL, get_setting
+from portal.devdata.generator import GENERATED, generate
+from portal.models import (
+    AuditLog,
+    LearningRoute,
+    MunicipalityRegion,
+    Organisation,
+    Region,
+    RouteParty,
+    User,
+    organisation_profiles,
+    route_profiles,
+)
 from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.usefixtures("reference_data")

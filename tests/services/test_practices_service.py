@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal.models import AuditLog, MunicipalityRegion, Region
 from portal.core.errors import ConflictError, ServiceError
-from portal.services.practices import operations as service
-from portal.services.practices import attachments, queries
+from portal.models import AuditLog, MunicipalityRegion, Region
 from portal.routes.practices.views import highlight
+from portal.services.practices import attachments, queries
+from portal.services.practices import operations as service
 from portal.services.practices.queries import Filters
 from tests.factories import make_organisation, make_route, make_user
 from tests.factories_practices import PDF_BYTES, make_practice, practice_data

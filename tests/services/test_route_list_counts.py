@@ -11,17 +11,17 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import distinct, func, select, update
 
+from portal.devdata.generator import generate
 from portal.models import LearningRoute, Organisation, Region, RouteParty, route_pathways, route_profiles
 from portal.services.learning_routes import listing as route_list
-from portal.devdata.generator import generate
-from portal.services.reference.boundaries import current_region_year
-from portal.services.learning_routes.listing import regions_for_routes
 from portal.services.learning_routes.filters import (
     RouteFilters,
     filter_clauses,
     route_region_pairs,
     visibility_clause,
 )
+from portal.services.learning_routes.listing import regions_for_routes
+from portal.services.reference.boundaries import current_region_year
 from tests.conftest import DATA_DIR
 
 SIMPLE = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,

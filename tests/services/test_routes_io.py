@@ -6,11 +6,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.models import LearningRoute
-from portal.services.learning_routes import columns
+from portal.services.learning_routes import columns, snapshots
 from portal.services.learning_routes import csv_import as route_import
 from portal.services.learning_routes import export as route_export
 from portal.services.learning_routes import operations as service
-from portal.services.learning_routes import snapshots
 from tests.factories_routes import RouteWorld, route_data
 
 HEADER = ";".join(c for c, _ in columns.IMPORT_COLUMNS)
@@ -96,7 +95,7 @@ def test_unknown_and_ambiguous_organisations_are_reported(db_session, world):
 
 @pytest.mark.parametrize("raw, fragment", [
     (b"", "leeg"),
-    ("titel;soort\r\nx;y\r\n".encode(), "ontbreken"),
+    (b"titel;soort\r\nx;y\r\n", "ontbreken"),
     ("\ufeff".encode() + HEADER.encode() + b"\r\n", "geen leerroutes"),
     (b"\xff\xfe\x00t", "UTF-8"),
 ])

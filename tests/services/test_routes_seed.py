@@ -2,8 +2,8 @@
 from sqlalchemy import func, select
 
 from portal.models import LearningRoute
-from portal.services.reference.boundaries import current_region_year
 from portal.services.learning_routes.listing import regions_for_routes
+from portal.services.reference.boundaries import current_region_year
 from seeds.demo import seed_demo
 from seeds.demo_routes import DEMO_ROUTES
 

@@ -3,8 +3,8 @@ locking with the other person's change, archive/restore."""
 import pytest
 from sqlalchemy import select
 
-from portal.models import AuditLog, LearningRoute
 from portal.core.errors import ConflictError, ServiceError
+from portal.models import AuditLog, LearningRoute
 from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing
 from portal.services.learning_routes import operations as service

@@ -21,9 +21,9 @@ import inspect
 import io
 import pkgutil
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -165,8 +165,8 @@ def _party_rows(agreement):
 
 
 def _agreements():
-    from portal.services.agreements import funding, lifecycle, operations
     from portal.core.uploads import StoredFile
+    from portal.services.agreements import funding, lifecycle, operations
 
     def update(c):
         a = c.agreement()
@@ -377,12 +377,12 @@ def _users():
 
 
 def _reference_and_settings():
+    from portal.core import settings
     from portal.models import Pathway
     from portal.services.reference import region_years
     from portal.services.reference.boundaries import import_municipalities, import_regions
     from portal.services.reference.schools import import_schools
     from portal.services.reference.vocabularies import seed_vocabularies
-    from portal.core import settings
     from tests.conftest import require_data_file as data_file
 
     def seed(c):
@@ -516,9 +516,9 @@ def test_an_unclassified_new_service_function_fails(monkeypatch):
 def test_login_and_logout_entries_do_not_invalidate_cached_pages(db_session, reference_data):
     """Logging in and out is audited, but changes no page: the data version
     (the key of every cached page) stays the same."""
-    from portal.services.accounts import users
     from portal.core.data_version import DATA_VERSION
     from portal.core.settings import get_setting
+    from portal.services.accounts import users
     user = make_user("reader", make_organisation("vmbo"))
     version = get_setting(db_session, DATA_VERSION)
     users.authenticate(db_session, user.email, PASSWORD)

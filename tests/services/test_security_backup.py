@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from portal import create_app
 from portal.config import TestConfig
-from portal.extensions import db
 from portal.core import backup as backup_service
+from portal.extensions import db
 from tests.conftest import IN_CI
 
 

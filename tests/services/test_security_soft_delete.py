@@ -13,22 +13,23 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
-from portal.models import AuditLog, Region
 from portal.core.errors import ServiceError
+from portal.models import AuditLog, Region
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.agreements import queries as agreement_queries
+from portal.services.agreements.snapshots import content_snapshot
 from portal.services.coverage import figures as coverage
-from portal.services.practices import operations as practice_service
-from portal.services.practices import queries as practice_queries
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes import snapshots as route_snapshots
-from portal.services.agreements.snapshots import content_snapshot
+from portal.services.practices import operations as practice_service
+from portal.services.practices import queries as practice_queries
 from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement
@@ -194,7 +195,7 @@ def world(client, db_session, reference_data):
     return world
 
 
-def _shows(client, url: str, obj, kind: "Kind") -> bool:
+def _shows(client, url: str, obj, kind: Kind) -> bool:
     """Whether the page names the object: its title or a link to it (not the
     search word, which a search page repeats in its form)."""
     response = client.get(url)

@@ -25,18 +25,18 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import LearningRoute
+from portal.services.accounts import users as user_service
 from portal.services.agreements import funding as agreement_funding
 from portal.services.agreements import operations as agreement_operations
-from portal.services.practices import attachments as practice_attachments
-from portal.services.practices import operations as practice_service
 from portal.services.learning_routes import csv_import as route_import
 from portal.services.learning_routes import operations as route_service
-from portal.services.accounts import users as user_service
+from portal.services.practices import attachments as practice_attachments
+from portal.services.practices import operations as practice_service
+from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 from tests.factories_practices import practice_data
 from tests.factories_routes import RouteWorld, route_data
-from tests.conftest import login_as
 
 
 class InjectedFailure(RuntimeError):
@@ -80,7 +80,7 @@ def database_state(session, detail_tables=()) -> dict:
     for name in detail_tables:
         table = db.metadata.tables[name]
         rows = session.execute(select(table)).all()
-        state[f"{name} rows"] = sorted((tuple(str(v) for v in row) for row in rows))
+        state[f"{name} rows"] = sorted(tuple(str(v) for v in row) for row in rows)
     return state
 
 
@@ -308,8 +308,9 @@ def test_funding_form_fails_halfway_and_keeps_the_old_funding(client, db_session
 
 
 def test_csv_import_fails_in_the_second_chunk_and_stores_no_row(client, db_session, routes):
-    from tests.services.test_routes_io import csv_bytes, row
     import io
+
+    from tests.services.test_routes_io import csv_bytes, row
     raw = csv_bytes(*[row(routes, f"Import http {i}") for i in range(150)])
     login_as(client, routes.coordinator)
 
@@ -327,8 +328,9 @@ def test_csv_import_fails_in_the_second_chunk_and_stores_no_row(client, db_sessi
 def test_streamed_csv_import_fails_halfway_says_so_and_stores_no_row(client, db_session, routes):
     """More than 200 rows: the page streams progress, so the status is sent
     before the failure; the page then says in Dutch that nothing was saved."""
-    from tests.services.test_routes_io import csv_bytes, row
     import io
+
+    from tests.services.test_routes_io import csv_bytes, row
     raw = csv_bytes(*[row(routes, f"Import stroom {i}") for i in range(230)])
     login_as(client, routes.coordinator)
     db_session.commit()
@@ -356,7 +358,9 @@ def _stored_files() -> set[str]:
 
 def test_attachment_that_fails_halfway_leaves_no_file_behind(db_session, routes):
     import io
+
     from werkzeug.datastructures import FileStorage
+
     from tests.factories_practices import PDF_BYTES, make_practice
     practice = make_practice(routes.coordinator, status="concept")
     files = _stored_files()
@@ -372,6 +376,7 @@ def test_attachment_that_fails_halfway_leaves_no_file_behind(db_session, routes)
 
 def test_refused_signed_document_leaves_no_file_behind(client, db_session, agreement_world):
     import io
+
     from tests.factories_practices import PDF_BYTES
     w = agreement_world
     agreement = make_agreement(w["user"], w["route"], w["mbo"])  # not signed: the document is refused
@@ -392,8 +397,10 @@ def test_an_attachment_whose_final_commit_fails_leaves_no_file_behind(client, db
     answer is a 503 and the stored file is gone with the row. With a working
     commit the file stays (the control)."""
     import io
+
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
+
     from tests.factories_practices import PDF_BYTES, make_practice
     practice = make_practice(routes.coordinator, status="concept")
     db_session.commit()

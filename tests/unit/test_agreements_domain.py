@@ -4,11 +4,11 @@ from decimal import Decimal as D
 
 import pytest
 
+from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
-from portal.domain import agreements as dom
-from portal.domain.school_year import school_year_of
 from portal.domain.funding import ShareLine
+from portal.domain.school_year import school_year_of
 from portal.domain.transfer_guarantee import Phase
 
 

@@ -461,7 +461,7 @@ def test_the_reader_sees_the_whole_portal(portal_graph):
     targets = {(i.source, i.target) for i in portal_graph.imports}
     # A from-import of a submodule points at the submodule, not at its package.
     assert ("portal.routes.agreements", "portal.routes.agreements.views") in targets
-    assert any(i.in_function for i in portal_graph.imports)
+    # (imports inside functions are read too: the planted-cycle control uses one; the portal has none left)
 
 
 def test_no_import_cycles(portal_graph):

@@ -2,7 +2,12 @@
 import pytest
 
 from portal.domain.routes import (
-    PartyFacts, RouteInput, check_route, check_status_transition, normalise, parse_pupils,
+    PartyFacts,
+    RouteInput,
+    check_route,
+    check_status_transition,
+    normalise,
+    parse_pupils,
 )
 
 VMBO = PartyFacts(1, "Vmbo Een", "vmbo", frozenset({"BB", "KB"}), frozenset({"ZW", "HBR"}))

@@ -43,9 +43,8 @@ def sign_agreement(agreement_id: int, party_id: int):
         abort(403)
     ActionForm().validate_on_submit() or abort(400)
     if act(lambda: lifecycle.sign(db.session, agreement, party, current_user),
-           lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}."):
-        if agreement.status == "getekend":
-            flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
+           lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}.") and agreement.status == "getekend":
+        flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 

@@ -94,14 +94,13 @@ def edit_shares(agreement_id: int):
         shares, totals = parse_share_rows(request.form), parse_total_rows(request.form)
         action = _action("funding-form")
         last = shares[-1] if shares else {}
-        if _apply_row_action(action, "share", shares, dict(stream=last.get("stream", "lumpsum_vo"),
-                                                           school_year=last.get("school_year", ""),
-                                                           party_id=None, percentage=None, raw_percentage="")):
-            pass
-        elif _apply_row_action(action, "total", totals, dict(stream="lumpsum_vo", school_year="",
-                                                            recipient_party_id=None, amount=None, raw_amount="",
-                                                            purpose="")):
-            pass
+        new_share = dict(stream=last.get("stream", "lumpsum_vo"), school_year=last.get("school_year", ""),
+                         party_id=None, percentage=None, raw_percentage="")
+        new_total = dict(stream="lumpsum_vo", school_year="", recipient_party_id=None, amount=None,
+                         raw_amount="", purpose="")
+        if (_apply_row_action(action, "share", shares, new_share)
+                or _apply_row_action(action, "total", totals, new_total)):
+            pass  # a row was added or removed: show the editor again
         elif action == "save":
             response, errors, saved = _save_editor(agreement, lambda **version: funding.set_funding(
                 db.session, agreement, shares, totals, current_user, **version))

@@ -8,11 +8,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
+from portal.core.audit import changes_since, record
+from portal.core.errors import ConflictError, ServiceError
 from portal.domain import agreements as dom
 from portal.models import User
 from portal.models.agreement import Agreement, AgreementVersion
-from portal.core.errors import ConflictError, ServiceError
-from portal.core.audit import changes_since, record
 from portal.services.agreements import queries
 from portal.services.agreements.snapshots import content_snapshot, full_snapshot
 

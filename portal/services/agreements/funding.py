@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from portal.core.errors import ServiceError
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain.identifiers import school_year_error
 from portal.models import User
 from portal.models.agreement import Agreement, FundingShare, FundingTotal, TransferGuarantee
-from portal.core.errors import ServiceError
 from portal.services.agreements import changes
 from portal.services.agreements.queries import needs_full_coverage
 from portal.services.agreements.snapshots import content_snapshot

@@ -8,14 +8,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.core.audit import record
+from portal.core.errors import ServiceError
 from portal.domain import agreements as dom
 from portal.models import User
 from portal.models.agreement import Agreement, AgreementParty
 from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
-from portal.core.errors import ServiceError
 from portal.services.agreements import changes, queries
-from portal.core.audit import record
 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:

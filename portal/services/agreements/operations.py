@@ -4,16 +4,16 @@ a signature creates a new version (addendum) and clears the signatures (see
 changes.finish_change)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.core.audit import record
+from portal.core.errors import ServiceError
 from portal.domain import agreements as dom
 from portal.models import LearningRoute, Organisation, User
 from portal.models.agreement import Agreement, AgreementParty
-from portal.core.errors import ServiceError
-from portal.core.audit import record
 from portal.services.agreements import changes
 from portal.services.agreements.queries import CLAUSE_FIELDS
 from portal.services.agreements.snapshots import content_snapshot
@@ -136,7 +136,7 @@ def update_agreement(session: Session, agreement: Agreement, data: dict, actor: 
     return changes.finish_change(session, agreement, actor, before, "update")
 
 
-def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor: User,
+def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor: User,  # noqa: C901  independent checks per row
                 expected_version: int | None = None) -> bool | str:
     """rows: organisation_id, role, governing_body_name, governing_body_number.
     The actor's own organisation stays a party."""

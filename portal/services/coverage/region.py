@@ -10,23 +10,22 @@ statements are built once (coverage_region_reads)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.core.id_sets import id_set_value
 from portal.domain import coverage as rules
-from portal.domain.school_year import current_school_year
 from portal.domain import vocab
+from portal.domain.school_year import current_school_year
 from portal.models import LearningRoute, Organisation, Region, RouteParty
 from portal.services.coverage import region_reads as reads
 from portal.services.coverage.figures import RegionFigures, selection_filters
 from portal.services.coverage.trend import YearFigures, region_trend
-from portal.core.id_sets import id_set_value
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.practices import queries
-
 
 # --- one region -------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, cast, func, literal_column, null, select, union_all
 
+from portal.core.id_sets import id_set_parameter
 from portal.models import (
     Agreement,
     LearningRoute,
@@ -26,7 +27,6 @@ from portal.models import (
 )
 from portal.services.coverage.figures import selected_route_ids, selection_filters
 from portal.services.coverage.trend import counted_routes
-from portal.core.id_sets import id_set_parameter
 from portal.services.learning_routes.filters import RouteFilters, route_region_pairs
 
 

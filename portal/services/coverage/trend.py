@@ -15,7 +15,6 @@ from portal.models import LearningRoute, Region
 from portal.services.coverage.figures import region_pairs
 from portal.services.learning_routes.filters import visibility_clause
 
-
 # --- trend ------------------------------------------------------------------------
 
 def _public_routes():

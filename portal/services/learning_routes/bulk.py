@@ -49,23 +49,23 @@ def register_routes(session: Session, items: list[RouteInput], actor, *, write: 
               "contact_email": d.contact_email, "contact_phone": d.contact_phone, "description": d.description,
               "created_by_id": actor_id, "is_demo": False, "version_id": 1} for d in valid],
         ).scalars().all()
-        parties = [{"route_id": i, "organisation_id": o, "role": role} for i, d in zip(ids, valid)
+        parties = [{"route_id": i, "organisation_id": o, "role": role} for i, d in zip(ids, valid, strict=False)
                    for role, field_name in (("vmbo", "vmbo_parties"), ("mbo", "mbo_parties"),
                                             ("employer", "employer_parties"))
                    for o in getattr(d, field_name)]
         session.execute(insert(RouteParty.__table__), parties)
-        pathway_rows = [{"route_id": i, "pathway_code": c} for i, d in zip(ids, valid) for c in d.pathways]
+        pathway_rows = [{"route_id": i, "pathway_code": c} for i, d in zip(ids, valid, strict=False) for c in d.pathways]
         if pathway_rows:
             session.execute(insert(route_pathways), pathway_rows)
-        profile_rows = [{"route_id": i, "profile_code": c} for i, d in zip(ids, valid) for c in d.profiles]
+        profile_rows = [{"route_id": i, "profile_code": c} for i, d in zip(ids, valid, strict=False) for c in d.profiles]
         if profile_rows:
             session.execute(insert(route_profiles), profile_rows)
         record_many(session, actor, [(AUDIT_TYPE, i, "create", None, input_snapshot(d, facts_cache))
-                                     for i, d in zip(ids, valid)])
-        created = [CreatedRoute(i, d.title, {}) for i, d in zip(ids, valid)]
+                                     for i, d in zip(ids, valid, strict=False)])
+        created = [CreatedRoute(i, d.title, {}) for i, d in zip(ids, valid, strict=False)]
     by_data = iter(created)
     out: list[tuple[CreatedRoute | None, rules.RuleResult]] = []
-    for data, result in checked:
+    for _data, result in checked:
         route = next(by_data) if (write and result.ok) else None
         if route is not None:
             route.rule_warnings = result.warnings

@@ -70,7 +70,7 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(f"Het bestand heeft meer dan {MAX_ROWS} regels; splits het op.")
-            rows.append((reader.line_num, {h: _unquote(v.strip()) for h, v in zip(header, row) if h}))
+            rows.append((reader.line_num, {h: _unquote(v.strip()) for h, v in zip(header, row, strict=False) if h}))
     except csv.Error as exc:
         raise ImportFileError(f"Regel {reader.line_num}: ongeldige CSV ({exc}).") from None
     if not rows:
@@ -184,8 +184,9 @@ def row_to_input(row: Mapping[str, str], orgs: OrganisationIndex) -> tuple[Route
     if pupils_error:
         errors.setdefault("leerlingen_per_cohort", []).append(pupils_error)
     data = RouteInput(
-        title=row.get("titel", ""), kind=one("soort", KIND_LOOKUP, "Onbekende soort ‘{value}’ (DLR, GLR, "
-                                                                      "leerlab, vakmanschaproute, technologieroute of beroepsroute).") or "",
+        title=row.get("titel", ""),
+        kind=one("soort", KIND_LOOKUP, "Onbekende soort ‘{value}’ (DLR, GLR, leerlab, vakmanschaproute, "
+                                       "technologieroute of beroepsroute).") or "",
         status=one("status", STATUS_LOOKUP, "Onbekende status ‘{value}’.") or "concept",
         vmbo_parties=parties("vmbo_partijen", "vmbo"), mbo_parties=parties("mbo_partijen", "mbo"),
         employer_parties=parties("bedrijven", "employer"), pathways=pathways, profiles=profiles,
@@ -257,13 +258,13 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
         clean = [i for i, (_, parse_errors) in enumerate(items) if not parse_errors]
         written = bulk.register_routes(session, [items[i][0] for i in clean], actor, write=write,
                                                 vocabulary=vocabulary, facts_cache=facts_cache)
-        outcomes = dict(zip(clean, written))
+        outcomes = dict(zip(clean, written, strict=False))
         for i, (data, parse_errors) in enumerate(items):
             if parse_errors:
                 # Still run the rules, so every problem of the row is reported at once.
                 outcomes[i] = (None, route_service.validate(session, data, actor, facts_cache=facts_cache)[1])
         outcomes = [outcomes[i] for i in range(len(items))]
-        for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes):
+        for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes, strict=False):
             errors = dict(parse_errors)
             for name, messages in checked.errors.items():
                 column = FIELD_COLUMNS.get(name, "")

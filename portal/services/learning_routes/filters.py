@@ -13,7 +13,12 @@ from portal.domain import routes as route_rules
 from portal.domain import vocab
 from portal.domain.identifiers import is_region_code, school_year_error
 from portal.models import (
-    LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, route_pathways,
+    LearningRoute,
+    MunicipalityRegion,
+    Organisation,
+    Region,
+    RouteParty,
+    route_pathways,
     route_profiles,
 )
 from portal.permissions import is_staff

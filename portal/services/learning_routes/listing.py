@@ -13,8 +13,17 @@ from sqlalchemy import bindparam, case, func, literal_column, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain.school_year import current_school_year
-from portal.models import LearningRoute, MunicipalityRegion, Organisation, Pathway, Profile, Region, RouteParty
-from portal.models import route_pathways, route_profiles
+from portal.models import (
+    LearningRoute,
+    MunicipalityRegion,
+    Organisation,
+    Pathway,
+    Profile,
+    Region,
+    RouteParty,
+    route_pathways,
+    route_profiles,
+)
 from portal.models.organisation import organisation_display_name
 from portal.services.learning_routes.filters import (
     RouteFilters,
@@ -194,10 +203,10 @@ def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
         if int(tag) < 3:
             facets[("profile", "pathway", "region")[int(tag)]][values[0]] = n
             continue
-        misses = [name for name, value in zip(SIMPLE_FACETS, values) if chosen[name] and value not in chosen[name]]
+        misses = [name for name, value in zip(SIMPLE_FACETS, values, strict=False) if chosen[name] and value not in chosen[name]]
         if not misses:
             total += n
-        for name, value in zip(SIMPLE_FACETS, values):
+        for name, value in zip(SIMPLE_FACETS, values, strict=False):
             if value is not None and (not misses or misses == [name]):
                 facets[name][str(value)] = facets[name].get(str(value), 0) + n
     return ListCounts(facets, total)

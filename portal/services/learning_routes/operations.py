@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.core.audit import record
+from portal.core.errors import ConflictError, ServiceError
 from portal.domain import routes as rules
 from portal.domain.routes import FIELD_LABELS, PartyFacts, RouteInput
 from portal.models import LearningRoute, Organisation, Pathway, Profile, RouteParty
 from portal.models.base import utcnow
-from portal.core.errors import ConflictError, ServiceError
-from portal.core.audit import record
 from portal.permissions import can_restore_route
 from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes.history import display_value, field_changes, history

@@ -6,18 +6,21 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, object_session
 
+from portal.core.audit import changes_since, record
+from portal.core.errors import ConflictError, ServiceError
 from portal.domain import practices as rules
+from portal.domain.markdown import to_plain_text
 from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
 from portal.models import LearningRoute, MboDomain, MboLevel, MunicipalityRegion, Organisation, Region, User
 from portal.models.base import utcnow
-from portal.permissions import can_restore_practice, can_view_route
 from portal.models.practice import (
-    GoodPractice, PracticeFacetKey, PracticeTag, PracticeTheme,
+    GoodPractice,
+    PracticeFacetKey,
+    PracticeTag,
+    PracticeTheme,
 )
-from portal.core.errors import ConflictError, ServiceError
+from portal.permissions import can_restore_practice, can_view_route
 from portal.services.practices import search
-from portal.core.audit import changes_since, record
-from portal.domain.markdown import to_plain_text
 from portal.services.reference.boundaries import current_region_year
 
 OBJECT_TYPE = "good_practice"

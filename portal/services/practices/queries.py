@@ -14,7 +14,10 @@ from portal.domain import vocab
 from portal.domain.practices import parse_query
 from portal.models import Region
 from portal.models.practice import (
-    GoodPractice, PracticeFacetKey, PracticeTheme, practice_regions,
+    GoodPractice,
+    PracticeFacetKey,
+    PracticeTheme,
+    practice_regions,
 )
 from portal.services.practices import search
 

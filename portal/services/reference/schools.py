@@ -40,7 +40,7 @@ def _optional_float(value: str, line: int, column: str) -> float | None:
         raise ReferenceDataError(f"Regel {line}: '{value}' in kolom {column} is geen getal.") from None
 
 
-def import_schools(session: Session, raw: bytes | str, actor=None) -> ImportReport:
+def import_schools(session: Session, raw: bytes | str, actor=None) -> ImportReport:  # noqa: C901  validate-everything-then-write over one file's columns
     """Load the vo-vestigingen that offer vmbo as vmbo Organisations.
     Idempotent by vestigingscode: a newer file updates, never duplicates."""
     rows = read_csv(raw, SCHOOL_COLUMNS)
