@@ -308,7 +308,7 @@ def generate_practices(ctx, routes: list[dict], number: int | None) -> None:
 
 
 def _index(session, documents: list[dict]) -> None:
-    """The full-text index of portal.services.search, filled in one executemany
+    """The full-text index of portal.services.practices.search, filled in one executemany
     (index_document per row costs two round trips each). New ids only, so no
     delete or upsert is needed. Mirrors services.practices.reindex (facet keys,
     published practices only in the index): change both together."""

@@ -1,6 +1,6 @@
 """The one-time submission key of the create forms, and the view helper that
 turns a retried submit into a redirect to the object made the first time.
-The mechanism itself is portal/services/idempotency.py."""
+The mechanism itself is portal/core/idempotency.py."""
 from __future__ import annotations
 
 import secrets

@@ -78,7 +78,7 @@ class PracticeFacetKey(db.Model):
 
 
 class PracticeAttachment(db.Model):
-    """A PDF or image, stored outside static/ by portal.services.uploads."""
+    """A PDF or image, stored outside static/ by portal.core.uploads."""
 
     __tablename__ = "practice_attachments"
     __table_args__ = (CheckConstraint("size >= 0", name="size"),)

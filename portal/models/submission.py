@@ -4,7 +4,7 @@ the first time instead of making a second one.
 
 The key is the one-time token rendered in the form; the primary key makes it
 unique, also under concurrency. The row is written in the same transaction as
-the object it points to (see portal/services/idempotency.py)."""
+the object it points to (see portal/core/idempotency.py)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -16,7 +16,7 @@ PUBLIC_PAGES = ["/", "/api/v1/regions.geojson"]
 
 @pytest.fixture(autouse=True)
 def conditional_requests(app):
-    """On in production; off by default under TESTING (see portal.caching)."""
+    """On in production; off by default under TESTING (see portal.web.caching)."""
     app.config["CONDITIONAL_REQUESTS"] = True
     yield
     app.config["CONDITIONAL_REQUESTS"] = False

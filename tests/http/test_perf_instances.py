@@ -32,7 +32,7 @@ WRITE_SCRIPT = """
 from portal import create_app
 from portal.extensions import db
 from portal.models import Organisation
-from portal.services.audit import record
+from portal.core.audit import record
 app = create_app()
 with app.app_context():
     org = Organisation(kind="vmbo", name="Nieuwe vestiging (test twee instanties)")

@@ -3,7 +3,7 @@
 Every function here issues a fixed number of queries, whatever the number of
 routes, schools or regions: figures are GROUP BY aggregates, lists are one
 query each. The route selection is always the one of the route list
-(portal.services.route_filters), so map, exports, dashboard and API agree.
+(portal.services.learning_routes.filters), so map, exports, dashboard and API agree.
 """
 from __future__ import annotations
 
