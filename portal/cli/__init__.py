@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.cli.backup import backup_command, restore_command
 from portal.cli.devdata import demo_cli
+from portal.cli.transaction import run
 from portal.core import idempotency
 from portal.core.errors import ServiceError
 from portal.extensions import db
@@ -39,14 +40,16 @@ def _read_source(source: str) -> bytes:
 
 
 def _run_import(load, raw: bytes, year: int | None = None, activate: bool = False) -> None:
-    try:
-        report = load(raw)
+    def write():
+        try:
+            report = load(raw)
+        except ReferenceDataError as exc:
+            raise ServiceError(str(exc)) from exc
         if activate and year is not None:
             region_years.activate_region_year(db.session, year)
-    except (ReferenceDataError, ServiceError) as exc:
-        db.session.rollback()
-        raise click.ClickException(f"Niets geladen. {exc}") from None
-    db.session.commit()
+        return report
+
+    report = run(write, prefix="Niets geladen. ")
     click.echo(f"Geladen: {report.summary()}.")
     if year is not None:
         _echo_year(year)
@@ -115,12 +118,7 @@ def geo_years() -> None:
 @click.argument("year", type=int)
 def geo_activate(year: int) -> None:
     """Zet de indeling van YEAR in gebruik (ook terug naar een eerder jaar)."""
-    try:
-        status = region_years.activate_region_year(db.session, year)
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    status = run(lambda: region_years.activate_region_year(db.session, year))
     click.echo(f"De portal gebruikt nu indeling {year}.")
     if not status.complete:
         click.echo(f"Let op: indeling {year} is niet compleet ({'; '.join(status.problems())}).")
@@ -134,12 +132,7 @@ def geo_drop_year(year: int, yes: bool) -> None:
     status = region_years.year_status(db.session, year)
     if status is not None and not yes:
         click.confirm(f"{status.summary()} Verwijderen?", abort=True)
-    try:
-        report = region_years.drop_region_year(db.session, year)
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    report = run(lambda: region_years.drop_region_year(db.session, year))
     click.echo(f"Indeling {year} verwijderd: {report.regions} regio's, {report.memberships} gemeentekoppelingen"
                f" en {report.municipalities} gemeenten die geen ander jaar meer kent.")
 
@@ -169,8 +162,7 @@ def seed_command(demo: bool, offline: bool) -> None:
         click.echo("  Zet PORTAL_DATA_DIR op de map met de referentiebestanden om ze te laden.")
     if not demo:
         return
-    outcome = seed_demo(db.session)
-    db.session.commit()
+    outcome = run(lambda: seed_demo(db.session))
     if outcome.created_users:
         click.echo("\nDemodata geladen. Demo-accounts (wachtwoord voor allemaal: "
                    f"{DEMO_PASSWORD}):")
@@ -195,21 +187,15 @@ def create_user_command(email: str, role: str, name: str | None, organisation: s
         org = _find_organisation(organisation)
         if org is None:
             raise click.ClickException(f"Organisatie '{organisation}' niet gevonden.")
-    try:
-        user = user_service.create_user(db.session, email=email, name=name or email, role=role,
-                                        password=password, organisation=org)
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    user = run(lambda: user_service.create_user(db.session, email=email, name=name or email, role=role,
+                                                password=password, organisation=org))
     click.echo(f"Account aangemaakt: {user.email} ({user.role}).")
 
 
 @click.command("prune-submissions")
 def prune_submissions_command() -> None:
     """Vergeet formuliersleutels ouder dan 30 dagen (dagelijks via cron)."""
-    removed = idempotency.prune(db.session)
-    db.session.commit()
+    removed = run(lambda: idempotency.prune(db.session))
     click.echo(f"{removed} oude formuliersleutel(s) verwijderd.")
 
 

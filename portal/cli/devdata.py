@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.core.errors import ServiceError
+from portal.cli.transaction import run
 from portal.devdata.generator import SYNTHETIC_PASSWORD, generate
 from portal.extensions import db
 
@@ -25,13 +25,8 @@ def generate_command(scale: float, seed: int, practices: int | None, data_dir: s
     """Genereer een synthetische dataset (gelabeld als synthetisch) in een lege database."""
 
     started = time.perf_counter()
-    try:
-        report = generate(db.session, scale=scale, seed=seed, practices=practices,
-                          data_dir=data_dir or current_app.config.get("PORTAL_DATA_DIR"))
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    report = run(lambda: generate(db.session, scale=scale, seed=seed, practices=practices,
+                                  data_dir=data_dir or current_app.config.get("PORTAL_DATA_DIR")))
     click.echo(f"Synthetische data (schaal {scale}, seed {seed}) in "
                f"{time.perf_counter() - started:.1f} s: {report.summary()}.")
     for note in report.notes:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from portal.cli.transaction import run
 from portal.extensions import db
 from portal.routes.agreements.blueprint import bp
 from portal.services.agreements import lifecycle
@@ -11,6 +12,5 @@ from portal.services.agreements import lifecycle
 @bp.cli.command("expire")
 def expire_command():
     """Zet getekende overeenkomsten na hun einddatum op verlopen (voor cron)."""
-    count = lifecycle.expire_due(db.session)
-    db.session.commit()
+    count = run(lambda: lifecycle.expire_due(db.session))
     click.echo(f"{count} overeenkomst(en) op verlopen gezet.")
