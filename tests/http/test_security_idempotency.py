@@ -193,14 +193,18 @@ class Made:
         self.id = id
 
 
-def wait_until_blocked(engine, timeout=10.0):
-    """Until some backend waits for a lock (the second claim on the key's index entry)."""
+def wait_until_blocked(engine, thread, outcome, timeout=30.0):
+    """Until some backend waits for a lock (the second claim on the key's index
+    entry). Generous on a loaded machine; fails at once, with the reason, when
+    the second submit ended without waiting."""
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while time.monotonic() < deadline:
             if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                  "AND datname = current_database()")).scalar():
                 return
+            if not thread.is_alive():
+                raise AssertionError(f"the second submit ended without waiting for the first: {outcome}")
             time.sleep(0.05)
     raise AssertionError("the second submit never waited for the first")
 
@@ -218,12 +222,14 @@ def test_two_submits_at_the_same_moment_make_one_object(committed_user, first_ou
                 session.commit()
             except idempotency.AlreadySubmitted as exc:
                 second["earlier"] = exc.submission.object_id
+            except Exception as exc:  # reported by wait_until_blocked and the assertions below
+                second["error"] = repr(exc)
 
     with Session(engine) as first:
         idempotency.create_once(first, key, user_id, "route", lambda: Made(101))
         thread = threading.Thread(target=second_submit)
         thread.start()
-        wait_until_blocked(engine)
+        wait_until_blocked(engine, thread, second)
         first.commit() if first_outcome == "commit" else first.rollback()
     thread.join(15)
     assert not thread.is_alive()
