@@ -60,6 +60,11 @@ class Config:
     # URLs (the OpenAPI document's server) come from here, never from the
     # request's Host or X-Forwarded-Host. Without it they are relative.
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").strip() or None
+    # Test-only switch: "deferred" makes SQLite start writing requests with a
+    # plain BEGIN again (see extensions._takes_write_lock_at_start), so the
+    # concurrency tests can show that they catch the 503s it gave. Never set
+    # it in production.
+    SQLITE_BEGIN = os.environ.get("PORTAL_SQLITE_BEGIN", "immediate").strip().lower()
     PAGE_SIZE = 25
     TESTING = False
     DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"

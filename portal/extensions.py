@@ -2,6 +2,8 @@
 import contextlib
 import sqlite3
 
+import click
+from flask import current_app, has_app_context, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -50,7 +52,29 @@ def _configure_sqlite() -> None:
     @event.listens_for(Engine, "begin")
     def _on_begin(conn):
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _takes_write_lock_at_start() else "BEGIN")
+
+
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _takes_write_lock_at_start() -> bool:
+    """SQLite in WAL mode: a deferred transaction reads from a snapshot, and
+    its first write fails at once with SQLITE_BUSY_SNAPSHOT (busy_timeout
+    cannot help) when another writer committed since that snapshot was
+    taken; the request would answer 503. A writing request (and a flask
+    command, which may write) therefore takes the write lock with its
+    BEGIN IMMEDIATE, waiting up to busy_timeout for the writer before it:
+    writes to the one database file are serialised, reads stay concurrent.
+    GET/HEAD/OPTIONS never write (tests/concurrency/test_sqlite_write_lock.py
+    checks every GET page) and start deferred. The test-only switch
+    SQLITE_BEGIN = "deferred" (env PORTAL_SQLITE_BEGIN) restores the old
+    behaviour for the controls of the concurrency tests."""
+    if has_app_context() and current_app.config.get("SQLITE_BEGIN") == "deferred":
+        return False
+    if has_request_context():
+        return request.method in WRITING_METHODS
+    return click.get_current_context(silent=True) is not None
 
 
 _configure_sqlite()
