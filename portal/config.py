@@ -66,6 +66,11 @@ class Config:
     # it in production.
     SQLITE_BEGIN = os.environ.get("PORTAL_SQLITE_BEGIN", "immediate").strip().lower()
     PAGE_SIZE = 25
+    # TEST-ONLY switch: PORTAL_AGGREGATE_LOCKS=off skips the row lock every
+    # write takes on its agreement, route or practice (core/locking.py), so
+    # that the race tests' controls can show the race going wrong without it.
+    # Never set it in production.
+    AGGREGATE_LOCKS = os.environ.get("PORTAL_AGGREGATE_LOCKS", "on").strip().lower() not in ("off", "0", "false")
     TESTING = False
     DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
 

@@ -551,6 +551,10 @@ def upgrade():
             "role IN ('vmbo', 'mbo', 'employer', 'gemeente')",
             name=op.f("ck_agreement_parties_role"),
         ),
+        sa.CheckConstraint(
+            "(signed_at IS NULL AND signed_by_name IS NULL AND signed_on_behalf_of IS NULL) OR (signed_at IS NOT NULL AND signed_by_name IS NOT NULL AND signed_on_behalf_of IS NOT NULL)",
+            name=op.f("ck_agreement_parties_signature"),
+        ),
         sa.ForeignKeyConstraint(
             ["agreement_id"],
             ["agreements.id"],

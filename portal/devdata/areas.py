@@ -202,7 +202,7 @@ def generate_agreements(ctx, routes: list[dict]) -> None:  # noqa: C901  one pas
                 "governing_body_name": body or f"Bevoegd gezag {org}", "governing_body_number": None,
                 "signed_at": BASE - timedelta(days=rng.randint(30, 900)) if signed else None,
                 "signed_by_id": None, "signed_by_name": content.person_name(rng) if signed else None,
-                "signed_on_behalf_of": body if signed else None})
+                "signed_on_behalf_of": (body or f"Bevoegd gezag {org}") if signed else None})
     insert_rows(session, agreement_routes, link_rows)
     party_ids = insert_rows(session, AgreementParty, party_rows, ids=True)
     parties_of: dict[int, list[tuple[int, str]]] = {}

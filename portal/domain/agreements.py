@@ -241,6 +241,7 @@ SNAPSHOT_LABELS: dict[str, str] = {
     "routes": "Leerroutes",
     "parties": "Partijen",
     "signatures": "Handtekeningen",
+    "document": "Getekend document",
     **TEXT_CLAUSES,
     "mbo_domain": "Opleidingsdomein",
     "examining_party": "Examinerende partij",

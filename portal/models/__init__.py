@@ -1,7 +1,10 @@
 """All models; importing this package registers every table with the metadata
-(and the full-text index objects with models.extras). One aggregate per file;
+(and the full-text index objects and the agreement checks with models.extras). One aggregate per file;
 callers import the classes from here or from their module."""
-from portal.models import search_index  # noqa: F401  (registers the full-text objects)
+from portal.models import (
+    agreement_checks,  # noqa: F401  (registers the funding-sum trigger)
+    search_index,  # noqa: F401  (registers the full-text objects)
+)
 from portal.models.agreement import (
     Agreement,
     AgreementParty,

@@ -43,8 +43,13 @@ class AgreementParty(db.Model):
 
     __tablename__ = "agreement_parties"
     __table_args__ = (
-        UniqueConstraint("agreement_id", "organisation_id"),
+        UniqueConstraint("agreement_id", "organisation_id"),  # so one signature per party per agreement
         one_of("role", dom.PARTY_ROLES, name="role"),
+        # A signature is whole: when, by whom and on behalf of which bevoegd
+        # gezag (signed_by_id may become NULL when the user is deleted).
+        CheckConstraint("(signed_at IS NULL AND signed_by_name IS NULL AND signed_on_behalf_of IS NULL) OR "
+                        "(signed_at IS NOT NULL AND signed_by_name IS NOT NULL AND signed_on_behalf_of IS NOT NULL)",
+                        name="signature"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

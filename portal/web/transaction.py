@@ -16,9 +16,17 @@ from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core.errors import ConflictError, ServiceError
 from portal.extensions import db
+
+# PostgreSQL: serialization_failure and deadlock_detected. Both mean "another
+# transaction changed the same rows at the same moment": nothing was saved.
+CONCURRENT_UPDATE_SQLSTATES = frozenset({"40001", "40P01"})
+CONCURRENT_UPDATE_MESSAGE = ("Iemand anders heeft dit intussen gewijzigd; je wijziging is niet opgeslagen. Je "
+                             "invoer staat hieronder nog: bekijk de wijziging van de ander en sla opnieuw op.")
 
 
 def apply_service_errors(form: FlaskForm, exc: ServiceError) -> list[str]:
@@ -50,14 +58,34 @@ class Saved:
         return self.error if isinstance(self.error, ConflictError) else None
 
 
+def _as_conflict(exc: BaseException) -> ConflictError | None:
+    """A write that lost a race below the services' version check: the ORM's
+    compare-and-set of version_id matched no row (StaleDataError), or
+    PostgreSQL refused the transaction as a serialization failure or deadlock.
+    Answered as the conflict it is, never as a 500."""
+    if isinstance(exc, StaleDataError) or (
+            isinstance(exc, DBAPIError)
+            and getattr(exc.orig, "sqlstate", None) in CONCURRENT_UPDATE_SQLSTATES):
+        error = ConflictError(CONCURRENT_UPDATE_MESSAGE)
+        error.changes = []
+        return error
+    return None
+
+
 def save(write: Callable[[], Any], form: FlaskForm | None = None) -> Saved:
     """Run a service write in the request's one transaction and commit it; or
     roll back and report the service's Dutch messages (on the form's fields
     when a form is given). After a conflict the form keeps the input, and its
     version_id moves to the current version so that saving again applies it."""
     try:
-        result = write()
-        db.session.commit()
+        try:
+            result = write()
+            db.session.commit()
+        except (StaleDataError, DBAPIError) as exc:
+            conflict = _as_conflict(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
     except ServiceError as exc:
         db.session.rollback()
         general: list[str] = []

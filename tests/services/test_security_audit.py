@@ -84,10 +84,16 @@ READ_ONLY: dict[str, set[str]] = {
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
     "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path"},
+    "core.locking": {"locks_enabled"},
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
 }
 
 NOT_AUDITED: dict[str, str] = {
+    "core.locking.lock_for_write": "takes the aggregate's row lock and reads its current state; writes no row",
+    "services.agreements.changes.begin_write": "the first step of every audited agreement write: the lock and the "
+                                              "version check; writes no row",
+    "services.practices.operations.begin_write": "the first step of every audited practice write: the lock and the "
+                                                "version check; writes no row",
     "core.audit.record": "the audit log itself",
     "core.audit.record_many": "the audit log itself",
     "core.data_version.bump_data_version": "part of every audit entry (record() calls it)",

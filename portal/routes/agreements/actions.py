@@ -98,9 +98,10 @@ def upload_document(agreement_id: int):
     require_edit(agreement)
     form = DocumentForm()
     form.validate_on_submit() or abort(400)
-    # A file stored by a write that does not commit is removed at the end of
-    # the request (web/uploads.py): no file on disk without its row.
-    act(lambda: lifecycle.attach_document(db.session, agreement, store_upload(
+    # The file is stored only once the service has accepted the upload; one
+    # stored by a write that then does not commit is removed at the end of the
+    # request (web/uploads.py): no file on disk without its row.
+    act(lambda: lifecycle.attach_document(db.session, agreement, lambda: store_upload(
         form.document.data, allowed=("pdf",), max_bytes=10 * 1024 * 1024, field="document"), current_user),
         "Het getekende document is opgeslagen.", prefix="Document: ")
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))

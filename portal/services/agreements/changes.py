@@ -5,16 +5,28 @@ the rule that only an editable agreement changes, the version snapshots
 signature, back to concept when it was out for signature, and the audit."""
 from __future__ import annotations
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from portal.core.audit import changes_since, record
 from portal.core.errors import ConflictError, ServiceError
+from portal.core.locking import lock_for_write
 from portal.domain import agreements as dom
 from portal.models import User
 from portal.models.agreement import Agreement, AgreementVersion
 from portal.services.agreements import queries
 from portal.services.agreements.snapshots import content_snapshot, full_snapshot
+
+
+def begin_write(session: Session, agreement: Agreement, expected_version: int | None = None) -> None:
+    """The first step of every write to an agreement: take its row lock for
+    the rest of the transaction and read its current state (core/locking.py),
+    then compare the version the form was opened at with that current state.
+    A second writer of the same agreement waits here for the first and then
+    gets the conflict, never a merge of the two."""
+    lock_for_write(session, agreement)
+    check_version(agreement, expected_version)
 
 
 def check_version(agreement: Agreement, expected_version: int | None) -> None:
@@ -54,6 +66,21 @@ def store_version(session: Session, agreement: Agreement, actor: User | None, re
     session.flush()
 
 
+def _keep_document_with_signed_version(agreement: Agreement) -> None:
+    """The signed PDF belongs to the version that was signed: an addendum
+    moves it from the agreement to that version's row (which keeps pointing
+    at the file), and the new version gets its own signed document."""
+    if not agreement.document_stored_name:
+        return
+    version = next((v for v in agreement.versions if v.number == agreement.revision - 1), None)
+    if version is None:
+        return
+    version.snapshot = {**version.snapshot, "document": (
+        f"{agreement.document_name} (sha256 {agreement.document_sha256}, bestand {agreement.document_stored_name})")}
+    agreement.document_stored_name = agreement.document_name = None
+    agreement.document_size = agreement.document_sha256 = agreement.document_uploaded_at = None
+
+
 def derive_internal(agreement: Agreement) -> None:
     """is_internal follows from the parties: one bevoegd gezag on both sides."""
     agreement.is_internal = dom.is_internal_arrangement(
@@ -67,7 +94,11 @@ def finish_change(session: Session, agreement: Agreement, actor: User, before: d
     False (nothing changed), True, or "addendum" (a new version was made)."""
     start_version = agreement.version_id
     session.flush()
-    session.refresh(agreement)
+    # Read the changed rows back in their order (for the snapshot), but keep
+    # the agreement's own columns: its version_id must stay the one this
+    # write started from, so that the version bump below is a compare-and-set
+    # against it (refreshing it here would adopt another writer's version).
+    session.expire(agreement, [r.key for r in inspect(Agreement).relationships])
     derive_internal(agreement)
     after = content_snapshot(agreement)
     if after == before:
@@ -80,6 +111,7 @@ def finish_change(session: Session, agreement: Agreement, actor: User, before: d
         agreement.signed_at = None
         agreement.sent_at = None
         agreement.status = "concept"
+        _keep_document_with_signed_version(agreement)
         reason = f"Addendum {agreement.revision - 1}: wijziging na ondertekening"
     elif agreement.status == "ter_ondertekening":
         agreement.status = "concept"

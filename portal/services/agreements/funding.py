@@ -69,7 +69,7 @@ def validate_funding(agreement: Agreement, shares: list[dict], totals: list[dict
 
 def set_funding(session: Session, agreement: Agreement, shares: list[dict], totals: list[dict],
                 actor: User, expected_version: int | None = None) -> bool | str:
-    changes.check_version(agreement, expected_version)
+    changes.begin_write(session, agreement, expected_version)
     changes.ensure_editable(agreement)
     errors = validate_funding(agreement, shares, totals)
     if errors:
@@ -113,7 +113,7 @@ def validate_guarantee(agreement: Agreement, duration: int | None, phases: list[
 
 def set_guarantee(session: Session, agreement: Agreement, duration: int | None, phases: list[dict],
                   actor: User, expected_version: int | None = None) -> bool | str:
-    changes.check_version(agreement, expected_version)
+    changes.begin_write(session, agreement, expected_version)
     changes.ensure_editable(agreement)
     errors, _ = validate_guarantee(agreement, duration, phases)
     if duration is not None and not 1 <= duration <= 120:

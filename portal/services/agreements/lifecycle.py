@@ -3,6 +3,7 @@ termination, the signed PDF, archive/restore and expiry. Flush, never commit;
 every write is audited."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.core.audit import record
 from portal.core.errors import ServiceError
+from portal.core.locking import lock_for_write
+from portal.core.uploads import StoredFile
 from portal.domain import agreements as dom
 from portal.models import User
 from portal.models.agreement import Agreement, AgreementParty
@@ -19,6 +22,7 @@ from portal.services.agreements import changes, queries
 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
+    changes.begin_write(session, agreement)
     changes.ensure_editable(agreement)
     if not dom.can_transition(agreement.status, "ter_ondertekening"):
         raise ServiceError("Alleen een concept kan ter ondertekening worden verstuurd.")
@@ -37,15 +41,19 @@ def send_for_signature(session: Session, agreement: Agreement, actor: User) -> N
 
 def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: User) -> None:
     """The actor signs for their own party, on behalf of its bevoegd gezag; the
-    agreement is getekend when every party has signed."""
+    agreement is getekend when every party has signed. Decided under the
+    agreement's lock on the current signatures: of two parties signing at the
+    same moment the second sees the first's signature (and makes it getekend),
+    and a party signs once (a repeated sign is refused, one audit entry)."""
+    changes.begin_write(session, agreement)
     if party.agreement_id != agreement.id:
         raise ServiceError("Deze partij hoort niet bij deze overeenkomst.")
     if actor.role != "coordinator" or actor.organisation_id != party.organisation_id:
         raise ServiceError("Je kunt alleen namens je eigen organisatie tekenen.")
-    if queries.current_status(agreement) != "ter_ondertekening":
-        raise ServiceError("Deze overeenkomst ligt niet ter ondertekening.")
     if party.is_signed:
         raise ServiceError("Deze partij heeft al getekend.")
+    if queries.current_status(agreement) != "ter_ondertekening":
+        raise ServiceError("Deze overeenkomst ligt niet ter ondertekening.")
     if not (party.governing_body_name or "").strip():
         raise ServiceError("Vul eerst het bevoegd gezag van deze partij in.")
     now = utcnow()
@@ -66,6 +74,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
 
 
 def terminate(session: Session, agreement: Agreement, on: date | None, reason: str, actor: User) -> None:
+    changes.begin_write(session, agreement)
     status = queries.current_status(agreement)
     errors: dict[str, list[str]] = {}
     if not dom.can_transition(status, "opgezegd"):
@@ -87,10 +96,23 @@ def terminate(session: Session, agreement: Agreement, on: date | None, reason: s
            after={"status": "opgezegd", "terminated_on": on, "reason": agreement.termination_reason})
 
 
-def attach_document(session: Session, agreement: Agreement, stored, actor: User) -> None:
-    """The signed PDF (already size- and content-checked by uploads.store_upload)."""
+REPLACE_SIGNED_DOCUMENT = ("Het getekende document hoort bij de getekende versie; maak een addendum om het "
+                           "te vervangen.")
+
+
+def attach_document(session: Session, agreement: Agreement, stored: StoredFile | Callable[[], StoredFile],
+                    actor: User) -> None:
+    """The signed PDF of the signed version, once: replacing it is an
+    addendum. `stored` is the file stored by uploads.store_upload (size- and
+    content-checked), or a callable that stores it: then it is called only
+    after the checks, so a refused upload writes no file at all."""
+    changes.begin_write(session, agreement)
     if agreement.signed_at is None:
         raise ServiceError({"document": ["Upload het getekende document nadat alle partijen hebben getekend."]})
+    if agreement.document_stored_name:
+        raise ServiceError({"document": [REPLACE_SIGNED_DOCUMENT]})
+    if callable(stored):
+        stored = stored()
     before = {"document": agreement.document_name, "sha256": agreement.document_sha256}
     agreement.document_stored_name = stored.stored_name
     agreement.document_name = stored.original_name
@@ -103,6 +125,7 @@ def attach_document(session: Session, agreement: Agreement, stored, actor: User)
 
 
 def archive(session: Session, agreement: Agreement, actor: User) -> None:
+    changes.begin_write(session, agreement)
     if agreement.status in ("ter_ondertekening", "getekend") and queries.current_status(agreement) != "verlopen":
         raise ServiceError("Een getekende of ter ondertekening verstuurde overeenkomst kan niet worden "
                            "gearchiveerd; zeg haar eerst op.")
@@ -118,6 +141,7 @@ def archive(session: Session, agreement: Agreement, actor: User) -> None:
 def restore(session: Session, agreement: Agreement, actor: User) -> None:
     """Bring an archived agreement back (staff; the view checks can_restore_agreement),
     exactly as it was: status, parties, signatures and versions are untouched."""
+    changes.begin_write(session, agreement)
     if agreement.archived_at is None:
         raise ServiceError("Deze overeenkomst is niet gearchiveerd.")
     if not can_restore_agreement(actor, agreement):
@@ -133,9 +157,12 @@ def expire_due(session: Session, on: date | None = None, actor: User | None = No
     """Store verlopen for signed agreements past their end date (cron or CLI);
     reading already shows them as verlopen through queries.current_status()."""
     on = on or queries.today()
-    due = session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on))
+    due = list(session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on)))
     count = 0
     for agreement in due:
+        lock_for_write(session, agreement)  # and decide on its state as of now
+        if agreement.status != "getekend" or not agreement.end_date < on:
+            continue
         if not dom.can_transition(agreement.status, "verlopen"):
             continue
         agreement.status = "verlopen"

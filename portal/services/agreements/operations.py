@@ -116,7 +116,7 @@ def create_agreement(session: Session, data: dict, actor: User) -> Agreement:
 
 def update_agreement(session: Session, agreement: Agreement, data: dict, actor: User,
                      expected_version: int | None = None) -> bool | str:
-    changes.check_version(agreement, expected_version)
+    changes.begin_write(session, agreement, expected_version)
     changes.ensure_editable(agreement)
     errors: dict[str, list[str]] = {}
     _validate_basics(data, errors)
@@ -140,7 +140,7 @@ def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor:
                 expected_version: int | None = None) -> bool | str:
     """rows: organisation_id, role, governing_body_name, governing_body_number.
     The actor's own organisation stays a party."""
-    changes.check_version(agreement, expected_version)
+    changes.begin_write(session, agreement, expected_version)
     changes.ensure_editable(agreement)
     errors: dict[str, list[str]] = {}
     wanted: dict[int, dict] = {}

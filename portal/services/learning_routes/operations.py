@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core.audit import record
 from portal.core.errors import ConflictError, ServiceError
+from portal.core.locking import lock_for_write
 from portal.domain import routes as rules
 from portal.domain.routes import FIELD_LABELS, PartyFacts, RouteInput
 from portal.models import LearningRoute, Organisation, Pathway, Profile, RouteParty
@@ -155,9 +156,11 @@ def register_route(session: Session, data: RouteInput | Mapping, actor, *, is_de
 def update_route(session: Session, route: LearningRoute, data: RouteInput | Mapping, actor, *,
                  expected_version: int | None) -> LearningRoute:
     """Change a route. When somebody else saved it after `expected_version`
-    was read, raise ConflictError carrying their change (nothing is written)."""
+    was read, raise ConflictError carrying their change (nothing is written).
+    Under the route's lock (core/locking.py), against its current state."""
     if not isinstance(data, RouteInput):
         data = RouteInput.from_mapping(data)
+    lock_for_write(session, route)
     if expected_version is not None and route.version_id != expected_version:
         raise _conflict(session, route, expected_version)
     data, result = validate(session, data, actor, route=route)
@@ -197,6 +200,7 @@ def _conflict(session: Session, route: LearningRoute, expected_version: int) -> 
 
 
 def archive_route(session: Session, route: LearningRoute, actor) -> LearningRoute:
+    lock_for_write(session, route)
     if route.archived_at is not None:
         raise ServiceError("Deze leerroute is al gearchiveerd.")
     version = route.version_id
@@ -208,6 +212,7 @@ def archive_route(session: Session, route: LearningRoute, actor) -> LearningRout
 
 
 def restore_route(session: Session, route: LearningRoute, actor) -> LearningRoute:
+    lock_for_write(session, route)
     if route.archived_at is None:
         raise ServiceError("Deze leerroute is niet gearchiveerd.")
     if not can_restore_route(actor, route):  # also here, not only in the view

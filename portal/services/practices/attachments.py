@@ -9,12 +9,13 @@ from portal.core.errors import ServiceError
 from portal.core.uploads import delete_stored, store_upload
 from portal.models import User
 from portal.models.practice import GoodPractice, PracticeAttachment
-from portal.services.practices.operations import OBJECT_TYPE, reindex
+from portal.services.practices.operations import OBJECT_TYPE, begin_write, reindex
 
 
 def add_attachment(session: Session, practice: GoodPractice, file_storage, title: str,
                    actor: User | None) -> PracticeAttachment:
     title = " ".join((title or "").split())
+    begin_write(session, practice)
     if not title:
         raise ServiceError({"title": ["Geef de bijlage een titel."]})
     if len(title) > 200:
@@ -40,6 +41,9 @@ def add_attachment(session: Session, practice: GoodPractice, file_storage, title
 
 def remove_attachment(session: Session, attachment: PracticeAttachment, actor: User | None) -> None:
     practice = attachment.practice
+    begin_write(session, practice)
+    if attachment not in practice.attachments:
+        raise ServiceError("Deze bijlage is al verwijderd.")
     record(session, actor, OBJECT_TYPE, practice.id, "remove_attachment",
            before={"attachment_id": attachment.id, "title": attachment.title,
                    "file": attachment.original_name})

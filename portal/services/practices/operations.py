@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, object_session
 
 from portal.core.audit import changes_since, record
 from portal.core.errors import ConflictError, ServiceError
+from portal.core.locking import lock_for_write
 from portal.domain import practices as rules
 from portal.domain.markdown import to_plain_text
 from portal.domain.vocab import MBO_DOMAINS, MBO_LEVELS, names
@@ -160,6 +161,14 @@ def create_practice(session: Session, data: dict, actor: User | None, *, is_demo
     return practice
 
 
+def begin_write(session: Session, practice: GoodPractice, expected_version=None) -> None:
+    """The first step of every write to a practice: its row lock for the rest
+    of the transaction, its current state (core/locking.py), then the check
+    against the version the form was opened at."""
+    lock_for_write(session, practice)
+    _check_version(practice, expected_version)
+
+
 def _check_version(practice: GoodPractice, expected_version) -> None:
     if expected_version is not None and str(expected_version) != str(practice.version_id):
         error = ConflictError(
@@ -178,7 +187,7 @@ def _check_version(practice: GoodPractice, expected_version) -> None:
 
 def update_practice(session: Session, practice: GoodPractice, data: dict, actor: User | None,
                     expected_version=None) -> GoodPractice:
-    _check_version(practice, expected_version)
+    begin_write(session, practice, expected_version)
     if practice.archived_at is not None:
         raise ServiceError("Een gearchiveerd voorbeeld kun je niet meer bewerken.")
     before = {**snapshot(practice), "version_id": practice.version_id}
@@ -192,8 +201,8 @@ def update_practice(session: Session, practice: GoodPractice, data: dict, actor:
 
 
 def _transition(session: Session, practice: GoodPractice, action: str, actor: User | None,
-                expected_version=None, **changes) -> GoodPractice:
-    _check_version(practice, expected_version)
+                **changes) -> GoodPractice:
+    """A status change; the caller has called begin_write."""
     if practice.archived_at is not None:
         raise ServiceError("Dit voorbeeld is gearchiveerd.")
     try:
@@ -215,11 +224,12 @@ def _transition(session: Session, practice: GoodPractice, action: str, actor: Us
 
 def submit_practice(session: Session, practice: GoodPractice, actor: User | None,
                     expected_version=None) -> GoodPractice:
+    begin_write(session, practice, expected_version)
     errors = rules.practice_errors({**snapshot(practice), "tags": practice.tag_names})
     if errors:
         raise ServiceError({"__all__": ["Vul eerst alle verplichte velden in."] + [
             m for ms in errors.values() for m in ms]})
-    return _transition(session, practice, "submit", actor, expected_version, submitted_at=utcnow())
+    return _transition(session, practice, "submit", actor, submitted_at=utcnow())
 
 
 def send_back_practice(session: Session, practice: GoodPractice, reason: str, actor: User | None,
@@ -227,19 +237,22 @@ def send_back_practice(session: Session, practice: GoodPractice, reason: str, ac
     problems = rules.reason_errors(reason)
     if problems:
         raise ServiceError({"reason": problems})
-    return _transition(session, practice, "send_back", actor, expected_version,
+    begin_write(session, practice, expected_version)
+    return _transition(session, practice, "send_back", actor,
                        moderation_reason=reason.strip(), moderated_by_id=actor.id if actor else None)
 
 
 def publish_practice(session: Session, practice: GoodPractice, actor: User | None,
                      expected_version=None) -> GoodPractice:
     # The first publication date is kept when a practice is published again.
-    return _transition(session, practice, "publish", actor, expected_version,
+    begin_write(session, practice, expected_version)
+    return _transition(session, practice, "publish", actor,
                        published_at=practice.published_at or utcnow(), moderation_reason=None,
                        moderated_by_id=actor.id if actor else None)
 
 
 def archive_practice(session: Session, practice: GoodPractice, actor: User | None) -> GoodPractice:
+    begin_write(session, practice)
     if practice.archived_at is not None:
         raise ServiceError("Dit voorbeeld is al gearchiveerd.")
     version = practice.version_id
@@ -255,6 +268,7 @@ def restore_practice(session: Session, practice: GoodPractice, actor: User | Non
     """Bring an archived practice back as it was (its status is kept, so a
     published practice is found by the search again). Staff only: the view
     checks can_restore_practice."""
+    begin_write(session, practice)
     if practice.archived_at is None:
         raise ServiceError("Dit voorbeeld is niet gearchiveerd.")
     if not can_restore_practice(actor, practice):
