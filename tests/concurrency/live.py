@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +26,7 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.services.reference.vocabularies import seed_vocabularies
-from scripts.soak_client import Browser, Recorder, Response
+from scripts.soak_client import Browser, Recorder, Response, form_fields
 from tests.conftest import DATA_DIR, ROOT
 
 THREADS = 24  # per gunicorn worker: enough for 20 requests at once
@@ -140,86 +139,7 @@ class Server:
         self.log.close()
 
 
-# --- forms as a browser posts them ---------------------------------------------
-
-class _FormReader(HTMLParser):
-    """The successful controls of every <form> of a page, in document order:
-    inputs (checked boxes only; no buttons), selected options, textareas."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._select: dict | None = None
-        self._option: dict | None = None
-        self._textarea: list | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"attrs": a, "fields": []}
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        fields = self._form["fields"]
-        if tag == "input" and a.get("name") and not a.get("disabled"):
-            kind = (a.get("type") or "text").lower()
-            if kind in ("submit", "button", "image", "reset", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            fields.append([a["name"], a.get("value") or ("on" if kind in ("checkbox", "radio") else "")])
-        elif tag == "select" and a.get("name"):
-            self._select = {"name": a["name"], "multiple": "multiple" in a, "chosen": [], "first": None}
-        elif tag == "option" and self._select is not None:
-            self._option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = [a["name"], ""]
-            fields.append(self._textarea)
-
-    def handle_data(self, data):
-        if self._option is not None:
-            self._option["text"] += data
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "option" and self._option is not None and self._select is not None:
-            value = self._option["value"] if self._option["value"] is not None else self._option["text"].strip()
-            if self._select["first"] is None:
-                self._select["first"] = value
-            if self._option["selected"]:
-                self._select["chosen"].append(value)
-            self._option = None
-        elif tag == "select" and self._select is not None and self._form is not None:
-            chosen = self._select["chosen"] or ([] if self._select["multiple"] or self._select["first"] is None
-                                                else [self._select["first"]])
-            self._form["fields"] += [[self._select["name"], value] for value in chosen]
-            self._select = None
-        elif tag == "textarea":
-            if self._textarea is not None and self._textarea[1].startswith("\n"):
-                self._textarea[1] = self._textarea[1][1:]
-            self._textarea = None
-        elif tag == "form":
-            self._form = None
-
-
-def form_fields(html: str, containing: str) -> list[tuple[str, str]]:
-    """The (name, value) pairs the first form with a field named `containing`
-    would post."""
-    reader = _FormReader()
-    reader.feed(html)
-    for form in reader.forms:
-        if any(name == containing for name, _ in form["fields"]):
-            return [(name, value) for name, value in form["fields"]]
-    raise AssertionError(f"no form with a field {containing!r} on the page:\n{html[:2000]}")
-
-
-def replace(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
-    """The same fields with some values changed (or added)."""
-    out = [(k, values.get(k, v)) for k, v in fields]
-    return out + [(k, v) for k, v in values.items() if k not in dict(fields)]
-
+# --- forms as a browser posts them (the reader is the soak's) ------------------
 
 def open_form(browser: Browser, path: str, containing: str = "csrf_token") -> list[tuple[str, str]]:
     page = browser.request("GET", path, "form")

@@ -149,6 +149,13 @@ def route_title(app, route_id: int) -> str:
     return title
 
 
+def agreement_title(app, agreement_id: int) -> str:
+    with app.app_context():
+        title = db.session.scalar(select(Agreement.title).where(Agreement.id == agreement_id))
+        db.session.remove()
+    return title
+
+
 def practice_title(app, practice_id: int) -> str:
     with app.app_context():
         title = db.session.scalar(select(GoodPractice.title).where(GoodPractice.id == practice_id))

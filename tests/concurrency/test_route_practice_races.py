@@ -9,8 +9,9 @@ import re
 
 import pytest
 
+from scripts.soak_client import replace
 from tests.concurrency import seed
-from tests.concurrency.live import Server, open_form, race, replace
+from tests.concurrency.live import Server, open_form, race
 from tests.concurrency.test_agreement_races import ATTEMPTS, one_saved_one_conflict, server_errors
 from tests.factories import PASSWORD
 
