@@ -15,6 +15,10 @@ Checks (exit 1 on any violation):
 - /healthz answers non-200 while PostgreSQL is down, 200 again within 5 s;
 - every create form that got a redirect made exactly one row, and the rows in
   the database are exactly those (creates == rows, no duplicates from retries);
+- races (two coordinators saving one agreement's funding split from one
+  version at the same moment; two parties signing at once, one of them twice):
+  never both saves accepted, never a 500; every funding stream/year sums to
+  100.00; no agreement whose parties all signed is left ter_ondertekening;
 - no partial rows: routes without parties, practices without themes or search
   row, agreements without parties, objects without their audit entry,
   submission keys without their object.
@@ -44,8 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from soak_checks import check_database, check_responses, measure_recovery, summarise  # noqa: E402
-from soak_client import Browser, Client, Recorder, World  # noqa: E402
+from soak_checks import check_database, check_races, check_responses, measure_recovery, summarise  # noqa: E402
+from soak_client import Browser, Client, Racer, RaceWorld, Recorder, World  # noqa: E402
+
+RACE_AGREEMENTS = 3  # concept agreements for the funding races, and as many out for signature
 
 RECOVERY_LIMIT = 5.0  # seconds after PostgreSQL is back
 
@@ -173,6 +179,41 @@ def prepare(env: dict) -> World:
     return world
 
 
+def prepare_races(env: dict) -> RaceWorld:
+    """Agreements for the races, made through the services (organisations and
+    coordinators with the test factories): each between a new vmbo school and
+    mbo institution, with a coordinator each, over a route registered through
+    the route service; half stay concept (funding races, a 60/40 split), half
+    are sent for signature (signing races)."""
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "PORTAL_INSTANCE_DIR")})
+    from portal import create_app
+    from portal.extensions import db
+    from portal.services.agreements import lifecycle
+    from portal.services.learning_routes.operations import register_route
+    from tests.factories import PASSWORD, make_organisation, make_user
+    from tests.factories_agreements import make_agreement
+    from tests.factories_routes import make_school, route_data
+
+    app = create_app()
+    funding, signing = [], []
+    with app.app_context():
+        for number in range(2 * RACE_AGREEMENTS):
+            vmbo = make_school(governing_body_name=f"Stichting Soak Vmbo {number}")
+            mbo = make_organisation("mbo", governing_body_name=f"Stichting Soak Mbo {number}")
+            vmbo_user, mbo_user = make_user("coordinator", vmbo), make_user("coordinator", mbo)
+            route = register_route(db.session, route_data(vmbo, mbo, title=f"Soak race route {number}"), vmbo_user)
+            agreement = make_agreement(vmbo_user, route, mbo, title=f"Soak race {number}")
+            if number % 2:
+                lifecycle.send_for_signature(db.session, agreement, vmbo_user)
+            party = {p.role: p.id for p in agreement.parties}
+            entry = dict(id=agreement.id, signers=[(vmbo_user.email, party["vmbo"]), (mbo_user.email, party["mbo"])])
+            (signing if number % 2 else funding).append(entry)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return RaceWorld(funding=funding, signing=signing, password=PASSWORD)
+
+
 class Gunicorn:
     def __init__(self, env: dict, port: int, log: Path):
         workers, threads = os.environ.get("SOAK_WORKERS", "3"), os.environ.get("SOAK_THREADS", "4")
@@ -238,6 +279,7 @@ def main() -> int:
         pg.init()
         env = portal_env(workdir, pg.url)
         world = prepare(env)
+        race_world = prepare_races(env)
         port = free_port(58000)
         server = Gunicorn(env, port, workdir / "gunicorn.log")
         recorder = Recorder()
@@ -254,6 +296,7 @@ def main() -> int:
             threads.append(Client(number, Browser("127.0.0.1", port, recorder), world, stop_at, settle_by,
                                   coordinator))
         events: dict[str, float] = {}
+        threads.append(Racer("127.0.0.1", port, recorder, race_world, stop_at))
         restarter = threading.Thread(target=restart_database, args=(pg, start + seconds * 0.4, outage, events))
         health_stop = threading.Event()
         health = threading.Thread(target=monitor_health, args=(port, recorder, health_stop), daemon=True)
@@ -272,6 +315,8 @@ def main() -> int:
             violations.append(f"{len(hung)} clients did not finish: {', '.join(hung[:5])}")
         database = check_database(pg.url, recorder.outcomes)
         violations += database.pop("violations")
+        database["races"] = check_races(recorder.races)
+        violations += database["races"].pop("violations")
         summary = summarise(recorder, events, start, database, violations,
                             dict(clients=clients, seconds=seconds, outage=outage, workers=os.environ.get(
                                 "SOAK_WORKERS", "3"), threads=os.environ.get("SOAK_THREADS", "4")))

@@ -5,11 +5,23 @@ from __future__ import annotations
 from collections import Counter
 
 import psycopg
-from soak_client import Hit, Outcome, Recorder
+from soak_client import Hit, Outcome, Race, Recorder
 
 EXPECTED = {  # kind of request -> statuses that are fine outside the outage
     "read": {200}, "agreement": {200}, "detail": {200}, "form": {200}, "login": {200, 302},
     "create": {302}, "healthz": {200},
+    # races: the loser of a funding race gets the conflict page (422) back
+    "race-form": {200}, "race-save": {302, 422}, "race-sign": {302},
+}
+
+# What must hold after any number of simultaneous saves and signs.
+INVARIANTS = {
+    "funding stream/year not summing to 100.00 (agreement, stream, year, sum)":
+        "SELECT agreement_id, stream, school_year, sum(percentage) FROM funding_shares "
+        "GROUP BY agreement_id, stream, school_year HAVING sum(percentage) <> 100.00",
+    "agreement whose parties all signed, left ter_ondertekening":
+        "SELECT a.id FROM agreements a WHERE a.status = 'ter_ondertekening' AND NOT EXISTS "
+        "(SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.signed_at IS NULL)",
 }
 
 # Rows that may never exist, whatever happened: each query returns offending ids.
@@ -100,6 +112,7 @@ def check_database(url: str, outcomes: list[Outcome]) -> dict:
         rows = {kind: conn.execute(f"SELECT id, title FROM {table} WHERE title LIKE %s",  # noqa: S608  constants
                                    (f"Soak {kind} %",)).fetchall() for kind, table in TABLES.items()}
         partial = {name: [r[0] for r in conn.execute(sql).fetchall()] for name, sql in PARTIAL_ROWS.items()}
+        broken = {name: [tuple(r) for r in conn.execute(sql).fetchall()] for name, sql in INVARIANTS.items()}
         submissions = conn.execute("SELECT count(*) FROM form_submissions").fetchone()[0]
     figures = {"creates": {}, "rows": {}, "duplicates": 0, "retried": 0, "retries_answered_with_first": 0,
                "submission_rows": submissions}
@@ -131,6 +144,31 @@ def check_database(url: str, outcomes: list[Outcome]) -> dict:
         if ids:
             violations.append(f"partial rows: {len(ids)} {name} (ids {ids[:5]})")
     figures["partial_rows"] = {name: len(ids) for name, ids in partial.items()}
+    for name, rows in broken.items():
+        if rows:
+            violations.append(f"invariant broken: {len(rows)} {name}: {rows[:5]}")
+    figures["invariants_broken"] = {name: len(rows) for name, rows in broken.items()}
+    figures["violations"] = violations
+    return figures
+
+
+def check_races(races: list[Race]) -> dict:
+    """Per race: never both funding saves accepted (one version, one winner),
+    never a 5xx but the outage's 503."""
+    violations: list[str] = []
+    figures = {"funding": 0, "funding_one_winner": 0, "sign": 0, "sign_all_answered": 0}
+    for race in races:
+        figures[race.kind] += 1
+        errors = [s for s in race.statuses if s >= 500 and s != 503]
+        if errors:
+            violations.append(f"{race.kind} race on agreement {race.agreement_id}: statuses {race.statuses}")
+        if race.kind == "funding":
+            if race.statuses.count(302) == 2:
+                violations.append(f"funding race on agreement {race.agreement_id}: both saves from one version "
+                                  f"were accepted")
+            figures["funding_one_winner"] += sorted(race.statuses) == [302, 422]
+        elif all(s == 302 for s in race.statuses):
+            figures["sign_all_answered"] += 1
     figures["violations"] = violations
     return figures
 
@@ -179,7 +217,12 @@ def print_summary(s: dict) -> None:
           f"{d['creates']['practice']} = {d['rows']['practice']}; duplicates {d['duplicates']}; "
           f"{d['retried']} submits sent again with the same key, {d['retries_answered_with_first']} extra answers "
           f"redirected to the first object")
-    print(f"  partial rows    {sum(d['partial_rows'].values())}")
+    print(f"  partial rows    {sum(d['partial_rows'].values())}; invariants broken "
+          f"{sum(d['invariants_broken'].values())}")
+    r = d.get("races")
+    if r:
+        print(f"  races           {r['funding']} funding races ({r['funding_one_winner']} with one winner and one "
+              f"conflict page), {r['sign']} signing races ({r['sign_all_answered']} answered without error)")
     if s["violations"]:
         print("VIOLATIONS:")
         for violation in s["violations"]:

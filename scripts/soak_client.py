@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 INPUT = r'<input[^>]*\bname="{name}"[^>]*>'
@@ -51,6 +52,7 @@ class Recorder:
     def __init__(self):
         self.hits: list[Hit] = []
         self.outcomes: list[Outcome] = []
+        self.races: list[Race] = []
         self.lock = threading.Lock()
 
     def hit(self, hit: Hit) -> None:
@@ -66,6 +68,85 @@ class Response:
         tag = re.search(INPUT.format(name=re.escape(name)), self.body)
         value = tag and re.search(r'\bvalue="([^"]*)"', tag.group(0))
         return value.group(1) if value else None
+
+
+class _FormReader(HTMLParser):
+    """The successful controls of every <form> of a page, in document order:
+    inputs (checked boxes only; no buttons), selected options, textareas."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: dict | None = None
+        self._option: dict | None = None
+        self._textarea: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"attrs": a, "fields": []}
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        fields = self._form["fields"]
+        if tag == "input" and a.get("name") and not a.get("disabled"):
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            fields.append([a["name"], a.get("value") or ("on" if kind in ("checkbox", "radio") else "")])
+        elif tag == "select" and a.get("name"):
+            self._select = {"name": a["name"], "multiple": "multiple" in a, "chosen": [], "first": None}
+        elif tag == "option" and self._select is not None:
+            self._option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = [a["name"], ""]
+            fields.append(self._textarea)
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option["text"] += data
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "option" and self._option is not None and self._select is not None:
+            value = self._option["value"] if self._option["value"] is not None else self._option["text"].strip()
+            if self._select["first"] is None:
+                self._select["first"] = value
+            if self._option["selected"]:
+                self._select["chosen"].append(value)
+            self._option = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            chosen = self._select["chosen"] or ([] if self._select["multiple"] or self._select["first"] is None
+                                                else [self._select["first"]])
+            self._form["fields"] += [[self._select["name"], value] for value in chosen]
+            self._select = None
+        elif tag == "textarea":
+            if self._textarea is not None and self._textarea[1].startswith("\n"):
+                self._textarea[1] = self._textarea[1][1:]
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def form_fields(html: str, containing: str) -> list[tuple[str, str]]:
+    """The (name, value) pairs the first form with a field named `containing`
+    would post."""
+    reader = _FormReader()
+    reader.feed(html)
+    for form in reader.forms:
+        if any(name == containing for name, _ in form["fields"]):
+            return [(name, value) for name, value in form["fields"]]
+    raise AssertionError(f"no form with a field {containing!r} on the page:\n{html[:2000]}")
+
+
+def replace(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
+    """The same fields with some values changed (or added)."""
+    out = [(k, values.get(k, v)) for k, v in fields]
+    return out + [(k, v) for k, v in values.items() if k not in dict(fields)]
 
 
 class Browser:
@@ -231,3 +312,103 @@ class Client(threading.Thread):
             if location or outcome.rejected or time.monotonic() > self.settle_by:
                 return location
             time.sleep(0.3)
+
+
+# --- races: two people pressing the button at the same moment --------------------
+
+@dataclass
+class Race:
+    """One race as the racer saw it: `kind` funding or sign, the answers' statuses."""
+    kind: str
+    agreement_id: int
+    statuses: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RaceWorld:
+    """Agreements made for the races (see soak.prepare_races): concept ones
+    whose funding split both parties save, and ones out for signature; each
+    with its two parties' coordinators (email, party id)."""
+    funding: list[dict]
+    signing: list[dict]
+    password: str
+
+
+class Racer(threading.Thread):
+    """Until `stop_at`: the two coordinators of a concept agreement save a
+    different funding split from the same version at the same moment (one
+    must win, the other gets the conflict page); and the two parties of an
+    agreement out for signature sign at the same moment, the first one twice
+    (a double click). Requests released together by a barrier."""
+
+    def __init__(self, host: str, port: int, recorder: Recorder, world: RaceWorld, stop_at: float):
+        super().__init__(name="soak-racer", daemon=True)
+        self.host, self.port, self.recorder, self.world, self.stop_at = host, port, recorder, world, stop_at
+        self.browsers: dict[str, Browser] = {}
+        self.random = random.Random(7)
+
+    def browser(self, email: str) -> Browser | None:
+        if email not in self.browsers:
+            browser = Browser(self.host, self.port, self.recorder)
+            if not browser.login(email, self.world.password, self.stop_at):
+                return None
+            self.browsers[email] = browser
+        return self.browsers[email]
+
+    def run(self) -> None:
+        signing = list(self.world.signing)  # each agreement is signed once: its races come first
+        while time.monotonic() < self.stop_at:
+            if signing:
+                self.sign_race(signing.pop())
+            if self.world.funding:
+                self.funding_race(self.random.choice(self.world.funding))
+            elif not signing:
+                return
+            time.sleep(0.1)
+
+    def together(self, sends) -> list[Response]:
+        barrier = threading.Barrier(len(sends))
+        answers: list[Response | None] = [None] * len(sends)
+
+        def one(i: int) -> None:
+            barrier.wait(30)
+            answers[i] = sends[i]()
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(sends))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+        return [a or Response(0, {}, "") for a in answers]
+
+    def funding_race(self, entry: dict) -> None:
+        path = f"/overeenkomsten/{entry['id']}/financiering"
+        browsers = [self.browser(email) for email, _party in entry["signers"]]
+        if None in browsers:
+            return
+        forms = []
+        for browser in browsers:
+            page = browser.request("GET", path, "race-form")
+            if page.status != 200:
+                return
+            forms.append(form_fields(page.body, "version_id"))
+        first, second = self.random.sample(range(5, 96), 2)
+        forms = [replace(form, **{"share-0-percentage": f"{x}.00", "share-1-percentage": f"{100 - x}.00",
+                                  "action": "save"}) for form, x in zip(forms, (first, second), strict=True)]
+        answers = self.together([lambda b=b, f=f: b.request("POST", path, "race-save", f)
+                                 for b, f in zip(browsers, forms, strict=True)])
+        with self.recorder.lock:
+            self.recorder.races.append(Race("funding", entry["id"], [a.status for a in answers]))
+
+    def sign_race(self, entry: dict) -> None:
+        signers = [(self.browser(email), party) for email, party in entry["signers"]]
+        if any(browser is None for browser, _party in signers):
+            return
+        sends = []
+        for browser, party in [signers[0], *signers]:  # the first party twice: a double click
+            token = browser.request("GET", f"/overeenkomsten/{entry['id']}", "race-form").input_value("csrf_token")
+            path = f"/overeenkomsten/{entry['id']}/partijen/{party}/ondertekenen"
+            sends.append(lambda b=browser, p=path, t=token: b.request("POST", p, "race-sign", [("csrf_token", t)]))
+        answers = self.together(sends)
+        with self.recorder.lock:
+            self.recorder.races.append(Race("sign", entry["id"], [a.status for a in answers]))
