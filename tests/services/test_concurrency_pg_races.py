@@ -366,3 +366,27 @@ def test_the_database_refuses_the_200_percent_of_two_stale_saves(race_app, world
             second.commit()
     with engine.connect() as conn:
         assert _group(conn, a) == [Decimal("100.00")]
+
+
+# --- a serialization failure is a conflict, not a 500 ------------------------------
+
+def test_a_serialization_failure_is_answered_as_a_conflict(race_app, world):
+    """PostgreSQL refuses a SERIALIZABLE transaction that updates a row
+    another transaction changed after it began (SQLSTATE 40001). save()
+    answers it as the conflict, rolled back, like a stale version."""
+    from portal.web.transaction import save
+    table = Agreement.__table__
+    with race_app.test_request_context("/"):
+        def write():
+            db.session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
+            db.session.execute(select(table.c.title).where(table.c.id == world["agreement"])).scalar()
+            with db.engine.begin() as other:  # another request commits a change to the same row
+                other.execute(table.update().where(table.c.id == world["agreement"]).values(title="Door de ander"))
+            db.session.execute(table.update().where(table.c.id == world["agreement"]).values(title="Van mij"))
+
+        saved = save(write)
+        assert not saved.ok and saved.conflict is not None, saved
+        assert "Iemand anders heeft dit intussen gewijzigd" in str(saved.error)
+        db.session.remove()
+    with race_app.app_context(), Session(db.engine) as session:
+        assert session.scalar(select(table.c.title).where(table.c.id == world["agreement"])) == "Door de ander"

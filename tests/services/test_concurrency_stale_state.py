@@ -304,3 +304,18 @@ def test_archiving_twice_at_once_is_refused_on_the_current_state(db_session):
         route_service.archive_route(db_session, route, routes.coordinator)
     with pytest.raises(ServiceError, match="al gearchiveerd"):
         practice_service.archive_practice(db_session, practice, routes.coordinator)
+
+
+@pytest.mark.parametrize("missing", ["signed_by_name", "signed_on_behalf_of"])
+def test_the_database_keeps_a_signature_whole(world, missing):
+    """CHECK ck_agreement_parties_signature: when, by whom and on behalf of
+    whom are set together (SQLite and PostgreSQL)."""
+    from sqlalchemy.exc import IntegrityError
+    session, table = world["session"], AgreementParty.__table__
+    values = dict(signed_at=SIGNED_AT, signed_by_name="Iemand", signed_on_behalf_of="Stichting")
+    values[missing] = None
+    with pytest.raises(IntegrityError), session.begin_nested():
+        behind_the_back(session, table, table.c.id == party(world["agreement"], world["vmbo"]).id, **values)
+    with session.begin_nested():  # the control: the whole signature is accepted
+        behind_the_back(session, table, table.c.id == party(world["agreement"], world["vmbo"]).id,
+                        **dict(values, **{missing: "Ingevuld"}))
