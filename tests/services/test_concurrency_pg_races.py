@@ -20,6 +20,7 @@ end, because they commit for real.
 """
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 import time
@@ -36,10 +37,12 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.core.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.models import AuditLog, User
+from portal.models import AuditLog, LearningRoute, User
 from portal.models.agreement import Agreement, AgreementParty, FundingShare
 from portal.services.agreements import funding, lifecycle, operations
-from tests.factories_agreements import make_agreement, make_parties_and_route
+from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes.snapshots import route_input_from
+from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
 
 
 @pytest.fixture(scope="module")
@@ -300,6 +303,65 @@ def test_control_without_the_lock_one_party_signs_twice(race_app, locks, world):
     outcome, _ = race(race_app, world, _sign("vmbo", "vmbo_user", world), _sign("vmbo", "vmbo_user", world))
     assert outcome.get("committed"), outcome
     assert read(race_app, world)["signs"] == 2  # the defect: two signatures, the first signed_at overwritten
+
+
+# --- a route's activation and an addendum of the agreement that covers it ----------
+
+def _signed(app, world):
+    _send(app, world)
+    with app.app_context(), Session(db.engine) as session:
+        agreement = session.get(Agreement, world["agreement"])
+        for org_key, user_key in (("vmbo", "vmbo_user"), ("mbo", "mbo_user")):
+            _sign(org_key, user_key, world)(session, agreement)
+        session.commit()
+        assert agreement.status == "getekend"
+        return agreement.routes[0].id
+
+
+def _addendum(world):
+    def write(session, agreement):
+        data = dict(CLAUSES, title=agreement.title, start_date=agreement.start_date, end_date=agreement.end_date,
+                    route_ids=[r.id for r in agreement.routes], examining_organisation_id=world["mbo"],
+                    complaints_procedure="Een gezamenlijke klachtencommissie.")
+        assert operations.update_agreement(session, agreement, data, session.get(User, world["vmbo_user"])) \
+            == "addendum"
+    return write
+
+
+def _activate(route_id, world):
+    def write(session, _agreement):
+        route = session.get(LearningRoute, route_id)
+        data = dataclasses.replace(route_input_from(route), status="actief", crebo="25498", pathways=["BB"],
+                                   qualification_name="Helpende zorg en welzijn")
+        return route_service.update_route(session, route, data, session.get(User, world["vmbo_user"]),
+                                          expected_version=route.version_id)
+    return write
+
+
+def _route_status(app, route_id):
+    with app.app_context(), Session(db.engine) as session:
+        return session.get(LearningRoute, route_id).status
+
+
+def test_a_route_is_not_activated_on_an_agreement_whose_addendum_is_being_saved(race_app, locks, world):
+    """The activation rule (a signed agreement covers the route) reads the
+    covering agreements FOR SHARE: it waits for the addendum, which clears
+    the signatures, and then refuses."""
+    route_id = _signed(race_app, world)
+    outcome, waited = race(race_app, world, _addendum(world), _activate(route_id, world))
+    assert waited
+    assert isinstance(outcome.get("error"), ServiceError), outcome
+    assert list(outcome["error"].errors) == ["status"] and "pas actief worden" in str(outcome["error"]), outcome
+    assert _route_status(race_app, route_id) == "voorbereiding"
+
+
+def test_control_without_the_lock_the_route_is_activated_on_an_unsigned_agreement(race_app, locks, world):
+    locks["AGGREGATE_LOCKS"] = False
+    route_id = _signed(race_app, world)
+    outcome, _ = race(race_app, world, _addendum(world), _activate(route_id, world))
+    assert outcome.get("committed"), outcome
+    assert _route_status(race_app, route_id) == "actief"  # while its only agreement is an unsigned concept
+    assert read(race_app, world)["status"] == "concept"
 
 
 # --- the database as the last line: the funding-sum trigger ------------------------
