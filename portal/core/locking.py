@@ -5,7 +5,7 @@ aggregate's root row.
 Every service write starts with `lock_for_write(session, root)`, inside the
 request's one transaction, and only then reads the state it decides on: the
 version check against the form's expected version, the business rules, the
-write. On PostgreSQL that is `SELECT ... FOR UPDATE` on the root row: a second
+write. On PostgreSQL that is `SELECT ... FOR NO KEY UPDATE` on the root row: a second
 writer of the same aggregate waits there until the first commits or rolls
 back, and then sees what the first wrote (READ COMMITTED reads the newest
 committed rows in every statement). On SQLite a writing request already holds
@@ -59,8 +59,12 @@ def lock_for_write(session: Session, root: T) -> T:
     mapper = state.mapper
     if locks_enabled() and session.get_bind().dialect.name == "postgresql":
         identity = zip(mapper.primary_key, state.identity or (), strict=True)
+        # FOR NO KEY UPDATE: excludes every other writer of the aggregate (and
+        # FOR SHARE readers), but not the foreign-key checks of rows that only
+        # point at it (FOR KEY SHARE), so writes of other aggregates that
+        # reference this one do not wait or deadlock on it.
         session.execute(select(*mapper.primary_key).where(*(column == value for column, value in identity))
-                        .with_for_update())
+                        .with_for_update(key_share=True))
     owned = tuple(_owned_classes(mapper))
     if owned:
         for obj in list(session.identity_map.values()):

@@ -31,8 +31,10 @@ BEGIN
     SELECT sum(percentage) INTO total FROM funding_shares
      WHERE agreement_id = a AND stream = s AND school_year = y;
     IF total IS NOT NULL AND total <> 100.00 THEN
-        RAISE EXCEPTION 'funding shares of agreement % (%, %) add up to % instead of 100.00', a, s, y, total
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'funding_shares_sum_100';
+        -- (no percent-sign placeholders: the driver would take them for its own)
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'funding_shares_sum_100',
+            MESSAGE = 'funding shares of agreement ' || a || ' (' || s || ', ' || y || ') add up to '
+                      || total || ' instead of 100.00';
     END IF;
 END $$;
 

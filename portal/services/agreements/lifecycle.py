@@ -46,7 +46,7 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
     same moment the second sees the first's signature (and makes it getekend),
     and a party signs once (a repeated sign is refused, one audit entry)."""
     changes.begin_write(session, agreement)
-    if party.agreement_id != agreement.id:
+    if party not in agreement.parties:  # also when another save removed it meanwhile
         raise ServiceError("Deze partij hoort niet bij deze overeenkomst.")
     if actor.role != "coordinator" or actor.organisation_id != party.organisation_id:
         raise ServiceError("Je kunt alleen namens je eigen organisatie tekenen.")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.core.locking import locks_enabled
 from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
@@ -164,12 +165,16 @@ def activation_errors(session: Session, route: LearningRoute | None, school_year
                 f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]
     if school_year_error(school_year):
         return [school_year_error(school_year)]
-    candidates = session.scalars(
-        select(Agreement)
-        .join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
-        .where(agreement_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
-               Agreement.signed_at.is_not(None))
-    )
+    query = (select(Agreement)
+             .join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
+             .where(agreement_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
+                    Agreement.signed_at.is_not(None)))
+    if locks_enabled():
+        # The covering agreements as committed, held until the route's write
+        # commits (PostgreSQL FOR SHARE): a termination or addendum of one of
+        # them waits for the activation, or the activation for it.
+        query = query.with_for_update(read=True, of=Agreement)
+    candidates = session.scalars(query.execution_options(populate_existing=True))
     for agreement in candidates:
         if dom.valid_in_school_year(
             signed=agreement.status in ("getekend", "verlopen", "opgezegd"),
