@@ -66,7 +66,7 @@ def _takes_write_lock_at_start() -> bool:
     command, which may write) therefore takes the write lock with its
     BEGIN IMMEDIATE, waiting up to busy_timeout for the writer before it:
     writes to the one database file are serialised, reads stay concurrent.
-    GET/HEAD/OPTIONS never write (tests/concurrency/test_sqlite_write_lock.py
+    GET/HEAD/OPTIONS never write (tests/http/test_security_get_writes.py
     checks every GET page) and start deferred. The test-only switch
     SQLITE_BEGIN = "deferred" (env PORTAL_SQLITE_BEGIN) restores the old
     behaviour for the controls of the concurrency tests."""
