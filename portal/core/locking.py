@@ -57,6 +57,7 @@ def lock_for_write(session: Session, root: T) -> T:
     aggregate current. Returns `root`, refreshed."""
     state = inspect(root, raiseerr=True)
     mapper = state.mapper
+    session.flush()  # what this transaction changed so far is written, never expired away below
     if locks_enabled() and session.get_bind().dialect.name == "postgresql":
         identity = zip(mapper.primary_key, state.identity or (), strict=True)
         # FOR NO KEY UPDATE: excludes every other writer of the aggregate (and
