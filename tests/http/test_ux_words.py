@@ -129,3 +129,10 @@ def test_map_scale_bar_is_metric_only(client, world):
     html = client.get("/kaart/").get_data(as_text=True)
     assert "L.control.scale({metric: true, imperial: false})" in html
     assert "L.control.scale()" not in html
+
+
+def test_route_history_names_the_profielen(db_session):
+    """The history (and the conflict summary) showed "Z&W, PIE"."""
+    from portal.services.learning_routes.history import display_value
+    assert display_value("profiles", ["ZW", "PIE"]) == "Zorg en welzijn, Produceren, installeren en energie"
+    assert display_value("pathways", ["BB"]) == "Basisberoepsgerichte leerweg"
