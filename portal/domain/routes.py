@@ -222,7 +222,7 @@ def check_profiles_match_pathways(pathways: Iterable[str], profiles: Iterable[st
                                      "kies TL als leerweg of een beroepsgericht profiel.")
         elif code in VOCATIONAL_PROFILE_CODES and not pathways & VOCATIONAL_PATHWAYS:
             result.error("profiles", f"Het profiel {names[code]} hoort bij de leerwegen BB, KB en GL; "
-                                     "bij alleen TL kiest u een TL-profiel.")
+                                     "bij alleen TL kies je een TL-profiel.")
 
 
 def check_parties(data: RouteInput, facts: Mapping[int, PartyFacts], result: RuleResult) -> None:

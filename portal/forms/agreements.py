@@ -7,7 +7,6 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -15,11 +14,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.domain import funding as funding_rules
 from portal.domain.vocab import MBO_DOMAINS
 from portal.forms.choices import options, term_options
+from portal.forms.helpers import DutchDateField
 from portal.forms.submission import SubmissionKeyField
 
 REQUIRED = "Dit veld is verplicht."
@@ -35,8 +35,8 @@ class AgreementForm(FlaskForm):
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=255)])
     route_ids = SelectMultipleField("Leerroutes die de overeenkomst dekt", coerce=int,
                                     validators=[DataRequired("Kies minstens één leerroute.")])
-    start_date = DateField("Begindatum", validators=[DataRequired("Vul een geldige datum in.")])
-    end_date = DateField("Einddatum", validators=[DataRequired("Vul een geldige datum in.")])
+    start_date = DutchDateField("Begindatum", validators=[InputRequired("Vul een geldige datum in.")])
+    end_date = DutchDateField("Einddatum", validators=[InputRequired("Vul een geldige datum in.")])
     facilities_use = _text("Gebruik van elkaars voorzieningen")
     cooperation_form = _text("Vorm van samenwerking")
     governance = _text("Bestuur (governance)")
@@ -73,7 +73,7 @@ class AgreementForm(FlaskForm):
 
 
 class TerminateForm(FlaskForm):
-    terminated_on = DateField("Datum van opzegging", validators=[DataRequired("Vul een geldige datum in.")])
+    terminated_on = DutchDateField("Datum van opzegging", validators=[InputRequired("Vul een geldige datum in.")])
     termination_reason = TextAreaField("Reden", validators=[DataRequired("Geef de reden van de opzegging."),
                                                             Length(max=5000)])
 

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, make_response, render_template, request
 from flask_login import current_user
 
-from portal.core import settings
+from portal.core import local_time, settings
 from portal.domain import vocab
-from portal.models.base import aware
 from portal.permissions import visible_routes
 
 
@@ -47,9 +45,13 @@ def _format_date(value, fmt: str = "%d-%m-%Y") -> str:
 
 
 def _format_datetime(value) -> str:
-    if not value:
-        return ""
-    return aware(value).astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
+    return local_time.display(value)
+
+
+def _count(value, singular: str, plural: str) -> str:
+    """"1 actieve leerroute", "2 actieve leerroutes": the number (Dutch
+    thousands separator) with the singular or the plural."""
+    return f"{_format_number(value)} {singular if value == 1 else plural}"
 
 
 def _format_number(value) -> str:
@@ -74,6 +76,7 @@ def init_app(app: Flask) -> None:
         url_with=url_with,
         visible_routes=_visible_routes,
         PROFILE_NAMES=vocab.names(vocab.PROFILES),
+        PROFILE_ABBREVIATION_NAMES={vocab.PROFILE_ABBREVIATIONS[t.code]: t.name for t in vocab.PROFILES},
         PATHWAY_NAMES=vocab.names(vocab.PATHWAYS),
         LEVEL_NAMES=vocab.names(vocab.MBO_LEVELS),
         DOMAIN_NAMES=vocab.names(vocab.MBO_DOMAINS),
@@ -84,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_nl"] = _format_date
     app.jinja_env.filters["datetime_nl"] = _format_datetime
     app.jinja_env.filters["number_nl"] = _format_number
+    app.jinja_env.filters["count_nl"] = _count
 
     @app.context_processor
     def dataset_banner():

@@ -30,10 +30,14 @@ CONCURRENT_UPDATE_MESSAGE = ("Iemand anders heeft dit intussen gewijzigd; je wij
 
 
 def apply_service_errors(form: FlaskForm, exc: ServiceError) -> list[str]:
-    """Attach each message to its field; return those that belong to no field."""
+    """Attach each message to its field; return those that belong to no field.
+    A service names the thing ("organisation"), a form often its picker
+    ("organisation_id"): both are the same field to the person filling it in."""
     general: list[str] = []
     for field_name, messages in exc.errors.items():
-        target = getattr(form, field_name, None) if field_name != "__all__" else None
+        target = None
+        if field_name != "__all__":
+            target = getattr(form, field_name, None) or getattr(form, f"{field_name}_id", None)
         if target is not None and hasattr(target, "errors"):
             if isinstance(target.errors, tuple):
                 target.errors = list(target.errors)

@@ -2,9 +2,12 @@
 other console error: guarded_page fails on those), anonymous and as admin."""
 from __future__ import annotations
 
-import pytest
+import re
 
-from tests.browser.conftest import login
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import htmx_settled, login
 
 # The main pages, listed on purpose; each must answer 200.
 MAIN_PAGES = [
@@ -76,3 +79,67 @@ def test_staff_archive_pages_are_accessible(guarded_page, path):
     response = guarded_page.goto(path)
     assert response is not None and response.status == 200
     assert_accessible(guarded_page, path)
+
+
+INSULA = "coordinator.insula@demo.leerroutes.nl"
+TALENT = re.compile(r"Talentontwikkeling Techniek \(demo, in voorbereiding\)")
+
+
+def editor_post(page, path: str):
+    return page.expect_response(lambda r: r.url.endswith(path) and r.request.method == "POST")
+
+
+def test_funding_and_guarantee_editors_in_use_have_no_csp_violation(guarded_page):
+    """Issue 20 §5: the editors logged 5-12 "Applying inline style violates
+    style-src 'self'" errors per session, from htmx's own indicator styles
+    (now off: includeIndicatorStyles false, the indicator styled in CSS).
+    Loading a page is not enough to see them: open each editor, add a row,
+    type (the live check), save, and fail a save (the error summary takes the
+    focus). guarded_page fails on any console error as well."""
+    page = guarded_page
+    page.add_init_script(LISTEN)
+    login(page, INSULA)
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto("/overeenkomsten/")
+    page.get_by_role("link", name=TALENT).click()
+    detail = page.url.split("?")[0].rstrip("/")
+    agreement = detail.rsplit("/", 1)[-1]
+
+    page.get_by_role("link", name="Financiering", exact=True).click()
+    htmx_settled(page)
+    shares = page.locator("#aandelen tbody tr")
+    before = shares.count()
+    with editor_post(page, f"/overeenkomsten/{agreement}/financiering"):
+        page.get_by_role("button", name="Aandeel toevoegen").click()
+    expect(shares).to_have_count(before + 1)
+    htmx_settled(page)
+    with editor_post(page, f"/overeenkomsten/{agreement}/financiering"):
+        shares.last.locator("input[name$='-percentage']").fill("12,5")  # the live check
+    htmx_settled(page)
+    with editor_post(page, f"/overeenkomsten/{agreement}/financiering"):
+        page.get_by_role("button", name="Verdeling opslaan").click()
+    htmx_settled(page)
+    summary = page.locator("#funding-status .error-summary")
+    expect(summary.locator("h2")).to_have_text("Controleer het formulier")  # the sums are not 100 %
+    assert page.evaluate("document.activeElement.closest('.error-summary') !== null")
+    with editor_post(page, f"/overeenkomsten/{agreement}/financiering"):
+        page.locator("#aandelen").get_by_role("button", name=re.compile("Verwijder")).last.click()
+    htmx_settled(page)
+
+    page.goto(detail)
+    page.get_by_role("link", name="Overstapgarantie", exact=True).click()
+    htmx_settled(page)
+    phases = page.locator("fieldset.phase")
+    before = phases.count()
+    with editor_post(page, f"/overeenkomsten/{agreement}/overstapgarantie"):
+        page.get_by_role("button", name="Fase toevoegen").click()
+    expect(phases).to_have_count(before + 1)
+    htmx_settled(page)
+    with editor_post(page, f"/overeenkomsten/{agreement}/overstapgarantie"):
+        page.get_by_label("Duur van de route in maanden").fill("48")
+    htmx_settled(page)
+    with editor_post(page, f"/overeenkomsten/{agreement}/overstapgarantie"):
+        page.get_by_role("button", name="Overstapgarantie opslaan").click()
+    htmx_settled(page)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__cspViolations") == []

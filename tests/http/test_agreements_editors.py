@@ -220,7 +220,7 @@ def test_print_view_has_the_whole_agreement_and_print_css(client, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     login_as(client, world["mbo_user"])
     html = client.get(f"/overeenkomsten/{agreement.id}/afdrukken").get_data(as_text=True)
-    for text in ("Samenwerkingsovereenkomst: ", "Klachtenregeling", "Lumpsum vo", "Maand", "Ondertekening",
+    for text in ("<h1>Samenwerkingsovereenkomst test</h1>", "Klachtenregeling", "Lumpsum vo", "Maand", "Ondertekening",
                  "Stichting ROC Test", "data-print"):
         assert text in html
     with client.get("/static/css/portal.css") as response:  # a file response: close it

@@ -23,10 +23,17 @@ def perron(db_session):
                          body="Er is geen zomerlek: leerlingen blijven in hun vertrouwde school.")
 
 
-def test_zomerlek_finds_het_perron_with_highlight(client, perron):
+def test_zomerlek_finds_het_perron_and_shows_its_summary(client, perron):
+    """The word is in the body only: the result shows the summary (issue 20 §5)."""
     html = client.get("/bibliotheek/?q=zomerlek").get_data(as_text=True)
     assert _link(perron) in html
-    assert "<mark>zomerlek</mark>" in html
+    assert '<p class="snippet">Een geïntegreerde route naar mbo 2.</p>' in html
+
+
+def test_words_in_the_summary_are_marked(client, perron):
+    html = client.get("/bibliotheek/?q=geintegreerde").get_data(as_text=True)
+    assert _link(perron) in html
+    assert '<p class="snippet">Een <mark>geïntegreerde</mark> route naar mbo 2.</p>' in html
 
 
 def test_hybride_docent_finds_hybrid_teacher_practice(client, db_session):

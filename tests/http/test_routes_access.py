@@ -204,5 +204,5 @@ def test_a_coordinator_cannot_register_for_another_organisation(client, world, d
     data = edit_form(world, world.other, title="Vreemde route", version_id="",
                      vmbo_parties=[str(world.other_school.id)], mbo_parties=[str(world.other_roc.id)])
     html = client.post("/leerroutes/nieuw", data=data).get_data(as_text=True)
-    assert "Uw eigen organisatie moet partij blijven" in html
+    assert "Je eigen organisatie moet partij blijven" in html
     assert client.get("/leerroutes/?q=Vreemde").get_data(as_text=True).count("Vreemde route") == 0

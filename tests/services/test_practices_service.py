@@ -155,11 +155,23 @@ def test_title_match_ranks_first(db_session, library):
 
 
 def test_snippets_are_highlighted_and_escaped(db_session):
-    make_practice(title="Snippet", summary="Kort.", body="Het <script>alert(1)</script> zomerlek verdwijnt hier.")
+    make_practice(title="Snippet", summary="Het <script>alert(1)</script> zomerlek verdwijnt hier.", body="Lang.")
     hit = queries.search_practices(db_session, Filters(q="zomerlek")).hits[0]
     html = str(highlight(hit.snippet))
     assert "<mark>zomerlek</mark>" in html
     assert "<script>" not in html
+
+
+def test_a_result_shows_its_summary_with_the_hits_marked_not_its_tags(db_session):
+    """Issue 20 §5: a search for "demo" showed the list of tags ("… demo …")
+    as the result's text. The summary is what a reader needs; words matched
+    elsewhere (tags, body) leave it unmarked."""
+    make_practice(title="Leerlab zorg", summary="Leerlingen lopen een dag mee in de zorg en het welzijn.",
+                  body="Een lang verhaal over de zorg.", tags="demo, zorg")
+    by_tag = queries.search_practices(db_session, Filters(q="demo")).hits[0]
+    assert by_tag.snippet == "Leerlingen lopen een dag mee in de zorg en het welzijn."
+    by_word = queries.search_practices(db_session, Filters(q="welzijn")).hits[0]
+    assert str(highlight(by_word.snippet)) == "Leerlingen lopen een dag mee in de zorg en het <mark>welzijn</mark>."
 
 
 def test_attachment_title_words_are_searchable(db_session, app):

@@ -146,3 +146,19 @@ def test_an_imported_route_has_the_same_audit_snapshot_as_one_from_the_form(db_s
     assert entry.action == "create" and entry.actor_id == world.coordinator.id and entry.before is None
     assert entry.after == snapshots.snapshot(route)
     assert entry.after["pathways"] == ["BB", "KB"] and entry.after["vmbo_parties"] == [world.school.display_name]
+
+
+def test_export_names_the_profielen_and_writes_times_in_iso_8601_with_the_amsterdam_offset(db_session, world):
+    """Issue 20 §5: "Z&W" alone is a code nobody outside the sector reads, and
+    laatst_gewijzigd was UTC without saying so."""
+    from datetime import UTC, datetime
+    route = service.register_route(db_session, route_data(world.school, world.roc), world.coordinator)
+    route.updated_at = datetime(2026, 12, 4, 16, 48, 5, tzinfo=UTC)       # winter: CET, +01:00
+    rows = route_export.export_rows([route], {}, show_contact=False)
+    values = dict(zip(rows[0], rows[1], strict=True))
+    assert values["profielen"] == "Z&W"
+    assert values["profielnamen"] == "Zorg en welzijn"
+    assert values["laatst_gewijzigd"] == "2026-12-04T17:48:05+01:00"
+    route.updated_at = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)              # summer: CEST, +02:00
+    summer = dict(zip(rows[0], route_export.export_rows([route], {}, show_contact=False)[1], strict=True))
+    assert summer["laatst_gewijzigd"] == "2026-06-01T12:00:00+02:00"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from html import escape as _esc
 
 import folium
+from branca.element import MacroElement
 from folium.map import Layer
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
@@ -75,6 +76,16 @@ class _Cluster(FastMarkerCluster):
             raise ValueError(builder)
         self.data_id = data_id
         self.builder = builder
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's control_scale adds
+    miles as well)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}""")
 
 
 class _RegionLayer(Layer):
@@ -197,12 +208,13 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
     JSON of the vmbo schools without a route in this selection. The data for
     its layers is kept on the map as `m.portal_data` (id -> JSON data)."""
     m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False,
-                   control_scale=True, zoom_control=True)
+                   control_scale=False, zoom_control=True)
     m.default_js = LEAFLET_JS
     m.default_css = LEAFLET_CSS
     # Without tiles the map itself must know its zoom range (markercluster needs maxZoom).
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
     m.fit_bounds(NETHERLANDS_BOUNDS)
+    _MetricScale().add_to(m)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", name="Achtergrondkaart",
                          min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,

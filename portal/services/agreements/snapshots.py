@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.core import local_time
 from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
@@ -70,7 +71,7 @@ def full_snapshot(agreement: Agreement) -> dict:
     data["status"] = dom.STATUSES.get(agreement.status, agreement.status)
     data["signatures"] = [
         f"{p.organisation.name}: getekend door {p.signed_by_name} op "
-        f"{p.signed_at.strftime('%d-%m-%Y %H:%M')} UTC namens {p.signed_on_behalf_of}"
+        f"{local_time.display(p.signed_at)} namens {p.signed_on_behalf_of}"
         for p in agreement.parties if p.signed_at is not None
     ]
     return data

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal.core import local_time
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES
 from portal.models import LearningRoute, Region
@@ -28,6 +29,7 @@ def _party_cell(route: LearningRoute, role: str) -> str:
 
 def export_header(show_contact: bool) -> list[str]:
     header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
+    header.insert(header.index("profielen") + 1, "profielnamen")
     return header + ["arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
 
 
@@ -36,6 +38,7 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
     header = export_header(show_contact)
     kinds = vocab.names(vocab.ROUTE_KINDS)
     domains = vocab.names(vocab.MBO_DOMAINS)
+    profile_names = vocab.names(vocab.PROFILES)
     rows: list[list] = [header]
     for r in routes:
         values = {
@@ -45,6 +48,8 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
             "bedrijven": _party_cell(r, "employer"),
             "leerwegen": ", ".join(p.code for p in r.pathways),
             "profielen": ", ".join(vocab.PROFILE_ABBREVIATIONS.get(p.code, p.code) for p in r.profiles),
+            # The names contain commas, so they are separated by " | " (the import reads the codes).
+            "profielnamen": " | ".join(profile_names.get(p.code, p.code) for p in r.profiles),
             "mbo_niveau": r.mbo_level_code or "", "opleidingsdomein": domains.get(r.mbo_domain_code or "", ""),
             "crebo": r.crebo or "", "kwalificatie": r.qualification_name or "",
             "lesplaats": r.teaching_location, "eerste_schooljaar": r.first_school_year,
@@ -54,7 +59,7 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
             "contact_telefoon": r.contact_phone or "", "omschrijving": r.description or "",
             "arbeidsmarktregios": ", ".join(f"{g.name} ({g.code})" for g in regions.get(r.id, [])),
             "gearchiveerd": "ja" if r.archived_at else "nee",
-            "laatst_gewijzigd": r.updated_at.strftime("%Y-%m-%d %H:%M") if r.updated_at else "",
+            "laatst_gewijzigd": local_time.iso(r.updated_at),
         }
         rows.append([values[c] for c in header])
     return rows

@@ -35,7 +35,7 @@ def display_value(name: str, value) -> str:
         "kind": vocab.names(vocab.ROUTE_KINDS), "status": rules.STATUS_NAMES,
         "mbo_level": vocab.names(vocab.MBO_LEVELS), "mbo_domain": vocab.names(vocab.MBO_DOMAINS),
         "teaching_location": rules.TEACHING_LOCATION_NAMES, "pathways": vocab.names(vocab.PATHWAYS),
-        "profiles": vocab.PROFILE_ABBREVIATIONS, "archived": {True: "ja", False: "nee"},
+        "profiles": vocab.names(vocab.PROFILES), "archived": {True: "ja", False: "nee"},
     }.get(name)
     if isinstance(value, list):
         return ", ".join(str(lookup.get(v, v)) if lookup else str(v) for v in value)

@@ -78,7 +78,7 @@ def _check_own_organisation(data: RouteInput, actor, route, result: rules.RuleRe
     if org_id not in (*data.vmbo_parties, *data.mbo_parties, *data.employer_parties):
         kind = getattr(getattr(actor, "organisation", None), "kind", "vmbo")
         name = {"mbo": "mbo_parties", "employer": "employer_parties", "other": "employer_parties"}.get(kind, "vmbo_parties")
-        result.error(name, "Uw eigen organisatie moet partij blijven in de route.")
+        result.error(name, "Je eigen organisatie moet partij blijven in de route.")
 
 
 def _check_status_change(session: Session, route: LearningRoute | None, new_status: str,
@@ -191,7 +191,7 @@ def _conflict(session: Session, route: LearningRoute, expected_version: int) -> 
             changes.append({"who": who, "at": entry.at, "field": name, "label": FIELD_LABELS.get(name, name),
                             "before": display_value(name, old), "after": display_value(name, new)})
     who = changes[-1]["who"] if changes else "iemand anders"
-    message = (f"{who} heeft deze leerroute gewijzigd nadat u het formulier opende. Uw invoer is niet "
+    message = (f"{who} heeft deze leerroute gewijzigd nadat jij het formulier opende. Je invoer is niet "
                "opgeslagen maar staat hieronder nog; controleer de wijziging hieronder en sla opnieuw op.")
     error = ConflictError({"__all__": [message]})
     error.changes = changes

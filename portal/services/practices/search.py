@@ -14,8 +14,9 @@ phrases and OR-groups of letters and digits only, then compiled for the
 engine and passed as a bound parameter: quotes, stars, OR and SQL fragments
 give results or an empty list, never an error.
 
-Snippets come back as plain text with START/STOP (\x02/\x03) around the
-hits; the page HTML-escapes them and only then turns the markers into <mark>
+A result shows its summary with the hits marked (not a fragment of whichever
+column matched best, which could be the list of tags). It comes back as plain
+text with START/STOP (\x02/\x03) around the hits; the page HTML-escapes them and only then turns the markers into <mark>
 (routes/practices/views.py, highlight), so indexed text can never inject
 markup.
 """
@@ -29,7 +30,6 @@ from sqlalchemy.orm import Session
 from portal.domain.practices import SearchQuery, parse_query
 
 START, STOP = "\x02", "\x03"
-SNIPPET_WORDS = 24
 
 
 # --- query compilation ----------------------------------------------------------
@@ -141,26 +141,26 @@ def match_cte(session: Session, query: SearchQuery | str, ranked: bool = True):
 
 
 def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict[int, str]:
-    """Snippets for the given practices: plain text, the hits between START
-    and STOP (not HTML: escape before use)."""
+    """The summaries of the given practices with the query's hits between
+    START and STOP: plain text, not HTML (escape before use). A practice that
+    matched elsewhere (body, tags) gets its summary without marks."""
     if isinstance(query, str):
         query = parse_query(query)
     if query.is_empty or not ids:
         return {}
     if _dialect(session) == "postgresql":
         sql = text(
-            "SELECT practice_id, ts_headline('dutch', summary || ' ' || body || ' ' || extra, "
-            "to_tsquery('dutch', :q), :options) FROM practice_search "
-            "WHERE practice_id IN :ids AND document @@ to_tsquery('dutch', :q)"
+            "SELECT practice_id, ts_headline('dutch', summary, to_tsquery('dutch', :q), :options) "
+            "FROM practice_search WHERE practice_id IN :ids"
         ).bindparams(bindparam("ids", expanding=True))
         params = {"q": to_tsquery(query), "ids": list(ids),
-                  "options": f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, "
-                             "MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \""}
+                  "options": f"StartSel={START}, StopSel={STOP}, HighlightAll=true"}
     else:
+        # Column 1 of practice_fts is the summary.
         sql = text(
-            "SELECT rowid, snippet(practice_fts, -1, char(2), char(3), '…', :words) "
+            "SELECT rowid, highlight(practice_fts, 1, char(2), char(3)) "
             "FROM practice_fts WHERE practice_fts MATCH :q AND rowid IN :ids"
         ).bindparams(bindparam("ids", expanding=True))
-        params = {"q": to_fts5(query), "ids": list(ids), "words": SNIPPET_WORDS}
+        params = {"q": to_fts5(query), "ids": list(ids)}
     with index_first(session):
         return {row[0]: row[1] or "" for row in session.execute(sql, params)}
