@@ -167,6 +167,13 @@ def can_view_agreement_details(user, agreement) -> bool:
     return is_staff(user) or is_agreement_party(user, agreement)
 
 
+def can_see_agreement(user, agreement) -> bool:
+    """That an agreement exists (title, parties, dates) is public once it
+    leaves concept; a concept is seen only by its parties and staff (issue 20),
+    like a concept route."""
+    return agreement.status != "concept" or can_view_agreement_details(user, agreement)
+
+
 def can_edit_agreement(user, agreement) -> bool:
     """Only the parties' coordinators edit (staff read)."""
     return agreement.archived_at is None and is_agreement_party(user, agreement)

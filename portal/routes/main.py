@@ -6,6 +6,7 @@ from sqlalchemy import func, select, text
 
 from portal.extensions import db
 from portal.models import LearningRoute, Organisation, Region
+from portal.services.coverage.figures import selected_route_ids, selection_filters
 from portal.services.reference.boundaries import current_region_year
 
 bp = Blueprint("main", __name__)
@@ -25,10 +26,10 @@ def home():
     vmbo_count = db.session.scalar(
         select(func.count(Organisation.id)).where(Organisation.kind == "vmbo")
     )
+    # The map's selection (actief in the current school year, public routes):
+    # the same count as /kaart, the dashboard and the API.
     route_count = db.session.scalar(
-        select(func.count(LearningRoute.id)).where(
-            LearningRoute.archived_at.is_(None), LearningRoute.status == "actief"
-        )
+        selected_route_ids(selection_filters(), None, year).with_only_columns(func.count(LearningRoute.id))
     )
     return render_template(
         "main/home.html", region_year=year, region_count=region_count,

@@ -273,7 +273,11 @@ def test_funding_change_after_signing_says_it_is_an_addendum(client, world):
 def test_route_fragment_lists_the_covering_agreements(app, world):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     from flask import render_template
+    from flask_login import login_user
     with app.test_request_context("/"):
+        html = render_template("agreements/_for_route.html", route=world["route"])
+        assert agreement.title not in html  # a concept is not public (issue 20)
+        login_user(world["vmbo_user"])  # its party sees it
         html = render_template("agreements/_for_route.html", route=world["route"])
     assert agreement.title in html and "concept" in html
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from portal.domain import coverage as rules
 from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
@@ -176,3 +177,36 @@ def test_user_text_is_never_evaluated_as_a_template_nor_breaks_out_of_a_script(c
     assert "Route 49" not in html and "School 42" not in html
     assert "Route {{ 7*7 }}" in html and "School {{ 6*7 }}" in html
     assert "<script>alert(1)" not in html
+
+
+# --- issue 20 §3: a classed scale with a hatched 0, a legend, zoom to a filtered region ---
+
+def test_zero_and_no_data_regions_are_hatched_and_the_legend_names_every_class(client, routes):
+    html = client.get("/kaart/").get_data(as_text=True)
+    features = {f["id"]: f["properties"] for f in map_data(html, "regions")["features"]}
+    # AM38 and AM09 have one active route each; a region without any is class 0, hatched
+    assert features["AM38"]["cls"] == "c1" and not features["AM38"]["hatched"]
+    zero = [p for code, p in features.items() if code not in ("AM38", "AM09")]
+    assert zero and all(p["cls"] == "c0" and p["hatched"] for p in zero)
+    assert all(p["fill"] == rules.ZERO_COLOUR for p in zero)
+    # the SVG patterns the hatched fills refer to are in the page
+    assert 'id="map-hatch-c0"' in html and 'id="map-hatch-nodata"' in html
+    legend = re.findall(r'<li data-class="(c\d|nodata)"><span class="swatch ([\w ]+)"[^>]*></span> ([^<]+)</li>', html)
+    assert [(cls, text.strip()) for cls, _swatch, text in legend] == [
+        (f"c{i}", label) for i, label in enumerate(rules.MEASURES["routes"].labels)]
+    assert "witte vlek" in legend[0][2]
+    html = client.get("/kaart/?maat=profiles").get_data(as_text=True)
+    assert '<li data-class="nodata"><span class="swatch nodata"' in html and "geen gegevens" in html
+    features = {f["id"]: f["properties"] for f in map_data(html, "regions")["features"]}
+    # regions whose schools offer no known profiel have no share: "geen gegevens", hatched
+    assert any(p["cls"] == "nodata" and p["hatched"] and p["fill"] == rules.NO_DATA_COLOUR
+               for p in features.values())
+
+
+def test_region_filter_is_handed_to_the_map_to_zoom_to(client, routes):
+    html = client.get("/kaart/?region=AM09").get_data(as_text=True)
+    call = re.search(r"window\.portalMaps\.regionLayer\(map_[0-9a-f]+,.*?textContent\),\s*(\[[^\]]*\])\);", html, re.S)
+    assert call and json.loads(call.group(1)) == ["AM09"]
+    html = client.get("/kaart/").get_data(as_text=True)
+    call = re.search(r"window\.portalMaps\.regionLayer\(map_[0-9a-f]+,.*?textContent\),\s*(\[[^\]]*\])\);", html, re.S)
+    assert call and json.loads(call.group(1)) == []

@@ -137,14 +137,15 @@ def test_practice_page_does_not_show_a_linked_route_the_reader_may_not_see(clien
 
 
 def test_agreement_list_and_page_do_not_name_a_concept_route(client, world, db_session):
-    """The existence of an agreement is public, a concept route is not."""
+    """The existence of a sent or signed agreement is public, a concept route is
+    not; a concept agreement is seen only by its parties and staff (issue 20)."""
     from tests.factories_agreements import make_agreement
     agreement = make_agreement(world.users["party"], world.route_concept, world.org_b, title="Overeenkomst met concept")
     for user, sees in (("anonymous", False), ("reader", False), ("other", False), ("party", True), ("staff", True)):
         login_as(client, world.user(user))
         listing = client.get("/overeenkomsten/").get_data(as_text=True)
         page = client.get(f"/overeenkomsten/{agreement.id}").get_data(as_text=True)
-        assert "Overeenkomst met concept" in listing, user
+        assert ("Overeenkomst met concept" in listing) is sees, user
         assert (world.route_concept.title in listing) is sees, user
         assert (world.route_concept.title in page) is sees, user
 

@@ -100,8 +100,10 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "learning_routes.import_template": {"GET": "creator"},
     # --- samenwerkingsovereenkomsten
     "agreements.index": {"GET": "public"},
-    # existence is public, details only for party_or_staff; an archived one only staff see
-    "agreements.view_agreement": {"GET": [("public", "public"), ("archived", "staff_or_404")]},
+    # existence is public once signed or sent, details only for party_or_staff; a concept
+    # only its parties and staff see (issue 20); an archived one only staff see
+    "agreements.view_agreement": {"GET": [("concept", "hidden"), ("signed", "public"),
+                                          ("archived", "staff_or_404")]},
     "agreements.create_agreement": {"GET": "coordinator", "POST": "coordinator"},
     "agreements.edit_agreement": {"GET": "party", "POST": "party"},
     "agreements.edit_parties": {"GET": "party", "POST": "party"},

@@ -1,13 +1,14 @@
 """/regio/<code>: key figures, matrix, gaps, trend; /regio/ and the dashboard."""
 import csv
 import io
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from portal.domain.school_year import current_school_year
-from tests.conftest import login_as
+from tests.conftest import count_queries, login_as
 from tests.factories import make_user
 from tests.factories_map import make_region_route, make_school
 
@@ -41,7 +42,8 @@ def test_region_page_key_figures_matrix_and_gaps(client, region_data):
     assert parse_qs(link.query) == {"region": ["AM38"], "profile": ["ZW"], "level": ["2"], "status": ["actief"],
                                     "school_year": [NOW]}
     assert re.search(r'data-profile="EO" data-level="2">\s*<a[^>]*>1</a>', html)
-    assert re.search(r'data-profile="ZW" data-level="3">\s*<a[^>]*>0</a>', html)
+    # a zero is plain text: no link to an empty list (issue 20)
+    assert re.search(r'data-profile="ZW" data-level="3">0</td>', html)
     # gaps
     gaps = html[html.index('id="witte-vlekken"'):html.index('id="trend-kop"')]
     assert "Produceren, installeren en energie" in gaps and "Dienstverlening" not in gaps
@@ -70,7 +72,11 @@ def test_region_page_other_school_year_and_unknown_region(client, region_data):
     html = client.get("/regio/AM38?school_year=2024-2025").get_data(as_text=True)
     assert re.search(r'data-figure="routes">1<', html)
     assert client.get("/regio/AM99").status_code == 404
-    assert client.get("/regio/am38").status_code == 404
+    # lower case is the same region: a permanent redirect to the canonical code (issue 20)
+    response = client.get("/regio/am38?school_year=2024-2025")
+    assert response.status_code in (301, 308)
+    assert response.headers["Location"].endswith("/regio/AM38?school_year=2024-2025")
+    assert client.get("/regio/am99").status_code in (301, 308)  # then the canonical code's 404
 
 
 def test_region_index_lists_all_regions(client, region_data):
@@ -197,3 +203,72 @@ def test_region_schools_without_route_page_pages_through_all_of_them(client, reg
     assert not any(n.startswith("Elders Zonder Route") for n in names)
     # Vallei Vmbo has active routes now, none in a year before them
     assert any(n.startswith("Vallei Vmbo") for n in names) == (school_year != NOW)
+
+
+# --- issue 20 §3: zero cells, lower-case codes, the region's own map -------------------
+
+def test_matrix_zero_cells_are_plain_text_and_every_other_cell_a_link(client, region_data):
+    html = client.get("/regio/AM38").get_data(as_text=True)
+    matrix = html[html.index('id="dekkingsmatrix"'):html.index("</table>", html.index('id="dekkingsmatrix"'))]
+    cells = re.findall(r'<td class="heat\d" data-profile="(\w+)" data-level="(\d)">(.*?)</td>', matrix, re.S)
+    assert cells
+    for profile, level, body in cells:
+        number = re.sub(r"<[^>]+>", "", body).strip()
+        if number == "0":
+            assert "<a" not in body, (profile, level)
+        else:
+            assert "<a href=" in body, (profile, level)
+    assert any(re.sub(r"<[^>]+>", "", b).strip() == "0" for _p, _l, b in cells)  # the case exists
+
+
+@pytest.mark.parametrize("path", ["/regio/am38", "/regio/Am38", "/regio/am38/organisaties",
+                                  "/regio/am38/scholen-zonder-route"])
+def test_lower_case_region_codes_redirect_to_the_canonical_url(client, region_data, path):
+    response = client.get(path)
+    assert response.status_code in (301, 308)
+    target = response.headers["Location"]
+    assert "/regio/AM38" in target
+    assert client.get(target).status_code == 200
+
+
+def _map_block(html: str, suffix: str):
+    match = re.search(rf'<script type="application/json" id="(map_[0-9a-f]+)-{suffix}"[^>]*>(.*?)</script>', html, re.S)
+    return json.loads(match.group(2)) if match else None
+
+
+def test_region_page_has_its_own_map_with_its_schools_by_route(client, region_data):
+    other = make_school("AM38", name="School zonder route Ede")
+    response = client.get("/regio/AM38")
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert 'id="regiokaart"' in html
+    # the same renderer as /kaart: vendored Leaflet, nonced scripts, no tiles, no external host
+    assert 'src="/static/vendor/leaflet/leaflet.js"' in html and "L.tileLayer" not in html
+    assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script\b[^>]*>", html))
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "unsafe-inline" not in csp
+    regions = _map_block(html, "regions")
+    assert [f["id"] for f in regions["features"]] == ["AM38"]  # only this region, zoomed to
+    assert "window.portalMaps.regionLayer(" in html and '["AM38"]' in html
+    schools = {row[2]: row for row in _map_block(html, "schools")["schools"]}
+    assert schools["Vallei Vmbo"][4] == 2  # both active routes; the concept is not counted
+    assert schools["School zonder route Ede"][4] == 0
+    assert schools["School zonder route Ede"][5] == other.id
+    assert "{}" in _map_block(html, "schools")["route_list"]
+    # every school on the map lies in the region: no school of another region
+    assert all(row[2] in html for row in schools.values())
+
+
+def test_region_map_does_not_grow_with_routes_elsewhere(client, region_data):
+    """The region map reads nothing beyond the page's own queries: adding
+    routes in another region changes neither the query count nor its data."""
+    client.get("/regio/AM38")  # warm caches
+    with count_queries() as before:
+        first = client.get("/regio/AM38").get_data(as_text=True)
+    for n in range(5):
+        make_region_route("AM09", title=f"Elders {n}")
+    with count_queries() as after:
+        second = client.get("/regio/AM38").get_data(as_text=True)
+    assert len(after) == len(before)
+    assert _map_block(first, "schools") == _map_block(second, "schools")

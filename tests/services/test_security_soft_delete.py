@@ -80,6 +80,9 @@ class Kind:
     figures: Callable[[World, Any], dict[str, int]]
     snapshot: Callable[[Any], dict]
     restore: Callable[[Any, Any, Any], Any]
+    # Who sees it while it is live: the public, except a concept agreement,
+    # which only its parties and staff see (issue 20).
+    viewer: Callable[[World], Any] = lambda _world: None
 
 
 # --- leerroutes --------------------------------------------------------------------
@@ -145,6 +148,7 @@ AGREEMENTS = Kind(
     figures=_agreement_figures,
     snapshot=_agreement_snapshot,
     restore=lambda session, a, actor: agreement_lifecycle.restore(session, a, actor),
+    viewer=lambda w: w.coordinator,  # a concept (only a concept can be archived): its party sees it
 )
 
 
@@ -222,7 +226,7 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
     before = kind.snapshot(obj)
     live_figures = kind.figures(world, obj)
     assert all(v >= 1 for v in live_figures.values()), live_figures
-    login_as(client, None)
+    login_as(client, kind.viewer(world))
     assert all(_shows(client, url, obj, kind) for url in kind.public_urls(world, obj))
     assert client.get(kind.detail_url(obj)).status_code == 200
     version = obj.version_id
@@ -237,7 +241,7 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
     assert row.version_id == version + 1, "archiving bumps the optimistic-lock version"
 
     # Gone for the public and for the other users: lists, search, API, figures, its page.
-    login_as(client, None)
+    login_as(client, kind.viewer(world))
     for url in kind.public_urls(world, obj):
         assert not _shows(client, url, obj, kind), f"{kind.name} still shown on {url} after archiving"
     hidden = kind.figures(world, obj)
@@ -262,7 +266,7 @@ def test_archive_hides_everywhere_keeps_the_row_and_staff_restore_it_intact(clie
     assert row.archived_at is None and row.version_id == version + 2
     assert kind.snapshot(obj) == before, "restored with everything it had"
     assert kind.figures(world, obj) == live_figures
-    login_as(client, None)
+    login_as(client, kind.viewer(world))
     assert all(_shows(client, url, obj, kind) for url in kind.public_urls(world, obj))
     assert client.get(kind.detail_url(obj)).status_code == 200
 

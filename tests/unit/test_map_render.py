@@ -50,7 +50,8 @@ def test_data_blocks_carry_regions_pins_and_gaps(parts):
     regions = next(v for k, v in parts.data.items() if k.endswith("-regions"))
     assert [f["id"] for f in regions["features"]] == ["AM38"]  # no geometry, no feature
     feature = regions["features"][0]
-    assert feature["properties"]["fill"] == rules.class_colour(rules.MEASURES["routes"], 2)
+    assert feature["properties"]["fill"] == rules.class_colour(rules.MEASURES["routes"], 1)
+    assert feature["properties"]["cls"] == "c1" and feature["properties"]["hatched"] is False
     assert 'href="/regio/AM38"' in feature["properties"]["popup"]
     pins = next(v for k, v in parts.data.items() if k.endswith("-pins"))
     # Compact: each route once, pins point at them; maps.js makes markers and popups.
@@ -95,3 +96,26 @@ def test_school_table_rows_escape_and_count():
     assert rows.startswith('<tr><th scope="row">School &lt;b&gt;</th><td>Ede</td>')
     assert 'data-value="2">2</td></tr>' in rows
     assert "<td>Doorlopende leerroute (DLR), Geïntegreerde route (GLR)</td>" in rows
+
+
+def test_region_map_has_the_region_zoomed_to_and_its_schools_as_data():
+    m = map_render.build_region_map(
+        code="AM38", name="FoodValley", geometry=SQUARE, route_list_pattern="/leerroutes/?organisation={}",
+        schools=[(7, "School <b>", "Ede", 52.03, 5.66, 2), (8, "Zonder plek", "Ede", None, None, 0),
+                 (9, "Zonder route", None, 52.04, 5.67, 0)])
+    parts = map_render.render_parts(m, "NONCE123")
+    regions = next(v for k, v in parts.data.items() if k.endswith("-regions"))
+    assert [f["id"] for f in regions["features"]] == ["AM38"]
+    assert regions["features"][0]["properties"]["popup"] == "<strong>FoodValley (AM38)</strong>"
+    schools = next(v for k, v in parts.data.items() if k.endswith("-schools"))
+    # a school without coordinates is not on the map; the route count tells the marker
+    assert schools["schools"] == [[52.03, 5.66, "School <b>", "Ede", 2, 7], [52.04, 5.67, "Zonder route", "", 0, 9]]
+    assert schools["route_list"] == "/leerroutes/?organisation={}"
+    assert 'portalMaps.regionLayer(' in parts.script and '["AM38"]' in parts.script
+    assert "portalMaps.schoolLayer(" in parts.script
+    assert "School" not in parts.script  # data only in the JSON blocks
+    assert "L.tileLayer" not in parts.script
+
+
+def test_the_opening_fit_is_not_animated_so_a_region_zoom_sticks(parts):
+    assert re.search(r'fitBounds\(\s*\[\[50\.75, 3\.36\], \[53\.56, 7\.23\]\],\s*\{\s*"animate": false\s*\}', parts.script)

@@ -3,12 +3,14 @@ today, the agreements about to expire and those covering a route (template
 globals), and the agreement vocabularies (a context processor)."""
 from __future__ import annotations
 
+from flask_login import current_user
+
 from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain import transfer_guarantee as guarantee_rules
 from portal.extensions import db
 from portal.models.agreement import Agreement
-from portal.permissions import is_staff
+from portal.permissions import can_see_agreement, is_staff
 from portal.routes.agreements.blueprint import bp
 from portal.services.agreements import queries
 
@@ -33,8 +35,9 @@ def expiring_agreements_for(user) -> list[Agreement]:
 
 @bp.app_template_global("agreements_for_route")
 def agreements_for_route(route) -> list[Agreement]:
-    """For the route detail page: the agreements covering it (existence is public)."""
-    return queries.agreements_for_route(db.session, route.id)
+    """For the route detail page: the agreements covering it that the visitor
+    may see (existence is public, except for a concept)."""
+    return [a for a in queries.agreements_for_route(db.session, route.id) if can_see_agreement(current_user, a)]
 
 
 @bp.app_context_processor

@@ -17,6 +17,7 @@ from portal.permissions import (
     can_create_agreement,
     can_edit_agreement,
     can_restore_agreement,
+    can_see_agreement,
     can_view_agreement_details,
     is_staff,
 )
@@ -32,7 +33,7 @@ from portal.web.transaction import save
 def index():
     if is_staff(current_user) and request.args.get("archief") == "1":
         return render_template("agreements/archived.html", agreements=queries.list_archived(db.session))
-    agreements = queries.list_agreements(db.session)
+    agreements = [a for a in queries.list_agreements(db.session) if can_see_agreement(current_user, a)]
     expiring = expiring_agreements_for(current_user)
     mine: set[int] = set()
     if current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
@@ -44,6 +45,8 @@ def index():
 @bp.get("/<int:agreement_id>")
 def view_agreement(agreement_id: int):
     agreement = load(agreement_id, archived=True)
+    if not can_see_agreement(current_user, agreement):
+        abort(404)  # a concept does not exist for the public (like a concept route)
     details = current_user.is_authenticated and can_view_agreement_details(current_user, agreement)
     context = dict(agreement=agreement, details=details, action_form=ActionForm())
     if details:

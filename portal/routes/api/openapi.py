@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from portal.domain import coverage as rules
-from portal.domain import vocab
+from portal.domain import route_state, vocab
 from portal.domain.routes import STATUSES as ROUTE_STATUSES
 from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 
@@ -19,7 +19,7 @@ FILTER_PARAMS = {
     "level": vocab.codes(vocab.MBO_LEVELS).__contains__,
     "kind": vocab.codes(vocab.ROUTE_KINDS).__contains__,
     "pathway": vocab.codes(vocab.PATHWAYS).__contains__,
-    "status": set(ROUTE_STATUSES).__contains__,
+    "status": set(route_state.STATES).__contains__,
     "domain": vocab.codes(vocab.MBO_DOMAINS).__contains__,
     "organisation": lambda v: re.fullmatch(r"[0-9]{1,9}", v) is not None,
     "school_year": None,
@@ -46,7 +46,10 @@ def _filter_parameters() -> list[dict]:
         _array("level", "Mbo-niveau (1 = Entree).", enum(vocab.MBO_LEVELS)),
         _array("kind", "Soort route.", enum(vocab.ROUTE_KINDS)),
         _array("pathway", "Leerweg.", enum(vocab.PATHWAYS)),
-        _array("status", "Status van de route.", {"type": "string", "enum": list(ROUTE_STATUSES)}),
+        _array("status", "Stand van de route in het schooljaar (school_year, anders het huidige): actief = status "
+               "actief en het schooljaar valt in de looptijd; afgelopen = status actief maar het laatste schooljaar "
+               "is voorbij; start_later = status actief, begint later.",
+               {"type": "string", "enum": list(route_state.STATES)}),
         _array("domain", "Opleidingsdomein (mbo).", enum(vocab.MBO_DOMAINS)),
         _array("organisation", "Id van een deelnemende organisatie.",
                {"type": "string", "pattern": "^[0-9]{1,9}$"}),
@@ -81,7 +84,7 @@ def _schemas() -> dict:
         },
         "Route": {
             "type": "object", "additionalProperties": False,
-            "required": ["id", "title", "kind", "status", "mbo_level", "mbo_domain", "crebo",
+            "required": ["id", "title", "kind", "status", "state", "mbo_level", "mbo_domain", "crebo",
                          "qualification_name", "teaching_location", "first_school_year", "last_school_year",
                          "pupils_per_cohort", "description", "profiles", "pathways", "regions",
                          "organisations", "url"],
@@ -89,6 +92,8 @@ def _schemas() -> dict:
                 "id": {"type": "integer"}, "title": {"type": "string"},
                 "kind": {"type": "string", "enum": sorted(t.code for t in vocab.ROUTE_KINDS)},
                 "status": {"type": "string", "enum": list(ROUTE_STATUSES)},
+                "state": {"type": "string", "enum": list(route_state.STATES),
+                          "description": "Stand in het huidige schooljaar (actief, afgelopen, ...)."},
                 "mbo_level": {"type": "string", "nullable": True,
                               "enum": [t.code for t in vocab.MBO_LEVELS] + [None]},
                 "mbo_domain": NULLABLE_STRING, "crebo": NULLABLE_STRING,

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.core.geometry import compact_geometry_text
+from portal.domain import route_state
+from portal.domain.school_year import current_school_year
 from portal.extensions import db
 from portal.models import LearningRoute, Region, RouteParty
 from portal.routes.api.blueprint import bp
@@ -158,6 +160,8 @@ def _public_route(route: LearningRoute, region_codes: list[str]) -> dict:
         "title": route.title,
         "kind": route.kind_code,
         "status": route.status,
+        "state": route_state.route_state(route.status, route.first_school_year, route.last_school_year,
+                                         current_school_year()),
         "mbo_level": route.mbo_level_code,
         "mbo_domain": route.mbo_domain_code,
         "crebo": route.crebo,

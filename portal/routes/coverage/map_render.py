@@ -28,7 +28,7 @@ from html import escape as _esc
 
 import folium
 from branca.element import MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
 from markupsafe import Markup, escape
@@ -52,6 +52,25 @@ MIN_ZOOM, MAX_ZOOM = 6, 16
 KIND_NAMES = vocab.names(vocab.ROUTE_KINDS)
 PROFILE_NAMES = vocab.names(vocab.PROFILES)
 LEVEL_NAMES = vocab.names(vocab.MBO_LEVELS)
+
+class _JsonLayer(Layer):
+    """A plain layer built by portal/static/js/maps.js from the JSON block
+    `data_id` (the region page's schools: "schoolLayer")."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = window.portalMaps.{{ this.builder }}(
+                JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));
+        {% endmacro %}""")
+
+    def __init__(self, data_id: str, builder: str, name: str):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        if builder not in ("schoolLayer",):
+            raise ValueError(builder)
+        self._name = "JsonLayer"
+        self.data_id = data_id
+        self.builder = builder
+
 
 class _Cluster(FastMarkerCluster):
     """A marker cluster built by portal/static/js/maps.js (window.portalMaps)
@@ -89,30 +108,25 @@ class _MetricScale(MacroElement):
 
 
 class _RegionLayer(Layer):
-    """The regions as a Leaflet GeoJSON layer, filled by the colour the server
-    computed; the features come from a JSON block (see the module docstring)."""
+    """The regions as a Leaflet GeoJSON layer, built by maps.js
+    (portalMaps.regionLayer): filled by the class the server computed (class
+    0 and "no data" hatched, by the SVG patterns of maps/_patterns.html),
+    popups kept clear of the map's controls, and the map zoomed to the
+    `focus` regions (the filtered ones). The features come from a JSON block
+    (see the module docstring)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.geoJson(null, {
-                style: function (feature) {
-                    return {fillColor: feature.properties.fill, color: "#4a4a4a", weight: 1, fillOpacity: 0.75};
-                },
-                onEachFeature: function (feature, layer) {
-                    layer.bindPopup(feature.properties.popup, {maxWidth: 280});
-                    layer.on({
-                        mouseover: function (e) { e.target.setStyle({weight: 3, color: "#1a1a1a"}); },
-                        mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); }
-                    });
-                }
-            });
-            {{ this.get_name() }}.addData(JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));
+            var {{ this.get_name() }} = window.portalMaps.regionLayer({{ this._parent.get_name() }},
+                JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent),
+                {{ this.focus|tojson }});
         {% endmacro %}""")
 
-    def __init__(self, data_id: str, name: str):
+    def __init__(self, data_id: str, name: str, focus: list[str] | None = None):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "RegionLayer"
         self.data_id = data_id
+        self.focus = list(focus or [])
 
 
 @dataclass
@@ -200,25 +214,46 @@ def gap_rows(schools_without_route) -> list[list]:
     return rows
 
 
-def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_url: str,
-              region_url, route_url_pattern: str, tile_url: str | None = None,
-              tile_attribution: str = "") -> folium.Map:
-    """The folium map. `figures` maps region code -> RegionFigures;
-    `route_url_pattern` is a route's URL with "{}" for its id; `gaps_url` the
-    JSON of the vmbo schools without a route in this selection. The data for
-    its layers is kept on the map as `m.portal_data` (id -> JSON data)."""
+def _base_map(tile_url: str | None, tile_attribution: str) -> folium.Map:
     m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False,
                    control_scale=False, zoom_control=True)
     m.default_js = LEAFLET_JS
     m.default_css = LEAFLET_CSS
     # Without tiles the map itself must know its zoom range (markercluster needs maxZoom).
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
-    m.fit_bounds(NETHERLANDS_BOUNDS)
+    # Not animated: a region filter zooms to the region at once (maps.js
+    # regionLayer), which an opening zoom animation would undo when it ends.
+    fit = FitBounds(NETHERLANDS_BOUNDS)
+    fit.options["animate"] = False
+    m.add_child(fit)
     _MetricScale().add_to(m)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", name="Achtergrondkaart",
                          min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
                          overlay=False, control=False).add_to(m)
+    return m
+
+
+def region_feature(code: str, name: str, geometry: str, index: int | None, fill: str, popup: str) -> dict:
+    """A region as a GeoJSON feature for maps.js: its class (`cls`, hatched
+    for 0 and "no data"), base fill and popup HTML."""
+    return {
+        "type": "Feature", "id": code,
+        "properties": {"code": code, "name": name, "fill": fill, "cls": rules.class_key(index),
+                       "hatched": rules.is_hatched(index), "popup": popup},
+        "geometry": compact_geometry_text(geometry),
+    }
+
+
+def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_url: str,
+              region_url, route_url_pattern: str, tile_url: str | None = None,
+              tile_attribution: str = "", focus: list[str] | None = None) -> folium.Map:
+    """The folium map. `figures` maps region code -> RegionFigures;
+    `route_url_pattern` is a route's URL with "{}" for its id; `gaps_url` the
+    JSON of the vmbo schools without a route in this selection; `focus` the
+    codes of the regions to zoom to (the region filter). The data for its
+    layers is kept on the map as `m.portal_data` (id -> JSON data)."""
+    m = _base_map(tile_url, tile_attribution)
     data: dict[str, object] = {}
     prefix = m.get_name()
 
@@ -227,19 +262,12 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
         if not geometry:
             continue
         item = figures.get(code)
-        value = item.measure_value(measure) if item else None
-        features.append({
-            "type": "Feature", "id": code,
-            "properties": {
-                "code": code, "name": name,
-                "fill": rules.class_colour(measure, rules.classify(measure, value)),
-                "popup": region_popup(code, name, item, measure, region_url(code)),
-            },
-            "geometry": compact_geometry_text(geometry),
-        })
+        index = rules.classify(measure, item.measure_value(measure) if item else None)
+        features.append(region_feature(code, name, geometry, index, rules.class_colour(measure, index),
+                                       region_popup(code, name, item, measure, region_url(code))))
     if features:
         data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": features}
-        _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's").add_to(m)
+        _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's", focus).add_to(m)
 
     data[f"{prefix}-pins"] = pin_data(pins, route_url_pattern)
     _Cluster(f"{prefix}-pins", "pinCluster", name="Vmbo-scholen met leerroutes", show=True,
@@ -251,6 +279,40 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
              options={"showCoverageOnHover": False, "maxClusterRadius": 50}).add_to(m)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.portal_data = data
+    return m
+
+
+# The colours of the hatches (templates/maps/_patterns.html, as the template global MAP_HATCH).
+HATCH_COLOURS = {"zero_colour": rules.ZERO_COLOUR, "zero_hatch": rules.ZERO_HATCH,
+                 "no_data_colour": rules.NO_DATA_COLOUR, "no_data_hatch": rules.NO_DATA_HATCH}
+REGION_FILL = rules.PALETTE[0]  # the region page's one region: a light fill under its school pins
+
+
+def school_points(schools) -> list[list]:
+    """The region page's vmbo schools, (id, name, city, lat, lon, routes),
+    as [lat, lon, name, city, number of routes, id] for maps.js (schoolLayer);
+    schools without coordinates are left out."""
+    return [[round(lat, 5), round(lon, 5), name, city or "", routes, school_id]
+            for school_id, name, city, lat, lon, routes in schools if lat is not None and lon is not None]
+
+
+def build_region_map(*, code: str, name: str, geometry: str | None, schools, route_list_pattern: str,
+                     tile_url: str | None = None, tile_attribution: str = "") -> folium.Map:
+    """The region page's small map: the region, zoomed to, with its vmbo
+    schools marked by whether they take part in a route of the selection
+    (`schools`: (id, name, city, lat, lon, routes)); `route_list_pattern` is the
+    route list of one organisation with "{}" for its id."""
+    m = _base_map(tile_url, tile_attribution)
+    prefix = m.get_name()
+    data: dict[str, object] = {}
+    if geometry:
+        popup = f"<strong>{_esc(name)} ({_esc(code)})</strong>"
+        data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": [
+            region_feature(code, name, geometry, 1, REGION_FILL, popup)]}
+        _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio", [code]).add_to(m)
+    data[f"{prefix}-schools"] = {"schools": school_points(schools), "route_list": route_list_pattern}
+    _JsonLayer(f"{prefix}-schools", "schoolLayer", "Vmbo-scholen").add_to(m)
     m.portal_data = data
     return m
 

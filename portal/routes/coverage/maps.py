@@ -33,6 +33,8 @@ from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
 
+bp.add_app_template_global(map_render.HATCH_COLOURS, "MAP_HATCH")
+
 ROUTE_LIST_LIMIT = 50
 EXPORT_TYPES = {
     "csv": "text/csv",
@@ -77,6 +79,7 @@ def index():
         route_url_pattern=route_url_pattern(),
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+        focus=selection.region,
     )
     parts = map_render.render_parts(folium_map, csp_nonce())
     region_options = [(code, f"{name} ({code})") for code, name in db.session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,12 +14,14 @@ from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
 from portal.permissions import is_staff
+from portal.routes.coverage import map_render
 from portal.routes.coverage.blueprint import regions_bp as bp
 from portal.routes.coverage.links import route_list_url, route_url_builder
 from portal.services.coverage import figures as coverage
 from portal.services.coverage import region as coverage_region
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.reference.boundaries import current_region_year
+from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment
 
 KIND_SHORT = {"dlr": "DLR", "glr": "GLR", "leerlab": "leerlab"}
@@ -29,6 +31,19 @@ MAX_PAGE = 100_000  # a huge ?pagina= must not overflow the database's OFFSET
 
 def _school_year() -> str | None:
     return RouteFilters.from_args(request.args).school_year
+
+
+@bp.before_request
+def _canonical_code():
+    """A region code in lower case (/regio/am09) is the region: redirect
+    permanently to its canonical URL (/regio/AM09), with the same arguments."""
+    args = request.view_args or {}
+    code = args.get("code")
+    if isinstance(code, str) and code != code.upper():
+        target = url_for(request.endpoint or "regions.show", **{**args, "code": code.upper()})
+        query = request.query_string.decode("latin-1")
+        return redirect(f"{target}?{query}" if query else target, 308)
+    return None
 
 
 @bp.get("/")
@@ -66,7 +81,21 @@ def show(code: str):
         matrix_url=_matrix_url(region.code, detail.filters.school_year),
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
         trend_points=[(y.school_year, y.routes) for y in detail.trend],
+        map_parts=_region_map(region, detail),
     )
+
+
+def _region_map(region: Region, detail) -> map_render.MapParts:
+    """The region's own small map: the region, zoomed to, and its vmbo
+    schools with or without a route of the selection (the same renderer as
+    /kaart: vendored Leaflet, nonced scripts, data in JSON blocks)."""
+    folium_map = map_render.build_region_map(
+        code=region.code, name=region.name, geometry=region.geometry, schools=detail.school_points,
+        route_list_pattern=route_list_url(organisation="987654321", status="actief",
+                                          school_year=detail.filters.school_year).replace("987654321", "{}"),
+        tile_url=current_app.config.get("MAP_TILE_URL"),
+        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "")
+    return map_render.render_parts(folium_map, csp_nonce())
 
 
 @dataclass

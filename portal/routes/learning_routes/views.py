@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.core.errors import ConflictError, ServiceError
+from portal.domain import route_state
 from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_NAMES
 from portal.domain.school_year import current_school_year
 from portal.extensions import db
@@ -41,6 +42,20 @@ PARTY_KINDS = (("vmbo", "vmbo_parties", "Vmbo-vestiging"), ("mbo", "mbo_parties"
 
 # Globals (not a context processor), so imported template macros see them too.
 bp.add_app_template_global(STATUS_NAMES, "STATUS_NAMES")
+bp.add_app_template_global(route_state.STATE_NAMES, "STATE_NAMES")
+bp.add_app_template_global(route_state.region_label, "region_label")
+
+
+@bp.app_template_global("route_state_of")
+def route_state_of(route) -> str:
+    """A route's state in the current school year (actief, afgelopen, ...)."""
+    return route_state.route_state(route.status, route.first_school_year, route.last_school_year,
+                                   current_school_year())
+
+
+@bp.app_template_global("route_state_note")
+def route_state_note(route) -> str:
+    return route_state.state_note(route_state_of(route), route.first_school_year, route.last_school_year)
 bp.add_app_template_global(TEACHING_LOCATION_NAMES, "TEACHING_LOCATION_NAMES")
 bp.add_app_template_global(FIELD_LABELS, "FIELD_LABELS")
 

@@ -10,7 +10,7 @@ statements are built once (coverage_region_reads)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
@@ -55,6 +55,9 @@ class RegionDetail:
     organisations_total: int
     trend: list[YearFigures]
     route_ids: list[int]  # the selected routes
+    # The region's vmbo schools for its map: (id, name, city, lat, lon, routes of
+    # the selection it takes part in as vmbo school), by name.
+    school_points: list[tuple] = field(default_factory=list)
 
 
 def region_detail(session: Session, region: Region, school_year: str | None = None,
@@ -82,7 +85,7 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
             group[0] += 1
             group[1] += pupils or 0
     params = {"selected": id_set_value(dialect, selected), "region_id": region.id, "year": region.year}
-    in_region, schools = _add_organisation_figures(session, figures, params)
+    in_region, schools, points = _add_organisation_figures(session, figures, params)
     params["schools"] = id_set_value(dialect, schools)
     matrix = _add_profile_figures(session, figures, reads.profiles(dialect), params)
     routes = list(session.execute(reads.first_routes(dialect, limit), params))
@@ -93,6 +96,9 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
     in_region = set(in_region)
     figures.vmbo_schools_with_route = len({row.id for row in organisations if row.role == "vmbo"} & in_region)
     without = [school for school in schools if school not in taking_part]
+    routes_of_school = {row.id: row.routes for row in organisations if row.role == "vmbo"}
+    school_points = sorted(((school_id, name, city, lat, lon, routes_of_school.get(school_id, 0))
+                            for school_id, name, city, lat, lon in points), key=lambda p: (p[1], p[0]))
     schools_without = list(session.execute(reads.first_schools(dialect, limit),
                                            {"schools": id_set_value(dialect, without)}))
     profile_order = [t.code for t in vocab.PROFILES]
@@ -104,28 +110,30 @@ def region_detail(session: Session, region: Region, school_year: str | None = No
         routes=routes, organisations=organisations[:limit], organisations_total=len(organisations),
         trend=region_trend(session, region.code, filters.school_year,
                            [(*key, count, pupils) for key, (count, pupils) in periods.items()]),
-        route_ids=selected,
+        route_ids=selected, school_points=school_points,
     )
 
 
 def _add_organisation_figures(session: Session, figures: RegionFigures, params: dict,
-                              ) -> tuple[list[int], list[int]]:
+                              ) -> tuple[list[int], list[int], list[tuple]]:
     """coverage.add_organisation_figures for one region: its vmbo schools
     and their pupils, its mbo institutions, counted here from the region's
     organisations (read from its municipalities, not from every school);
     returns the ids of those organisations and of its vmbo schools (in no
-    particular order). One query."""
-    every, schools, pupils = [], [], None
-    for org_id, kind, count in session.execute(reads.organisations_of_region(), params):
+    particular order), and the vmbo schools' (id, name, city, lat, lon).
+    One query."""
+    every, schools, points, pupils = [], [], [], None
+    for org_id, kind, count, name, city, lat, lon in session.execute(reads.organisations_of_region(), params):
         every.append(org_id)
         if kind == "vmbo":
             schools.append(org_id)
+            points.append((org_id, name, city, lat, lon))
             if count is not None:
                 pupils = (pupils or 0) + count
         elif kind == "mbo":
             figures.mbo_institutions += 1
     figures.vmbo_schools, figures.vmbo_pupils = len(schools), pupils
-    return every, schools
+    return every, schools, points
 
 
 def _add_profile_figures(session: Session, figures: RegionFigures, statement, params: dict,

@@ -62,8 +62,10 @@ def municipalities(region_id, year) -> Select:
 
 @lru_cache(maxsize=1)
 def organisations_of_region() -> Select:
-    """Every organisation in the region (`region_id`, `year`): id, kind, pupils."""
-    return (select(Organisation.id, Organisation.kind, Organisation.pupils)
+    """Every organisation in the region (`region_id`, `year`): id, kind,
+    pupils, and name, city and coordinates (the region page's map)."""
+    return (select(Organisation.id, Organisation.kind, Organisation.pupils, Organisation.name, Organisation.city,
+                   Organisation.lat, Organisation.lon)
             .where(Organisation.municipality_id.in_(municipalities(bindparam("region_id"), bindparam("year")))))
 
 

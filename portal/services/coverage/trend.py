@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import coverage as rules
+from portal.domain import route_state
 from portal.domain.school_year import current_school_year, school_years_between
 from portal.models import LearningRoute, Region
 from portal.services.coverage.figures import region_pairs
@@ -53,11 +54,12 @@ class YearFigures:
 
 
 def _runs_in(first: str, last: str | None, status: str, school_year: str, current: str) -> bool:
-    """A route counts in a year it ran in: an active route, or an ended route in
-    the years before the current one (it was active then)."""
-    if first > school_year or (last is not None and last < school_year):
-        return False
-    return status == "actief" or (status == "beeindigd" and school_year < current)
+    """A route counts in a year it ran in: a route actief in that year (the one
+    definition, route_state.is_active_in), or an ended route in the years of its
+    span before the current one (it was active then)."""
+    if route_state.is_active_in(status, first, last, school_year):
+        return True
+    return status == "beeindigd" and route_state.runs_in(first, last, school_year) and school_year < current
 
 
 def _counted_in(years: list[str], first: str, last: str | None, status: str, current: str) -> slice:

@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal.core import local_time
-from portal.domain import vocab
+from portal.domain import route_state, vocab
 from portal.domain.routes import STATUS_NAMES
+from portal.domain.school_year import current_school_year
 from portal.models import LearningRoute, Region
 from portal.services.learning_routes.columns import CONTACT_COLUMNS, FORMULA_START, IMPORT_COLUMNS
 
@@ -30,7 +31,7 @@ def _party_cell(route: LearningRoute, role: str) -> str:
 def export_header(show_contact: bool) -> list[str]:
     header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
     header.insert(header.index("profielen") + 1, "profielnamen")
-    return header + ["arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
+    return header + ["stand", "arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
 
 
 def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]], show_contact: bool) -> list[list]:
@@ -39,11 +40,15 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
     kinds = vocab.names(vocab.ROUTE_KINDS)
     domains = vocab.names(vocab.MBO_DOMAINS)
     profile_names = vocab.names(vocab.PROFILES)
+    school_year = current_school_year()
     rows: list[list] = [header]
     for r in routes:
         values = {
             "id": r.id, "titel": r.title, "soort": kinds.get(r.kind_code, r.kind_code),
             "status": STATUS_NAMES.get(r.status, r.status),
+            # The state this school year (the status column is what the import reads back).
+            "stand": route_state.STATE_NAMES[route_state.route_state(
+                r.status, r.first_school_year, r.last_school_year, school_year)],
             "vmbo_partijen": _party_cell(r, "vmbo"), "mbo_partijen": _party_cell(r, "mbo"),
             "bedrijven": _party_cell(r, "employer"),
             "leerwegen": ", ".join(p.code for p in r.pathways),

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from sqlalchemy import Integer, Select, and_, exists, or_, select, type_coerce
+from sqlalchemy import Integer, Select, and_, case, exists, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from portal.domain import routes as route_rules
-from portal.domain import vocab
+from portal.domain import route_state, vocab
 from portal.domain.identifiers import is_region_code, school_year_error
+from portal.domain.school_year import current_school_year
 from portal.models import (
     LearningRoute,
     MunicipalityRegion,
@@ -66,7 +66,7 @@ class RouteFilters:
             level=many("level", vocab.codes(vocab.MBO_LEVELS).__contains__),
             kind=many("kind", vocab.codes(vocab.ROUTE_KINDS).__contains__),
             pathway=many("pathway", vocab.codes(vocab.PATHWAYS).__contains__),
-            status=many("status", set(route_rules.STATUSES).__contains__),
+            status=many("status", set(route_state.STATES).__contains__),
             domain=many("domain", vocab.codes(vocab.MBO_DOMAINS).__contains__),
             organisation=orgs,
             school_year=year,
@@ -84,6 +84,45 @@ class RouteFilters:
 
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
+
+    def state_year(self) -> str:
+        """The school year the state filter (actief, afgelopen, ...) is read in:
+        the chosen school year, else the current one."""
+        return self.school_year or current_school_year()
+
+
+# --- the state of a route in a school year (portal.domain.route_state in SQL) -----
+
+def _runs_in(school_year: str):
+    return and_(LearningRoute.first_school_year <= school_year,
+                or_(LearningRoute.last_school_year.is_(None), LearningRoute.last_school_year == "",
+                    LearningRoute.last_school_year >= school_year))
+
+
+def active_in(school_year: str):
+    """The one definition of "actief in schooljaar X" (route_state.is_active_in)
+    as a WHERE clause: every count and list of active routes goes through it."""
+    return and_(LearningRoute.status == route_state.ACTIVE, _runs_in(school_year))
+
+
+def state_clause(state: str, school_year: str):
+    """WHERE clause: the route has this state (route_state.route_state) in the school year."""
+    if state == route_state.ACTIVE:
+        return active_in(school_year)
+    if state == route_state.ENDED:
+        return and_(LearningRoute.status == route_state.ACTIVE, LearningRoute.last_school_year != "",
+                    LearningRoute.last_school_year < school_year)
+    if state == route_state.NOT_STARTED:
+        return and_(LearningRoute.status == route_state.ACTIVE, LearningRoute.first_school_year > school_year)
+    return LearningRoute.status == state
+
+
+def state_expression(school_year: str):
+    """The route's state in the school year as a SQL expression (for GROUP BY)."""
+    return case(
+        (state_clause(route_state.ENDED, school_year), route_state.ENDED),
+        (state_clause(route_state.NOT_STARTED, school_year), route_state.NOT_STARTED),
+        else_=LearningRoute.status)
 
 
 def route_region_pairs(year: int | None, route_ids=None, region_ids=None):
@@ -171,7 +210,8 @@ def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | Itera
     if filters.kind and "kind" not in skipped:
         clauses.append(LearningRoute.kind_code.in_(filters.kind))
     if filters.status and "status" not in skipped:
-        clauses.append(LearningRoute.status.in_(filters.status))
+        year_of_state = filters.state_year()
+        clauses.append(or_(*[state_clause(state, year_of_state) for state in filters.status]))
     if filters.domain and "domain" not in skipped:
         clauses.append(LearningRoute.mbo_domain_code.in_(filters.domain))
     if filters.organisation and "organisation" not in skipped:
@@ -207,5 +247,5 @@ def filtered_routes(filters: RouteFilters, user, year: int | None, *, skip: str 
     )
 
 
-__all__ = ["RouteFilters", "filter_clauses", "filtered_routes", "route_region_pairs", "route_region_pairs_select",
-           "visibility_clause"]
+__all__ = ["RouteFilters", "active_in", "filter_clauses", "filtered_routes", "route_region_pairs",
+           "route_region_pairs_select", "state_clause", "state_expression", "visibility_clause"]

@@ -30,6 +30,7 @@ from portal.services.learning_routes.filters import (
     filter_clauses,
     filtered_routes,
     route_region_pairs,
+    state_expression,
     visibility_clause,
 )
 from portal.services.reference.region_years import CURRENT_YEAR
@@ -172,10 +173,12 @@ def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
     every other filter."""
     chosen = {name: set(getattr(filters, name)) for name in SIMPLE_FACETS}
     shared = _base(filters, user, year, SIMPLE_FACETS, include_archived)
-    columns = list(SIMPLE_FACETS.values())
+    # The status facet counts the routes' states in the school year (actief, afgelopen, ...).
+    facet_columns = {**SIMPLE_FACETS, "status": state_expression(filters.state_year())}
+    columns = list(facet_columns.values())
     matching = select(LearningRoute.id).where(
-        *shared, *[column.in_(chosen[name]) for name, column in SIMPLE_FACETS.items() if chosen[name]]).cte("matching")
-    hits = [case((column.in_(chosen[name]), 1), else_=0) for name, column in SIMPLE_FACETS.items() if chosen[name]]
+        *shared, *[column.in_(chosen[name]) for name, column in facet_columns.items() if chosen[name]]).cte("matching")
+    hits = [case((column.in_(chosen[name]), 1), else_=0) for name, column in facet_columns.items() if chosen[name]]
     # Rows that miss two of these filters count nowhere: leave them out before grouping.
     prune = [reduce(operator.add, hits) >= len(hits) - 1] if len(hits) > 1 else []
     none = literal_column("NULL")

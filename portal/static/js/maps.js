@@ -119,5 +119,115 @@
     return cluster;
   }
 
-  window.portalMaps = {pinCluster: pinCluster, gapCluster: gapCluster, esc: esc};
+  // --- regions ---------------------------------------------------------------
+  // Features from the server (map_render.region_feature): properties.fill (the
+  // class's colour), .cls ("c0".."c3", "nodata"), .hatched (class 0 and "no
+  // data" are filled with the SVG patterns of maps/_patterns.html, a cue that
+  // is not colour), .popup (HTML escaped by the server).
+  var CLEARANCE = 8;  // pixels between a popup and a map control
+
+  function regionStyle(feature) {
+    var p = feature.properties;
+    return {fillColor: p.hatched ? "url(#map-hatch-" + p.cls + ")" : p.fill, fillOpacity: 1,
+            color: "#4a4a4a", weight: 1};
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // The smallest move [dx, dy] of `box` that takes it off `obstacle` while
+  // keeping it inside `frame` (or null when there is none).
+  function moveOff(box, obstacle, frame) {
+    var moves = [
+      [0, obstacle.bottom + CLEARANCE - box.top], [0, obstacle.top - CLEARANCE - box.bottom],
+      [obstacle.left - CLEARANCE - box.right, 0], [obstacle.right + CLEARANCE - box.left, 0]
+    ].filter(function (m) {
+      return box.left + m[0] >= frame.left && box.right + m[0] <= frame.right &&
+             box.top + m[1] >= frame.top && box.bottom + m[1] <= frame.bottom;
+    });
+    moves.sort(function (a, b) { return Math.abs(a[0]) + Math.abs(a[1]) - Math.abs(b[0]) - Math.abs(b[1]); });
+    return moves[0] || null;
+  }
+
+  // Pan the map so that an open popup lies inside the map and off every map
+  // control (the layer control sits top right, above the popups).
+  function keepPopupInView(map, popup) {
+    var element = popup.getElement && popup.getElement();
+    if (!element || !map.hasLayer(popup)) { return; }
+    if (map._animatingZoom) {  // opened while the map zooms: place it where the zoom ends
+      map.once("zoomend", function () { keepPopupInView(map, popup); });
+      return;
+    }
+    var container = map.getContainer();
+    var frame = container.getBoundingClientRect();
+    var box = element.getBoundingClientRect();
+    var dx = 0, dy = 0;
+    // inside the map first (what Leaflet's autoPan does), then off the controls
+    if (box.top < frame.top + CLEARANCE) { dy = frame.top + CLEARANCE - box.top; }
+    if (box.left < frame.left + CLEARANCE) { dx = frame.left + CLEARANCE - box.left; }
+    if (box.right + dx > frame.right - CLEARANCE) { dx = frame.right - CLEARANCE - box.right; }
+    var moved = {left: box.left + dx, right: box.right + dx, top: box.top + dy, bottom: box.bottom + dy};
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
+      var rect = control.getBoundingClientRect();
+      if (!rect.width || !overlaps(moved, rect)) { return; }
+      var move = moveOff(moved, rect, frame);
+      if (!move) { return; }
+      dx += move[0]; dy += move[1];
+      moved = {left: moved.left + move[0], right: moved.right + move[0],
+               top: moved.top + move[1], bottom: moved.bottom + move[1]};
+    });
+    if (dx || dy) { map.panBy([-dx, -dy], {animate: false}); }
+  }
+
+  function regionLayer(map, data, focus) {
+    var layer = L.geoJson(null, {
+      style: regionStyle,
+      onEachFeature: function (feature, item) {
+        item.bindPopup(feature.properties.popup, {maxWidth: 280, autoPan: false});
+        item.on({
+          mouseover: function (e) { e.target.setStyle({weight: 3, color: "#1a1a1a"}); },
+          mouseout: function (e) { layer.resetStyle(e.target); },
+          popupopen: function (e) { keepPopupInView(map, e.popup); }
+        });
+      }
+    });
+    layer.addData(data);
+    // A region filter zooms the map to the chosen regions.
+    var chosen = [];
+    layer.eachLayer(function (item) {
+      if (focus.indexOf(item.feature.properties.code) >= 0) { chosen.push(item); }
+    });
+    if (chosen.length) {
+      map.fitBounds(L.featureGroup(chosen).getBounds(), {padding: [16, 16], animate: false});
+    }
+    return layer;
+  }
+
+  // --- the region page's schools ---------------------------------------------
+  // {schools: [[lat, lon, name, city, routes, id], ...], route_list: URL with "{}"}
+  function schoolLayer(data) {
+    var group = L.featureGroup();
+    data.schools.forEach(function (row) {
+      var routes = row[4];
+      var place = row[3] && row[2].toLowerCase().indexOf(row[3].toLowerCase()) < 0 ? " (" + row[3] + ")" : "";
+      var words = routes ? routes + " leerroute" + (routes !== 1 ? "s" : "") : "nog geen leerroute";
+      var html = routes ? '<span class="pin-k pin-school-route">R</span>'
+                        : '<span class="pin-gap" aria-hidden="true">\u25cb</span>';
+      var icon = L.divIcon({className: "pin-icon", html: html, iconSize: null,
+                            iconAnchor: routes ? [10, 20] : [8, 8], popupAnchor: [0, -12]});
+      var title = row[2] + place + ": " + words;
+      var marker = L.marker([row[0], row[1]], {icon: icon, title: title, alt: title, riseOnHover: true});
+      var text = "<strong>" + esc(row[2] + place) + "</strong><br>" + esc(words) + " in deze selectie";
+      if (routes) {
+        text += '<br><a href="' + esc(data.route_list.replace("{}", row[5])) + '">Bekijk de leerroutes</a>';
+      }
+      marker.bindPopup(text, {maxWidth: 280});
+      group.addLayer(marker);
+    });
+    return group;
+  }
+
+  window.portalMaps = {pinCluster: pinCluster, gapCluster: gapCluster, regionLayer: regionLayer,
+                       schoolLayer: schoolLayer, keepPopupInView: keepPopupInView, esc: esc};
 })();
