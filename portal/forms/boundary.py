@@ -20,10 +20,11 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, PasswordField, StringField, TextAreaField
 
-from portal.domain.bounds import date_range_error
+from portal.domain.bounds import date_range_error, parse_whole_number
 from portal.domain.email import email_error
 from portal.domain.text import check_text, normalise_text
 
+MESSAGE_BAD_VERSION = "Het formulier is niet goed verzonden; ververs de pagina en probeer het opnieuw."
 UNKNOWN_CHOICE = "Kies een van de mogelijkheden uit de lijst; deze keuze bestaat niet (meer)."
 
 # WTForms' English messages (msgids) in Dutch. %-placeholders are filled in by WTForms.
@@ -119,6 +120,10 @@ class BoundaryForm(FlaskForm):
         """The rules on a field's value that hold for every form."""
         if isinstance(field, EmailField) and isinstance(field.data, str):
             return email_error(field.data)
+        if field.name == "version_id" and field.data not in (None, "") and \
+                parse_whole_number(field.data, low=0) is None:
+            # the page always sends the number it was shown; anything else is no version to compare
+            return MESSAGE_BAD_VERSION
         if isinstance(field, DateField) and isinstance(field.data, date):
             return date_range_error(field.data)
         return None

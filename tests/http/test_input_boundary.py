@@ -446,3 +446,31 @@ def test_the_api_refuses_a_body_beyond_max_content_length_with_413(app, client, 
     size = app.config["MAX_CONTENT_LENGTH"] + 1
     response = client.post("/api/v1/routes", data=b" " * size, content_type="application/json")
     assert response.status_code == 413 and response.is_json
+
+
+# --- the version a form was opened at --------------------------------------------------------
+
+@pytest.mark.parametrize("version", ["--5", "9" * 5000, "abc", "1.5", "-1"])
+def test_a_version_that_is_no_number_is_refused_not_a_500(client, world, version):
+    """The agreement form passed it to int(): a 500. Now the form refuses it
+    and nothing is saved (it is no version to compare with, so saving would
+    skip the optimistic lock)."""
+    agreement = world.agreement
+    login_as(client, world.user("party"))
+    before = (agreement.title, agreement.version_id)
+    response = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data=agreement_form(
+        world, title="Nieuwe titel", version_id=version))
+    assert response.status_code == 422
+    db.session.refresh(agreement)
+    assert (agreement.title, agreement.version_id) == before
+
+
+def test_the_current_version_is_saved(client, world):
+    """The control: the same form with the version it was opened at saves."""
+    agreement = world.agreement
+    login_as(client, world.user("party"))
+    response = client.post(f"/overeenkomsten/{agreement.id}/bewerken", data=agreement_form(
+        world, title="Nieuwe titel", version_id=str(agreement.version_id)))
+    assert response.status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.title == "Nieuwe titel"
