@@ -33,6 +33,7 @@ from tests.strategies_fuzz import (
     encoded_form,
     form,
     hostile_text,
+    huge_integers,
     json_bodies,
     lists_of,
     maybe,
@@ -83,7 +84,7 @@ def ids(world, *extra):
     """Id fields: ours, another organisation's, nonsense, out of range."""
     known = [str(world.org_a.id), str(world.org_b.id), str(world.org_c.id), str(world.org_d.id), *map(str, extra),
              "0", "-1", "999999999", "9999999999", "99999999999999999999999"]
-    return st.one_of(st.sampled_from(known), numbers, out_of_range_ids)
+    return st.one_of(st.sampled_from(known), out_of_range_ids, numbers)
 
 
 # --- leerroutes ------------------------------------------------------------
@@ -96,7 +97,8 @@ def route_form(world):
         "profiles": lists_of(one_of_or_hostile(PROFILES)), "mbo_level": one_of_or_hostile(LEVELS),
         "mbo_domain": one_of_or_hostile(DOMAINS), "crebo": numbers, "qualification_name": hostile_text,
         "teaching_location": one_of_or_hostile(("vmbo", "mbo", "beide")),
-        "first_school_year": school_years, "last_school_year": school_years, "pupils_per_cohort": numbers,
+        "first_school_year": school_years, "last_school_year": school_years,
+        "pupils_per_cohort": st.one_of(huge_integers, numbers),
         "contact_name": hostile_text, "contact_email": hostile_text, "contact_phone": hostile_text,
         "description": hostile_text, "version_id": numbers, "zoek": one_of_or_hostile(("vmbo", "mbo", "employer")),
         "zoek_vmbo_q": hostile_text, "zoek_mbo_q": hostile_text,
