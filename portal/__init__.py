@@ -14,7 +14,7 @@ from portal import models  # noqa: F401  (registers every table with the metadat
 from portal.cli import register_cli
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 from portal.extensions import csrf, db, login_manager, migrate
-from portal.web import auth_session, caching, errors, security, templating, uploads
+from portal.web import auth_session, caching, errors, request_bodies, security, templating, uploads
 
 # (module under portal.routes, attribute): each area's blueprint; importing the
 # module runs its package's __init__, which imports the view modules.
@@ -53,6 +53,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    request_bodies.init_app(app)  # before CSRF: a JSON body gets 415, not a CSRF error
     csrf.init_app(app)
     login_manager.init_app(app)
 

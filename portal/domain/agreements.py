@@ -98,6 +98,15 @@ def valid_in_school_year(*, signed: bool, start_date: date, end_date: date,
     return start_date <= year_end and last >= year_start
 
 
+def termination_date_error(on: date, start_date: date, end_date: date) -> str | None:
+    """A termination lies within the agreement's period (start to end date)."""
+    if on < start_date:
+        return "De opzegdatum ligt voor het begin van de looptijd."
+    if on > end_date:
+        return "De opzegdatum ligt na het einde van de looptijd."
+    return None
+
+
 def expiring_within(end_date: date, today: date, days: int = 90) -> bool:
     return 0 <= (end_date - today).days <= days
 

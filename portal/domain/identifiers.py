@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from portal.domain.bounds import FIRST_YEAR, LAST_YEAR, plausible_year
+
 BRIN_RE = re.compile(r"^[0-9]{2}[A-Z]{2}$")
 VESTIGINGSNUMMER_RE = re.compile(r"^[0-9]{2}$")
 REGION_CODE_RE = re.compile(r"^AM[0-9]{2}$")
@@ -43,6 +45,8 @@ def school_year_error(value: str | None) -> str | None:
     m = SCHOOL_YEAR_RE.match(value)
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         return "Schrijf het schooljaar als twee opeenvolgende jaren, bijvoorbeeld 2025-2026."
+    if not (plausible_year(int(m.group(1))) and plausible_year(int(m.group(2)))):
+        return f"Vul een schooljaar tussen {FIRST_YEAR}-{FIRST_YEAR + 1} en {LAST_YEAR - 1}-{LAST_YEAR} in."
     return None
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.domain.email import email_error
 from portal.domain.vocab import Term
 
 # The controlled list of themes (the list, in this order).
@@ -121,8 +122,8 @@ def practice_errors(data: dict[str, Any]) -> dict[str, list[str]]:
     if any(len(t) > TAG_MAX for t in tags):
         add("tags", f"Een trefwoord is hoogstens {TAG_MAX} tekens.")
     email = (data.get("contact_email") or "").strip()
-    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        add("contact_email", "Vul een geldig e-mailadres in.")
+    if email and (message := email_error(email)):
+        add("contact_email", message)
     return errors
 
 

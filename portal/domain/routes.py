@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.domain import vocab
+from portal.domain.bounds import parse_whole_number
+from portal.domain.email import email_error
 from portal.domain.identifiers import crebo_error, school_year_error
 
 STATUSES = ("concept", "voorbereiding", "actief", "beeindigd")
@@ -154,6 +156,9 @@ def normalise(data: RouteInput) -> RouteInput:
     )
 
 
+TOO_MANY_PUPILS = "Dat zijn wel erg veel leerlingen; vul het aantal per cohort in."
+
+
 def parse_pupils(value: object) -> tuple[int | None, str | None]:
     """'25' -> (25, None); '' -> (None, None); 'veel' -> (None, message)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -161,14 +166,17 @@ def parse_pupils(value: object) -> tuple[int | None, str | None]:
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     else:
-        text = str(value).strip()
-        if not text.lstrip("-").isdecimal():
+        parsed = parse_whole_number(value)
+        if parsed is None:
+            # also '--5' and a number of thousands of digits (int() would raise)
+            if str(value).strip().isascii() and str(value).strip().isdecimal():
+                return None, TOO_MANY_PUPILS
             return None, "Vul een geheel getal van 0 of meer in."
-        number = int(text)
+        number = parsed
     if number < 0:
         return None, "Vul een geheel getal van 0 of meer in."
     if number > 100000:
-        return None, "Dat zijn wel erg veel leerlingen; vul het aantal per cohort in."
+        return None, TOO_MANY_PUPILS
     return number, None
 
 
@@ -310,8 +318,8 @@ def check_route(data: RouteInput, facts: Mapping[int, PartyFacts]) -> RuleResult
         result.error("qualification_name", "Vul de naam van de kwalificatie bij de crebo-code in.")
     if data.pupils_per_cohort is not None and data.pupils_per_cohort < 0:
         result.error("pupils_per_cohort", "Vul een geheel getal van 0 of meer in.")
-    if data.contact_email and ("@" not in data.contact_email or " " in data.contact_email):
-        result.error("contact_email", "Vul een geldig e-mailadres in.")
+    if data.contact_email and (message := email_error(data.contact_email)):
+        result.error("contact_email", message)
     if data.kind in KIND_NAMES:
         check_kind_rules(data, result)
     check_profiles_match_pathways(data.pathways, data.profiles, result)

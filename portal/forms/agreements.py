@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
@@ -17,7 +16,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.domain import funding as funding_rules
+from portal.domain.bounds import parse_whole_number
+from portal.domain.text import check_text
 from portal.domain.vocab import MBO_DOMAINS
+from portal.forms.boundary import BoundaryForm
 from portal.forms.choices import options, term_options
 from portal.forms.helpers import DutchDateField
 from portal.forms.submission import SubmissionKeyField
@@ -29,7 +31,7 @@ def _text(label: str, required: bool = False) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), Length(max=10000)])
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(BoundaryForm):
     version_id = HiddenField()
     submission_key = SubmissionKeyField()
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=255)])
@@ -48,7 +50,7 @@ class AgreementForm(FlaskForm):
                                   validators=[Optional()])
     employer_role = _text("Rol van het bedrijfsleven (keuze van kwalificaties en inrichting)")
     examining_organisation_id = SelectField("Examinerende partij (een mbo-partij)", validators=[Optional()],
-                                            validate_choice=False)
+                                            invalid_choice_message="Kies een mbo-partij van deze overeenkomst.")
     team_qualification = RadioField("Teambevoegdheid", choices=options([("ja", "Ja"), ("nee", "Nee")]),
                                     validators=[Optional()])
     team_qualification_description = _text("Toelichting teambevoegdheid")
@@ -72,46 +74,76 @@ class AgreementForm(FlaskForm):
         )
 
 
-class TerminateForm(FlaskForm):
+class TerminateForm(BoundaryForm):
     terminated_on = DutchDateField("Datum van opzegging", validators=[InputRequired("Vul een geldige datum in.")])
     termination_reason = TextAreaField("Reden", validators=[DataRequired("Geef de reden van de opzegging."),
                                                             Length(max=5000)])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(BoundaryForm):
     document = FileField("Getekende overeenkomst (PDF, hoogstens 10 MB)")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BoundaryForm):
     """Only the CSRF token: send, sign, archive."""
 
 
 # --- row editors -----------------------------------------------------------
 
-def _indices(form, prefix: str) -> list[str]:
-    """Row keys in the order the rows appear (hidden `<prefix>-rows` inputs)."""
-    keys = []
-    for key in form.getlist(f"{prefix}-rows"):
-        key = key.strip()
-        if key.isdecimal() and key not in keys and len(keys) < 200:
-            keys.append(key)
-    return keys
+MAX_ROWS = 200
+ROW_KEY_DIGITS = 6  # keys are row numbers the page made; anything longer was not sent by it
+UNREADABLE_ROW = "Deze regel kon niet worden gelezen; vul hem opnieuw in."
 
 
-INT_LIMIT = 2_147_483_647  # a PostgreSQL integer; larger ids and numbers cannot exist
+def _row_keys(form, prefix: str) -> list[tuple[str, str, list[str]]]:
+    """(key, posted key, errors) per row in the order the rows appear (hidden
+    `<prefix>-rows` inputs). A posted key that is no short row number (5,000
+    digits, '²') keeps its values but gets a fresh key and an error at the
+    row, so the row is neither silently dropped nor saved."""
+    posted: list[str] = []
+    for raw in form.getlist(f"{prefix}-rows"):
+        if raw not in posted and len(posted) < MAX_ROWS:
+            posted.append(raw)
+    valid = [k.strip() for k in posted if _is_row_key(k.strip())]
+    fresh = max([int(k) for k in valid] + [-1]) + 1
+    rows: list[tuple[str, str, list[str]]] = []
+    seen: set[str] = set()
+    for raw in posted:
+        key = raw.strip()
+        if _is_row_key(key) and key not in seen:
+            rows.append((key, raw, []))
+        elif not _is_row_key(key):
+            rows.append((str(fresh), raw, [UNREADABLE_ROW]))
+            key, fresh = str(fresh), fresh + 1
+        seen.add(key)
+    return rows
+
+
+def _is_row_key(key: str) -> bool:
+    return key.isascii() and key.isdecimal() and len(key) <= ROW_KEY_DIGITS
+
+
+def _text_errors(values: dict[str, str], labels: dict[str, str], errors: list[str]) -> None:
+    """The text boundary (portal.domain.text) for the free text of a row."""
+    for name, value in values.items():
+        message = check_text(value, multiline=name in MULTILINE_ROW_FIELDS, name=name not in MULTILINE_ROW_FIELDS)
+        if message:
+            errors.append(f"{labels.get(name, name)}: {message}")
+
+
+MULTILINE_ROW_FIELDS = frozenset({"purpose", "description", "entree_reason"})
+ROW_LABELS = {
+    "stream": "Geldstroom", "school_year": "Schooljaar", "purpose": "Bestemming", "destination": "Bestemming",
+    "description": "Omschrijving", "entree_reason": "Reden entree", "role": "Rol",
+    "governing_body_name": "Bevoegd gezag", "governing_body_number": "Nummer bevoegd gezag",
+}
 
 
 def _int(value: str | None) -> int | None:
-    """A whole number from a form field, or None (also for one too large to
-    store, which the fuzzer found as a 500)."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return number if -INT_LIMIT <= number <= INT_LIMIT else None
+    """A whole number from a form field, or None: also for one too large to
+    store, '--5' or thousands of digits (int() would raise; the fuzzer found
+    both as a 500)."""
+    return parse_whole_number(value)
 
 
 parse_int = _int
@@ -126,58 +158,65 @@ def _decimal(raw: str, label: str, errors: list[str]) -> Decimal | None:
         return None
 
 
+def _texts(form, prefix: str, posted: str, names: tuple[str, ...], errors: list[str]) -> dict[str, str]:
+    values = {name: form.get(f"{prefix}-{posted}-{name}", "") for name in names}
+    _text_errors(values, ROW_LABELS, errors)
+    return values
+
+
 def parse_share_rows(form) -> list[dict]:
     rows = []
-    for key in _indices(form, "share"):
-        errors: list[str] = []
-        raw = form.get(f"share-{key}-percentage", "")
+    for key, posted, errors in _row_keys(form, "share"):
+        raw = form.get(f"share-{posted}-percentage", "")
         percentage = _decimal(raw, "Aandeel", errors)
-        rows.append(dict(key=key, stream=form.get(f"share-{key}-stream", ""),
-                         school_year=form.get(f"share-{key}-school_year", "").strip(),
-                         party_id=_int(form.get(f"share-{key}-party_id")), percentage=percentage,
+        texts = _texts(form, "share", posted, ("stream", "school_year"), errors)
+        rows.append(dict(key=key, stream=texts["stream"], school_year=texts["school_year"].strip(),
+                         party_id=_int(form.get(f"share-{posted}-party_id")), percentage=percentage,
                          raw_percentage=raw, errors=errors))
     return rows
 
 
 def parse_total_rows(form) -> list[dict]:
     rows = []
-    for key in _indices(form, "total"):
-        errors: list[str] = []
-        raw = form.get(f"total-{key}-amount", "")
+    for key, posted, errors in _row_keys(form, "total"):
+        raw = form.get(f"total-{posted}-amount", "")
         amount = _decimal(raw, "Bedrag", errors)
-        rows.append(dict(key=key, stream=form.get(f"total-{key}-stream", ""),
-                         school_year=form.get(f"total-{key}-school_year", "").strip(),
-                         recipient_party_id=_int(form.get(f"total-{key}-recipient_party_id")),
-                         amount=amount, raw_amount=raw, purpose=form.get(f"total-{key}-purpose", ""),
-                         errors=errors))
+        texts = _texts(form, "total", posted, ("stream", "school_year", "purpose"), errors)
+        rows.append(dict(key=key, stream=texts["stream"], school_year=texts["school_year"].strip(),
+                         recipient_party_id=_int(form.get(f"total-{posted}-recipient_party_id")),
+                         amount=amount, raw_amount=raw, purpose=texts["purpose"], errors=errors))
     return rows
 
 
 def parse_phase_rows(form) -> list[dict]:
     rows = []
-    for key in _indices(form, "phase"):
-        errors: list[str] = []
+    for key, posted, errors in _row_keys(form, "phase"):
         values = {}
         for name, label in (("from_month", "Van maand"), ("to_month", "Tot en met maand"),
                             ("max_wait_days", "Wachttijd")):
-            raw = form.get(f"phase-{key}-{name}", "").strip()
+            raw = form.get(f"phase-{posted}-{name}", "").strip()
             values[name] = _int(raw)
             if raw and values[name] is None:
                 errors.append(f"{label}: vul een heel getal in.")
-        rows.append(dict(key=key, destination=form.get(f"phase-{key}-destination", ""),
-                         responsible_party_id=_int(form.get(f"phase-{key}-responsible_party_id")),
-                         description=form.get(f"phase-{key}-description", ""),
-                         entree_reason=form.get(f"phase-{key}-entree_reason", ""), errors=errors, **values))
+        texts = _texts(form, "phase", posted, ("destination", "description", "entree_reason"), errors)
+        rows.append(dict(key=key, responsible_party_id=_int(form.get(f"phase-{posted}-responsible_party_id")),
+                         errors=errors, **texts, **values))
     return rows
 
 
 def parse_party_rows(form) -> list[dict]:
+    """The party rows; each has `errors` (an unreadable row, a refused
+    character), which the view shows without saving (party_row_errors)."""
     rows = []
-    for key in _indices(form, "party"):
-        org_id = _int(form.get(f"party-{key}-organisation_id"))
-        if org_id is None or form.get(f"party-{key}-remove"):
+    for key, posted, errors in _row_keys(form, "party"):
+        org_id = _int(form.get(f"party-{posted}-organisation_id"))
+        if (org_id is None and not errors) or form.get(f"party-{posted}-remove"):
             continue
-        rows.append(dict(key=key, organisation_id=org_id, role=form.get(f"party-{key}-role", ""),
-                         governing_body_name=form.get(f"party-{key}-governing_body_name", ""),
-                         governing_body_number=form.get(f"party-{key}-governing_body_number", "")))
+        texts = _texts(form, "party", posted, ("role", "governing_body_name", "governing_body_number"), errors)
+        rows.append(dict(key=key, organisation_id=org_id, errors=errors, **texts))
     return rows
+
+
+def party_row_errors(rows: list[dict]) -> dict[str, list[str]]:
+    """Errors keyed party-<i> (the service's keys) of rows that cannot be saved."""
+    return {f"party-{i}": row["errors"] for i, row in enumerate(rows) if row["errors"]}

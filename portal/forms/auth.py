@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from portal.forms.boundary import BoundaryForm
 
 REQUIRED = "Dit veld is verplicht."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BoundaryForm):
     email = EmailField(
         "E-mailadres", validators=[DataRequired(REQUIRED), Length(max=255)],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Inloggen")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BoundaryForm):
     current_password = PasswordField(
         "Huidig wachtwoord", validators=[DataRequired(REQUIRED), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
@@ -32,13 +33,12 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Wachtwoord wijzigen")
 
 
-class UserForm(FlaskForm):
+class UserForm(BoundaryForm):
     email = EmailField("E-mailadres", validators=[DataRequired(REQUIRED), Length(max=255)],
                        render_kw={"autocomplete": "off"})
     name = StringField("Naam", validators=[DataRequired(REQUIRED), Length(max=255)])
     role = SelectField("Rol", validators=[DataRequired(REQUIRED)])
-    organisation_id = SelectField("Organisatie (verplicht voor een coördinator)", coerce=str,
-                                  validate_choice=False)
+    organisation_id = SelectField("Organisatie (verplicht voor een coördinator)", coerce=str)
     password = PasswordField("Eerste wachtwoord (minstens 12 tekens)",
                              validators=[DataRequired(REQUIRED), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})

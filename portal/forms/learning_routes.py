@@ -2,18 +2,21 @@
 the form only parses what the browser sends and keeps it for redisplay."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal.domain import vocab
+from portal.domain.bounds import parse_id
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+from portal.forms.boundary import UNKNOWN_CHOICE, BoundaryForm
 from portal.forms.choices import options, term_options
 from portal.forms.submission import SubmissionKeyField
 
 
 class IdListField(Field):
-    """A list of organisation ids from repeated form values; non-numbers are dropped."""
+    """A list of organisation ids from repeated form values. A value that is
+    no id at all ('x', '--5', 5,000 digits) is a field error; whether an id
+    exists is checked by the rules (via the service)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -21,11 +24,16 @@ class IdListField(Field):
 
     def process_formdata(self, valuelist):
         out: list[int] = []
+        refused = False
         for value in valuelist:
-            value = str(value).strip()
-            if value.isdecimal() and len(value) < 10 and int(value) not in out:
-                out.append(int(value))
+            number = parse_id(value)
+            if number is None:
+                refused = refused or bool(str(value).strip())
+            elif number not in out:
+                out.append(number)
         self.data = out
+        if refused:
+            raise ValueError(UNKNOWN_CHOICE)
 
     def process_data(self, value):
         self.data = list(value or [])
@@ -38,7 +46,7 @@ class CodeListField(SelectMultipleField):
         pass
 
 
-class RouteForm(FlaskForm):
+class RouteForm(BoundaryForm):
     version_id = HiddenField()
     submission_key = SubmissionKeyField()
     title = StringField("Titel", validators=[Length(max=255, message="Een titel is hoogstens 255 tekens.")])
@@ -61,8 +69,8 @@ class RouteForm(FlaskForm):
     last_school_year = StringField("Laatste schooljaar (leeg: loopt door)", render_kw={"autocomplete": "off"})
     pupils_per_cohort = StringField("Leerlingen per cohort", render_kw={"inputmode": "numeric"})
     contact_name = StringField("Contactpersoon", validators=[Length(max=255)])
-    contact_email = StringField("E-mail contactpersoon", validators=[Length(max=255)],
-                                render_kw={"type": "email", "autocomplete": "off"})
+    contact_email = EmailField("E-mail contactpersoon", validators=[Length(max=255)],
+                               render_kw={"autocomplete": "off"})
     contact_phone = StringField("Telefoon contactpersoon", validators=[Length(max=64)],
                                 render_kw={"type": "tel", "autocomplete": "off"})
     description = TextAreaField("Omschrijving", validators=[Length(max=10000)])
@@ -97,7 +105,7 @@ class RouteForm(FlaskForm):
         self.pupils_per_cohort.data = "" if data.pupils_per_cohort is None else str(data.pupils_per_cohort)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BoundaryForm):
     mode = SelectField("Wat als een regel fouten bevat?", validate_choice=False, default="all", choices=options([
         ("all", "Alles of niets: niets importeren zolang er een fout in staat"),
         ("valid", "Importeer de regels zonder fouten en sla de foute regels over"),

@@ -1,7 +1,6 @@
 """Forms of the good-practice library."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.domain import practices as rules
+from portal.forms.boundary import BoundaryForm
 from portal.forms.choices import term_options
 from portal.forms.submission import SubmissionKeyField
 
@@ -25,7 +25,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class PracticeForm(FlaskForm):
+class PracticeForm(BoundaryForm):
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=rules.TITLE_MAX)])
     summary = TextAreaField("Korte samenvatting", validators=[DataRequired(REQUIRED),
                                                                  Length(max=rules.SUMMARY_MAX)],
@@ -34,9 +34,14 @@ class PracticeForm(FlaskForm):
                          render_kw={"rows": 14})
     themes = CheckboxesField("Thema's", choices=term_options(rules.THEMES))
     tags = StringField("Trefwoorden", validators=[Optional(), Length(max=600)])
-    organisation_ids = SelectMultipleField("Organisaties", coerce=str, validate_choice=False)
-    region_ids = SelectMultipleField("Arbeidsmarktregio's", coerce=str, validate_choice=False)
-    route_ids = SelectMultipleField("Gerelateerde leerroutes", coerce=str, validate_choice=False)
+    # The views fill the choices (existing organisations, this year's regions,
+    # the routes the user may link): an id outside them is a field error.
+    organisation_ids = SelectMultipleField("Organisaties", coerce=str,
+                                           invalid_choice_message="Kies bestaande organisaties.")
+    region_ids = SelectMultipleField("Arbeidsmarktregio's", coerce=str,
+                                     invalid_choice_message="Kies bestaande arbeidsmarktregio's.")
+    route_ids = SelectMultipleField("Gerelateerde leerroutes", coerce=str,
+                                    invalid_choice_message="Kies bestaande leerroutes.")
     domain_codes = CheckboxesField("Opleidingsdomeinen", validate_choice=False)
     level_codes = CheckboxesField("Mbo-niveaus", validate_choice=False)
     contact_name = StringField("Contactpersoon", validators=[Optional(), Length(max=255)],
@@ -59,17 +64,17 @@ class PracticeForm(FlaskForm):
         }
 
 
-class SendBackForm(FlaskForm):
+class SendBackForm(BoundaryForm):
     reason = TextAreaField("Reden voor terugsturen", validators=[
         DataRequired(REQUIRED), Length(max=rules.REASON_MAX)], render_kw={"rows": 4})
     version_id = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BoundaryForm):
     """Submit, publish, archive: only the CSRF token and the version."""
     version_id = HiddenField()
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(BoundaryForm):
     title = StringField("Titel van de bijlage", validators=[DataRequired(REQUIRED), Length(max=200)])
     file = FileField("Bestand (PDF, PNG of JPEG, hoogstens 10 MB)")

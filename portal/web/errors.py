@@ -15,6 +15,7 @@ MESSAGES = {
     404: ("Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres of ga terug naar de startpagina."),
     405: ("Niet toegestaan", "Deze actie is op deze pagina niet toegestaan."),
     413: ("Bestand te groot", "Het bestand is te groot. Een bijlage mag hoogstens 10 MB zijn."),
+    415: ("Verkeerd soort gegevens", "Dit formulier neemt alleen formuliergegevens aan, geen JSON."),
     429: ("Te veel pogingen", "Je hebt het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
     500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
     503: ("Tijdelijk niet beschikbaar", "De database is tijdelijk niet bereikbaar. Probeer het over enkele seconden opnieuw."),

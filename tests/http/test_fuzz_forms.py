@@ -1,7 +1,11 @@
 """Hostile and odd input on every form and JSON/query endpoint of the areas
 never makes the portal answer 500: unicode, very long strings, negative and
 huge numbers, HTML/JS, SQL fragments, malformed dates and decimals, other
-organisations' ids, unknown codes, fields left out.
+organisations' ids, unknown codes, fields left out; and the input boundary's
+cases (issue 14): control characters, lone surrogates (sent raw, see
+strategies_fuzz.encoded_form), bidi, zero-width-only text, '--5' and
+5,000-digit numbers, out-of-range ids, extreme dates, JSON bodies nested
+20,000 deep. A request that is not accepted leaves no row behind.
 
 HYPOTHESIS_EXAMPLES sets the number of examples per test (default 200). The
 account forms are fuzzed in test_security_fuzz.py."""
@@ -14,19 +18,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain import vocab
+from portal.extensions import db
+from portal.models import LearningRoute, Organisation, User
+from portal.models.agreement import Agreement, AgreementParty, FundingShare, FundingTotal, TransferGuarantee
+from portal.models.practice import GoodPractice
 from portal.services.learning_routes.columns import IMPORT_COLUMNS
 from tests.conftest import login_as
 from tests.factories_matrix import MatrixWorld
 from tests.strategies_fuzz import (
     FUZZ_SETTINGS,
     assert_no_server_error,
+    assert_nothing_saved_unless_accepted,
     dates,
+    encoded_form,
     form,
+    hostile_text,
+    huge_integers,
+    json_bodies,
     lists_of,
     maybe,
     nasty,
     numbers,
     one_of_or_hostile,
+    out_of_range_ids,
+    row_counts,
     school_years,
     values,
 )
@@ -50,27 +65,43 @@ def world(db_session, reference_data):
     return MatrixWorld(db_session)
 
 
+# Every table a form writes to: equal before and after a request that was not accepted.
+MODELS = (LearningRoute, Agreement, AgreementParty, FundingShare, FundingTotal, TransferGuarantee, GoodPractice,
+          User, Organisation)
+
+
+def counts():
+    return row_counts(db.session, *MODELS)
+
+
+def post_form(client, url: str, data: dict, headers=None):
+    """POST `data` url-encoded by hand, so that lone surrogates are sent too."""
+    return client.post(url, data=encoded_form(data), content_type="application/x-www-form-urlencoded",
+                       headers=headers or {})
+
+
 def ids(world, *extra):
-    """Id fields: ours, another organisation's, nonsense."""
+    """Id fields: ours, another organisation's, nonsense, out of range."""
     known = [str(world.org_a.id), str(world.org_b.id), str(world.org_c.id), str(world.org_d.id), *map(str, extra),
              "0", "-1", "999999999", "9999999999", "99999999999999999999999"]
-    return st.one_of(st.sampled_from(known), numbers)
+    return st.one_of(st.sampled_from(known), out_of_range_ids, numbers)
 
 
 # --- leerroutes ------------------------------------------------------------
 
 def route_form(world):
     return st.fixed_dictionaries({}, optional={
-        "title": values, "kind": one_of_or_hostile(KINDS), "status": one_of_or_hostile(ROUTE_STATUSES),
+        "title": hostile_text, "kind": one_of_or_hostile(KINDS), "status": one_of_or_hostile(ROUTE_STATUSES),
         "vmbo_parties": lists_of(ids(world)), "mbo_parties": lists_of(ids(world)),
         "employer_parties": lists_of(ids(world)), "pathways": lists_of(one_of_or_hostile(PATHWAYS)),
         "profiles": lists_of(one_of_or_hostile(PROFILES)), "mbo_level": one_of_or_hostile(LEVELS),
-        "mbo_domain": one_of_or_hostile(DOMAINS), "crebo": numbers, "qualification_name": values,
+        "mbo_domain": one_of_or_hostile(DOMAINS), "crebo": numbers, "qualification_name": hostile_text,
         "teaching_location": one_of_or_hostile(("vmbo", "mbo", "beide")),
-        "first_school_year": school_years, "last_school_year": school_years, "pupils_per_cohort": numbers,
-        "contact_name": values, "contact_email": values, "contact_phone": values, "description": values,
-        "version_id": numbers, "zoek": one_of_or_hostile(("vmbo", "mbo", "employer")),
-        "zoek_vmbo_q": values, "zoek_mbo_q": values,
+        "first_school_year": school_years, "last_school_year": school_years,
+        "pupils_per_cohort": st.one_of(huge_integers, numbers),
+        "contact_name": hostile_text, "contact_email": hostile_text, "contact_phone": hostile_text,
+        "description": hostile_text, "version_id": numbers, "zoek": one_of_or_hostile(("vmbo", "mbo", "employer")),
+        "zoek_vmbo_q": hostile_text, "zoek_mbo_q": hostile_text,
     })
 
 
@@ -79,21 +110,31 @@ def test_route_create_form_never_answers_500(client, world):
     @given(data=route_form(world), user=st.sampled_from(["party", "staff"]))
     def run(data, user):
         login_as(client, world.user(user))
-        assert_no_server_error(client.post("/leerroutes/nieuw", data=data), data)
+        before = counts()
+        response = post_form(client, "/leerroutes/nieuw", data)
+        assert_no_server_error(response, data)
+        assert_nothing_saved_unless_accepted(response, before, counts(), data)
 
     run()
 
 
 def fuzz_edit_form(client, world, obj, url: str, form_strategy) -> None:
     """Post hostile edit forms as the party's coordinator, half of them on the
-    object's current version (so that they reach the service)."""
+    object's current version (so that they reach the service). One that is
+    not accepted changes neither the object's version nor any row count."""
     @FUZZ_SETTINGS
     @given(data=form_strategy, current_version=st.booleans())
     def run(data, current_version):
         if current_version:
             data["version_id"] = str(obj.version_id)
         login_as(client, world.user("party"))
-        assert_no_server_error(client.post(url, data=data), data)
+        before, version = counts(), obj.version_id
+        response = post_form(client, url, data)
+        assert_no_server_error(response, data)
+        assert_nothing_saved_unless_accepted(response, before, counts(), data)
+        db.session.refresh(obj)
+        if response.status_code != 302:
+            assert obj.version_id == version, data
 
     run()
 
@@ -174,10 +215,10 @@ def agreement_form(world):
                    "sector", "employer_role", "team_qualification_description", "participation",
                    "transfer_option", "funding_purpose")
     return st.fixed_dictionaries({}, optional={
-        "title": values, "route_ids": lists_of(ids(world, world.route.id, world.other_concept.id)),
+        "title": hostile_text, "route_ids": lists_of(ids(world, world.route.id, world.other_concept.id)),
         "start_date": dates, "end_date": dates, "mbo_domain_code": one_of_or_hostile(DOMAINS),
         "examining_organisation_id": ids(world), "team_qualification": one_of_or_hostile(("ja", "nee")),
-        "version_id": numbers, **{name: values for name in text_fields},
+        "version_id": numbers, **{name: hostile_text for name in text_fields},
     })
 
 
@@ -186,7 +227,10 @@ def test_agreement_create_form_never_answers_500(client, world):
     @given(data=agreement_form(world))
     def run(data):
         login_as(client, world.user("party"))
-        assert_no_server_error(client.post("/overeenkomsten/nieuw", data=data), data)
+        before = counts()
+        response = post_form(client, "/overeenkomsten/nieuw", data)
+        assert_no_server_error(response, data)
+        assert_nothing_saved_unless_accepted(response, before, counts(), data)
 
     run()
 
@@ -197,13 +241,13 @@ def test_agreement_edit_form_never_answers_500(client, world):
 
 
 def row_keys():
-    return st.lists(st.one_of(st.sampled_from(["0", "1", "2", "3"]), numbers), max_size=5)
+    return st.lists(st.one_of(st.sampled_from(["0", "1", "2", "3"]), numbers, out_of_range_ids), max_size=5)
 
 
 def party_ids(world):
     agreement, other = world.agreement, world.other_agreement
     known = [str(p.id) for p in agreement.parties] + [str(p.id) for p in other.parties]
-    return st.one_of(st.sampled_from(known), numbers)
+    return st.one_of(st.sampled_from(known), numbers, out_of_range_ids)
 
 
 def editor_form(draw, world, prefix: str, fields: dict):
@@ -231,7 +275,7 @@ def test_funding_editor_never_answers_500(client, world):
                                                   "party_id": party_ids(world), "percentage": numbers})
         data.update(editor_form(draw, world, "total", {"stream": streams, "school_year": school_years,
                                                        "recipient_party_id": party_ids(world), "amount": numbers,
-                                                       "purpose": values}))
+                                                       "purpose": hostile_text}))
         data["action"] = draw(maybe(one_of_or_hostile(ACTIONS)))
         data["version_id"] = draw(st.one_of(st.just(str(agreement.version_id)), numbers))
         return {k: v for k, v in data.items() if v is not None}
@@ -240,8 +284,11 @@ def test_funding_editor_never_answers_500(client, world):
     @given(data=funding(), headers=st.sampled_from([{}, HTMX, {**HTMX, "HX-Trigger": "funding-form"}]))
     def run(data, headers):
         login_as(client, world.user("party"))
-        response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=data, headers=headers)
+        before = counts()
+        response = post_form(client, f"/overeenkomsten/{agreement.id}/financiering", data, headers)
         assert_no_server_error(response, data)
+        if response.status_code >= 400:
+            assert counts() == before, data
 
     run()
 
@@ -254,8 +301,8 @@ def test_guarantee_editor_never_answers_500(client, world):
     def guarantee(draw):
         data = editor_form(draw, world, "phase", {
             "from_month": numbers, "to_month": numbers, "destination": destinations,
-            "responsible_party_id": party_ids(world), "max_wait_days": numbers, "description": values,
-            "entree_reason": values})
+            "responsible_party_id": party_ids(world), "max_wait_days": numbers, "description": hostile_text,
+            "entree_reason": hostile_text})
         data["route_duration_months"] = draw(maybe(numbers))
         data["action"] = draw(maybe(one_of_or_hostile(ACTIONS)))
         data["version_id"] = draw(st.one_of(st.just(str(agreement.version_id)), numbers))
@@ -265,8 +312,11 @@ def test_guarantee_editor_never_answers_500(client, world):
     @given(data=guarantee(), headers=st.sampled_from([{}, HTMX, {**HTMX, "HX-Trigger": "guarantee-form"}]))
     def run(data, headers):
         login_as(client, world.user("party"))
-        response = client.post(f"/overeenkomsten/{agreement.id}/overstapgarantie", data=data, headers=headers)
+        before = counts()
+        response = post_form(client, f"/overeenkomsten/{agreement.id}/overstapgarantie", data, headers)
         assert_no_server_error(response, data)
+        if response.status_code >= 400:
+            assert counts() == before, data
 
     run()
 
@@ -278,7 +328,7 @@ def test_parties_editor_never_answers_500(client, world):
     @st.composite
     def parties(draw):
         data = editor_form(draw, world, "party", {
-            "organisation_id": ids(world), "role": roles, "governing_body_name": values,
+            "organisation_id": ids(world), "role": roles, "governing_body_name": hostile_text,
             "governing_body_number": numbers, "remove": st.sampled_from(["", "1", "ja"])})
         data["version_id"] = draw(st.one_of(st.just(str(agreement.version_id)), numbers))
         return data
@@ -287,7 +337,10 @@ def test_parties_editor_never_answers_500(client, world):
     @given(data=parties())
     def run(data):
         login_as(client, world.user("party"))
-        assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/partijen", data=data), data)
+        before = counts()
+        response = post_form(client, f"/overeenkomsten/{agreement.id}/partijen", data)
+        assert_no_server_error(response, data)
+        assert_nothing_saved_unless_accepted(response, before, counts(), data)
 
     run()
 
@@ -296,11 +349,19 @@ def test_terminate_and_versions_never_answer_500(client, world):
     agreement = world.signed
 
     @FUZZ_SETTINGS
-    @given(terminated_on=maybe(dates), reason=maybe(values), a=maybe(numbers), b=maybe(numbers))
+    @given(terminated_on=maybe(dates), reason=maybe(hostile_text), a=maybe(numbers), b=maybe(numbers))
     def run(terminated_on, reason, a, b):
         login_as(client, world.user("party"))
         data = form(terminated_on=terminated_on, termination_reason=reason)
-        assert_no_server_error(client.post(f"/overeenkomsten/{agreement.id}/opzeggen", data=data), data)
+        response = post_form(client, f"/overeenkomsten/{agreement.id}/opzeggen", data)
+        assert_no_server_error(response, data)
+        db.session.refresh(agreement)
+        if response.status_code != 302:
+            assert agreement.status != "opgezegd", data
+        else:  # accepted: the date lies within the agreement's period; undo for the next example
+            assert agreement.start_date <= agreement.terminated_on <= agreement.end_date, data
+            agreement.status, agreement.terminated_on, agreement.termination_reason = "getekend", None, None
+            db.session.commit()
         query = form(a=a, b=b)
         assert_no_server_error(client.get(f"/overeenkomsten/{agreement.id}/versies", query_string=query), query)
 
@@ -311,13 +372,14 @@ def test_terminate_and_versions_never_answer_500(client, world):
 
 def practice_form(world):
     return st.fixed_dictionaries({}, optional={
-        "title": values, "summary": values, "body": values,
+        "title": hostile_text, "summary": hostile_text, "body": hostile_text,
         "themes": lists_of(one_of_or_hostile(("lob", "techniek", "overstap", "bekostiging"))),
-        "tags": values, "organisation_ids": lists_of(ids(world)),
-        "region_ids": lists_of(st.one_of(st.sampled_from(["1", "35", "36"]), numbers)),
+        "tags": hostile_text, "organisation_ids": lists_of(ids(world)),
+        "region_ids": lists_of(st.one_of(st.sampled_from(["1", "35", "36"]), numbers, out_of_range_ids)),
         "route_ids": lists_of(ids(world, world.route.id, world.route_concept.id, world.other_concept.id)),
         "domain_codes": lists_of(one_of_or_hostile(DOMAINS)), "level_codes": lists_of(one_of_or_hostile(LEVELS)),
-        "contact_name": values, "contact_email": values, "source": values, "version_id": numbers,
+        "contact_name": hostile_text, "contact_email": hostile_text, "source": hostile_text,
+        "version_id": numbers,
     })
 
 
@@ -331,7 +393,13 @@ def test_practice_create_and_edit_forms_never_answer_500(client, world):
         if edit and current_version:
             data["version_id"] = str(practice.version_id)
         url = f"/bibliotheek/{practice.id}/bewerken" if edit else "/bibliotheek/nieuw"
-        assert_no_server_error(client.post(url, data=data), data)
+        before, version = counts(), practice.version_id
+        response = post_form(client, url, data)
+        assert_no_server_error(response, data)
+        assert_nothing_saved_unless_accepted(response, before, counts(), data)
+        db.session.refresh(practice)
+        if response.status_code != 302:
+            assert practice.version_id == version, data
 
     run()
 
@@ -355,12 +423,12 @@ def test_practice_moderation_and_attachment_forms_never_answer_500(client, world
     concept = world.practice("concept")
 
     @FUZZ_SETTINGS
-    @given(reason=maybe(values), version=maybe(numbers), title=maybe(values), filename=values,
+    @given(reason=maybe(hostile_text), version=maybe(numbers), title=maybe(values), filename=values,
            content=st.one_of(st.binary(max_size=500), st.sampled_from([b"%PDF-1.4\n%%EOF\n", b"\x89PNG\r\n\x1a\n"])))
     def run(reason, version, title, filename, content):
         login_as(client, world.user("staff"))
         data = form(reason=reason, version_id=version)
-        assert_no_server_error(client.post(f"/bibliotheek/{practice.id}/terugsturen", data=data), data)
+        assert_no_server_error(post_form(client, f"/bibliotheek/{practice.id}/terugsturen", data), data)
         login_as(client, world.user("party"))
         data = form(title=title, file=(io.BytesIO(content), filename))
         response = client.post(f"/bibliotheek/{concept.id}/bijlagen", data=data, content_type="multipart/form-data")
@@ -471,3 +539,62 @@ def test_digits_int_cannot_parse_are_refused_not_a_500(client, world):
     response = client.post("/leerroutes/importeren", data={"bestand": (io.BytesIO(raw), "x.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 200
+
+
+# --- JSON bodies on every form endpoint and on the API ------------------------------
+
+def post_urls(app, world, *, api: bool) -> list[str]:
+    """Every URL of app.url_map that takes a POST (outside or inside /api/),
+    built with the world's values for its arguments: a new endpoint is fuzzed
+    without being listed here. The API has no write endpoint: there every
+    rule is posted to (and answers 405 after the body check)."""
+    adapter = app.url_map.bind("localhost")
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") != api or (not api and "POST" not in rule.methods):
+            continue
+        urls.append(adapter.build(rule.endpoint, world.url_values(None, sorted(rule.arguments)), method=(
+            "POST" if "POST" in rule.methods else "GET")))
+    return sorted(set(urls))
+
+
+def test_json_bodies_to_every_form_endpoint_get_415_and_save_nothing(app, client, world):
+    urls = post_urls(app, world, api=False)
+    assert "/leerroutes/nieuw" in urls and "/login" in urls and len(urls) > 20
+
+    @FUZZ_SETTINGS
+    @given(body=json_bodies, url=st.sampled_from(urls),
+           mimetype=st.sampled_from(["application/json", "application/problem+json", "application/vnd.api+json"]))
+    def run(body, url, mimetype):
+        login_as(client, world.user("party"))
+        before = counts()
+        response = client.post(url, data=body, content_type=mimetype)
+        assert response.status_code == 415, (url, body[:200])
+        assert counts() == before
+
+    run()
+
+
+def test_json_bodies_to_the_api_never_answer_500_and_always_answer_json(app, client, world):
+    urls = post_urls(app, world, api=True)
+    assert "/api/v1/routes" in urls
+
+    @FUZZ_SETTINGS
+    @given(body=json_bodies, url=st.sampled_from(urls), method=st.sampled_from(["POST", "PUT", "PATCH", "DELETE"]))
+    def run(body, url, method):
+        response = client.open(url, method=method, data=body, content_type="application/json")
+        assert_no_server_error(response, (url, body[:200]))
+        assert response.status_code in (400, 405), (url, response.status_code, body[:200])
+        assert response.is_json
+
+    run()
+
+
+def test_the_boundary_strategies_reach_every_case_of_the_issue():
+    """The control: the shared lists hold what issue 14 names."""
+    from tests.strategies_fuzz import BOUNDARY, NASTY, SURROGATES
+    for sample in ("\x00", "\x1b[31mrood", "\x85", "\u202e", "\u200b\u200c\u200d", "--5", "9" * 5000,
+                   "2147483648", "0001-01-01", "9999-12-31", "0000-0001"):
+        assert sample in BOUNDARY
+    assert all(sample not in NASTY for sample in SURROGATES)  # the test client cannot send those itself
+    assert encoded_form({"t": "\ud800"}) == b"t=%ED%A0%80"

@@ -7,8 +7,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from portal.domain.bounds import INT_LIMIT
 from portal.extensions import db
-from portal.forms.agreements import INT_LIMIT, ActionForm, AgreementForm, DocumentForm, TerminateForm, parse_party_rows
+from portal.forms.agreements import (
+    ActionForm,
+    AgreementForm,
+    DocumentForm,
+    TerminateForm,
+    parse_party_rows,
+    party_row_errors,
+)
 from portal.forms.choices import options
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, Organisation
@@ -177,12 +185,14 @@ def edit_parties(agreement_id: int):
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
         rows = parse_party_rows(request.form)
-        saved = save(lambda: operations.set_parties(db.session, agreement, rows, current_user,
-                                                    expected_version=request.form.get("version_id", type=int)))
-        if saved.ok:
-            flash(saved_message(agreement, saved.result), "success")
-            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
-        errors = saved.error.errors
+        errors = party_row_errors(rows)
+        if not errors:
+            saved = save(lambda: operations.set_parties(db.session, agreement, rows, current_user,
+                                                        expected_version=request.form.get("version_id", type=int)))
+            if saved.ok:
+                flash(saved_message(agreement, saved.result), "success")
+                return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+            errors = saved.error.errors
         orgs = {o.id: o for o in db.session.scalars(
             select(Organisation).where(Organisation.id.in_([r["organisation_id"] for r in rows])))}
         for r in rows:

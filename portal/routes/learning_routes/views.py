@@ -12,6 +12,7 @@ from portal.core.errors import ConflictError, ServiceError
 from portal.domain import route_state
 from portal.domain.routes import FIELD_LABELS, STATUS_NAMES, TEACHING_LOCATION_NAMES
 from portal.domain.school_year import current_school_year
+from portal.domain.text import check_text
 from portal.extensions import db
 from portal.forms.learning_routes import RouteForm
 from portal.forms.submission import create_once
@@ -128,6 +129,8 @@ def _picker_context(form: RouteForm) -> dict:
     own_region = route_list.organisation_region(db.session, getattr(current_user, "organisation", None), year)
     for kind, _, _ in PARTY_KINDS:
         q = (request.form.get(f"zoek_{kind}_q") or "").strip()
+        if check_text(q, name=True):
+            q = ""  # a control character or lone surrogate is no search; the search box shows empty
         queries[kind] = q
         if q:
             results[kind] = route_list.search_organisations(db.session, q, kind)

@@ -7,6 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.core.audit import record
 from portal.core.errors import ServiceError
+from portal.domain.email import email_error
 from portal.domain.vocab import ROLES, codes
 from portal.models import Organisation, User
 from portal.models.base import utcnow
@@ -47,8 +48,9 @@ def create_user(
 ) -> User:
     errors: dict[str, list[str]] = {}
     email_n = normalise_email(email)
-    if "@" not in email_n or len(email_n) > 255 or email_n.startswith("@") or email_n.endswith("@"):
-        errors.setdefault("email", []).append("Vul een geldig e-mailadres in.")
+    if not email_n or (message := email_error(email_n)):
+        # the same strict rule as the forms, also for `flask create-user`
+        errors.setdefault("email", []).append(message or "Vul een geldig e-mailadres in.")
     elif find_user_by_email(session, email_n) is not None:
         errors.setdefault("email", []).append("Er bestaat al een account met dit e-mailadres.")
     if not (name or "").strip():

@@ -81,8 +81,8 @@ def terminate(session: Session, agreement: Agreement, on: date | None, reason: s
         raise ServiceError("Alleen een getekende of ter ondertekening verstuurde overeenkomst kan worden opgezegd.")
     if on is None:
         errors["terminated_on"] = ["Vul de datum van opzegging in."]
-    elif on > agreement.end_date:
-        errors["terminated_on"] = ["De opzegdatum ligt na het einde van de looptijd."]
+    elif message := dom.termination_date_error(on, agreement.start_date, agreement.end_date):
+        errors["terminated_on"] = [message]
     if not (reason or "").strip():
         errors["termination_reason"] = ["Geef de reden van de opzegging."]
     if errors:
