@@ -57,6 +57,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
     "core.geometry": {"compact_geometry"},
+    "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
     "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
     "devdata.rows": {"stamp"},

@@ -14,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.data_version import DATA_VERSION, bump_data_version
+from portal.core.spreadsheets import FORMULA_START
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
 from portal.domain.text import check_text, normalise_text
 from portal.models import Organisation, Setting
 from portal.services.learning_routes import bulk
 from portal.services.learning_routes import operations as route_service
-from portal.services.learning_routes.columns import FIELD_COLUMNS, FORMULA_START, IMPORT_COLUMNS, REQUIRED_COLUMNS
+from portal.services.learning_routes.columns import FIELD_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
 from portal.services.learning_routes.export import to_csv
 
 MAX_ROWS = 10000
@@ -88,6 +89,7 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def _unquote(value: str) -> str:
+    """The export's CSV rule undone: a leading apostrophe before formula-like text."""
     if value.startswith("'") and value[1:2] in FORMULA_START:
         return value[1:]
     return value
