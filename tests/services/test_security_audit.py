@@ -84,7 +84,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "index_text"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
-    "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path"},
+    "core.uploads": {"safe_filename", "name_error", "detect_kind", "upload_dir", "stored_path"},
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
 }
 
