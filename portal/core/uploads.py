@@ -21,6 +21,7 @@ from flask import abort, current_app, g, has_request_context
 from werkzeug.datastructures import FileStorage
 
 from portal.core.errors import ServiceError
+from portal.domain.text import check_text
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -52,6 +53,15 @@ def safe_filename(name: str | None, fallback: str = "bestand") -> str:
     return (name or fallback)[:200]
 
 
+def name_error(name: str | None) -> str | None:
+    """The input boundary for upload names (portal/domain/text.py): a control
+    character, a lone surrogate or a bidi control (which makes 'gnp.exe'
+    look like 'exe.png') is refused with a Dutch message, not silently
+    removed, so the uploader renames the file and sees what is stored."""
+    message = check_text(name, name=True)
+    return f"De bestandsnaam {message[:1].lower()}{message[1:]}" if message else None
+
+
 def detect_kind(head: bytes) -> str | None:
     for kind, (magic, _) in SIGNATURES.items():
         if head.startswith(magic):
@@ -71,6 +81,8 @@ def store_upload(file_storage: FileStorage | None, *, allowed: tuple[str, ...] =
     missing, too large, or its content is not one of the allowed kinds."""
     if file_storage is None or not getattr(file_storage, "filename", ""):
         raise ServiceError({field: ["Kies een bestand."]})
+    if message := name_error(file_storage.filename):
+        raise ServiceError({field: [message]})
     data = file_storage.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ServiceError({field: [f"Het bestand is te groot: hoogstens {max_bytes // (1024 * 1024)} MB."]})

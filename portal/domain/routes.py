@@ -325,7 +325,22 @@ def check_route(data: RouteInput, facts: Mapping[int, PartyFacts]) -> RuleResult
     check_profiles_match_pathways(data.pathways, data.profiles, result)
     check_parties(data, facts, result)
     check_school_years(data.first_school_year, data.last_school_year, result)
+    check_lengths(data, result)
     return result
+
+
+# The most text a route field may hold (the title's limit is checked on its own).
+MAX_LENGTHS = {"qualification_name": 255, "contact_name": 255, "contact_email": 255, "contact_phone": 64,
+               "description": 10000}
+
+
+def check_lengths(data: RouteInput, result: RuleResult) -> None:
+    """No more text than a column holds (PostgreSQL refuses it with an error,
+    SQLite stores it): whatever the entry point, a Dutch message."""
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(data, name)
+        if value and len(value) > limit:
+            result.error(name, f"Hoogstens {limit:,} tekens (nu {len(value):,}).".replace(",", "."))
 
 
 def check_status_transition(old: str | None, new: str) -> str | None:

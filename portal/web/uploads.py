@@ -10,13 +10,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.core.uploads import safe_filename, stored_path, upload_dir
+from portal.domain.text import safe_filename_display
 
 
 def send_stored(stored_name: str, download_name: str, content_type: str) -> Response:
     """Serve a stored file as a download (never inline), to the caller who has
-    already checked permission."""
+    already checked permission. The name in Content-Disposition carries no
+    control or bidi characters, also for names stored before uploads refused
+    them; a non-ASCII name is sent as RFC 6266 `filename*` (UTF-8) with an
+    ASCII `filename` for old clients (werkzeug's send_file)."""
     response = send_file(stored_path(stored_name), mimetype=content_type, as_attachment=True,
-                         download_name=safe_filename(download_name), max_age=0)
+                         download_name=safe_filename(safe_filename_display(download_name)), max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

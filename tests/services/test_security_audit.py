@@ -58,6 +58,7 @@ READ_ONLY: dict[str, set[str]] = {
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
     "core.geometry": {"compact_geometry"},
     "core.local_time": {"local", "display", "iso"},
+    "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
     "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
     "devdata.rows": {"stamp"},
@@ -85,7 +86,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "index_text"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
-    "core.uploads": {"safe_filename", "detect_kind", "upload_dir", "stored_path"},
+    "core.uploads": {"safe_filename", "name_error", "detect_kind", "upload_dir", "stored_path"},
     "core.locking": {"locks_enabled"},
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
 }

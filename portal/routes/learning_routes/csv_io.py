@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, current_app, render_template, request, stream_with_context
 from flask_login import current_user, login_required
 
 from portal.extensions import db
@@ -113,10 +113,13 @@ def _streamed_import(rows, mode: str, context: dict) -> Response:
                 yield render_template("learning_routes/_import_progress.html", done=done, total=total)
             _finish(result)
         except Exception:  # noqa: BLE001  the headers are sent: report in the page
+            # Logged here, not raised: raising now would break the connection
+            # after the page has said that nothing was saved.
+            current_app.logger.exception("streamed CSV import failed; nothing was saved")
             end(commit=False)
             yield render_template("learning_routes/_import_report.html", result=None, failed=True, streaming=True)
             yield tail
-            raise
+            return
         yield render_template("learning_routes/_import_report.html", result=result, failed=False, streaming=True)
         yield tail
 

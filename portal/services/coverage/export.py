@@ -7,6 +7,7 @@ import io
 
 from openpyxl import Workbook
 
+from portal.core.spreadsheets import append_row, csv_cell
 from portal.domain.school_year import current_school_year
 
 REGION_COLUMNS = (
@@ -39,19 +40,12 @@ def goal_rows(years, region_count: int) -> list[list]:
     ]
 
 
-def _safe(value):
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def to_csv(columns, rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_safe(v) if not isinstance(v, float) else str(v).replace(".", ",") for v in row])
+        writer.writerow([csv_cell(v) if not isinstance(v, float) else str(v).replace(".", ",") for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -59,9 +53,9 @@ def to_xlsx(sheets: list[tuple[str, tuple, list[list]]]) -> bytes:
     workbook = Workbook(write_only=True)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(list(columns))
+        append_row(sheet, columns)
         for row in rows:
-            sheet.append([_safe(v) for v in row])
+            append_row(sheet, ["" if v is None else v for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

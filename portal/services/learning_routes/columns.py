@@ -17,6 +17,3 @@ IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 FIELD_COLUMNS = {f: c for c, f in IMPORT_COLUMNS}
 REQUIRED_COLUMNS = ("titel", "soort", "vmbo_partijen", "mbo_partijen", "eerste_schooljaar")
 CONTACT_COLUMNS = {"contactpersoon", "contact_email", "contact_telefoon"}
-# A cell starting with one of these is a formula to a spreadsheet: the export
-# quotes it, the import takes the quote off again.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

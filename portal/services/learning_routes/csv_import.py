@@ -14,15 +14,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.data_version import DATA_VERSION, bump_data_version
+from portal.core.spreadsheets import FORMULA_START
 from portal.domain import vocab
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+from portal.domain.text import check_text, normalise_text
 from portal.models import Organisation, Setting
 from portal.services.learning_routes import bulk
 from portal.services.learning_routes import operations as route_service
-from portal.services.learning_routes.columns import FIELD_COLUMNS, FORMULA_START, IMPORT_COLUMNS, REQUIRED_COLUMNS
+from portal.services.learning_routes.columns import FIELD_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
 from portal.services.learning_routes.export import to_csv
 
 MAX_ROWS = 10000
+# The one multi-line cell; in every other cell (titles, names, codes) a line
+# break, a tab or a bidi control is refused.
+MULTILINE_COLUMNS = frozenset({"omschrijving"})
+# A cell's value quoted in a message is cut to this many characters.
+SHOWN_CHARS = 60
+# id:N names an organisation by its id; more digits than this cannot be one.
+ID_KEY = re.compile(r"id:\s*([0-9]{1,18})", re.IGNORECASE)
 LIST_SPLIT = re.compile(r"\s*[|\n]\s*")
 CODE_SPLIT = re.compile(r"[\s,;|/]+")
 
@@ -50,8 +59,9 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: value}) per data row; the header is line 1."""
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError("Het bestand is geen UTF-8-tekst. Sla het in Excel op als "
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ImportFileError(f"Regel {line}: het bestand is geen UTF-8-tekst. Sla het in Excel op als "
                               "‘CSV UTF-8 (door lijstscheidingsteken gescheiden)’.") from None
     if not text.strip():
         raise ImportFileError("Het bestand is leeg.")
@@ -79,9 +89,33 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def _unquote(value: str) -> str:
+    """The export's CSV rule undone: a leading apostrophe before formula-like text."""
     if value.startswith("'") and value[1:2] in FORMULA_START:
         return value[1:]
     return value
+
+
+def _shown(value: str) -> str:
+    """A cell's value as quoted in a message: at most SHOWN_CHARS characters."""
+    return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+
+
+def _checked_cells(row: Mapping[str, str], errors: dict[str, list[str]]) -> dict[str, str]:
+    """The input boundary for a row (portal/domain/text.py, as for the forms):
+    a cell with a control character (NUL included), a lone surrogate or, outside
+    the description, a bidi control is refused at its column and read as empty;
+    the others are normalised (NFC; a visually empty cell is empty, so a title
+    of zero-width spaces is a missing title)."""
+    cells = {}
+    for column, value in row.items():
+        multiline = column in MULTILINE_COLUMNS
+        message = check_text(value, multiline=multiline, name=not multiline)
+        if message:
+            errors.setdefault(column, []).append(message)
+            cells[column] = ""
+        else:
+            cells[column] = normalise_text(value, multiline=multiline) or ""
+    return cells
 
 
 def _lookup(terms, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -127,22 +161,24 @@ class OrganisationIndex:
         match = re.search(r"\[([^\]]+)\]\s*$", item)
         key = (match.group(1) if match else item).strip()
         name = item[:match.start()].strip() if match else item.strip()
-        if key.lower().startswith("id:") and key[3:].strip().isdecimal():
-            row = self.by_id.get(int(key[3:].strip()))
-            return (row.id, None) if row else (None, f"Organisatie {key} bestaat niet.")
+        if key.lower().startswith("id:"):
+            number = ID_KEY.fullmatch(key)
+            row = self.by_id.get(int(number.group(1))) if number else None
+            return (row.id, None) if row else (None, f"Organisatie {_shown(key)} bestaat niet.")
         if key.upper() in self.by_code:
             return self.by_code[key.upper()].id, None
         candidates = self.by_brin.get((kind, key.upper())) or self.by_name.get((kind, name.lower())) or []
         if len(candidates) == 1:
             return candidates[0].id, None
         if len(candidates) > 1:
-            return None, f"‘{key}’ past op meerdere organisaties; gebruik de vestigingscode."
-        return None, f"Organisatie ‘{key}’ niet gevonden (gebruik vestigingscode, BRIN of de exacte naam)."
+            return None, f"‘{_shown(key)}’ past op meerdere organisaties; gebruik de vestigingscode."
+        return None, f"Organisatie ‘{_shown(key)}’ niet gevonden (gebruik vestigingscode, BRIN of de exacte naam)."
 
 
 def row_to_input(row: Mapping[str, str], orgs: OrganisationIndex) -> tuple[RouteInput, dict[str, list[str]]]:
-    """Parse one CSV row; vocabulary and party errors are keyed by column."""
+    """Parse one CSV row; boundary, vocabulary and party errors are keyed by column."""
     errors: dict[str, list[str]] = {}
+    row = _checked_cells(row, errors)
 
     def one(column: str, lookup: Mapping[str, str], message: str) -> str | None:
         value = (row.get(column) or "").strip()
@@ -150,7 +186,7 @@ def row_to_input(row: Mapping[str, str], orgs: OrganisationIndex) -> tuple[Route
             return None
         code = lookup.get(value.lower())
         if code is None:
-            errors.setdefault(column, []).append(message.format(value=value))
+            errors.setdefault(column, []).append(message.format(value=_shown(value)))
         return code
 
     def many(column: str, lookup: Mapping[str, str], split, message: str) -> list[str]:
@@ -160,7 +196,7 @@ def row_to_input(row: Mapping[str, str], orgs: OrganisationIndex) -> tuple[Route
                 continue
             code = lookup.get(part.strip().lower())
             if code is None:
-                errors.setdefault(column, []).append(message.format(value=part.strip()))
+                errors.setdefault(column, []).append(message.format(value=_shown(part.strip())))
             else:
                 out.append(code)
         return out

@@ -10,11 +10,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal.core import local_time
+from portal.core.spreadsheets import append_row, csv_cell
 from portal.domain import route_state, vocab
 from portal.domain.routes import STATUS_NAMES
 from portal.domain.school_year import current_school_year
 from portal.models import LearningRoute, Region
-from portal.services.learning_routes.columns import CONTACT_COLUMNS, FORMULA_START, IMPORT_COLUMNS
+from portal.services.learning_routes.columns import CONTACT_COLUMNS, IMPORT_COLUMNS
 
 
 def _party_cell(route: LearningRoute, role: str) -> str:
@@ -70,27 +71,23 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
     return rows
 
 
-def _safe(value):
-    """Spreadsheet formula injection: text starting with = + - @ is quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: list[list]) -> bytes:
+    """Formula-like text gets a leading apostrophe (core/spreadsheets.py)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
+    """Text cells stay text, formula-like ones quote-prefixed; characters a
+    workbook cannot hold never break the file (core/spreadsheets.py)."""
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = title[:31]
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        append_row(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
