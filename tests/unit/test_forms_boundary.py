@@ -106,7 +106,8 @@ def test_wtforms_messages_are_dutch(app, route_ids, message):
         form.examining_organisation_id.choices = [("", "—")]
         assert not form.validate()
         assert form.route_ids.errors == [message]
-        assert form.start_date.errors == ["Vul een geldige datum in."]
+        # the date fields give their own Dutch hint (forms/helpers.DutchDateField)
+        assert form.start_date.errors == ["Schrijf de datum als dd-mm-jjjj, bijvoorbeeld 01-08-2026."]
 
 
 @pytest.mark.parametrize("value, message", [
