@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash
+from flask import abort, flash, request
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core.errors import ConflictError, ServiceError
+from portal.domain.bounds import parse_whole_number
 from portal.extensions import db
 
 # PostgreSQL: serialization_failure and deadlock_detected. Both mean "another
@@ -104,6 +105,20 @@ def save(write: Callable[[], Any], form: FlaskForm | None = None) -> Saved:
         db.session.rollback()
         raise
     return Saved(True, result)
+
+
+def posted_version() -> int | None:
+    """The version a hand-written editor (rows of funding, guarantee, parties)
+    was opened at, from its posted `version_id`: None when none was posted; a
+    400 when it is no whole number, so that a tampered value can never skip
+    the optimistic lock (WTForms forms check theirs as a field)."""
+    raw = request.form.get("version_id")
+    if raw is None:
+        return None
+    version = parse_whole_number(raw, low=1)
+    if version is None:
+        abort(400)
+    return version
 
 
 def messages(error: ServiceError, prefix: str = "") -> list[str]:

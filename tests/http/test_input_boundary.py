@@ -474,3 +474,22 @@ def test_the_current_version_is_saved(client, world):
     assert response.status_code == 302
     db.session.refresh(agreement)
     assert agreement.title == "Nieuwe titel"
+
+
+@pytest.mark.parametrize("version", ["--5", "9" * 5000, "abc", "0"])
+def test_an_editor_version_that_is_no_number_is_refused_and_cannot_skip_the_lock(client, world, version):
+    """The row editors read the version by hand: a junk value became None,
+    and None means "no version check", so the save went through unchecked.
+    Now it is a 400 and nothing is saved; the valid version (control) saves."""
+    agreement = world.agreement
+    login_as(client, world.user("party"))
+    before = [(s.party_id, s.percentage) for s in agreement.funding_shares]
+    data = share_rows(agreement, "1")  # 50 % vmbo + 50 % mbo
+    data.update(action="save", version_id=version)
+    assert client.post(f"/overeenkomsten/{agreement.id}/financiering", data=data).status_code == 400
+    db.session.expire_all()
+    assert [(s.party_id, s.percentage) for s in agreement.funding_shares] == before
+    data["version_id"] = str(agreement.version_id)
+    assert client.post(f"/overeenkomsten/{agreement.id}/financiering", data=data).status_code == 302
+    db.session.expire_all()
+    assert [(s.party_id, s.percentage) for s in agreement.funding_shares] != before

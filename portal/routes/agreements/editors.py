@@ -17,7 +17,7 @@ from portal.routes.agreements.access import load, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
 from portal.services.agreements import funding, queries
 from portal.web.templating import is_htmx_fragment_request, render_page_or_fragment
-from portal.web.transaction import save
+from portal.web.transaction import posted_version, save
 
 
 def _next_key(rows: list[dict]) -> str:
@@ -124,7 +124,7 @@ def _save_editor(agreement, write):
     is the service call. Returns (redirect or None, errors, saved): a plain
     form gets a flash and a redirect; htmx re-renders the editor with
     "saved" (or "addendum" when the save made a new version)."""
-    saved = save(lambda: write(expected_version=request.form.get("version_id", type=int)))
+    saved = save(lambda: write(expected_version=posted_version()))
     if not saved.ok:
         errors = {k: list(v) for k, v in saved.error.errors.items()}
         for change in getattr(saved.error, "changes", []):  # a conflict: what the other saved

@@ -33,7 +33,7 @@ from portal.routes.agreements.access import load, require_details, require_edit,
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.template_globals import expiring_agreements_for
 from portal.services.agreements import operations, queries
-from portal.web.transaction import save
+from portal.web.transaction import posted_version, save
 
 # --- lists and detail ------------------------------------------------------
 
@@ -188,7 +188,7 @@ def edit_parties(agreement_id: int):
         errors = party_row_errors(rows)
         if not errors:
             saved = save(lambda: operations.set_parties(db.session, agreement, rows, current_user,
-                                                        expected_version=request.form.get("version_id", type=int)))
+                                                        expected_version=posted_version()))
             if saved.ok:
                 flash(saved_message(agreement, saved.result), "success")
                 return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
