@@ -127,7 +127,7 @@ def imported_count(html: str) -> int:
     """What the page says was saved: 0 for a refused file or all-or-nothing."""
     if "Er is niets geïmporteerd" in html or 'id="bestand-fout"' in html:
         return 0
-    saved = re.search(r"([\d.]+) van [\d.]+ leerroutes geïmporteerd", html)
+    saved = re.search(r"([\d.]+) van [\d.]+ leerroutes? geïmporteerd", html)
     assert saved, html[-2000:]
     return int(saved.group(1).replace(".", ""))
 
