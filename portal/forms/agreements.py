@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
+    IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from portal.domain import funding as funding_rules
 from portal.domain.vocab import MBO_DOMAINS
@@ -83,7 +86,17 @@ class DocumentForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """Only the CSRF token: send, sign, archive."""
+    """Only the CSRF token: send, archive."""
+
+
+class SignForm(FlaskForm):
+    """The confirmation of a signature: the version the signer saw (a sign
+    without it is not confirmed), and the password when the last
+    authentication is older than 15 minutes."""
+
+    revision = IntegerField("Versie", widget=HiddenInput(), validators=[InputRequired()])
+    password = PasswordField("Je wachtwoord", validators=[Optional(), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 # --- row editors -----------------------------------------------------------

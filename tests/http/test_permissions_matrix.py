@@ -109,7 +109,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "agreements.edit_guarantee": {"GET": "party", "POST": "party"},
     "agreements.terminate_agreement": {"GET": [("signed", "party")], "POST": [("signed", "party")]},
     "agreements.send_agreement": {"POST": "party"},
-    "agreements.sign_agreement": {"POST": "party"},
+    "agreements.sign_agreement": {"GET": "party", "POST": "party"},
     "agreements.archive_agreement": {"POST": "party"},
     "agreements.restore_agreement": {"POST": [("archived", "staff_else_404")]},
     "agreements.upload_document": {"POST": [("signed", "party")]},
