@@ -79,6 +79,24 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     expect(page.get_by_text("De verdeling van de middelen is opgeslagen.")).to_be_visible()
     expect(second_row).not_to_contain_text("tellen op tot")
 
+    # 2b. Funding for the first of the four school years only: the checklist names
+    # the other three (issue 20 §4); shares for every year complete it.
+    page.goto(detail_url)
+    expect(page.locator("#checklist")).to_contain_text(
+        "Lumpsum vo: geen verdeling voor schooljaren 2027-2028, 2028-2029 en 2029-2030.")
+    page.get_by_role("link", name="Financiering").click()
+    for n, year in enumerate(("2027-2028", "2028-2029", "2029-2030")):
+        for offset, (party, pct) in enumerate((("Het Perron voor VMBO en Praktijkonderwijs", "60"), ("ROC A12", "40"))):
+            row = 3 + 2 * n + offset
+            page.get_by_role("button", name="Aandeel toevoegen").click()
+            expect(page.get_by_label(f"Schooljaar rij {row}")).to_be_visible()
+            htmx_settled(page)
+            page.get_by_label(f"Schooljaar rij {row}").fill(year)
+            page.get_by_label(f"Partij rij {row}").select_option(label=party)
+            page.get_by_label(f"Aandeel in procenten rij {row}").fill(pct)
+    page.get_by_role("button", name="Verdeling opslaan").click()
+    expect(page.get_by_text("De verdeling van de middelen is opgeslagen.")).to_be_visible()
+
     # 3. Overstapgarantie: a gap between the phases is refused, then fixed.
     page.goto(detail_url)
     page.get_by_role("link", name="Overstapgarantie").click()
