@@ -67,7 +67,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "admin.index": {"GET": "staff"},
     "admin.list_users": {"GET": "staff"},
     "admin.create_user": {"GET": "staff", "POST": "staff"},
-    "admin.toggle_user": {"POST": "staff"},
+    "admin.toggle_user": {"GET": "staff", "POST": "staff"},
     # --- open API, map, regions
     "api.openapi": {"GET": "public"},
     "api.regions_geojson": {"GET": "public"},
