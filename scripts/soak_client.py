@@ -406,9 +406,11 @@ class Racer(threading.Thread):
             return
         sends = []
         for browser, party in [signers[0], *signers]:  # the first party twice: a double click
-            token = browser.request("GET", f"/overeenkomsten/{entry['id']}", "race-form").input_value("csrf_token")
             path = f"/overeenkomsten/{entry['id']}/partijen/{party}/ondertekenen"
-            sends.append(lambda b=browser, p=path, t=token: b.request("POST", p, "race-sign", [("csrf_token", t)]))
+            # the confirmation step: its token and the version being signed
+            page = browser.request("GET", path, "race-form")
+            form = [("csrf_token", page.input_value("csrf_token") or ""), ("revision", page.input_value("revision") or "")]
+            sends.append(lambda b=browser, p=path, f=form: b.request("POST", p, "race-sign", f))
         answers = self.together(sends)
         with self.recorder.lock:
             self.recorder.races.append(Race("sign", entry["id"], [a.status for a in answers]))

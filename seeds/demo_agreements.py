@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.funding import period_school_years
 from portal.models import LearningRoute
 from portal.models.agreement import Agreement
 from portal.services.agreements import funding, lifecycle, operations
@@ -138,7 +139,7 @@ def _seed_signed(session, spec, routes, vmbo_user, mbo_user) -> None:
     vmbo = next(p for p in agreement.parties if p.organisation_id == vmbo_user.organisation_id)
     mbo = next(p for p in agreement.parties if p.organisation_id == mbo_user.organisation_id)
     shares = []
-    for year in ("2025-2026", "2026-2027", "2027-2028"):
+    for year in period_school_years(agreement.start_date, agreement.end_date):
         shares += [dict(stream="lumpsum_vo", school_year=year, party_id=vmbo.id, percentage=Decimal("60.00")),
                    dict(stream="lumpsum_vo", school_year=year, party_id=mbo.id, percentage=Decimal("40.00"))]
     funding.set_funding(session, agreement, shares, [], vmbo_user)
@@ -163,7 +164,7 @@ def _seed_perron(session, routes, perron_user, a12_user) -> None:
     vmbo = next(p for p in agreement.parties if p.role == "vmbo")
     mbo = next(p for p in agreement.parties if p.role == "mbo")
     shares, totals = [], []
-    for year in ("2024-2025", "2025-2026", "2026-2027"):
+    for year in period_school_years(agreement.start_date, agreement.end_date):
         shares += [dict(stream="lumpsum_vo", school_year=year, party_id=vmbo.id, percentage=Decimal("70.00")),
                    dict(stream="lumpsum_vo", school_year=year, party_id=mbo.id, percentage=Decimal("30.00")),
                    dict(stream="rijksbijdrage_mbo", school_year=year, party_id=vmbo.id, percentage=Decimal("33.33")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from portal.domain.funding import period_school_years
 from portal.extensions import db
 from portal.services.agreements import funding, operations
 from tests.factories import make_organisation, make_route, make_user
@@ -50,10 +51,12 @@ def make_agreement(vmbo_user, route, mbo, *, complete: bool = True, **fields):
 def fill_funding_and_guarantee(agreement, actor, split=("60", "40")):
     vmbo_party = next(p for p in agreement.parties if p.role == "vmbo")
     mbo_party = next(p for p in agreement.parties if p.role == "mbo")
+    # shares for every school year of the period: the checklist wants each year covered
+    years = period_school_years(agreement.start_date, agreement.end_date) or ["2026-2027"]
     funding.set_funding(db.session, agreement, [
-        dict(stream="lumpsum_vo", school_year="2026-2027", party_id=vmbo_party.id, percentage=Decimal(split[0])),
-        dict(stream="lumpsum_vo", school_year="2026-2027", party_id=mbo_party.id, percentage=Decimal(split[1])),
-    ], [dict(stream="lumpsum_vo", school_year="2026-2027", amount=Decimal("10000.00"),
+        dict(stream="lumpsum_vo", school_year=year, party_id=party.id, percentage=Decimal(pct))
+        for year in years for party, pct in ((vmbo_party, split[0]), (mbo_party, split[1]))
+    ], [dict(stream="lumpsum_vo", school_year=years[0], amount=Decimal("10000.00"),
              recipient_party_id=vmbo_party.id, purpose="Lessen door mbo-docenten")], actor)
     funding.set_guarantee(db.session, agreement, 48, [
         dict(from_month=1, to_month=12, destination="vmbo_bb", responsible_party_id=vmbo_party.id,

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from portal.domain.funding import (
     FundingCheck,
+    missing_years_messages,
 )
 from portal.domain.school_year import school_year_bounds
 from portal.domain.transfer_guarantee import (
@@ -136,6 +137,8 @@ class AgreementFacts:
     team_qualification: bool | None = None
     funding: FundingCheck | None = None
     funding_lines: int = 0
+    # per stream, the school years of the period without shares (funding.missing_school_years)
+    funding_missing_years: dict[str, list[str]] = field(default_factory=dict)
     guarantee: GuaranteeCheck | None = None
 
 
@@ -214,6 +217,9 @@ def completeness(facts: AgreementFacts) -> list[ChecklistItem]:  # noqa: C901  o
         funding.append("Leg de verdeling van de middelen vast (aandelen per geldstroom en schooljaar).")
     elif facts.funding is None or not facts.funding.ok:
         funding.append("De aandelen tellen niet per geldstroom en schooljaar op tot 100,00 %.")
+    if facts.funding_lines and facts.funding_missing_years:
+        funding.append("De verdeling moet elk schooljaar van de looptijd dekken.")
+        funding.extend(missing_years_messages(facts.funding_missing_years))
     if not _filled(facts, "funding_purpose"):
         funding.append("Beschrijf omvang en bestemming van de over te dragen middelen.")
     item("funding", "Overdracht van middelen (omvang en bestemming)", funding)

@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import cast
+
+from portal.domain.school_year import school_year_of, school_years_between
 
 HUNDRED = Decimal("100.00")
 CENT = Decimal("0.01")
@@ -144,6 +147,40 @@ def check_funding_shares(lines: Sequence[ShareLine], *, raise_on_error: bool = F
     if raise_on_error and not check.ok:
         raise FundingSharesInvalid(check)
     return check
+
+
+def period_school_years(start: date | None, end: date | None) -> list[str]:
+    """The school years an agreement's period touches: 1-8-2026 .. 31-7-2030 is
+    2026-2027 up to 2029-2030. Empty without a valid period."""
+    if start is None or end is None or end < start:
+        return []
+    return school_years_between(school_year_of(start), school_year_of(end))
+
+
+def missing_school_years(lines: Sequence[ShareLine], start: date | None, end: date | None) -> dict[str, list[str]]:
+    """Per funding stream that has shares, the school years of the period
+    without any share for that stream (streams in FUNDING_STREAMS order, years
+    in order). A stream fully covered is left out."""
+    period = period_school_years(start, end)
+    covered: dict[str, set[str]] = {}
+    for line in lines:
+        covered.setdefault(line.stream, set()).add(line.school_year)
+    order = [s for s in FUNDING_STREAMS if s in covered] + sorted(s for s in covered if s not in FUNDING_STREAMS)
+    missing = {stream: [y for y in period if y not in covered[stream]] for stream in order}
+    return {stream: years for stream, years in missing.items() if years}
+
+
+def dutch_list(items: Sequence[str]) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def missing_years_messages(missing: dict[str, list[str]]) -> list[str]:
+    return [f"{FUNDING_STREAMS.get(stream, stream)}: geen verdeling voor "
+            f"{'schooljaar' if len(years) == 1 else 'schooljaren'} {dutch_list(years)}."
+            for stream, years in missing.items()]
 
 
 def allocate(total: Decimal, shares: Sequence[tuple[Hashable, Decimal]]) -> dict[Hashable, Decimal]:

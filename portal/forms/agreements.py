@@ -7,6 +7,8 @@ from decimal import Decimal
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
+    IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,6 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from portal.domain import funding as funding_rules
 from portal.domain.bounds import parse_whole_number
@@ -85,7 +88,17 @@ class DocumentForm(BoundaryForm):
 
 
 class ActionForm(BoundaryForm):
-    """Only the CSRF token: send, sign, archive."""
+    """Only the CSRF token: send, archive."""
+
+
+class SignForm(BoundaryForm):
+    """The confirmation of a signature: the version the signer saw (a sign
+    without it is not confirmed), and the password when the last
+    authentication is older than 15 minutes."""
+
+    revision = IntegerField("Versie", widget=HiddenInput(), validators=[InputRequired()])
+    password = PasswordField("Je wachtwoord", validators=[Optional(), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 # --- row editors -----------------------------------------------------------

@@ -1,7 +1,7 @@
 """/beheer: user management for staff and admin."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -72,12 +72,21 @@ def create_user():
     return render_template("admin/user_form.html", form=form, general=general)
 
 
-@bp.post("/gebruikers/<int:user_id>/actief")
+@bp.route("/gebruikers/<int:user_id>/actief", methods=["GET", "POST"])
 @staff_required
 def toggle_user(user_id: int):
+    """Activating is one click; deactivating (which ends every session of the
+    account) is confirmed on its own page, naming the account: a POST without
+    confirm=ja only shows that page."""
     user = db.session.get(User, user_id) or abort(404)
     if not can_assign_role(current_user, user.role):
         abort(403)
+    if user.active and (request.method == "GET" or request.form.get("confirm") != "ja"):
+        if request.method == "GET" and user.id == current_user.id:
+            return redirect(url_for("admin.list_users"))
+        return render_template("admin/deactivate.html", user=user)
+    if request.method == "GET":
+        return redirect(url_for("admin.list_users"))
     act(lambda: user_service.set_active(db.session, user, not user.active, current_user),
         lambda: f"Account {user.email} is {'geactiveerd' if user.active else 'gedeactiveerd'}.")
     return redirect(url_for("admin.list_users"))

@@ -1,5 +1,6 @@
 """Login sessions: Flask-Login wired to the per-user session token, with
-idle and absolute timeouts."""
+idle and absolute timeouts, and the age of the last authentication (the login
+or a re-entered password) for actions that ask the password again."""
 from __future__ import annotations
 
 import time
@@ -10,6 +11,22 @@ from sqlalchemy import select
 
 from portal.extensions import db, login_manager
 from portal.models import User
+
+# Signing on behalf of a bevoegd gezag asks the password again when the last
+# authentication (login or re-authentication) is older than this.
+REAUTH_AFTER_SECONDS = 15 * 60
+
+
+def needs_reauthentication(now: float | None = None) -> bool:
+    """True when the last login or re-entered password is older than 15 minutes."""
+    last = session.get("auth_at", session.get("login_at"))
+    return last is None or (time.time() if now is None else now) - float(last) > REAUTH_AFTER_SECONDS
+
+
+def mark_reauthenticated() -> None:
+    """The password was entered again just now (the login time, which the
+    absolute timeout counts from, stays as it is)."""
+    session["auth_at"] = time.time()
 
 
 def init_app(app: Flask) -> None:

@@ -80,6 +80,24 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     expect(page.get_by_text("De verdeling van de middelen is opgeslagen.")).to_be_visible()
     expect(second_row).not_to_contain_text("tellen op tot")
 
+    # 2b. Funding for the first of the four school years only: the checklist names
+    # the other three (issue 20 §4); shares for every year complete it.
+    page.goto(detail_url)
+    expect(page.locator("#checklist")).to_contain_text(
+        "Lumpsum vo: geen verdeling voor schooljaren 2027-2028, 2028-2029 en 2029-2030.")
+    page.get_by_role("link", name="Financiering").click()
+    for n, year in enumerate(("2027-2028", "2028-2029", "2029-2030")):
+        for offset, (party, pct) in enumerate((("Het Perron voor VMBO en Praktijkonderwijs", "60"), ("ROC A12", "40"))):
+            row = 3 + 2 * n + offset
+            page.get_by_role("button", name="Aandeel toevoegen").click()
+            expect(page.get_by_label(f"Schooljaar rij {row}")).to_be_visible()
+            htmx_settled(page)
+            page.get_by_label(f"Schooljaar rij {row}").fill(year)
+            page.get_by_label(f"Partij rij {row}").select_option(label=party)
+            page.get_by_label(f"Aandeel in procenten rij {row}").fill(pct)
+    page.get_by_role("button", name="Verdeling opslaan").click()
+    expect(page.get_by_text("De verdeling van de middelen is opgeslagen.")).to_be_visible()
+
     # 3. Overstapgarantie: a gap between the phases is refused, then fixed.
     page.goto(detail_url)
     page.get_by_role("link", name="Overstapgarantie").click()
@@ -112,6 +130,11 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     page.get_by_role("button", name="Ter ondertekening versturen").click()
     expect(page.get_by_text("De overeenkomst ligt nu ter ondertekening")).to_be_visible()
     page.get_by_role("button", name=re.compile("^Tekenen namens")).click()
+    # Confirmation step (issue 20 §4): the bevoegd gezag and the version, nothing signed yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Tekenen namens"))
+    expect(page.locator(".sign-confirmation")).to_contain_text("versie 1")
+    assert_accessible(page, "sign confirmation")
+    page.get_by_role("button", name=re.compile("^Ja, teken versie 1 namens")).click()
     expect(page.get_by_text(re.compile("Je hebt getekend namens"))).to_be_visible()
     expect(page.locator(".agreement-status").first).to_have_text("Ter ondertekening")
     assert_accessible(page, "agreement detail (ter ondertekening)")
@@ -123,6 +146,7 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     sign_buttons = page.get_by_role("button", name=re.compile("^Tekenen namens"))
     expect(sign_buttons).to_have_count(1)
     sign_buttons.click()
+    page.get_by_role("button", name=re.compile("^Ja, teken versie 1 namens")).click()
     expect(page.get_by_text("Alle partijen hebben getekend: de overeenkomst is getekend.")).to_be_visible()
     expect(page.locator(".agreement-status").first).to_have_text("Getekend")
     assert_accessible(page, "agreement detail (getekend)")

@@ -191,17 +191,19 @@ def sign_path(case, party_id: int) -> str:
     return f"/overeenkomsten/{case.agreement_id}/partijen/{party_id}/ondertekenen"
 
 
-def sign_form(browser, case) -> list[tuple[str, str]]:
-    token = browser.request("GET", f"/overeenkomsten/{case.agreement_id}", "page").input_value("csrf_token")
-    assert token, "no CSRF token on the agreement page"
-    return [("csrf_token", token)]
+def sign_form(browser, path: str) -> list[tuple[str, str]]:
+    """The confirmation step's form: its CSRF token and the version being signed."""
+    page = browser.request("GET", path, "page")
+    token, revision = page.input_value("csrf_token"), page.input_value("revision")
+    assert token and revision, "no CSRF token or version on the sign confirmation page"
+    return [("csrf_token", token), ("revision", revision)]
 
 
 def two_parties_sign(world, server: Server) -> list[str]:
     case = seed.agreement(world.app, out_for_signature=True)
     browsers = [server.login(case.vmbo_email, PASSWORD), server.login(case.mbo_email, PASSWORD)]
-    forms = [sign_form(b, case) for b in browsers]
     paths = [sign_path(case, case.vmbo_party_id), sign_path(case, case.mbo_party_id)]
+    forms = [sign_form(b, path) for b, path in zip(browsers, paths, strict=True)]
     answers = race(2, lambda i: browsers[i].request("POST", paths[i], "sign", forms[i]))
     problems = server_errors(answers)
     assert problems or statuses(answers) == [302, 302], f"not both signs were answered with a redirect: {answers}"
@@ -225,8 +227,8 @@ def test_control_two_parties_signing_without_the_lock_go_wrong(world):
 def one_party_signs_20_times(world, server: Server) -> list[str]:
     case = seed.agreement(world.app, out_for_signature=True)
     browser = server.login(case.vmbo_email, PASSWORD)
-    form = sign_form(browser, case)
     path = sign_path(case, case.vmbo_party_id)
+    form = sign_form(browser, path)
     problems = server_errors(race(20, lambda _i: browser.request("POST", path, "sign", form)))
     status, signed, entries = seed.signing(world.app, case.agreement_id)
     first = dict(signed)[case.vmbo_party_id]

@@ -146,7 +146,8 @@ def test_signing_for_the_vmbo_party(client, world, role):
     lifecycle.send_for_signature(world.session, world.agreement, world.vmbo_user)
     party = world.party(world.vmbo)
     response = as_role(client, world, role).post(
-        f"/overeenkomsten/{world.agreement.id}/partijen/{party.id}/ondertekenen")
+        f"/overeenkomsten/{world.agreement.id}/partijen/{party.id}/ondertekenen",
+        data={"revision": world.agreement.revision})
     world.session.refresh(party)
     if role == "party_vmbo":
         assert response.status_code == 302 and party.is_signed
@@ -160,7 +161,8 @@ def test_both_parties_sign_over_http_and_the_agreement_is_getekend(client, world
     lifecycle.send_for_signature(world.session, world.agreement, world.vmbo_user)
     for user, org in ((world.vmbo_user, world.vmbo), (world.mbo_user, world.mbo)):
         login_as(client, user)
-        client.post(f"/overeenkomsten/{world.agreement.id}/partijen/{world.party(org).id}/ondertekenen")
+        client.post(f"/overeenkomsten/{world.agreement.id}/partijen/{world.party(org).id}/ondertekenen",
+                    data={"revision": world.agreement.revision})
         client.post("/logout")
     world.session.refresh(world.agreement)
     assert world.agreement.status == "getekend"

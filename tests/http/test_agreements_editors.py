@@ -235,6 +235,27 @@ def test_send_is_refused_while_incomplete(client, world):
     assert "nog niet compleet" in html and agreement.status == "concept"
 
 
+def test_checklist_names_the_unfunded_school_years_and_send_is_refused(client, world):
+    """Issue 20 §4: a 4-year agreement with funding for its first school year only
+    passed the checklist and could be sent for signature."""
+    agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
+    vmbo_party, mbo_party = parties(agreement)
+    login_as(client, world["vmbo_user"])
+    response = client.post(f"/overeenkomsten/{agreement.id}/financiering", data=share_form(agreement, [
+        ("lumpsum_vo", "2026-2027", vmbo_party, "60"), ("lumpsum_vo", "2026-2027", mbo_party, "40"),
+        ("rijksbijdrage_mbo", "2026-2027", vmbo_party, "50"), ("rijksbijdrage_mbo", "2026-2027", mbo_party, "50"),
+        ("rijksbijdrage_mbo", "2027-2028", vmbo_party, "50"), ("rijksbijdrage_mbo", "2027-2028", mbo_party, "50"),
+    ]))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    html = client.get(f"/overeenkomsten/{agreement.id}/checklist").get_data(as_text=True)
+    assert "De verdeling moet elk schooljaar van de looptijd dekken." in html
+    assert "Lumpsum vo: geen verdeling voor schooljaren 2027-2028, 2028-2029 en 2029-2030." in html
+    assert "Rijksbijdrage mbo: geen verdeling voor schooljaren 2028-2029 en 2029-2030." in html
+    html = client.post(f"/overeenkomsten/{agreement.id}/ter-ondertekening", follow_redirects=True).get_data(as_text=True)
+    assert "nog niet compleet" in html and "2029-2030" in html
+    assert queries.current_status(agreement) == "concept"
+
+
 def test_expiring_agreements_on_the_overview(client, world, monkeypatch):
     agreement = make_agreement(world["vmbo_user"], world["route"], world["mbo"])
     s = world["session"]

@@ -136,10 +136,10 @@ def test_signing_again_says_al_getekend_with_one_audit_entry(client, world):
     party = next(p for p in agreement.parties if p.role == "vmbo")
     login_as(client, world["vmbo_user"])
     url = f"/overeenkomsten/{agreement.id}/partijen/{party.id}/ondertekenen"
-    first = client.post(url, follow_redirects=True)
+    first = client.post(url, data={"revision": agreement.revision}, follow_redirects=True)
     assert "Je hebt getekend namens" in first.get_data(as_text=True)
     signed_at = world["session"].scalar(select(func.min(AuditLog.id)))  # something to compare against below
-    again = client.post(url, follow_redirects=True).get_data(as_text=True)
+    again = client.post(url, data={"revision": agreement.revision}, follow_redirects=True).get_data(as_text=True)
     assert "Deze partij heeft al getekend." in again
     entries = world["session"].scalar(select(func.count()).select_from(AuditLog).where(
         AuditLog.object_type == "agreement", AuditLog.object_id == agreement.id, AuditLog.action == "sign"))

@@ -104,7 +104,7 @@ def test_deactivated_user_is_logged_out_and_cannot_log_in(app, client, db_sessio
     victim_client = login_as(app.test_client(), victim)
     assert victim_client.get("/account/wachtwoord").status_code == 200
     login_as(client, make_user("admin"))
-    assert client.post(f"/beheer/gebruikers/{victim.id}/actief").status_code == 302
+    assert client.post(f"/beheer/gebruikers/{victim.id}/actief", data={"confirm": "ja"}).status_code == 302
     assert victim_client.get("/account/wachtwoord").status_code == 302
     assert login_through_form(app.test_client(), victim).status_code == 200  # back on the form
 

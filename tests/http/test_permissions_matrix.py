@@ -67,7 +67,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "admin.index": {"GET": "staff"},
     "admin.list_users": {"GET": "staff"},
     "admin.create_user": {"GET": "staff", "POST": "staff"},
-    "admin.toggle_user": {"POST": "staff"},
+    "admin.toggle_user": {"GET": "staff", "POST": "staff"},
     # --- open API, map, regions
     "api.openapi": {"GET": "public"},
     "api.regions_geojson": {"GET": "public"},
@@ -111,7 +111,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "agreements.edit_guarantee": {"GET": "party", "POST": "party"},
     "agreements.terminate_agreement": {"GET": [("signed", "party")], "POST": [("signed", "party")]},
     "agreements.send_agreement": {"POST": "party"},
-    "agreements.sign_agreement": {"POST": "party"},
+    "agreements.sign_agreement": {"GET": "party", "POST": "party"},
     "agreements.archive_agreement": {"POST": "party"},
     "agreements.restore_agreement": {"POST": [("archived", "staff_else_404")]},
     "agreements.upload_document": {"POST": [("signed", "party")]},

@@ -114,6 +114,7 @@ NOT_AUDITED: dict[str, str] = {
     "services.practices.operations.reindex": "derived facet/search rows of a practice; every caller is an audited practice write",
     "services.accounts.throttle.record_failure": "login-throttle counters (Redis or a table), not data; an attacker must not fill the audit log",
     "services.accounts.throttle.clear_account": "login-throttle counters (Redis or a table), not data",
+    "services.accounts.users.check_password_again": "re-entering the password before signing: its only write is the login-throttle counter of a wrong password; the signature it guards is audited",
     "core.uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
     "core.uploads.delete_stored": "removes a file on disk",
     "devdata.rows.insert_rows": "bulk insert inside generate(), which records one entry for the data set",

@@ -241,6 +241,39 @@ def test_checklist_names_what_is_missing(changes, key):
         assert missing == [key]
 
 
+def test_period_school_years_are_every_year_the_period_touches():
+    assert funding_rules.period_school_years(date(2026, 8, 1), date(2030, 7, 31)) == [
+        "2026-2027", "2027-2028", "2028-2029", "2029-2030"]
+    assert funding_rules.period_school_years(date(2027, 1, 1), date(2027, 9, 1)) == ["2026-2027", "2027-2028"]
+    assert funding_rules.period_school_years(None, date(2030, 7, 31)) == []
+    assert funding_rules.period_school_years(date(2030, 8, 1), date(2026, 8, 1)) == []
+
+
+def test_missing_school_years_are_named_per_stream():
+    four_years = (date(2026, 8, 1), date(2030, 7, 31))
+    first_year_only = lines("60", "40") + lines("50", "50", stream="rijksbijdrage_mbo", year="2026-2027") \
+        + lines("50", "50", stream="rijksbijdrage_mbo", year="2028-2029")
+    missing = funding_rules.missing_school_years(first_year_only, *four_years)
+    assert missing == {"lumpsum_vo": ["2027-2028", "2028-2029", "2029-2030"],
+                       "rijksbijdrage_mbo": ["2027-2028", "2029-2030"]}
+    every_year = [line for year in funding_rules.period_school_years(*four_years)
+                  for line in lines("60", "40", year=year)]
+    assert funding_rules.missing_school_years(every_year, *four_years) == {}
+    assert funding_rules.missing_years_messages({"lumpsum_vo": ["2027-2028", "2028-2029"]}) == [
+        "Lumpsum vo: geen verdeling voor schooljaren 2027-2028 en 2028-2029."]
+
+
+def test_funding_for_the_first_year_of_four_fails_the_checklist():
+    """The defect of issue 20: a 4-year agreement passed with funding for its first year only."""
+    facts = complete_facts(funding_missing_years=funding_rules.missing_school_years(
+        lines("60", "40"), date(2026, 8, 1), date(2030, 7, 31)))
+    items = dom.completeness(facts)
+    assert [i.key for i in items if not i.ok] == ["funding"]
+    message = next(i.message for i in items if i.key == "funding")
+    assert "elk schooljaar van de looptijd" in message
+    assert "Lumpsum vo: geen verdeling voor schooljaren 2027-2028, 2028-2029 en 2029-2030." in message
+
+
 def test_team_description_only_needed_when_yes():
     clauses = {**{k: "x" for k in dom.TEXT_CLAUSES}, "team_qualification_description": ""}
     assert dom.is_complete(dom.completeness(complete_facts(clauses=clauses, team_qualification=False)))

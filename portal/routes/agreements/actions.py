@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.core.uploads import store_upload
 from portal.extensions import db
-from portal.forms.agreements import ActionForm, DocumentForm, TerminateForm
+from portal.forms.agreements import ActionForm, DocumentForm, SignForm, TerminateForm
 from portal.models.agreement import AgreementParty
 from portal.permissions import can_restore_agreement, can_sign_for_party
 from portal.routes.agreements.access import load, require_details, require_edit
 from portal.routes.agreements.blueprint import bp
+from portal.services.accounts import users as user_service
 from portal.services.agreements import lifecycle, queries
+from portal.web.auth_session import mark_reauthenticated, needs_reauthentication
 from portal.web.transaction import act, save
 from portal.web.uploads import send_stored
 
@@ -32,20 +34,59 @@ def send_agreement(agreement_id: int):
     return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
 
 
-@bp.post("/<int:agreement_id>/partijen/<int:party_id>/ondertekenen")
+@bp.route("/<int:agreement_id>/partijen/<int:party_id>/ondertekenen", methods=["GET", "POST"])
 @login_required
 def sign_agreement(agreement_id: int, party_id: int):
+    """Signing on behalf of a bevoegd gezag is confirmed on its own page (no
+    JS needed): the body's name and the version being signed, and the password
+    when the last authentication is older than 15 minutes. A POST without the
+    confirmed version (the old one-click form) only shows this page."""
     agreement = load(agreement_id)
     party = db.session.get(AgreementParty, party_id)
     if party is None or party.agreement_id != agreement.id:
         abort(404)
     if not can_sign_for_party(current_user, party):
         abort(403)
-    ActionForm().validate_on_submit() or abort(400)
-    if act(lambda: lifecycle.sign(db.session, agreement, party, current_user),
-           lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}.") and agreement.status == "getekend":
-        flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
-    return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    if request.method == "GET" and (party.is_signed or queries.current_status(agreement) != "ter_ondertekening"):
+        flash("Deze partij heeft al getekend." if party.is_signed else
+              "Deze overeenkomst ligt niet ter ondertekening.", "info")
+        return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    form = SignForm()
+    reauth = needs_reauthentication()
+    status, general, retry_after = 200, [], 0
+    if request.method == "POST" and not form.validate():
+        if "csrf_token" in form.errors:
+            abort(400)
+        form.revision.errors = []  # not confirmed yet: show the confirmation, sign nothing
+    elif request.method == "POST":
+        refused = _password_refused(form) if reauth else None
+        if refused:
+            (message, retry_after), status = refused, 429 if refused[1] else 422
+            general, form.password.errors = [message], [message]
+        else:
+            if reauth:
+                mark_reauthenticated()
+            if act(lambda: lifecycle.sign(db.session, agreement, party, current_user, revision=form.revision.data),
+                   lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}.") \
+                    and agreement.status == "getekend":
+                flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
+            return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
+    form.revision.data = agreement.revision
+    form.password.data = ""
+    response = make_response(render_template("agreements/sign.html", agreement=agreement, party=party, form=form,
+                                             reauth=reauth, general=general), status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _password_refused(form: SignForm) -> tuple[str, int] | None:
+    """The password again, counted by the login throttle; the failure is committed."""
+    if not form.password.data:
+        return "Vul je wachtwoord in.", 0
+    user = current_user._get_current_object()
+    return save(lambda: user_service.check_password_again(db.session, user, form.password.data,
+                                                          request.remote_addr)).result
 
 
 @bp.route("/<int:agreement_id>/opzeggen", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from portal.domain.vocab import ROLES, codes
 from portal.models import Organisation, User
 from portal.models.base import utcnow
 from portal.models.user import new_session_token
+from portal.services.accounts import throttle
 from portal.services.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -126,6 +127,27 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     record(session, user, "user", user.id, "login", after={"rehashed": True} if rehashed else None,
            data_change=False)
     return user
+
+
+PASSWORD_AGAIN_WRONG = "Het wachtwoord klopt niet."
+PASSWORD_AGAIN_THROTTLED = "Te veel mislukte inlogpogingen. Wacht {minutes} minuten en probeer het dan opnieuw."
+
+
+def check_password_again(session: Session, user: User, password: str | None,
+                         address: str | None) -> tuple[str, int] | None:
+    """Re-authentication of the logged-in user before a weighty action (signing
+    on behalf of a bevoegd gezag). None when the password is right; else the
+    message and the seconds to wait (0: just wrong). A wrong password counts as
+    a failed login in the login throttle, and while the throttle holds the
+    password is not checked at all. The caller commits (the failure must stay)."""
+    keys = throttle.login_keys(user.email, address)
+    wait = throttle.retry_after(session, keys)
+    if wait:
+        return PASSWORD_AGAIN_THROTTLED.format(minutes=max(1, -(-wait // 60))), wait
+    if not verify_password(user.password_hash, password or ""):
+        throttle.record_failure(session, keys)
+        return PASSWORD_AGAIN_WRONG, 0
+    return None
 
 
 def count_users(session: Session) -> int:

@@ -39,13 +39,19 @@ def send_for_signature(session: Session, agreement: Agreement, actor: User) -> N
            after={"status": agreement.status})
 
 
-def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: User) -> None:
+def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: User,
+         revision: int | None = None) -> None:
     """The actor signs for their own party, on behalf of its bevoegd gezag; the
     agreement is getekend when every party has signed. Decided under the
     agreement's lock on the current signatures: of two parties signing at the
     same moment the second sees the first's signature (and makes it getekend),
-    and a party signs once (a repeated sign is refused, one audit entry)."""
+    and a party signs once (a repeated sign is refused, one audit entry).
+    `revision` is the version the signer confirmed: refused when the agreement
+    has another version by now."""
     changes.begin_write(session, agreement)
+    if revision is not None and revision != agreement.revision:
+        raise ServiceError(f"De overeenkomst is intussen gewijzigd: dit is nu versie {agreement.revision}. "
+                           "Bekijk die versie en bevestig opnieuw.")
     if party not in agreement.parties:  # also when another save removed it meanwhile
         raise ServiceError("Deze partij hoort niet bij deze overeenkomst.")
     if actor.role != "coordinator" or actor.organisation_id != party.organisation_id:

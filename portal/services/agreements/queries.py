@@ -55,6 +55,7 @@ def guarantee_check(agreement: Agreement) -> guarantee_rules.GuaranteeCheck:
 def checklist(agreement: Agreement) -> list[dom.ChecklistItem]:
     examining = agreement.party_for(agreement.examining_organisation_id) \
         if agreement.examining_organisation_id else None
+    lines = share_lines(agreement)
     facts = dom.AgreementFacts(
         title=agreement.title or "", route_count=len(agreement.routes),
         start_date=agreement.start_date, end_date=agreement.end_date,
@@ -62,7 +63,8 @@ def checklist(agreement: Agreement) -> list[dom.ChecklistItem]:
         examining_role=(examining.role if examining else ("extern" if agreement.examining_organisation_id else None)),
         clauses={k: getattr(agreement, k) or "" for k in CLAUSE_FIELDS},
         mbo_domain=agreement.mbo_domain_code, team_qualification=agreement.team_qualification,
-        funding=funding_rules.check_funding_shares(share_lines(agreement)), funding_lines=len(agreement.funding_shares),
+        funding=funding_rules.check_funding_shares(lines), funding_lines=len(lines),
+        funding_missing_years=funding_rules.missing_school_years(lines, agreement.start_date, agreement.end_date),
         guarantee=guarantee_check(agreement),
     )
     return dom.completeness(facts)
