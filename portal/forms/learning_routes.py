@@ -3,7 +3,7 @@ the form only parses what the browser sends and keeps it for redisplay."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal.domain import vocab
@@ -102,3 +102,4 @@ class ImportForm(FlaskForm):
         ("all", "Alles of niets: niets importeren zolang er een fout in staat"),
         ("valid", "Importeer de regels zonder fouten en sla de foute regels over"),
     ]))
+    include_duplicates = BooleanField("ook dubbele rijen importeren")
