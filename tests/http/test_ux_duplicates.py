@@ -159,3 +159,6 @@ def test_a_large_streamed_reimport_skips_the_duplicates_too(client, world, db_se
     assert html.count('<tr><td>') >= 201 and html.rstrip().endswith("</html>")
     assert db_session.scalar(select(func.count(LearningRoute.id))
                              .where(LearningRoute.title.startswith("Stroom "))) == 201
+    ticked = post_import(client, raw, include_duplicates="y")
+    assert ticked.is_streamed and "201 van 201 leerroutes geïmporteerd" in ticked.get_data(as_text=True)
+    assert count(db_session, "Stroom 0") == 2
