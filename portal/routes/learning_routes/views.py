@@ -181,14 +181,19 @@ def _save(form: RouteForm, route: LearningRoute | None):
 def _duplicate_of(form: RouteForm) -> duplicates.ExistingRoute | None:
     """An identical route that exists already (issue 20 §4: Back and submit
     again makes a new submission key), unless the person confirmed to save
-    anyway. Input with errors is not checked: saving reports those first;
-    nor is a form sent twice with the same key: that redirects to the first."""
-    if request.form.get("toch_opslaan") == "1" or was_submitted(form):
+    anyway. Input with errors is not checked: saving reports those first."""
+    if request.form.get("toch_opslaan") == "1":
         return None
     data, errors = form.to_input()
     if errors:
         return None
-    return duplicates.find_duplicate(db.session, data, current_user)
+    duplicate = duplicates.find_duplicate(db.session, data, current_user)
+    # Checked after the look-up: the key commits with its route, so when the
+    # route found is this very form's first submit (a double click, a retry
+    # through an outage), create_once answers with a redirect to it.
+    if duplicate is None or was_submitted(form):
+        return None
+    return duplicate
 
 
 def _csrf_errors(form) -> list[str]:
