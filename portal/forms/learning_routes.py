@@ -2,7 +2,16 @@
 the form only parses what the browser sends and keeps it for redisplay."""
 from __future__ import annotations
 
-from wtforms import EmailField, Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length
 
 from portal.domain import vocab
@@ -110,3 +119,4 @@ class ImportForm(BoundaryForm):
         ("all", "Alles of niets: niets importeren zolang er een fout in staat"),
         ("valid", "Importeer de regels zonder fouten en sla de foute regels over"),
     ]))
+    include_duplicates = BooleanField("ook dubbele rijen importeren")

@@ -34,6 +34,14 @@ def SubmissionKeyField() -> HiddenField:  # noqa: N802  reads like a field class
     return HiddenField(default=new_key)
 
 
+def was_submitted(form) -> bool:
+    """This form's key was used before: create_once will answer with the
+    earlier object, so checks on the content (issue 20 §4) need not run."""
+    raw = form.submission_key.raw_data
+    key = raw[0] if raw else None
+    return idempotency.valid_key(key) and idempotency.find(db.session, key) is not None
+
+
 def create_once(form, object_type: str, create: Callable[[], T]) -> T:
     """Call `create` (the create service) unless this form's key was used
     before; then flash and answer with a redirect to the earlier object

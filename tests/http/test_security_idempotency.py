@@ -90,8 +90,9 @@ def test_the_same_submit_twice_makes_one_row_and_redirects_to_it(client, db_sess
     assert submission.object_type == kind and submission.user_id == user.id
     assert location.endswith(f"/{submission.object_id}")
 
-    # A new key (the form opened again) is a new object: the check is on the key, not the content.
-    third = client.post(url, data={**data, "submission_key": rendered_key(client, url)})
+    # A new key (the form opened again) is a new object: the check is on the key, not the content
+    # (a route identical to an existing one asks "toch opslaan?" first: tests/http/test_ux_duplicates.py).
+    third = client.post(url, data={**data, "submission_key": rendered_key(client, url), "toch_opslaan": "1"})
     assert third.status_code == 302 and third.headers["Location"] != location
     assert rows(db_session, model, title) == 2
 

@@ -44,6 +44,7 @@ READ_ONLY: dict[str, set[str]] = {
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
                                     "activation_errors"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
+    "services.learning_routes.duplicates": {"find_duplicate", "normal_title", "route_keys"},
     "services.agreements.changes": {"check_version", "ensure_editable"},
     "services.agreements.funding": {"validate_funding", "validate_guarantee"},
     "core.backup": {"check_postgres_tools"},

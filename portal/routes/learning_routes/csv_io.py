@@ -84,14 +84,16 @@ def import_csv():
     except route_import.ImportFileError as exc:
         return render_template("learning_routes/import.html", file_error=str(exc), **context)
     mode = form.mode.data if form.mode.data in ("all", "valid") else "all"
+    include_duplicates = bool(form.include_duplicates.data)
     if len(rows) <= STREAM_THRESHOLD:
-        result = route_import.import_routes(db.session, rows, current_user, mode=mode)
+        result = route_import.import_routes(db.session, rows, current_user, mode=mode,
+                                            include_duplicates=include_duplicates)
         _finish(result)
         return render_template("learning_routes/import.html", result=result, **context)
-    return _streamed_import(rows, mode, context)
+    return _streamed_import(rows, mode, context, include_duplicates)
 
 
-def _streamed_import(rows, mode: str, context: dict) -> Response:
+def _streamed_import(rows, mode: str, context: dict, include_duplicates: bool = False) -> Response:
     """A large file: the page streams a progress bar per chunk, then the report
     (works without JavaScript: the browser renders the page as it arrives)."""
     page = render_template("learning_routes/import.html", streaming=True, total=len(rows), **context)
@@ -101,7 +103,7 @@ def _streamed_import(rows, mode: str, context: dict) -> Response:
     @stream_with_context
     def generate():
         yield head
-        gen = route_import.iter_import(db.session, rows, actor, mode=mode)
+        gen = route_import.iter_import(db.session, rows, actor, mode=mode, include_duplicates=include_duplicates)
         result = None
         try:
             while result is None:

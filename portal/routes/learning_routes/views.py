@@ -15,7 +15,7 @@ from portal.domain.school_year import current_school_year
 from portal.domain.text import check_text
 from portal.extensions import db
 from portal.forms.learning_routes import RouteForm
-from portal.forms.submission import create_once
+from portal.forms.submission import create_once, was_submitted
 from portal.models import LearningRoute, Organisation
 from portal.permissions import (
     can_archive_route,
@@ -29,10 +29,10 @@ from portal.permissions import (
 from portal.routes.learning_routes.access import load_route
 from portal.routes.learning_routes.blueprint import bp
 from portal.routes.learning_routes.list_state import list_state
+from portal.services.learning_routes import duplicates, snapshots
 from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes import operations as route_service
-from portal.services.learning_routes import snapshots
 from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
 from portal.web.transaction import act, save
@@ -143,9 +143,9 @@ def _picker_context(form: RouteForm) -> dict:
 
 
 def _render_form(form: RouteForm, route: LearningRoute | None, general=(), warnings=None, conflict=None,
-                 status: int = 200):
+                 status: int = 200, duplicate: duplicates.ExistingRoute | None = None):
     html = render_template("learning_routes/form.html", form=form, route=route, general=list(general),
-                           warnings=warnings or {}, conflict=conflict, **_picker_context(form))
+                           warnings=warnings or {}, conflict=conflict, duplicate=duplicate, **_picker_context(form))
     return html, status
 
 
@@ -196,6 +196,24 @@ def _save(form: RouteForm, route: LearningRoute | None):
     return redirect(url_for("learning_routes.detail", route_id=saved.id))
 
 
+def _duplicate_of(form: RouteForm) -> duplicates.ExistingRoute | None:
+    """An identical route that exists already (issue 20 §4: Back and submit
+    again makes a new submission key), unless the person confirmed to save
+    anyway. Input with errors is not checked: saving reports those first."""
+    if request.form.get("toch_opslaan") == "1":
+        return None
+    data, errors = form.to_input()
+    if errors:
+        return None
+    duplicate = duplicates.find_duplicate(db.session, data, current_user)
+    # Checked after the look-up: the key commits with its route, so when the
+    # route found is this very form's first submit (a double click, a retry
+    # through an outage), create_once answers with a redirect to it.
+    if duplicate is None or was_submitted(form):
+        return None
+    return duplicate
+
+
 def _csrf_errors(form) -> list[str]:
     token = getattr(form, "csrf_token", None)
     return ["Het formulier is verlopen; probeer het opnieuw."] if token is not None and token.errors else []
@@ -221,6 +239,9 @@ def create():
         return _render_form(form, None)
     if not form.validate_on_submit():
         return _render_form(form, None, _csrf_errors(form))
+    duplicate = _duplicate_of(form)
+    if duplicate is not None:
+        return _render_form(form, None, duplicate=duplicate)
     return _save(form, None)
 
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from portal.core.data_version import DATA_VERSION, bump_data_version
 from portal.core.spreadsheets import FORMULA_START
 from portal.domain import vocab
-from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
+from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, RuleResult, parse_pupils
 from portal.domain.text import check_text, normalise_text
 from portal.models import Organisation, Setting
-from portal.services.learning_routes import bulk
+from portal.services.learning_routes import bulk, duplicates
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes.columns import FIELD_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
 from portal.services.learning_routes.export import to_csv
@@ -255,6 +255,10 @@ class ImportResult:
     failed_rows: int = 0
     mode: str = "all"
     messages: list[RowMessage] = field(default_factory=list)
+    # (line, existing route) of the rows skipped as identical to an existing route
+    skipped_duplicates: list[tuple[int, duplicates.ExistingRoute]] = field(default_factory=list)
+    # the routes this import made (kept only when the import commits)
+    created_routes: list[duplicates.ExistingRoute] = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowMessage]:
@@ -266,8 +270,35 @@ class ImportResult:
         return self.created > 0 and (self.mode == "valid" or self.failed_rows == 0)
 
 
+def _duplicate_index(session: Session, actor, parsed: list, include_duplicates: bool) -> duplicates.DuplicateIndex | None:
+    """The existing routes the rows are checked against; None: import duplicates too."""
+    if include_duplicates:
+        return None
+    return duplicates.DuplicateIndex(session, actor, {data.first_school_year for data, _ in parsed})
+
+
+def _hold_duplicates(index: duplicates.DuplicateIndex | None, lines: list[int], items: list, clean: list[int],
+                     result: ImportResult) -> list[int]:
+    """Issue 20 §4: the clean rows identical to a route that existed before
+    the import are skipped with a warning, unless the import was told to
+    include them (index None). Returns the rows still to register."""
+    if index is None:
+        return clean
+    kept = []
+    for i in clean:
+        existing = index.find(items[i][0])
+        if existing is None:
+            kept.append(i)
+            continue
+        result.skipped_duplicates.append((lines[i], existing))
+        result.messages.append(RowMessage(lines[i], "titel", f"Deze leerroute bestaat al: ‘{existing.title}’ "
+                                          "(zelfde titel, vmbo-vestiging en eerste schooljaar); overgeslagen.",
+                                          "waarschuwing"))
+    return kept
+
+
 def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor, *, mode: str = "all",
-                chunk: int = 100) -> Iterator[tuple[int, int]]:
+                chunk: int = 100, include_duplicates: bool = False) -> Iterator[tuple[int, int]]:
     """Register each row through the service; yields (done, total) after every
     chunk and returns the ImportResult. The caller commits when
     result.should_commit and rolls back otherwise."""
@@ -275,6 +306,7 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
     orgs = OrganisationIndex(session)
     vocabulary = route_service.Vocabulary(session)
     parsed = [row_to_input(row, orgs) for _, row in rows]
+    index = _duplicate_index(session, actor, parsed, include_duplicates)
     # Load the facts of every organisation in the file at once (not per row).
     facts_cache: dict = {}
     ids = sorted({i for data, _ in parsed for i in (*data.vmbo_parties, *data.mbo_parties, *data.employer_parties)})
@@ -292,6 +324,7 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
         # All-or-nothing: once a row failed nothing will be kept, so only validate.
         write = result.mode == "valid" or result.failed_rows == 0
         clean = [i for i, (_, parse_errors) in enumerate(items) if not parse_errors]
+        clean = _hold_duplicates(index, lines, items, clean, result)
         written = bulk.register_routes(session, [items[i][0] for i in clean], actor, write=write,
                                                 vocabulary=vocabulary, facts_cache=facts_cache)
         outcomes = dict(zip(clean, written, strict=False))
@@ -299,7 +332,8 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
             if parse_errors:
                 # Still run the rules, so every problem of the row is reported at once.
                 outcomes[i] = (None, route_service.validate(session, data, actor, facts_cache=facts_cache)[1])
-        outcomes = [outcomes[i] for i in range(len(items))]
+        # A row skipped as a duplicate has no outcome: nothing more to report.
+        outcomes = [outcomes.get(i, (None, RuleResult())) for i in range(len(items))]
         for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes, strict=False):
             errors = dict(parse_errors)
             for name, messages in checked.errors.items():
@@ -314,6 +348,7 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
                         result.messages.append(RowMessage(line, column or "–", message))
             elif route is not None:
                 result.created += 1
+                result.created_routes.append(duplicates.ExistingRoute(route.id, route.title))
             for name, messages in checked.warnings.items():
                 for message in messages:
                     result.messages.append(RowMessage(line, FIELD_COLUMNS.get(name, "–"), message, "waarschuwing"))
@@ -321,9 +356,9 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
     return result
 
 
-def import_routes(session: Session, rows, actor, *, mode: str = "all",
+def import_routes(session: Session, rows, actor, *, mode: str = "all", include_duplicates: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    gen = iter_import(session, rows, actor, mode=mode)
+    gen = iter_import(session, rows, actor, mode=mode, include_duplicates=include_duplicates)
     while True:
         try:
             done, total = next(gen)
