@@ -392,7 +392,10 @@ class Racer(threading.Thread):
             if page.status != 200:
                 return
             forms.append(form_fields(page.body, "version_id"))
-        first, second = self.random.sample(range(5, 96), 2)
+        # Both differ from the stored split: a save that changes nothing makes
+        # no new version, and the other save would then rightly be accepted too.
+        stored = {int(float(dict(form).get("share-0-percentage") or 0)) for form in forms}
+        first, second = self.random.sample([x for x in range(5, 96) if x not in stored], 2)
         forms = [replace(form, **{"share-0-percentage": f"{x}.00", "share-1-percentage": f"{100 - x}.00",
                                   "action": "save"}) for form, x in zip(forms, (first, second), strict=True)]
         answers = self.together([lambda b=b, f=f: b.request("POST", path, "race-save", f)
@@ -409,6 +412,8 @@ class Racer(threading.Thread):
             path = f"/overeenkomsten/{entry['id']}/partijen/{party}/ondertekenen"
             # the confirmation step: its token and the version being signed
             page = browser.request("GET", path, "race-form")
+            if page.status != 200:  # e.g. a 503 while the database restarts: no race to run
+                return
             form = [("csrf_token", page.input_value("csrf_token") or ""), ("revision", page.input_value("revision") or "")]
             sends.append(lambda b=browser, p=path, f=form: b.request("POST", p, "race-sign", f))
         answers = self.together(sends)
