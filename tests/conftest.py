@@ -59,23 +59,31 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
-    reset_database(database_url)
-    upload_dir = tmp_path_factory.mktemp("uploads")
+def make_app(url: str, upload_dir: Path):
+    """The app on the database at `url`, migrated and with the vocabularies
+    (also the concurrency tests' in-process app beside their servers)."""
+    from flask_migrate import upgrade
+
+    from portal.services.reference.vocabularies import seed_vocabularies
 
     class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = database_url
+        SQLALCHEMY_DATABASE_URI = url
         PORTAL_DATA_DIR = str(DATA_DIR)
         UPLOAD_DIR = str(upload_dir)
 
     app = create_app(Config)
     with app.app_context():
-        from flask_migrate import upgrade
         upgrade()
-        from portal.services.reference.vocabularies import seed_vocabularies
         seed_vocabularies(db.session)
         db.session.commit()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    reset_database(database_url)
+    app = make_app(database_url, tmp_path_factory.mktemp("uploads"))
     yield app
     with app.app_context():
         db.session.remove()

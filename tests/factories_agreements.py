@@ -65,3 +65,11 @@ def fill_funding_and_guarantee(agreement, actor, split=("60", "40")):
              max_wait_days=10, description="Andere mbo-2-opleiding"),
     ], actor)
     return agreement
+
+
+def agreement_world(session) -> dict:
+    """Two parties, their route and a complete agreement between them, by name."""
+    vmbo, mbo, route, vmbo_user, mbo_user = make_parties_and_route()
+    agreement = make_agreement(vmbo_user, route, mbo)
+    return dict(vmbo=vmbo, mbo=mbo, route=route, vmbo_user=vmbo_user, mbo_user=mbo_user, agreement=agreement,
+                session=session)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from portal.extensions import db
-from tests.concurrency.live import Server, create_database, drop_database, make_app
+from tests.concurrency.live import Server, create_database, drop_database
+from tests.conftest import make_app
 
 
 @dataclass

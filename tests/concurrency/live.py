@@ -19,13 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from portal import create_app
-from portal.config import TestConfig
-from portal.extensions import db
-from portal.services.reference.vocabularies import seed_vocabularies
 from scripts.soak_client import Browser, Recorder, Response, form_fields
 from tests.conftest import DATA_DIR, ROOT
 
@@ -58,24 +53,6 @@ def drop_database(url: str, admin_url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-def make_app(url: str, upload_dir: Path):
-    """The app in this process, on the servers' database: migrates it, and
-    seeds and inspects it for the tests (commits for real)."""
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        PORTAL_DATA_DIR = str(DATA_DIR)
-        UPLOAD_DIR = str(upload_dir)
-
-    app = create_app(Config)
-    with app.app_context():
-        upgrade()
-        seed_vocabularies(db.session)
-        db.session.commit()
-        db.session.remove()
-    return app
 
 
 # --- the server ----------------------------------------------------------------

@@ -93,10 +93,12 @@ def share_sums(app, agreement_id: int) -> dict[tuple[str, str], Decimal]:
     return {(stream, year): Decimal(total) for stream, year, total in rows}
 
 
-def shares(app, agreement_id: int) -> list[tuple[int, Decimal]]:
+def shares(app, agreement_id: int, school_year: str) -> list[tuple[int, Decimal]]:
+    """The shares of one school year (the agreement is funded for every year of its period)."""
     with app.app_context():
         rows = db.session.execute(select(FundingShare.party_id, FundingShare.percentage)
-                                  .where(FundingShare.agreement_id == agreement_id)
+                                  .where(FundingShare.agreement_id == agreement_id,
+                                         FundingShare.school_year == school_year)
                                   .order_by(FundingShare.party_id)).all()
         db.session.remove()
     return [(party, Decimal(p)) for party, p in rows]

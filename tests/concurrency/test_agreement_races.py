@@ -82,7 +82,8 @@ def funding_race(world, server: Server) -> list[str]:
     sums = seed.share_sums(world.app, case.agreement_id)
     problems += [f"{stream} {year} sums to {total}" for (stream, year), total in sums.items()
                  if total != Decimal("100.00")]
-    stored = sorted(p for _, p in seed.shares(world.app, case.agreement_id))
+    raced_year = dict(forms[0])["share-0-school_year"]  # share rows 0 and 1: the first school year
+    stored = sorted(p for _, p in seed.shares(world.app, case.agreement_id, raced_year))
     if stored not in [sorted(Decimal(v) for v in split) for split in SPLITS]:
         problems.append(f"stored shares {stored} are neither save")
     return problems

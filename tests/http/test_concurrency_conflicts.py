@@ -24,7 +24,7 @@ from portal.models.agreement import Agreement
 from portal.services.agreements import lifecycle
 from tests.conftest import login_as
 from tests.factories import make_user
-from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
+from tests.factories_agreements import CLAUSES, agreement_world
 from tests.factories_practices import make_practice
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -32,10 +32,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def world(db_session):
-    vmbo, mbo, route, vmbo_user, mbo_user = make_parties_and_route()
-    agreement = make_agreement(vmbo_user, route, mbo)
-    return dict(vmbo=vmbo, mbo=mbo, route=route, vmbo_user=vmbo_user, mbo_user=mbo_user, agreement=agreement,
-                session=db_session)
+    return agreement_world(db_session)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from portal.services.agreements import funding, lifecycle, operations
 from portal.services.learning_routes import operations as route_service
 from portal.services.practices import operations as practice_service
 from tests.factories import make_user
-from tests.factories_agreements import CLAUSES, make_agreement, make_parties_and_route
+from tests.factories_agreements import CLAUSES, agreement_world
 from tests.factories_practices import make_practice, practice_data
 from tests.factories_routes import route_data
 
@@ -39,10 +39,7 @@ SIGNED_AT = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def world(db_session):
-    vmbo, mbo, route, vmbo_user, mbo_user = make_parties_and_route()
-    agreement = make_agreement(vmbo_user, route, mbo)
-    return dict(vmbo=vmbo, mbo=mbo, route=route, vmbo_user=vmbo_user, mbo_user=mbo_user, agreement=agreement,
-                session=db_session)
+    return agreement_world(db_session)
 
 
 def party(agreement, org):
