@@ -74,8 +74,16 @@ def coordinator_pages(page) -> list[str]:
         agreement + "/afdrukken"]
 
 
+def deactivate_page(page) -> str:
+    """The confirmation page of deactivating an account (a GET form in the user list)."""
+    page.goto("/beheer/gebruikers")
+    actions = [a for a in (f.get_attribute("action") for f in page.locator("main form[method=get]").all()) if a]
+    assert actions, "no deactivate form on /beheer/gebruikers"
+    return actions[-1]
+
+
 def admin_pages(page) -> list[str]:
-    return ["/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/kaart/dashboard", "/bibliotheek/moderatie",
+    return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/kaart/dashboard", "/bibliotheek/moderatie",
             "/overeenkomsten/?archief=1", "/leerroutes/?archief=1"]
 
 
