@@ -184,6 +184,10 @@ def generate_agreements(ctx, routes: list[dict]) -> None:  # noqa: C901  one pas
             "funding_purpose": "Inzet van docenten en gebruik van praktijkruimten.",
             "route_duration_months": duration,
             "signed_at": created if status in ("getekend", "verlopen", "opgezegd") else None,
+            # Signed by all: version 1 is the version in force (domain/in_force.py).
+            "in_force_revision": 1 if status in ("getekend", "verlopen", "opgezegd") else None,
+            "in_force_start_date": start if status in ("getekend", "verlopen", "opgezegd") else None,
+            "in_force_end_date": end if status in ("getekend", "verlopen", "opgezegd") else None,
             "sent_at": created if status != "concept" else None,
             "terminated_on": BASE.date() - timedelta(days=30) if status == "opgezegd" else None,
             "termination_reason": "De route is gestopt." if status == "opgezegd" else None,
