@@ -192,6 +192,10 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     expect(page.locator("#addendum")).to_contain_text("synthetische wijziging voor de browsertest")
     expect(page.locator("#addendum")).to_contain_text("Nog te tekenen door")
     assert_accessible(page, "agreement detail (addendum in voorbereiding)")
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})  # the addendum and its diff fit a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size(viewport)
     # The route stays actief and counted while the addendum waits.
     assert route_state(page) == "Actief"
     assert kaart_routes(page) == kaart_active and region_missing(page) == missing_active

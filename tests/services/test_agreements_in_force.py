@@ -207,3 +207,15 @@ def test_a_new_agreement_for_a_route_outside_its_period_is_refused(db_session, w
                        start_date=school_year_bounds(NOW)[0], end_date=school_year_bounds(NOW)[1])
     assert "GLR later" in exc.value.errors["end_date"][0]
 
+
+
+def test_a_route_cannot_become_actief_again_under_a_terminated_agreement(db_session, world):
+    """Terminated per today: its period still overlaps this school year, but it has ended."""
+    sign_all(db_session, world)
+    activate(db_session, world)
+    lifecycle.terminate(db_session, world["agreement"], date.today(), "Synthetische reden.", world["vmbo_user"])
+    assert world["route"].status == "beeindigd"
+    errors = queries.activation_errors(db_session, world["route"], NOW)
+    assert errors and "getekende samenwerkingsovereenkomst" in errors[0]
+    with pytest.raises(ServiceError):
+        activate(db_session, world)

@@ -241,7 +241,9 @@ def activation_errors(session: Session, route: LearningRoute | None, school_year
     candidates = session.scalars(query.execution_options(populate_existing=True))
     for agreement in candidates:
         period = in_force(agreement)
-        if period is not None and period.overlaps_school_year(school_year):
+        # In force in that school year and not ended by today (a termination or
+        # expiry earlier in the year ends the basis: route_basis.py).
+        if period is not None and period.overlaps_school_year(school_year) and period.end_date >= today():
             return []
     return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
             f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]

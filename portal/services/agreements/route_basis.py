@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
-from portal.core.locking import lock_for_write
+from portal.core.locking import lock_for_write, locks_enabled
 from portal.models import LearningRoute, User
 from portal.models.agreement import Agreement, agreement_routes
 from portal.services.agreements import queries
@@ -39,6 +39,19 @@ def _covered_elsewhere(session: Session, route: LearningRoute, agreement: Agreem
                               Agreement.id != agreement.id, queries.in_force_on(on)))))
 
 
+def _route_lock_free(session: Session, route: LearningRoute) -> bool:
+    """Take the route's row lock unless another transaction holds it (PostgreSQL
+    SKIP LOCKED). The caller holds the agreement's lock; a route writer (an
+    activation) takes the route's lock first and then reads the agreement FOR
+    SHARE, so waiting here could deadlock. A route skipped now is ended by the
+    daily run; an activation that was waiting is refused, as the agreement is
+    no longer in force when it reads it."""
+    if not locks_enabled() or session.get_bind().dialect.name != "postgresql":
+        return True
+    return session.scalar(select(LearningRoute.id).where(LearningRoute.id == route.id)
+                          .with_for_update(key_share=True, skip_locked=True)) is not None
+
+
 def end_routes(session: Session, agreement: Agreement, actor: User | None, on: date | None = None,
                ) -> list[LearningRoute]:
     """Set the agreement's active DLRs and GLRs to beëindigd when its version in
@@ -54,7 +67,9 @@ def end_routes(session: Session, agreement: Agreement, actor: User | None, on: d
     for route in list(agreement.routes):
         if route.kind_code not in queries.COVERAGE_KINDS or route.archived_at is not None:
             continue
-        lock_for_write(session, route)
+        if not _route_lock_free(session, route):
+            continue
+        lock_for_write(session, route)  # held already: refreshes the route's state
         if route.status != "actief" or _covered_elsewhere(session, route, agreement, on):
             continue
         route.status = "beeindigd"
