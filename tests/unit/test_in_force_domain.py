@@ -48,3 +48,19 @@ def test_route_period_errors_name_the_route_at_the_date_that_excludes_it():
     early = rules.route_period_errors(start, end, [("Voorbij", "2020-2021", "2025-2026")])
     assert list(early) == ["start_date"] and "01-08-2026" in early["start_date"][0]
     assert rules.route_period_errors(end, start, [("Te laat", "2040-2041", None)]) == {}  # the period itself is wrong
+
+
+@pytest.mark.parametrize("start, end, terminated, year, valid", [
+    (date(2026, 8, 1), date(2030, 7, 31), None, "2026-2027", True),
+    (date(2026, 8, 1), date(2030, 7, 31), None, "2030-2031", False),
+    (date(2026, 8, 1), date(2030, 7, 31), None, "2025-2026", False),
+    (date(2026, 9, 15), date(2030, 7, 31), None, "2026-2027", True),
+    (date(2026, 8, 1), date(2030, 7, 31), date(2027, 7, 1), "2027-2028", False),
+    # opgezegd per 1 August: no longer in force on that day, so not in 2027-2028
+    (date(2026, 8, 1), date(2030, 7, 31), date(2027, 8, 1), "2027-2028", False),
+    (date(2026, 8, 1), date(2030, 7, 31), date(2027, 8, 2), "2027-2028", True),
+])
+def test_in_force_in_a_school_year(start, end, terminated, year, valid):
+    status = "opgezegd" if terminated else "getekend"
+    assert rules.in_force(1, start, end, status, terminated).overlaps_school_year(year) is valid
+    assert rules.in_force(None, None, None, status, terminated) is None  # never signed: never in force
