@@ -37,6 +37,16 @@ agreement_routes = Table(
     Column("route_id", ForeignKey("learning_routes.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+# The routes the version in force covers (set when the last party signs): a
+# draft addendum that adds or drops a route changes agreement_routes only, so
+# the routes' basis stays what was signed (domain/in_force.py).
+agreement_in_force_routes = Table(
+    "agreement_in_force_routes",
+    db.metadata,
+    Column("agreement_id", ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("route_id", ForeignKey("learning_routes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class AgreementParty(db.Model):
     """An organisation that signs, through its bevoegd gezag."""
@@ -220,6 +230,8 @@ class Agreement(TimestampMixin, db.Model):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     routes: Mapped[list[LearningRoute]] = relationship(secondary=agreement_routes, order_by=LearningRoute.title)
+    in_force_routes: Mapped[list[LearningRoute]] = relationship(secondary=agreement_in_force_routes,
+                                                                order_by=LearningRoute.title)
     parties: Mapped[list[AgreementParty]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", order_by=AgreementParty.id
     )

@@ -13,6 +13,7 @@ def _agreement(route, parties, end_date, title="Overeenkomst Zorgroute"):
     agreement = Agreement(title=title, start_date=start, end_date=end_date, status="getekend", revision=1,
                           in_force_revision=1, in_force_start_date=start, in_force_end_date=end_date)
     agreement.routes = [route]
+    agreement.in_force_routes = [route]
     agreement.parties = [AgreementParty(organisation_id=o.id, role=r, governing_body_name=o.name)
                          for o, r in parties]
     db.session.add(agreement)

@@ -219,3 +219,27 @@ def test_a_route_cannot_become_actief_again_under_a_terminated_agreement(db_sess
     assert errors and "getekende samenwerkingsovereenkomst" in errors[0]
     with pytest.raises(ServiceError):
         activate(db_session, world)
+
+
+def test_a_route_added_by_a_draft_addendum_is_covered_only_once_the_addendum_is_signed(db_session, world):
+    sign_all(db_session, world)
+    activate(db_session, world)
+    extra = route_service.register_route(db_session, route_data(
+        world["school"], world["roc"], title="GLR Synthetisch Erbij", status="voorbereiding",
+        first_school_year=NOW), world["staff"])
+    a = world["agreement"]
+    data = dict(title=a.title, start_date=a.start_date, end_date=a.end_date, route_ids=[extra.id])
+    assert operations.update_agreement(db_session, a, data, world["vmbo_user"]) == "addendum"  # drops the first
+    # Version 1 (with the first route only) is what is in force.
+    assert queries.activation_errors(db_session, extra, NOW)
+    assert not queries.activation_errors(db_session, world["route"], NOW)
+    assert region_figures(db_session, world) == {"signed": 1, "expiring": 0, "missing": 0}
+    lifecycle.send_for_signature(db_session, a, world["vmbo_user"])
+    for party in a.parties:
+        lifecycle.sign(db_session, a, party, world["vmbo_user"] if party.organisation_id == world["school"].id
+                       else world["mbo_user"])
+    assert a.in_force_revision == 2 and [r.id for r in a.in_force_routes] == [extra.id]
+    assert not queries.activation_errors(db_session, extra, NOW)
+    # Version 2 no longer covers the first route: it lost its basis when version 2 came into force.
+    assert queries.activation_errors(db_session, world["route"], NOW)
+    assert world["route"].status == "beeindigd"

@@ -191,6 +191,7 @@ def test_agreement_figures_of_the_regions_active_routes(ctx):
                                          in_force_start_date=today - timedelta(days=400) if signed else None,
                                          in_force_end_date=end if signed else None)
         item.routes = [route]
+        item.in_force_routes = [route] if signed else []
         ctx.add(item)
 
     agreement(covered, today + timedelta(days=700))

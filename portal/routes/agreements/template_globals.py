@@ -30,12 +30,13 @@ def agreement_facts(agreement: Agreement) -> dict:
     status = queries.current_status(agreement)
     facts = {"status": status, "label": queries.status_label(agreement, show_addendum=details),
              "title": agreement.title, "start_date": agreement.start_date, "end_date": agreement.end_date,
-             "party_lines": None}
+             "party_lines": None, "routes": agreement.routes}
     if queries.has_addendum(agreement):
         facts["status"] = "getekend" if status in ("concept", "ter_ondertekening") else status
         if not details and (snapshot := queries.public_snapshot(agreement)) is not None:
             facts.update(title=snapshot.get("title") or agreement.title, party_lines=snapshot.get("parties") or [],
-                         start_date=agreement.in_force_start_date, end_date=agreement.in_force_end_date)
+                         start_date=agreement.in_force_start_date, end_date=agreement.in_force_end_date,
+                         routes=agreement.in_force_routes)
     return facts
 
 

@@ -77,6 +77,10 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
         agreement.in_force_revision = agreement.revision
         agreement.in_force_start_date = agreement.start_date
         agreement.in_force_end_date = agreement.end_date
+        dropped = [r for r in agreement.in_force_routes if r not in agreement.routes]
+        agreement.in_force_routes = list(agreement.routes)
+        session.flush()
+        route_basis.end_dropped_routes(session, agreement, dropped, actor)
     session.flush()
     changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "sign",

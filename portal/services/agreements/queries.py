@@ -18,7 +18,7 @@ from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain.identifiers import school_year_error
 from portal.domain.school_year import school_year_of
 from portal.models import LearningRoute, RouteParty
-from portal.models.agreement import Agreement, AgreementParty, agreement_routes
+from portal.models.agreement import Agreement, AgreementParty, agreement_in_force_routes, agreement_routes
 
 COVERAGE_KINDS = frozenset({"dlr", "glr"})
 CLAUSE_FIELDS = (
@@ -230,8 +230,8 @@ def activation_errors(session: Session, route: LearningRoute | None, school_year
     if school_year_error(school_year):
         return [school_year_error(school_year)]
     query = (select(Agreement)
-             .join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
-             .where(agreement_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
+             .join(agreement_in_force_routes, agreement_in_force_routes.c.agreement_id == Agreement.id)
+             .where(agreement_in_force_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
                     Agreement.in_force_revision.is_not(None)))
     if locks_enabled():
         # The covering agreements as committed, held until the route's write

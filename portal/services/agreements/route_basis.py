@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.core.audit import record
 from portal.core.locking import lock_for_write, locks_enabled
 from portal.models import LearningRoute, User
-from portal.models.agreement import Agreement, agreement_routes
+from portal.models.agreement import Agreement, agreement_in_force_routes
 from portal.services.agreements import queries
 
 ROUTE_AUDIT_TYPE = "learning_route"
@@ -34,8 +34,8 @@ def basis_ended(agreement: Agreement, on: date) -> bool:
 
 def _covered_elsewhere(session: Session, route: LearningRoute, agreement: Agreement, on: date) -> bool:
     return bool(session.scalar(
-        select(exists().where(agreement_routes.c.route_id == route.id,
-                              agreement_routes.c.agreement_id == Agreement.id,
+        select(exists().where(agreement_in_force_routes.c.route_id == route.id,
+                              agreement_in_force_routes.c.agreement_id == Agreement.id,
                               Agreement.id != agreement.id, queries.in_force_on(on)))))
 
 
@@ -60,11 +60,27 @@ def end_routes(session: Session, agreement: Agreement, actor: User | None, on: d
     on = on or queries.today()
     if not basis_ended(agreement, on):
         return []
-    ended: list[LearningRoute] = []
+    last_day = agreement.in_force_end_date or agreement.end_date
     reason = ("opgezegd per " + agreement.terminated_on.strftime("%d-%m-%Y")
               if agreement.status == "opgezegd" and agreement.terminated_on else
-              "verlopen na " + agreement.end_date.strftime("%d-%m-%Y"))
-    for route in list(agreement.routes):
+              "verlopen na " + last_day.strftime("%d-%m-%Y"))
+    return _end(session, agreement, agreement.in_force_routes, actor, on,
+                f"De samenwerkingsovereenkomst is {reason}; de leerroute heeft geen getekende overeenkomst meer.")
+
+
+def end_dropped_routes(session: Session, agreement: Agreement, dropped: list[LearningRoute],
+                       actor: User | None) -> list[LearningRoute]:
+    """After an addendum came into force without some routes of the version
+    before it: those lose their basis too, unless another agreement covers them."""
+    return _end(session, agreement, dropped, actor, queries.today(),
+                f"Addendum versie {agreement.in_force_revision} van de samenwerkingsovereenkomst dekt de "
+                f"leerroute niet meer; de leerroute heeft geen getekende overeenkomst meer.")
+
+
+def _end(session: Session, agreement: Agreement, routes: list[LearningRoute], actor: User | None, on: date,
+         reason: str) -> list[LearningRoute]:
+    ended: list[LearningRoute] = []
+    for route in list(routes):
         if route.kind_code not in queries.COVERAGE_KINDS or route.archived_at is not None:
             continue
         if not _route_lock_free(session, route):
@@ -76,8 +92,7 @@ def end_routes(session: Session, agreement: Agreement, actor: User | None, on: d
         session.flush()
         record(session, actor, ROUTE_AUDIT_TYPE, route.id, "end_basis", before={"status": "actief"},
                after={"status": "beeindigd", "agreement": agreement.title, "agreement_id": agreement.id,
-                      "reden": f"De samenwerkingsovereenkomst is {reason}; de leerroute heeft geen "
-                               f"getekende overeenkomst meer."})
+                      "reden": reason})
         ended.append(route)
     return ended
 
@@ -86,14 +101,14 @@ def ended_routes(agreement: Agreement, on: date | None = None) -> list[LearningR
     """For the agreement page: its DLRs and GLRs that are beëindigd now that its version in force has ended."""
     if not basis_ended(agreement, on or queries.today()):
         return []
-    return [r for r in agreement.routes if r.kind_code in queries.COVERAGE_KINDS and r.status == "beeindigd"]
+    return [r for r in agreement.in_force_routes if r.kind_code in queries.COVERAGE_KINDS and r.status == "beeindigd"]
 
 
 def routes_still_active(session: Session, on: date) -> list[Agreement]:
     """Agreements whose version in force has ended by `on` but that still have
     an active DLR or GLR (the daily run ends those routes)."""
-    active_route = exists().where(agreement_routes.c.agreement_id == Agreement.id,
-                                  agreement_routes.c.route_id == LearningRoute.id,
+    active_route = exists().where(agreement_in_force_routes.c.agreement_id == Agreement.id,
+                                  agreement_in_force_routes.c.route_id == LearningRoute.id,
                                   LearningRoute.status == "actief",
                                   LearningRoute.kind_code.in_(queries.COVERAGE_KINDS))
     ended = or_(Agreement.in_force_end_date < on,
