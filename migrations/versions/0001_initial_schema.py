@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 23:40:41.885005
+Create Date: 2026-12-05 00:12:20.474048
 
 """
 
@@ -417,6 +417,27 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_domain_code"), ["mbo_domain_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_level_code"), ["mbo_level_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_status"), ["status"], unique=False)
+
+    op.create_table(
+        "agreement_in_force_routes",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("route_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name=op.f("fk_agreement_in_force_routes_agreement_id_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["route_id"],
+            ["learning_routes.id"],
+            name=op.f("fk_agreement_in_force_routes_route_id_learning_routes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "route_id", name=op.f("pk_agreement_in_force_routes")),
+    )
+    with op.batch_alter_table("agreement_in_force_routes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agreement_in_force_routes_route_id"), ["route_id"], unique=False)
 
     op.create_table(
         "agreement_parties",
@@ -915,6 +936,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_agreement_parties_agreement_id"))
 
     op.drop_table("agreement_parties")
+    with op.batch_alter_table("agreement_in_force_routes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_in_force_routes_route_id"))
+
+    op.drop_table("agreement_in_force_routes")
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_learning_routes_status"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_level_code"))
