@@ -30,7 +30,7 @@ def agreement_facts(agreement: Agreement) -> dict:
     status = queries.current_status(agreement)
     facts = {"status": status, "label": queries.status_label(agreement, show_addendum=details),
              "title": agreement.title, "start_date": agreement.start_date, "end_date": agreement.end_date,
-             "party_lines": None, "routes": agreement.routes}
+             "party_lines": None, "routes": None}  # routes: None = the agreement's own (loaded only when shown)
     if queries.has_addendum(agreement):
         facts["status"] = "getekend" if status in ("concept", "ter_ondertekening") else status
         if not details and (snapshot := queries.public_snapshot(agreement)) is not None:
