@@ -170,8 +170,10 @@ def can_view_agreement_details(user, agreement) -> bool:
 def can_see_agreement(user, agreement) -> bool:
     """That an agreement exists (title, parties, dates) is public once it
     leaves concept; a concept is seen only by its parties and staff (issue 20),
-    like a concept route."""
-    return agreement.status != "concept" or can_view_agreement_details(user, agreement)
+    like a concept route. A draft addendum of a signed agreement does not hide
+    it: the public sees the version in force."""
+    return (agreement.status != "concept" or agreement.in_force_revision is not None
+            or can_view_agreement_details(user, agreement))
 
 
 def can_edit_agreement(user, agreement) -> bool:

@@ -18,6 +18,7 @@ from portal.models.agreement import (
     FundingShare,
     FundingTotal,
     TransferGuarantee,
+    agreement_in_force_routes,
     agreement_routes,
 )
 from portal.models.practice import (
@@ -184,6 +185,10 @@ def generate_agreements(ctx, routes: list[dict]) -> None:  # noqa: C901  one pas
             "funding_purpose": "Inzet van docenten en gebruik van praktijkruimten.",
             "route_duration_months": duration,
             "signed_at": created if status in ("getekend", "verlopen", "opgezegd") else None,
+            # Signed by all: version 1 is the version in force (domain/in_force.py).
+            "in_force_revision": 1 if status in ("getekend", "verlopen", "opgezegd") else None,
+            "in_force_start_date": start if status in ("getekend", "verlopen", "opgezegd") else None,
+            "in_force_end_date": end if status in ("getekend", "verlopen", "opgezegd") else None,
             "sent_at": created if status != "concept" else None,
             "terminated_on": BASE.date() - timedelta(days=30) if status == "opgezegd" else None,
             "termination_reason": "De route is gestopt." if status == "opgezegd" else None,
@@ -204,6 +209,10 @@ def generate_agreements(ctx, routes: list[dict]) -> None:  # noqa: C901  one pas
                 "signed_by_id": None, "signed_by_name": content.person_name(rng) if signed else None,
                 "signed_on_behalf_of": (body or f"Bevoegd gezag {org}") if signed else None})
     insert_rows(session, agreement_routes, link_rows)
+    # Signed by all: the routes of version 1 are those in force.
+    signed_ids = {agreement_id for agreement_id, (_, _, status, _, _) in zip(ids, meta, strict=False)
+                  if status in ("getekend", "verlopen", "opgezegd")}
+    insert_rows(session, agreement_in_force_routes, [r for r in link_rows if r["agreement_id"] in signed_ids])
     party_ids = insert_rows(session, AgreementParty, party_rows, ids=True)
     parties_of: dict[int, list[tuple[int, str]]] = {}
     for pid, row in zip(party_ids, party_rows, strict=False):

@@ -19,7 +19,6 @@ from portal.domain.funding import (
     FundingCheck,
     missing_years_messages,
 )
-from portal.domain.school_year import school_year_bounds
 from portal.domain.transfer_guarantee import (
     GuaranteeCheck,
 )
@@ -86,17 +85,6 @@ def effective_status(status: str, end_date: date | None, today: date) -> str:
 
 def can_transition(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
-
-
-def valid_in_school_year(*, signed: bool, start_date: date, end_date: date,
-                         terminated_on: date | None, school_year: str) -> bool:
-    """A signed agreement is valid in a school year when its period (cut short
-    by an early termination) overlaps that year."""
-    if not signed:
-        return False
-    year_start, year_end = school_year_bounds(school_year)
-    last = min(end_date, terminated_on) if terminated_on else end_date
-    return start_date <= year_end and last >= year_start
 
 
 def termination_date_error(on: date, start_date: date, end_date: date) -> str | None:

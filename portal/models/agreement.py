@@ -37,6 +37,16 @@ agreement_routes = Table(
     Column("route_id", ForeignKey("learning_routes.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+# The routes the version in force covers (set when the last party signs): a
+# draft addendum that adds or drops a route changes agreement_routes only, so
+# the routes' basis stays what was signed (domain/in_force.py).
+agreement_in_force_routes = Table(
+    "agreement_in_force_routes",
+    db.metadata,
+    Column("agreement_id", ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("route_id", ForeignKey("learning_routes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class AgreementParty(db.Model):
     """An organisation that signs, through its bevoegd gezag."""
@@ -162,6 +172,8 @@ class Agreement(TimestampMixin, db.Model):
     __table_args__ = (
         one_of("status", dom.STATUSES, name="status"),
         CheckConstraint("end_date > start_date", name="period"),
+        CheckConstraint("in_force_revision IS NULL OR (in_force_start_date IS NOT NULL AND "
+                        "in_force_end_date IS NOT NULL AND in_force_revision <= revision)", name="in_force"),
         CheckConstraint("route_duration_months IS NULL OR route_duration_months BETWEEN 1 AND 120",
                         name="duration"),
     )
@@ -174,6 +186,12 @@ class Agreement(TimestampMixin, db.Model):
     # Derived at save from the parties' bevoegd gezag: one legal body on both sides.
     is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
     revision: Mapped[int] = mapped_column(Integer, default=1)  # the current version (addendum) number
+    # The version in force (domain/in_force.py): the number of the version all
+    # parties signed last, and its period. NULL until the first is signed; an
+    # addendum in preparation (revision > in_force_revision) leaves them alone.
+    in_force_revision: Mapped[int | None] = mapped_column(Integer)
+    in_force_start_date: Mapped[date | None] = mapped_column(Date)
+    in_force_end_date: Mapped[date | None] = mapped_column(Date, index=True)
 
     # Required clauses.
     facilities_use: Mapped[str | None] = mapped_column(Text)
@@ -193,7 +211,8 @@ class Agreement(TimestampMixin, db.Model):
     route_duration_months: Mapped[int | None] = mapped_column(Integer)
 
     # Signing and ending.
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when the last party signed
+    # When the last party signed the version in force (kept while an addendum waits).
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     terminated_on: Mapped[date | None] = mapped_column(Date)
     termination_reason: Mapped[str | None] = mapped_column(Text)
@@ -211,6 +230,8 @@ class Agreement(TimestampMixin, db.Model):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     routes: Mapped[list[LearningRoute]] = relationship(secondary=agreement_routes, order_by=LearningRoute.title)
+    in_force_routes: Mapped[list[LearningRoute]] = relationship(secondary=agreement_in_force_routes,
+                                                                order_by=LearningRoute.title)
     parties: Mapped[list[AgreementParty]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", order_by=AgreementParty.id
     )

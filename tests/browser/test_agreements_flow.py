@@ -2,7 +2,10 @@
 agreement for the Perron GLR (still in voorbereiding), sets the funding split
 (60/39 is refused at the row), the overstapgarantie (a gap is refused), sends
 and signs; the ROC A12 coordinator signs; the agreement is getekend and the
-route can now be set to actief. Every agreement page passes an axe scan."""
+route can now be set to actief. Then (issue 20 §1) a clause is amended after
+the warning, and both parties sign the addendum: the route stays actief and
+the /kaart and region counts never change while the addendum waits. Every
+agreement page passes an axe scan."""
 import re
 
 from playwright.sync_api import expect
@@ -169,8 +172,74 @@ def test_agreement_from_draft_to_signed_and_route_activation(guarded_page):
     assert_accessible(page, "terminate form")
 
     # 6. The route can now be set to actief.
+    kaart_before = kaart_routes(page)
     set_route_actief(page)
     expect(page.get_by_text("De leerroute is opgeslagen.")).to_be_visible()
+    kaart_active = kaart_routes(page)
+    assert kaart_active == kaart_before + 1  # the route runs this school year: it counts
+    missing_active = region_missing(page)
+
+    # 7. Amend a clause (issue 20 §1): the form warns first; version 1 stays in force.
+    page.goto(detail_url)
+    page.get_by_role("link", name="Bepalingen bewerken").click()
+    expect(page.locator("#addendum-waarschuwing")).to_contain_text("dat alle partijen opnieuw moeten tekenen")
+    expect(page.locator("#addendum-hint")).to_contain_text("Opslaan maakt addendum versie 2")
+    page.get_by_label("Medezeggenschap").fill("Beide raden stemmen in; synthetische wijziging voor de browsertest.")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Opgeslagen als versie 2 (addendum)")).to_be_visible()
+    expect(page.locator("#overeenkomst-status")).to_have_text(
+        "Getekend (versie 1 in werking), addendum (versie 2) in voorbereiding")
+    expect(page.locator("#addendum")).to_contain_text("synthetische wijziging voor de browsertest")
+    expect(page.locator("#addendum")).to_contain_text("Nog te tekenen door")
+    assert_accessible(page, "agreement detail (addendum in voorbereiding)")
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})  # the addendum and its diff fit a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size(viewport)
+    # The route stays actief and counted while the addendum waits.
+    assert route_state(page) == "Actief"
+    assert kaart_routes(page) == kaart_active and region_missing(page) == missing_active
+
+    # 8. Both parties sign the addendum: it becomes the version in force.
+    page.goto(detail_url)
+    page.get_by_role("button", name="Ter ondertekening versturen").click()
+    expect(page.locator("#overeenkomst-status")).to_have_text(
+        "Getekend (versie 1 in werking), addendum (versie 2) ter ondertekening")
+    page.get_by_role("button", name=re.compile("^Tekenen namens")).click()
+    page.get_by_role("button", name=re.compile("^Ja, teken versie 2 namens")).click()
+    expect(page.get_by_text(re.compile("Je hebt getekend namens"))).to_be_visible()
+    assert kaart_routes(page) == kaart_active and route_state(page) == "Actief"
+    logout(page)
+    page.goto(detail_url)  # the public sees version 1 in force, not the draft
+    expect(page.locator("#overeenkomst-status")).to_have_text("Getekend (versie 1)")
+    expect(page.get_by_text("addendum")).to_have_count(0)
+    assert kaart_routes(page) == kaart_active
+    login(page, "coordinator.perron@demo.leerroutes.nl")
+    page.goto(detail_url)
+    page.get_by_role("button", name=re.compile("^Tekenen namens")).click()
+    page.get_by_role("button", name=re.compile("^Ja, teken versie 2 namens")).click()
+    expect(page.get_by_text("Alle partijen hebben getekend: addendum versie 2 is nu in werking.")).to_be_visible()
+    expect(page.locator("#overeenkomst-status")).to_have_text("Getekend")
+    assert route_state(page) == "Actief"
+    assert kaart_routes(page) == kaart_active and region_missing(page) == missing_active
+
+
+def kaart_routes(page) -> int:
+    """The active routes /kaart counts (this school year)."""
+    page.goto("/kaart")
+    return int(page.locator('#kaart-tellers [data-counter="routes"]').inner_text().replace(".", ""))
+
+
+def region_missing(page) -> int:
+    """FoodValley (Het Perron, Veenendaal): active routes without a signed agreement in force."""
+    page.goto("/regio/AM38")
+    return int(page.locator('[data-figure="agreements-missing"]').inner_text())
+
+
+def route_state(page) -> str:
+    page.goto("/leerroutes/mijn")
+    page.get_by_role("link", name=ROUTE).first.click()
+    return page.locator("xpath=//dt[normalize-space()='Status']/following-sibling::dd[1]").first.inner_text().strip()
 
 
 def set_route_actief(page):

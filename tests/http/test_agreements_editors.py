@@ -142,7 +142,8 @@ def test_change_after_signing_is_an_addendum_with_a_readable_diff(client, world)
     assert agreement.status == "getekend"
     login_as(client, world["mbo_user"])
     form_page = client.get(f"/overeenkomsten/{agreement.id}/bewerken").get_data(as_text=True)
-    assert "vervallen alle handtekeningen" in form_page
+    # The warning before saving (issue 20 §1): an addendum all parties sign; version 1 stays in force.
+    assert "dat alle partijen opnieuw moeten tekenen" in form_page and "Tot dan blijft versie 1 in werking" in form_page
     data = {"version_id": str(agreement.version_id), "title": agreement.title, "route_ids": [str(world["route"].id)],
             "start_date": "2026-08-01", "end_date": "2030-07-31", "team_qualification": "ja",
             "examining_organisation_id": str(world["mbo"].id),

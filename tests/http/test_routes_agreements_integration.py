@@ -9,9 +9,11 @@ from tests.factories import make_organisation, make_route, make_user
 
 def _agreement(route, parties, end_date, title="Overeenkomst Zorgroute"):
     from portal.models.agreement import Agreement, AgreementParty
-    agreement = Agreement(title=title, start_date=date.today() - timedelta(days=300), end_date=end_date,
-                          status="getekend")
+    start = date.today() - timedelta(days=300)
+    agreement = Agreement(title=title, start_date=start, end_date=end_date, status="getekend", revision=1,
+                          in_force_revision=1, in_force_start_date=start, in_force_end_date=end_date)
     agreement.routes = [route]
+    agreement.in_force_routes = [route]
     agreement.parties = [AgreementParty(organisation_id=o.id, role=r, governing_body_name=o.name)
                          for o, r in parties]
     db.session.add(agreement)

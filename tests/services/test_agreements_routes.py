@@ -58,9 +58,14 @@ def test_glr_cannot_become_actief_without_a_signed_agreement(db_session, world):
 ])
 def test_agreement_must_be_valid_in_the_school_year(db_session, world, monkeypatch, on, year, other_year):
     """The route (first school year 2026-2027) would become actief in `year`,
-    after the agreement ended (31-07-2026): refused, naming that school year."""
+    after the agreement ended (31-07-2026): refused, naming that school year.
+    The agreement was made while the route still began in 2025-2026 (issue 20
+    §4 refuses an agreement whose period misses its routes); the route was
+    moved a year later afterwards."""
+    world["route"].first_school_year = "2025-2026"
     agreement = make_agreement(world["vmbo_user"], world["route"], world["roc"],
                                start_date=date(2024, 8, 1), end_date=date(2026, 7, 31))
+    world["route"].first_school_year = "2026-2027"
     monkeypatch.setattr(agreement_queries, "today", lambda: date(2025, 9, 1))
     sign_all(db_session, agreement, world)
     monkeypatch.setattr(agreement_queries, "today", lambda: on)

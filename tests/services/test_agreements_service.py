@@ -143,14 +143,16 @@ def test_change_after_a_signature_creates_an_addendum_and_clears_signatures(setu
     assert operations.update_agreement(db_session, a, {**data, "participation": a.participation}, mu) is False
     assert a.revision == 1 and a.status == "getekend"
     assert operations.update_agreement(db_session, a, data, mu) == "addendum"
-    assert a.revision == 2 and a.status == "concept" and a.signed_at is None
+    # A draft addendum beside version 1, which stays in force (issue 20 §1).
+    assert a.revision == 2 and a.status == "concept" and a.in_force_revision == 1 and a.signed_at is not None
     assert not any(p.is_signed for p in a.parties)
     assert [v.number for v in a.versions] == [1, 2]
     assert a.versions[0].snapshot["signatures"] and not a.versions[1].snapshot["signatures"]
     diff = queries.version_diff(a, 1, 2)
     entry = next(d for d in diff if d.key == "participation")
     assert entry.after == "Nieuwe afspraak over medezeggenschap."
-    assert queries.activation_errors(db_session, setup["route"], "2026-2027")  # no longer signed
+    # Version 1 is still in force: the route can still be actief under it.
+    assert not queries.activation_errors(db_session, setup["route"], "2026-2027")
 
 
 def test_optimistic_locking(setup, db_session):

@@ -24,6 +24,7 @@ import dataclasses
 import secrets
 import threading
 import time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -343,25 +344,46 @@ def _route_status(app, route_id):
         return session.get(LearningRoute, route_id).status
 
 
-def test_a_route_is_not_activated_on_an_agreement_whose_addendum_is_being_saved(race_app, locks, world):
-    """The activation rule (a signed agreement covers the route) reads the
-    covering agreements FOR SHARE: it waits for the addendum, which clears
-    the signatures, and then refuses."""
+def _terminate(world):
+    def write(session, agreement):
+        lifecycle.terminate(session, agreement, date.today(), "Synthetische reden: de route stopt.",
+                            session.get(User, world["vmbo_user"]))
+    return write
+
+
+def test_a_route_is_activated_while_an_addendum_is_being_saved(race_app, locks, world):
+    """Issue 20 §1: an addendum leaves the signed version in force. The
+    activation reads the covering agreements FOR SHARE, waits for the
+    addendum and then activates the route under version 1."""
     route_id = _signed(race_app, world)
     outcome, waited = race(race_app, world, _addendum(world), _activate(route_id, world))
+    assert waited
+    assert outcome.get("committed"), outcome
+    assert _route_status(race_app, route_id) == "actief"
+    assert read(race_app, world)["status"] == "concept"  # the draft addendum, beside version 1 in force
+
+
+def test_a_route_is_not_activated_on_an_agreement_being_terminated(race_app, locks, world):
+    """The termination holds the agreement (and the route it would end); the
+    activation waits, then reads the terminated agreement and refuses. No
+    deadlock although the two take the locks in opposite orders: the
+    termination skips a route another writer holds."""
+    route_id = _signed(race_app, world)
+    outcome, waited = race(race_app, world, _terminate(world), _activate(route_id, world))
     assert waited
     assert isinstance(outcome.get("error"), ServiceError), outcome
     assert list(outcome["error"].errors) == ["status"] and "pas actief worden" in str(outcome["error"]), outcome
     assert _route_status(race_app, route_id) == "voorbereiding"
+    assert read(race_app, world)["status"] == "opgezegd"
 
 
-def test_control_without_the_lock_the_route_is_activated_on_an_unsigned_agreement(race_app, locks, world):
+def test_control_without_the_lock_the_route_is_activated_on_a_terminated_agreement(race_app, locks, world):
     locks["AGGREGATE_LOCKS"] = False
     route_id = _signed(race_app, world)
-    outcome, _ = race(race_app, world, _addendum(world), _activate(route_id, world))
+    outcome, _ = race(race_app, world, _terminate(world), _activate(route_id, world))
     assert outcome.get("committed"), outcome
-    assert _route_status(race_app, route_id) == "actief"  # while its only agreement is an unsigned concept
-    assert read(race_app, world)["status"] == "concept"
+    assert _route_status(race_app, route_id) == "actief"  # while its only agreement is terminated
+    assert read(race_app, world)["status"] == "opgezegd"
 
 
 # --- the database as the last line: the funding-sum trigger ------------------------

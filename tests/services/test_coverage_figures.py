@@ -184,9 +184,14 @@ def test_agreement_figures_of_the_regions_active_routes(ctx):
     elsewhere = make_region_route("AM09")
 
     def agreement(route, end, status="getekend"):
+        signed = status == "getekend"
         item = agreement_model.Agreement(title=f"Overeenkomst {route.title}", status=status,
-                                         start_date=today - timedelta(days=400), end_date=end)
+                                         start_date=today - timedelta(days=400), end_date=end, revision=1,
+                                         in_force_revision=1 if signed else None,
+                                         in_force_start_date=today - timedelta(days=400) if signed else None,
+                                         in_force_end_date=end if signed else None)
         item.routes = [route]
+        item.in_force_routes = [route] if signed else []
         ctx.add(item)
 
     agreement(covered, today + timedelta(days=700))

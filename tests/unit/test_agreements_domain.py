@@ -180,21 +180,6 @@ def test_transitions(current, new, allowed):
     assert dom.can_transition(current, new) is allowed
 
 
-@pytest.mark.parametrize("start, end, terminated, year, valid", [
-    (date(2026, 8, 1), date(2030, 7, 31), None, "2026-2027", True),
-    (date(2026, 8, 1), date(2030, 7, 31), None, "2030-2031", False),
-    (date(2026, 8, 1), date(2030, 7, 31), None, "2025-2026", False),
-    (date(2026, 9, 15), date(2030, 7, 31), None, "2026-2027", True),
-    (date(2026, 8, 1), date(2030, 7, 31), date(2027, 7, 1), "2027-2028", False),
-    (date(2026, 8, 1), date(2030, 7, 31), date(2027, 8, 1), "2027-2028", True),
-])
-def test_valid_in_school_year(start, end, terminated, year, valid):
-    assert dom.valid_in_school_year(signed=True, start_date=start, end_date=end, terminated_on=terminated,
-                                    school_year=year) is valid
-    assert dom.valid_in_school_year(signed=False, start_date=start, end_date=end, terminated_on=terminated,
-                                    school_year=year) is False
-
-
 def test_school_year_of():
     assert school_year_of(date(2026, 7, 31)) == "2025-2026"
     assert school_year_of(date(2026, 8, 1)) == "2026-2027"

@@ -39,6 +39,8 @@ def saved_message(agreement: Agreement, changed: bool | str) -> str:
     if not changed:
         return "Er was niets gewijzigd."
     if changed == "addendum":
-        return (f"Opgeslagen als versie {agreement.revision} (addendum). De handtekeningen zijn vervallen; "
-                f"alle partijen tekenen opnieuw.")
+        in_force = (f" Versie {agreement.in_force_revision} blijft in werking tot alle partijen het addendum "
+                    f"hebben getekend." if agreement.in_force_revision else "")
+        return (f"Opgeslagen als versie {agreement.revision} (addendum): alle partijen tekenen opnieuw."
+                + in_force)
     return "De wijzigingen zijn opgeslagen."

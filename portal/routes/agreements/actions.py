@@ -69,7 +69,9 @@ def sign_agreement(agreement_id: int, party_id: int):
             if act(lambda: lifecycle.sign(db.session, agreement, party, current_user, revision=form.revision.data),
                    lambda: f"Je hebt getekend namens {party.signed_on_behalf_of}.") \
                     and agreement.status == "getekend":
-                flash("Alle partijen hebben getekend: de overeenkomst is getekend.", "success")
+                flash("Alle partijen hebben getekend: de overeenkomst is getekend." if agreement.revision == 1 else
+                      f"Alle partijen hebben getekend: addendum versie {agreement.revision} is nu in werking.",
+                      "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
     form.revision.data = agreement.revision
     form.password.data = ""
@@ -102,7 +104,11 @@ def terminate_agreement(agreement_id: int):
         saved = save(lambda: lifecycle.terminate(db.session, agreement, form.terminated_on.data,
                                                  form.termination_reason.data, current_user), form)
         if saved.ok:
-            flash("De overeenkomst is opgezegd.", "success")
+            ended = [r.title for r in saved.result or []]
+            flash("De overeenkomst is opgezegd." + (
+                f" Deze leerroutes hebben geen getekende overeenkomst meer en zijn beëindigd: {', '.join(ended)}."
+                if ended else " De leerroutes eronder lopen door tot de opzegdatum."
+                if form.terminated_on.data and form.terminated_on.data > date.today() else ""), "success")
             return redirect(url_for("agreements.view_agreement", agreement_id=agreement.id))
         general = saved.general
     return render_template("agreements/terminate.html", agreement=agreement, form=form,

@@ -32,7 +32,7 @@ from portal.permissions import (
 from portal.routes.agreements.access import load, require_details, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.template_globals import expiring_agreements_for
-from portal.services.agreements import operations, queries
+from portal.services.agreements import operations, queries, route_basis
 from portal.web.transaction import posted_version, save
 
 # --- lists and detail ------------------------------------------------------
@@ -71,6 +71,9 @@ def _detail_context(agreement: Agreement) -> dict:
         my_party=agreement.party_for(current_user.organisation_id) if current_user.role == "coordinator" else None,
         status=queries.current_status(agreement), document_form=DocumentForm(),
         terminate_form=TerminateForm(), party_names={p.id: p.organisation.name for p in agreement.parties},
+        addendum=queries.has_addendum(agreement), still_to_sign=queries.unsigned_parties(agreement),
+        addendum_diff=queries.addendum_diff(agreement) if queries.has_addendum(agreement) else [],
+        ended_routes=route_basis.ended_routes(agreement),
     )
 
 

@@ -108,7 +108,8 @@ def finish_change(session: Session, agreement: Agreement, actor: User, before: d
         agreement.revision += 1
         for party in agreement.parties:
             party.signed_at = party.signed_by_id = party.signed_by_name = party.signed_on_behalf_of = None
-        agreement.signed_at = None
+        # The version in force (in_force_* and signed_at, when all had signed)
+        # stays in force until all parties sign this addendum.
         agreement.sent_at = None
         agreement.status = "concept"
         _keep_document_with_signed_version(agreement)

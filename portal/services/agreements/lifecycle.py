@@ -14,11 +14,12 @@ from portal.core.errors import ServiceError
 from portal.core.locking import lock_for_write
 from portal.core.uploads import StoredFile
 from portal.domain import agreements as dom
-from portal.models import User
+from portal.domain.in_force import ADDENDUM_STATUSES
+from portal.models import LearningRoute, User
 from portal.models.agreement import Agreement, AgreementParty
 from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
-from portal.services.agreements import changes, queries
+from portal.services.agreements import changes, queries, route_basis
 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
@@ -69,8 +70,17 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
     party.signed_on_behalf_of = party.governing_body_name
     before_status = agreement.status
     if all(p.is_signed for p in agreement.parties) and dom.can_transition(agreement.status, "getekend"):
+        # The last signature: this version (the first, or an addendum) is now
+        # the version in force, with its period.
         agreement.status = "getekend"
         agreement.signed_at = now
+        agreement.in_force_revision = agreement.revision
+        agreement.in_force_start_date = agreement.start_date
+        agreement.in_force_end_date = agreement.end_date
+        dropped = [r for r in agreement.in_force_routes if r not in agreement.routes]
+        agreement.in_force_routes = list(agreement.routes)
+        session.flush()
+        route_basis.end_dropped_routes(session, agreement, dropped, actor)
     session.flush()
     changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "sign",
@@ -79,15 +89,22 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
                   "on_behalf_of": party.signed_on_behalf_of})
 
 
-def terminate(session: Session, agreement: Agreement, on: date | None, reason: str, actor: User) -> None:
+def terminate(session: Session, agreement: Agreement, on: date | None, reason: str,
+              actor: User) -> list[LearningRoute]:
+    """Terminate (opzeggen) per `on`: the version in force ends the day before.
+    Returns the routes that lost their basis now (a date ahead: the daily run
+    ends them on that date)."""
     changes.begin_write(session, agreement)
     status = queries.current_status(agreement)
+    period = queries.in_force(agreement)
     errors: dict[str, list[str]] = {}
-    if not dom.can_transition(status, "opgezegd"):
+    # An addendum in preparation does not stop the version in force from being terminated.
+    if not (dom.can_transition(status, "opgezegd") or (period is not None and status in ADDENDUM_STATUSES)):
         raise ServiceError("Alleen een getekende of ter ondertekening verstuurde overeenkomst kan worden opgezegd.")
+    start, end = (period.start_date, period.end_date) if period else (agreement.start_date, agreement.end_date)
     if on is None:
         errors["terminated_on"] = ["Vul de datum van opzegging in."]
-    elif message := dom.termination_date_error(on, agreement.start_date, agreement.end_date):
+    elif message := dom.termination_date_error(on, start, end):
         errors["terminated_on"] = [message]
     if not (reason or "").strip():
         errors["termination_reason"] = ["Geef de reden van de opzegging."]
@@ -100,6 +117,7 @@ def terminate(session: Session, agreement: Agreement, on: date | None, reason: s
     changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "terminate", before={"status": status},
            after={"status": "opgezegd", "terminated_on": on, "reason": agreement.termination_reason})
+    return route_basis.end_routes(session, agreement, actor)
 
 
 REPLACE_SIGNED_DOCUMENT = ("Het getekende document hoort bij de getekende versie; maak een addendum om het "
@@ -113,7 +131,7 @@ def attach_document(session: Session, agreement: Agreement, stored: StoredFile |
     content-checked), or a callable that stores it: then it is called only
     after the checks, so a refused upload writes no file at all."""
     changes.begin_write(session, agreement)
-    if agreement.signed_at is None:
+    if agreement.in_force_revision is None or agreement.in_force_revision != agreement.revision:
         raise ServiceError({"document": ["Upload het getekende document nadat alle partijen hebben getekend."]})
     if agreement.document_stored_name:
         raise ServiceError({"document": [REPLACE_SIGNED_DOCUMENT]})
@@ -132,7 +150,8 @@ def attach_document(session: Session, agreement: Agreement, stored: StoredFile |
 
 def archive(session: Session, agreement: Agreement, actor: User) -> None:
     changes.begin_write(session, agreement)
-    if agreement.status in ("ter_ondertekening", "getekend") and queries.current_status(agreement) != "verlopen":
+    if (agreement.status in ("ter_ondertekening", "getekend") or queries.has_addendum(agreement)) \
+            and queries.current_status(agreement) != "verlopen":
         raise ServiceError("Een getekende of ter ondertekening verstuurde overeenkomst kan niet worden "
                            "gearchiveerd; zeg haar eerst op.")
     if agreement.archived_at is not None:
@@ -160,20 +179,30 @@ def restore(session: Session, agreement: Agreement, actor: User) -> None:
 
 
 def expire_due(session: Session, on: date | None = None, actor: User | None = None) -> int:
-    """Store verlopen for signed agreements past their end date (cron or CLI);
-    reading already shows them as verlopen through queries.current_status()."""
+    """The daily run (cron or CLI). Store verlopen for agreements whose version
+    in force is past its end date (also with an addendum waiting: that draft
+    lapses with it); reading already shows them as verlopen through
+    queries.current_status(). Then end the routes of every agreement whose
+    version in force has ended by now (expired, or terminated per a date that
+    has come), in the same transaction."""
     on = on or queries.today()
-    due = list(session.scalars(select(Agreement).where(Agreement.status == "getekend", Agreement.end_date < on)))
+    due = list(session.scalars(select(Agreement).where(
+        Agreement.in_force_revision.is_not(None), Agreement.status.in_(dom.EDITABLE_STATUSES),
+        Agreement.in_force_end_date < on)))
     count = 0
     for agreement in due:
         lock_for_write(session, agreement)  # and decide on its state as of now
-        if agreement.status != "getekend" or not agreement.end_date < on:
+        if agreement.status not in dom.EDITABLE_STATUSES or agreement.in_force_end_date is None \
+                or not agreement.in_force_end_date < on:
             continue
-        if not dom.can_transition(agreement.status, "verlopen"):
-            continue
+        before = agreement.status
         agreement.status = "verlopen"
-        record(session, actor, "agreement", agreement.id, "expire", before={"status": "getekend"},
+        record(session, actor, "agreement", agreement.id, "expire", before={"status": before},
                after={"status": "verlopen"})
         count += 1
+    session.flush()
+    for agreement in route_basis.routes_still_active(session, on):
+        lock_for_write(session, agreement)
+        route_basis.end_routes(session, agreement, actor, on)
     session.flush()
     return count

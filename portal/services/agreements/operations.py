@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.core.audit import record
 from portal.core.errors import ServiceError
 from portal.domain import agreements as dom
+from portal.domain.in_force import route_period_errors
 from portal.models import LearningRoute, Organisation, User
 from portal.models.agreement import Agreement, AgreementParty
 from portal.services.agreements import changes
@@ -65,6 +66,14 @@ def _apply_fields(agreement: Agreement, data: dict, errors: dict[str, list[str]]
         agreement.examining_organisation_id = int(org_id) if org_id else None
 
 
+def _check_route_period(agreement: Agreement, errors: dict[str, list[str]]) -> None:
+    """The period covers the school years of the routes (issue 20 §4), at the date that excludes one."""
+    problems = route_period_errors(agreement.start_date, agreement.end_date,
+                                   ((r.title, r.first_school_year, r.last_school_year) for r in agreement.routes))
+    for key, messages in problems.items():
+        errors.setdefault(key, []).extend(messages)
+
+
 def _check_examining(agreement: Agreement, errors: dict[str, list[str]]) -> None:
     if agreement.examining_organisation_id:
         party = agreement.party_for(agreement.examining_organisation_id)
@@ -94,6 +103,7 @@ def create_agreement(session: Session, data: dict, actor: User) -> Agreement:
                           is_demo=bool(data.get("is_demo")), route_duration_months=data.get("route_duration_months"))
     _apply_fields(agreement, data, errors)
     agreement.routes = routes
+    _check_route_period(agreement, errors)
     seen: set[int] = set()
     for route in routes:
         for rp in route.parties:
@@ -130,6 +140,7 @@ def update_agreement(session: Session, agreement: Agreement, data: dict, actor: 
         raise ServiceError({"route_ids": ["Voeg alleen leerroutes toe waarin je eigen organisatie meedoet."]})
     agreement.routes = routes
     _apply_fields(agreement, data, errors)
+    _check_route_period(agreement, errors)
     _check_examining(agreement, errors)
     if errors:
         raise ServiceError(errors)

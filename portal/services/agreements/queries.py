@@ -7,17 +7,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.core.locking import locks_enabled
 from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
+from portal.domain import in_force as in_force_rules
 from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain.identifiers import school_year_error
 from portal.domain.school_year import school_year_of
 from portal.models import LearningRoute, RouteParty
-from portal.models.agreement import Agreement, AgreementParty, agreement_routes
+from portal.models.agreement import Agreement, AgreementParty, agreement_in_force_routes, agreement_routes
 
 COVERAGE_KINDS = frozenset({"dlr", "glr"})
 CLAUSE_FIELDS = (
@@ -32,8 +33,70 @@ def today() -> date:
 
 
 def current_status(agreement: Agreement, on: date | None = None) -> str:
-    """The status as of today: a signed agreement past its end date is verlopen."""
-    return dom.effective_status(agreement.status, agreement.end_date, on or today())
+    """The status as of today: a signed agreement past its end date is
+    verlopen, also while an addendum of it waits (its version in force ended)."""
+    on = on or today()
+    if (agreement.in_force_end_date is not None and agreement.status in dom.EDITABLE_STATUSES
+            and on > agreement.in_force_end_date):
+        return "verlopen"
+    return dom.effective_status(agreement.status, agreement.end_date, on)
+
+
+# --- the version in force (domain/in_force.py) --------------------------------
+
+def in_force(agreement: Agreement) -> in_force_rules.InForce | None:
+    """The signed version in force and its period (cut short by a termination),
+    or None when no version was ever signed by all parties. Every "is it
+    signed / valid" check reads this (or its SQL form in_force_on), never the
+    draft's status: a draft addendum leaves the version in force as it is."""
+    if agreement.archived_at is not None:
+        return None
+    return in_force_rules.in_force(agreement.in_force_revision, agreement.in_force_start_date,
+                                   agreement.in_force_end_date, agreement.status, agreement.terminated_on)
+
+
+def in_force_on(on) -> ColumnElement[bool]:
+    """in_force(agreement).covers(on) as a WHERE clause (`on` a date or a bound
+    parameter): not archived, a signed version, `on` within its period."""
+    return and_(Agreement.archived_at.is_(None), Agreement.in_force_revision.is_not(None),
+                Agreement.in_force_start_date <= on, Agreement.in_force_end_date >= on,
+                or_(Agreement.status != "opgezegd", Agreement.terminated_on.is_(None),
+                    Agreement.terminated_on > on))
+
+
+def has_addendum(agreement: Agreement) -> bool:
+    return in_force_rules.has_addendum(agreement.status, agreement.in_force_revision, agreement.revision)
+
+
+def status_label(agreement: Agreement, *, show_addendum: bool) -> str:
+    status = current_status(agreement)
+    return in_force_rules.status_label(status, dom.STATUSES[status], agreement.in_force_revision,
+                                       agreement.revision, show_addendum=show_addendum)
+
+
+def public_snapshot(agreement: Agreement) -> dict | None:
+    """What the public sees of an agreement whose addendum is being prepared:
+    the snapshot of the version in force (None when there is no addendum)."""
+    if not has_addendum(agreement):
+        return None
+    return next((v.snapshot for v in agreement.versions if v.number == agreement.in_force_revision), None)
+
+
+def addendum_diff(agreement: Agreement) -> list[dom.DiffEntry]:
+    """What the draft addendum changes in the content of the version in force
+    (its status and signatures aside: those are shown on their own)."""
+    by_number = {v.number: v for v in agreement.versions}
+    old, new = by_number.get(agreement.in_force_revision or 0), by_number.get(agreement.revision)
+    if old is None or new is None:
+        return []
+    ignore = ("status", "signatures", "document")
+    return dom.diff_snapshots({k: v for k, v in old.snapshot.items() if k not in ignore},
+                              {k: v for k, v in new.snapshot.items() if k not in ignore})
+
+
+def unsigned_parties(agreement: Agreement) -> list[AgreementParty]:
+    """The parties that still have to sign the current version."""
+    return [p for p in agreement.parties if not p.is_signed]
 
 
 def share_lines(agreement: Agreement) -> list[funding_rules.ShareLine]:
@@ -102,9 +165,8 @@ def list_expiring(session: Session, on: date | None = None, organisation_id: int
     """Signed agreements that end within `days` days (coordinator and staff overviews)."""
     on = on or today()
     query = (select(Agreement)
-             .where(Agreement.archived_at.is_(None), Agreement.status == "getekend",
-                    Agreement.end_date >= on, Agreement.end_date <= on + timedelta(days=days))
-             .order_by(Agreement.end_date))
+             .where(in_force_on(on), Agreement.in_force_end_date <= on + timedelta(days=days))
+             .order_by(Agreement.in_force_end_date))
     if organisation_id:
         query = query.where(Agreement.parties.any(AgreementParty.organisation_id == organisation_id))
     return list(session.scalars(query))
@@ -168,9 +230,9 @@ def activation_errors(session: Session, route: LearningRoute | None, school_year
     if school_year_error(school_year):
         return [school_year_error(school_year)]
     query = (select(Agreement)
-             .join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
-             .where(agreement_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
-                    Agreement.signed_at.is_not(None)))
+             .join(agreement_in_force_routes, agreement_in_force_routes.c.agreement_id == Agreement.id)
+             .where(agreement_in_force_routes.c.route_id == route.id, Agreement.archived_at.is_(None),
+                    Agreement.in_force_revision.is_not(None)))
     if locks_enabled():
         # The covering agreements as committed, held until the route's write
         # commits (PostgreSQL FOR SHARE): a termination or addendum of one of
@@ -178,12 +240,10 @@ def activation_errors(session: Session, route: LearningRoute | None, school_year
         query = query.with_for_update(read=True, of=Agreement)
     candidates = session.scalars(query.execution_options(populate_existing=True))
     for agreement in candidates:
-        if dom.valid_in_school_year(
-            signed=agreement.status in ("getekend", "verlopen", "opgezegd"),
-            start_date=agreement.start_date, end_date=agreement.end_date,
-            terminated_on=agreement.terminated_on if agreement.status == "opgezegd" else None,
-            school_year=school_year,
-        ):
+        period = in_force(agreement)
+        # In force in that school year and not ended by today (a termination or
+        # expiry earlier in the year ends the basis: route_basis.py).
+        if period is not None and period.overlaps_school_year(school_year) and period.end_date >= today():
             return []
     return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
             f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
-from sqlalchemy import Date, Integer, Select, and_, bindparam, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import Date, Integer, Select, bindparam, case, cast, func, literal_column, null, select, union_all
 
 from portal.core.id_sets import id_set_parameter
 from portal.models import (
@@ -21,10 +21,11 @@ from portal.models import (
     MunicipalityRegion,
     Organisation,
     RouteParty,
-    agreement_routes,
     organisation_profiles,
     route_profiles,
 )
+from portal.models.agreement import agreement_in_force_routes
+from portal.services.agreements.queries import in_force_on
 from portal.services.coverage.figures import selected_route_ids, selection_filters
 from portal.services.coverage.trend import counted_routes
 from portal.services.learning_routes.filters import RouteFilters, route_region_pairs
@@ -131,12 +132,13 @@ def agreement_counts(dialect: str) -> Select:
     routes without one."""
     today = bindparam("today", type_=Date)
     chosen = id_set_parameter(dialect, "selected").subquery("chosen")
-    in_force = and_(Agreement.archived_at.is_(None), Agreement.status == "getekend",
-                    Agreement.start_date <= today, Agreement.end_date >= today)
-    linked = select(agreement_routes.c.agreement_id).where(agreement_routes.c.route_id.in_(select(chosen.c[0])))
-    covered = (select(agreement_routes.c.route_id)
-               .join(Agreement, Agreement.id == agreement_routes.c.agreement_id).where(in_force))
+    # The version in force (not a draft addendum's status): services.agreements.queries.in_force_on.
+    in_force = in_force_on(today)
+    # The routes of the version in force, not those of a draft addendum.
+    links = agreement_in_force_routes
+    linked = select(links.c.agreement_id).where(links.c.route_id.in_(select(chosen.c[0])))
+    covered = select(links.c.route_id).join(Agreement, Agreement.id == links.c.agreement_id).where(in_force)
     missing = select(func.count()).select_from(chosen).where(chosen.c[0].not_in(covered)).scalar_subquery()
     return (select(func.count(Agreement.id),
-                   func.count(case((Agreement.end_date <= bindparam("soon", type_=Date), Agreement.id))), missing)
+                   func.count(case((Agreement.in_force_end_date <= bindparam("soon", type_=Date), Agreement.id))), missing)
             .where(in_force, Agreement.id.in_(linked)))
