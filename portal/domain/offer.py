@@ -58,3 +58,13 @@ def school_year_from_file_name(name: str) -> str | None:
 
 def is_vocational(profile_code: str) -> bool:
     return profile_code in VOCATIONAL_BY_NAME.values()
+
+
+PATHWAY_ORDER = [t.code for t in vocab.PATHWAYS]
+SOURCE_NAMES = {"duo_leerlingen": "volgens DUO", "duo_examens": "volgens DUO (examens)",
+                "school": "opgegeven door de school"}
+
+
+def profiles_source_label(source: str | None, school_year: str | None) -> str:
+    """'profielen volgens DUO, 2019-2020' or 'profielen opgegeven door de school, 2026-2027'."""
+    return f"profielen {SOURCE_NAMES.get(source or '', source or 'onbekend')}, {school_year or 'jaar onbekend'}"
