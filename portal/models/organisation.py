@@ -10,7 +10,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,7 +60,7 @@ class Organisation(TimestampMixin, db.Model):
     # True for organisations created by the demo or synthetic data generators.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bekostigd (mbo): funded by the government; staff set it, pickers list funded first.
-    is_funded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_funded: Mapped[bool] = mapped_column(Boolean, default=False)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     municipality: Mapped[Municipality | None] = relationship()
