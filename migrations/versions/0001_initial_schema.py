@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 23:39:39.872494
+Create Date: 2026-12-05 00:29:39.302681
 
 """
 
@@ -190,7 +190,7 @@ def upgrade():
         sa.Column("governing_body_name", sa.String(length=255), nullable=True),
         sa.Column("governing_body_number", sa.String(length=16), nullable=True),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
-        sa.Column("is_funded", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_funded", sa.Boolean(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
