@@ -28,7 +28,7 @@ DEMO_ORGANISATIONS: dict[str, dict] = {
     # Het Perron, Veenendaal: CSV Veenendaal with ROC A12 (2018 letter).
     "perron": dict(kind="vmbo", name="Het Perron voor VMBO en Praktijkonderwijs", code="02MF00",
                    gm="GM0345", city="Veenendaal", gb="Christelijke Scholengemeenschap Veenendaal (CSV)",
-                   pathways=["BB", "KB"], profiles=["ZW", "HBR", "MT", "PIE", "EO"]),
+                   pathways=["BB", "KB", "GL", "TL"], profiles=["ZW", "HBR", "MT", "PIE", "EO"]),
     "roc_a12": dict(kind="mbo", name="ROC A12", brin="25PM", gm="GM0228", city="Ede", gb="Stichting ROC A12"),
     # Talentontwikkeling Techniek: Da Vinci College with De Uilenhof (Gorinchem) and Insula College (Dordrecht).
     "insula": dict(kind="vmbo", name="Insula College (vmbo)", code="02CI01", gm="GM0505", city="Dordrecht",
