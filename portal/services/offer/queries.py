@@ -3,10 +3,12 @@ offer section show, each with its source and school year."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core import local_time
 from portal.domain import offer as rules
 from portal.models import OfferBasis, OfferPathwayYear, OfferProfileFigure, OfferStatement, Organisation
 
@@ -49,6 +51,11 @@ class SchoolOffer:
     exam_pathways: list[str] = field(default_factory=list)
     statement: OfferStatement | None = None
     basis: OfferBasis | None = None
+
+    @property
+    def stated_on(self) -> date | None:
+        """The day (in Amsterdam) the school stated its offer."""
+        return local_time.local(self.statement.stated_at).date() if self.statement else None
 
     @property
     def current_profiles_label(self) -> str | None:
