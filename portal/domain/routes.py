@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "kind": "Soort route",
     "vmbo_parties": "Vmbo-partijen",
     "mbo_parties": "Mbo-partijen",
+    "mbo_location": "Mbo-locatie",
     "employer_parties": "Bedrijven",
     "pathways": "Leerwegen",
     "profiles": "Profielen",
@@ -68,6 +69,8 @@ class RouteInput:
     vmbo_parties: list[int] = field(default_factory=list)
     mbo_parties: list[int] = field(default_factory=list)
     employer_parties: list[int] = field(default_factory=list)
+    # The location (MboLocation id) of one of the mbo parties where the route is taught.
+    mbo_location: int | None = None
     pathways: list[str] = field(default_factory=list)
     profiles: list[str] = field(default_factory=list)
     crebo: str | None = None
@@ -138,6 +141,7 @@ def normalise(data: RouteInput) -> RouteInput:
         vmbo_parties=unique(data.vmbo_parties),
         mbo_parties=unique(data.mbo_parties),
         employer_parties=unique(data.employer_parties),
+        mbo_location=data.mbo_location if isinstance(data.mbo_location, int) else None,
         pathways=unique(p.strip().upper() for p in data.pathways if p),
         profiles=unique(p.strip() for p in data.profiles if p),
         crebo=_clean(data.crebo),

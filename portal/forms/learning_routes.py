@@ -65,6 +65,8 @@ class RouteForm(BoundaryForm):
     vmbo_parties = IdListField("Vmbo-partijen (vestigingen)")
     mbo_parties = IdListField("Mbo-partijen")
     employer_parties = IdListField("Bedrijven (leerbedrijven, branche)")
+    # Choices: the locations of the chosen mbo institutions (set by the view).
+    mbo_location = SelectField("Mbo-locatie waar les wordt gegeven", choices=[], validate_choice=False)
     pathways = CodeListField("Leerwegen", choices=options((t.code, f"{t.code} – {t.name}") for t in vocab.PATHWAYS))
     profiles = CodeListField("Profielen", choices=term_options(vocab.PROFILES))
     mbo_level = SelectField("Mbo-niveau", choices=term_options(
@@ -87,10 +89,15 @@ class RouteForm(BoundaryForm):
     def to_input(self) -> tuple[RouteInput, dict[str, list[str]]]:
         """The route input and the parse errors (per field) of this form."""
         pupils, pupils_error = parse_pupils(self.pupils_per_cohort.data)
+        location_text = (self.mbo_location.data or "").strip()
+        location = int(location_text) if location_text.isdecimal() and len(location_text) < 10 else None
+        parse_errors = {"pupils_per_cohort": [pupils_error]} if pupils_error else {}
+        if location_text and location is None:
+            parse_errors["mbo_location"] = [UNKNOWN_CHOICE]
         data = RouteInput(
             title=self.title.data or "", kind=self.kind.data or "",
             vmbo_parties=self.vmbo_parties.data, mbo_parties=self.mbo_parties.data,
-            employer_parties=self.employer_parties.data,
+            employer_parties=self.employer_parties.data, mbo_location=location,
             pathways=list(self.pathways.data or []), profiles=list(self.profiles.data or []),
             crebo=self.crebo.data, qualification_name=self.qualification_name.data,
             mbo_domain=self.mbo_domain.data or None, mbo_level=self.mbo_level.data or None,
@@ -100,7 +107,7 @@ class RouteForm(BoundaryForm):
             contact_name=self.contact_name.data, contact_email=self.contact_email.data,
             contact_phone=self.contact_phone.data, description=self.description.data,
         )
-        return data, ({"pupils_per_cohort": [pupils_error]} if pupils_error else {})
+        return data, parse_errors
 
     def fill_from(self, data: RouteInput) -> None:
         """Pre-fill from a route's current values (GET of the edit page)."""
@@ -110,6 +117,7 @@ class RouteForm(BoundaryForm):
                      "description"):
             getattr(self, name).data = getattr(data, name)
         self.mbo_domain.data = data.mbo_domain or ""
+        self.mbo_location.data = str(data.mbo_location) if data.mbo_location is not None else ""
         self.mbo_level.data = data.mbo_level or ""
         self.pupils_per_cohort.data = "" if data.pupils_per_cohort is None else str(data.pupils_per_cohort)
 

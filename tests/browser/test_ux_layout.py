@@ -67,8 +67,9 @@ def public_pages(page) -> list[str]:
 
 def coordinator_pages(page) -> list[str]:
     agreement = first_href(page, "/overeenkomsten/", r"/overeenkomsten/\d+", "Het Perron")
+    offer = first_href(page, "/leerroutes/mijn", r"/organisaties/\d+/aanbod")
     return public_pages(page)[2:] + [
-        "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
+        offer, "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
         agreement + "/afdrukken"]
@@ -83,7 +84,7 @@ def deactivate_page(page) -> str:
 
 
 def admin_pages(page) -> list[str]:
-    return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/kaart/dashboard", "/bibliotheek/moderatie",
+    return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/kaart/dashboard", "/bibliotheek/moderatie",
             "/overeenkomsten/?archief=1", "/leerroutes/?archief=1"]
 
 

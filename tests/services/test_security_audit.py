@@ -73,7 +73,14 @@ READ_ONLY: dict[str, set[str]] = {
     "services.reference.boundaries": {"current_region_year", "parse_region_geojson"},
     "services.reference.region_years": {"year_statuses", "year_status"},
     "services.reference.schools": {"pathways_for_structure"},
-    "services.reference.files": {"read_csv"},
+    "services.reference.files": {"read_csv", "decode_text"},
+    "services.reference.governing_bodies": {"parse_governing_bodies"},
+    "services.reference.mbo": {"parse_institutions", "parse_locations"},
+    "services.reference.offer": {"parse_exam_pathways", "parse_profile_figures"},
+    "services.coverage.mbo_presence": {"mbo_count_per_region", "mbo_region_pairs"},
+    "services.institutions.queries": {"list_institutions"},
+    "services.learning_routes.locations": {"check_mbo_location", "location_choices"},
+    "services.offer.queries": {"profile_sources", "school_offer"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
                                          "active_in", "state_clause", "state_expression"},
     "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},
@@ -126,6 +133,10 @@ NOT_AUDITED: dict[str, str] = {
                          "audited by its own create service in the same transaction",
     "core.idempotency.create_once": "runs an audited create service once per submission key (claim + that service)",
     "core.idempotency.prune": "housekeeping: removes expired submission keys, no user data",
+    "services.learning_routes.locations.apply_mbo_location": "sets the mbo location on the party rows inside the "
+                                                             "audited route writes (register_route, update_route)",
+    "services.reference.offer_basis.refresh_offer": "derived rows (organisation_profiles/_pathways, offer_bases) kept "
+                                                    "in step by the audited offer imports and state_offer",
     "services.learning_routes.csv_import.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
 }
 
@@ -450,8 +461,57 @@ def _reference_and_settings():
             "core.settings.set_setting": setting, "devdata.generator.generate": generate}
 
 
+def _mbo_and_offer():
+    from portal.services.institutions import operations as institutions
+    from portal.services.offer import operations as offer
+    from portal.services.reference import governing_bodies, mbo
+    from portal.services.reference import offer as offer_import
+    from tests.factories import make_organisation
+
+    def funded(c):
+        institutions.set_funded(c.session, c.mbo, True, c.staff)
+        return "organisation", c.mbo.id, "set_funded"
+
+    def statement(c):
+        offer.state_offer(c.session, c.vmbo, c.vmbo_user, ["BB"], ["ZW"])
+        return "organisation", c.vmbo.id, "state_offer"
+
+    def mbo_files(c):
+        mbo.import_mbo(c.session, "brin,naam,website,hoofdlocatie_brinvest,hoofdlocatie_plaats,hoofdlocatie_lat,"
+                       "hoofdlocatie_lon\n99XA,Synthetisch mbo (testdata),,99XA00,Ede,52.0,5.6\n",
+                       "brinvest,instelling_brin,locatie_naam,straat_huisnummer,postcode,plaats,url,lat,lon,"
+                       "gemeente_code_2025\n99XA00,99XA,Hoofd,,,Ede,,52.0,5.6,\n")
+        return "mbo_set", None, "import"
+
+    def bodies(c):
+        make_organisation("vmbo", vestigingscode="99XA00")
+        governing_bodies.import_governing_bodies(
+            c.session, "BEVOEGD GEZAG NUMMER;BRIN NUMMER;VESTIGINGSNUMMER\n41234;99XA;99XA00\n")
+        return "school_set", None, "governing_bodies"
+
+    def profiles(c):
+        offer_import.import_profile_figures(
+            c.session, "BRIN NUMMER;VESTIGINGSNUMMER;ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR;VMBO SECTOR;AFDELING;"
+            "LEER- OF VERBLIJFSJAAR 3 - MAN;LEER- OF VERBLIJFSJAAR 3 - VROUW;LEER- OF VERBLIJFSJAAR 4 - MAN;"
+            "LEER- OF VERBLIJFSJAAR 4 - VROUW\n99XA;00;VMBO BL lj 3-4;Techniek;Groen;1;2;3;4\n", "2019-2020")
+        return "offer_profiles", None, "import"
+
+    def exams(c):
+        offer_import.import_exam_pathways(
+            c.session, "VESTIGINGSCODE;ONDERWIJSTYPE VO;OPLEIDINGSNAAM;EXAMENKANDIDATEN SCHOOLJAAR 2023-2024 - TOTAAL\n"
+            "99XA00;VMBO;VMBO B - techniek;7\n")
+        return "offer_pathways", None, "import"
+
+    return {"services.institutions.operations.set_funded": funded, "services.offer.operations.state_offer": statement,
+            "services.reference.mbo.import_mbo": mbo_files,
+            "services.reference.governing_bodies.import_governing_bodies": bodies,
+            "services.reference.offer.import_profile_figures": profiles,
+            "services.reference.offer.import_exam_pathways": exams}
+
+
 def write_cases() -> dict[str, Callable]:
     cases = {}
+    cases.update(_mbo_and_offer())
     cases.update(_agreements())
     cases.update(_practices())
     cases.update(_routes())

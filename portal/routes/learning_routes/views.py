@@ -32,6 +32,7 @@ from portal.routes.learning_routes.list_state import list_state
 from portal.services.learning_routes import duplicates, snapshots
 from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
+from portal.services.learning_routes import locations as route_locations
 from portal.services.learning_routes import operations as route_service
 from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
@@ -144,6 +145,10 @@ def _picker_context(form: RouteForm) -> dict:
 
 def _render_form(form: RouteForm, route: LearningRoute | None, general=(), warnings=None, conflict=None,
                  status: int = 200, duplicate: duplicates.ExistingRoute | None = None):
+    selected = (form.mbo_location.data or "").strip()
+    form.mbo_location.choices = [("", "— geen of nog niet bekend —")] + [
+        (str(i), label) for i, label in route_locations.location_choices(
+            db.session, form.mbo_parties.data, int(selected) if selected.isdecimal() and len(selected) < 10 else None)]
     html = render_template("learning_routes/form.html", form=form, route=route, general=list(general),
                            warnings=warnings or {}, conflict=conflict, duplicate=duplicate, **_picker_context(form))
     return html, status

@@ -191,7 +191,10 @@ def set_parties(session: Session, agreement: Agreement, rows: list[dict], actor:
             agreement.parties.append(party)
         party.role = row["role"]
         party.governing_body_name = row["governing_body_name"].strip()
-        party.governing_body_number = (row.get("governing_body_number") or "").strip() or None
+        if "governing_body_number" in row:
+            party.governing_body_number = (row.get("governing_body_number") or "").strip() or None
+        elif party.id is None:  # a party added without the field: the organisation's (DUO's) number
+            party.governing_body_number = orgs[org_id].governing_body_number
     session.flush()
     if agreement.examining_organisation_id and agreement.examining_organisation_id not in wanted:
         agreement.examining_organisation_id = None

@@ -32,6 +32,7 @@ def _party_cell(route: LearningRoute, role: str) -> str:
 def export_header(show_contact: bool) -> list[str]:
     header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
     header.insert(header.index("profielen") + 1, "profielnamen")
+    header.insert(header.index("mbo_partijen") + 1, "mbo_locatie")
     return header + ["stand", "arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
 
 
@@ -51,6 +52,8 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
             "stand": route_state.STATE_NAMES[route_state.route_state(
                 r.status, r.first_school_year, r.last_school_year, school_year)],
             "vmbo_partijen": _party_cell(r, "vmbo"), "mbo_partijen": _party_cell(r, "mbo"),
+            "mbo_locatie": " | ".join(p.mbo_location.display_name for p in r.parties
+                                      if p.role == "mbo" and p.mbo_location is not None),
             "bedrijven": _party_cell(r, "employer"),
             "leerwegen": ", ".join(p.code for p in r.pathways),
             "profielen": ", ".join(vocab.PROFILE_ABBREVIATIONS.get(p.code, p.code) for p in r.profiles),

@@ -46,7 +46,8 @@ DEFAULT_SORT = "titel"
 
 
 def route_options():
-    return (selectinload(LearningRoute.parties).selectinload(RouteParty.organisation),
+    parties = selectinload(LearningRoute.parties)
+    return (parties.selectinload(RouteParty.organisation), parties.selectinload(RouteParty.mbo_location),
             selectinload(LearningRoute.pathways), selectinload(LearningRoute.profiles))
 
 

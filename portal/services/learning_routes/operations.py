@@ -20,6 +20,7 @@ from portal.models.base import utcnow
 from portal.permissions import can_restore_route
 from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes.history import display_value, field_changes, history
+from portal.services.learning_routes.locations import apply_mbo_location, check_mbo_location
 from portal.services.learning_routes.snapshots import AUDIT_TYPE, snapshot
 
 ROLE_FIELDS = {"vmbo": "vmbo_parties", "mbo": "mbo_parties", "employer": "employer_parties"}
@@ -62,6 +63,7 @@ def validate(session: Session, data: RouteInput, actor, *, route: LearningRoute 
     facts = party_facts(session, [*data.vmbo_parties, *data.mbo_parties, *data.employer_parties],
                         facts_cache)
     result = rules.check_route(data, facts)
+    check_mbo_location(session, data, route, result)
     _check_own_organisation(data, actor, route, result)
     _check_status_change(session, route, data.status, result, data=data)
     return data, result
@@ -128,6 +130,7 @@ def _apply(session: Session, route: LearningRoute, data: RouteInput, vocabulary:
         [(i, "employer") for i in data.employer_parties]
     existing = {(p.organisation_id, p.role): p for p in route.parties}
     route.parties = [existing.get(key) or RouteParty(organisation_id=key[0], role=key[1]) for key in wanted]
+    apply_mbo_location(session, route, data)
 
 
 def _names(facts: Mapping[int, PartyFacts]) -> dict[int, str]:

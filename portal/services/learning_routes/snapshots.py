@@ -24,6 +24,8 @@ def snapshot(route: LearningRoute, names: Mapping[int, str] | None = None) -> di
         "status": route.status,
         "vmbo_parties": party_names("vmbo"),
         "mbo_parties": party_names("mbo"),
+        "mbo_location": next((p.mbo_location.display_name for p in route.parties
+                              if p.role == "mbo" and p.mbo_location is not None), None),
         "employer_parties": party_names("employer"),
         "pathways": [p.code for p in route.pathways],
         "profiles": [p.code for p in route.profiles],
@@ -50,6 +52,8 @@ def route_input_from(route: LearningRoute) -> RouteInput:
         vmbo_parties=[p.organisation_id for p in route.parties if p.role == "vmbo"],
         mbo_parties=[p.organisation_id for p in route.parties if p.role == "mbo"],
         employer_parties=[p.organisation_id for p in route.parties if p.role == "employer"],
+        mbo_location=next((p.mbo_location_id for p in route.parties if p.role == "mbo" and p.mbo_location_id),
+                          None),
         pathways=[p.code for p in route.pathways], profiles=[p.code for p in route.profiles],
         crebo=route.crebo, qualification_name=route.qualification_name,
         mbo_domain=route.mbo_domain_code, mbo_level=route.mbo_level_code,
@@ -61,7 +65,7 @@ def route_input_from(route: LearningRoute) -> RouteInput:
     )
 
 
-def input_snapshot(data: RouteInput, facts: Mapping[int, PartyFacts]) -> dict:
+def input_snapshot(data: RouteInput, facts: Mapping[int, PartyFacts], location_name: str | None = None) -> dict:
     """snapshot() of a new route straight from its (validated) input; the order
     of pathways and profiles follows the vocabulary, as the relationships do."""
     order = {t.code: n for n, t in enumerate(vocab.PATHWAYS)}
@@ -70,6 +74,7 @@ def input_snapshot(data: RouteInput, facts: Mapping[int, PartyFacts]) -> dict:
         "title": data.title, "kind": data.kind, "status": data.status,
         "vmbo_parties": [facts[i].name for i in data.vmbo_parties],
         "mbo_parties": [facts[i].name for i in data.mbo_parties],
+        "mbo_location": location_name,
         "employer_parties": [facts[i].name for i in data.employer_parties],
         "pathways": sorted(data.pathways, key=order.get), "profiles": sorted(data.profiles, key=profile_order.get),
         "crebo": data.crebo, "qualification_name": data.qualification_name, "mbo_domain": data.mbo_domain,
