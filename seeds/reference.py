@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.extensions import db
+from portal.services.reference.areas import (
+    import_municipality_boundaries,
+    import_municipality_centres,
+    import_provinces,
+)
 from portal.services.reference.boundaries import import_municipalities, import_regions
 from portal.services.reference.files import ReferenceDataError
 from portal.services.reference.schools import import_schools
@@ -28,6 +33,8 @@ YEAR = 2025
 REGION_FILE = f"arbeidsmarktregio_{YEAR}.geojson"
 MUNICIPALITY_FILE = f"gemeente_arbeidsmarktregio_{YEAR}.csv"
 SCHOOL_FILE = "vo_vestigingen_2024.csv"
+PROVINCE_FILE = f"provincie_{YEAR}.geojson"
+MUNICIPALITY_BOUNDARY_FILE = f"gemeente_{YEAR}.geojson"
 # Published copies of the CBS/PDOK boundaries (WGS84). Only the boundary file
 # is fetched: the gemeente mapping and school list are derived files.
 DOWNLOADS = {
@@ -69,6 +76,9 @@ def load_reference_data(data_dir: Path | None) -> LoadResult:
     steps = (
         (REGION_FILE, lambda raw: import_regions(db.session, raw, YEAR)),
         (MUNICIPALITY_FILE, lambda raw: import_municipalities(db.session, raw, YEAR)),
+        (PROVINCE_FILE, lambda raw: import_provinces(db.session, raw)),
+        (MUNICIPALITY_BOUNDARY_FILE, lambda raw: import_municipality_boundaries(db.session, raw)),
+        (MUNICIPALITY_FILE, lambda raw: import_municipality_centres(db.session, raw)),
         (SCHOOL_FILE, lambda raw: import_schools(db.session, raw)),
     )
     for name, load in steps:

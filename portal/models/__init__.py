@@ -26,7 +26,7 @@ from portal.models.practice import (
     PracticeTag,
     PracticeTheme,
 )
-from portal.models.region import Municipality, MunicipalityRegion, Region
+from portal.models.region import Municipality, MunicipalityRegion, Province, Region
 from portal.models.route import (
     LearningRoute,
     RouteParty,
@@ -42,7 +42,7 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MunicipalityRegion", "Organisation", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "MunicipalityRegion", "Organisation", "Province", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
     "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
 ]
