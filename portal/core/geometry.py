@@ -39,10 +39,10 @@ def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict[str
     return compact_geometry(json.loads(geometry), digits)
 
 
-def _in_ring(ring: list, x: float, y: float) -> bool:
+def _in_ring(ring: list[list[float]], x: float, y: float) -> bool:
     """Even-odd ray casting over one closed ring of [x, y] positions."""
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             inside = not inside
     return inside
@@ -52,7 +52,7 @@ def contains_point(geometry: dict[str, Any], x: float, y: float) -> bool:
     """Whether a GeoJSON Polygon/MultiPolygon holds the point (x = longitude, y = latitude).
     Holes are honoured; a point exactly on an edge may fall either way."""
     polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry.get("coordinates", [])]
-    for rings in polygons:
-        if rings and _in_ring(rings[0], x, y) and not any(_in_ring(hole, x, y) for hole in rings[1:]):
-            return True
-    return False
+    return any(
+        rings and _in_ring(rings[0], x, y) and not any(_in_ring(hole, x, y) for hole in rings[1:])
+        for rings in polygons
+    )
