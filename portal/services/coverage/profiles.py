@@ -1,0 +1,285 @@
+"""The landelijke dekking of the profielen (issue 16): every figure of /dekking,
+computed once per data version and school year from the profielaanbod.
+
+Per vmbo vestiging the offer of a school year is the newest DUO figure of that
+year or before, or the school's own statement when that is as new or newer
+(the same rule as services/reference/offer_basis). DUO's rows are keyed by
+vestigingscode, so vestigingen that closed since (absent from the current school
+list) still count in the national distribution of their year, but have no
+gemeente to be drawn in.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.domain import profile_coverage as pc
+from portal.domain.vocab import VOCATIONAL_PROFILES
+from portal.models import (
+    Municipality,
+    MunicipalityRegion,
+    OfferPathwayYear,
+    OfferProfileFigure,
+    OfferStatement,
+    Organisation,
+    Province,
+    Region,
+)
+from portal.services.reference.boundaries import current_region_year
+
+DUO_SOURCE = "DUO, leerlingen vo per vestiging naar onderwijstype, 1 oktober {year}"
+EXAM_SOURCE = "DUO, examenkandidaten en geslaagden vmbo, schooljaren {first} tot en met {last}"
+PROFILE_CODES = tuple(t.code for t in VOCATIONAL_PROFILES)
+
+
+@dataclass(frozen=True)
+class School:
+    id: int | None
+    vestigingscode: str
+    name: str
+    city: str | None
+    municipality: str | None
+    province: str | None
+    region: str | None
+    lat: float | None
+    lon: float | None
+    rows: tuple[pc.OfferRow, ...]
+    source: str  # "duo" or "school"
+    school_year: str
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    province: str | None
+    region: str | None
+    lat: float | None
+    lon: float | None
+    geometry: str | None
+
+
+@dataclass
+class ProfileCoverage:
+    school_year: str
+    data_years: list[str]
+    schools: list[School]
+    municipalities: dict[str, Area]
+    provinces: dict[str, tuple[str, str | None]]  # code -> (name, geometry)
+    regions: dict[str, str]  # code -> name
+    offer: dict[str, set[str]]  # vestigingscode -> beroepsgerichte profielen
+    area_profiles: dict[str, set[str]]  # gemeente -> profielen
+    unplaced: int  # vestigingen with an offer but no gemeente in the current school list
+    from_statement: int  # vestigingen whose offer is the school's own statement
+    nearest: dict[str, dict[str, pc.Nearest]] = field(default_factory=dict)  # profiel -> gemeente -> nearest
+
+    # --- the figures -----------------------------------------------------------------
+
+    def distribution(self, *, province: str | None = None, region: str | None = None) -> pc.Distribution:
+        return pc.distribution({s.vestigingscode: self.offer[s.vestigingscode] for s in self._scope(province, region)
+                                if s.vestigingscode in self.offer})
+
+    def _scope(self, province: str | None, region: str | None) -> list[School]:
+        return [s for s in self.schools
+                if (province is None or s.province == province) and (region is None or s.region == region)]
+
+    def profile_share(self, profile: str, *, province: str | None = None, region: str | None = None) -> pc.Share:
+        areas = [a.code for a in self.municipalities.values()
+                 if (province is None or a.province == province) and (region is None or a.region == region)]
+        return pc.profile_share(self.area_profiles, profile, areas)
+
+    def area_state(self, municipality: str, profile: str) -> str:
+        return pc.area_state(self.area_profiles, municipality, profile)
+
+    def province_matrix(self) -> dict[str, dict[str, int]]:
+        matrix = pc.count_matrix(self.offer, {s.vestigingscode: s.province for s in self.schools})
+        for code in self.provinces:
+            matrix.setdefault(code, {p: 0 for p in PROFILE_CODES})
+        return matrix
+
+    def schools_offering(self, profile: str, *, province: str | None = None, region: str | None = None,
+                         municipality: str | None = None) -> list[School]:
+        return sorted((s for s in self._scope(province, region)
+                       if profile in self.offer.get(s.vestigingscode, ())
+                       and (municipality is None or s.municipality == municipality)),
+                      key=lambda s: (s.name, s.vestigingscode))
+
+    def small_rows(self, *, province: str | None = None, region: str | None = None) -> list[tuple[School, pc.OfferRow]]:
+        return [(s, row) for s in self._scope(province, region) for row in s.rows if pc.is_small(row)]
+
+    def small_share(self, *, province: str | None = None, region: str | None = None) -> pc.Share:
+        return pc.small_share(row for s in self._scope(province, region) for row in s.rows)
+
+    def far_from(self, profile: str, threshold_km: float, *, region: str | None = None
+                 ) -> list[tuple[Area, pc.Nearest]]:
+        nearest = self.nearest.get(profile, {})
+        keep = {code: n for code, n in nearest.items() if region is None or self.municipalities[code].region == region}
+        return [(self.municipalities[code], keep[code]) for code, _ in pc.beyond(keep, threshold_km)]
+
+    def school(self, vestigingscode: str) -> School | None:
+        return next((s for s in self.schools if s.vestigingscode == vestigingscode), None)
+
+    @property
+    def sources(self) -> list[str]:
+        years = sorted({s.school_year for s in self.schools if s.source == "duo"})
+        texts = [DUO_SOURCE.format(year=y[:4]) for y in years]
+        if self.from_statement:
+            texts.append(f"opgave van de school zelf ({self.from_statement} "
+                         f"{'vestiging' if self.from_statement == 1 else 'vestigingen'}, nieuwer dan DUO)")
+        return texts
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def offer_years(session: Session) -> list[str]:
+    """The school years of which the portal has profiel figures or statements, newest first."""
+    years = set(session.scalars(select(OfferProfileFigure.school_year).distinct()))
+    years |= set(session.scalars(select(OfferStatement.school_year).distinct()))
+    return sorted(years, reverse=True)
+
+
+def _organisations(session: Session, year: int | None):
+    region = (select(MunicipalityRegion.municipality_id, Region.code.label("region"))
+              .join(Region, Region.id == MunicipalityRegion.region_id)
+              .where(MunicipalityRegion.year == (year or 0)).subquery())
+    query = (select(Organisation.id, Organisation.vestigingscode, Organisation.name, Organisation.city,
+                    Organisation.lat, Organisation.lon, Municipality.code, Province.code, region.c.region)
+             .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
+             .outerjoin(Province, Province.id == Municipality.province_id)
+             .outerjoin(region, region.c.municipality_id == Municipality.id)
+             .where(Organisation.kind == "vmbo", Organisation.vestigingscode.is_not(None)))
+    return {row[1]: row for row in session.execute(query)}
+
+
+def _duo_rows(session: Session, school_year: str) -> tuple[dict[str, str], dict[str, list[pc.OfferRow]]]:
+    """Per vestigingscode, its newest DUO year up to `school_year`, and that year's rows."""
+    newest = dict(session.execute(
+        select(OfferProfileFigure.vestigingscode, func.max(OfferProfileFigure.school_year))
+        .where(OfferProfileFigure.school_year <= school_year).group_by(OfferProfileFigure.vestigingscode)))
+    rows: dict[str, list[pc.OfferRow]] = defaultdict(list)
+    query = select(OfferProfileFigure.vestigingscode, OfferProfileFigure.school_year, OfferProfileFigure.pathway_code,
+                   OfferProfileFigure.profile_code, OfferProfileFigure.pupils_year3, OfferProfileFigure.pupils_year4
+                   ).where(OfferProfileFigure.school_year <= school_year)
+    for code, year, pathway, profile, y3, y4 in session.execute(query):
+        if newest.get(code) == year:
+            rows[code].append(pc.OfferRow(code, pathway, profile, y3, y4))
+    return newest, rows
+
+
+def _statements(session: Session, school_year: str) -> dict[int, OfferStatement]:
+    query = (select(OfferStatement).where(OfferStatement.school_year <= school_year)
+             .order_by(OfferStatement.school_year))
+    return {s.organisation_id: s for s in session.scalars(query)}
+
+
+def _statement_rows(code: str, statement: OfferStatement) -> tuple[pc.OfferRow, ...]:
+    pathways = [p.code for p in statement.pathways] or ["BB"]
+    return tuple(pc.OfferRow(code, pathway, profile.code, None, None)
+                 for profile in statement.profiles for pathway in pathways
+                 if (pathway == "TL") == profile.code.startswith("TL-"))
+
+
+def compute(session: Session, school_year: str | None = None) -> ProfileCoverage:
+    years = offer_years(session)
+    school_year = school_year or (years[0] if years else "")
+    region_year = current_region_year(session)
+    organisations = _organisations(session, region_year)
+    newest, duo = _duo_rows(session, school_year)
+    statements = _statements(session, school_year)
+    schools: list[School] = []
+    from_statement = 0
+    for code in sorted(set(newest) | {org[1] for org in organisations.values() if org[0] in statements}):
+        org = organisations.get(code)
+        statement = statements.get(org[0]) if org else None
+        if statement is not None and statement.school_year >= newest.get(code, ""):
+            rows, source, year = _statement_rows(code, statement), "school", statement.school_year
+            from_statement += 1
+        else:
+            rows, source, year = tuple(duo.get(code, ())), "duo", newest[code]
+        if org is None:
+            schools.append(School(None, code, code, None, None, None, None, None, None, rows, source, year))
+        else:
+            org_id, _, name, city, lat, lon, municipality, province, region = org
+            schools.append(School(org_id, code, name, city, municipality, province, region, lat, lon, rows, source,
+                                  year))
+    offer = pc.vocational_offer(row for s in schools for row in s.rows)
+    placed = {s.vestigingscode: s.municipality for s in schools}
+    municipalities = _areas(session, region_year)
+    result = ProfileCoverage(
+        school_year=school_year, data_years=years, schools=schools, municipalities=municipalities,
+        provinces={code: (name, geometry) for code, name, geometry in
+                   session.execute(select(Province.code, Province.name, Province.geometry).order_by(Province.name))},
+        regions=dict(session.execute(select(Region.code, Region.name).where(Region.year == (region_year or 0)))),
+        offer=offer, area_profiles=pc.area_offer(offer, placed),
+        unplaced=sum(1 for s in schools if s.vestigingscode in offer and not s.municipality),
+        from_statement=from_statement,
+    )
+    centres = {a.code: (a.lat, a.lon) for a in municipalities.values() if a.lat is not None and a.lon is not None}
+    for profile in PROFILE_CODES:
+        offering = [(s.vestigingscode, s.lat, s.lon) for s in schools
+                    if profile in offer.get(s.vestigingscode, ()) and s.lat is not None and s.lon is not None]
+        result.nearest[profile] = pc.nearest_per_area(centres, offering)  # type: ignore[arg-type]
+    return result
+
+
+def _areas(session: Session, region_year: int | None) -> dict[str, Area]:
+    query = (select(Municipality.code, Municipality.name, Province.code, Region.code, Municipality.label_lat,
+                    Municipality.label_lon, Municipality.geometry)
+             .outerjoin(Province, Province.id == Municipality.province_id)
+             .outerjoin(MunicipalityRegion, (MunicipalityRegion.municipality_id == Municipality.id)
+                        & (MunicipalityRegion.year == (region_year or 0)))
+             .outerjoin(Region, Region.id == MunicipalityRegion.region_id)
+             .order_by(Municipality.name))
+    return {row[0]: Area(*row) for row in session.execute(query)}
+
+
+def exam_trend(session: Session, region: str | None = None) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """Exam candidates per leerweg per school year (nationally or in one region): (years, pathway -> year -> n).
+    DUO's "<5" cells are unknown and not added."""
+    query = select(OfferPathwayYear.school_year, OfferPathwayYear.pathway_code,
+                   func.coalesce(func.sum(OfferPathwayYear.candidates), 0))
+    if region:
+        region_year = current_region_year(session)
+        query = (query.join(Organisation, Organisation.vestigingscode == OfferPathwayYear.vestigingscode)
+                 .join(MunicipalityRegion, (MunicipalityRegion.municipality_id == Organisation.municipality_id)
+                       & (MunicipalityRegion.year == (region_year or 0)))
+                 .join(Region, Region.id == MunicipalityRegion.region_id).where(Region.code == region))
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    years: set[str] = set()
+    for year, pathway, total in session.execute(query.group_by(OfferPathwayYear.school_year,
+                                                               OfferPathwayYear.pathway_code)):
+        result[pathway][year] = int(total)
+        years.add(year)
+    return sorted(years), dict(result)
+
+
+# --- the in-process cache ------------------------------------------------------------------
+
+_CACHE: OrderedDict[tuple, ProfileCoverage] = OrderedDict()
+_LOCK = threading.Lock()
+_CACHE_SIZE = 4
+
+
+def profile_coverage(session: Session, school_year: str | None, data_version: str) -> ProfileCoverage:
+    """compute(), kept per (app, data version, school year): every write changes the data version, so a
+    cached result is never stale; the distances are computed once per version, not per request."""
+    enabled = has_app_context() and current_app.config.get("RESPONSE_CACHE", False)
+    if not enabled:
+        return compute(session, school_year)
+    key = (id(current_app._get_current_object()), data_version, school_year)  # type: ignore[attr-defined]
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    result = compute(session, school_year)
+    with _LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
