@@ -1,4 +1,5 @@
-"""Find and load the real reference files (regions, gemeenten, vo-vestigingen).
+"""Find and load the real reference files (regions, gemeenten, vo-vestigingen,
+mbo institutions and locations, each school's offer and bevoegd gezag).
 
 Where the files come from, in order:
 1. PORTAL_DATA_DIR (or the app's PORTAL_DATA_DIR setting; ../shared/data on the
@@ -24,6 +25,10 @@ from portal.services.reference.areas import (
 )
 from portal.services.reference.boundaries import import_municipalities, import_regions
 from portal.services.reference.files import ReferenceDataError
+from portal.services.reference.governing_bodies import import_governing_bodies
+from portal.services.reference.mbo import import_mbo
+from portal.services.reference.offer import import_exam_pathways, import_profile_figures
+from portal.services.reference.offer_basis import refresh_offer
 from portal.services.reference.schools import import_schools
 from portal.services.reference.vocabularies import seed_vocabularies
 
@@ -35,6 +40,12 @@ MUNICIPALITY_FILE = f"gemeente_arbeidsmarktregio_{YEAR}.csv"
 SCHOOL_FILE = "vo_vestigingen_2024.csv"
 PROVINCE_FILE = f"provincie_{YEAR}.geojson"
 MUNICIPALITY_BOUNDARY_FILE = f"gemeente_{YEAR}.geojson"
+MBO_INSTITUTION_FILE = "mbo_instellingen_kiesmbo_2025.csv"
+MBO_LOCATION_FILE = "mbo_locaties_kiesmbo_2025.csv"
+PROFILE_FILE = "duo_leerlingen_vo_per_vestiging_naar_onderwijstype_2019.csv"
+PROFILE_SCHOOL_YEAR = "2019-2020"  # DUO counts on 1 October 2019
+EXAM_FILE = "duo_examenkandidaten_geslaagden_2019-2024.csv"
+GOVERNING_BODY_FILE = "duo_alle_vestigingen_vo_2020.csv"
 # Published copies of the CBS/PDOK boundaries (WGS84). Only the boundary file
 # is fetched: the gemeente mapping and school list are derived files.
 DOWNLOADS = {
@@ -68,30 +79,42 @@ def find_data_dir(configured: str | None, instance_path: str, allow_download: bo
 
 
 def load_reference_data(data_dir: Path | None) -> LoadResult:
-    """Vocabularies always; regions, gemeenten and schools where files exist.
+    """Vocabularies always; regions, gemeenten, schools, mbo institutions and
+    the schools' offer where files exist.
     Commits after each file, so one bad file does not undo the others."""
     result = LoadResult()
     seed_vocabularies(db.session)
     db.session.commit()
     steps = (
-        (REGION_FILE, lambda raw: import_regions(db.session, raw, YEAR)),
-        (MUNICIPALITY_FILE, lambda raw: import_municipalities(db.session, raw, YEAR)),
-        (PROVINCE_FILE, lambda raw: import_provinces(db.session, raw)),
-        (MUNICIPALITY_BOUNDARY_FILE, lambda raw: import_municipality_boundaries(db.session, raw)),
-        (MUNICIPALITY_FILE, lambda raw: import_municipality_centres(db.session, raw)),
-        (SCHOOL_FILE, lambda raw: import_schools(db.session, raw)),
+        ((REGION_FILE,), lambda raw: import_regions(db.session, raw, YEAR)),
+        ((MUNICIPALITY_FILE,), lambda raw: import_municipalities(db.session, raw, YEAR)),
+        ((PROVINCE_FILE,), lambda raw: import_provinces(db.session, raw)),
+        ((MUNICIPALITY_BOUNDARY_FILE,), lambda raw: import_municipality_boundaries(db.session, raw)),
+        ((MUNICIPALITY_FILE,), lambda raw: import_municipality_centres(db.session, raw)),
+        ((SCHOOL_FILE,), lambda raw: import_schools(db.session, raw)),
+        ((MBO_INSTITUTION_FILE, MBO_LOCATION_FILE), lambda raw, loc: import_mbo(db.session, raw, loc)),
+        ((PROFILE_FILE,), lambda raw: import_profile_figures(db.session, raw, PROFILE_SCHOOL_YEAR)),
+        ((EXAM_FILE,), lambda raw: import_exam_pathways(db.session, raw)),
+        ((GOVERNING_BODY_FILE,), lambda raw: import_governing_bodies(db.session, raw)),
     )
-    for name, load in steps:
-        path = data_dir / name if data_dir else None
-        if path is None or not path.is_file():
-            result.missing.append(name)
+    offer_loaded = False
+    for names, load in steps:
+        paths = [data_dir / name for name in names] if data_dir else []
+        label = " + ".join(names)
+        if not paths or not all(path.is_file() for path in paths):
+            result.missing.append(label)
             continue
         try:
-            report = load(path.read_bytes())
+            report = load(*(path.read_bytes() for path in paths))
         except ReferenceDataError as exc:
             db.session.rollback()
-            result.missing.append(f"{name} ({exc})")
+            result.missing.append(f"{label} ({exc})")
             continue
         db.session.commit()
-        result.loaded.append(f"{name}: {report.summary()}")
+        result.loaded.append(f"{label}: {report.summary()}")
+        offer_loaded = offer_loaded or names[0] in (PROFILE_FILE, EXAM_FILE)
+    if offer_loaded:
+        schools = refresh_offer(db.session)
+        db.session.commit()
+        result.loaded.append(f"aanbod van {schools} vmbo-vestigingen afgeleid (nieuwste schooljaar per school)")
     return result

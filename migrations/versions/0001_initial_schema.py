@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 23:38:43.058748
+Create Date: 2026-12-04 23:43:10.461888
 
 """
 
@@ -114,6 +114,65 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_municipalities_province_id"), ["province_id"], unique=False)
 
     op.create_table(
+        "offer_pathway_years",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vestigingscode", sa.String(length=6), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("pathway_code", sa.String(length=16), nullable=False),
+        sa.Column("candidates", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "source IN ('duo_leerlingen', 'duo_examens', 'school')", name=op.f("ck_offer_pathway_years_source")
+        ),
+        sa.ForeignKeyConstraint(
+            ["pathway_code"], ["pathways.code"], name=op.f("fk_offer_pathway_years_pathway_code_pathways")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_offer_pathway_years")),
+        sa.UniqueConstraint(
+            "vestigingscode",
+            "school_year",
+            "pathway_code",
+            name=op.f("uq_offer_pathway_years_vestigingscode_school_year_pathway_code"),
+        ),
+    )
+    with op.batch_alter_table("offer_pathway_years", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_offer_pathway_years_school_year"), ["school_year"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offer_pathway_years_vestigingscode"), ["vestigingscode"], unique=False)
+
+    op.create_table(
+        "offer_profile_figures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vestigingscode", sa.String(length=6), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("pathway_code", sa.String(length=16), nullable=False),
+        sa.Column("profile_code", sa.String(length=16), nullable=True),
+        sa.Column("duo_name", sa.String(length=120), nullable=False),
+        sa.Column("pupils_year3", sa.Integer(), nullable=False),
+        sa.Column("pupils_year4", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "source IN ('duo_leerlingen', 'duo_examens', 'school')", name=op.f("ck_offer_profile_figures_source")
+        ),
+        sa.ForeignKeyConstraint(
+            ["pathway_code"], ["pathways.code"], name=op.f("fk_offer_profile_figures_pathway_code_pathways")
+        ),
+        sa.ForeignKeyConstraint(
+            ["profile_code"], ["profiles.code"], name=op.f("fk_offer_profile_figures_profile_code_profiles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_offer_profile_figures")),
+        sa.UniqueConstraint(
+            "vestigingscode",
+            "school_year",
+            "pathway_code",
+            "duo_name",
+            name=op.f("uq_offer_profile_figures_vestigingscode_school_year_pathway_code_duo_name"),
+        ),
+    )
+    with op.batch_alter_table("offer_profile_figures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_offer_profile_figures_school_year"), ["school_year"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offer_profile_figures_vestigingscode"), ["vestigingscode"], unique=False)
+
+    op.create_table(
         "municipality_regions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("municipality_id", sa.Integer(), nullable=False),
@@ -150,6 +209,7 @@ def upgrade():
         sa.Column("governing_body_name", sa.String(length=255), nullable=True),
         sa.Column("governing_body_number", sa.String(length=16), nullable=True),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("is_funded", sa.Boolean(), server_default=sa.text("0"), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -167,6 +227,50 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_organisations_municipality_id"), ["municipality_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_organisations_name"), ["name"], unique=False)
 
+    op.create_table(
+        "mbo_locations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=6), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("street", sa.String(length=255), nullable=True),
+        sa.Column("postcode", sa.String(length=16), nullable=True),
+        sa.Column("city", sa.String(length=120), nullable=True),
+        sa.Column("website", sa.String(length=255), nullable=True),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("municipality_id", sa.Integer(), nullable=True),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["municipality_id"], ["municipalities.id"], name=op.f("fk_mbo_locations_municipality_id_municipalities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_mbo_locations_organisation_id_organisations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mbo_locations")),
+        sa.UniqueConstraint("code", name=op.f("uq_mbo_locations_code")),
+    )
+    with op.batch_alter_table("mbo_locations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mbo_locations_municipality_id"), ["municipality_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mbo_locations_organisation_id"), ["organisation_id"], unique=False)
+
+    op.create_table(
+        "offer_bases",
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("profiles_source", sa.String(length=16), nullable=True),
+        sa.Column("profiles_school_year", sa.String(length=9), nullable=True),
+        sa.Column("pathways_source", sa.String(length=16), nullable=True),
+        sa.Column("pathways_school_year", sa.String(length=9), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_offer_bases_organisation_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("organisation_id", name=op.f("pk_offer_bases")),
+    )
     op.create_table(
         "organisation_pathways",
         sa.Column("organisation_id", sa.Integer(), nullable=False),
@@ -430,6 +534,31 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_learning_routes_status"), ["status"], unique=False)
 
     op.create_table(
+        "offer_statements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("stated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("stated_by_id", sa.Integer(), nullable=True),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_offer_statements_organisation_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stated_by_id"], ["users.id"], name=op.f("fk_offer_statements_stated_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_offer_statements")),
+        sa.UniqueConstraint(
+            "organisation_id", "school_year", name=op.f("uq_offer_statements_organisation_id_school_year")
+        ),
+    )
+    with op.batch_alter_table("offer_statements", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_offer_statements_organisation_id"), ["organisation_id"], unique=False)
+
+    op.create_table(
         "agreement_parties",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=False),
@@ -513,6 +642,36 @@ def upgrade():
     with op.batch_alter_table("agreement_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_agreement_versions_agreement_id"), ["agreement_id"], unique=False)
 
+    op.create_table(
+        "offer_statement_pathways",
+        sa.Column("statement_id", sa.Integer(), nullable=False),
+        sa.Column("pathway_code", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pathway_code"], ["pathways.code"], name=op.f("fk_offer_statement_pathways_pathway_code_pathways")
+        ),
+        sa.ForeignKeyConstraint(
+            ["statement_id"],
+            ["offer_statements.id"],
+            name=op.f("fk_offer_statement_pathways_statement_id_offer_statements"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("statement_id", "pathway_code", name=op.f("pk_offer_statement_pathways")),
+    )
+    op.create_table(
+        "offer_statement_profiles",
+        sa.Column("statement_id", sa.Integer(), nullable=False),
+        sa.Column("profile_code", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["profile_code"], ["profiles.code"], name=op.f("fk_offer_statement_profiles_profile_code_profiles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["statement_id"],
+            ["offer_statements.id"],
+            name=op.f("fk_offer_statement_profiles_statement_id_offer_statements"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("statement_id", "profile_code", name=op.f("pk_offer_statement_profiles")),
+    )
     op.create_table(
         "practice_attachments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -699,7 +858,11 @@ def upgrade():
         sa.Column("route_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("mbo_location_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("role IN ('vmbo', 'mbo', 'employer')", name=op.f("ck_route_parties_role")),
+        sa.ForeignKeyConstraint(
+            ["mbo_location_id"], ["mbo_locations.id"], name=op.f("fk_route_parties_mbo_location_id_mbo_locations")
+        ),
         sa.ForeignKeyConstraint(
             ["organisation_id"], ["organisations.id"], name=op.f("fk_route_parties_organisation_id_organisations")
         ),
@@ -713,6 +876,7 @@ def upgrade():
         sa.UniqueConstraint("route_id", "organisation_id", name=op.f("uq_route_parties_route_id_organisation_id")),
     )
     with op.batch_alter_table("route_parties", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_route_parties_mbo_location_id"), ["mbo_location_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_route_parties_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_route_parties_route_id"), ["route_id"], unique=False)
 
@@ -875,6 +1039,7 @@ def downgrade():
     with op.batch_alter_table("route_parties", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_route_parties_route_id"))
         batch_op.drop_index(batch_op.f("ix_route_parties_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_route_parties_mbo_location_id"))
 
     op.drop_table("route_parties")
     with op.batch_alter_table("practice_themes", schema=None) as batch_op:
@@ -913,6 +1078,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_practice_attachments_practice_id"))
 
     op.drop_table("practice_attachments")
+    op.drop_table("offer_statement_profiles")
+    op.drop_table("offer_statement_pathways")
     with op.batch_alter_table("agreement_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agreement_versions_agreement_id"))
 
@@ -926,6 +1093,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_agreement_parties_agreement_id"))
 
     op.drop_table("agreement_parties")
+    with op.batch_alter_table("offer_statements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offer_statements_organisation_id"))
+
+    op.drop_table("offer_statements")
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_learning_routes_status"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_level_code"))
@@ -966,6 +1137,12 @@ def downgrade():
     op.drop_table("users")
     op.drop_table("organisation_profiles")
     op.drop_table("organisation_pathways")
+    op.drop_table("offer_bases")
+    with op.batch_alter_table("mbo_locations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mbo_locations_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_mbo_locations_municipality_id"))
+
+    op.drop_table("mbo_locations")
     with op.batch_alter_table("organisations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_organisations_name"))
         batch_op.drop_index(batch_op.f("ix_organisations_municipality_id"))
@@ -979,6 +1156,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_municipality_regions_municipality_id"))
 
     op.drop_table("municipality_regions")
+    with op.batch_alter_table("offer_profile_figures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offer_profile_figures_vestigingscode"))
+        batch_op.drop_index(batch_op.f("ix_offer_profile_figures_school_year"))
+
+    op.drop_table("offer_profile_figures")
+    with op.batch_alter_table("offer_pathway_years", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offer_pathway_years_vestigingscode"))
+        batch_op.drop_index(batch_op.f("ix_offer_pathway_years_school_year"))
+
+    op.drop_table("offer_pathway_years")
     with op.batch_alter_table("municipalities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_municipalities_province_id"))
 

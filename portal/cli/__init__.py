@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.cli.backup import backup_command, restore_command
 from portal.cli.devdata import demo_cli
+from portal.cli.reference_offer import import_offer, mbo_cli
 from portal.cli.transaction import run
 from portal.core import idempotency
 from portal.core.errors import ServiceError
@@ -213,7 +214,9 @@ def _find_organisation(value: str) -> Organisation | None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(geo_cli)
+    schools_cli.add_command(import_offer)
     app.cli.add_command(schools_cli)
+    app.cli.add_command(mbo_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(prune_submissions_command)

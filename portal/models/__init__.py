@@ -15,6 +15,15 @@ from portal.models.agreement import (
     agreement_routes,
 )
 from portal.models.audit import AuditLog
+from portal.models.mbo_location import MboLocation
+from portal.models.offer import (
+    OfferBasis,
+    OfferPathwayYear,
+    OfferProfileFigure,
+    OfferStatement,
+    statement_pathways,
+    statement_profiles,
+)
 from portal.models.organisation import (
     Organisation,
     organisation_pathways,
@@ -42,7 +51,9 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MunicipalityRegion", "Organisation", "Province", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "MboLocation", "MunicipalityRegion", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure",
+    "OfferStatement", "Organisation", "Pathway", "Province", "PracticeAttachment", "PracticeTag", "PracticeTheme",
     "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
-    "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
+    "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
+    "statement_profiles",
 ]

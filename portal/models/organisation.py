@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,8 @@ class Organisation(TimestampMixin, db.Model):
     governing_body_number: Mapped[str | None] = mapped_column(String(16))
     # True for organisations created by the demo or synthetic data generators.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bekostigd (mbo): funded by the government; staff set it, pickers list funded first.
+    is_funded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     municipality: Mapped[Municipality | None] = relationship()

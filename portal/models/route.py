@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.domain import routes as rules
 from portal.extensions import db
 from portal.models.base import TimestampMixin, one_of
+from portal.models.mbo_location import MboLocation
 from portal.models.organisation import Organisation
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
@@ -52,9 +53,12 @@ class RouteParty(db.Model):
     route_id: Mapped[int] = mapped_column(ForeignKey("learning_routes.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
+    # The mbo location where the route is taught (mbo parties only; optional).
+    mbo_location_id: Mapped[int | None] = mapped_column(ForeignKey("mbo_locations.id"), index=True)
 
     route: Mapped[LearningRoute] = relationship(back_populates="parties")
     organisation: Mapped[Organisation] = relationship()
+    mbo_location: Mapped[MboLocation | None] = relationship()
 
 
 class LearningRoute(TimestampMixin, db.Model):

@@ -24,15 +24,27 @@ class ImportReport:
     def summary(self) -> str:
         text = (f"{self.created} nieuw, {self.updated} bijgewerkt, "
                 f"{self.unchanged} ongewijzigd, {self.skipped} overgeslagen")
-        return text
+        return "; ".join([text, *self.notes])
 
 
-def read_csv(raw: bytes | str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
+def decode_text(raw: bytes, legacy: bool = False) -> str:
+    """UTF-8 (with or without BOM); with `legacy`, Windows-1252 when the bytes
+    are not UTF-8 (DUO published its older files that way)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if not legacy:
             raise ReferenceDataError("Het bestand is geen UTF-8-tekst.") from None
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ReferenceDataError("Het bestand is geen UTF-8- of Windows-1252-tekst.") from None
+
+
+def read_csv(raw: bytes | str, required: tuple[str, ...],
+             legacy: bool = False) -> list[tuple[int, dict[str, str]]]:
+    if isinstance(raw, bytes):
+        raw = decode_text(raw, legacy)
     sample = raw[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
