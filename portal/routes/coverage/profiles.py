@@ -59,8 +59,8 @@ def index():
     profile_name = tables.PROFILE_NAMES[params.profile]
     folium_map = profile_maps.build_profile_map(
         cov, params.profile, profile_name,
-        gemeente_url=lambda code: url_for("dekking.schools", **params.args(gemeente=code)),
-        province_url=lambda code: url_for("dekking.schools", **params.args(provincie=code)),
+        gemeente_url=url_for("dekking.schools", **params.args(gemeente="__AREA__")).replace("__AREA__", "{}"),
+        province_url=url_for("dekking.schools", **params.args(provincie="__AREA__", regio=None)).replace("__AREA__", "{}"),
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "")
     years, exams = exam_trend(db.session, params.region)
@@ -70,8 +70,9 @@ def index():
         scope_distribution=cov.distribution(province=params.province, region=params.region),
         national=cov.distribution(),
         shares=tables.profile_table(cov), matrix=tables.province_matrix_table(cov),
-        matrix_codes=list(cov.provinces), small=tables.small_table(cov, params.province, params.region),
-        small_share=cov.small_share(province=params.province, region=params.region),
+        matrix_codes=list(cov.provinces),
+        matrix_url=url_for("dekking.schools", **params.args(provincie="__PV__", regio=None, profiel="__P__")), small=tables.small_table(cov, params.province, params.region),
+        small_share=cov.small_share_cached(params.province, params.region),
         far=tables.distance_table(cov, params.profile, params.km, params.region),
         municipalities=tables.municipality_table(cov, params.profile),
         exam_years=years, exams=exams, definitions=pc.DEFINITIONS,

@@ -46,8 +46,8 @@ def distribution_table(cov: ProfileCoverage) -> Table:
 
 def profile_table(cov: ProfileCoverage) -> Table:
     columns = ("Profiel", "Code", "Nederland (%)", *[f"{name} (%)" for name, _ in cov.provinces.values()])
-    rows = [[PROFILE_NAMES[p], p, share_value(cov.profile_share(p)),
-             *[share_value(cov.profile_share(p, province=code)) for code in cov.provinces]]
+    rows = [[PROFILE_NAMES[p], p, share_value(cov.profile_share_cached(p)),
+             *[share_value(cov.profile_share_cached(p, code)) for code in cov.provinces]]
             for p in PROFILE_CODES]
     return Table("profielen", "Aandeel van de gemeenten met beroepsgericht vmbo-aanbod waar het profiel wordt "
                  "aangeboden", columns, rows)

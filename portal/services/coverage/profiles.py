@@ -13,11 +13,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import current_app, has_app_context
+from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core.geometry import compact_geometry_text
 from portal.domain import profile_coverage as pc
 from portal.domain.vocab import VOCATIONAL_PROFILES
 from portal.models import (
@@ -110,7 +113,10 @@ class ProfileCoverage:
                       key=lambda s: (s.name, s.vestigingscode))
 
     def small_rows(self, *, province: str | None = None, region: str | None = None) -> list[tuple[School, pc.OfferRow]]:
-        return [(s, row) for s in self._scope(province, region) for row in s.rows if pc.is_small(row)]
+        key = ("small_rows", province, region)
+        if key not in self._shares:
+            self._shares[key] = [(s, row) for s in self._scope(province, region) for row in s.rows if pc.is_small(row)]
+        return self._shares[key]
 
     def small_share(self, *, province: str | None = None, region: str | None = None) -> pc.Share:
         return pc.small_share(row for s in self._scope(province, region) for row in s.rows)
@@ -122,7 +128,36 @@ class ProfileCoverage:
         return [(self.municipalities[code], keep[code]) for code, _ in pc.beyond(keep, threshold_km)]
 
     def school(self, vestigingscode: str) -> School | None:
-        return next((s for s in self.schools if s.vestigingscode == vestigingscode), None)
+        return self._schools_by_code.get(vestigingscode)
+
+    @cached_property
+    def _schools_by_code(self) -> dict[str, School]:
+        return {s.vestigingscode: s for s in self.schools}
+
+    @cached_property
+    def shapes(self) -> dict[str, str]:
+        """The compact GeoJSON geometry of every gemeente and provincie as JSON text (safe inside HTML),
+        made once per computed coverage, not per request: the maps of every profiel share them."""
+        shapes = {code: a.geometry for code, a in self.municipalities.items() if a.geometry}
+        shapes.update({code: geometry for code, (_, geometry) in self.provinces.items() if geometry})
+        return {code: htmlsafe_json_dumps(compact_geometry_text(text), separators=(",", ":"))
+                for code, text in shapes.items()}
+
+    def profile_share_cached(self, profile: str, province: str | None = None) -> pc.Share:
+        key = (profile, province)
+        if key not in self._shares:
+            self._shares[key] = self.profile_share(profile, province=province)
+        return self._shares[key]
+
+    def small_share_cached(self, province: str | None = None, region: str | None = None) -> pc.Share:
+        key = ("small", province, region)
+        if key not in self._shares:
+            self._shares[key] = self.small_share(province=province, region=region)
+        return self._shares[key]
+
+    @cached_property
+    def _shares(self) -> dict:
+        return {}
 
     @property
     def sources(self) -> list[str]:
@@ -158,9 +193,9 @@ def _organisations(session: Session, year: int | None):
 
 def _duo_rows(session: Session, school_year: str) -> tuple[dict[str, str], dict[str, list[pc.OfferRow]]]:
     """Per vestigingscode, its newest DUO year up to `school_year`, and that year's rows."""
-    newest = dict(session.execute(
+    newest: dict[str, str] = dict(session.execute(
         select(OfferProfileFigure.vestigingscode, func.max(OfferProfileFigure.school_year))
-        .where(OfferProfileFigure.school_year <= school_year).group_by(OfferProfileFigure.vestigingscode)))
+        .where(OfferProfileFigure.school_year <= school_year).group_by(OfferProfileFigure.vestigingscode)).tuples().all())
     rows: dict[str, list[pc.OfferRow]] = defaultdict(list)
     query = select(OfferProfileFigure.vestigingscode, OfferProfileFigure.school_year, OfferProfileFigure.pathway_code,
                    OfferProfileFigure.profile_code, OfferProfileFigure.pupils_year3, OfferProfileFigure.pupils_year4
@@ -214,7 +249,8 @@ def compute(session: Session, school_year: str | None = None) -> ProfileCoverage
         school_year=school_year, data_years=years, schools=schools, municipalities=municipalities,
         provinces={code: (name, geometry) for code, name, geometry in
                    session.execute(select(Province.code, Province.name, Province.geometry).order_by(Province.name))},
-        regions=dict(session.execute(select(Region.code, Region.name).where(Region.year == (region_year or 0)))),
+        regions=dict(session.execute(select(Region.code, Region.name)
+                                     .where(Region.year == (region_year or 0))).tuples().all()),
         offer=offer, area_profiles=pc.area_offer(offer, placed),
         unplaced=sum(1 for s in schools if s.vestigingscode in offer and not s.municipality),
         from_statement=from_statement,
