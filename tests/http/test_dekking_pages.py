@@ -1,0 +1,152 @@
+"""/dekking on a small hand-made world: two provincies, three gemeenten, four
+vestigingen (issue 16). The figures on the page, in the exports and in the list
+behind each matrix cell are the same."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.models import Municipality, OfferProfileFigure, OfferStatement, Profile, Province
+from tests.factories import make_organisation, make_user
+from tests.conftest import login_as
+
+SQUARE = {"type": "Polygon", "coordinates": [[[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.1], [5.0, 52.0]]]}
+
+
+def _area(db_session, code, name, province, lat):
+    m = Municipality(code=code, name=name, province=province, geometry=json.dumps(SQUARE), label_lat=lat,
+                     label_lon=5.05)
+    db_session.add(m)
+    return m
+
+
+@pytest.fixture
+def world(db_session):
+    north = Province(code="PV98", name="Testnoord", geometry=json.dumps(SQUARE))
+    south = Province(code="PV99", name="Testzuid", geometry=json.dumps(SQUARE))
+    db_session.add_all([north, south])
+    one, two, three = (_area(db_session, "GM9901", "Eengem", north, 52.05),
+                       _area(db_session, "GM9902", "Tweegem", north, 52.3),
+                       _area(db_session, "GM9903", "Driegem", south, 51.5))
+    db_session.flush()
+    schools = {}
+    for code, municipality, lat in (("99AA00", one, 52.05), ("99BB00", one, 52.06), ("99CC00", two, 52.3),
+                                    ("99DD00", three, 51.5)):
+        schools[code] = make_organisation("vmbo", name=f"School {code}", vestigingscode=code, brin=code[:4],
+                                          vestigingsnummer="00", municipality_id=municipality.id, lat=lat, lon=5.05,
+                                          city=municipality.name)
+    rows = [("99AA00", "BB", "ZW", 12, 11), ("99BB00", "KB", "EO", 4, 6), ("99BB00", "KB", "ZW", 0, 0),
+            ("99CC00", "TL", None, 30, 30), ("99DD00", "BB", "ZW", 9, 8), ("99DD00", "BB", "HBR", 20, 20)]
+    for code, pathway, profile, y3, y4 in rows:
+        db_session.add(OfferProfileFigure(vestigingscode=code, school_year="2019-2020", pathway_code=pathway,
+                                          profile_code=profile, duo_name=profile or "Techniek", pupils_year3=y3,
+                                          pupils_year4=y4))
+    db_session.flush()
+    return schools
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def test_the_page_shows_the_computed_figures(client, world):
+    response = client.get("/dekking/")
+    assert response.status_code == 200
+    body = text(response)
+    # Three vestigingen with a beroepsgericht profiel: two with one, one with two (TL only does not count).
+    assert "67 % van de vestigingen biedt één profiel aan" in body
+    # Zorg en welzijn: Eengem (99AA00) and Driegem; Tweegem has TL only, so 2 of the 2 gemeenten with offer.
+    assert "Zorg en welzijn wordt aangeboden in 100 % van de gemeenten met beroepsgericht vmbo-aanbod" in body
+    assert "DUO, leerlingen vo per vestiging naar onderwijstype, 1 oktober 2019" in body
+    html = response.get_data(as_text=True)
+    # The map's gemeente layer: Tweegem (TL only) is "geen aanbod" (grey hatch), never "niet aangeboden".
+    data = json.loads(re.search(r'id="[^"]+-gemeenten"[^>]*>(.*?)</script>', html, re.S).group(1))
+    classes = {f["id"]: f["properties"]["cls"] for f in data["features"]}
+    assert classes == {"GM9901": "c3", "GM9902": "nodata", "GM9903": "c3"}
+
+
+def test_not_offered_is_hatched_and_the_matrix_marks_empty_cells(client, world):
+    html = client.get("/dekking/?profiel=HBR").get_data(as_text=True)
+    data = json.loads(re.search(r'id="[^"]+-gemeenten"[^>]*>(.*?)</script>', html, re.S).group(1))
+    state = {f["id"]: (f["properties"]["cls"], f["properties"]["hatched"]) for f in data["features"]}
+    assert state["GM9901"] == ("c0", True) and state["GM9903"] == ("c3", False)
+    provinces = json.loads(re.search(r'id="[^"]+-provincies"[^>]*>(.*?)</script>', html, re.S).group(1))
+    labels = {f["id"]: f["properties"]["label"] for f in provinces["features"]}
+    assert labels == {"PV98": "0 %", "PV99": "100 %"}
+    matrix = html[html.index('id="matrix-tabel"'):]
+    matrix = matrix[:matrix.index("</table>")]
+    assert 'data-empty="1"' in matrix and "niet aangeboden" in matrix
+
+
+def test_a_matrix_cell_links_to_its_vestigingen(client, world):
+    html = client.get("/dekking/").get_data(as_text=True)
+    links = [href.replace("&amp;", "&") for href in re.findall(r'href="(/dekking/vestigingen\?[^"]*)"', html)]
+    cell = [href for href in links if "provincie=PV98" in href and "profiel=ZW" in href]
+    assert cell, "the cell Testnoord x Zorg en welzijn links to its list"
+    listing = client.get(cell[0])
+    assert listing.status_code == 200
+    body = text(listing)
+    assert "School 99AA00" in body and "School 99DD00" not in body and "School 99BB00" not in body
+    assert client.get("/dekking/vestigingen?gemeente=GM0000").status_code == 404
+
+
+def test_small_profielen_and_distances(client, world):
+    body = text(client.get("/dekking/?profiel=HBR&km=5"))
+    # 99BB00 KB EO (4/6) and 99DD00 BB ZW (9/8) are small; 99AA00's 12/11 is not.
+    assert "2 combinaties van de 4 (50 %) is klein" in body
+    # Eengem and Tweegem are ~50-60 km from the only HBR offer (Driegem).
+    assert "2 gemeenten liggen verder dan 5 km" in body
+
+
+def test_a_schools_own_newer_statement_is_used_and_said(client, world, db_session):
+    statement = OfferStatement(organisation_id=world["99CC00"].id, school_year="2024-2025")
+    statement.profiles = [db_session.get(Profile, "HBR")]
+    from portal.models import Pathway
+    statement.pathways = [db_session.get(Pathway, "KB")]
+    db_session.add(statement)
+    db_session.flush()
+    body = text(client.get("/dekking/?jaar=2024-2025&profiel=HBR"))
+    assert "opgave van de school zelf (1 vestiging, nieuwer dan DUO)" in body
+    # Tweegem now offers HBR (the statement), so it is no longer "geen aanbod".
+    assert "Horeca, bakkerij en recreatie wordt aangeboden in 67 %" in body
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_figure_exports_with_its_filters_and_year(client, world, fmt):
+    for name in ("verdeling", "profielen", "provincies", "gemeenten", "klein", "afstand"):
+        response = client.get(f"/dekking/export/{name}.{fmt}?profiel=HBR&km=5")
+        assert response.status_code == 200
+        disposition = response.headers["Content-Disposition"]
+        assert f"dekking_{name}_2019-2020" in disposition
+        if name == "afstand":
+            assert "km-5" in disposition and "profiel-HBR" in disposition
+        if fmt == "csv":
+            rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+        else:
+            sheet = load_workbook(io.BytesIO(response.data)).active
+            rows = [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
+        assert "schooljaar 2019-2020" in rows[0][0] and "bron: DUO" in rows[0][0]
+        assert len(rows) > 2
+    assert client.get("/dekking/export/onbekend.csv").status_code == 404
+    assert client.get("/dekking/export/verdeling.pdf").status_code == 404
+
+
+def test_bad_filters_fall_back_to_the_defaults(client, world):
+    for query in ("profiel=XX", "jaar=1850-1851", "km=-4", "km=99999999999999999999", "provincie=PV00", "regio=AM99"):
+        assert client.get(f"/dekking/?{query}").status_code == 200
+
+
+def test_without_offer_data_the_page_says_so(client, db_session):
+    body = text(client.get("/dekking/"))
+    assert "nog geen gegevens over het profielaanbod geladen" in body
+
+
+def test_the_page_is_public_and_the_same_for_a_logged_in_coordinator(client, world, db_session):
+    anonymous = text(client.get("/dekking/"))
+    login_as(client, make_user("coordinator", organisation=world["99AA00"]))
+    assert text(client.get("/dekking/")).split("Bron:")[1][:200] == anonymous.split("Bron:")[1][:200]
