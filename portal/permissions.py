@@ -210,3 +210,17 @@ def can_view_route(user, route) -> bool:
 def visible_routes(user, routes) -> list:
     """The routes of a list this user may see (titles of concepts stay hidden)."""
     return [r for r in routes if can_view_route(user, r)]
+
+
+def can_state_offer(user, organisation) -> bool:
+    """A vmbo school's own coordinators confirm or correct its offer; staff may too."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if is_staff(user):
+        return True
+    return user.role == "coordinator" and user.organisation_id == organisation.id
+
+
+def can_manage_mbo_institutions(user) -> bool:
+    """Staff mark which mbo institutions are funded (bekostigd)."""
+    return is_staff(user)

@@ -3,7 +3,8 @@
 The organisations of the real examples in shared/context/ (the 2018 letter
 "Programma sterk beroepsonderwijs") are taken from the real school list where
 it holds them (matched by vestigingscode); where it does not, or when the
-school list is not loaded, a demo organisation with the same name is created.
+school list is not loaded, a demo organisation with the same name is created. The
+mbo institutions are the real ones, matched by BRIN (flask mbo import).
 Employers and users are fictional. Safe to rerun: everything is looked up
 before it is created.
 """
@@ -21,31 +22,32 @@ from seeds import demo_agreements, demo_practices, demo_routes
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
-# key: (kind, name, vestigingscode or None, gemeente code, governing body, leerwegen, profielen)
+# key: (kind, name, vestigingscode or None, BRIN (mbo), gemeente code, governing body, leerwegen, profielen).
+# The mbo institutions are the real ones (by BRIN) when the mbo reference data is loaded.
 DEMO_ORGANISATIONS: dict[str, dict] = {
     # Het Perron, Veenendaal: CSV Veenendaal with ROC A12 (2018 letter).
     "perron": dict(kind="vmbo", name="Het Perron voor VMBO en Praktijkonderwijs", code="02MF00",
                    gm="GM0345", city="Veenendaal", gb="Christelijke Scholengemeenschap Veenendaal (CSV)",
                    pathways=["BB", "KB"], profiles=["ZW", "HBR", "MT", "PIE", "EO"]),
-    "roc_a12": dict(kind="mbo", name="ROC A12", gm="GM0228", city="Ede", gb="Stichting ROC A12"),
+    "roc_a12": dict(kind="mbo", name="ROC A12", brin="25PM", gm="GM0228", city="Ede", gb="Stichting ROC A12"),
     # Talentontwikkeling Techniek: Da Vinci College with De Uilenhof (Gorinchem) and Insula College (Dordrecht).
     "insula": dict(kind="vmbo", name="Insula College (vmbo)", code="02CI01", gm="GM0505", city="Dordrecht",
                    gb="Stichting Insula College", pathways=["BB", "KB", "GL", "TL"],
                    profiles=["PIE", "BWI", "MVI", "TL-TE"]),
     "uilenhof": dict(kind="vmbo", name="De Uilenhof (CVO AV)", gm="GM0512", city="Gorinchem",
                      gb="Stichting CVO AV", pathways=["BB", "KB", "GL", "TL"], profiles=["PIE", "MAT", "TL-TE"]),
-    "da_vinci": dict(kind="mbo", name="ROC Da Vinci College", gm="GM0505", city="Dordrecht",
+    "da_vinci": dict(kind="mbo", name="ROC Da Vinci College", brin="20MQ", gm="GM0505", city="Dordrecht",
                      gb="Stichting ROC Da Vinci College"),
     # Technologie & Toepassing: Dr.-Knippenbergcollege, Helmond, with ROC Ter AA.
     "knippenberg": dict(kind="vmbo", name="Dr.-Knippenbergcollege", code="20JX04", gm="GM0794",
                         city="Helmond", gb="OMO Scholengroep Helmond", pathways=["TL"],
                         profiles=["TL-TE", "TL-EC"]),
-    "ter_aa": dict(kind="mbo", name="ROC Ter AA", gm="GM0794", city="Helmond", gb="Stichting ROC Ter AA"),
+    "ter_aa": dict(kind="mbo", name="ROC Ter AA", brin="25LJ", gm="GM0794", city="Helmond", gb="Stichting ROC Ter AA"),
     # Profijt, Achterhoek: a cooperation of vmbo schools and the mbo in the region.
-    "schaersvoorde": dict(kind="vmbo", name="Christelijk College Schaersvoorde (Winterswijk)", code="00LJ02",
-                          gm="GM0294", city="Winterswijk", gb="Stichting Christelijk College Schaersvoorde",
+    "schaersvoorde": dict(kind="vmbo", name="Christelijk College Schaersvoorde (Aalten)", code="00LJ05",
+                          gm="GM0197", city="Aalten", gb="Stichting Christelijk College Schaersvoorde",
                           pathways=["BB", "KB", "TL"], profiles=["ZW", "PIE", "EO", "GR"]),
-    "graafschap": dict(kind="mbo", name="Graafschap College", gm="GM0222", city="Doetinchem",
+    "graafschap": dict(kind="mbo", name="Graafschap College", brin="24ZZ", gm="GM0222", city="Doetinchem",
                        gb="Stichting Graafschap College"),
     # Fictional employers (demo).
     "zorg_veenendaal": dict(kind="employer", name="Zorgcentrum De Vallei (demo)", gm="GM0345", city="Veenendaal"),
@@ -88,6 +90,9 @@ def _organisation(session: Session, spec: dict) -> Organisation:
     org = None
     if spec.get("code"):
         org = session.scalar(select(Organisation).where(Organisation.vestigingscode == spec["code"]))
+    if org is None and spec.get("brin"):
+        org = session.scalar(select(Organisation).where(Organisation.kind == "mbo",
+                                                        Organisation.brin == spec["brin"]))
     if org is None:
         org = session.scalar(
             select(Organisation).where(Organisation.kind == spec["kind"], Organisation.name == spec["name"])
@@ -95,7 +100,7 @@ def _organisation(session: Session, spec: dict) -> Organisation:
     if org is None:
         municipality = session.scalar(select(Municipality).where(Municipality.code == spec["gm"]))
         org = Organisation(
-            kind=spec["kind"], name=spec["name"], city=spec.get("city"),
+            kind=spec["kind"], name=spec["name"], city=spec.get("city"), brin=spec.get("brin"),
             municipality_id=municipality.id if municipality else None, is_demo=True,
         )
         session.add(org)

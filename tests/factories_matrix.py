@@ -154,6 +154,8 @@ class MatrixWorld:
                 values["attachment_id"] = practice.attachments[0].id
             elif name == "user_id":
                 values[name] = self.target_user.id
+            elif name == "organisation_id":
+                values[name] = (self.org_b if variant == "mbo" else self.org_a).id
             elif name == "fmt":
                 fmt = (variant or "").rsplit(".", 1)[-1]  # "csv", or a "table.csv" export variant
                 values[name] = fmt if fmt in ("csv", "xlsx") else "csv"

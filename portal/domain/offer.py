@@ -58,3 +58,41 @@ def school_year_from_file_name(name: str) -> str | None:
 
 def is_vocational(profile_code: str) -> bool:
     return profile_code in VOCATIONAL_BY_NAME.values()
+
+
+PATHWAY_ORDER = [t.code for t in vocab.PATHWAYS]
+SOURCE_NAMES = {"duo_leerlingen": "volgens DUO", "duo_examens": "volgens DUO (examens)",
+                "school": "opgegeven door de school"}
+
+
+def profiles_source_label(source: str | None, school_year: str | None) -> str:
+    """'profielen volgens DUO, 2019-2020' or 'profielen opgegeven door de school, 2026-2027'."""
+    return f"profielen {SOURCE_NAMES.get(source or '', source or 'onbekend')}, {school_year or 'jaar onbekend'}"
+
+
+VOCATIONAL_PATHWAYS = frozenset({"BB", "KB", "GL"})
+
+
+def statement_errors(pathways: list[str], profiles: list[str]) -> dict[str, list[str]]:
+    """A school's own statement of its leerwegen and profielen: Dutch messages
+    per field (pathways, profiles); empty when it is consistent."""
+    errors: dict[str, list[str]] = {}
+    known_pathways, known_profiles = vocab.codes(vocab.PATHWAYS), vocab.codes(vocab.PROFILES)
+    if any(p not in known_pathways for p in pathways):
+        errors.setdefault("pathways", []).append("Kies leerwegen uit de lijst.")
+    if any(p not in known_profiles for p in profiles):
+        errors.setdefault("profiles", []).append("Kies profielen uit de lijst.")
+    if not pathways:
+        errors.setdefault("pathways", []).append("Kies minstens één leerweg die de school aanbiedt.")
+    vocational = [p for p in profiles if is_vocational(p)]
+    tl_profiles = [p for p in profiles if p in vocab.codes(vocab.TL_PROFILES)]
+    if vocational and not VOCATIONAL_PATHWAYS & set(pathways):
+        errors.setdefault("profiles", []).append(
+            "Een beroepsgericht profiel hoort bij BB, KB of GL: kies ook die leerweg, of haal het profiel weg.")
+    if tl_profiles and "TL" not in pathways:
+        errors.setdefault("profiles", []).append(
+            "Een TL-profiel hoort bij de theoretische leerweg: kies ook TL, of haal het profiel weg.")
+    if VOCATIONAL_PATHWAYS & set(pathways) and not vocational:
+        errors.setdefault("profiles", []).append(
+            "Kies de beroepsgerichte profielen die de school in BB, KB of GL aanbiedt.")
+    return errors

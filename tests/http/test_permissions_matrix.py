@@ -32,6 +32,8 @@ RULES = {
     "admin": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     # the coordinators of the parties of a route and staff
     "route_party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    # a vmbo school's own coordinators and staff (the school's offer)
+    "own_school_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
     # the coordinators of the parties of an agreement only (staff read, never edit)
     "party": (LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     # agreement details: the parties and staff
@@ -141,6 +143,11 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "practices.remove_attachment": {"POST": [("concept", "author_or_staff"), ("gepubliceerd", "staff")]},
     "practices.mine": {"GET": "creator"},
     "practices.queue": {"GET": "staff"},
+    # --- a school's own offer (organisation A is the party coordinator's vmbo school)
+    "offer.edit_offer": {"GET": [("school", "own_school_or_staff")], "POST": [("school", "own_school_or_staff")]},
+    # --- mbo institutions (organisation B is an mbo institution)
+    "institutions.list_institutions": {"GET": "staff"},
+    "institutions.set_funded": {"POST": [("mbo", "staff")]},
 }
 
 _APP = create_app(TestConfig)

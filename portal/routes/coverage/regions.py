@@ -20,6 +20,7 @@ from portal.routes.coverage.links import route_list_url, route_url_builder
 from portal.services.coverage import figures as coverage
 from portal.services.coverage import region as coverage_region
 from portal.services.learning_routes.filters import RouteFilters
+from portal.services.offer import queries as offer_queries
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment
@@ -82,6 +83,7 @@ def show(code: str):
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
         trend_points=[(y.school_year, y.routes) for y in detail.trend],
         map_parts=_region_map(region, detail),
+        profile_sources=offer_queries.profile_sources(db.session, [p[0] for p in detail.school_points]),
     )
 
 

@@ -24,6 +24,7 @@ from portal.models import (
     organisation_profiles,
     route_profiles,
 )
+from portal.services.coverage.mbo_presence import mbo_count_per_region
 from portal.services.learning_routes.filters import (
     RouteFilters,
     filtered_routes,
@@ -178,22 +179,23 @@ def vmbo_parties(route_ids):
 
 def add_organisation_figures(session: Session, figures: dict[int, RegionFigures], year: int | None) -> None:
     """The figures of the regions' organisations, whatever the selection: vmbo
-    schools, their pupils and profielen, mbo institutions. Two queries."""
+    schools, their pupils and profielen, mbo institutions (by their locations,
+    coverage.mbo_presence). Three queries."""
     region_ids = list(figures)
     rows = session.execute(
         select(MunicipalityRegion.region_id, Organisation.kind, func.count(Organisation.id),
                func.sum(Organisation.pupils))
         .select_from(Organisation).join(MunicipalityRegion, _in_region(year))
-        .where(Organisation.kind.in_(("vmbo", "mbo")), MunicipalityRegion.region_id.in_(region_ids))
+        .where(Organisation.kind == "vmbo", MunicipalityRegion.region_id.in_(region_ids))
         .group_by(MunicipalityRegion.region_id, Organisation.kind)
     )
-    for region_id, kind, count, pupils in rows:
+    for region_id, _kind, count, pupils in rows:
         item = figures[region_id]
-        if kind == "vmbo":
-            item.vmbo_schools = count
-            item.vmbo_pupils = int(pupils) if pupils is not None else None
-        else:
-            item.mbo_institutions = count
+        item.vmbo_schools = count
+        item.vmbo_pupils = int(pupils) if pupils is not None else None
+    for region_id, count in session.execute(mbo_count_per_region(year or 0)):
+        if region_id in figures:
+            figures[region_id].mbo_institutions = count
     rows = session.execute(
         select(MunicipalityRegion.region_id, organisation_profiles.c.profile_code).distinct()
         .select_from(Organisation)

@@ -23,6 +23,7 @@ from portal.domain.school_year import current_school_year
 from portal.models import LearningRoute, Organisation, Region, RouteParty
 from portal.services.coverage import region_reads as reads
 from portal.services.coverage.figures import RegionFigures, selection_filters
+from portal.services.coverage.mbo_presence import mbo_count_of_region
 from portal.services.coverage.trend import YearFigures, region_trend
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.practices import queries
@@ -118,10 +119,11 @@ def _add_organisation_figures(session: Session, figures: RegionFigures, params: 
                               ) -> tuple[list[int], list[int], list[tuple]]:
     """coverage.add_organisation_figures for one region: its vmbo schools
     and their pupils, its mbo institutions, counted here from the region's
-    organisations (read from its municipalities, not from every school);
+    organisations (read from its municipalities, not from every school), and
+    its mbo institutions by their locations (coverage.mbo_presence);
     returns the ids of those organisations and of its vmbo schools (in no
     particular order), and the vmbo schools' (id, name, city, lat, lon).
-    One query."""
+    Two queries."""
     every, schools, points, pupils = [], [], [], None
     for org_id, kind, count, name, city, lat, lon in session.execute(reads.organisations_of_region(), params):
         every.append(org_id)
@@ -130,9 +132,9 @@ def _add_organisation_figures(session: Session, figures: RegionFigures, params: 
             points.append((org_id, name, city, lat, lon))
             if count is not None:
                 pupils = (pupils or 0) + count
-        elif kind == "mbo":
-            figures.mbo_institutions += 1
     figures.vmbo_schools, figures.vmbo_pupils = len(schools), pupils
+    figures.mbo_institutions = session.scalar(mbo_count_of_region(),
+                                               {"region_id": params["region_id"], "year": params["year"]}) or 0
     return every, schools, points
 
 

@@ -157,6 +157,7 @@ def _upsert_institutions(session: Session, institutions: dict[str, dict], locati
             changed = [f for f in ORG_FIELDS if getattr(org, f) != values[f]] + \
                 (["brin"] if org.brin != brin else [])
             org.brin = brin
+            org.is_demo = False  # a demo stand-in becomes the real institution
             for f in ORG_FIELDS:
                 setattr(org, f, values[f])
             if changed:

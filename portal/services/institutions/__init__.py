@@ -1,0 +1,1 @@
+"""The mbo institutions as staff manage them: which are funded (bekostigd)."""
