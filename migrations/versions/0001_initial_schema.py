@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 23:43:10.461888
+Create Date: 2026-12-04 23:52:45.323115
 
 """
 
