@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.models import Municipality, OfferProfileFigure, OfferStatement, Profile, Province
-from tests.factories import make_organisation, make_user
 from tests.conftest import login_as
+from tests.factories import make_organisation, make_user
 
 SQUARE = {"type": "Polygon", "coordinates": [[[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.1], [5.0, 52.0]]]}
 
@@ -150,3 +150,30 @@ def test_the_page_is_public_and_the_same_for_a_logged_in_coordinator(client, wor
     anonymous = text(client.get("/dekking/"))
     login_as(client, make_user("coordinator", organisation=world["99AA00"]))
     assert text(client.get("/dekking/")).split("Bron:")[1][:200] == anonymous.split("Bron:")[1][:200]
+
+
+def test_the_api_gives_the_same_figures_per_gemeente_provincie_and_regio(client, world):
+    body = client.get("/api/v1/coverage/profiles?profile=HBR").get_json()
+    assert body["level"] == "gemeente" and body["school_year"] == "2019-2020"
+    states = {item["code"]: item["profiles"]["HBR"]["state"] for item in body["items"]}
+    assert states == {"GM9901": "niet_aangeboden", "GM9902": "geen_aanbod", "GM9903": "aangeboden"}
+    assert "Zorg en welzijn" not in str(body["items"][0]["profiles"]) and set(body["items"][0]["profiles"]) == {"HBR"}
+    provinces = client.get("/api/v1/coverage/profiles?level=provincie&profile=HBR").get_json()["items"]
+    assert {p["code"]: p["profiles"]["HBR"]["share"] for p in provinces} == {"PV98": 0.0, "PV99": 100.0}
+    geo = client.get("/api/v1/coverage/profiles.geojson?level=provincie")
+    assert geo.mimetype == "application/geo+json"
+    features = geo.get_json()["features"]
+    assert len(features) == 2 and features[0]["geometry"]["type"] == "Polygon"
+    assert len(features[0]["properties"]["profiles"]) == 10
+    # A later school year gives the newest figures up to it, and says where they come from.
+    later = client.get("/api/v1/coverage/profiles?school_year=2024-2025").get_json()
+    assert later["school_year"] == "2024-2025" and "1 oktober 2019" in later["sources"][0]
+    before = client.get("/api/v1/coverage/profiles?school_year=2015-2016").get_json()
+    assert before["sources"] == [] and all(i["profiles"]["ZW"]["state"] == "geen_aanbod" for i in before["items"])
+
+
+@pytest.mark.parametrize("query", ["level=land", "profile=TL-EC", "school_year=2030-2032", "onbekend=1",
+                                   "profile=ZW&profile=EO"])
+def test_the_api_refuses_bad_parameters_with_400(client, world, query):
+    response = client.get(f"/api/v1/coverage/profiles?{query}")
+    assert response.status_code == 400 and response.get_json()["errors"]

@@ -80,6 +80,8 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "maps.export_regions": {"GET": [("csv", "public"), ("xlsx", "public")]},
     "maps.list_schools_without_route": {"GET": "public"},
     "dekking.index": {"GET": "public"},
+    "api.coverage_profiles": {"GET": "public"},
+    "api.coverage_profiles_geojson": {"GET": "public"},
     "dekking.schools": {"GET": "public"},
     "dekking.export": {"GET": [("verdeling.csv", "public"), ("afstand.xlsx", "public")]},
     "regions.index": {"GET": "public"},

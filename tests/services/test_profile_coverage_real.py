@@ -83,7 +83,7 @@ def test_provincie_matrix_small_profielen_and_distances_on_real_data(coverage_20
     # Thuisnabij: the Wadden islands are farthest from a Horeca, bakkerij en recreatie offer.
     far = [area.name for area, _ in cov.far_from("HBR", 25)]
     assert {"Terschelling", "Vlieland", "Schiermonnikoog"} <= set(far[:6])
-    nearest = cov.nearest["HBR"]
+    nearest = cov.nearest("HBR")
     assert all(n.km is not None and n.km < 60 for n in nearest.values())
 
 

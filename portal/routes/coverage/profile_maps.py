@@ -89,7 +89,7 @@ def build_profile_map(cov: ProfileCoverage, profile: str, profile_name: str, gem
             continue
         state = cov.area_state(area.code, profile)
         index = STATE_CLASS[state]
-        n = cov.nearest.get(profile, {}).get(area.code)
+        n = cov.nearest(profile).get(area.code)
         distance = "" if n is None or n.km is None else f"<br>Dichtstbijzijnde aanbod: {n.km:.0f} km"
         popup = (f"<strong>{_esc(area.name)}</strong><br>{_esc(profile_name)}: "
                  f"{_esc(dict(MUNICIPALITY_LEGEND)[index].split(' (')[0])}{distance}"

@@ -63,7 +63,7 @@ def province_matrix_table(cov: ProfileCoverage) -> Table:
 def municipality_table(cov: ProfileCoverage, profile: str) -> Table:
     columns = ("Gemeentecode", "Gemeente", "Provincie", "Regio", "Profiel", "Stand", "Dichtstbijzijnde vestiging",
                "Afstand (km)")
-    nearest = cov.nearest.get(profile, {})
+    nearest = cov.nearest(profile)
     rows = []
     for area in cov.municipalities.values():
         n = nearest.get(area.code)

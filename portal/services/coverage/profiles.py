@@ -79,7 +79,7 @@ class ProfileCoverage:
     area_profiles: dict[str, set[str]]  # gemeente -> profielen
     unplaced: int  # vestigingen with an offer but no gemeente in the current school list
     from_statement: int  # vestigingen whose offer is the school's own statement
-    nearest: dict[str, dict[str, pc.Nearest]] = field(default_factory=dict)  # profiel -> gemeente -> nearest
+    _nearest: dict[str, dict[str, pc.Nearest]] = field(default_factory=dict)  # profiel -> gemeente -> nearest
 
     # --- the figures -----------------------------------------------------------------
 
@@ -123,9 +123,20 @@ class ProfileCoverage:
 
     def far_from(self, profile: str, threshold_km: float, *, region: str | None = None
                  ) -> list[tuple[Area, pc.Nearest]]:
-        nearest = self.nearest.get(profile, {})
+        nearest = self.nearest(profile)
         keep = {code: n for code, n in nearest.items() if region is None or self.municipalities[code].region == region}
         return [(self.municipalities[code], keep[code]) for code, _ in pc.beyond(keep, threshold_km)]
+
+    def nearest(self, profile: str) -> dict[str, pc.Nearest]:
+        """Per gemeente the nearest vestiging offering `profile`: computed on first use, then kept with
+        this coverage (a page shows one profiel; the API may ask all ten)."""
+        if profile not in self._nearest:
+            centres = {a.code: (a.lat, a.lon) for a in self.municipalities.values()
+                       if a.lat is not None and a.lon is not None}
+            offering = [(s.vestigingscode, s.lat, s.lon) for s in self.schools
+                        if profile in self.offer.get(s.vestigingscode, ()) and s.lat is not None and s.lon is not None]
+            self._nearest[profile] = pc.nearest_per_area(centres, offering)  # type: ignore[arg-type]
+        return self._nearest[profile]
 
     def school(self, vestigingscode: str) -> School | None:
         return self._schools_by_code.get(vestigingscode)
@@ -255,11 +266,6 @@ def compute(session: Session, school_year: str | None = None) -> ProfileCoverage
         unplaced=sum(1 for s in schools if s.vestigingscode in offer and not s.municipality),
         from_statement=from_statement,
     )
-    centres = {a.code: (a.lat, a.lon) for a in municipalities.values() if a.lat is not None and a.lon is not None}
-    for profile in PROFILE_CODES:
-        offering = [(s.vestigingscode, s.lat, s.lon) for s in schools
-                    if profile in offer.get(s.vestigingscode, ()) and s.lat is not None and s.lon is not None]
-        result.nearest[profile] = pc.nearest_per_area(centres, offering)  # type: ignore[arg-type]
     return result
 
 
@@ -301,13 +307,22 @@ _LOCK = threading.Lock()
 _CACHE_SIZE = 4
 
 
+def _fingerprint(session: Session) -> tuple:
+    """What the figures are computed from, cheaply: every write bumps the data version, but the key also
+    counts the offer rows and statements, so rows written without it (an import run by hand, a test) never
+    meet a stale result."""
+    figures = select(func.count(OfferProfileFigure.id), func.max(OfferProfileFigure.id))
+    statements = select(func.count(OfferStatement.id), func.coalesce(func.sum(OfferStatement.version_id), 0))
+    schools = select(func.count(Organisation.id), func.max(Organisation.id)).where(Organisation.kind == "vmbo")
+    return (*session.execute(figures).one(), *session.execute(statements).one(), *session.execute(schools).one())
+
+
 def profile_coverage(session: Session, school_year: str | None, data_version: str) -> ProfileCoverage:
-    """compute(), kept per (app, data version, school year): every write changes the data version, so a
-    cached result is never stale; the distances are computed once per version, not per request."""
-    enabled = has_app_context() and current_app.config.get("RESPONSE_CACHE", False)
-    if not enabled:
-        return compute(session, school_year)
-    key = (id(current_app._get_current_object()), data_version, school_year)  # type: ignore[attr-defined]
+    """compute(), kept per (app, data version, offer fingerprint, school year): every write changes the
+    data version, so a kept result is never stale; the figures are computed once per version, not per
+    request."""
+    app_key = id(current_app._get_current_object()) if has_app_context() else 0  # type: ignore[attr-defined]
+    key = (app_key, data_version, _fingerprint(session), school_year)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
