@@ -96,3 +96,19 @@ def test_exam_trend_per_leerweg(db_session, reference_data):
     assert exams["BB"]["2023-2024"] < exams["BB"]["2019-2020"]
     region_years, region = exam_trend(db_session, "AM22")
     assert region_years == years and 0 < region["BB"]["2019-2020"] < exams["BB"]["2019-2020"]
+
+
+def test_a_region_page_shows_its_profielaanbod_and_the_profielen_nobody_offers(client, coverage_2019):
+    import re
+    cov = coverage_2019
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/regio/AM22").get_data(as_text=True)))
+    section = body[body.index("Profielaanbod"):body.index("Witte vlekken")]
+    assert cov.distribution(region="AM22").headline() in section
+    small = cov.small_share(region="AM22")
+    assert f"{small.offering} van de {small.with_offer} combinaties" in section
+    # Zeeland (AM24) lacks profielen that Rijnmond has: the list names exactly those nobody offers there.
+    offered = set().union(*(cov.offer.get(s.vestigingscode, set()) for s in cov.schools if s.region == "AM24"))
+    missing = [t.name for t in vocab.VOCATIONAL_PROFILES if t.code not in offered]
+    zeeland = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/regio/AM24").get_data(as_text=True)))
+    part = zeeland[zeeland.index("nergens worden aangeboden"):zeeland.index("Witte vlekken")]
+    assert missing and all(name in part for name in missing)

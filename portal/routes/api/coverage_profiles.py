@@ -17,7 +17,6 @@ from portal.routes.api.views import InvalidParameter
 from portal.services.coverage import figures as coverage
 from portal.services.coverage.profiles import PROFILE_CODES, ProfileCoverage, profile_coverage
 from portal.services.reference.boundaries import current_region_year
-from portal.web.caching import read_data_version
 
 LEVELS = ("gemeente", "provincie", "regio")
 PARAMS = ("level", "school_year", "profile")
@@ -36,14 +35,14 @@ def _parse() -> tuple[str, ProfileCoverage, list[str]]:
     profile = request.args.get("profile")
     if profile is not None and profile not in PROFILE_CODES:
         errors["profile"] = f"Onbekend beroepsgericht profiel '{profile[:40]}'."
-    cov = profile_coverage(db.session, None, read_data_version())
+    cov = profile_coverage(db.session, None)
     year = request.args.get("school_year")
     if year is not None and year not in school_year_values():
         errors["school_year"] = "Schrijf het schooljaar als 2025-2026."
     if errors:
         raise InvalidParameter(errors)
     if year and year != cov.school_year:
-        cov = profile_coverage(db.session, year, read_data_version())
+        cov = profile_coverage(db.session, year)
     return level, cov, [profile] if profile else list(PROFILE_CODES)
 
 

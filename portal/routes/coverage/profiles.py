@@ -14,7 +14,6 @@ from portal.routes.coverage.blueprint import profiles_bp as bp
 from portal.routes.coverage.map_render import render_parts
 from portal.services.coverage import profile_tables as tables
 from portal.services.coverage.profiles import PROFILE_CODES, exam_trend, profile_coverage
-from portal.web.caching import read_data_version
 from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
 
@@ -42,7 +41,7 @@ class Params:
 
 
 def _coverage(school_year: str | None = None):
-    return profile_coverage(db.session, school_year, read_data_version())
+    return profile_coverage(db.session, school_year)
 
 
 def _state():

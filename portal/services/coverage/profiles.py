@@ -308,21 +308,31 @@ _CACHE_SIZE = 4
 
 
 def _fingerprint(session: Session) -> tuple:
-    """What the figures are computed from, cheaply: every write bumps the data version, but the key also
-    counts the offer rows and statements, so rows written without it (an import run by hand, a test) never
-    meet a stale result."""
-    figures = select(func.count(OfferProfileFigure.id), func.max(OfferProfileFigure.id))
-    statements = select(func.count(OfferStatement.id), func.coalesce(func.sum(OfferStatement.version_id), 0))
-    schools = select(func.count(Organisation.id), func.max(Organisation.id)).where(Organisation.kind == "vmbo")
-    return (*session.execute(figures).one(), *session.execute(statements).one(), *session.execute(schools).one())
+    """What the figures are computed from, in one cheap query: the offer rows (count, newest id and the sum
+    of their pupils, which an import that changes a figure changes), the schools' own statements (each
+    save raises a version) and the vmbo vestigingen that have figures (their place; each update raises their
+    version). A route saved, or a school without figures added, leaves it as it was: the coverage of the
+    profielen does not depend on them, so it is not computed again."""
+    figures = select(OfferProfileFigure.vestigingscode)
+    placed = (Organisation.kind == "vmbo") & (Organisation.vestigingscode.in_(figures)
+                                              | Organisation.id.in_(select(OfferStatement.organisation_id)))
+    values = [
+        select(func.count(OfferProfileFigure.id)).scalar_subquery(),
+        select(func.max(OfferProfileFigure.id)).scalar_subquery(),
+        select(func.sum(OfferProfileFigure.pupils_year3 + OfferProfileFigure.pupils_year4)).scalar_subquery(),
+        select(func.count(OfferStatement.id)).scalar_subquery(),
+        select(func.sum(OfferStatement.version_id)).scalar_subquery(),
+        select(func.count(Organisation.id)).where(placed).scalar_subquery(),
+        select(func.sum(Organisation.version_id)).where(placed).scalar_subquery(),
+    ]
+    return tuple(session.execute(select(*values)).one())
 
 
-def profile_coverage(session: Session, school_year: str | None, data_version: str) -> ProfileCoverage:
-    """compute(), kept per (app, data version, offer fingerprint, school year): every write changes the
-    data version, so a kept result is never stale; the figures are computed once per version, not per
-    request."""
+def profile_coverage(session: Session, school_year: str | None) -> ProfileCoverage:
+    """compute(), kept per (app, fingerprint of the offer, school year): computed once when the offer
+    changes, not per request nor after every write elsewhere (a saved route)."""
     app_key = id(current_app._get_current_object()) if has_app_context() else 0  # type: ignore[attr-defined]
-    key = (app_key, data_version, _fingerprint(session), school_year)
+    key = (app_key, _fingerprint(session), school_year)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
