@@ -203,3 +203,14 @@ def test_the_computed_coverage_is_kept_until_the_offer_changes(app, world, db_se
     figure.pupils_year3 = 40  # an import that changes a figure in place
     db_session.flush()
     assert profile_coverage(db_session, None) is not second
+
+
+def test_a_vestigings_offer_and_the_nearest_that_offer_what_it_does_not(world, db_session):
+    from portal.services.coverage.profiles import compute
+    offer = compute(db_session, None).school_offer("99AA00")
+    assert [(r.pathway, r.profile, r.pupils_year3) for r in offer.rows] == [("BB", "ZW", 12)]
+    nearest = offer.nearest_elsewhere
+    assert "ZW" not in nearest and set(nearest) == {p for p in nearest}
+    assert [s.vestigingscode for s, _ in nearest["HBR"]] == ["99DD00"]
+    assert [s.vestigingscode for s, _ in nearest["EO"]] == ["99BB00"]  # 1 km away
+    assert nearest["MT"] == []  # offered nowhere

@@ -57,6 +57,14 @@ class School:
 
 
 @dataclass(frozen=True)
+class SchoolOffer:
+    """One vestiging's profielen with its pupils, and per profiel it does not offer the nearest that do."""
+    school: School
+    rows: list[pc.OfferRow]
+    nearest_elsewhere: dict[str, list[tuple[School, float]]]
+
+
+@dataclass(frozen=True)
 class Area:
     code: str
     name: str
@@ -137,6 +145,26 @@ class ProfileCoverage:
                         if profile in self.offer.get(s.vestigingscode, ()) and s.lat is not None and s.lon is not None]
             self._nearest[profile] = pc.nearest_per_area(centres, offering)  # type: ignore[arg-type]
         return self._nearest[profile]
+
+    def nearest_schools(self, vestigingscode: str, profile: str, limit: int = 3) -> list[tuple[School, float]]:
+        """The vestigingen nearest to this one that offer `profile`: where its pupils could go, and whom to
+        ask about the "afstemming van het profielenaanbod" (the 2025 letter)."""
+        school = self.school(vestigingscode)
+        if school is None or school.lat is None or school.lon is None:
+            return []
+        found = [(other, pc.distance_km(school.lat, school.lon, other.lat, other.lon)) for other in self.schools
+                 if other.vestigingscode != vestigingscode and other.lat is not None and other.lon is not None
+                 and profile in self.offer.get(other.vestigingscode, ())]
+        return sorted(found, key=lambda item: item[1])[:limit]
+
+    def school_offer(self, vestigingscode: str) -> SchoolOffer | None:
+        school = self.school(vestigingscode)
+        if school is None:
+            return None
+        offered = self.offer.get(vestigingscode, set())
+        missing = [p for p in PROFILE_CODES if p not in offered]
+        return SchoolOffer(school, sorted(school.rows, key=lambda r: (r.profile or "", r.pathway)),
+                           {p: self.nearest_schools(vestigingscode, p) for p in missing})
 
     def school(self, vestigingscode: str) -> School | None:
         return self._schools_by_code.get(vestigingscode)
