@@ -214,3 +214,15 @@ def test_a_vestigings_offer_and_the_nearest_that_offer_what_it_does_not(world, d
     assert [s.vestigingscode for s, _ in nearest["HBR"]] == ["99DD00"]
     assert [s.vestigingscode for s, _ in nearest["EO"]] == ["99BB00"]  # 1 km away
     assert nearest["MT"] == []  # offered nowhere
+
+
+def test_offering_counts_equal_the_lists(world, db_session):
+    from portal.services.coverage.profiles import compute
+    cov = compute(db_session, None)
+    for profile in ("ZW", "EO", "HBR", "MT"):
+        assert cov.count_offering(profile) == len(cov.schools_offering(profile))
+        for code in ("PV98", "PV99"):
+            assert cov.count_offering(profile, province=code) == len(cov.schools_offering(profile, province=code))
+        for code in ("GM9901", "GM9902", "GM9903"):
+            assert cov.count_offering(profile, municipality=code) == len(
+                cov.schools_offering(profile, municipality=code))

@@ -60,7 +60,7 @@ def _items(level: str, cov: ProfileCoverage, profiles: list[str]) -> list[tuple[
             for p in profiles:
                 n = cov.nearest(p).get(area.code)
                 values[p] = {"state": cov.area_state(area.code, p),
-                             "schools_offering": len(cov.schools_offering(p, municipality=area.code)),
+                             "schools_offering": cov.count_offering(p, municipality=area.code),
                              "nearest_km": None if n is None or n.km is None else round(n.km, 1)}
             items.append(({"code": area.code, "name": area.name, "province": area.province, "region": area.region,
                            "profiles": values}, area.geometry))
@@ -73,7 +73,7 @@ def _items(level: str, cov: ProfileCoverage, profiles: list[str]) -> list[tuple[
         areas = [(code, name, geometries.get(code), {"region": code}) for code, name in sorted(cov.regions.items())]
     for code, name, geometry, scope in areas:
         values = {p: {**_share(cov.profile_share(p, **scope)),
-                      "schools_offering": len(cov.schools_offering(p, **scope))} for p in profiles}
+                      "schools_offering": cov.count_offering(p, **scope)} for p in profiles}
         d = cov.distribution(**scope)
         items.append(({"code": code, "name": name, "vestigingen": d.total,
                        "one_profile_share": None if d.share(1) is None else round(d.share(1) * 100, 1),

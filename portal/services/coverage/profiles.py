@@ -120,6 +120,25 @@ class ProfileCoverage:
                        and (municipality is None or s.municipality == municipality)),
                       key=lambda s: (s.name, s.vestigingscode))
 
+    def count_offering(self, profile: str, *, province: str | None = None, region: str | None = None,
+                       municipality: str | None = None) -> int:
+        """How many vestigingen offer `profile` in one area (or nationally), from counts made once."""
+        scope = ("gemeente", municipality) if municipality else ("provincie", province) if province else \
+            ("regio", region) if region else ("nederland", None)
+        return self._offering_counts.get((*scope, profile), 0)
+
+    @cached_property
+    def _offering_counts(self) -> dict[tuple, int]:
+        counts: dict[tuple, int] = defaultdict(int)
+        for school in self.schools:
+            for profile in self.offer.get(school.vestigingscode, ()):
+                counts[("nederland", None, profile)] += 1
+                for kind, code in (("gemeente", school.municipality), ("provincie", school.province),
+                                   ("regio", school.region)):
+                    if code:
+                        counts[(kind, code, profile)] += 1
+        return dict(counts)
+
     def small_rows(self, *, province: str | None = None, region: str | None = None) -> list[tuple[School, pc.OfferRow]]:
         key = ("small_rows", province, region)
         if key not in self._shares:
