@@ -112,3 +112,14 @@ def test_a_region_page_shows_its_profielaanbod_and_the_profielen_nobody_offers(c
     zeeland = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/regio/AM24").get_data(as_text=True)))
     part = zeeland[zeeland.index("nergens worden aangeboden"):zeeland.index("Witte vlekken")]
     assert missing and all(name in part for name in missing)
+
+
+def test_the_trend_tables_on_the_page(client, db_session, reference_data):
+    import re
+    import_profile_figures(db_session, require_data_file(PUPILS).read_bytes(), "2019-2020")
+    import_exam_pathways(db_session, require_data_file("duo_examenkandidaten_geslaagden_2019-2024.csv").read_bytes())
+    html = client.get("/dekking/").get_data(as_text=True)
+    assert 'id="examens-bb"' in html and 'id="leerlingen-tabel"' in html
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert re.search(r"De basisberoepsgerichte leerweg: [\d.]+ examenkandidaten in 2019-2020, [\d.]+ in 2023-2024 "
+                     r"\(-\d+,\d %\)", body)

@@ -13,7 +13,7 @@ from portal.routes.coverage import profile_maps
 from portal.routes.coverage.blueprint import profiles_bp as bp
 from portal.routes.coverage.map_render import render_parts
 from portal.services.coverage import profile_tables as tables
-from portal.services.coverage.profiles import PROFILE_CODES, exam_trend, profile_coverage
+from portal.services.coverage.profiles import PROFILE_CODES, exam_trend, profile_coverage, pupil_trend
 from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
 
@@ -63,6 +63,7 @@ def index():
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "")
     years, exams = exam_trend(db.session, params.region)
+    pupil_years, pupils = pupil_trend(db.session, params.region)
     return render_page_or_fragment(
         "coverage_profiles/index.html", "coverage_profiles/_results.html",
         cov=cov, params=params, profile_name=profile_name, parts=render_parts(folium_map, csp_nonce()),
@@ -75,7 +76,8 @@ def index():
         small_share=cov.small_share_cached(params.province, params.region),
         far=tables.distance_table(cov, params.profile, params.km, params.region),
         municipalities=tables.municipality_table(cov, params.profile),
-        exam_years=years, exams=exams, definitions=pc.DEFINITIONS,
+        exam_years=years, exams=exams, pupil_years=pupil_years, pupils=pupils,
+        exam_points=[(y, exams.get("BB", {}).get(y, 0)) for y in years], definitions=pc.DEFINITIONS,
         municipality_legend=profile_maps.MUNICIPALITY_LEGEND, province_legend=profile_maps.PROVINCE_LEGEND,
         profile_names=tables.PROFILE_NAMES, profile_codes=PROFILE_CODES, percent=pc.percent,
         data_age=(int(current_school_year()[:4]) - int(cov.school_year[:4])) if cov.school_year else None,
