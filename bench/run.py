@@ -405,6 +405,15 @@ def run_import(database_url: str | None) -> dict:
     return {"seconds": float(match.group(1)), "imported": int(imported.group(1)) if imported else None}
 
 
+def run_dekking() -> dict:
+    result = subprocess.run([sys.executable, str(BENCH / "dekking.py")], cwd=ROOT, capture_output=True, text=True,
+                            timeout=900, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        return {"note": "bench/dekking.py failed", "output": (result.stdout + result.stderr)[-1500:]}
+
+
 def machine() -> dict:
     model = ""
     with contextlib.suppress(OSError, StopIteration):
@@ -475,6 +484,8 @@ def main() -> None:
         stop(datasette)
     log("CSV import of 2,000 routes ...")
     imported = run_import(portal_url if database == "postgresql" else None)
+    log("/dekking on the real reference data, in process (bench/dekking.py) ...")
+    dekking = run_dekking()
 
     load_at_start = machine_load_at_start
     results = {
@@ -487,7 +498,7 @@ def main() -> None:
                  "routes": urls["routes"], "practices": urls["practices"], "filters": urls["filters"],
                  "region": urls["region"]},
         "seconds_per_run": args.seconds, "pages": pages, "pages_page_cache": cached_pages, "datasette": ds,
-        "import": imported, "worker_rss_mb": rss,
+        "import": imported, "dekking": dekking, "worker_rss_mb": rss,
         "worker_rss_mb_page_cache": rss_cached,
         "targets": TARGETS,
     }

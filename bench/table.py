@@ -94,6 +94,13 @@ def print_table(results: dict) -> None:
     print("(! = target missed)")
     if results["import"].get("note"):
         print(f"import: {results['import']['note']}")
+    dekking = results.get("dekking") or {}
+    if dekking.get("median_cpu_ms"):
+        print(f"/dekking in process on the real data (bench/dekking.py): median CPU "
+              f"{dekking['median_cpu_ms']} ms; first request {dekking['first_request_cpu_ms']} ms; page "
+              f"{dekking['page_kb']} KB, {dekking['page_gzip_kb']} KB gzip (targets: < 100 ms, map < 150 KB gzip)")
+    elif dekking:
+        print(f"/dekking: {dekking.get('note')}")
     print(f"\nDatasette: {results['datasette'].get('url')}")
     print("Portal/Datasette requests-per-second ratio (filtered route list, 8 clients): "
           f"{_fmt(results.get('route_list_vs_datasette'))} (page cache off)")

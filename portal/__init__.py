@@ -21,7 +21,7 @@ from portal.web import auth_session, caching, errors, request_bodies, security, 
 BLUEPRINTS = (
     ("main", "bp"), ("auth", "bp"), ("admin", "bp"),
     ("learning_routes.blueprint", "bp"), ("agreements.blueprint", "bp"),
-    ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"),
+    ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"), ("coverage.blueprint", "profiles_bp"),
     ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
     ("offer.blueprint", "bp"), ("institutions.blueprint", "bp"),
 )

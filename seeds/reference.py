@@ -18,6 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.extensions import db
+from portal.services.reference.areas import (
+    import_municipality_boundaries,
+    import_municipality_centres,
+    import_provinces,
+)
 from portal.services.reference.boundaries import import_municipalities, import_regions
 from portal.services.reference.files import ReferenceDataError
 from portal.services.reference.governing_bodies import import_governing_bodies
@@ -33,6 +38,8 @@ YEAR = 2025
 REGION_FILE = f"arbeidsmarktregio_{YEAR}.geojson"
 MUNICIPALITY_FILE = f"gemeente_arbeidsmarktregio_{YEAR}.csv"
 SCHOOL_FILE = "vo_vestigingen_2024.csv"
+PROVINCE_FILE = f"provincie_{YEAR}.geojson"
+MUNICIPALITY_BOUNDARY_FILE = f"gemeente_{YEAR}.geojson"
 MBO_INSTITUTION_FILE = "mbo_instellingen_kiesmbo_2025.csv"
 MBO_LOCATION_FILE = "mbo_locaties_kiesmbo_2025.csv"
 PROFILE_FILE = "duo_leerlingen_vo_per_vestiging_naar_onderwijstype_2019.csv"
@@ -81,6 +88,9 @@ def load_reference_data(data_dir: Path | None) -> LoadResult:
     steps = (
         ((REGION_FILE,), lambda raw: import_regions(db.session, raw, YEAR)),
         ((MUNICIPALITY_FILE,), lambda raw: import_municipalities(db.session, raw, YEAR)),
+        ((PROVINCE_FILE,), lambda raw: import_provinces(db.session, raw)),
+        ((MUNICIPALITY_BOUNDARY_FILE,), lambda raw: import_municipality_boundaries(db.session, raw)),
+        ((MUNICIPALITY_FILE,), lambda raw: import_municipality_centres(db.session, raw)),
         ((SCHOOL_FILE,), lambda raw: import_schools(db.session, raw)),
         ((MBO_INSTITUTION_FILE, MBO_LOCATION_FILE), lambda raw, loc: import_mbo(db.session, raw, loc)),
         ((PROFILE_FILE,), lambda raw: import_profile_figures(db.session, raw, PROFILE_SCHOOL_YEAR)),

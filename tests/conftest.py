@@ -90,6 +90,14 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+def load_areas(session):
+    """The provincies, the gemeente boundaries and centres (issue 16)."""
+    from portal.services.reference import areas
+    areas.import_provinces(session, require_data_file("provincie_2025.geojson").read_bytes())
+    areas.import_municipality_boundaries(session, require_data_file("gemeente_2025.geojson").read_bytes())
+    areas.import_municipality_centres(session, require_data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes())
+
+
 @pytest.fixture(scope="session")
 def reference_data(app):
     """The real 2025 regions, gemeenten and vmbo schools, loaded once."""
@@ -102,6 +110,7 @@ def reference_data(app):
             import_municipalities(
                 db.session, require_data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes(), 2025)
             import_schools(db.session, require_data_file("vo_vestigingen_2024.csv").read_bytes())
+            load_areas(db.session)
             db.session.commit()
     return True
 

@@ -157,7 +157,10 @@ class MatrixWorld:
             elif name == "organisation_id":
                 values[name] = (self.org_b if variant == "mbo" else self.org_a).id
             elif name == "fmt":
-                values[name] = variant if variant in ("csv", "xlsx") else "csv"
+                fmt = (variant or "").rsplit(".", 1)[-1]  # "csv", or a "table.csv" export variant
+                values[name] = fmt if fmt in ("csv", "xlsx") else "csv"
+            elif name == "name":  # the /dekking exports: "verdeling.csv"
+                values[name] = (variant or "verdeling").split(".")[0]
             else:
                 values[name] = {"code": "AM38", "filename": "css/portal.css"}[name]
         return {name: values[name] for name in names}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 00:48:12.241115
+Create Date: 2026-12-05 00:48:34.293679
 
 """
 
@@ -44,14 +44,6 @@ def upgrade():
         sa.PrimaryKeyConstraint("code", name=op.f("pk_mbo_levels")),
     )
     op.create_table(
-        "municipalities",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=8), nullable=False),
-        sa.Column("name", sa.String(length=120), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_municipalities")),
-        sa.UniqueConstraint("code", name=op.f("uq_municipalities_code")),
-    )
-    op.create_table(
         "pathways",
         sa.Column("code", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
@@ -66,6 +58,15 @@ def upgrade():
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_profiles")),
+    )
+    op.create_table(
+        "provinces",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("geometry", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_provinces")),
+        sa.UniqueConstraint("code", name=op.f("uq_provinces_code")),
     )
     op.create_table(
         "regions",
@@ -95,24 +96,22 @@ def upgrade():
         sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
     )
     op.create_table(
-        "municipality_regions",
+        "municipalities",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("municipality_id", sa.Integer(), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("province_id", sa.Integer(), nullable=True),
+        sa.Column("geometry", sa.Text(), nullable=True),
+        sa.Column("label_lat", sa.Float(), nullable=True),
+        sa.Column("label_lon", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["municipality_id"],
-            ["municipalities.id"],
-            name=op.f("fk_municipality_regions_municipality_id_municipalities"),
+            ["province_id"], ["provinces.id"], name=op.f("fk_municipalities_province_id_provinces")
         ),
-        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_municipality_regions_region_id_regions")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_municipality_regions")),
-        sa.UniqueConstraint("municipality_id", "year", name=op.f("uq_municipality_regions_municipality_id_year")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_municipalities")),
+        sa.UniqueConstraint("code", name=op.f("uq_municipalities_code")),
     )
-    with op.batch_alter_table("municipality_regions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_municipality_regions_municipality_id"), ["municipality_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_municipality_regions_region_id"), ["region_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_municipality_regions_year"), ["year"], unique=False)
+    with op.batch_alter_table("municipalities", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_municipalities_province_id"), ["province_id"], unique=False)
 
     op.create_table(
         "offer_pathway_years",
@@ -172,6 +171,26 @@ def upgrade():
     with op.batch_alter_table("offer_profile_figures", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_offer_profile_figures_school_year"), ["school_year"], unique=False)
         batch_op.create_index(batch_op.f("ix_offer_profile_figures_vestigingscode"), ["vestigingscode"], unique=False)
+
+    op.create_table(
+        "municipality_regions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("municipality_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["municipality_id"],
+            ["municipalities.id"],
+            name=op.f("fk_municipality_regions_municipality_id_municipalities"),
+        ),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_municipality_regions_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_municipality_regions")),
+        sa.UniqueConstraint("municipality_id", "year", name=op.f("uq_municipality_regions_municipality_id_year")),
+    )
+    with op.batch_alter_table("municipality_regions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_municipality_regions_municipality_id"), ["municipality_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_municipality_regions_region_id"), ["region_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_municipality_regions_year"), ["year"], unique=False)
 
     op.create_table(
         "organisations",
@@ -1165,6 +1184,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_organisations_brin"))
 
     op.drop_table("organisations")
+    with op.batch_alter_table("municipality_regions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_municipality_regions_year"))
+        batch_op.drop_index(batch_op.f("ix_municipality_regions_region_id"))
+        batch_op.drop_index(batch_op.f("ix_municipality_regions_municipality_id"))
+
+    op.drop_table("municipality_regions")
     with op.batch_alter_table("offer_profile_figures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offer_profile_figures_vestigingscode"))
         batch_op.drop_index(batch_op.f("ix_offer_profile_figures_school_year"))
@@ -1175,12 +1200,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_offer_pathway_years_school_year"))
 
     op.drop_table("offer_pathway_years")
-    with op.batch_alter_table("municipality_regions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_municipality_regions_year"))
-        batch_op.drop_index(batch_op.f("ix_municipality_regions_region_id"))
-        batch_op.drop_index(batch_op.f("ix_municipality_regions_municipality_id"))
+    with op.batch_alter_table("municipalities", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_municipalities_province_id"))
 
-    op.drop_table("municipality_regions")
+    op.drop_table("municipalities")
     op.drop_table("settings")
     op.drop_table("route_kinds")
     with op.batch_alter_table("regions", schema=None) as batch_op:
@@ -1188,9 +1211,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_regions_code"))
 
     op.drop_table("regions")
+    op.drop_table("provinces")
     op.drop_table("profiles")
     op.drop_table("pathways")
-    op.drop_table("municipalities")
     op.drop_table("mbo_levels")
     op.drop_table("mbo_domains")
     with op.batch_alter_table("login_failures", schema=None) as batch_op:

@@ -37,3 +37,22 @@ def compact_geometry_text(geometry: str, digits: int = COORD_DIGITS) -> dict[str
     """compact_geometry of a stored GeoJSON text, remembered: region shapes are
     reference data, the same text every request. Callers must not change it."""
     return compact_geometry(json.loads(geometry), digits)
+
+
+def _in_ring(ring: list[list[float]], x: float, y: float) -> bool:
+    """Even-odd ray casting over one closed ring of [x, y] positions."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def contains_point(geometry: dict[str, Any], x: float, y: float) -> bool:
+    """Whether a GeoJSON Polygon/MultiPolygon holds the point (x = longitude, y = latitude).
+    Holes are honoured; a point exactly on an edge may fall either way."""
+    polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry.get("coordinates", [])]
+    return any(
+        rings and _in_ring(rings[0], x, y) and not any(_in_ring(hole, x, y) for hole in rings[1:])
+        for rings in polygons
+    )

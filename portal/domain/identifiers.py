@@ -8,6 +8,7 @@ from portal.domain.bounds import FIRST_YEAR, LAST_YEAR, plausible_year
 BRIN_RE = re.compile(r"^[0-9]{2}[A-Z]{2}$")
 VESTIGINGSNUMMER_RE = re.compile(r"^[0-9]{2}$")
 REGION_CODE_RE = re.compile(r"^AM[0-9]{2}$")
+PROVINCE_CODE_RE = re.compile(r"^PV\d{2}$")
 MUNICIPALITY_CODE_RE = re.compile(r"^GM[0-9]{4}$")
 SCHOOL_YEAR_RE = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 CREBO_RE = re.compile(r"^[0-9]{5}$")
@@ -36,6 +37,10 @@ def is_region_code(value: str) -> bool:
 
 def is_municipality_code(value: str) -> bool:
     return bool(MUNICIPALITY_CODE_RE.match(value or ""))
+
+
+def is_province_code(value: str) -> bool:
+    return bool(PROVINCE_CODE_RE.match(value or ""))
 
 
 def school_year_error(value: str | None) -> str | None:

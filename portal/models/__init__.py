@@ -35,7 +35,7 @@ from portal.models.practice import (
     PracticeTag,
     PracticeTheme,
 )
-from portal.models.region import Municipality, MunicipalityRegion, Region
+from portal.models.region import Municipality, MunicipalityRegion, Province, Region
 from portal.models.route import (
     LearningRoute,
     RouteParty,
@@ -52,7 +52,7 @@ __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
     "MboLocation", "MunicipalityRegion", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure",
-    "OfferStatement", "Organisation", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "OfferStatement", "Organisation", "Pathway", "Province", "PracticeAttachment", "PracticeTag", "PracticeTheme",
     "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
     "statement_profiles",

@@ -1,7 +1,7 @@
 """Arbeidsmarktregio's and gemeenten, versioned by the year of the indeling."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -24,12 +24,34 @@ class Region(db.Model):
         return f"<Region {self.code} {self.year}>"
 
 
+class Province(db.Model):
+    """One of the 12 provincies (CBS PV20..PV31), for the landelijke dekking of the profielen."""
+
+    __tablename__ = "provinces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    geometry: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<Province {self.code}>"
+
+
 class Municipality(db.Model):
     __tablename__ = "municipalities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The provincie, the boundary (GeoJSON, WGS84) and a point inside the gemeente
+    # (its "centre" for thuisnabij distances); null until the files are loaded.
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"), index=True, nullable=True)
+    geometry: Mapped[str | None] = mapped_column(Text, nullable=True)
+    label_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    label_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    province: Mapped[Province | None] = relationship()
 
     memberships: Mapped[list[MunicipalityRegion]] = relationship(
         back_populates="municipality", cascade="all, delete-orphan"

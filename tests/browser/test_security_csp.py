@@ -13,6 +13,7 @@ from tests.browser.conftest import htmx_settled, login
 MAIN_PAGES = [
     "/", "/login", "/leerroutes", "/kaart", "/overeenkomsten", "/bibliotheek",
     "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
+    "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",

@@ -62,7 +62,7 @@ def public_pages(page) -> list[str]:
     practice = first_href(page, "/bibliotheek/", r"/bibliotheek/\d+")
     return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/dashboard", "/overeenkomsten/", agreement,
             "/bibliotheek/", practice, "/regio/", "/regio/AM38", "/regio/AM38/organisaties",
-            "/regio/AM22/scholen-zonder-route"]
+            "/regio/AM22/scholen-zonder-route", "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30"]
 
 
 def coordinator_pages(page) -> list[str]:

@@ -122,3 +122,33 @@ def test_imports_are_audited(db_session, reference_data):
 ])
 def test_pathways_for_structure(structure, expected):
     assert pathways_for_structure(structure) == expected
+
+
+def test_every_gemeente_lies_in_one_of_the_12_provincies_with_a_centre_and_boundary(db_session, reference_data):
+    from portal.models import Province
+    provinces = db_session.scalars(select(Province)).all()
+    assert len(provinces) == 12 and all(p.geometry for p in provinces)
+    municipalities = db_session.scalars(select(Municipality)).all()
+    assert all(m.province_id and m.geometry and m.label_lat and m.label_lon for m in municipalities)
+    by_code = {m.code: m for m in municipalities}
+    # Spot checks: a gemeente on an island, one on a provincial border, the capital.
+    assert by_code["GM1676"].province.name == "Zeeland"  # Schouwen-Duiveland
+    assert by_code["GM0034"].province.name == "Flevoland"  # Almere
+    assert by_code["GM0363"].province.name == "Noord-Holland"  # Amsterdam
+    per_province = db_session.execute(
+        select(Province.name, func.count(Municipality.id)).join(Municipality.province).group_by(Province.name)
+    ).all()
+    assert sum(n for _, n in per_province) == 342 and len(per_province) == 12
+
+
+def test_province_file_with_a_bad_code_names_the_feature(db_session):
+    from portal.services.reference.areas import import_provinces
+    with pytest.raises(ReferenceDataError, match="feature 1: 'XX01' is geen provinciecode"):
+        import_provinces(db_session, json.dumps({"type": "FeatureCollection", "features": [feature(code="XX01")]}))
+
+
+def test_gemeente_boundaries_for_an_unknown_gemeente_load_nothing(db_session):
+    from portal.services.reference.areas import import_municipality_boundaries
+    with pytest.raises(ReferenceDataError, match="Onbekende gemeente"):
+        import_municipality_boundaries(
+            db_session, json.dumps({"type": "FeatureCollection", "features": [feature(code="GM9999")]}))

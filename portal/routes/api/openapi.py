@@ -8,6 +8,7 @@ from portal.domain import coverage as rules
 from portal.domain import route_state, vocab
 from portal.domain.routes import STATUSES as ROUTE_STATUSES
 from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
+from portal.routes.api import openapi_profiles
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # values per list parameter (RouteFilters keeps at most 50)
@@ -210,6 +211,7 @@ def openapi_document(server_url: str) -> dict:
                     "400": _error_response("Ongeldige parameter."),
                 },
             }},
+            **openapi_profiles.paths(_error_response, school_year_values()),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **openapi_profiles.schemas()}},
     }

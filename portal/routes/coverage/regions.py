@@ -19,6 +19,7 @@ from portal.routes.coverage.blueprint import regions_bp as bp
 from portal.routes.coverage.links import route_list_url, route_url_builder
 from portal.services.coverage import figures as coverage
 from portal.services.coverage import region as coverage_region
+from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.offer import queries as offer_queries
 from portal.services.reference.boundaries import current_region_year
@@ -84,7 +85,29 @@ def show(code: str):
         trend_points=[(y.school_year, y.routes) for y in detail.trend],
         map_parts=_region_map(region, detail),
         profile_sources=offer_queries.profile_sources(db.session, [p[0] for p in detail.school_points]),
+        offer=_profile_offer(region.code),
     )
+
+
+@dataclass
+class RegionOffer:
+    """The region's "profielaanbod" (issue 16): the distribution and small profielen of its vestigingen, and
+    the profielen no vestiging in the region offers."""
+    school_year: str
+    sources: list[str]
+    distribution: object
+    small: object
+    small_rows: list
+    not_offered: list[str]
+
+
+def _profile_offer(code: str) -> RegionOffer | None:
+    cov = profile_coverage(db.session, None)
+    if not cov.schools:
+        return None
+    offered = set().union(*(cov.offer.get(s.vestigingscode, set()) for s in cov.schools if s.region == code))
+    return RegionOffer(cov.school_year, cov.sources, cov.distribution(region=code), cov.small_share_cached(None, code),
+                       cov.small_rows(region=code), [p for p in PROFILE_CODES if p not in offered])
 
 
 def _region_map(region: Region, detail) -> map_render.MapParts:

@@ -20,8 +20,14 @@ def current_region_year(session: Session) -> int | None:
     return session.scalar(CURRENT_YEAR)
 
 
-def parse_region_geojson(raw: bytes | str) -> list[tuple[str, str, str]]:
-    """Return (code, name, geometry-json) per feature, or raise naming the feature."""
+REGION_CODES = (is_region_code, "arbeidsmarktregiocode (verwacht AM en twee cijfers)", "regiocode")
+
+
+def parse_region_geojson(raw: bytes | str, codes=REGION_CODES) -> list[tuple[str, str, str]]:
+    """Return (code, name, geometry-json) per feature, or raise naming the feature.
+    `codes` is the check of the statcode and its description (regions by default;
+    the provincies and gemeenten use the same reader)."""
+    is_code, code_words, noun = codes
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -44,12 +50,10 @@ def parse_region_geojson(raw: bytes | str) -> list[tuple[str, str, str]]:
             raise ReferenceDataError(f"{where}: eigenschap 'statcode' ontbreekt.")
         if not name:
             raise ReferenceDataError(f"{where} ({code}): eigenschap 'statnaam' ontbreekt.")
-        if not is_region_code(code):
-            raise ReferenceDataError(
-                f"{where}: '{code}' is geen arbeidsmarktregiocode (verwacht AM en twee cijfers)."
-            )
+        if not is_code(code):
+            raise ReferenceDataError(f"{where}: '{code}' is geen {code_words}.")
         if code in seen:
-            raise ReferenceDataError(f"{where}: regiocode {code} komt dubbel voor.")
+            raise ReferenceDataError(f"{where}: {noun} {code} komt dubbel voor.")
         seen.add(code)
         geometry = feature.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):

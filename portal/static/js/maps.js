@@ -185,6 +185,11 @@
       style: regionStyle,
       onEachFeature: function (feature, item) {
         item.bindPopup(feature.properties.popup, {maxWidth: 280, autoPan: false});
+        // An area's value written in it (the provincies of /dekking).
+        if (feature.properties.label) {
+          item.bindTooltip(feature.properties.label, {permanent: true, direction: "center",
+                                                      className: "area-label", interactive: false});
+        }
         item.on({
           mouseover: function (e) { e.target.setStyle({weight: 3, color: "#1a1a1a"}); },
           mouseout: function (e) { layer.resetStyle(e.target); },
