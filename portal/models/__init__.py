@@ -20,6 +20,7 @@ from portal.models.organisation import (
     organisation_pathways,
     organisation_profiles,
 )
+from portal.models.organisation_merge import OrganisationMerge
 from portal.models.practice import (
     GoodPractice,
     PracticeAttachment,
@@ -42,7 +43,7 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MunicipalityRegion", "Organisation", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "MunicipalityRegion", "Organisation", "OrganisationMerge", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
     "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
 ]
