@@ -210,3 +210,15 @@ def can_view_route(user, route) -> bool:
 def visible_routes(user, routes) -> list:
     """The routes of a list this user may see (titles of concepts stay hidden)."""
     return [r for r in routes if can_view_route(user, r)]
+
+
+# --- organisations (issue 15) ---------------------------------------------------
+
+def can_add_organisation(user) -> bool:
+    """Adding an employer or other partner: whoever registers routes or
+    agreements (a coordinator of an organisation, staff, admin)."""
+    return can_create_route(user)
+
+
+def can_merge_organisations(user) -> bool:
+    return is_staff(user)

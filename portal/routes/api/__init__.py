@@ -1,2 +1,2 @@
 """The open API (/api/v1) and its OpenAPI document."""
-from portal.routes.api import views  # noqa: F401  (registers the views)
+from portal.routes.api import organisations, views  # noqa: F401  (registers the views)

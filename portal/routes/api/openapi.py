@@ -8,6 +8,7 @@ from portal.domain import coverage as rules
 from portal.domain import route_state, vocab
 from portal.domain.routes import STATUSES as ROUTE_STATUSES
 from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
+from portal.routes.api.openapi_organisations import organisation_paths, organisation_schemas
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # values per list parameter (RouteFilters keeps at most 50)
@@ -210,6 +211,7 @@ def openapi_document(server_url: str) -> dict:
                     "400": _error_response("Ongeldige parameter."),
                 },
             }},
+            **organisation_paths(paging, _error_response),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **organisation_schemas(MAX_PER_PAGE)}},
     }
