@@ -154,6 +154,8 @@ class MatrixWorld:
                 values["attachment_id"] = practice.attachments[0].id
             elif name == "user_id":
                 values[name] = self.target_user.id
+            elif name == "organisation_id":
+                values[name] = self.org_a.id
             elif name == "fmt":
                 values[name] = variant if variant in ("csv", "xlsx") else "csv"
             else:
