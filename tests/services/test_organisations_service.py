@@ -236,3 +236,24 @@ def test_every_foreign_key_to_organisations_is_known_to_the_merge():
     assert {("route_parties", "organisation_id"), ("agreement_parties", "organisation_id"),
             ("users", "organisation_id"), ("agreements", "examining_organisation_id"),
             ("practice_organisations", "organisation_id")} <= found
+
+
+def test_a_kvk_number_taken_between_the_check_and_the_insert_is_the_duplicate_answer(db_session, gemeente,
+                                                                                    monkeypatch):
+    """The race: another request inserted the number after this one looked.
+    The database's unique constraint catches it and the answer is the same
+    DuplicateKvk, not a server error (control: the look-up is skipped)."""
+    first = create_partner(db.session, None, _partner("Racebedrijf Een", kvk_number="99887766"))
+    real_scalar = db.session.scalar
+    calls = {"n": 0}
+
+    def blind_first_lookup(statement, *args, **kwargs):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", blind_first_lookup)
+    with pytest.raises(DuplicateKvk) as refused:
+        create_partner(db.session, None, _partner("Racebedrijf Twee", kvk_number="99887766"))
+    monkeypatch.undo()
+    assert refused.value.existing.id == first.id
+    assert db.session.scalar(select(func.count(Organisation.id)).where(Organisation.kvk_number == "99887766")) == 1

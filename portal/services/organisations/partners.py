@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
@@ -101,8 +102,15 @@ def create_partner(session: Session, actor: User | None, data: PartnerInput, *, 
         if similar:
             raise SimilarName(similar)
     org = Organisation(**values, municipality_id=municipality.id if municipality else None, is_demo=is_demo)
-    session.add(org)
-    session.flush()
+    try:
+        with session.begin_nested():  # two people adding the same KvK number at the same moment
+            session.add(org)
+            session.flush()
+    except IntegrityError:
+        existing = session.scalar(select(Organisation).where(Organisation.kvk_number == values["kvk_number"]))
+        if existing is None:
+            raise
+        raise DuplicateKvk(existing) from None
     record(session, actor, AUDIT_TYPE, org.id, "create",
            after={**values, "municipality": municipality.code if municipality else None, "is_demo": is_demo})
     return org
