@@ -226,3 +226,17 @@ def test_a_refused_merge_says_why_at_the_field(client, db_session, reference_dat
     response = client.post("/beheer/organisaties/samenvoegen", data={"keep": other.id, "remove": school.id})
     assert response.status_code == 422 and "referentiegegevens" in _text(response)
     assert db.session.get(Organisation, school.id) is not None
+
+
+def test_the_party_fields_open_the_add_form(client, db_session, reference_data):
+    """The route form's employer field and the agreement's new-party field
+    link to the add form with their own field name (the htmx panel lands in
+    #partner-paneel, outside their form)."""
+    w = agreement_world(db.session)
+    login_as(client, w["vmbo_user"])
+    html = _text(client.get("/leerroutes/nieuw"))
+    assert re.search(r'href="/organisaties/nieuw\?veld=employer_parties&amp;terug=/leerroutes/nieuw"', html)
+    assert html.index('id="partner-paneel"') > html.index("</form>", html.index('class="form route-form"'))
+    html = _text(client.get(f"/overeenkomsten/{w['agreement'].id}/partijen"))
+    field = re.search(r'<select id="nieuwe-partij" name="(party-\d+-organisation_id)"', html).group(1)
+    assert f"veld={field}" in html and 'id="partner-paneel"' in html
