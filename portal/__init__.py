@@ -24,6 +24,7 @@ BLUEPRINTS = (
     ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"), ("coverage.blueprint", "profiles_bp"),
     ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
     ("offer.blueprint", "bp"), ("institutions.blueprint", "bp"),
+    ("organisations.blueprint", "bp"), ("organisations.blueprint", "admin_bp"),
 )
 
 

@@ -226,3 +226,15 @@ def can_state_offer(user, organisation) -> bool:
 def can_manage_mbo_institutions(user) -> bool:
     """Staff mark which mbo institutions are funded (bekostigd)."""
     return is_staff(user)
+
+
+# --- organisations (issue 15) ---------------------------------------------------
+
+def can_add_organisation(user) -> bool:
+    """Adding an employer or other partner: whoever registers routes or
+    agreements (a coordinator of an organisation, staff, admin)."""
+    return can_create_route(user)
+
+
+def can_merge_organisations(user) -> bool:
+    return is_staff(user)

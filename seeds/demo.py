@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.settings import DATASET_LABEL, get_setting, set_setting
+from portal.domain.organisations import ADDABLE_KINDS
 from portal.models import Municipality, Organisation, Pathway, Profile, User
 from portal.services.accounts.users import create_user, find_user_by_email
+from portal.services.organisations.partners import PartnerInput, create_partner
 from seeds import demo_agreements, demo_practices, demo_routes
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
@@ -97,6 +99,12 @@ def _organisation(session: Session, spec: dict) -> Organisation:
         org = session.scalar(
             select(Organisation).where(Organisation.kind == spec["kind"], Organisation.name == spec["name"])
         )
+    if org is None and spec["kind"] in ADDABLE_KINDS:
+        # Demo employers come in through the service a coordinator's add form uses.
+        municipality = session.scalar(select(Municipality).where(Municipality.code == spec["gm"]))
+        org = create_partner(session, None, PartnerInput(
+            name=spec["name"], kind=spec["kind"], municipality_id=municipality.id if municipality else None,
+            city=spec.get("city")), confirm_similar=True, is_demo=True)
     if org is None:
         municipality = session.scalar(select(Municipality).where(Municipality.code == spec["gm"]))
         org = Organisation(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 00:48:34.293679
+Create Date: 2026-12-05 00:59:31.851112
 
 """
 
@@ -208,17 +208,20 @@ def upgrade():
         sa.Column("pupils", sa.Integer(), nullable=True),
         sa.Column("governing_body_name", sa.String(length=255), nullable=True),
         sa.Column("governing_body_number", sa.String(length=16), nullable=True),
+        sa.Column("kvk_number", sa.String(length=8), nullable=True),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("is_funded", sa.Boolean(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind IN ('vmbo', 'mbo', 'employer', 'other')", name=op.f("ck_organisations_kind")),
+        sa.CheckConstraint("kvk_number IS NULL OR length(kvk_number) = 8", name=op.f("ck_organisations_kvk_length")),
         sa.CheckConstraint("pupils IS NULL OR pupils >= 0", name=op.f("ck_organisations_pupils_nonnegative")),
         sa.ForeignKeyConstraint(
             ["municipality_id"], ["municipalities.id"], name=op.f("fk_organisations_municipality_id_municipalities")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
+        sa.UniqueConstraint("kvk_number", name=op.f("uq_organisations_kvk_number")),
         sa.UniqueConstraint("vestigingscode", name=op.f("uq_organisations_vestigingscode")),
     )
     with op.batch_alter_table("organisations", schema=None) as batch_op:
@@ -565,6 +568,27 @@ def upgrade():
     )
     with op.batch_alter_table("offer_statements", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_offer_statements_organisation_id"), ["organisation_id"], unique=False)
+
+    op.create_table(
+        "organisation_merges",
+        sa.Column("removed_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("removed_name", sa.String(length=255), nullable=False),
+        sa.Column("kept_id", sa.Integer(), nullable=False),
+        sa.Column("merged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("merged_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["kept_id"],
+            ["organisations.id"],
+            name=op.f("fk_organisation_merges_kept_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["merged_by_id"], ["users.id"], name=op.f("fk_organisation_merges_merged_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("removed_id", name=op.f("pk_organisation_merges")),
+    )
+    with op.batch_alter_table("organisation_merges", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_organisation_merges_kept_id"), ["kept_id"], unique=False)
 
     op.create_table(
         "agreement_in_force_routes",
@@ -1126,6 +1150,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_agreement_in_force_routes_route_id"))
 
     op.drop_table("agreement_in_force_routes")
+    with op.batch_alter_table("organisation_merges", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_organisation_merges_kept_id"))
+
+    op.drop_table("organisation_merges")
     with op.batch_alter_table("offer_statements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offer_statements_organisation_id"))
 

@@ -29,6 +29,7 @@ from portal.models.organisation import (
     organisation_pathways,
     organisation_profiles,
 )
+from portal.models.organisation_merge import OrganisationMerge
 from portal.models.practice import (
     GoodPractice,
     PracticeAttachment,
@@ -52,7 +53,8 @@ __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
     "MboLocation", "MunicipalityRegion", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure",
-    "OfferStatement", "Organisation", "Pathway", "Province", "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "Province", "PracticeAttachment", "PracticeTag",
+    "PracticeTheme",
     "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
     "statement_profiles",

@@ -39,6 +39,7 @@ class Organisation(TimestampMixin, db.Model):
     __table_args__ = (
         one_of("kind", vocab.codes_in_order(vocab.ORGANISATION_KINDS), name="kind"),
         CheckConstraint("pupils IS NULL OR pupils >= 0", name="pupils_nonnegative"),
+        CheckConstraint("kvk_number IS NULL OR length(kvk_number) = 8", name="kvk_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +58,9 @@ class Organisation(TimestampMixin, db.Model):
     # Bevoegd gezag: the legal governing body that signs agreements.
     governing_body_name: Mapped[str | None] = mapped_column(String(255))
     governing_body_number: Mapped[str | None] = mapped_column(String(16))
+    # Kamer van Koophandel number of an employer or other partner: 8 digits,
+    # unique when known (NULLs do not collide), the duplicate check's key.
+    kvk_number: Mapped[str | None] = mapped_column(String(8), unique=True)
     # True for organisations created by the demo or synthetic data generators.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bekostigd (mbo): funded by the government; staff set it, pickers list funded first.

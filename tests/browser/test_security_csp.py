@@ -14,11 +14,12 @@ MAIN_PAGES = [
     "/", "/login", "/leerroutes", "/kaart", "/overeenkomsten", "/bibliotheek",
     "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
     "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
+    "/organisaties", "/organisaties/?soort=mbo",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
-    "/leerroutes?archief=1",
+    "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

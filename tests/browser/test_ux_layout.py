@@ -62,7 +62,8 @@ def public_pages(page) -> list[str]:
     practice = first_href(page, "/bibliotheek/", r"/bibliotheek/\d+")
     return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/dashboard", "/overeenkomsten/", agreement,
             "/bibliotheek/", practice, "/regio/", "/regio/AM38", "/regio/AM38/organisaties",
-            "/regio/AM22/scholen-zonder-route", "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30"]
+            "/regio/AM22/scholen-zonder-route", "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
+            "/organisaties/", first_href(page, "/organisaties/?q=Perron", r"/organisaties/\d+")]
 
 
 def coordinator_pages(page) -> list[str]:
@@ -72,7 +73,7 @@ def coordinator_pages(page) -> list[str]:
         offer, "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
-        agreement + "/afdrukken"]
+        agreement + "/afdrukken", "/organisaties/nieuw"]
 
 
 def deactivate_page(page) -> str:
@@ -84,8 +85,9 @@ def deactivate_page(page) -> str:
 
 
 def admin_pages(page) -> list[str]:
-    return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/kaart/dashboard", "/bibliotheek/moderatie",
-            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1"]
+    return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen",
+            "/kaart/dashboard", "/bibliotheek/moderatie", "/overeenkomsten/?archief=1", "/leerroutes/?archief=1",
+            "/beheer/organisaties/samenvoegen"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

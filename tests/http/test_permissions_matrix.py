@@ -74,6 +74,8 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "api.openapi": {"GET": "public"},
     "api.regions_geojson": {"GET": "public"},
     "api.routes": {"GET": "public"},
+    "api.organisations": {"GET": "public"},
+    "api.organisation": {"GET": "public"},
     "maps.index": {"GET": "public"},
     "maps.dashboard": {"GET": "public"},
     "maps.export_dashboard": {"GET": [("csv", "public"), ("xlsx", "public")]},
@@ -150,6 +152,12 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     # --- mbo institutions (organisation B is an mbo institution)
     "institutions.list_institutions": {"GET": "staff"},
     "institutions.set_funded": {"POST": [("mbo", "staff")]},
+    # --- organisations (issue 15): pages public, adding partners for route/agreement makers, merging staff
+    "organisations.index": {"GET": "public"},
+    "organisations.export_csv": {"GET": "public"},
+    "organisations.show": {"GET": "public"},
+    "organisations.add_partner": {"GET": "creator", "POST": "creator"},
+    "organisation_admin.merge": {"GET": "staff", "POST": "staff"},
 }
 
 _APP = create_app(TestConfig)

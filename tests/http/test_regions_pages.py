@@ -160,14 +160,14 @@ def test_region_organisations_page_pages_through_all_of_them(client, region_data
     html = client.get(f"/regio/AM38/organisaties?school_year={NOW}").get_data(as_text=True)
     assert "<h1>Organisaties in de leerroutes van FoodValley" in html
     assert "3 organisaties, pagina 1 van 2" in html
-    first = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    first = re.findall(r'<th scope="row"><a href="/organisaties/\d+">([^<]+)</a></th>', html)
     assert len(first) == 2 and all(n.startswith("Kaarttest mbo") for n in first)  # by role: mbo first
     assert f'href="/regio/AM38/organisaties?school_year={NOW}&amp;pagina=2"' in html
     assert f'href="/regio/AM38?school_year={NOW}"' in html  # back to the region page, same year
     response = client.get(f"/regio/AM38/organisaties?school_year={NOW}&pagina=2", headers={"HX-Request": "true"})
     fragment = response.get_data(as_text=True)
     assert "<html" not in fragment and fragment.lstrip().startswith('<section id="organisaties-lijst"')
-    assert re.findall(r'<th scope="row">([^<]+)</th>', fragment) == ["Vallei Vmbo (Barneveld)"]
+    assert re.findall(r'<th scope="row"><a href="/organisaties/\d+">([^<]+)</a></th>', fragment) == ["Vallei Vmbo (Barneveld)"]
     assert "HX-Request" in response.headers["Vary"]
     assert client.get("/regio/AM38/organisaties?pagina=3").status_code == 404
     assert client.get("/regio/AM99/organisaties").status_code == 404
@@ -179,7 +179,7 @@ def _all_pages(client, url: str) -> list[str]:
     names, page = [], 1
     while (response := client.get(f"{url}&pagina={page}")).status_code == 200:
         html = response.get_data(as_text=True)
-        names += re.findall(r"<li>([^<]+)</li>", html.split('id="gaten-scholen"')[1].split("</ul>")[0])
+        names += re.findall(r'<li><a href="/organisaties/\d+">([^<]+)</a></li>', html.split('id="gaten-scholen"')[1].split("</ul>")[0])
         page += 1
     assert response.status_code == 404 and page > 2
     return names

@@ -97,6 +97,12 @@ READ_ONLY: dict[str, set[str]] = {
     "core.uploads": {"safe_filename", "name_error", "detect_kind", "upload_dir", "stored_path"},
     "core.locking": {"locks_enabled"},
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
+    "services.organisations.duplicates": {"probable_duplicates"},
+    "services.organisations.merge": {"merge_plan", "organisation_foreign_keys", "reference_counts"},
+    "services.organisations.partners": {"similar_in_municipality"},
+    "services.organisations.queries": {"all_filtered", "export_csv", "filtered", "merged_into", "municipalities_by_code",
+                                       "municipality_choices", "organisation_detail", "organisation_with_region",
+                                       "page_of_organisations", "region_choices"},
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -509,9 +515,27 @@ def _mbo_and_offer():
             "services.reference.offer.import_exam_pathways": exams}
 
 
+def _organisations():
+    from portal.services.organisations import merge, partners
+
+    def add_partner(c):
+        org = partners.create_partner(c.session, c.vmbo_user, partners.PartnerInput(
+            name="Audittest Leerbedrijf", kvk_number="19283746"))
+        return "organisation", org.id, "create"
+
+    def merge_two(c):
+        kept, removed = make_organisation("employer"), make_organisation("employer")
+        merge.merge_organisations(c.session, c.staff, kept.id, removed.id)
+        return "organisation", kept.id, "merge"
+
+    return {"services.organisations.partners.create_partner": add_partner,
+            "services.organisations.merge.merge_organisations": merge_two}
+
+
 def write_cases() -> dict[str, Callable]:
     cases = {}
     cases.update(_mbo_and_offer())
+    cases.update(_organisations())
     cases.update(_agreements())
     cases.update(_practices())
     cases.update(_routes())

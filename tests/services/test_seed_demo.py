@@ -32,3 +32,18 @@ def test_demo_uses_the_real_schools_and_spans_three_regions(db_session, referenc
     assert len(region_codes) >= 3
     assert {"AM38", "AM23", "AM32"} <= region_codes
     assert set(result.organisations) == set(DEMO_ORGANISATIONS)
+
+
+def test_demo_employers_come_in_through_the_add_partner_service(db_session, reference_data):
+    """Issue 15: the seed adds its (fictional) employers as a coordinator
+    would, through services/organisations/partners: audited creations, still
+    labelled demo."""
+    from sqlalchemy import select
+
+    from portal.models import AuditLog
+    result = seed_demo(db_session)
+    employers = [result.organisations[k] for k, spec in DEMO_ORGANISATIONS.items() if spec["kind"] == "employer"]
+    assert employers and all(org.is_demo and "(demo)" in org.name for org in employers)
+    created = {e.object_id for e in db_session.scalars(select(AuditLog).where(
+        AuditLog.object_type == "organisation", AuditLog.action == "create"))}
+    assert {org.id for org in employers} <= created

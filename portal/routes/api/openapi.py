@@ -9,6 +9,7 @@ from portal.domain import route_state, vocab
 from portal.domain.routes import STATUSES as ROUTE_STATUSES
 from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.routes.api import openapi_profiles
+from portal.routes.api.openapi_organisations import organisation_paths, organisation_schemas
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # values per list parameter (RouteFilters keeps at most 50)
@@ -212,6 +213,7 @@ def openapi_document(server_url: str) -> dict:
                 },
             }},
             **openapi_profiles.paths(_error_response, school_year_values()),
+            **organisation_paths(paging, _error_response),
         },
-        "components": {"schemas": {**_schemas(), **openapi_profiles.schemas()}},
+        "components": {"schemas": {**_schemas(), **openapi_profiles.schemas(), **organisation_schemas(MAX_PER_PAGE)}},
     }

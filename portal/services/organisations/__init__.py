@@ -1,0 +1,1 @@
+"""Organisations: pages, adding partners, merging."""
