@@ -107,7 +107,7 @@ class _MetricScale(MacroElement):
         {% endmacro %}""")
 
 
-class _RegionLayer(Layer):
+class RegionLayer(Layer):
     """The regions as a Leaflet GeoJSON layer, built by maps.js
     (portalMaps.regionLayer): filled by the class the server computed (class
     0 and "no data" hatched, by the SVG patterns of maps/_patterns.html),
@@ -214,7 +214,7 @@ def gap_rows(schools_without_route) -> list[list]:
     return rows
 
 
-def _base_map(tile_url: str | None, tile_attribution: str) -> folium.Map:
+def base_map(tile_url: str | None, tile_attribution: str) -> folium.Map:
     m = folium.Map(location=NETHERLANDS_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False,
                    control_scale=False, zoom_control=True)
     m.default_js = LEAFLET_JS
@@ -253,7 +253,7 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
     JSON of the vmbo schools without a route in this selection; `focus` the
     codes of the regions to zoom to (the region filter). The data for its
     layers is kept on the map as `m.portal_data` (id -> JSON data)."""
-    m = _base_map(tile_url, tile_attribution)
+    m = base_map(tile_url, tile_attribution)
     data: dict[str, object] = {}
     prefix = m.get_name()
 
@@ -267,7 +267,7 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
                                        region_popup(code, name, item, measure, region_url(code))))
     if features:
         data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": features}
-        _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's", focus).add_to(m)
+        RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's", focus).add_to(m)
 
     data[f"{prefix}-pins"] = pin_data(pins, route_url_pattern)
     _Cluster(f"{prefix}-pins", "pinCluster", name="Vmbo-scholen met leerroutes", show=True,
@@ -303,14 +303,14 @@ def build_region_map(*, code: str, name: str, geometry: str | None, schools, rou
     schools marked by whether they take part in a route of the selection
     (`schools`: (id, name, city, lat, lon, routes)); `route_list_pattern` is the
     route list of one organisation with "{}" for its id."""
-    m = _base_map(tile_url, tile_attribution)
+    m = base_map(tile_url, tile_attribution)
     prefix = m.get_name()
     data: dict[str, object] = {}
     if geometry:
         popup = f"<strong>{_esc(name)} ({_esc(code)})</strong>"
         data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": [
             region_feature(code, name, geometry, 1, REGION_FILL, popup)]}
-        _RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio", [code]).add_to(m)
+        RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio", [code]).add_to(m)
     data[f"{prefix}-schools"] = {"schools": school_points(schools), "route_list": route_list_pattern}
     _JsonLayer(f"{prefix}-schools", "schoolLayer", "Vmbo-scholen").add_to(m)
     m.portal_data = data

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from portal.domain import coverage as rules
 from portal.domain import profile_coverage as pc
-from portal.routes.coverage.map_render import _base_map, _RegionLayer
+from portal.routes.coverage.map_render import RegionLayer, base_map
 from portal.services.coverage.profiles import ProfileCoverage
 
 # class index per gemeente state: the map's classes of portal/domain/coverage.py
@@ -70,7 +70,7 @@ def _collection(features: list[str]) -> Markup:
     return Markup('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}")  # noqa: S704  JSON made above, html-safe
 
 
-class _AreaLayer(_RegionLayer):
+class _AreaLayer(RegionLayer):
     def __init__(self, data_id: str, name: str, show: bool):
         super().__init__(data_id, name)
         self.show = show
@@ -79,7 +79,7 @@ class _AreaLayer(_RegionLayer):
 def build_profile_map(cov: ProfileCoverage, profile: str, profile_name: str, gemeente_url: str, province_url: str,
                       tile_url: str | None = None, tile_attribution: str = "") -> folium.Map:
     """`gemeente_url` and `province_url`: the list of vestigingen with "{}" for the area's code."""
-    m = _base_map(tile_url, tile_attribution)
+    m = base_map(tile_url, tile_attribution)
     prefix = m.get_name()
     data: dict[str, object] = {}
     features = []
