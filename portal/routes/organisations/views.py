@@ -9,8 +9,17 @@ from portal.core.geometry import compact_geometry_text
 from portal.domain.organisations import KIND_NAMES
 from portal.extensions import db
 from portal.models import Organisation
-from portal.permissions import can_add_organisation, can_merge_organisations, can_see_contact_details
+from portal.permissions import (
+    can_add_organisation,
+    can_merge_organisations,
+    can_see_contact_details,
+    can_state_offer,
+)
 from portal.routes.organisations.blueprint import bp
+from portal.services.coverage.profile_tables import PROFILE_NAMES
+from portal.services.coverage.profiles import profile_coverage
+from portal.services.institutions import queries as institution_queries
+from portal.services.offer import queries as offer_queries
 from portal.services.organisations import queries
 from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
@@ -71,6 +80,15 @@ def show(organisation_id: int):
     show_contacts = can_see_contact_details(current_user)
     detail = queries.organisation_detail(db.session, org, current_user, current_region_year(db.session),
                                          show_coordinators=show_contacts)
+    sections: dict = {}
+    if org.kind == "vmbo":
+        coverage = profile_coverage(db.session, None)
+        sections = {"offer": offer_queries.school_offer(db.session, org),
+                    "school_offer": coverage.school_offer(org.vestigingscode) if org.vestigingscode else None,
+                    "profile_names": PROFILE_NAMES, "can_state": can_state_offer(current_user, org)}
+    elif org.kind == "mbo":
+        sections = {"locations": institution_queries.locations_of(db.session, org.id,
+                                                                  current_region_year(db.session))}
     return render_template("organisations/show.html", org=org, detail=detail, kinds=KIND_NAMES,
                            map_data=_map_data(detail), show_contacts=show_contacts,
-                           can_merge=can_merge_organisations(current_user))
+                           can_merge=can_merge_organisations(current_user), **sections)

@@ -40,3 +40,29 @@ def list_institutions(session: Session, search: str = "", funded: bool | None = 
     if funded is not None:
         query = query.where(Organisation.is_funded.is_(funded))
     return [InstitutionRow(*row) for row in session.execute(query)]
+
+
+@dataclass
+class LocationRow:
+    name: str
+    street: str | None
+    postcode: str | None
+    city: str | None
+    municipality: str | None
+    region_code: str | None
+    region_name: str | None
+    ended_on: object
+
+
+def locations_of(session: Session, organisation_id: int, region_year: int | None) -> list[LocationRow]:
+    """An mbo institution's locations with their gemeente and arbeidsmarktregio, current ones first. One query."""
+    from portal.models import Municipality, MunicipalityRegion, Region
+    query = (select(MboLocation.name, MboLocation.street, MboLocation.postcode, MboLocation.city, Municipality.name,
+                    Region.code, Region.name, MboLocation.ended_on)
+             .outerjoin(Municipality, Municipality.id == MboLocation.municipality_id)
+             .outerjoin(MunicipalityRegion, (MunicipalityRegion.municipality_id == Municipality.id)
+                        & (MunicipalityRegion.year == (region_year or 0)))
+             .outerjoin(Region, Region.id == MunicipalityRegion.region_id)
+             .where(MboLocation.organisation_id == organisation_id)
+             .order_by(MboLocation.ended_on.is_not(None), MboLocation.city, MboLocation.name))
+    return [LocationRow(*row) for row in session.execute(query)]
