@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.models import MboLocation, Organisation
+from portal.models import MboLocation, Municipality, MunicipalityRegion, Organisation, Region
 
 
 @dataclass
@@ -56,7 +56,6 @@ class LocationRow:
 
 def locations_of(session: Session, organisation_id: int, region_year: int | None) -> list[LocationRow]:
     """An mbo institution's locations with their gemeente and arbeidsmarktregio, current ones first. One query."""
-    from portal.models import Municipality, MunicipalityRegion, Region
     query = (select(MboLocation.name, MboLocation.street, MboLocation.postcode, MboLocation.city, Municipality.name,
                     Region.code, Region.name, MboLocation.ended_on)
              .outerjoin(Municipality, Municipality.id == MboLocation.municipality_id)
