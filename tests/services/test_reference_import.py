@@ -122,3 +122,16 @@ def test_imports_are_audited(db_session, reference_data):
 ])
 def test_pathways_for_structure(structure, expected):
     assert pathways_for_structure(structure) == expected
+
+
+def test_import_repairs_invalid_polygons_and_reports_them(db_session, reference_data):
+    """AM24 Zeeland has two holes sharing an edge in the CBS file: stored repaired, and said so."""
+    from portal.core.geometry import is_valid_geojson
+    raw = require_data_file("arbeidsmarktregio_2024.geojson").read_bytes()
+    source = {f["properties"]["statcode"]: f["geometry"] for f in json.loads(raw)["features"]}
+    assert not is_valid_geojson(source["AM24"])  # the control: the file's shape is invalid
+    report = import_regions(db_session, raw, 2024)
+    assert report.notes == ["Ongeldige geometrie hersteld: AM24."]
+    stored = dict(db_session.execute(select(Region.code, Region.geometry).where(Region.year == 2024)).all())
+    assert all(is_valid_geojson(json.loads(g)) for g in stored.values())
+    assert json.loads(stored["AM01"]) == source["AM01"]  # valid shapes are stored as they are

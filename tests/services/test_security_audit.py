@@ -57,7 +57,7 @@ READ_ONLY: dict[str, set[str]] = {
                         "region_organisations", "region_schools_without_route"},
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
-    "core.geometry": {"compact_geometry"},
+    "core.geometry": {"compact_geometry", "valid_polygonal", "is_valid_geojson"},
     "core.local_time": {"local", "display", "iso"},
     "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
+from portal.core.geometry import GeometryError, valid_polygonal
 from portal.domain.identifiers import is_municipality_code, is_region_code
 from portal.models import Municipality, MunicipalityRegion, Region
 from portal.services.reference.files import ImportReport, ReferenceDataError, read_csv
@@ -20,8 +21,10 @@ def current_region_year(session: Session) -> int | None:
     return session.scalar(CURRENT_YEAR)
 
 
-def parse_region_geojson(raw: bytes | str) -> list[tuple[str, str, str]]:
-    """Return (code, name, geometry-json) per feature, or raise naming the feature."""
+def parse_region_geojson(raw: bytes | str, repaired: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """Return (code, name, geometry-json) per feature, or raise naming the feature.
+    An invalid polygon (the CBS files have a few) is repaired (core/geometry.py);
+    the codes of the repaired features are added to `repaired`."""
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -55,6 +58,14 @@ def parse_region_geojson(raw: bytes | str) -> list[tuple[str, str, str]]:
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
             raise ReferenceDataError(f"{where} ({code}): geometrie moet een Polygon of MultiPolygon zijn.")
         _check_wgs84(geometry, f"{where} ({code})")
+        try:
+            valid = valid_polygonal(geometry)
+        except GeometryError as exc:
+            raise ReferenceDataError(f"{where} ({code}): {exc}.") from None
+        if valid is not geometry:
+            geometry = valid
+            if repaired is not None:
+                repaired.append(code)
         result.append((code, name, json.dumps(geometry, separators=(",", ":"))))
     return result
 
@@ -77,8 +88,11 @@ def _check_wgs84(geometry: dict, where: str) -> None:
 
 def import_regions(session: Session, raw: bytes | str, year: int, actor=None) -> ImportReport:
     """Load one year's indeling. Other years are left untouched."""
-    parsed = parse_region_geojson(raw)
+    repaired: list[str] = []
+    parsed = parse_region_geojson(raw, repaired)
     report = ImportReport()
+    if repaired:
+        report.notes.append(f"Ongeldige geometrie hersteld: {', '.join(repaired)}.")
     existing = {r.code: r for r in session.scalars(select(Region).where(Region.year == year))}
     for code, name, geometry in parsed:
         region = existing.get(code)
