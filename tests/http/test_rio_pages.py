@@ -80,7 +80,7 @@ def test_a_date_in_the_future_is_a_dutch_error_at_the_field_and_nothing_is_saved
     tomorrow = (date.today() + timedelta(days=1)).strftime("%d-%m-%Y")
     response = client.post(editor_url(world), data={"registered": "ja", "registered_on": tomorrow, "code": "1 2"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "De datum van de registratie kan niet in de toekomst liggen." in html
     assert "zonder spaties" in html and 'id="registered_on-fout"' in html
     db_session.expire_all()
@@ -188,9 +188,9 @@ def test_a_bad_upload_names_the_line_and_compares_nothing(client, world):
     response = upload(client, f"vestigingscode;crebo;soort;schooljaar\r\n98RA00;25498;DLR;{YEAR}\r\n"
                               f"98RA00;25498;vmbo;{YEAR}\r\n")
     html = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Regel 3: soort" in html and "Uitkomst" not in html
-    assert upload(client, "naam;crebo\r\nx;1\r\n").status_code == 422
+    assert "kolom(men) ontbreken" in upload(client, "naam;crebo\r\nx;1\r\n").get_data(as_text=True)
     missing = client.post("/beheer/rio/vergelijken", data={}, content_type="multipart/form-data")
     assert "Kies een CSV-bestand." in missing.get_data(as_text=True)
 

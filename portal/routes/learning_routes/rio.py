@@ -60,17 +60,15 @@ def edit_rio(route_id: int, school_id: int):
                                        saved=True)
             flash("De registratie bij DUO is opgeslagen.", "success")
             return redirect(url_for("learning_routes.detail", route_id=route.id) + f"#rio-{school_id}")
-        return _render_editor(route, party, form, saved.general, status=422)
-    return _render_editor(route, party, form, status=422)
+        return _render_editor(route, party, form, saved.general)
+    return _render_editor(route, party, form)
 
 
-def _render_editor(route, party, form, general=(), status: int = 200):
-    fragment = is_htmx_fragment_request()
-    template = "learning_routes/_rio_form.html" if fragment else "learning_routes/rio_edit.html"
-    if fragment:
-        status = 200  # htmx swaps only 2xx answers: the form with its errors must replace the row
-    response = Response(render_template(template, route=route, party=party, form=form, general=list(general)),
-                        status=status)
+def _render_editor(route, party, form, general=()):
+    """The form, with its errors after a refused save: answered 200 like every
+    form of the portal (htmx swaps only 2xx answers into the row)."""
+    template = "learning_routes/_rio_form.html" if is_htmx_fragment_request() else "learning_routes/rio_edit.html"
+    response = Response(render_template(template, route=route, party=party, form=form, general=list(general)))
     response.headers.add("Vary", "HX-Request")
     return response
 
@@ -118,17 +116,17 @@ def compare():
         return render_template("rio/compare.html", form=form, confirm=RioConfirmForm())
     if not form.validate_on_submit():
         return render_template("rio/compare.html", form=form, confirm=RioConfirmForm(),
-                               file_errors=["Het formulier is verlopen; probeer het opnieuw."]), 422
+                               file_errors=["Het formulier is verlopen; probeer het opnieuw."])
     upload = request.files.get("bestand")
     if upload is None or not upload.filename:
         return render_template("rio/compare.html", form=form, confirm=RioConfirmForm(),
-                               file_errors=["Kies een CSV-bestand."]), 422
+                               file_errors=["Kies een CSV-bestand."])
     raw = upload.stream.read(rio_compare.MAX_BYTES + 1)
     try:
         rows = rio_compare.parse_registered_csv(raw)
     except rio_compare.RioFileError as exc:
         return render_template("rio/compare.html", form=form, confirm=RioConfirmForm(),
-                               file_errors=exc.problems), 422
+                               file_errors=exc.problems)
     result = rio_compare.compare(db.session, rows)
     return render_template("rio/compare.html", form=form, confirm=RioConfirmForm(), result=result,
                            rows=len(rows))
