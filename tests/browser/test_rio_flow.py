@@ -12,16 +12,21 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, htmx_settled, login
 
-PERRON = "coordinator.perron@demo.leerroutes.nl"
+# A school whose demo route no other browser test looks at (the live server's data is shared).
+UILENHOF = "coordinator.uilenhof@demo.leerroutes.nl"
 ADMIN = "beheer@demo.leerroutes.nl"
-ROUTE = "Het Perron GLR Helpende Zorg en Welzijn"
+ROUTE = "Gorinchem DLR Maritiem en techniek"
 
 
 def test_the_school_records_its_duo_registration_in_the_row(guarded_page):
     page = guarded_page
-    login(page, PERRON)
+    login(page, UILENHOF)
     page.wait_for_url(lambda url: "/login" not in url)
     page.goto("/leerroutes/mijn")
+    # The active DLR is not registered yet: a notice, and a filter that shows only such routes.
+    expect(page.locator(".rio-notice")).to_contain_text("nog niet geregistreerd bij DUO")
+    page.get_by_role("link", name="Toon alleen de leerroutes die niet geregistreerd zijn bij DUO").click()
+    expect(page.get_by_role("link", name=ROUTE, exact=True)).to_be_visible()
     page.get_by_role("link", name=ROUTE, exact=True).click()
     route_url = page.url
     row = page.locator(".rio-row").first
@@ -54,6 +59,8 @@ def test_the_school_records_its_duo_registration_in_the_row(guarded_page):
     expect(saved).to_be_focused()
     page.reload()
     expect(page.locator(".rio-row").first).to_contain_text(f"geregistreerd bij DUO op {today}")
+    page.goto("/leerroutes/mijn?duo=niet-geregistreerd")
+    expect(page.get_by_role("link", name=ROUTE, exact=True)).to_have_count(0)
 
 
 def test_staff_pages_of_the_duo_registration_are_accessible(guarded_page):

@@ -82,8 +82,8 @@ def audit_chain(app, world) -> list[tuple[str, str]]:
 def test_the_second_writer_waits_and_its_audit_entry_continues_the_first(race_app, locks, route_world):  # noqa: F811
     assert race_registrations(race_app, route_world)
     (first_before, first_after), (second_before, second_after) = audit_chain(race_app, route_world)
-    assert first_before == "Synthetisch Vmbo Race: niet geregistreerd"
-    assert second_before == first_after == f"Synthetisch Vmbo Race: geregistreerd op {FIRST_DAY:%d-%m-%Y}"
+    assert first_before == "Synthetisch Vmbo Race: niet geregistreerd bij DUO"
+    assert second_before == first_after == f"Synthetisch Vmbo Race: geregistreerd bij DUO op {FIRST_DAY:%d-%m-%Y}"
     assert second_after.endswith("RIO-code 100B490")
 
 
@@ -91,5 +91,5 @@ def test_control_without_the_lock_the_audit_chain_breaks(race_app, locks, route_
     locks["AGGREGATE_LOCKS"] = False
     race_registrations(race_app, route_world)
     (first_before, first_after), (second_before, _) = audit_chain(race_app, route_world)
-    assert second_before == first_before == "Synthetisch Vmbo Race: niet geregistreerd"  # stale
+    assert second_before == first_before == "Synthetisch Vmbo Race: niet geregistreerd bij DUO"  # stale
     assert second_before != first_after

@@ -55,8 +55,8 @@ def test_a_registration_is_stored_and_audited_on_the_route(db_session, world):
     (entry,) = db_session.scalars(select(AuditLog).where(AuditLog.object_type == "learning_route",
                                                          AuditLog.object_id == world.dlr.id,
                                                          AuditLog.action == "duo_registration")).all()
-    assert entry.before == {"duo_registration": "Synthetisch Vmbo Noord: niet geregistreerd"}
-    assert entry.after["duo_registration"].startswith("Synthetisch Vmbo Noord: geregistreerd op ")
+    assert entry.before == {"duo_registration": "Synthetisch Vmbo Noord: niet geregistreerd bij DUO"}
+    assert entry.after["duo_registration"].startswith("Synthetisch Vmbo Noord: geregistreerd bij DUO op ")
     # The history tab lists it as a change of the field "Registratie bij DUO".
     assert [name for name, _, _ in route_history.field_changes(entry)] == ["duo_registration"]
 

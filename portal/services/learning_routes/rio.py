@@ -28,8 +28,8 @@ def describe(party: RouteParty) -> str:
     """The registration as the history tab and the audit log show it."""
     name = party.organisation.display_name if party.organisation else str(party.organisation_id)
     if not party.rio_registered:
-        return f"{name}: niet geregistreerd"
-    text = f"{name}: geregistreerd"
+        return f"{name}: niet geregistreerd bij DUO"
+    text = f"{name}: geregistreerd bij DUO"
     if party.rio_registered_on:
         text += f" op {party.rio_registered_on:%d-%m-%Y}"
     if party.rio_code:
