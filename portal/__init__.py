@@ -20,7 +20,7 @@ from portal.web import auth_session, caching, errors, request_bodies, security, 
 # module runs its package's __init__, which imports the view modules.
 BLUEPRINTS = (
     ("main", "bp"), ("auth", "bp"), ("admin", "bp"),
-    ("learning_routes.blueprint", "bp"), ("agreements.blueprint", "bp"),
+    ("learning_routes.blueprint", "bp"), ("learning_routes.blueprint", "rio_bp"), ("agreements.blueprint", "bp"),
     ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"), ("coverage.blueprint", "profiles_bp"),
     ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
     ("offer.blueprint", "bp"), ("institutions.blueprint", "bp"),

@@ -68,6 +68,18 @@ def can_edit_route(user: User | None, route: LearningRoute) -> bool:
     return any(p.organisation_id == user.organisation_id for p in route.parties)
 
 
+def can_edit_rio_registration(user: User | None, route: LearningRoute, organisation_id: int) -> bool:
+    """A route's registration at DUO belongs to its vmbo school: a coordinator
+    of that school edits it, and staff; not the other parties."""
+    if user is None or not getattr(user, "is_authenticated", False) or route.archived_at is not None:
+        return False
+    if not any(p.role == "vmbo" and p.organisation_id == organisation_id for p in route.parties):
+        return False
+    if is_staff(user):
+        return True
+    return user.role == "coordinator" and user.organisation_id == organisation_id
+
+
 def can_see_contact_details(user: User | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 

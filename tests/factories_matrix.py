@@ -142,6 +142,8 @@ class MatrixWorld:
             if name == "route_id":
                 values[name] = {"concept": self.route_concept, "archived": self.route_archived}.get(
                     variant or "", self.route).id
+            elif name == "school_id":  # a vmbo party of the route (the party coordinator's school)
+                values[name] = self.org_a.id
             elif name in ("agreement_id", "party_id"):
                 agreement = {"signed": self.signed, "archived": self.archived_agreement}.get(variant or "") \
                     or self.agreement

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 00:59:31.851112
+Create Date: 2026-12-05 01:13:23.838874
 
 """
 
@@ -912,7 +912,15 @@ def upgrade():
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("mbo_location_id", sa.Integer(), nullable=True),
+        sa.Column("rio_registered", sa.Boolean(), nullable=False),
+        sa.Column("rio_registered_on", sa.Date(), nullable=True),
+        sa.Column("rio_code", sa.String(length=40), nullable=True),
+        sa.CheckConstraint("role = 'vmbo' OR NOT rio_registered", name=op.f("ck_route_parties_rio_vmbo_only")),
         sa.CheckConstraint("role IN ('vmbo', 'mbo', 'employer')", name=op.f("ck_route_parties_role")),
+        sa.CheckConstraint(
+            "rio_registered OR (rio_registered_on IS NULL AND rio_code IS NULL)",
+            name=op.f("ck_route_parties_rio_details_when_registered"),
+        ),
         sa.ForeignKeyConstraint(
             ["mbo_location_id"], ["mbo_locations.id"], name=op.f("fk_route_parties_mbo_location_id_mbo_locations")
         ),

@@ -52,6 +52,8 @@ def _run_import(load, raw: bytes, year: int | None = None, activate: bool = Fals
 
     report = run(write, prefix="Niets geladen. ")
     click.echo(f"Geladen: {report.summary()}.")
+    for note in getattr(report, "notes", []):
+        click.echo(note)
     if year is not None:
         _echo_year(year)
 

@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "contact_phone": "Telefoon contactpersoon",
     "description": "Omschrijving",
     "archived": "Gearchiveerd",
+    "duo_registration": "Registratie bij DUO",
 }
 
 

@@ -12,13 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length
+from wtforms.validators import Length, Optional
 
 from portal.domain import vocab
 from portal.domain.bounds import parse_id
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, parse_pupils
 from portal.forms.boundary import UNKNOWN_CHOICE, BoundaryForm
 from portal.forms.choices import options, term_options
+from portal.forms.helpers import DutchDateField
 from portal.forms.submission import SubmissionKeyField
 
 
@@ -128,3 +129,20 @@ class ImportForm(BoundaryForm):
         ("valid", "Importeer de regels zonder fouten en sla de foute regels over"),
     ]))
     include_duplicates = BooleanField("ook dubbele rijen importeren")
+
+
+class RioRegistrationForm(BoundaryForm):
+    """A vmbo school's registration of a route at DUO (RIO); the rules are in
+    portal.domain.rio (via the service)."""
+    registered = SelectField("Geregistreerd bij DUO?", choices=options([("nee", "Nee"), ("ja", "Ja")]),
+                             default="nee")
+    registered_on = DutchDateField("Datum van registratie", validators=[Optional()])
+    code = StringField("RIO-code (als je die weet)", validators=[Length(max=40)])
+
+
+class RioCompareForm(BoundaryForm):
+    """The upload of DUO's list of registered routes (the file is read from request.files)."""
+
+
+class RioConfirmForm(BoundaryForm):
+    """Confirms marking the matches of a comparison as registered (hidden `match` values)."""

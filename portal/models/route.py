@@ -1,12 +1,13 @@
 """Leerroutes: DLR, GLR, leerlab and the experiment-era routes."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -47,6 +48,11 @@ class RouteParty(db.Model):
     __table_args__ = (
         UniqueConstraint("route_id", "organisation_id"),
         one_of("role", rules.PARTY_ROLES, name="role"),
+        # Registration in DUO's register (RIO) is the vmbo school's: only vmbo
+        # parties carry it, and a date or code only with a registration.
+        CheckConstraint("role = 'vmbo' OR NOT rio_registered", name="rio_vmbo_only"),
+        CheckConstraint("rio_registered OR (rio_registered_on IS NULL AND rio_code IS NULL)",
+                        name="rio_details_when_registered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +61,10 @@ class RouteParty(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     # The mbo location where the route is taught (mbo parties only; optional).
     mbo_location_id: Mapped[int | None] = mapped_column(ForeignKey("mbo_locations.id"), index=True)
+    # Registered with DUO (RIO) by this vmbo school: yes/no, the date, the RIO code if known.
+    rio_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    rio_registered_on: Mapped[date | None] = mapped_column(Date)
+    rio_code: Mapped[str | None] = mapped_column(String(40))
 
     route: Mapped[LearningRoute] = relationship(back_populates="parties")
     organisation: Mapped[Organisation] = relationship()

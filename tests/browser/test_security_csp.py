@@ -19,7 +19,8 @@ MAIN_PAGES = [
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
-    "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen",
+    "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen", "/beheer/rio/",
+    "/beheer/rio/vergelijken",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

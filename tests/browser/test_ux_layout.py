@@ -73,7 +73,16 @@ def coordinator_pages(page) -> list[str]:
         offer, "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
-        agreement + "/afdrukken", "/organisaties/nieuw"]
+        agreement + "/afdrukken", "/organisaties/nieuw", "/leerroutes/mijn?duo=niet-geregistreerd", rio_edit_page(page)]
+
+
+def rio_edit_page(page) -> str:
+    """The no-JavaScript page of the DUO-registration editor of the coordinator's GLR."""
+    route = first_href(page, "/leerroutes/mijn", r"/leerroutes/\d+", "GLR")
+    page.goto(route)
+    href = page.locator("main a.rio-edit").first.get_attribute("href")
+    assert href, f"no DUO-registration editor on {route}"
+    return href
 
 
 def deactivate_page(page) -> str:
@@ -87,7 +96,7 @@ def deactivate_page(page) -> str:
 def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen",
             "/kaart/dashboard", "/bibliotheek/moderatie", "/overeenkomsten/?archief=1", "/leerroutes/?archief=1",
-            "/beheer/organisaties/samenvoegen"]
+            "/beheer/organisaties/samenvoegen", "/beheer/rio/", "/beheer/rio/vergelijken"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

@@ -112,7 +112,8 @@ def test_routes_are_paginated_with_public_fields_only(client, api_data, doc):
     assert "geheim@example.org" not in body and "Geheime Naam" not in body
     item = client.get("/api/v1/routes?q=zorg").get_json()["items"][0]
     assert item["regions"] == ["AM38"] and item["profiles"] == ["ZW"]
-    assert {"name": "API school", "role": "vmbo", "vestigingscode": "99ZZ00"} in item["organisations"]
+    assert {"name": "API school", "role": "vmbo", "vestigingscode": "99ZZ00",
+            "duo_registration": {"registered": False, "registered_on": None, "rio_code": None}} in item["organisations"]
 
 
 def test_routes_filters_and_permissions_are_those_of_the_ui(client, api_data):

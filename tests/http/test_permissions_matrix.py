@@ -107,6 +107,13 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "learning_routes.export_xlsx": {"GET": "public"},
     "learning_routes.import_csv": {"GET": "creator", "POST": "creator"},
     "learning_routes.import_template": {"GET": "creator"},
+    # registration at DUO: the route's vmbo school (the party coordinator's A) and staff
+    "learning_routes.edit_rio": {"GET": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login")],
+                                 "POST": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login")]},
+    "rio.index": {"GET": "staff"},
+    "rio.export_unregistered": {"GET": "staff"},
+    "rio.compare": {"GET": "staff", "POST": "staff"},
+    "rio.confirm_matches": {"POST": "staff"},
     # --- samenwerkingsovereenkomsten
     "agreements.index": {"GET": "public"},
     # existence is public once signed or sent, details only for party_or_staff; a concept

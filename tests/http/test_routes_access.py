@@ -69,6 +69,10 @@ MATRIX = [
     ("export_xlsx", None, "GET", (200, 200, 200, 200, 200, 200)),
     ("import_csv", None, "GET", ("login", 403, 200, 200, 200, 200)),
     ("import_template", None, "GET", ("login", 403, 200, 200, 200, 200)),
+    # the registration at DUO of the route's vmbo school (the coordinator's): that school and staff
+    ("edit_rio", "public", "GET", ("login", 403, 200, 403, 200, 200)),
+    ("edit_rio", "concept", "GET", ("login", 404, 200, 404, 200, 200)),
+    ("edit_rio", "archived", "GET", ("login", 404, 404, 404, 403, 403)),
 ]
 
 
@@ -79,6 +83,8 @@ def test_every_endpoint_for_every_role(app, client, world, role_index, role, end
     as_role(client, world, role)
     with app.test_request_context():
         kwargs = {"route_id": getattr(world, target).id} if target else {}
+        if endpoint == "edit_rio":
+            kwargs["school_id"] = world.school.id
         url = url_for(f"learning_routes.{endpoint}", **kwargs)
     response = client.get(url) if method == "GET" else client.post(url)
     expect(response, codes[role_index])

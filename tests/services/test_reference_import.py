@@ -152,3 +152,31 @@ def test_gemeente_boundaries_for_an_unknown_gemeente_load_nothing(db_session):
     with pytest.raises(ReferenceDataError, match="Onbekende gemeente"):
         import_municipality_boundaries(
             db_session, json.dumps({"type": "FeatureCollection", "features": [feature(code="GM9999")]}))
+
+
+def test_import_repairs_invalid_polygons_and_reports_them(db_session, reference_data):
+    """AM24 Zeeland has two holes sharing an edge in the CBS file: stored repaired, and said so."""
+    from portal.core.geometry import is_valid_geojson
+    raw = require_data_file("arbeidsmarktregio_2024.geojson").read_bytes()
+    source = {f["properties"]["statcode"]: f["geometry"] for f in json.loads(raw)["features"]}
+    assert not is_valid_geojson(source["AM24"])  # the control: the file's shape is invalid
+    report = import_regions(db_session, raw, 2024)
+    assert report.notes == ["Ongeldige geometrie hersteld: AM24."]
+    stored = dict(db_session.execute(select(Region.code, Region.geometry).where(Region.year == 2024)).all())
+    assert all(is_valid_geojson(json.loads(g)) for g in stored.values())
+    assert json.loads(stored["AM01"]) == source["AM01"]  # valid shapes are stored as they are
+
+
+def test_every_served_gemeente_and_provincie_boundary_is_valid(db_session, reference_data):
+    """The gemeente file has invalid shapes too (GM1676 Schouwen-Duiveland, GM0293 Westervoort): stored repaired."""
+    from portal.core.geometry import is_valid_geojson
+    from portal.models import Province
+    from portal.services.reference.areas import import_municipality_boundaries
+    raw = require_data_file("gemeente_2025.geojson").read_bytes()
+    source = {f["properties"]["statcode"]: f["geometry"] for f in json.loads(raw)["features"]}
+    assert not is_valid_geojson(source["GM0293"])  # the control: the file's shape is invalid
+    report = import_municipality_boundaries(db_session, raw)
+    assert report.notes and "GM0293" in report.notes[0]
+    shapes = [m.geometry for m in db_session.scalars(select(Municipality))]
+    shapes += [p.geometry for p in db_session.scalars(select(Province))]
+    assert len(shapes) == 342 + 12 and all(is_valid_geojson(json.loads(g)) for g in shapes)

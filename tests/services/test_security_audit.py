@@ -32,6 +32,7 @@ from werkzeug.datastructures import FileStorage
 import portal.core
 import portal.devdata
 import portal.services
+from portal.domain.school_year import current_school_year
 from portal.models import AuditLog
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
@@ -57,7 +58,7 @@ READ_ONLY: dict[str, set[str]] = {
                         "region_organisations", "region_schools_without_route"},
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
-    "core.geometry": {"compact_geometry"},
+    "core.geometry": {"compact_geometry", "valid_polygonal", "is_valid_geojson"},
     "core.local_time": {"local", "display", "iso"},
     "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
@@ -89,6 +90,9 @@ READ_ONLY: dict[str, set[str]] = {
                    "school_year_choices", "organisations_by_id", "organisation_region",
                    "search_organisations", "routes_of_organisation", "regions_for_routes"},
     "services.learning_routes.operations": {"party_facts", "validate"},
+    "services.learning_routes.rio": {"describe", "vmbo_party", "active_rio_parties", "unregistered",
+                                     "unregistered_route_ids", "unregistered_rows"},
+    "services.learning_routes.rio_compare": {"parse_registered_csv", "compare"},
     "services.learning_routes.snapshots": {"snapshot", "route_input_from", "input_snapshot"},
     "services.learning_routes.history": {"history", "field_changes", "display_value"},
     "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "index_text"},
@@ -369,7 +373,26 @@ def _routes():
 
     return {"services.learning_routes.operations.register_route": register, "services.learning_routes.bulk.register_routes": register_many,
             "services.learning_routes.operations.update_route": update, "services.learning_routes.operations.archive_route": archive, "services.learning_routes.operations.restore_route": restore,
-            "services.learning_routes.csv_import.import_routes": import_csv}
+            "services.learning_routes.csv_import.import_routes": import_csv,
+            **_rio()}
+
+
+def _rio():
+    from portal.services.learning_routes import rio
+
+    def register_at_duo(c):
+        rio.set_registration(c.session, c.route, c.vmbo.id, True, date.today(), "100B490", c.vmbo_user)
+        return "learning_route", c.route.id, "duo_registration"
+
+    def mark(c):
+        c.route.status, c.route.kind_code = "actief", "dlr"
+        c.session.flush()
+        year = current_school_year()
+        assert rio.mark_registered(c.session, [(c.route.id, c.vmbo.id, year)], c.staff, date.today()) == 1
+        return "learning_route", c.route.id, "duo_registration"
+
+    return {"services.learning_routes.rio.set_registration": register_at_duo,
+            "services.learning_routes.rio.mark_registered": mark}
 
 
 def _users():

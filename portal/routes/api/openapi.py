@@ -79,10 +79,19 @@ def _schemas() -> dict:
         },
         "Organisation": {
             "type": "object", "additionalProperties": False,
-            "required": ["name", "role", "vestigingscode"],
+            "required": ["name", "role", "vestigingscode", "duo_registration"],
             "properties": {"name": {"type": "string"},
                            "role": {"type": "string", "enum": ["vmbo", "mbo", "employer"]},
-                           "vestigingscode": NULLABLE_STRING},
+                           "vestigingscode": NULLABLE_STRING,
+                           "duo_registration": {
+                               "type": "object", "nullable": True, "additionalProperties": False,
+                               "description": "Registratie van de route bij DUO (RIO) door deze vmbo-school; "
+                                              "null voor mbo-partijen en bedrijven.",
+                               "required": ["registered", "registered_on", "rio_code"],
+                               "properties": {"registered": {"type": "boolean"},
+                                              "registered_on": {"type": "string", "format": "date",
+                                                                "nullable": True},
+                                              "rio_code": NULLABLE_STRING}}},
         },
         "Route": {
             "type": "object", "additionalProperties": False,

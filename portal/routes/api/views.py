@@ -153,6 +153,15 @@ def routes():
     })
 
 
+def _duo_registration(party) -> dict | None:
+    """A vmbo party's registration of the route at DUO (RIO); null for the other parties."""
+    if party.role != "vmbo":
+        return None
+    return {"registered": party.rio_registered,
+            "registered_on": party.rio_registered_on.isoformat() if party.rio_registered_on else None,
+            "rio_code": party.rio_code}
+
+
 def _public_route(route: LearningRoute, region_codes: list[str]) -> dict:
     """The public fields: no contact details, no internal notes."""
     return {
@@ -175,7 +184,8 @@ def _public_route(route: LearningRoute, region_codes: list[str]) -> dict:
         "pathways": [p.code for p in route.pathways],
         "regions": region_codes,
         "organisations": [
-            {"name": p.organisation.name, "role": p.role, "vestigingscode": p.organisation.vestigingscode}
+            {"name": p.organisation.name, "role": p.role, "vestigingscode": p.organisation.vestigingscode,
+             "duo_registration": _duo_registration(p)}
             for p in route.parties
         ],
         "url": url_for("learning_routes.detail", route_id=route.id),

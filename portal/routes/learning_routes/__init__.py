@@ -1,2 +1,2 @@
 """Learning routes (/leerroutes): list, detail, form, CSV export and import."""
-from portal.routes.learning_routes import csv_io, views  # noqa: F401  (registers the views)
+from portal.routes.learning_routes import csv_io, rio, views  # noqa: F401  (registers the views)

@@ -34,6 +34,7 @@ from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes import locations as route_locations
 from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import rio as rio_service
 from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
 from portal.web.transaction import act, save
@@ -111,8 +112,15 @@ def mine():
     if current_user.role != "coordinator" or not current_user.organisation_id:
         abort(403)
     routes = route_list.routes_of_organisation(db.session, current_user.organisation_id)
+    # The vmbo school's active DLR/GLR that it has not registered at DUO (RIO): a notice and a filter.
+    unregistered = rio_service.unregistered_route_ids(db.session, current_user.organisation_id,
+                                                      current_school_year())
+    only_unregistered = request.args.get("duo") == "niet-geregistreerd"
+    if only_unregistered:
+        routes = [r for r in routes if r.id in unregistered]
     year = current_region_year(db.session)
-    return render_template("learning_routes/mine.html", routes=routes,
+    return render_template("learning_routes/mine.html", routes=routes, unregistered=unregistered,
+                           only_unregistered=only_unregistered,
                            route_regions=route_list.regions_for_routes(db.session, [r.id for r in routes], year))
 
 

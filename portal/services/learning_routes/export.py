@@ -29,11 +29,31 @@ def _party_cell(route: LearningRoute, role: str) -> str:
     return " | ".join(items)
 
 
+def _rio_cell(route: LearningRoute) -> str:
+    """Each vmbo school's registration of the route at DUO (RIO), ISO dates."""
+    items = []
+    for party in route.parties:
+        if party.role != "vmbo":
+            continue
+        org = party.organisation
+        text = f"{org.display_name} [{org.vestigingscode or f'id:{org.id}'}]: "
+        if party.rio_registered:
+            text += "geregistreerd"
+            if party.rio_registered_on:
+                text += f" {party.rio_registered_on.isoformat()}"
+            if party.rio_code:
+                text += f" RIO-code {party.rio_code}"
+        else:
+            text += "niet geregistreerd"
+        items.append(text)
+    return " | ".join(items)
+
+
 def export_header(show_contact: bool) -> list[str]:
     header = ["id"] + [c for c, _ in IMPORT_COLUMNS if show_contact or c not in CONTACT_COLUMNS]
     header.insert(header.index("profielen") + 1, "profielnamen")
     header.insert(header.index("mbo_partijen") + 1, "mbo_locatie")
-    return header + ["stand", "arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd"]
+    return header + ["stand", "arbeidsmarktregios", "gearchiveerd", "laatst_gewijzigd", "duo_registratie"]
 
 
 def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]], show_contact: bool) -> list[list]:
@@ -69,6 +89,7 @@ def export_rows(routes: list[LearningRoute], regions: Mapping[int, list[Region]]
             "arbeidsmarktregios": ", ".join(f"{g.name} ({g.code})" for g in regions.get(r.id, [])),
             "gearchiveerd": "ja" if r.archived_at else "nee",
             "laatst_gewijzigd": local_time.iso(r.updated_at),
+            "duo_registratie": _rio_cell(r),
         }
         rows.append([values[c] for c in header])
     return rows

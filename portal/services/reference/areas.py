@@ -26,8 +26,11 @@ LABEL_COLUMNS = ("gemeente_code", "label_lat", "label_lon")
 
 def import_provinces(session: Session, raw: bytes | str) -> ImportReport:
     """Load (or update) the 12 provincies with their boundaries."""
-    parsed = parse_region_geojson(raw, PROVINCE_CODES)
+    repaired: list[str] = []
+    parsed = parse_region_geojson(raw, PROVINCE_CODES, repaired)
     report = ImportReport()
+    if repaired:
+        report.notes.append(f"Ongeldige geometrie hersteld: {', '.join(repaired)}.")
     existing = {p.code: p for p in session.scalars(select(Province))}
     for code, name, geometry in parsed:
         province = existing.get(code)
@@ -46,7 +49,8 @@ def import_provinces(session: Session, raw: bytes | str) -> ImportReport:
 def import_municipality_boundaries(session: Session, raw: bytes | str) -> ImportReport:
     """Store each known gemeente's boundary. Gemeenten must be loaded first (the
     gemeente -> region mapping); a feature for an unknown gemeente is an error."""
-    parsed = parse_region_geojson(raw, MUNICIPALITY_CODES)
+    repaired: list[str] = []
+    parsed = parse_region_geojson(raw, MUNICIPALITY_CODES, repaired)
     municipalities = {m.code: m for m in session.scalars(select(Municipality))}
     unknown = [code for code, _, _ in parsed if code not in municipalities]
     if unknown:
@@ -54,6 +58,8 @@ def import_municipality_boundaries(session: Session, raw: bytes | str) -> Import
             f"Onbekende gemeente(n) in het grenzenbestand: {', '.join(unknown[:5])}; laad eerst de gemeenten."
         )
     report = ImportReport()
+    if repaired:
+        report.notes.append(f"Ongeldige geometrie hersteld: {', '.join(repaired)}.")
     for code, _, geometry in parsed:
         municipality = municipalities[code]
         if municipality.geometry == geometry:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
+from portal.core.geometry import GeometryError, valid_polygonal
 from portal.domain.identifiers import is_municipality_code, is_region_code
 from portal.models import Municipality, MunicipalityRegion, Region
 from portal.services.reference.files import ImportReport, ReferenceDataError, read_csv
@@ -23,10 +24,13 @@ def current_region_year(session: Session) -> int | None:
 REGION_CODES = (is_region_code, "arbeidsmarktregiocode (verwacht AM en twee cijfers)", "regiocode")
 
 
-def parse_region_geojson(raw: bytes | str, codes=REGION_CODES) -> list[tuple[str, str, str]]:
+def parse_region_geojson(raw: bytes | str, codes=REGION_CODES, repaired: list[str] | None = None
+                         ) -> list[tuple[str, str, str]]:
     """Return (code, name, geometry-json) per feature, or raise naming the feature.
     `codes` is the check of the statcode and its description (regions by default;
-    the provincies and gemeenten use the same reader)."""
+    the provincies and gemeenten use the same reader). An invalid polygon (the CBS
+    files have a few) is repaired (core/geometry.py); the codes of the repaired
+    features are added to `repaired`."""
     is_code, code_words, noun = codes
     try:
         data = json.loads(raw)
@@ -59,6 +63,14 @@ def parse_region_geojson(raw: bytes | str, codes=REGION_CODES) -> list[tuple[str
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
             raise ReferenceDataError(f"{where} ({code}): geometrie moet een Polygon of MultiPolygon zijn.")
         _check_wgs84(geometry, f"{where} ({code})")
+        try:
+            valid = valid_polygonal(geometry)
+        except GeometryError as exc:
+            raise ReferenceDataError(f"{where} ({code}): {exc}.") from None
+        if valid is not geometry:
+            geometry = valid
+            if repaired is not None:
+                repaired.append(code)
         result.append((code, name, json.dumps(geometry, separators=(",", ":"))))
     return result
 
@@ -81,8 +93,11 @@ def _check_wgs84(geometry: dict, where: str) -> None:
 
 def import_regions(session: Session, raw: bytes | str, year: int, actor=None) -> ImportReport:
     """Load one year's indeling. Other years are left untouched."""
-    parsed = parse_region_geojson(raw)
+    repaired: list[str] = []
+    parsed = parse_region_geojson(raw, repaired=repaired)
     report = ImportReport()
+    if repaired:
+        report.notes.append(f"Ongeldige geometrie hersteld: {', '.join(repaired)}.")
     existing = {r.code: r for r in session.scalars(select(Region).where(Region.year == year))}
     for code, name, geometry in parsed:
         region = existing.get(code)
