@@ -94,6 +94,8 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "learning_routes.restore": {"POST": [("archived", "staff_else_404")]},
     "learning_routes.mine": {"GET": "coordinator"},
     "learning_routes.search_organisations": {"GET": "creator"},
+    "search.organisations": {"GET": "public"},
+    "search.routes": {"GET": "public"},
     "learning_routes.export_csv": {"GET": "public"},
     "learning_routes.export_xlsx": {"GET": "public"},
     "learning_routes.import_csv": {"GET": "creator", "POST": "creator"},
