@@ -13,7 +13,7 @@ from portal.forms.choices import term_options
 from portal.models import Organisation, User
 from portal.permissions import can_assign_role, staff_required
 from portal.services.accounts import users as user_service
-from portal.services.search import organisations as organisation_search
+from portal.services.reference import organisation_search
 from portal.web.transaction import act, save
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")

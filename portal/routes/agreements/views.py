@@ -33,7 +33,7 @@ from portal.routes.agreements.access import load, require_details, require_edit,
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.template_globals import expiring_agreements_for
 from portal.services.agreements import operations, queries
-from portal.services.search import organisations as organisation_search
+from portal.services.reference import organisation_search
 from portal.web.transaction import posted_version, save
 
 # --- lists and detail ------------------------------------------------------

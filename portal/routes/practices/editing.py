@@ -29,8 +29,8 @@ from portal.routes.practices.views import render_show
 from portal.services.learning_routes.filters import visibility_clause
 from portal.services.practices import attachments
 from portal.services.practices import operations as service
+from portal.services.reference import organisation_search
 from portal.services.reference.boundaries import current_region_year
-from portal.services.search import organisations as organisation_search
 from portal.web.transaction import act, save
 
 

@@ -13,7 +13,7 @@ from portal.domain.pickers import PICKER_KINDS, count_message, organisation_opti
 from portal.domain.text import check_text
 from portal.extensions import db
 from portal.routes.search.blueprint import bp
-from portal.services.search import organisations as organisation_search
+from portal.services.reference import organisation_search
 from portal.services.search import routes as route_search
 
 FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,59}")

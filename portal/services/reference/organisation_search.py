@@ -1,4 +1,4 @@
-"""Organisations matching a picker's query: by name, plaats, BRIN,
+"""Organisations matching a picker's query (public reference data): by name, plaats, BRIN,
 vestigingscode and KvK number. Every word of the query must match one of
 those; exact and prefix matches come first, then funded mbo institutions,
 then the name. Only public reference fields are returned (never an e-mail)."""
