@@ -95,3 +95,24 @@ def test_a_coordinator_links_organisations_to_a_practice_by_keyboard(guarded_pag
     organisations = page.locator("dt", has_text="Organisaties").locator("xpath=following-sibling::dd[1]")
     expect(organisations).to_contain_text("ROC A12")
     expect(organisations).not_to_contain_text("Da Vinci")
+
+
+def test_an_organisation_added_elsewhere_on_the_page_becomes_a_chip(guarded_page):
+    """The "organisation-added" event (sent by a form that creates an
+    organisation, through HX-Trigger) adds it to the picker of its field only."""
+    page = guarded_page
+    login(page, COORDINATOR)
+    page.goto("/leerroutes/nieuw")
+    combobox = page.get_by_role("combobox", name="Zoek een bedrijf")
+    combobox.press_sequentially("vallei")
+    option = page.get_by_role("listbox").get_by_role("option").first
+    expect(option).to_be_visible()
+    org_id = option.get_attribute("data-value")
+    page.evaluate("""([id]) => document.body.dispatchEvent(new CustomEvent('organisation-added', {bubbles: true,
+        detail: {id: id, label: 'Synthetisch nieuw leerbedrijf', field: 'employer_parties'}}))""", [org_id])
+    employer_chips = page.locator("#employer_parties .chip")
+    expect(employer_chips).to_have_count(1)
+    expect(employer_chips).to_contain_text("Synthetisch nieuw leerbedrijf")
+    expect(page.locator(f'#employer_parties input[type=hidden][name=employer_parties][value="{org_id}"]')).to_have_count(1)
+    expect(page.locator("#mbo_parties .chip")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="Synthetisch nieuw leerbedrijf toegevoegd")).to_have_count(1)
