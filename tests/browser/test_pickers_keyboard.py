@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
+from tests.browser.test_ux_layout import OVERFLOW
 
 COORDINATOR = "coordinator.perron@demo.leerroutes.nl"
 STAFF = "programma@demo.leerroutes.nl"
@@ -116,3 +117,18 @@ def test_an_organisation_added_elsewhere_on_the_page_becomes_a_chip(guarded_page
     expect(page.locator(f'#employer_parties input[type=hidden][name=employer_parties][value="{org_id}"]')).to_have_count(1)
     expect(page.locator("#mbo_parties .chip")).to_have_count(0)
     expect(page.get_by_role("status").filter(has_text="Synthetisch nieuw leerbedrijf toegevoegd")).to_have_count(1)
+
+
+def test_an_open_list_and_long_chips_fit_a_phone(guarded_page):
+    """At 390 px the chips wrap and the open list stays inside the page."""
+    page = guarded_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, COORDINATOR)
+    page.goto("/leerroutes/nieuw")
+    combobox = page.get_by_role("combobox", name="Zoek een vmbo-vestiging")
+    choose(page, combobox, "scholengemeenschap", re.compile("Scholengemeenschap", re.I))
+    combobox.press_sequentially("scholengemeenschap")
+    expect(combobox).to_have_attribute("aria-expanded", "true")
+    result = page.evaluate(OVERFLOW)
+    assert result["scrollWidth"] <= result["width"], result
+    assert result["culprits"] == [], result

@@ -93,7 +93,6 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "learning_routes.archive": {"POST": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login")]},
     "learning_routes.restore": {"POST": [("archived", "staff_else_404")]},
     "learning_routes.mine": {"GET": "coordinator"},
-    "learning_routes.search_organisations": {"GET": "creator"},
     "search.organisations": {"GET": "public"},
     "search.routes": {"GET": "public"},
     "learning_routes.export_csv": {"GET": "public"},

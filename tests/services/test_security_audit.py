@@ -74,6 +74,8 @@ READ_ONLY: dict[str, set[str]] = {
     "services.reference.region_years": {"year_statuses", "year_status"},
     "services.reference.schools": {"pathways_for_structure"},
     "services.reference.files": {"read_csv"},
+    "services.reference.organisation_search": {"search_organisations", "option_of", "select_options"},
+    "services.search.routes": {"search_routes", "option_of", "scope_clause"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
                                          "active_in", "state_clause", "state_expression"},
     "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},

@@ -100,15 +100,6 @@ def option_of(organisation: Organisation) -> OrganisationOption:
                                      organisation.vestigingscode, getattr(organisation, "kvk_number", None)))
 
 
-def options_by_id(session: Session, ids) -> list[OrganisationOption]:
-    """The options for ids already chosen (in the given order; unknown ids are left out)."""
-    wanted = [i for i in ids if isinstance(i, int)]
-    if not wanted:
-        return []
-    found = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))}
-    return [option_of(found[i]) for i in wanted if i in found]
-
-
 def select_options(session: Session, kind: str = "") -> list[tuple[int, str]]:
     """(id, label with disambiguation) of every organisation of a picker kind,
     by name: the plain <select> a page shows without JavaScript."""
