@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
+from portal.domain.vocab import ROLES
 from portal.extensions import db
 from portal.forms.auth import UserForm
 from portal.forms.choices import term_options
@@ -17,7 +17,6 @@ from portal.services.reference import organisation_search
 from portal.web.transaction import act, save
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
-ORG_KIND_NAMES = names(ORGANISATION_KINDS)
 
 
 def _organisation_choices() -> list[SelectChoice]:

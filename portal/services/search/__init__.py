@@ -1,1 +1,2 @@
-"""Searches behind the pickers (the combobox of every organisation, school and route choice)."""
+"""The route search behind the pickers (the organisation search is reference data:
+services/reference/organisation_search.py)."""
