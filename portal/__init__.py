@@ -25,6 +25,7 @@ BLUEPRINTS = (
     ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
     ("offer.blueprint", "bp"), ("institutions.blueprint", "bp"),
     ("organisations.blueprint", "bp"), ("organisations.blueprint", "admin_bp"),
+    ("search.blueprint", "bp"),
 )
 
 

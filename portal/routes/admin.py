@@ -6,29 +6,23 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.domain.vocab import ORGANISATION_KINDS, ROLES, names
+from portal.domain.vocab import ROLES
 from portal.extensions import db
 from portal.forms.auth import UserForm
 from portal.forms.choices import term_options
 from portal.models import Organisation, User
 from portal.permissions import can_assign_role, staff_required
 from portal.services.accounts import users as user_service
+from portal.services.reference import organisation_search
 from portal.web.transaction import act, save
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
-ORG_KIND_NAMES = names(ORGANISATION_KINDS)
 
 
 def _organisation_choices() -> list[SelectChoice]:
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
-        .order_by(Organisation.kind, Organisation.name)
-    ).all()
-    choices = [SelectChoice("", "— geen —")]
-    for r in rows:
-        label = f"{r.name} ({r.city})" if r.city else r.name
-        choices.append(SelectChoice(str(r.id), f"{label} — {ORG_KIND_NAMES[r.kind]}"))
-    return choices
+    """Every organisation with its place, kind and code (the picker's no-JS fallback)."""
+    return [SelectChoice("", "— geen —")] + [
+        SelectChoice(str(i), label) for i, label in organisation_search.select_options(db.session)]
 
 
 @bp.get("/")

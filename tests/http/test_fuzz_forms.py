@@ -198,12 +198,15 @@ def test_route_list_filters_and_exports_never_answer_500(client, world):
 
 def test_organisation_picker_never_answers_500(client, world):
     @FUZZ_SETTINGS
-    @given(kind=maybe(one_of_or_hostile(("vmbo", "mbo", "employer"))), q=maybe(values),
-           chosen=lists_of(ids(world)))
-    def run(kind, q, chosen):
+    @given(kind=maybe(one_of_or_hostile(("vmbo", "mbo", "employer", ""))), q=maybe(values),
+           field=maybe(one_of_or_hostile(("vmbo_parties", "organisation_id"))),
+           scope=maybe(one_of_or_hostile(("voorbeeld", "overeenkomst"))))
+    def run(kind, q, field, scope):
         login_as(client, world.user("party"))
-        query = form(kind=kind, q=q, vmbo_parties=chosen or None, mbo_parties=chosen or None)
-        assert_no_server_error(client.get("/leerroutes/organisaties", query_string=query, headers=HTMX), query)
+        query = form(kind=kind, q=q, field=field)
+        assert_no_server_error(client.get("/zoeken/organisaties", query_string=query, headers=HTMX), query)
+        query = form(voor=scope, q=q, field=field)
+        assert_no_server_error(client.get("/zoeken/leerroutes", query_string=query, headers=HTMX), query)
 
     run()
 
@@ -520,7 +523,7 @@ def test_digits_int_cannot_parse_are_refused_not_a_500(client, world):
     login_as(client, world.user("party"))
     agreement = world.agreement
     requests = [
-        ("GET", "/leerroutes/organisaties?kind=vmbo&q=a&vmbo_parties=%C2%B2", None),
+        ("GET", "/zoeken/organisaties?kind=vmbo&q=%C2%B2&field=vmbo_parties", None),
         ("GET", "/kaart/regio-export.csv?organisation=%C2%B2", None),
         ("GET", "/leerroutes/?organisation=%C2%B2", None),
         ("POST", "/overeenkomsten/nieuw", {"route_ids": ["2147483648"]}),

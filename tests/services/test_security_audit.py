@@ -82,6 +82,8 @@ READ_ONLY: dict[str, set[str]] = {
     "services.institutions.queries": {"list_institutions"},
     "services.learning_routes.locations": {"check_mbo_location", "location_choices"},
     "services.offer.queries": {"profile_sources", "school_offer"},
+    "services.reference.organisation_search": {"search_organisations", "option_of", "select_options"},
+    "services.search.routes": {"search_routes", "option_of", "scope_clause"},
     "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
                                          "active_in", "state_clause", "state_expression"},
     "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},

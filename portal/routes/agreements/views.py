@@ -33,6 +33,7 @@ from portal.routes.agreements.access import load, require_details, require_edit,
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.template_globals import expiring_agreements_for
 from portal.services.agreements import operations, queries, route_basis
+from portal.services.reference import organisation_search
 from portal.web.transaction import posted_version, save
 
 # --- lists and detail ------------------------------------------------------
@@ -201,11 +202,7 @@ def edit_parties(agreement_id: int):
         for r in rows:
             r["organisation"] = orgs.get(r["organisation_id"])
     taken = {r["organisation_id"] for r in rows}
-    organisations = db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.kind, Organisation.city)
-        .order_by(Organisation.kind, Organisation.name)
-    ).all()
-    choices = [(o.id, f"{o.name}{' (' + o.city + ')' if o.city else ''}") for o in organisations if o.id not in taken]
+    choices = [(i, label) for i, label in organisation_search.select_options(db.session) if i not in taken]
     return render_template("agreements/parties.html", agreement=agreement, rows=rows, errors=errors,
                            choices=choices, action_form=ActionForm(),
                            next_key=len(rows)), 422 if errors else 200

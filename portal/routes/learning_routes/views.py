@@ -16,7 +16,7 @@ from portal.domain.text import check_text
 from portal.extensions import db
 from portal.forms.learning_routes import RouteForm
 from portal.forms.submission import create_once, was_submitted
-from portal.models import LearningRoute, Organisation
+from portal.models import LearningRoute
 from portal.permissions import (
     can_archive_route,
     can_create_route,
@@ -35,6 +35,7 @@ from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes import locations as route_locations
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes import rio as rio_service
+from portal.services.reference import organisation_search
 from portal.services.reference.boundaries import current_region_year
 from portal.web.templating import render_page_or_fragment
 from portal.web.transaction import act, save
@@ -132,7 +133,7 @@ def _picker_context(form: RouteForm) -> dict:
     their own arbeidsmarktregio."""
     ids = [*form.vmbo_parties.data, *form.mbo_parties.data, *form.employer_parties.data]
     chosen = route_list.organisations_by_id(db.session, ids)
-    results: dict[str, list[Organisation]] = {}
+    results: dict[str, list[organisation_search.OrganisationOption]] = {}
     queries: dict[str, str] = {}
     year = current_region_year(db.session)
     own_region = route_list.organisation_region(db.session, getattr(current_user, "organisation", None), year)
@@ -141,10 +142,11 @@ def _picker_context(form: RouteForm) -> dict:
         if check_text(q, name=True):
             q = ""  # a control character or lone surrogate is no search; the search box shows empty
         queries[kind] = q
-        if q:
-            results[kind] = route_list.search_organisations(db.session, q, kind)
+        if q:  # the same search as the picker's, so no-JS users find the same
+            results[kind] = organisation_search.search_organisations(db.session, q, kind).options
         elif own_region is not None:
-            results[kind] = route_list.search_organisations(db.session, "", kind, region=own_region)
+            results[kind] = [organisation_search.option_of(o) for o in
+                             route_list.search_organisations(db.session, "", kind, region=own_region)]
         else:
             results[kind] = []
     return {"chosen_orgs": chosen, "search_results": results, "search_queries": queries,
@@ -299,22 +301,3 @@ def restore(route_id: int):
     act(lambda: route_service.restore_route(db.session, route, current_user),
         lambda: f"De leerroute ‘{route.title}’ is hersteld.")
     return redirect(url_for("learning_routes.detail", route_id=route_id))
-
-
-@bp.get("/organisaties")
-@login_required
-def search_organisations():
-    """htmx party picker: checkboxes of matching organisations (logged-in editors only)."""
-    if not can_create_route(current_user):
-        abort(403)
-    kind = request.args.get("kind", "vmbo")
-    if kind not in ("vmbo", "mbo", "employer"):
-        abort(404)
-    q = request.args.get("q") or request.args.get(f"zoek_{kind}_q") or ""
-    exclude = {int(v) for v in request.args.getlist(f"{kind}_parties") if v.isdecimal() and len(v) < 10}
-    results = [o for o in route_list.search_organisations(db.session, q, kind) if o.id not in exclude]
-    field = dict((k, f) for k, f, _ in PARTY_KINDS)[kind]
-    return render_template("learning_routes/_org_options.html", kind=kind, field_name=field, results=results,
-                           query=q.strip(), chosen=set())
-
-

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.forms.choices import options
 from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
 from portal.forms.submission import create_once
-from portal.models import LearningRoute, MboDomain, MboLevel, Organisation, Region
+from portal.models import LearningRoute, MboDomain, MboLevel, Region
 from portal.models.practice import GoodPractice
 from portal.permissions import (
     can_archive_practice,
@@ -29,15 +29,14 @@ from portal.routes.practices.views import render_show
 from portal.services.learning_routes.filters import visibility_clause
 from portal.services.practices import attachments
 from portal.services.practices import operations as service
+from portal.services.reference import organisation_search
 from portal.services.reference.boundaries import current_region_year
 from portal.web.transaction import act, save
 
 
 def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
     session = db.session
-    orgs = session.execute(select(Organisation.id, Organisation.name, Organisation.city)
-                           .order_by(Organisation.name, Organisation.id)).all()
-    form.organisation_ids.choices = options((str(o.id), f"{o.name} ({o.city})" if o.city else o.name) for o in orgs)
+    form.organisation_ids.choices = options((str(i), label) for i, label in organisation_search.select_options(session))
     year = current_region_year(session)
     regions = session.execute(select(Region.id, Region.code, Region.name).where(Region.year == year)
                               .order_by(Region.name)).all() if year else []
