@@ -15,6 +15,7 @@ from functools import cached_property
 
 from werkzeug.datastructures import FileStorage
 
+from portal.core.unsubscribe import make_token
 from portal.extensions import db
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.learning_routes import operations as route_service
@@ -154,6 +155,8 @@ class MatrixWorld:
                 values["attachment_id"] = practice.attachments[0].id
             elif name == "user_id":
                 values[name] = self.target_user.id
+            elif name == "token":
+                values[name] = make_token(self.user("party").id, "agreement_sent")
             elif name == "fmt":
                 values[name] = variant if variant in ("csv", "xlsx") else "csv"
             else:

@@ -1,10 +1,11 @@
-"""Forms of /account/meldingen and the to-do list's buttons."""
+"""Forms of /account/meldingen."""
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, SelectMultipleField, widgets
 
 from portal.domain import notifications as rules
 from portal.forms.boundary import BoundaryForm
+from portal.forms.choices import options
 
 
 class CheckboxesField(SelectMultipleField):
@@ -13,7 +14,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class PreferencesForm(BoundaryForm):
-    email_events = CheckboxesField("Per e-mail", choices=list(rules.EVENTS.items()))
+    email_events = CheckboxesField("Per e-mail", choices=options(rules.EVENTS.items()))
     regions = CheckboxesField("Arbeidsmarktregio's die je volgt")
     weekly_digest = BooleanField("Eén weekoverzicht per e-mail in plaats van losse berichten")
     version_id = HiddenField()
@@ -21,8 +22,3 @@ class PreferencesForm(BoundaryForm):
 
 class ConfirmForm(BoundaryForm):
     """Only the CSRF token: unsubscribe."""
-
-
-class ActivateForm(BoundaryForm):
-    """Zet op actief from the to-do list: the version the list showed."""
-    version_id = HiddenField()

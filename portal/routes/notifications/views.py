@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from portal.core.unsubscribe import read_token
 from portal.domain import notifications as rules
 from portal.extensions import db
+from portal.forms.choices import options
 from portal.forms.notifications import ConfirmForm, PreferencesForm
 from portal.models import User
 from portal.routes.notifications.blueprint import bp
@@ -23,7 +24,7 @@ def settings():
     pref = preferences.preferences(db.session, current_user)
     form = PreferencesForm(data={"email_events": list(pref.email_events), "regions": list(pref.regions),
                                  "weekly_digest": pref.weekly_digest, "version_id": pref.version_id})
-    form.regions.choices = preferences.region_choices(db.session)
+    form.regions.choices = options(preferences.region_choices(db.session))
     general: list[str] = []
     conflict = None
     if form.validate_on_submit():

@@ -7,9 +7,9 @@ from flask import abort, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.forms.notifications import ActivateForm
+from portal.forms.todo import ActivateForm
 from portal.models import LearningRoute
-from portal.permissions import can_edit_route
+from portal.permissions import can_edit_route, can_view_route
 from portal.routes.todo.blueprint import bp
 from portal.services.learning_routes import operations as route_operations
 from portal.services.todo.items import items_for
@@ -36,7 +36,7 @@ def count():
 @login_required
 def activate_route(route_id: int):
     route = db.session.get(LearningRoute, route_id)
-    if route is None or route.archived_at is not None:
+    if route is None or route.archived_at is not None or not can_view_route(current_user, route):
         abort(404)
     if not can_edit_route(current_user, route):
         abort(403)
