@@ -58,6 +58,29 @@ def missing_funding_years(agreement: Agreement) -> list[str]:
                                               agreement.end_date)
 
 
+# The list filters ("wacht op mijn handtekening", "verloopt binnen 90 dagen"):
+# URL value -> Dutch label.
+FILTERS = {"handtekening": "Wacht op mijn handtekening", "verloopt": "Verloopt binnen 90 dagen"}
+
+
+def matches_filter(agreement: Agreement, organisation_id: int | None, name: str, on: date | None = None) -> bool:
+    """The agreement is in the state the list filter `name` names, for this
+    organisation (no organisation: nothing waits for it)."""
+    if organisation_id is None or agreement.party_for(organisation_id) is None:
+        return False
+    if name == "handtekening":
+        return awaits_signature_of(agreement, organisation_id, on)
+    if name == "verloopt":
+        return expires_soon(agreement, on)
+    return True
+
+
+def route_ids_in_filter(session: Session, organisation_id: int, name: str, on: date | None = None) -> set[int]:
+    """The routes covered by an agreement of the organisation in the filter's state."""
+    chosen = [a for a in _of_organisation(session, organisation_id) if matches_filter(a, organisation_id, name, on)]
+    return route_ids_covered_by(chosen, session)
+
+
 def for_organisation(session: Session, organisation_id: int, on: date | None = None) -> dict[str, list[Agreement]]:
     """The organisation's agreements per waiting state."""
     out: dict[str, list[Agreement]] = {"sign": [], "expiring": [], "funding": [], "addendum": []}
