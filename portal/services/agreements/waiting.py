@@ -50,12 +50,13 @@ def expires_soon(agreement: Agreement, on: date | None = None, days: int = EXPIR
 
 
 def missing_funding_years(agreement: Agreement) -> list[str]:
-    """School years of the period without a funding split, for agreements that
-    are signed or on their way to it (a concept shows it on its checklist)."""
+    """Per stream, the school years of the period without a funding split
+    ("Lumpsum vo: geen verdeling voor schooljaar 2030-2031."), for agreements
+    that are signed or on their way to it (a concept shows it on its checklist)."""
     if queries.current_status(agreement) not in ("ter_ondertekening", "getekend"):
         return []
-    return funding_rules.missing_school_years(queries.share_lines(agreement), agreement.start_date,
-                                              agreement.end_date)
+    return funding_rules.missing_years_messages(funding_rules.missing_school_years(
+        queries.share_lines(agreement), agreement.start_date, agreement.end_date))
 
 
 # The list filters ("wacht op mijn handtekening", "verloopt binnen 90 dagen"):

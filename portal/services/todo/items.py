@@ -67,8 +67,7 @@ def _coordinator_items(session: Session, user: User, on: date | None) -> list[It
                               "Bekijk de overeenkomst", f"/overeenkomsten/{agreement.id}"))
     for agreement in states["funding"]:
         if is_agreement_party(user, agreement):
-            years = waiting.missing_funding_years(agreement)
-            items.append(Item("funding", agreement.title, "Geen verdeling voor schooljaar " + ", ".join(years) + ".",
+            items.append(Item("funding", agreement.title, " ".join(waiting.missing_funding_years(agreement)),
                               "Financiering invullen", f"/overeenkomsten/{agreement.id}/financiering"))
     routes = waiting.route_states(session, org, on)
     for route in routes["activate"]:
