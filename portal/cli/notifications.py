@@ -4,6 +4,8 @@ batch; prepare one message; record the outcome): no transaction stays open
 while the SMTP server is talked to."""
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import AppGroup
 
@@ -14,6 +16,8 @@ from portal.extensions import db
 from portal.services.agreements.reminders import schedule_expiry
 from portal.services.notifications import delivery, digest
 from portal.web.mail import MailSetupError, base_url, compose, test_message
+
+logger = logging.getLogger(__name__)
 
 notifications_cli = AppGroup("notifications", help="Meldingen versturen en weekoverzichten maken.")
 mail_cli = AppGroup("mail", help="De e-mailinstellingen controleren.")
@@ -33,8 +37,9 @@ def _prepare(notification_id: int, token: str):
 def _deliver_one(mailer: Mailer, notification_id: int, token: str) -> str:
     try:
         message = run(lambda: _prepare(notification_id, token))
-    except PermanentMailError as exc:
-        error = str(exc)
+    except Exception as exc:  # noqa: BLE001  a bad address, or a message that cannot be built: this row only
+        logger.exception("notification %s cannot be prepared", notification_id)
+        error = str(exc) if isinstance(exc, PermanentMailError) else f"kon het bericht niet opstellen: {exc!r}"
         run(lambda: delivery.give_up(db.session, notification_id, token, error))
         return rules.FAILED
     if message is None:

@@ -45,8 +45,8 @@ def recipient(user: User) -> Address:
     return Address(display_name=rules.clean_header(user.name or "", 120), username=local, domain=domain)
 
 
-def _render(name: str, **context) -> str:
-    return current_app.jinja_env.get_template(name).render(**context)
+def _render(template: str, **context) -> str:
+    return current_app.jinja_env.get_template(template).render(**context)
 
 
 def compose(notification: Notification, user: User, items: list[Notification] | None = None) -> EmailMessage:
