@@ -59,7 +59,8 @@ def _deliver_one(mailer: Mailer, notification_id: int, token: str) -> str:
 
 @notifications_cli.command("deliver")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=500, help="Hoogstens zoveel berichten per run.")
-def deliver_command(limit: int) -> None:
+@click.option("--batch", type=click.IntRange(1, 500), default=50, help="Zoveel berichten per claim.")
+def deliver_command(limit: int, batch: int) -> None:
     """Verloopmeldingen aanmaken en wachtende meldingen per e-mail versturen."""
     scheduled = run(lambda: schedule_expiry(db.session))
     if scheduled:
@@ -76,14 +77,14 @@ def deliver_command(limit: int) -> None:
     handled = 0
     try:
         while handled < limit:
-            size = min(50, limit - handled)
-            batch = run(lambda size=size: delivery.claim(db.session, limit=size))
-            if not batch.ids:
+            size = min(batch, limit - handled)
+            claimed = run(lambda size=size: delivery.claim(db.session, limit=size))
+            if not claimed.ids:
                 break
-            for notification_id in batch.ids:
-                status = _deliver_one(mailer, notification_id, batch.token)
+            for notification_id in claimed.ids:
+                status = _deliver_one(mailer, notification_id, claimed.token)
                 outcome[status] = outcome.get(status, 0) + 1
-            handled += len(batch.ids)
+            handled += len(claimed.ids)
     finally:
         mailer.close()
     click.echo(f"Verstuurd: {outcome.get(rules.SENT, 0)}; later opnieuw: {outcome.get(rules.PENDING, 0)}; "
