@@ -3,7 +3,7 @@ navigation (loaded by htmx on every page, so that pages stay as cheap as
 they were), and "zet op actief" straight from the list."""
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.extensions import db
@@ -13,7 +13,7 @@ from portal.permissions import can_edit_route, can_view_route
 from portal.routes.todo.blueprint import bp
 from portal.services.learning_routes import operations as route_operations
 from portal.services.todo.items import items_for
-from portal.web.transaction import act, posted_version
+from portal.web.transaction import messages, posted_version, save
 
 
 @bp.get("")
@@ -42,6 +42,14 @@ def activate_route(route_id: int):
         abort(403)
     ActivateForm().validate_on_submit() or abort(400)
     version = posted_version()
-    act(lambda: route_operations.set_status(db.session, route, "actief", current_user, expected_version=version),
-        lambda: f"De leerroute “{route.title}” staat nu op actief.")
+    saved = save(lambda: route_operations.set_status(db.session, route, "actief", current_user,
+                                                     expected_version=version))
+    if saved.ok:
+        flash(f"De leerroute “{route.title}” staat nu op actief.", "success")
+    elif saved.conflict:
+        flash("Deze leerroute is intussen door iemand anders gewijzigd; er is niets veranderd. Bekijk de route en "
+              "probeer het opnieuw.", "error")
+    else:
+        for message in messages(saved.error):
+            flash(message, "error")
     return redirect(url_for("todo.list_items"))
