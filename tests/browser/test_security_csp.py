@@ -17,7 +17,7 @@ MAIN_PAGES = [
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
-    "/leerroutes?archief=1",
+    "/leerroutes?archief=1", "/account/te-doen", "/account/meldingen",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

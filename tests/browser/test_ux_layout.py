@@ -71,7 +71,8 @@ def coordinator_pages(page) -> list[str]:
         "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
-        agreement + "/afdrukken"]
+        agreement + "/afdrukken", "/account/te-doen", "/account/meldingen", "/overeenkomsten/?wacht=handtekening",
+        "/leerroutes/mijn?wacht=verloopt"]
 
 
 def deactivate_page(page) -> str:
@@ -84,7 +85,7 @@ def deactivate_page(page) -> str:
 
 def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/kaart/dashboard", "/bibliotheek/moderatie",
-            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1"]
+            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1", "/account/te-doen", "/account/meldingen"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

@@ -64,7 +64,7 @@ def test_two_deliverers_at_once_send_each_message_once(world):
             thread.join()
         outputs = [r.stdout + r.stderr for r in results]
         assert all(r.returncode == 0 for r in results), outputs
-        received = Counter(str(message["Subject"]).removeprefix("[Leerroutes] ") for _, message in smtp.messages)
+        received = Counter(str(message["Subject"]).strip().removeprefix("[Leerroutes] ") for _, message in smtp.messages)
         assert sorted(received) == sorted(subjects), outputs
         assert set(received.values()) == {1}, f"sent more than once: {received.most_common(3)}; {outputs}"
         with world.app.app_context():
