@@ -65,7 +65,8 @@ def test_two_deliverers_at_once_send_each_message_once(world):
         outputs = [r.stdout + r.stderr for r in results]
         assert all(r.returncode == 0 for r in results), outputs
         received = Counter(str(message["Subject"]).strip().removeprefix("[Leerroutes] ") for _, message in smtp.messages)
-        assert sorted(received) == sorted(subjects), outputs
+        # (rows that other concurrency tests of this session left pending are sent too, each once as well)
+        assert sorted(s for s in received if s.startswith("Synthetische testmelding")) == sorted(subjects), outputs
         assert set(received.values()) == {1}, f"sent more than once: {received.most_common(3)}; {outputs}"
         with world.app.app_context():
             statuses = Counter(db.session.scalars(select(Notification.status).where(

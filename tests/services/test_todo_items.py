@@ -174,3 +174,17 @@ def test_staff_see_practices_waiting_for_moderation(db_session):
 def test_anonymous_and_readers_have_nothing_to_do(world):
     assert items_for(db.session, None) == []
     assert kinds(world["reader"]) == []
+
+
+def test_staff_items_of_other_areas_come_through_the_staff_sources(db_session, monkeypatch):
+    """The interface the organisations area plugs its merge candidates into
+    (not on this branch): a registered source's items reach staff, never a
+    coordinator."""
+    from portal.services.todo import items as todo
+    staff, coordinator = make_user("staff"), make_user("coordinator")
+    monkeypatch.setattr(todo, "STAFF_SOURCES", [lambda session, user: [todo.Item(
+        "merge", "Vmbo De Eerste en Vmbo De Eerste (synthetisch)", "Twee vestigingen met dezelfde BRIN.",
+        "Beslissen", "/beheer/")]])
+    assert [i.kind_name for i in items_for(db.session, staff) if i.kind == "merge"] == [
+        "Organisaties wachten op een besluit over samenvoegen"]
+    assert all(i.kind != "merge" for i in items_for(db.session, coordinator))

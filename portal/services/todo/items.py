@@ -6,10 +6,14 @@ about objects the user may see and act on.
 Coordinators: agreements waiting for their organisation's signature, their
 agreements that expire within 90 days or lack funding for a school year,
 addenda waiting for the other party, routes that can become actief or must
-stop, practices sent back to them. Staff: practices waiting for moderation.
+stop, practices sent back to them. Staff: practices waiting for moderation,
+plus what other areas add through STAFF_SOURCES (organisations waiting for a
+merge decision, imports that ended with errors: those areas are not on this
+branch yet, so nothing is registered there).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +33,8 @@ KIND_NAMES = {
     "stop": "Leerroute moet stoppen",
     "practice_sent_back": "Goed voorbeeld teruggestuurd",
     "moderation": "Goede voorbeelden wachten op moderatie",
+    "merge": "Organisaties wachten op een besluit over samenvoegen",
+    "import_errors": "Import eindigde met fouten",
 }
 
 
@@ -87,8 +93,18 @@ def _coordinator_items(session: Session, user: User, on: date | None) -> list[It
     return items
 
 
+# The small interface for staff items that belong to other areas: a function
+# (session, user) -> items, appended here by that area (e.g. the organisations
+# area's probable_duplicates() as kind "merge"). Each source decides what the
+# user may see; its items carry one of the kinds in KIND_NAMES.
+StaffSource = Callable[[Session, User], list["Item"]]
+STAFF_SOURCES: list[StaffSource] = []
+
+
 def _staff_items(session: Session, user: User) -> list[Item]:
     items: list[Item] = []
+    for source in STAFF_SOURCES:
+        items.extend(source(session, user))
     if can_moderate_practices(user):
         waiting_count = session.scalar(select(func.count()).select_from(GoodPractice).where(
             GoodPractice.status == "ingediend", GoodPractice.archived_at.is_(None))) or 0
