@@ -36,6 +36,7 @@ seed: migrate
 ## Install, migrate, load reference and demo data, serve on http://127.0.0.1:5000
 run: seed
 	@echo "Portaal: http://$(HOST):$(PORT)"
+	@if [ -z "$$MAIL_SERVER" ]; then echo "E-mail: geen MAIL_SERVER ingesteld, er gaat geen mail weg. Meldingen staan na inloggen op http://$(HOST):$(PORT)/account/meldingen"; fi
 	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Install the dev dependencies, lint, and run the whole suite

@@ -26,6 +26,7 @@ BLUEPRINTS = (
     ("offer.blueprint", "bp"), ("institutions.blueprint", "bp"),
     ("organisations.blueprint", "bp"), ("organisations.blueprint", "admin_bp"),
     ("search.blueprint", "bp"),
+    ("notifications.blueprint", "bp"), ("todo.blueprint", "bp"),
 )
 
 

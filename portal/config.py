@@ -66,6 +66,15 @@ class Config:
     # it in production.
     SQLITE_BEGIN = os.environ.get("PORTAL_SQLITE_BEGIN", "immediate").strip().lower()
     PAGE_SIZE = 25
+    # Outgoing mail (notifications). Without MAIL_SERVER nothing is sent: the
+    # notifications wait in the outbox and are listed at /account/meldingen.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip() or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25") or 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").strip().lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip() or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "").strip() or "noreply@localhost"
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30") or 30)
     # TEST-ONLY switch: PORTAL_AGGREGATE_LOCKS=off skips the row lock every
     # write takes on its agreement, route or practice (core/locking.py), so
     # that the race tests' controls can show the race going wrong without it.

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from werkzeug.datastructures import FileStorage
 
+from portal.core.unsubscribe import make_token
 from portal.extensions import db
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.learning_routes import operations as route_service
@@ -158,6 +159,8 @@ class MatrixWorld:
                 values[name] = self.target_user.id
             elif name == "organisation_id":
                 values[name] = (self.org_b if variant == "mbo" else self.org_a).id
+            elif name == "token":
+                values[name] = make_token(self.user("party").id, "agreement_sent")
             elif name == "fmt":
                 fmt = (variant or "").rsplit(".", 1)[-1]  # "csv", or a "table.csv" export variant
                 values[name] = fmt if fmt in ("csv", "xlsx") else "csv"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 01:13:23.838874
+Create Date: 2026-12-05 01:23:25.870865
 
 """
 
@@ -543,6 +543,63 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_domain_code"), ["mbo_domain_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_level_code"), ["mbo_level_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_status"), ["status"], unique=False)
+
+    op.create_table(
+        "notification_preferences",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("email_events", sa.JSON(), nullable=False),
+        sa.Column("regions", sa.JSON(), nullable=False),
+        sa.Column("weekly_digest", sa.Boolean(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notification_preferences_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_preferences")),
+    )
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("event", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(length=500), nullable=False),
+        sa.Column("object_type", sa.String(length=32), nullable=True),
+        sa.Column("object_id", sa.Integer(), nullable=True),
+        sa.Column("dedupe_key", sa.String(length=120), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claim_token", sa.String(length=64), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("digest_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "event IN ('agreement_sent', 'agreement_signed', 'agreement_fully_signed', 'agreement_addendum', 'agreement_expiring_90', 'agreement_expiring_30', 'practice_sent_back', 'practice_published', 'region_route_new', 'region_route_ended', 'region_white_spot', 'digest')",
+            name=op.f("ck_notifications_event"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'portal', 'digest', 'digested')",
+            name=op.f("ck_notifications_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["digest_id"],
+            ["notifications.id"],
+            name=op.f("fk_notifications_digest_id_notifications"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_notifications_dedupe_key")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notifications_created_at"), ["created_at"], unique=False)
+        batch_op.create_index("ix_notifications_status_next", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notifications_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "offer_statements",
@@ -1166,6 +1223,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_offer_statements_organisation_id"))
 
     op.drop_table("offer_statements")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notifications_user_id"))
+        batch_op.drop_index("ix_notifications_status_next")
+        batch_op.drop_index(batch_op.f("ix_notifications_created_at"))
+
+    op.drop_table("notifications")
+    op.drop_table("notification_preferences")
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_learning_routes_status"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_level_code"))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.cli.backup import backup_command, restore_command
 from portal.cli.devdata import demo_cli
+from portal.cli.notifications import mail_cli, notifications_cli
 from portal.cli.reference_offer import import_offer, mbo_cli
 from portal.cli.transaction import run
 from portal.core import idempotency
@@ -225,6 +226,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(notifications_cli)
+    app.cli.add_command(mail_cli)
 
 
 if __name__ == "__main__":  # pragma: no cover

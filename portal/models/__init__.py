@@ -24,6 +24,7 @@ from portal.models.offer import (
     statement_pathways,
     statement_profiles,
 )
+from portal.models.notification import Notification, NotificationPreference
 from portal.models.organisation import (
     Organisation,
     organisation_pathways,
@@ -52,9 +53,9 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MboLocation", "MunicipalityRegion", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure",
-    "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "Province", "PracticeAttachment", "PracticeTag",
-    "PracticeTheme",
+    "MboLocation", "MunicipalityRegion", "Notification", "NotificationPreference", "OfferBasis", "OfferPathwayYear",
+    "OfferProfileFigure", "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "Province",
+    "PracticeAttachment", "PracticeTag", "PracticeTheme",
     "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
     "statement_profiles",

@@ -48,6 +48,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
 
+# The live server's environment (its database, secret key, ...), for tests that
+# run a flask command against the same portal (the notifications deliverer).
+LIVE_ENV: dict[str, str] = {}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,6 +91,7 @@ def live_server(tmp_path_factory):
         "FLASK_DEBUG": "0",
         "PYTHONUNBUFFERED": "1",
     }
+    LIVE_ENV.update(env)
     flask = [sys.executable, "-m", "flask"]
     for command in (["db", "upgrade"], ["seed", "--offline"]):
         done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

@@ -20,7 +20,7 @@ ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
     "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen", "/beheer/rio/",
-    "/beheer/rio/vergelijken",
+    "/beheer/rio/vergelijken", "/account/te-doen", "/account/meldingen",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

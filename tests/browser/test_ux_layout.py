@@ -73,7 +73,8 @@ def coordinator_pages(page) -> list[str]:
         offer, "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
-        agreement + "/afdrukken", "/organisaties/nieuw", "/leerroutes/mijn?duo=niet-geregistreerd", rio_edit_page(page)]
+        agreement + "/afdrukken", "/organisaties/nieuw", "/leerroutes/mijn?duo=niet-geregistreerd", rio_edit_page(page),
+        "/account/te-doen", "/account/meldingen", "/overeenkomsten/?wacht=handtekening", "/leerroutes/mijn?wacht=verloopt"]
 
 
 def rio_edit_page(page) -> str:
@@ -96,7 +97,8 @@ def deactivate_page(page) -> str:
 def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen",
             "/kaart/dashboard", "/bibliotheek/moderatie", "/overeenkomsten/?archief=1", "/leerroutes/?archief=1",
-            "/beheer/organisaties/samenvoegen", "/beheer/rio/", "/beheer/rio/vergelijken"]
+            "/beheer/organisaties/samenvoegen", "/beheer/rio/", "/beheer/rio/vergelijken",
+            "/account/te-doen", "/account/meldingen"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

@@ -166,6 +166,13 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "organisations.show": {"GET": "public"},
     "organisations.add_partner": {"GET": "creator", "POST": "creator"},
     "organisation_admin.merge": {"GET": "staff", "POST": "staff"},
+    # --- to-do list and notifications (issue 18)
+    "todo.list_items": {"GET": "login"},
+    "todo.count": {"GET": "public"},  # anonymous: an empty badge
+    "todo.activate_route": {"POST": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login")]},
+    "notifications.settings": {"GET": "login", "POST": "login"},
+    # the signed link of a mail: works without logging in (a forged token is a 404: test_notifications_pages)
+    "notifications.unsubscribe": {"GET": "public", "POST": "public"},
 }
 
 _APP = create_app(TestConfig)

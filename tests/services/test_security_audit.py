@@ -43,7 +43,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
                                     "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
-                                    "activation_errors"},
+                                    "activation_errors", "is_fully_signed"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
     "services.learning_routes.duplicates": {"find_duplicate", "normal_title", "route_keys"},
     "services.agreements.changes": {"check_version", "ensure_editable"},
@@ -109,6 +109,19 @@ READ_ONLY: dict[str, set[str]] = {
     "services.organisations.queries": {"all_filtered", "export_csv", "filtered", "merged_into", "municipalities_by_code",
                                        "municipality_choices", "organisation_detail", "organisation_with_region",
                                        "page_of_organisations", "region_choices"},
+    # issue 18: the to-do list, what waits in agreements, recipients, the mail settings
+    "core.mail": {"mail_configured", "sender"},
+    "core.unsubscribe": {"make_token", "read_token"},
+    "services.agreements.waiting": {"addendum_waits_for_other_party", "awaits_signature_of", "expires_soon",
+                                    "for_organisation", "matches_filter", "missing_funding_years",
+                                    "route_ids_covered_by", "route_ids_in_filter", "route_states"},
+    "services.notifications.delivery": {"counts", "load", "stuck"},
+    "services.notifications.digest": {"items"},
+    "services.notifications.outbox": {"preferences_for"},
+    "services.notifications.preferences": {"preferences", "recent", "region_choices"},
+    "services.notifications.recipients": {"anybody_follows", "coordinators_of", "followers_of", "region_codes_of",
+                                          "schools_left_without_route"},
+    "services.todo.items": {"items_for"},
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -150,6 +163,17 @@ NOT_AUDITED: dict[str, str] = {
     "services.reference.offer_basis.refresh_offer": "derived rows (organisation_profiles/_pathways, offer_bases) kept "
                                                     "in step by the audited offer imports and state_offer",
     "services.learning_routes.csv_import.iter_import": "the generator behind import_routes (same audit, checked through import_routes)",
+    # issue 18: outbox rows are messages about audited changes, not changes themselves
+    "services.notifications.outbox.record": "outbox rows written inside an audited change (send, sign, addendum, "
+                                            "route status, practice moderation); the change is the audit entry",
+    "services.notifications.outbox.add": "the outbox rows of record()",
+    "services.agreements.reminders.schedule_expiry": "outbox rows about signed agreements nearing their end; no "
+                                                     "data changes",
+    "services.notifications.delivery.claim": "delivery bookkeeping of outbox rows (status, claim token)",
+    "services.notifications.delivery.mark_sent": "delivery bookkeeping of outbox rows",
+    "services.notifications.delivery.retry_later": "delivery bookkeeping of outbox rows",
+    "services.notifications.delivery.give_up": "delivery bookkeeping of outbox rows",
+    "services.notifications.digest.build_digests": "bundles waiting outbox rows into one digest row",
 }
 
 # Calls that would make a READ_ONLY claim a lie.
@@ -429,6 +453,32 @@ def _users():
             "services.accounts.users.rotate_session_token": logout, "services.accounts.users.authenticate": login}
 
 
+def _notifications():
+    from portal.domain import notifications as rules
+    from portal.services.learning_routes import operations as routes
+    from portal.services.notifications import preferences as s
+
+    def save(c):
+        u = make_user("reader")
+        s.save_preferences(c.session, u, email_events=list(rules.EVENTS)[:2], regions=[], weekly_digest=True,
+                           expected_version=None)
+        return "notification_preference", u.id, "update"
+
+    def unsubscribe(c):
+        u = make_user("reader")
+        s.unsubscribe(c.session, u, "agreement_sent")
+        return "notification_preference", u.id, "unsubscribe"
+
+    def set_status(c):
+        r = routes.register_route(c.session, route_data(c.routes.school, c.routes.roc), c.routes.coordinator)
+        routes.set_status(c.session, r, "beeindigd", c.routes.coordinator, expected_version=r.version_id)
+        return "learning_route", r.id, "update"
+
+    return {"services.notifications.preferences.save_preferences": save,
+            "services.notifications.preferences.unsubscribe": unsubscribe,
+            "services.learning_routes.operations.set_status": set_status}
+
+
 def _reference_and_settings():
     from portal.core import settings
     from portal.models import Pathway
@@ -565,6 +615,7 @@ def write_cases() -> dict[str, Callable]:
     cases.update(_practices())
     cases.update(_routes())
     cases.update(_users())
+    cases.update(_notifications())
     cases.update(_reference_and_settings())
     return cases
 

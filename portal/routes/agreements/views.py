@@ -32,7 +32,7 @@ from portal.permissions import (
 from portal.routes.agreements.access import load, require_details, require_edit, saved_message
 from portal.routes.agreements.blueprint import bp
 from portal.routes.agreements.template_globals import expiring_agreements_for
-from portal.services.agreements import operations, queries, route_basis
+from portal.services.agreements import operations, queries, route_basis, waiting
 from portal.services.reference import organisation_search
 from portal.web.transaction import posted_version, save
 
@@ -45,9 +45,17 @@ def index():
     agreements = [a for a in queries.list_agreements(db.session) if can_see_agreement(current_user, a)]
     expiring = expiring_agreements_for(current_user)
     mine: set[int] = set()
+    org = None
     if current_user.is_authenticated and current_user.role == "coordinator" and current_user.organisation_id:
-        mine = {a.id for a in agreements if a.party_for(current_user.organisation_id)}
+        org = current_user.organisation_id
+        mine = {a.id for a in agreements if a.party_for(org)}
+    wait = request.args.get("wacht")
+    if wait in waiting.FILTERS:
+        agreements = [a for a in agreements if waiting.matches_filter(a, org, wait)]
+    else:
+        wait = None
     return render_template("agreements/index.html", agreements=agreements, expiring=expiring, mine=mine,
+                           wait=wait, wait_filters=waiting.FILTERS if org else {},
                            can_create=can_create_agreement(current_user), can_see_archive=is_staff(current_user))
 
 

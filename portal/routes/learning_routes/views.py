@@ -29,6 +29,7 @@ from portal.permissions import (
 from portal.routes.learning_routes.access import load_route
 from portal.routes.learning_routes.blueprint import bp
 from portal.routes.learning_routes.list_state import list_state
+from portal.services.agreements import waiting as agreement_waiting
 from portal.services.learning_routes import duplicates, snapshots
 from portal.services.learning_routes import history as route_history
 from portal.services.learning_routes import listing as route_list
@@ -119,9 +120,16 @@ def mine():
     only_unregistered = request.args.get("duo") == "niet-geregistreerd"
     if only_unregistered:
         routes = [r for r in routes if r.id in unregistered]
+    wait = request.args.get("wacht")
+    if wait in agreement_waiting.FILTERS:
+        chosen = agreement_waiting.route_ids_in_filter(db.session, current_user.organisation_id, wait)
+        routes = [r for r in routes if r.id in chosen]
+    else:
+        wait = None
     year = current_region_year(db.session)
     return render_template("learning_routes/mine.html", routes=routes, unregistered=unregistered,
-                           only_unregistered=only_unregistered,
+                           only_unregistered=only_unregistered, wait=wait,
+                           wait_filters=agreement_waiting.FILTERS,
                            route_regions=route_list.regions_for_routes(db.session, [r.id for r in routes], year))
 
 

@@ -17,6 +17,7 @@ from portal.models import User
 from portal.models.agreement import Agreement, AgreementVersion
 from portal.services.agreements import queries
 from portal.services.agreements.snapshots import content_snapshot, full_snapshot
+from portal.services.notifications import outbox as notifications
 
 
 def begin_write(session: Session, agreement: Agreement, expected_version: int | None = None) -> None:
@@ -126,4 +127,6 @@ def finish_change(session: Session, agreement: Agreement, actor: User, before: d
     # The version it made, for the conflict message of a form opened before.
     record(session, actor, "agreement", agreement.id, action, before=before,
            after={**after, "version_id": agreement.version_id})
+    if reason:
+        notifications.record(session, "agreement_addendum", agreement, actor)
     return "addendum" if reason else True

@@ -20,6 +20,7 @@ from portal.models.agreement import Agreement, AgreementParty
 from portal.models.base import utcnow
 from portal.permissions import can_restore_agreement
 from portal.services.agreements import changes, queries, route_basis
+from portal.services.notifications import outbox as notifications
 
 
 def send_for_signature(session: Session, agreement: Agreement, actor: User) -> None:
@@ -38,6 +39,7 @@ def send_for_signature(session: Session, agreement: Agreement, actor: User) -> N
     changes.store_version(session, agreement, actor, "Eerste versie")
     record(session, actor, "agreement", agreement.id, "send", before={"status": "concept"},
            after={"status": agreement.status})
+    notifications.record(session, "agreement_sent", agreement, actor)
 
 
 def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: User,
@@ -87,6 +89,8 @@ def sign(session: Session, agreement: Agreement, party: AgreementParty, actor: U
            before={"status": before_status},
            after={"status": agreement.status, "party": party.organisation.name,
                   "on_behalf_of": party.signed_on_behalf_of})
+    notifications.record(session, "agreement_fully_signed" if queries.is_fully_signed(agreement)
+                         else "agreement_signed", agreement, actor, party=party)
 
 
 def terminate(session: Session, agreement: Agreement, on: date | None, reason: str,

@@ -99,6 +99,11 @@ def unsigned_parties(agreement: Agreement) -> list[AgreementParty]:
     return [p for p in agreement.parties if not p.is_signed]
 
 
+def is_fully_signed(agreement: Agreement) -> bool:
+    """Every party has signed the current version."""
+    return bool(agreement.parties) and all(p.is_signed for p in agreement.parties)
+
+
 def share_lines(agreement: Agreement) -> list[funding_rules.ShareLine]:
     return [funding_rules.ShareLine(s.stream, s.school_year, s.party_id, Decimal(s.percentage))
             for s in agreement.funding_shares]

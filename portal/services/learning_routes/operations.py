@@ -4,6 +4,7 @@ portal.domain.routes and audited with the before/after values of each
 changed field (snapshots.py). Flush, never commit."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
@@ -21,7 +22,8 @@ from portal.permissions import can_restore_route
 from portal.services.agreements import queries as agreement_queries
 from portal.services.learning_routes.history import display_value, field_changes, history
 from portal.services.learning_routes.locations import apply_mbo_location, check_mbo_location
-from portal.services.learning_routes.snapshots import AUDIT_TYPE, snapshot
+from portal.services.learning_routes.snapshots import AUDIT_TYPE, route_input_from, snapshot
+from portal.services.notifications import outbox as notifications
 
 ROLE_FIELDS = {"vmbo": "vmbo_parties", "mbo": "mbo_parties", "employer": "employer_parties"}
 
@@ -152,6 +154,7 @@ def register_route(session: Session, data: RouteInput | Mapping, actor, *, is_de
     session.flush()
     names = _names(party_facts(session, [p.organisation_id for p in route.parties], facts_cache))
     record(session, actor, AUDIT_TYPE, route.id, "create", after=snapshot(route, names))
+    notifications.record(session, notifications.ROUTE_STATUS, route, actor, before=None)
     route.rule_warnings = result.warnings
     return route
 
@@ -169,6 +172,7 @@ def update_route(session: Session, route: LearningRoute, data: RouteInput | Mapp
     data, result = validate(session, data, actor, route=route)
     _raise_if_invalid(result)
     before = snapshot(route)
+    status_before = route.status
     _apply(session, route, data, Vocabulary(session))
     route.updated_at = utcnow()  # the row always changes, so version_id always moves
     try:
@@ -180,8 +184,17 @@ def update_route(session: Session, route: LearningRoute, data: RouteInput | Mapp
     after = snapshot(route, names)
     if {k: v for k, v in before.items() if k != "version_id"} != {k: v for k, v in after.items() if k != "version_id"}:
         record(session, actor, AUDIT_TYPE, route.id, "update", before=before, after=after)
+    notifications.record(session, notifications.ROUTE_STATUS, route, actor, before=status_before)
     route.rule_warnings = result.warnings
     return route
+
+
+def set_status(session: Session, route: LearningRoute, status: str, actor, *,
+               expected_version: int | None) -> LearningRoute:
+    """Change only the status (the to-do list's "zet op actief"), with every
+    rule of update_route (the activation rule, the transition, the lock)."""
+    data = dataclasses.replace(route_input_from(route), status=status)
+    return update_route(session, route, data, actor, expected_version=expected_version)
 
 
 def _conflict(session: Session, route: LearningRoute, expected_version: int) -> ConflictError:
@@ -211,6 +224,7 @@ def archive_route(session: Session, route: LearningRoute, actor) -> LearningRout
     session.flush()
     record(session, actor, AUDIT_TYPE, route.id, "archive", before={"archived": False, "version_id": version},
            after={"archived": True, "version_id": route.version_id})
+    notifications.record(session, notifications.ROUTE_STATUS, route, actor, before=route.status)
     return route
 
 

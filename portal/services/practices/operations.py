@@ -21,6 +21,7 @@ from portal.models.practice import (
     PracticeTheme,
 )
 from portal.permissions import can_restore_practice, can_view_route
+from portal.services.notifications import outbox as notifications
 from portal.services.practices import search
 from portal.services.reference.boundaries import current_region_year
 
@@ -238,17 +239,21 @@ def send_back_practice(session: Session, practice: GoodPractice, reason: str, ac
     if problems:
         raise ServiceError({"reason": problems})
     begin_write(session, practice, expected_version)
-    return _transition(session, practice, "send_back", actor,
-                       moderation_reason=reason.strip(), moderated_by_id=actor.id if actor else None)
+    _transition(session, practice, "send_back", actor,
+                moderation_reason=reason.strip(), moderated_by_id=actor.id if actor else None)
+    notifications.record(session, "practice_sent_back", practice, actor)
+    return practice
 
 
 def publish_practice(session: Session, practice: GoodPractice, actor: User | None,
                      expected_version=None) -> GoodPractice:
     # The first publication date is kept when a practice is published again.
     begin_write(session, practice, expected_version)
-    return _transition(session, practice, "publish", actor,
-                       published_at=practice.published_at or utcnow(), moderation_reason=None,
-                       moderated_by_id=actor.id if actor else None)
+    _transition(session, practice, "publish", actor,
+                published_at=practice.published_at or utcnow(), moderation_reason=None,
+                moderated_by_id=actor.id if actor else None)
+    notifications.record(session, "practice_published", practice, actor)
+    return practice
 
 
 def archive_practice(session: Session, practice: GoodPractice, actor: User | None) -> GoodPractice:

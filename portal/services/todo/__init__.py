@@ -1,0 +1,1 @@
+"""What waits for a user (/account/te-doen), computed from the data."""
