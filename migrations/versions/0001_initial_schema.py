@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 01:23:25.870865
+Create Date: 2026-12-05 01:24:32.561140
 
 """
 
@@ -577,7 +577,7 @@ def upgrade():
         sa.Column("digest_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "event IN ('agreement_sent', 'agreement_signed', 'agreement_fully_signed', 'agreement_addendum', 'agreement_expiring_90', 'agreement_expiring_30', 'practice_sent_back', 'practice_published', 'region_route_new', 'region_route_ended', 'region_white_spot', 'digest')",
+            "event IN ('agreement_sent', 'agreement_signed', 'agreement_fully_signed', 'agreement_addendum', 'agreement_expiring_90', 'agreement_expiring_30', 'route_basis_ended', 'practice_sent_back', 'practice_published', 'region_route_new', 'region_route_ended', 'region_white_spot', 'digest')",
             name=op.f("ck_notifications_event"),
         ),
         sa.CheckConstraint(

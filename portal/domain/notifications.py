@@ -13,6 +13,7 @@ EVENTS: dict[str, str] = {
     "agreement_addendum": "Er is een addendum op een overeenkomst gemaakt",
     "agreement_expiring_90": "Een overeenkomst verloopt binnen 90 dagen",
     "agreement_expiring_30": "Een overeenkomst verloopt binnen 30 dagen",
+    "route_basis_ended": "Een leerroute is beëindigd omdat haar overeenkomst niet meer geldt",
     "practice_sent_back": "Je goede voorbeeld is teruggestuurd",
     "practice_published": "Je goede voorbeeld is gepubliceerd",
     "region_route_new": "Een nieuwe actieve leerroute in een regio die je volgt",

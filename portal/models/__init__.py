@@ -16,6 +16,7 @@ from portal.models.agreement import (
 )
 from portal.models.audit import AuditLog
 from portal.models.mbo_location import MboLocation
+from portal.models.notification import Notification, NotificationPreference
 from portal.models.offer import (
     OfferBasis,
     OfferPathwayYear,
@@ -24,7 +25,6 @@ from portal.models.offer import (
     statement_pathways,
     statement_profiles,
 )
-from portal.models.notification import Notification, NotificationPreference
 from portal.models.organisation import (
     Organisation,
     organisation_pathways,

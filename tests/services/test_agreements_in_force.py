@@ -243,3 +243,15 @@ def test_a_route_added_by_a_draft_addendum_is_covered_only_once_the_addendum_is_
     # Version 2 no longer covers the first route: it lost its basis when version 2 came into force.
     assert queries.activation_errors(db_session, world["route"], NOW)
     assert world["route"].status == "beeindigd"
+
+
+def test_the_coordinators_are_told_when_a_termination_ends_their_route(db_session, world):
+    from portal.models import Notification
+    sign_all(db_session, world)
+    activate(db_session, world)
+    lifecycle.terminate(db_session, world["agreement"], date.today(), "Synthetische reden.", world["vmbo_user"])
+    rows = db_session.scalars(select(Notification).where(Notification.event == "route_basis_ended")).all()
+    # The mbo coordinator hears of it; the vmbo coordinator terminated it himself and is not told.
+    assert [r.user_id for r in rows] == [world["mbo_user"].id]
+    assert world["route"].title in rows[0].summary and world["agreement"].title in rows[0].summary
+    assert rows[0].link == f"/leerroutes/{world['route'].id}"

@@ -3,12 +3,12 @@ disappears when that state is gone, and is shown only to those who may see
 and act on its object."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from portal.extensions import db
-from portal.services.agreements import funding, lifecycle, operations
+from portal.services.agreements import queries, funding, lifecycle, operations
 from portal.services.learning_routes import operations as route_operations
 from portal.services.practices import operations as practice_operations
 from portal.services.todo.items import items_for
@@ -83,9 +83,12 @@ def test_route_must_stop_when_its_agreement_ended(world):
     sign_all(agreement, world["a"], world["b"])
     route_operations.set_status(db.session, route, "actief", world["a"], expected_version=route.version_id)
     assert ("stop", route.title) not in kinds(world["a"])
-    lifecycle.terminate(db.session, agreement, date(2026, 8, 2), "De samenwerking stopt.", world["a"])
-    # terminated within this school year: it still covers the route until the year ends
-    assert ("stop", route.title) not in kinds(world["a"], on=date(2026, 12, 4))
+    # Terminated per a date ahead: the version in force covers the route until then (issue 20: a termination
+    # takes effect on its date). After it, while the daily run has not yet ended the route, it must stop.
+    ahead = queries.today() + timedelta(days=60)
+    lifecycle.terminate(db.session, agreement, ahead, "De samenwerking stopt.", world["a"])
+    assert route.status == "actief"
+    assert ("stop", route.title) not in kinds(world["a"], on=ahead - timedelta(days=1))
     assert ("stop", route.title) in kinds(world["a"], on=date(2027, 9, 1))
     for who in ("outsider", "staff", "reader"):
         assert all(t != route.title for _, t in kinds(world[who], on=date(2027, 9, 1)))

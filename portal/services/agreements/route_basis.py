@@ -22,6 +22,7 @@ from portal.core.locking import lock_for_write, locks_enabled
 from portal.models import LearningRoute, User
 from portal.models.agreement import Agreement, agreement_in_force_routes
 from portal.services.agreements import queries
+from portal.services.notifications import outbox as notifications
 
 ROUTE_AUDIT_TYPE = "learning_route"
 
@@ -93,6 +94,7 @@ def _end(session: Session, agreement: Agreement, routes: list[LearningRoute], ac
         record(session, actor, ROUTE_AUDIT_TYPE, route.id, "end_basis", before={"status": "actief"},
                after={"status": "beeindigd", "agreement": agreement.title, "agreement_id": agreement.id,
                       "reden": reason})
+        notifications.record(session, "route_basis_ended", route, actor, agreement=agreement, reason=reason)
         ended.append(route)
     return ended
 

@@ -12,7 +12,7 @@ from portal.domain import agreements as dom
 from portal.domain import funding as funding_rules
 from portal.domain.route_state import ACTIVE
 from portal.models import LearningRoute, RouteParty
-from portal.models.agreement import Agreement, AgreementParty, agreement_routes
+from portal.models.agreement import Agreement, AgreementParty, agreement_in_force_routes, agreement_routes
 from portal.services.agreements import queries
 
 EXPIRY_DAYS = 90
@@ -99,21 +99,20 @@ def for_organisation(session: Session, organisation_id: int, on: date | None = N
 
 def _covering(session: Session, route_ids: list[int]) -> dict[int, list[Agreement]]:
     rows = session.execute(
-        select(agreement_routes.c.route_id, Agreement)
-        .join(Agreement, Agreement.id == agreement_routes.c.agreement_id)
-        .where(agreement_routes.c.route_id.in_(route_ids), Agreement.archived_at.is_(None))).all()
+        select(agreement_in_force_routes.c.route_id, Agreement)
+        .join(Agreement, Agreement.id == agreement_in_force_routes.c.agreement_id)
+        .where(agreement_in_force_routes.c.route_id.in_(route_ids), Agreement.archived_at.is_(None))).all()
     out: dict[int, list[Agreement]] = {}
     for route_id, agreement in rows:
         out.setdefault(route_id, []).append(agreement)
     return out
 
 
-def _valid_in(agreement: Agreement, school_year: str) -> bool:
-    """The activation rule of queries.activation_errors, for reading (no lock)."""
-    return agreement.signed_at is not None and dom.valid_in_school_year(
-        signed=agreement.status in SIGNED_STATUSES, start_date=agreement.start_date, end_date=agreement.end_date,
-        terminated_on=agreement.terminated_on if agreement.status == "opgezegd" else None,
-        school_year=school_year)
+def _valid_in(agreement: Agreement, school_year: str, on: date) -> bool:
+    """The activation rule of queries.activation_errors, for reading (no lock): the version in force
+    overlaps the school year and has not ended by `on`."""
+    period = queries.in_force(agreement)
+    return period is not None and period.overlaps_school_year(school_year) and period.end_date >= on
 
 
 def route_states(session: Session, organisation_id: int, on: date | None = None) -> dict[str, list[LearningRoute]]:
@@ -133,9 +132,9 @@ def route_states(session: Session, organisation_id: int, on: date | None = None)
         agreements = covering.get(route.id, [])
         year = queries.activation_school_year(route.first_school_year, on)
         if route.status in ("concept", "voorbereiding"):
-            if any(_valid_in(a, year) for a in agreements):
+            if any(_valid_in(a, year, on) for a in agreements):
                 out["activate"].append(route)
-        elif (route.status == ACTIVE and not any(_valid_in(a, year) for a in agreements)
+        elif (route.status == ACTIVE and not any(_valid_in(a, year, on) for a in agreements)
               and any(queries.current_status(a, on) in ("verlopen", "opgezegd") for a in agreements)):
             out["stop"].append(route)
     return out

@@ -111,6 +111,19 @@ def _practice(session: Session, event: str, practice: GoodPractice, actor: User 
     return add(session, [author], message)
 
 
+def _route_basis_ended(session: Session, route: LearningRoute, actor: User | None, context: dict) -> list:
+    """Issue 20: terminating or expiring an agreement ends the basis of its routes; the coordinators of
+    the route's parties are told which route left "actief" and why."""
+    agreement = context["agreement"]
+    reason = context.get("reason") or "De samenwerkingsovereenkomst geldt niet meer."
+    users = _not(actor, who.coordinators_of(session, (p.organisation_id for p in route.parties)))
+    return add(session, users, Message(
+        "route_basis_ended", f"Leerroute beëindigd: {route.title}",
+        f"De leerroute “{route.title}” is niet meer actief (samenwerkingsovereenkomst “{agreement.title}”). "
+        f"{reason} Maak een nieuwe overeenkomst om de route weer actief te maken.",
+        f"/leerroutes/{route.id}", "route", route.id))
+
+
 def _route(session: Session, route: LearningRoute, actor: User | None, before: str | None) -> list:
     """A route that became actief is new in its regions; one that was ended or
     archived has ended there, and may leave a school without any route."""
@@ -155,4 +168,6 @@ def record(session: Session, event: str, obj, actor: User | None = None, **conte
         return _practice(session, event, obj, actor)
     if isinstance(obj, LearningRoute) and event == ROUTE_STATUS:
         return _route(session, obj, actor, context.get("before"))
+    if isinstance(obj, LearningRoute) and event == "route_basis_ended":
+        return _route_basis_ended(session, obj, actor, context) + _route(session, obj, actor, ACTIVE)
     raise ValueError(f"unknown notification {event!r} for {type(obj).__name__}")
