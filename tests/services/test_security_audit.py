@@ -42,7 +42,12 @@ READ_ONLY: dict[str, set[str]] = {
     "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
                                     "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
-                                    "activation_errors"},
+                                    "activation_errors", "in_force", "in_force_on", "has_addendum", "status_label",
+                                    "public_snapshot", "addendum_diff", "unsigned_parties"},
+    # Reads; end_routes / end_dropped_routes write and audit each ended route
+    # (tests/services/test_agreements_in_force.py asserts the end_basis entry).
+    "services.agreements.route_basis": {"basis_ended", "ended_routes", "routes_still_active", "end_routes",
+                                        "end_dropped_routes"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
     "services.learning_routes.duplicates": {"find_duplicate", "normal_title", "route_keys"},
     "services.agreements.changes": {"check_version", "ensure_editable"},
