@@ -43,7 +43,9 @@ READ_ONLY: dict[str, set[str]] = {
     "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
                                     "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
-                                    "activation_errors", "is_fully_signed"},
+                                    "activation_errors", "in_force", "in_force_on", "has_addendum", "status_label",
+                                    "public_snapshot", "addendum_diff", "unsigned_parties", "is_fully_signed"},
+    "services.agreements.route_basis": {"basis_ended", "ended_routes", "routes_still_active"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
     "services.learning_routes.duplicates": {"find_duplicate", "normal_title", "route_keys"},
     "services.agreements.changes": {"check_version", "ensure_editable"},
@@ -58,7 +60,7 @@ READ_ONLY: dict[str, set[str]] = {
                         "region_organisations", "region_schools_without_route"},
     "services.coverage.trend": {"first_school_year", "trend", "counted_routes", "region_trend"},
     "core.id_sets": {"id_set", "id_set_parameter", "id_set_value"},
-    "core.geometry": {"compact_geometry", "valid_polygonal", "is_valid_geojson"},
+    "core.geometry": {"compact_geometry", "valid_polygonal", "is_valid_geojson", "contains_point"},
     "core.local_time": {"local", "display", "iso"},
     "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
@@ -75,11 +77,16 @@ READ_ONLY: dict[str, set[str]] = {
     "services.reference.region_years": {"year_statuses", "year_status"},
     "services.reference.schools": {"pathways_for_structure"},
     "services.reference.files": {"read_csv", "decode_text"},
+    # issue 16: the landelijke dekking, computed from the offer (reads only)
+    "services.coverage.profile_tables": {"distance_table", "distribution_table", "file_name", "header_line",
+                                         "municipality_table", "profile_table", "province_matrix_table",
+                                         "share_value", "small_table", "table", "to_csv", "to_xlsx"},
+    "services.coverage.profiles": {"compute", "exam_trend", "offer_years", "profile_coverage", "pupil_trend"},
+    "services.institutions.queries": {"list_institutions", "locations_of"},
     "services.reference.governing_bodies": {"parse_governing_bodies"},
     "services.reference.mbo": {"parse_institutions", "parse_locations"},
     "services.reference.offer": {"parse_exam_pathways", "parse_profile_figures"},
     "services.coverage.mbo_presence": {"mbo_count_per_region", "mbo_region_pairs"},
-    "services.institutions.queries": {"list_institutions"},
     "services.learning_routes.locations": {"check_mbo_location", "location_choices"},
     "services.offer.queries": {"profile_sources", "school_offer"},
     "services.reference.organisation_search": {"search_organisations", "option_of", "select_options"},
@@ -286,13 +293,26 @@ def _agreements():
 
     def expire(c):
         a = c.signed()
-        a.end_date = date.today() - timedelta(days=1)
+        a.end_date = a.in_force_end_date = date.today() - timedelta(days=1)  # the version in force ended
         c.session.flush()
         assert lifecycle.expire_due(c.session) >= 1
         return a, "expire"
 
     def create(c):
         return c.agreement(complete=False), "create"
+
+    def end_basis(c, dropped: bool):
+        from portal.services.agreements import route_basis
+        a = c.signed()
+        c.route.status = "actief"
+        if dropped:  # an addendum in force without the route
+            ended = route_basis.end_dropped_routes(c.session, a, [c.route], c.vmbo_user)
+        else:
+            a.status, a.terminated_on = "opgezegd", date.today()
+            c.session.flush()
+            ended = route_basis.end_routes(c.session, a, c.vmbo_user)
+        assert ended == [c.route]
+        return ("learning_route", c.route.id, "end_basis")
 
     cases = {operations.create_agreement: create, operations.update_agreement: update, operations.set_parties: parties,
              funding.set_funding: set_funding, funding.set_guarantee: guarantee,
@@ -306,8 +326,11 @@ def _agreements():
         return case
 
     # keyed by the module that defines each function (the service is split by concept)
-    return {f"{function.__module__.removeprefix('portal.')}.{function.__name__}": as_case(body)
-            for function, body in cases.items()}
+    result = {f"{function.__module__.removeprefix('portal.')}.{function.__name__}": as_case(body)
+              for function, body in cases.items()}
+    result["services.agreements.route_basis.end_routes"] = lambda c: end_basis(c, dropped=False)
+    result["services.agreements.route_basis.end_dropped_routes"] = lambda c: end_basis(c, dropped=True)
+    return result
 
 
 def _practices():
@@ -508,6 +531,21 @@ def _reference_and_settings():
         import_schools(c.session, data_file("vo_vestigingen_2024.csv").read_bytes())
         return "school_set", None, "import"
 
+    def provinces(c):
+        from portal.services.reference import areas
+        areas.import_provinces(c.session, data_file("provincie_2025.geojson").read_bytes())
+        return "province_set", None, "import"
+
+    def boundaries(c):
+        from portal.services.reference import areas
+        areas.import_municipality_boundaries(c.session, data_file("gemeente_2025.geojson").read_bytes())
+        return "municipality_boundaries", None, "import"
+
+    def centres(c):
+        from portal.services.reference import areas
+        areas.import_municipality_centres(c.session, data_file("gemeente_arbeidsmarktregio_2025.csv").read_bytes())
+        return "municipality_centres", None, "import"
+
     def activate(c):
         import_regions(c.session, data_file("arbeidsmarktregio_2025.geojson").read_bytes(), 2031)
         region_years.activate_region_year(c.session, 2031, c.staff)
@@ -539,7 +577,10 @@ def _reference_and_settings():
             "services.reference.region_years.activate_region_year": activate,
             "services.reference.region_years.activate_if_complete": activate_when_complete,
             "services.reference.region_years.drop_region_year": drop,
-            "core.settings.set_setting": setting, "devdata.generator.generate": generate}
+            "core.settings.set_setting": setting, "devdata.generator.generate": generate,
+            "services.reference.areas.import_provinces": provinces,
+            "services.reference.areas.import_municipality_boundaries": boundaries,
+            "services.reference.areas.import_municipality_centres": centres}
 
 
 def _mbo_and_offer():

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.geometry import contains_point
+from portal.core.audit import record
 from portal.domain.identifiers import is_municipality_code, is_province_code
 from portal.models import Municipality, Province
 from portal.services.reference.boundaries import parse_region_geojson
@@ -24,7 +25,7 @@ MUNICIPALITY_CODES = (is_municipality_code, "gemeentecode (verwacht GM en vier c
 LABEL_COLUMNS = ("gemeente_code", "label_lat", "label_lon")
 
 
-def import_provinces(session: Session, raw: bytes | str) -> ImportReport:
+def import_provinces(session: Session, raw: bytes | str, actor=None) -> ImportReport:
     """Load (or update) the 12 provincies with their boundaries."""
     repaired: list[str] = []
     parsed = parse_region_geojson(raw, PROVINCE_CODES, repaired)
@@ -43,10 +44,12 @@ def import_provinces(session: Session, raw: bytes | str) -> ImportReport:
         else:
             report.unchanged += 1
     session.flush()
+    record(session, actor, "province_set", None, "import",
+           after={"provinces": len(parsed), "created": report.created, "updated": report.updated})
     return report
 
 
-def import_municipality_boundaries(session: Session, raw: bytes | str) -> ImportReport:
+def import_municipality_boundaries(session: Session, raw: bytes | str, actor=None) -> ImportReport:
     """Store each known gemeente's boundary. Gemeenten must be loaded first (the
     gemeente -> region mapping); a feature for an unknown gemeente is an error."""
     repaired: list[str] = []
@@ -68,10 +71,12 @@ def import_municipality_boundaries(session: Session, raw: bytes | str) -> Import
             municipality.geometry = geometry
             report.updated += 1
     session.flush()
+    record(session, actor, "municipality_boundaries", None, "import",
+           after={"municipalities": len(parsed), "updated": report.updated, "repaired": repaired})
     return report
 
 
-def import_municipality_centres(session: Session, raw: bytes | str) -> ImportReport:
+def import_municipality_centres(session: Session, raw: bytes | str, actor=None) -> ImportReport:
     """Each gemeente's label point, and from it its provincie."""
     rows = read_csv(raw, LABEL_COLUMNS)
     points: dict[str, tuple[float, float]] = {}
@@ -102,4 +107,6 @@ def import_municipality_centres(session: Session, raw: bytes | str) -> ImportRep
             report.unchanged += 1
         else:
             report.updated += 1
+    record(session, actor, "municipality_centres", None, "import",
+           after={"updated": report.updated, "unchanged": report.unchanged, "skipped": report.skipped})
     return report
