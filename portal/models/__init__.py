@@ -15,6 +15,7 @@ from portal.models.agreement import (
     agreement_routes,
 )
 from portal.models.audit import AuditLog
+from portal.models.monitoring import MonitorSnapshot, Target
 from portal.models.organisation import (
     Organisation,
     organisation_pathways,
@@ -42,7 +43,7 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MunicipalityRegion", "Organisation", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
-    "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
+    "MonitorSnapshot", "MunicipalityRegion", "Organisation", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "Profile", "Region", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
 ]
