@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 13:41:35.239958
+Create Date: 2026-12-04 23:39:59.995119
 
 """
 
@@ -27,9 +27,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
     with op.batch_alter_table("login_failures", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_login_failures_key_failed_at", ["key", "failed_at"], unique=False
-        )
+        batch_op.create_index("ix_login_failures_key_failed_at", ["key", "failed_at"], unique=False)
 
     op.create_table(
         "mbo_domains",
@@ -44,6 +42,41 @@ def upgrade():
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_mbo_levels")),
+    )
+    op.create_table(
+        "monitor_snapshots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("peildatum", sa.Date(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("region_year", sa.Integer(), nullable=True),
+        sa.Column("code_version", sa.String(length=64), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitor_snapshots")),
+        sa.UniqueConstraint("peildatum", "version", name=op.f("uq_monitor_snapshots_peildatum_version")),
+    )
+    with op.batch_alter_table("monitor_snapshots", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_monitor_snapshots_peildatum"), ["peildatum"], unique=False)
+        batch_op.create_index(batch_op.f("ix_monitor_snapshots_school_year"), ["school_year"], unique=False)
+
+    op.create_table(
+        "monitor_targets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("indicator", sa.String(length=40), nullable=False),
+        sa.Column("target_value", sa.Float(), nullable=False),
+        sa.Column("target_school_year", sa.String(length=9), nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "indicator IN ('regions_with_route', 'regions_with_agreements', 'regions_bbkb_mbo2_vmbo', 'regions_matching_level', 'regions_multiple_levels', 'pupils_per_cohort', 'vmbo_share')",
+            name=op.f("ck_monitor_targets_indicator"),
+        ),
+        sa.CheckConstraint("target_value >= 0", name=op.f("ck_monitor_targets_target_value")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitor_targets")),
     )
     op.create_table(
         "municipalities",
@@ -107,30 +140,14 @@ def upgrade():
             ["municipalities.id"],
             name=op.f("fk_municipality_regions_municipality_id_municipalities"),
         ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-            name=op.f("fk_municipality_regions_region_id_regions"),
-        ),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_municipality_regions_region_id_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_municipality_regions")),
-        sa.UniqueConstraint(
-            "municipality_id",
-            "year",
-            name=op.f("uq_municipality_regions_municipality_id_year"),
-        ),
+        sa.UniqueConstraint("municipality_id", "year", name=op.f("uq_municipality_regions_municipality_id_year")),
     )
     with op.batch_alter_table("municipality_regions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_municipality_regions_municipality_id"),
-            ["municipality_id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_municipality_regions_region_id"), ["region_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_municipality_regions_year"), ["year"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_municipality_regions_municipality_id"), ["municipality_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_municipality_regions_region_id"), ["region_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_municipality_regions_year"), ["year"], unique=False)
 
     op.create_table(
         "organisations",
@@ -152,39 +169,19 @@ def upgrade():
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "kind IN ('vmbo', 'mbo', 'employer', 'other')",
-            name=op.f("ck_organisations_kind"),
-        ),
-        sa.CheckConstraint(
-            "pupils IS NULL OR pupils >= 0",
-            name=op.f("ck_organisations_pupils_nonnegative"),
-        ),
+        sa.CheckConstraint("kind IN ('vmbo', 'mbo', 'employer', 'other')", name=op.f("ck_organisations_kind")),
+        sa.CheckConstraint("pupils IS NULL OR pupils >= 0", name=op.f("ck_organisations_pupils_nonnegative")),
         sa.ForeignKeyConstraint(
-            ["municipality_id"],
-            ["municipalities.id"],
-            name=op.f("fk_organisations_municipality_id_municipalities"),
+            ["municipality_id"], ["municipalities.id"], name=op.f("fk_organisations_municipality_id_municipalities")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
-        sa.UniqueConstraint(
-            "vestigingscode", name=op.f("uq_organisations_vestigingscode")
-        ),
+        sa.UniqueConstraint("vestigingscode", name=op.f("uq_organisations_vestigingscode")),
     )
     with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_organisations_brin"), ["brin"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_organisations_kind"), ["kind"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_organisations_municipality_id"),
-            ["municipality_id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_organisations_name"), ["name"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organisations_brin"), ["brin"], unique=False)
+        batch_op.create_index(batch_op.f("ix_organisations_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_organisations_municipality_id"), ["municipality_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_organisations_name"), ["name"], unique=False)
 
     op.create_table(
         "organisation_pathways",
@@ -197,13 +194,9 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["pathway_code"],
-            ["pathways.code"],
-            name=op.f("fk_organisation_pathways_pathway_code_pathways"),
+            ["pathway_code"], ["pathways.code"], name=op.f("fk_organisation_pathways_pathway_code_pathways")
         ),
-        sa.PrimaryKeyConstraint(
-            "organisation_id", "pathway_code", name=op.f("pk_organisation_pathways")
-        ),
+        sa.PrimaryKeyConstraint("organisation_id", "pathway_code", name=op.f("pk_organisation_pathways")),
     )
     op.create_table(
         "organisation_profiles",
@@ -216,13 +209,9 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["profile_code"],
-            ["profiles.code"],
-            name=op.f("fk_organisation_profiles_profile_code_profiles"),
+            ["profile_code"], ["profiles.code"], name=op.f("fk_organisation_profiles_profile_code_profiles")
         ),
-        sa.PrimaryKeyConstraint(
-            "organisation_id", "profile_code", name=op.f("pk_organisation_profiles")
-        ),
+        sa.PrimaryKeyConstraint("organisation_id", "profile_code", name=op.f("pk_organisation_profiles")),
     )
     op.create_table(
         "users",
@@ -238,23 +227,16 @@ def upgrade():
         sa.Column("session_token", sa.String(length=64), nullable=False),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('admin', 'staff', 'coordinator', 'reader')",
-            name=op.f("ck_users_role"),
-        ),
+        sa.CheckConstraint("role IN ('admin', 'staff', 'coordinator', 'reader')", name=op.f("ck_users_role")),
         sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_users_organisation_id_organisations"),
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_users_organisation_id_organisations")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
         sa.UniqueConstraint("session_token", name=op.f("uq_users_session_token")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "agreements",
@@ -305,10 +287,7 @@ def upgrade():
             name=op.f("ck_agreements_duration"),
         ),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
-            name=op.f("fk_agreements_created_by_id_users"),
-            ondelete="SET NULL",
+            ["created_by_id"], ["users.id"], name=op.f("fk_agreements_created_by_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["examining_organisation_id"],
@@ -316,22 +295,14 @@ def upgrade():
             name=op.f("fk_agreements_examining_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
-            ["mbo_domain_code"],
-            ["mbo_domains.code"],
-            name=op.f("fk_agreements_mbo_domain_code_mbo_domains"),
+            ["mbo_domain_code"], ["mbo_domains.code"], name=op.f("fk_agreements_mbo_domain_code_mbo_domains")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreements")),
     )
     with op.batch_alter_table("agreements", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agreements_archived_at"), ["archived_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_agreements_end_date"), ["end_date"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_agreements_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_agreements_archived_at"), ["archived_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agreements_end_date"), ["end_date"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agreements_status"), ["status"], unique=False)
 
     op.create_table(
         "audit_log",
@@ -344,18 +315,13 @@ def upgrade():
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
-            name=op.f("fk_audit_log_actor_id_users"),
-            ondelete="SET NULL",
+            ["actor_id"], ["users.id"], name=op.f("fk_audit_log_actor_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
-        batch_op.create_index(
-            "ix_audit_log_object", ["object_type", "object_id"], unique=False
-        )
+        batch_op.create_index("ix_audit_log_object", ["object_type", "object_id"], unique=False)
 
     op.create_table(
         "form_submissions",
@@ -365,20 +331,13 @@ def upgrade():
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_form_submissions_user_id_users"),
-            ondelete="CASCADE",
+            ["user_id"], ["users.id"], name=op.f("fk_form_submissions_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_form_submissions")),
     )
     with op.batch_alter_table("form_submissions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_form_submissions_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_form_submissions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_form_submissions_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_form_submissions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "good_practices",
@@ -401,45 +360,27 @@ def upgrade():
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("moderation_reason", sa.Text(), nullable=True),
         sa.CheckConstraint(
-            "status <> 'gepubliceerd' OR published_at IS NOT NULL",
-            name=op.f("ck_good_practices_published_at"),
+            "status <> 'gepubliceerd' OR published_at IS NOT NULL", name=op.f("ck_good_practices_published_at")
         ),
         sa.CheckConstraint(
-            "status IN ('concept', 'ingediend', 'teruggestuurd', 'gepubliceerd')",
-            name=op.f("ck_good_practices_status"),
+            "status IN ('concept', 'ingediend', 'teruggestuurd', 'gepubliceerd')", name=op.f("ck_good_practices_status")
         ),
         sa.ForeignKeyConstraint(
-            ["author_id"],
-            ["users.id"],
-            name=op.f("fk_good_practices_author_id_users"),
-            ondelete="SET NULL",
+            ["author_id"], ["users.id"], name=op.f("fk_good_practices_author_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["moderated_by_id"],
-            ["users.id"],
-            name=op.f("fk_good_practices_moderated_by_id_users"),
-            ondelete="SET NULL",
+            ["moderated_by_id"], ["users.id"], name=op.f("fk_good_practices_moderated_by_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_good_practices")),
     )
     with op.batch_alter_table("good_practices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_good_practices_archived_at"), ["archived_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_good_practices_author_id"), ["author_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_good_practices_archived_at"), ["archived_at"], unique=False
+            "ix_good_practices_listing", ["status", "archived_at", "published_at", "id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_good_practices_author_id"), ["author_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_good_practices_listing",
-            ["status", "archived_at", "published_at", "id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_good_practices_published_at"), ["published_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_good_practices_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_good_practices_published_at"), ["published_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_good_practices_status"), ["status"], unique=False)
 
     op.create_table(
         "learning_routes",
@@ -466,74 +407,43 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('concept', 'voorbereiding', 'actief', 'beeindigd')",
-            name=op.f("ck_learning_routes_status"),
+            "status IN ('concept', 'voorbereiding', 'actief', 'beeindigd')", name=op.f("ck_learning_routes_status")
         ),
         sa.CheckConstraint(
-            "teaching_location IN ('vmbo', 'mbo', 'beide')",
-            name=op.f("ck_learning_routes_teaching_location"),
+            "teaching_location IN ('vmbo', 'mbo', 'beide')", name=op.f("ck_learning_routes_teaching_location")
         ),
         sa.CheckConstraint(
-            "last_school_year IS NULL OR last_school_year >= first_school_year",
-            name=op.f("ck_learning_routes_years"),
+            "last_school_year IS NULL OR last_school_year >= first_school_year", name=op.f("ck_learning_routes_years")
         ),
         sa.CheckConstraint(
-            "pupils_per_cohort IS NULL OR pupils_per_cohort >= 0",
-            name=op.f("ck_learning_routes_pupils"),
+            "pupils_per_cohort IS NULL OR pupils_per_cohort >= 0", name=op.f("ck_learning_routes_pupils")
         ),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
-            name=op.f("fk_learning_routes_created_by_id_users"),
-            ondelete="SET NULL",
+            ["created_by_id"], ["users.id"], name=op.f("fk_learning_routes_created_by_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["kind_code"],
-            ["route_kinds.code"],
-            name=op.f("fk_learning_routes_kind_code_route_kinds"),
+            ["kind_code"], ["route_kinds.code"], name=op.f("fk_learning_routes_kind_code_route_kinds")
         ),
         sa.ForeignKeyConstraint(
-            ["mbo_domain_code"],
-            ["mbo_domains.code"],
-            name=op.f("fk_learning_routes_mbo_domain_code_mbo_domains"),
+            ["mbo_domain_code"], ["mbo_domains.code"], name=op.f("fk_learning_routes_mbo_domain_code_mbo_domains")
         ),
         sa.ForeignKeyConstraint(
-            ["mbo_level_code"],
-            ["mbo_levels.code"],
-            name=op.f("fk_learning_routes_mbo_level_code_mbo_levels"),
+            ["mbo_level_code"], ["mbo_levels.code"], name=op.f("fk_learning_routes_mbo_level_code_mbo_levels")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_learning_routes")),
     )
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_learning_routes_archived_at"), ["archived_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_learning_routes_archived_at"), ["archived_at"], unique=False)
         batch_op.create_index(
             "ix_learning_routes_facets",
             ["archived_at", "kind_code", "mbo_level_code", "status", "mbo_domain_code"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_learning_routes_first_school_year"),
-            ["first_school_year"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_learning_routes_kind_code"), ["kind_code"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_learning_routes_mbo_domain_code"),
-            ["mbo_domain_code"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_learning_routes_mbo_level_code"),
-            ["mbo_level_code"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_learning_routes_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_learning_routes_first_school_year"), ["first_school_year"], unique=False)
+        batch_op.create_index(batch_op.f("ix_learning_routes_kind_code"), ["kind_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_learning_routes_mbo_domain_code"), ["mbo_domain_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_learning_routes_mbo_level_code"), ["mbo_level_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_learning_routes_status"), ["status"], unique=False)
 
     op.create_table(
         "agreement_parties",
@@ -547,10 +457,7 @@ def upgrade():
         sa.Column("signed_by_id", sa.Integer(), nullable=True),
         sa.Column("signed_by_name", sa.String(length=255), nullable=True),
         sa.Column("signed_on_behalf_of", sa.String(length=255), nullable=True),
-        sa.CheckConstraint(
-            "role IN ('vmbo', 'mbo', 'employer', 'gemeente')",
-            name=op.f("ck_agreement_parties_role"),
-        ),
+        sa.CheckConstraint("role IN ('vmbo', 'mbo', 'employer', 'gemeente')", name=op.f("ck_agreement_parties_role")),
         sa.CheckConstraint(
             "(signed_at IS NULL AND signed_by_name IS NULL AND signed_on_behalf_of IS NULL) OR (signed_at IS NOT NULL AND signed_by_name IS NOT NULL AND signed_on_behalf_of IS NOT NULL)",
             name=op.f("ck_agreement_parties_signature"),
@@ -562,34 +469,19 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_agreement_parties_organisation_id_organisations"),
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_agreement_parties_organisation_id_organisations")
         ),
         sa.ForeignKeyConstraint(
-            ["signed_by_id"],
-            ["users.id"],
-            name=op.f("fk_agreement_parties_signed_by_id_users"),
-            ondelete="SET NULL",
+            ["signed_by_id"], ["users.id"], name=op.f("fk_agreement_parties_signed_by_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_parties")),
         sa.UniqueConstraint(
-            "agreement_id",
-            "organisation_id",
-            name=op.f("uq_agreement_parties_agreement_id_organisation_id"),
+            "agreement_id", "organisation_id", name=op.f("uq_agreement_parties_agreement_id_organisation_id")
         ),
     )
     with op.batch_alter_table("agreement_parties", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agreement_parties_agreement_id"),
-            ["agreement_id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_agreement_parties_organisation_id"),
-            ["organisation_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_agreement_parties_agreement_id"), ["agreement_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agreement_parties_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "agreement_routes",
@@ -607,14 +499,10 @@ def upgrade():
             name=op.f("fk_agreement_routes_route_id_learning_routes"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "agreement_id", "route_id", name=op.f("pk_agreement_routes")
-        ),
+        sa.PrimaryKeyConstraint("agreement_id", "route_id", name=op.f("pk_agreement_routes")),
     )
     with op.batch_alter_table("agreement_routes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agreement_routes_route_id"), ["route_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_agreement_routes_route_id"), ["route_id"], unique=False)
 
     op.create_table(
         "agreement_versions",
@@ -633,24 +521,13 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
-            name=op.f("fk_agreement_versions_created_by_id_users"),
-            ondelete="SET NULL",
+            ["created_by_id"], ["users.id"], name=op.f("fk_agreement_versions_created_by_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_versions")),
-        sa.UniqueConstraint(
-            "agreement_id",
-            "number",
-            name=op.f("uq_agreement_versions_agreement_id_number"),
-        ),
+        sa.UniqueConstraint("agreement_id", "number", name=op.f("uq_agreement_versions_agreement_id_number")),
     )
     with op.batch_alter_table("agreement_versions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agreement_versions_agreement_id"),
-            ["agreement_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_agreement_versions_agreement_id"), ["agreement_id"], unique=False)
 
     op.create_table(
         "practice_attachments",
@@ -678,16 +555,10 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_attachments")),
-        sa.UniqueConstraint(
-            "stored_name", name=op.f("uq_practice_attachments_stored_name")
-        ),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_practice_attachments_stored_name")),
     )
     with op.batch_alter_table("practice_attachments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_attachments_practice_id"),
-            ["practice_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_practice_attachments_practice_id"), ["practice_id"], unique=False)
 
     op.create_table(
         "practice_domains",
@@ -705,14 +576,10 @@ def upgrade():
             name=op.f("fk_practice_domains_practice_id_good_practices"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "domain_code", name=op.f("pk_practice_domains")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "domain_code", name=op.f("pk_practice_domains")),
     )
     with op.batch_alter_table("practice_domains", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_domains_domain_code"), ["domain_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_practice_domains_domain_code"), ["domain_code"], unique=False)
 
     op.create_table(
         "practice_facet_keys",
@@ -724,14 +591,10 @@ def upgrade():
             name=op.f("fk_practice_facet_keys_practice_id_good_practices"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "key", name=op.f("pk_practice_facet_keys")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "key", name=op.f("pk_practice_facet_keys")),
     )
     with op.batch_alter_table("practice_facet_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_practice_facet_keys_key", ["key", "practice_id"], unique=False
-        )
+        batch_op.create_index("ix_practice_facet_keys_key", ["key", "practice_id"], unique=False)
 
     op.create_table(
         "practice_levels",
@@ -749,14 +612,10 @@ def upgrade():
             name=op.f("fk_practice_levels_practice_id_good_practices"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "level_code", name=op.f("pk_practice_levels")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "level_code", name=op.f("pk_practice_levels")),
     )
     with op.batch_alter_table("practice_levels", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_levels_level_code"), ["level_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_practice_levels_level_code"), ["level_code"], unique=False)
 
     op.create_table(
         "practice_organisations",
@@ -774,15 +633,11 @@ def upgrade():
             name=op.f("fk_practice_organisations_practice_id_good_practices"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "organisation_id", name=op.f("pk_practice_organisations")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "organisation_id", name=op.f("pk_practice_organisations")),
     )
     with op.batch_alter_table("practice_organisations", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_practice_organisations_organisation_id"),
-            ["organisation_id"],
-            unique=False,
+            batch_op.f("ix_practice_organisations_organisation_id"), ["organisation_id"], unique=False
         )
 
     op.create_table(
@@ -796,19 +651,12 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-            name=op.f("fk_practice_regions_region_id_regions"),
-            ondelete="CASCADE",
+            ["region_id"], ["regions.id"], name=op.f("fk_practice_regions_region_id_regions"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "region_id", name=op.f("pk_practice_regions")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "region_id", name=op.f("pk_practice_regions")),
     )
     with op.batch_alter_table("practice_regions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_regions_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_practice_regions_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "practice_routes",
@@ -826,14 +674,10 @@ def upgrade():
             name=op.f("fk_practice_routes_route_id_learning_routes"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "route_id", name=op.f("pk_practice_routes")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "route_id", name=op.f("pk_practice_routes")),
     )
     with op.batch_alter_table("practice_routes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_routes_route_id"), ["route_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_practice_routes_route_id"), ["route_id"], unique=False)
 
     op.create_table(
         "practice_tags",
@@ -860,14 +704,10 @@ def upgrade():
             name=op.f("fk_practice_themes_practice_id_good_practices"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "practice_id", "theme_code", name=op.f("pk_practice_themes")
-        ),
+        sa.PrimaryKeyConstraint("practice_id", "theme_code", name=op.f("pk_practice_themes")),
     )
     with op.batch_alter_table("practice_themes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_themes_theme_code"), ["theme_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_practice_themes_theme_code"), ["theme_code"], unique=False)
 
     op.create_table(
         "route_parties",
@@ -875,13 +715,9 @@ def upgrade():
         sa.Column("route_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('vmbo', 'mbo', 'employer')", name=op.f("ck_route_parties_role")
-        ),
+        sa.CheckConstraint("role IN ('vmbo', 'mbo', 'employer')", name=op.f("ck_route_parties_role")),
         sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_route_parties_organisation_id_organisations"),
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_route_parties_organisation_id_organisations")
         ),
         sa.ForeignKeyConstraint(
             ["route_id"],
@@ -890,30 +726,18 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_route_parties")),
-        sa.UniqueConstraint(
-            "route_id",
-            "organisation_id",
-            name=op.f("uq_route_parties_route_id_organisation_id"),
-        ),
+        sa.UniqueConstraint("route_id", "organisation_id", name=op.f("uq_route_parties_route_id_organisation_id")),
     )
     with op.batch_alter_table("route_parties", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_route_parties_organisation_id"),
-            ["organisation_id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_route_parties_route_id"), ["route_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_route_parties_organisation_id"), ["organisation_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_route_parties_route_id"), ["route_id"], unique=False)
 
     op.create_table(
         "route_pathways",
         sa.Column("route_id", sa.Integer(), nullable=False),
         sa.Column("pathway_code", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
-            ["pathway_code"],
-            ["pathways.code"],
-            name=op.f("fk_route_pathways_pathway_code_pathways"),
+            ["pathway_code"], ["pathways.code"], name=op.f("fk_route_pathways_pathway_code_pathways")
         ),
         sa.ForeignKeyConstraint(
             ["route_id"],
@@ -921,18 +745,14 @@ def upgrade():
             name=op.f("fk_route_pathways_route_id_learning_routes"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "route_id", "pathway_code", name=op.f("pk_route_pathways")
-        ),
+        sa.PrimaryKeyConstraint("route_id", "pathway_code", name=op.f("pk_route_pathways")),
     )
     op.create_table(
         "route_profiles",
         sa.Column("route_id", sa.Integer(), nullable=False),
         sa.Column("profile_code", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
-            ["profile_code"],
-            ["profiles.code"],
-            name=op.f("fk_route_profiles_profile_code_profiles"),
+            ["profile_code"], ["profiles.code"], name=op.f("fk_route_profiles_profile_code_profiles")
         ),
         sa.ForeignKeyConstraint(
             ["route_id"],
@@ -940,14 +760,10 @@ def upgrade():
             name=op.f("fk_route_profiles_route_id_learning_routes"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "route_id", "profile_code", name=op.f("pk_route_profiles")
-        ),
+        sa.PrimaryKeyConstraint("route_id", "profile_code", name=op.f("pk_route_profiles")),
     )
     with op.batch_alter_table("route_profiles", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_route_profiles_profile_code"), ["profile_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_route_profiles_profile_code"), ["profile_code"], unique=False)
 
     op.create_table(
         "funding_shares",
@@ -958,10 +774,7 @@ def upgrade():
         sa.Column("party_id", sa.Integer(), nullable=False),
         sa.Column("percentage", sa.Numeric(precision=5, scale=2), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "percentage >= 0 AND percentage <= 100",
-            name=op.f("ck_funding_shares_percentage"),
-        ),
+        sa.CheckConstraint("percentage >= 0 AND percentage <= 100", name=op.f("ck_funding_shares_percentage")),
         sa.ForeignKeyConstraint(
             ["agreement_id"],
             ["agreements.id"],
@@ -984,9 +797,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("funding_shares", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_funding_shares_agreement_id"), ["agreement_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_funding_shares_agreement_id"), ["agreement_id"], unique=False)
 
     op.create_table(
         "funding_totals",
@@ -1012,16 +823,11 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_funding_totals")),
         sa.UniqueConstraint(
-            "agreement_id",
-            "stream",
-            "school_year",
-            name=op.f("uq_funding_totals_agreement_id_stream_school_year"),
+            "agreement_id", "stream", "school_year", name=op.f("uq_funding_totals_agreement_id_stream_school_year")
         ),
     )
     with op.batch_alter_table("funding_totals", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_funding_totals_agreement_id"), ["agreement_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_funding_totals_agreement_id"), ["agreement_id"], unique=False)
 
     op.create_table(
         "transfer_guarantees",
@@ -1035,16 +841,10 @@ def upgrade():
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("entree_reason", sa.Text(), nullable=True),
         sa.CheckConstraint(
-            "destination IN ('vmbo_bb', 'mbo2', 'entree')",
-            name=op.f("ck_transfer_guarantees_destination"),
+            "destination IN ('vmbo_bb', 'mbo2', 'entree')", name=op.f("ck_transfer_guarantees_destination")
         ),
-        sa.CheckConstraint(
-            "from_month >= 1 AND to_month >= from_month",
-            name=op.f("ck_transfer_guarantees_months"),
-        ),
-        sa.CheckConstraint(
-            "max_wait_days >= 0", name=op.f("ck_transfer_guarantees_wait")
-        ),
+        sa.CheckConstraint("from_month >= 1 AND to_month >= from_month", name=op.f("ck_transfer_guarantees_months")),
+        sa.CheckConstraint("max_wait_days >= 0", name=op.f("ck_transfer_guarantees_wait")),
         sa.ForeignKeyConstraint(
             ["agreement_id"],
             ["agreements.id"],
@@ -1060,11 +860,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_guarantees")),
     )
     with op.batch_alter_table("transfer_guarantees", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_transfer_guarantees_agreement_id"),
-            ["agreement_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_transfer_guarantees_agreement_id"), ["agreement_id"], unique=False)
 
     # ### end Alembic commands ###
 
@@ -1209,6 +1005,12 @@ def downgrade():
     op.drop_table("profiles")
     op.drop_table("pathways")
     op.drop_table("municipalities")
+    op.drop_table("monitor_targets")
+    with op.batch_alter_table("monitor_snapshots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monitor_snapshots_school_year"))
+        batch_op.drop_index(batch_op.f("ix_monitor_snapshots_peildatum"))
+
+    op.drop_table("monitor_snapshots")
     op.drop_table("mbo_levels")
     op.drop_table("mbo_domains")
     with op.batch_alter_table("login_failures", schema=None) as batch_op:
