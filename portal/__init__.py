@@ -23,6 +23,7 @@ BLUEPRINTS = (
     ("learning_routes.blueprint", "bp"), ("agreements.blueprint", "bp"),
     ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"),
     ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
+    ("monitoring.blueprint", "targets_bp"), ("monitoring.blueprint", "monitoring_bp"),
 )
 
 

@@ -5,7 +5,6 @@ vestigingen per region. A fixed number of queries (seven), whatever the number
 of routes or school years."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -116,10 +115,3 @@ def load_facts(session: Session, region_year: int | None, school_years: list[str
                  vmbo_regions=vmbo_regions, routes=list(routes.values()),
                  covered=routes_covered_in(session, school_years), current=current_school_year())
 
-
-def by_region(rows: list[RouteRow]) -> dict[str, list[RouteRow]]:
-    result: dict[str, list[RouteRow]] = defaultdict(list)
-    for row in rows:
-        for code in row.regions:
-            result[code].append(row)
-    return result

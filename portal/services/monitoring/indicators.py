@@ -16,6 +16,7 @@ from portal.services.monitoring.snapshots import (
     latest_per_school_year,
     list_snapshots,
     results_of,
+    route_rows,
     snapshot_data,
 )
 
@@ -32,6 +33,7 @@ class YearIndicators:
     source: str
     snapshot: SnapshotInfo | None = None
     region_names: dict[str, str] | None = None
+    routes: list[dict] | None = None  # the routes that counted (route_rows)
 
     @property
     def label(self) -> str:
@@ -54,15 +56,15 @@ def indicator_years(session: Session, region_year: int | None, school_years: lis
         if year in frozen:
             frozen_data = data[standing[year].id]
             result.append(YearIndicators(year, results_of(frozen_data), FROZEN, standing[year],
-                                         frozen_data.get("regions")))
+                                         frozen_data.get("regions"), frozen_data.get("routes")))
         elif facts is not None:
             results = rules.compute(facts.counted_routes(year), facts.region_codes, facts.vmbo_regions)
             result.append(YearIndicators(year, results, LIVE if year >= current else BACKFILL,
-                                         region_names=facts.region_names))
+                                         region_names=facts.region_names, routes=route_rows(facts, year)))
     return result
 
 
 def snapshot_year(session: Session, info: SnapshotInfo) -> YearIndicators:
     """The indicators frozen in one snapshot. One query."""
     data = snapshot_data(session, [info.id])[info.id]
-    return YearIndicators(info.school_year, results_of(data), FROZEN, info, data.get("regions"))
+    return YearIndicators(info.school_year, results_of(data), FROZEN, info, data.get("regions"), data.get("routes"))

@@ -21,17 +21,22 @@ def freeze(facts: Facts, school_year: str) -> dict:
     """The snapshot's data: every indicator nationally and per region, the
     regions, and the routes that counted."""
     results = rules.compute(facts.counted_routes(school_year), facts.region_codes, facts.vmbo_regions)
-    covered = facts.covered.get(school_year, set())
     return {
         "indicators": {code: {"value": r.value, "region_total": r.region_total, "regions": r.regions}
                        for code, r in results.items()},
         "regions": facts.region_names,
-        "routes": [{"id": r.id, "title": r.title, "kind": r.kind, "level": r.level, "status": r.status,
-                    "teaching_location": r.teaching_location, "pathways": sorted(r.pathways),
-                    "pupils": r.pupils, "covered": r.id in covered, "parties": r.parties,
-                    "regions": sorted(r.regions)}
-                   for r in facts.counted(school_year)],
+        "routes": route_rows(facts, school_year),
     }
+
+
+def route_rows(facts: Facts, school_year: str) -> list[dict]:
+    """The routes that counted in the school year, as a snapshot keeps them."""
+    covered = facts.covered.get(school_year, set())
+    return [{"id": r.id, "title": r.title, "kind": r.kind, "level": r.level, "status": r.status,
+             "teaching_location": r.teaching_location, "pathways": sorted(r.pathways),
+             "pupils": r.pupils, "covered": r.id in covered, "parties": r.parties,
+             "regions": sorted(r.regions)}
+            for r in facts.counted(school_year)]
 
 
 def take_snapshot(session: Session, peildatum: date, actor=None) -> MonitorSnapshot:
