@@ -15,7 +15,9 @@ from functools import cached_property
 
 from werkzeug.datastructures import FileStorage
 
+from portal.domain.school_year import current_school_year
 from portal.extensions import db
+from portal.models import Target
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.learning_routes import operations as route_service
 from portal.services.practices import attachments as practice_attachments
@@ -133,6 +135,15 @@ class MatrixWorld:
     def party_of(self, agreement, org):
         return next(p for p in agreement.parties if p.organisation_id == org.id)
 
+    @cached_property
+    def target(self) -> Target:
+        """A programme target (synthetic) for /beheer/doelen/<id>."""
+        target = Target(name=f"Matrixdoel (synthetisch) {self.tag}", indicator="regions_with_route",
+                        target_value=35, target_school_year="2030-2031", source="Synthetische testbron")
+        db.session.add(target)
+        db.session.flush()
+        return target
+
     def url_values(self, variant: str | None, names) -> dict:
         """URL arguments `names` for a variant of an endpoint (see the matrix
         table): a practice status, a concept/archived route, the signed
@@ -154,6 +165,10 @@ class MatrixWorld:
                 values["attachment_id"] = practice.attachments[0].id
             elif name == "user_id":
                 values[name] = self.target_user.id
+            elif name == "target_id":
+                values[name] = self.target.id
+            elif name == "school_year":
+                values[name] = current_school_year()
             elif name == "fmt":
                 values[name] = variant if variant in ("csv", "xlsx") else "csv"
             else:

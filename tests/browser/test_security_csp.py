@@ -7,17 +7,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.domain.school_year import current_school_year
 from tests.browser.conftest import htmx_settled, login
 
 # The main pages, listed on purpose; each must answer 200.
 MAIN_PAGES = [
     "/", "/login", "/leerroutes", "/kaart", "/overeenkomsten", "/bibliotheek",
     "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
+    "/kaart/rapportage/", f"/kaart/rapportage/{current_school_year()}",
+    f"/kaart/rapportage/{current_school_year()}/afdrukken",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
-    "/leerroutes?archief=1",
+    "/leerroutes?archief=1", "/beheer/doelen/", "/beheer/doelen/nieuw",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

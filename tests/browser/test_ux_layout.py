@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from portal.domain.school_year import current_school_year
 from tests.browser.conftest import login
 from tests.conftest import ROOT
 
@@ -62,7 +63,8 @@ def public_pages(page) -> list[str]:
     practice = first_href(page, "/bibliotheek/", r"/bibliotheek/\d+")
     return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/dashboard", "/overeenkomsten/", agreement,
             "/bibliotheek/", practice, "/regio/", "/regio/AM38", "/regio/AM38/organisaties",
-            "/regio/AM22/scholen-zonder-route"]
+            "/regio/AM22/scholen-zonder-route", "/kaart/rapportage/", f"/kaart/rapportage/{current_school_year()}",
+            f"/kaart/rapportage/{current_school_year()}/afdrukken"]
 
 
 def coordinator_pages(page) -> list[str]:
@@ -84,7 +86,7 @@ def deactivate_page(page) -> str:
 
 def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/kaart/dashboard", "/bibliotheek/moderatie",
-            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1"]
+            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1", "/beheer/doelen/", "/beheer/doelen/nieuw"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

@@ -2,7 +2,7 @@
 the report pack (XLSX and a printable A4 page). Public, like the dashboard."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 
 from portal.domain import monitoring as rules
 from portal.domain.identifiers import school_year_error
@@ -56,6 +56,8 @@ def index():
 
 @bp.get("/vergelijk")
 def compare_snapshots():
+    if not request.args:
+        return redirect(url_for("monitoring.index"))  # nothing chosen yet: the choice is there
     report = _comparison()
     return render_page_or_fragment("monitoring/report.html", "monitoring/_report_body.html", **_context(
         report, comparison=True,
@@ -64,6 +66,8 @@ def compare_snapshots():
 
 @bp.get("/vergelijk/rapport.xlsx")
 def export_comparison():
+    if not request.args:
+        return redirect(url_for("monitoring.index"))
     report = _comparison()
     return _download(report_xlsx(report), f"rapportage-vergelijking-{report.before.school_year if report.before else ''}"
                                           f"-{report.after.school_year}.xlsx")
