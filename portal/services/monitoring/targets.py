@@ -109,10 +109,10 @@ def seed_letter_targets(session: Session) -> int:
     """Add the letters' targets that are not there yet (by indicator and
     target school year). Safe to repeat; returns how many were added."""
     existing = {(t.indicator, t.target_school_year) for t in list_targets(session)}
-    added = 0
-    for item in LETTER_TARGETS:
-        if (item["indicator"], item["target_school_year"]) not in existing:
-            session.add(Target(**item))
-            added += 1
+    added = [Target(**item) for item in LETTER_TARGETS
+             if (item["indicator"], item["target_school_year"]) not in existing]
+    session.add_all(added)
     session.flush()
-    return added
+    for target in added:
+        record(session, None, OBJECT_TYPE, target.id, "seed", after=_values(target))
+    return len(added)
