@@ -161,3 +161,16 @@ def test_compare_two_snapshots_and_the_print_page(client, world):
     assert "print-report" in printed and "<details" not in printed
     assert client.get("/kaart/rapportage/2025").status_code == 404
     assert "Twee standen vergelijken" in client.get("/kaart/rapportage/").get_data(as_text=True)
+
+
+def test_the_region_page_shows_its_indicators_frozen_for_a_past_year(client, world):
+    snapshots.take_snapshot(db.session, LAST_PEILDATUM)
+    world["archived"].archived_at = datetime.now(UTC)
+    db.session.flush()
+    html = client.get(f"/regio/AM09?school_year={NOW}").get_data(as_text=True)
+    table = html[html.index('id="regio-indicatoren"'):]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<th scope="row">(\d{4}-\d{4})</th>(.*?)</tr>', table, re.S)}
+    assert f"stand op {LAST_PEILDATUM:%d-%m-%Y}" in rows[LAST] and "actueel" in rows[NOW]
+    # AM09 had its (now archived) route when the stand was taken; live it has none
+    assert re.search(r'data-indicator="regions_with_route">ja<', rows[LAST])
+    assert re.search(r'data-indicator="regions_with_route">nee<', rows[NOW])

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain import coverage as rules
+from portal.domain import monitoring as monitoring_rules
 from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
@@ -20,6 +21,7 @@ from portal.routes.coverage.links import route_list_url, route_url_builder
 from portal.services.coverage import figures as coverage
 from portal.services.coverage import region as coverage_region
 from portal.services.learning_routes.filters import RouteFilters
+from portal.services.monitoring.indicators import indicator_years
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment
@@ -82,6 +84,8 @@ def show(code: str):
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
         trend_points=[(y.school_year, y.routes) for y in detail.trend],
         map_parts=_region_map(region, detail),
+        region_years=indicator_years(db.session, region.year, [y.school_year for y in detail.trend]),
+        indicators=monitoring_rules.INDICATORS, format_value=monitoring_rules.format_value,
     )
 
 
