@@ -42,7 +42,7 @@ READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
     "services.monitoring.facts": {"load_facts"},
     "services.monitoring.indicators": {"indicator_years", "snapshot_year"},
-    "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind", "trend_years"},
+    "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind"},
     "services.monitoring.report": {"build", "find_snapshot", "first_counted_year", "snapshot_report", "year_report"},
     "services.monitoring.report_pack": {"report_xlsx", "sheet_title"},
     "services.monitoring.snapshots": {"freeze", "latest_per_school_year", "list_snapshots", "results_of",

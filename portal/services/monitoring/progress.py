@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from portal.domain import monitoring as rules
 from portal.domain import targets as target_rules
-from portal.domain.school_year import current_school_year, school_years_between
 from portal.models import Target
 from portal.services.monitoring.indicators import YearIndicators, indicator_years
 from portal.services.monitoring.targets import list_targets
@@ -54,13 +53,6 @@ def progress_of(targets: list[Target], years: list[YearIndicators]) -> list[Prog
             behind = regions_behind(indicator, result, target.target_value, latest.region_names or {})
         out.append(Progress(target, indicator, series, assessment, total, behind))
     return out
-
-
-def trend_years(first: str | None, until: str | None = None) -> list[str]:
-    """The school years the dashboard's indicators show: from the first year
-    with data to the current (or chosen) year."""
-    last = max(current_school_year(), until or current_school_year())
-    return school_years_between(min(first or last, last), last)
 
 
 def dashboard_progress(session: Session, region_year: int | None, school_years: list[str]
