@@ -27,6 +27,7 @@ BLUEPRINTS = (
     ("organisations.blueprint", "bp"), ("organisations.blueprint", "admin_bp"),
     ("search.blueprint", "bp"),
     ("notifications.blueprint", "bp"), ("todo.blueprint", "bp"),
+    ("monitoring.blueprint", "targets_bp"), ("monitoring.blueprint", "monitoring_bp"),
 )
 
 

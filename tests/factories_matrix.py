@@ -16,7 +16,9 @@ from functools import cached_property
 from werkzeug.datastructures import FileStorage
 
 from portal.core.unsubscribe import make_token
+from portal.domain.school_year import current_school_year
 from portal.extensions import db
+from portal.models import Target
 from portal.services.agreements import lifecycle as agreement_lifecycle
 from portal.services.learning_routes import operations as route_service
 from portal.services.practices import attachments as practice_attachments
@@ -134,6 +136,15 @@ class MatrixWorld:
     def party_of(self, agreement, org):
         return next(p for p in agreement.parties if p.organisation_id == org.id)
 
+    @cached_property
+    def target(self) -> Target:
+        """A programme target (synthetic) for /beheer/doelen/<id>."""
+        target = Target(name=f"Matrixdoel (synthetisch) {self.tag}", indicator="regions_with_route",
+                        target_value=35, target_school_year="2030-2031", source="Synthetische testbron")
+        db.session.add(target)
+        db.session.flush()
+        return target
+
     def url_values(self, variant: str | None, names) -> dict:
         """URL arguments `names` for a variant of an endpoint (see the matrix
         table): a practice status, a concept/archived route, the signed
@@ -161,6 +172,10 @@ class MatrixWorld:
                 values[name] = (self.org_b if variant == "mbo" else self.org_a).id
             elif name == "token":
                 values[name] = make_token(self.user("party").id, "agreement_sent")
+            elif name == "target_id":
+                values[name] = self.target.id
+            elif name == "school_year":
+                values[name] = current_school_year()
             elif name == "fmt":
                 fmt = (variant or "").rsplit(".", 1)[-1]  # "csv", or a "table.csv" export variant
                 values[name] = fmt if fmt in ("csv", "xlsx") else "csv"

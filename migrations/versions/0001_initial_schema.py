@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 01:24:32.561140
+Create Date: 2026-12-05 01:27:19.127619
 
 """
 
@@ -42,6 +42,41 @@ def upgrade():
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_mbo_levels")),
+    )
+    op.create_table(
+        "monitor_snapshots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("peildatum", sa.Date(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("region_year", sa.Integer(), nullable=True),
+        sa.Column("code_version", sa.String(length=64), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitor_snapshots")),
+        sa.UniqueConstraint("peildatum", "version", name=op.f("uq_monitor_snapshots_peildatum_version")),
+    )
+    with op.batch_alter_table("monitor_snapshots", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_monitor_snapshots_peildatum"), ["peildatum"], unique=False)
+        batch_op.create_index(batch_op.f("ix_monitor_snapshots_school_year"), ["school_year"], unique=False)
+
+    op.create_table(
+        "monitor_targets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("indicator", sa.String(length=40), nullable=False),
+        sa.Column("target_value", sa.Float(), nullable=False),
+        sa.Column("target_school_year", sa.String(length=9), nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "indicator IN ('regions_with_route', 'regions_with_agreements', 'regions_bbkb_mbo2_vmbo', 'regions_matching_level', 'regions_multiple_levels', 'pupils_per_cohort', 'vmbo_share')",
+            name=op.f("ck_monitor_targets_indicator"),
+        ),
+        sa.CheckConstraint("target_value >= 0", name=op.f("ck_monitor_targets_target_value")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitor_targets")),
     )
     op.create_table(
         "pathways",
@@ -1314,6 +1349,12 @@ def downgrade():
     op.drop_table("provinces")
     op.drop_table("profiles")
     op.drop_table("pathways")
+    op.drop_table("monitor_targets")
+    with op.batch_alter_table("monitor_snapshots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monitor_snapshots_school_year"))
+        batch_op.drop_index(batch_op.f("ix_monitor_snapshots_peildatum"))
+
+    op.drop_table("monitor_snapshots")
     op.drop_table("mbo_levels")
     op.drop_table("mbo_domains")
     with op.batch_alter_table("login_failures", schema=None) as batch_op:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.cli.backup import backup_command, restore_command
 from portal.cli.devdata import demo_cli
+from portal.cli.monitor import monitor_cli
 from portal.cli.notifications import mail_cli, notifications_cli
 from portal.cli.reference_offer import import_offer, mbo_cli
 from portal.cli.transaction import run
@@ -20,6 +21,7 @@ from portal.core.errors import ServiceError
 from portal.extensions import db
 from portal.models import Organisation
 from portal.services.accounts import users as user_service
+from portal.services.monitoring.targets import seed_letter_targets
 from portal.services.reference import region_years
 from portal.services.reference.boundaries import current_region_year, import_municipalities, import_regions
 from portal.services.reference.files import ReferenceDataError
@@ -164,6 +166,9 @@ def seed_command(demo: bool, offline: bool) -> None:
         click.echo(f"  ONTBREEKT {line}")
     if result.missing:
         click.echo("  Zet PORTAL_DATA_DIR op de map met de referentiebestanden om ze te laden.")
+    added = run(lambda: seed_letter_targets(db.session))
+    click.echo(f"Programmadoelen uit de Kamerbrieven: {added} toegevoegd." if added
+               else "Programmadoelen uit de Kamerbrieven stonden er al.")
     if not demo:
         return
     outcome = run(lambda: seed_demo(db.session))
@@ -228,6 +233,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(monitor_cli)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,6 +40,15 @@ def is_active_in(status: str, first: str, last: str | None, school_year: str) ->
     return status == ACTIVE and runs_in(first, last, school_year)
 
 
+def counted_in(status: str, first: str, last: str | None, school_year: str, current: str) -> bool:
+    """A route counts in the figures of a school year when it was actief then:
+    actief in that year (is_active_in), or since ended (beeindigd) in a year of
+    its span before the current one. The monitoring's indicators use this."""
+    if is_active_in(status, first, last, school_year):
+        return True
+    return status == "beeindigd" and runs_in(first, last, school_year) and school_year < current
+
+
 def route_state(status: str, first: str, last: str | None, school_year: str) -> str:
     """The state shown for a route in a school year (one of STATES)."""
     if status != ACTIVE:

@@ -16,6 +16,7 @@ from portal.models.agreement import (
 )
 from portal.models.audit import AuditLog
 from portal.models.mbo_location import MboLocation
+from portal.models.monitoring import MonitorSnapshot, Target
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.offer import (
     OfferBasis,
@@ -53,10 +54,10 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MboLocation", "MunicipalityRegion", "Notification", "NotificationPreference", "OfferBasis", "OfferPathwayYear",
+    "MboLocation", "MonitorSnapshot", "MunicipalityRegion", "Notification", "NotificationPreference", "OfferBasis", "OfferPathwayYear",
     "OfferProfileFigure", "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "Province",
     "PracticeAttachment", "PracticeTag", "PracticeTheme",
-    "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
+    "Profile", "Region", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
     "statement_profiles",
 ]

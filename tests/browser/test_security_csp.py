@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.domain.school_year import current_school_year
 from tests.browser.conftest import htmx_settled, login
 
 # The main pages, listed on purpose; each must answer 200.
@@ -15,12 +16,15 @@ MAIN_PAGES = [
     "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
     "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
     "/organisaties", "/organisaties/?soort=mbo",
+    "/kaart/rapportage/", f"/kaart/rapportage/{current_school_year()}",
+    f"/kaart/rapportage/{current_school_year()}/afdrukken",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
     "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen", "/beheer/rio/",
     "/beheer/rio/vergelijken", "/account/te-doen", "/account/meldingen",
+    "/leerroutes?archief=1", "/beheer/doelen/", "/beheer/doelen/nieuw",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

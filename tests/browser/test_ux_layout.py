@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from portal.domain.school_year import current_school_year
 from tests.browser.conftest import login
 from tests.conftest import ROOT
 
@@ -63,7 +64,9 @@ def public_pages(page) -> list[str]:
     return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/dashboard", "/overeenkomsten/", agreement,
             "/bibliotheek/", practice, "/regio/", "/regio/AM38", "/regio/AM38/organisaties",
             "/regio/AM22/scholen-zonder-route", "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
-            "/organisaties/", first_href(page, "/organisaties/?q=Perron", r"/organisaties/\d+")]
+            "/organisaties/", first_href(page, "/organisaties/?q=Perron", r"/organisaties/\d+"),
+            "/kaart/rapportage/", f"/kaart/rapportage/{current_school_year()}",
+            f"/kaart/rapportage/{current_school_year()}/afdrukken"]
 
 
 def coordinator_pages(page) -> list[str]:
@@ -98,7 +101,7 @@ def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen",
             "/kaart/dashboard", "/bibliotheek/moderatie", "/overeenkomsten/?archief=1", "/leerroutes/?archief=1",
             "/beheer/organisaties/samenvoegen", "/beheer/rio/", "/beheer/rio/vergelijken",
-            "/account/te-doen", "/account/meldingen"]
+            "/account/te-doen", "/account/meldingen", "/beheer/doelen/", "/beheer/doelen/nieuw"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

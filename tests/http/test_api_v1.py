@@ -72,7 +72,7 @@ def test_openapi_document_describes_both_endpoints(doc):
     assert set(doc["paths"]) == {"/regions.geojson", "/routes", "/organisations", "/organisations/{organisation_id}"}
     params = {p["name"] for p in doc["paths"]["/routes"]["get"]["parameters"]}
     assert params == {"region", "profile", "level", "kind", "pathway", "status", "domain", "organisation",
-                      "school_year", "q", "page", "per_page"}
+                      "school_year", "q", "page", "per_page", "teaching_location"}
     assert doc["servers"][0]["url"].endswith("/api/v1")
 
 

@@ -36,6 +36,11 @@ PAGES: dict[str, tuple[str, bool]] = {
     "agreement_list": ("/overeenkomsten/", True),
     "agreement": ("/overeenkomsten/{agreement}", True),
     "agreement_public": ("/overeenkomsten/{agreement}", False),
+    "targets": ("/beheer/doelen/", True),
+    "report_index": ("/kaart/rapportage/", False),
+    "year_report": ("/kaart/rapportage/{school_year}", False),
+    "year_report_xlsx": ("/kaart/rapportage/{school_year}/rapport.xlsx", False),
+    "year_report_print": ("/kaart/rapportage/{school_year}/afdrukken", False),
 }
 
 
@@ -69,7 +74,9 @@ def _url_values(session) -> dict:
     # A word that finds something in both data sets (an empty result skips the facet queries).
     title = session.scalar(select(GoodPractice.title).where(GoodPractice.status == "gepubliceerd")
                            .order_by(GoodPractice.id).limit(1))
+    from portal.domain.school_year import current_school_year
     return {
+        "school_year": current_school_year(),
         "word": title.split()[0].lower(),
         "kind": combo[0], "level": combo[1], "status": combo[2], "domain": combo[3],
         "region": region,

@@ -70,6 +70,17 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "admin.list_users": {"GET": "staff"},
     "admin.create_user": {"GET": "staff", "POST": "staff"},
     "admin.toggle_user": {"GET": "staff", "POST": "staff"},
+    # --- programme targets (staff) and the year report (public)
+    "targets.list_targets": {"GET": "staff"},
+    "targets.create_target": {"GET": "staff", "POST": "staff"},
+    "targets.edit_target": {"GET": "staff", "POST": "staff"},
+    "targets.delete_target": {"POST": "staff"},
+    "monitoring.index": {"GET": "public"},
+    "monitoring.show_report": {"GET": "public"},
+    "monitoring.export_report": {"GET": "public"},
+    "monitoring.print_report": {"GET": "public"},
+    "monitoring.compare_snapshots": {"GET": "public"},
+    "monitoring.export_comparison": {"GET": "public"},
     # --- open API, map, regions
     "api.openapi": {"GET": "public"},
     "api.regions_geojson": {"GET": "public"},

@@ -25,7 +25,8 @@ from portal.services.reference.boundaries import current_region_year
 from tests.conftest import DATA_DIR
 
 SIMPLE = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,
-          "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code}
+          "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code,
+          "teaching_location": LearningRoute.teaching_location}
 
 
 def reference_counts(session, filters, user, year, include_archived):
@@ -80,6 +81,8 @@ def _combinations(session, year, count):
             pathway=_pick(rng, pathways) if rng.random() < 0.4 else [],
             region=_pick(rng, regions) if rng.random() < 0.4 else [],
         )
+        if rng.random() < 0.3:
+            filters.teaching_location = _pick(rng, domain["teaching_location"])
         if rng.random() < 0.15:
             filters.organisation = rng.sample(orgs, 2)
         if rng.random() < 0.15:

@@ -40,11 +40,21 @@ from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
+    "core.code_version": {"code_version"},
+    "services.monitoring.facts": {"load_facts"},
+    "services.monitoring.indicators": {"indicator_years", "snapshot_year"},
+    "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind"},
+    "services.monitoring.report": {"build", "find_snapshot", "first_counted_year", "snapshot_report", "year_report"},
+    "services.monitoring.report_pack": {"report_xlsx", "sheet_title"},
+    "services.monitoring.snapshots": {"freeze", "latest_per_school_year", "list_snapshots", "results_of",
+                                      "route_rows", "snapshot_data"},
+    "services.monitoring.targets": {"list_targets"},
     "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
                                     "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
                                     "activation_errors", "in_force", "in_force_on", "has_addendum", "status_label",
-                                    "public_snapshot", "addendum_diff", "unsigned_parties", "is_fully_signed"},
+                                    "public_snapshot", "addendum_diff", "unsigned_parties", "is_fully_signed",
+                                    "in_force_in", "routes_covered_in"},
     "services.agreements.route_basis": {"basis_ended", "ended_routes", "routes_still_active"},
     "services.agreements.snapshots": {"content_snapshot", "full_snapshot"},
     "services.learning_routes.duplicates": {"find_duplicate", "normal_title", "route_keys"},
@@ -648,10 +658,51 @@ def _organisations():
             "services.organisations.merge.merge_organisations": merge_two}
 
 
+def _monitoring():
+    from datetime import date
+
+    from portal.services.monitoring import snapshots, targets
+
+    def data(**changes):
+        values = dict(name="Synthetisch doel", indicator="regions_with_route", target_value=35.0,
+                      target_school_year="2030-2031", source="Synthetische bron")
+        values.update(changes)
+        return targets.TargetData(**values)
+
+    def create(c):
+        target = targets.create_target(c.session, data(), c.staff)
+        return "monitor_target", target.id, "create"
+
+    def update(c):
+        target = targets.create_target(c.session, data(), c.staff)
+        targets.update_target(c.session, target, data(target_value=30.0), c.staff)
+        return "monitor_target", target.id, "update"
+
+    def delete(c):
+        target = targets.create_target(c.session, data(), c.staff)
+        target_id = target.id
+        targets.delete_target(c.session, target, c.staff)
+        return "monitor_target", target_id, "delete"
+
+    def seed(c):
+        assert targets.seed_letter_targets(c.session) == 4
+        return "monitor_target", None, "seed"
+
+    def snapshot(c):
+        taken = snapshots.take_snapshot(c.session, date(2025, 10, 15))
+        return "monitor_snapshot", taken.id, "snapshot"
+
+    return {"services.monitoring.targets.create_target": create, "services.monitoring.targets.update_target": update,
+            "services.monitoring.targets.delete_target": delete,
+            "services.monitoring.targets.seed_letter_targets": seed,
+            "services.monitoring.snapshots.take_snapshot": snapshot}
+
+
 def write_cases() -> dict[str, Callable]:
     cases = {}
     cases.update(_mbo_and_offer())
     cases.update(_organisations())
+    cases.update(_monitoring())
     cases.update(_agreements())
     cases.update(_practices())
     cases.update(_routes())

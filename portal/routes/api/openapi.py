@@ -7,6 +7,7 @@ import re
 from portal.domain import coverage as rules
 from portal.domain import route_state, vocab
 from portal.domain.routes import STATUSES as ROUTE_STATUSES
+from portal.domain.routes import TEACHING_LOCATIONS
 from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.routes.api import openapi_profiles
 from portal.routes.api.openapi_organisations import organisation_paths, organisation_schemas
@@ -21,6 +22,7 @@ FILTER_PARAMS = {
     "level": vocab.codes(vocab.MBO_LEVELS).__contains__,
     "kind": vocab.codes(vocab.ROUTE_KINDS).__contains__,
     "pathway": vocab.codes(vocab.PATHWAYS).__contains__,
+    "teaching_location": set(TEACHING_LOCATIONS).__contains__,
     "status": set(route_state.STATES).__contains__,
     "domain": vocab.codes(vocab.MBO_DOMAINS).__contains__,
     "organisation": lambda v: re.fullmatch(r"[0-9]{1,9}", v) is not None,
@@ -48,6 +50,8 @@ def _filter_parameters() -> list[dict]:
         _array("level", "Mbo-niveau (1 = Entree).", enum(vocab.MBO_LEVELS)),
         _array("kind", "Soort route.", enum(vocab.ROUTE_KINDS)),
         _array("pathway", "Leerweg.", enum(vocab.PATHWAYS)),
+        _array("teaching_location", "Waar les wordt gegeven: vmbo (op de vmbo-locatie), mbo, beide.",
+               {"type": "string", "enum": list(TEACHING_LOCATIONS)}),
         _array("status", "Stand van de route in het schooljaar (school_year, anders het huidige): actief = status "
                "actief en het schooljaar valt in de looptijd; afgelopen = status actief maar het laatste schooljaar "
                "is voorbij; start_later = status actief, begint later.",

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain import coverage as rules
+from portal.domain import monitoring as monitoring_rules
 from portal.domain import vocab
 from portal.domain.school_year import current_school_year, school_years_between, shift_school_year
 from portal.extensions import db
@@ -29,6 +30,7 @@ from portal.services.coverage import (
     trend as coverage_trend,
 )
 from portal.services.learning_routes.filters import RouteFilters
+from portal.services.monitoring import progress as monitoring_progress
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
@@ -137,10 +139,19 @@ def _school_year_arg() -> str | None:
     return RouteFilters.from_args(request.args).school_year
 
 
+def _monitoring(selection, region_year):
+    """The targets against the indicators, per school year up to the selected one."""
+    first = coverage_trend.first_school_year(db.session) or selection.school_year
+    school_years = school_years_between(min(first, selection.school_year), selection.school_year)
+    progress, indicator_years = monitoring_progress.dashboard_progress(db.session, region_year, school_years)
+    return progress, indicator_years
+
+
 @bp.get("/dashboard")
 def dashboard():
-    selection, _year, figures, years = _dashboard_data(_school_year_arg())
+    selection, region_year, figures, years = _dashboard_data(_school_year_arg())
     current = next((y for y in years if y.school_year == selection.school_year), None)
+    progress, indicator_years = _monitoring(selection, region_year)
     return render_page_or_fragment(
         "maps/dashboard.html", "maps/_dashboard_regions.html",
         selection=selection, figures=figures, years=years, current=current,
@@ -149,6 +160,10 @@ def dashboard():
         route_list_url=route_list_url, main_kinds=rules.MAIN_KINDS,
         kind_names=vocab.names(vocab.ROUTE_KINDS),
         trend_points=[(y.school_year, y.routes) for y in years],
+        progress=progress, indicator_years=indicator_years,
+        latest=indicator_years[-1] if indicator_years else None, indicators=monitoring_rules.INDICATORS,
+        format_value=monitoring_rules.format_value,
+        region_link=lambda code: region_url(code, selection.school_year),
     )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain import coverage as rules
+from portal.domain import monitoring as monitoring_rules
 from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
@@ -22,6 +23,7 @@ from portal.services.coverage import region as coverage_region
 from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.offer import queries as offer_queries
+from portal.services.monitoring.indicators import indicator_years
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment
@@ -86,6 +88,8 @@ def show(code: str):
         map_parts=_region_map(region, detail),
         profile_sources=offer_queries.profile_sources(db.session, [p[0] for p in detail.school_points]),
         offer=_profile_offer(region.code),
+        region_years=indicator_years(db.session, region.year, [y.school_year for y in detail.trend]),
+        indicators=monitoring_rules.INDICATORS, format_value=monitoring_rules.format_value,
     )
 
 

@@ -245,10 +245,31 @@ def activation_errors(session: Session, route: LearningRoute | None, school_year
         query = query.with_for_update(read=True, of=Agreement)
     candidates = session.scalars(query.execution_options(populate_existing=True))
     for agreement in candidates:
-        period = in_force(agreement)
-        # In force in that school year and not ended by today (a termination or
-        # expiry earlier in the year ends the basis: route_basis.py).
-        if period is not None and period.overlaps_school_year(school_year) and period.end_date >= today():
+        if in_force_in(agreement, school_year, not_ended_on=today()):
             return []
     return [f"Deze leerroute kan voor schooljaar {school_year} pas actief worden als een getekende "
             f"samenwerkingsovereenkomst die in dat schooljaar geldt, deze route dekt."]
+
+
+def in_force_in(agreement: Agreement, school_year: str, not_ended_on: date | None = None) -> bool:
+    """The version in force covers (part of) the school year: the one rule for "a signed agreement covers a
+    route in a school year" (the monitoring indicators, also of past years). For activation, pass
+    `not_ended_on` (today): a termination or expiry earlier in the year ends the basis (route_basis.py)."""
+    period = in_force(agreement)
+    return (period is not None and period.overlaps_school_year(school_year)
+            and (not_ended_on is None or period.end_date >= not_ended_on))
+
+
+def routes_covered_in(session: Session, school_years: list[str]) -> dict[str, set[int]]:
+    """Per school year, the ids of the routes covered by a signed agreement in
+    force in that year (in_force_in). One query, whatever the number of years."""
+    rows = session.execute(
+        select(agreement_in_force_routes.c.route_id, Agreement)
+        .join(Agreement, Agreement.id == agreement_in_force_routes.c.agreement_id)
+        .where(Agreement.archived_at.is_(None), Agreement.in_force_revision.is_not(None)))
+    covered: dict[str, set[int]] = {year: set() for year in school_years}
+    for route_id, agreement in rows:
+        for year in school_years:
+            if in_force_in(agreement, year):
+                covered[year].add(route_id)
+    return covered

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from portal.domain import route_state, vocab
 from portal.domain.identifiers import is_region_code, school_year_error
+from portal.domain.routes import TEACHING_LOCATIONS
 from portal.domain.school_year import current_school_year
 from portal.models import (
     LearningRoute,
@@ -36,6 +37,8 @@ class RouteFilters:
     level: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     pathway: list[str] = field(default_factory=list)
+    # where the route is taught: vmbo, mbo, beide (issue 17)
+    teaching_location: list[str] = field(default_factory=list)
     status: list[str] = field(default_factory=list)
     domain: list[str] = field(default_factory=list)
     organisation: list[int] = field(default_factory=list)
@@ -66,6 +69,7 @@ class RouteFilters:
             level=many("level", vocab.codes(vocab.MBO_LEVELS).__contains__),
             kind=many("kind", vocab.codes(vocab.ROUTE_KINDS).__contains__),
             pathway=many("pathway", vocab.codes(vocab.PATHWAYS).__contains__),
+            teaching_location=many("teaching_location", TEACHING_LOCATIONS.__contains__),
             status=many("status", set(route_state.STATES).__contains__),
             domain=many("domain", vocab.codes(vocab.MBO_DOMAINS).__contains__),
             organisation=orgs,
@@ -207,6 +211,8 @@ def filter_clauses(filters: RouteFilters, year: int | None, *, skip: str | Itera
             select(route_pathways.c.route_id).where(route_pathways.c.pathway_code.in_(filters.pathway))))
     if filters.level and "level" not in skipped:
         clauses.append(LearningRoute.mbo_level_code.in_(filters.level))
+    if filters.teaching_location and "teaching_location" not in skipped:
+        clauses.append(LearningRoute.teaching_location.in_(filters.teaching_location))
     if filters.kind and "kind" not in skipped:
         clauses.append(LearningRoute.kind_code.in_(filters.kind))
     if filters.status and "status" not in skipped:

@@ -147,7 +147,8 @@ def all_routes(session: Session, filters: RouteFilters, user, year: int | None, 
 
 # The facets that are columns of learning_routes: counted together in one GROUP BY.
 SIMPLE_FACETS = {"kind": LearningRoute.kind_code, "level": LearningRoute.mbo_level_code,
-                 "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code}
+                 "status": LearningRoute.status, "domain": LearningRoute.mbo_domain_code,
+                 "teaching_location": LearningRoute.teaching_location}
 
 
 @dataclass
@@ -183,11 +184,12 @@ def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
     # Rows that miss two of these filters count nowhere: leave them out before grouping.
     prune = [reduce(operator.add, hits) >= len(hits) - 1] if len(hits) > 1 else []
     none = literal_column("NULL")
+    padding = [none] * (len(SIMPLE_FACETS) - 1)  # the other parts fill the simple facets' columns
     parts = [select(literal_column("3"), *columns, func.count()).where(*shared, *prune).group_by(*columns)]
     # count(*) is the number of routes: (route_id, code) is the key of both link tables.
     for tag, (name, table, column) in enumerate((("profile", route_profiles, route_profiles.c.profile_code),
                                                  ("pathway", route_pathways, route_pathways.c.pathway_code))):
-        part = select(literal_column(str(tag)), column, none, none, none, func.count()).select_from(table)
+        part = select(literal_column(str(tag)), column, *padding, func.count()).select_from(table)
         if getattr(filters, name):
             part = part.join(LearningRoute, LearningRoute.id == table.c.route_id).where(
                 *_base(filters, user, year, name, include_archived))
@@ -199,7 +201,7 @@ def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
         ids = (select(LearningRoute.id).where(*_base(filters, user, year, "region", include_archived))
                if filters.region else select(matching.c.id))
         pairs = route_region_pairs(year, ids)
-        parts.append(select(literal_column("2"), Region.code, none, none, none, func.count())
+        parts.append(select(literal_column("2"), Region.code, *padding, func.count())
                      .select_from(pairs).join(Region, Region.id == pairs.c.region_id).group_by(Region.code))
     facets: dict[str, dict[str, int]] = {name: {} for name in (*SIMPLE_FACETS, "profile", "pathway", "region")}
     total = 0
