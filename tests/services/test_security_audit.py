@@ -239,6 +239,21 @@ def _party_rows(agreement):
                  governing_body_number="12AB") for p in agreement.parties]
 
 
+def _end_basis(c, dropped: bool):
+    """route_basis ends a route whose agreement ended (or an addendum in force dropped it), audited."""
+    from portal.services.agreements import route_basis
+    a = c.signed()
+    c.route.status = "actief"
+    if dropped:  # an addendum in force without the route
+        ended = route_basis.end_dropped_routes(c.session, a, [c.route], c.vmbo_user)
+    else:
+        a.status, a.terminated_on = "opgezegd", date.today()
+        c.session.flush()
+        ended = route_basis.end_routes(c.session, a, c.vmbo_user)
+    assert ended == [c.route]
+    return ("learning_route", c.route.id, "end_basis")
+
+
 def _agreements():
     from portal.core.uploads import StoredFile
     from portal.services.agreements import funding, lifecycle, operations
@@ -311,18 +326,6 @@ def _agreements():
     def create(c):
         return c.agreement(complete=False), "create"
 
-    def end_basis(c, dropped: bool):
-        from portal.services.agreements import route_basis
-        a = c.signed()
-        c.route.status = "actief"
-        if dropped:  # an addendum in force without the route
-            ended = route_basis.end_dropped_routes(c.session, a, [c.route], c.vmbo_user)
-        else:
-            a.status, a.terminated_on = "opgezegd", date.today()
-            c.session.flush()
-            ended = route_basis.end_routes(c.session, a, c.vmbo_user)
-        assert ended == [c.route]
-        return ("learning_route", c.route.id, "end_basis")
 
     cases = {operations.create_agreement: create, operations.update_agreement: update, operations.set_parties: parties,
              funding.set_funding: set_funding, funding.set_guarantee: guarantee,
@@ -338,8 +341,8 @@ def _agreements():
     # keyed by the module that defines each function (the service is split by concept)
     result = {f"{function.__module__.removeprefix('portal.')}.{function.__name__}": as_case(body)
               for function, body in cases.items()}
-    result["services.agreements.route_basis.end_routes"] = lambda c: end_basis(c, dropped=False)
-    result["services.agreements.route_basis.end_dropped_routes"] = lambda c: end_basis(c, dropped=True)
+    result["services.agreements.route_basis.end_routes"] = lambda c: _end_basis(c, dropped=False)
+    result["services.agreements.route_basis.end_dropped_routes"] = lambda c: _end_basis(c, dropped=True)
     return result
 
 

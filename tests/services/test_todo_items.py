@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from portal.extensions import db
-from portal.services.agreements import queries, funding, lifecycle, operations
+from portal.services.agreements import funding, lifecycle, operations, queries
 from portal.services.learning_routes import operations as route_operations
 from portal.services.practices import operations as practice_operations
 from portal.services.todo.items import items_for

@@ -22,8 +22,8 @@ from portal.services.coverage import figures as coverage
 from portal.services.coverage import region as coverage_region
 from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.services.learning_routes.filters import RouteFilters
-from portal.services.offer import queries as offer_queries
 from portal.services.monitoring.indicators import indicator_years
+from portal.services.offer import queries as offer_queries
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment

@@ -13,8 +13,8 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.core.geometry import contains_point
 from portal.core.audit import record
+from portal.core.geometry import contains_point
 from portal.domain.identifiers import is_municipality_code, is_province_code
 from portal.models import Municipality, Province
 from portal.services.reference.boundaries import parse_region_geojson
