@@ -46,7 +46,7 @@ def can_assign_role(user: User, role: str) -> bool:
     """Only an admin creates other admins or staff."""
     if user.role == "admin":
         return True
-    return user.role == "staff" and role in ("coordinator", "reader")
+    return user.role == "staff" and role in ("coordinator", "reader", "assessor")
 
 
 def can_create_route(user: User | None) -> bool:
