@@ -20,6 +20,16 @@ from portal.models.organisation import (
     organisation_pathways,
     organisation_profiles,
 )
+from portal.models.plan import (
+    PlanAction,
+    PlanBudgetLine,
+    PlanRegion,
+    PlanRegionMember,
+    PlanRound,
+    PlanVersion,
+    RegionalPlan,
+)
+from portal.models.plan_assessment import AssessmentCriterion, PlanAssessor, PlanProgressReport, PlanScore
 from portal.models.practice import (
     GoodPractice,
     PracticeAttachment,
@@ -40,9 +50,11 @@ from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
 __all__ = [
-    "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
+    "Agreement", "AgreementParty", "AssessmentCriterion", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MunicipalityRegion", "Organisation", "Pathway", "PracticeAttachment", "PracticeTag", "PracticeTheme",
-    "Profile", "Region", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
+    "MunicipalityRegion", "Organisation", "Pathway", "PlanAction", "PlanAssessor", "PlanBudgetLine",
+    "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore", "PlanVersion",
+    "PracticeAttachment", "PracticeTag", "PracticeTheme",
+    "Profile", "Region", "RegionalPlan", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
 ]
