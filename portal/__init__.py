@@ -22,7 +22,7 @@ BLUEPRINTS = (
     ("main", "bp"), ("auth", "bp"), ("admin", "bp"),
     ("learning_routes.blueprint", "bp"), ("agreements.blueprint", "bp"),
     ("coverage.blueprint", "maps_bp"), ("coverage.blueprint", "regions_bp"),
-    ("practices.blueprint", "bp"), ("api.blueprint", "bp"),
+    ("practices.blueprint", "bp"), ("api.blueprint", "bp"), ("plans.blueprint", "bp"),
 )
 
 

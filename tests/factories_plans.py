@@ -89,3 +89,41 @@ def score_all(session, world: PlanWorld, score: int = 4) -> None:
 def to_review(session, world: PlanWorld) -> None:
     lifecycle.submit(session, world.plan, world.lead)
     lifecycle.start_review(session, world.plan, [world.assessor.id], world.staff)
+
+
+MATRIX_STATES = (dom.CONCEPT, dom.SUBMITTED, dom.IN_REVIEW, dom.POSITIVE, dom.APPROVED, dom.RUNNING)
+
+
+def make_matrix_plan(session, org_a, org_b, staff, lead, state: str) -> RegionalPlan:
+    """For the permission matrix: a plan whose penvoerder is org A (the matrix's
+    'party' coordinator) with org B (mbo), moved to `state`."""
+    tag = uuid.uuid4().hex[:6]
+    school = make_organisation("vso", name=f"Synthetisch Matrix-vso {tag}")
+    employer = make_organisation("employer", name=f"Synthetisch Matrixbedrijf {tag}")
+    plan_round = make_round(session, staff)
+    region = regions.create_region(session, plan_round, f"Synthetische matrixregio {tag}", org_a.id,
+                                   [org_a.id, org_b.id, school.id, employer.id], lead)
+    plan = region.plan
+    assert plan is not None
+    fill_plan(session, plan, lead)
+    if state == dom.CONCEPT:
+        return plan
+    lifecycle.submit(session, plan, lead)
+    if state == dom.SUBMITTED:
+        return plan
+    if not assessment.active_criteria(session):
+        assessment.add_criterion(session, f"Synthetisch matrixcriterium {tag}", "", 1, staff)
+    assessor = make_user("assessor")
+    lifecycle.start_review(session, plan, [assessor.id], staff)
+    if state == dom.IN_REVIEW:
+        return plan
+    assessment.set_scores(session, plan, {c.id: {"score": 4, "motivation": "Synthetisch"}
+                                          for c in assessment.active_criteria(session)}, assessor)
+    lifecycle.advise(session, plan, dom.POSITIVE, "Synthetisch advies", "", "", assessor)
+    if state == dom.POSITIVE:
+        return plan
+    lifecycle.approve(session, plan, staff)
+    if state == dom.APPROVED:
+        return plan
+    lifecycle.start_execution(session, plan, staff)
+    return plan

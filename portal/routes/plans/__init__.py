@@ -1,0 +1,8 @@
+"""/regioplannen: plan regions, plans, their assessment and follow-up."""
+from portal.routes.plans import (  # noqa: F401  (register the views)
+    assessment,
+    editors,
+    overview,
+    template_globals,
+    views,
+)
