@@ -151,3 +151,15 @@ def parse_score_rows(form, criterion_ids: list[int]) -> tuple[dict[int, dict], d
         if messages:
             errors[f"score-{cid}"] = messages
     return rows, errors
+
+
+def parse_progress_texts(form, action_ids: list[int]) -> tuple[dict[int, str], dict[str, list[str]]]:
+    """The explanations of a progress report, through the text boundary."""
+    texts: dict[int, str] = {}
+    errors: dict[str, list[str]] = {}
+    for aid in action_ids:
+        messages: list[str] = []
+        texts[aid] = _text(form, f"action-{aid}-explanation", "Toelichting", messages, multiline=True)
+        if messages:
+            errors[f"action-{aid}"] = messages
+    return texts, errors

@@ -159,6 +159,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "plans.assess_plan": {"GET": [("in_beoordeling", "assessor_only")], "POST": [("in_beoordeling", "assessor_only")]},
     "plans.approve_plan": {"POST": [("positief_advies", "staff")]},
     "plans.start_execution": {"POST": [("goedgekeurd", "staff")]},
+    "plans.report_progress": {"GET": [("in_uitvoering", "party")], "POST": [("in_uitvoering", "party")]},
     "plans.record_midterm": {"GET": [("in_uitvoering", "staff")], "POST": [("in_uitvoering", "staff")]},
 }
 

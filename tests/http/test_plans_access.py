@@ -28,6 +28,8 @@ PLAN_CASES = {
     ("/toewijzen", "GET"): (FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/goedkeuren", "POST"): (FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/uitvoering", "POST"): (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/voortgang", "GET"): (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/tussenevaluatie", "GET"): (OK, FORBIDDEN, FORBIDDEN),  # the commission: its assessors (and staff)
 }
 GLOBAL_CASES = {"/regioplannen/rondes/nieuw": FORBIDDEN, "/regioplannen/beoordelingskader": FORBIDDEN,
                 "/regioplannen/overzicht.csv": FORBIDDEN, "/regioplannen/": OK, "/regioplannen/overzicht": OK}

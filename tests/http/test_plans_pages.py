@@ -183,3 +183,30 @@ def test_only_the_lead_edits_and_submits(client, world):
         login_as(client, user)
         assert client.get(f"/regioplannen/{world.plan.id}/begroting").status_code == 403
         assert client.post(f"/regioplannen/{world.plan.id}/indienen").status_code == 403
+
+
+def test_progress_report_and_midterm_pages(client, world, db_session):
+    from portal.services.plans import lifecycle
+    to_review(db_session, world)
+    score_all(db_session, world)
+    lifecycle.advise(db_session, world.plan, dom.POSITIVE, "Goed", "", "", world.assessor)
+    lifecycle.approve(db_session, world.plan, world.staff)
+    db_session.commit()
+    login_as(client, world.lead)
+    assert client.get(f"/regioplannen/{world.plan.id}/voortgang").status_code == 403  # not yet in uitvoering
+    login_as(client, world.staff)
+    client.post(f"/regioplannen/{world.plan.id}/uitvoering")
+    login_as(client, world.lead)
+    url = f"/regioplannen/{world.plan.id}/voortgang"
+    action = world.plan.actions[0]
+    data = {"year": "2026", f"action-{action.id}-percent": "150", f"action-{action.id}-explanation": "Loopt"}
+    data.update({f"line-{b.id}-spent": "100" for b in world.plan.budget_lines})
+    bad = client.post(url, data=data)
+    assert bad.status_code == 422 and "percentage van 0 tot en met 100" in bad.get_data(as_text=True)
+    data[f"action-{action.id}-percent"] = "60"
+    text = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "60 % gereed" in text and "Uitgegeven: € 200,00" in text
+    login_as(client, world.assessor)
+    midterm = client.post(f"/regioplannen/{world.plan.id}/tussenevaluatie",
+                          data={"findings": "Synthetisch: op schema"}, follow_redirects=True)
+    assert "Synthetisch: op schema" in midterm.get_data(as_text=True)

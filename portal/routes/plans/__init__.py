@@ -2,6 +2,7 @@
 from portal.routes.plans import (  # noqa: F401  (register the views)
     assessment,
     editors,
+    followup,
     overview,
     template_globals,
     views,

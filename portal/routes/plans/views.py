@@ -21,7 +21,7 @@ from portal.permissions import (
 )
 from portal.routes.plans.access import assigned_ids, load_plan, load_round, require
 from portal.routes.plans.blueprint import bp
-from portal.services.plans import assessment, lifecycle, queries, regions, snapshots
+from portal.services.plans import assessment, followup, lifecycle, queries, regions, snapshots
 from portal.web.transaction import act, posted_version, save
 
 KIND_NAMES = names(ORGANISATION_KINDS)
@@ -123,6 +123,7 @@ def view_plan(plan_id: int):
         submission_errors=dom.submission_errors([m.kind for m in plan.region.members], plan.domain_budget(),
                                                 has_vision=bool(plan.vision.strip()),
                                                 has_actions=bool(plan.actions)) if lead else [],
+        is_lead=lead, reports=followup.reports_of(db.session, plan),
         action_form=ActionForm(), STATE_NAMES=dom.STATE_NAMES, BUDGET_STREAMS=dom.BUDGET_STREAMS,
         ADVICE_FLAGS=dom.ADVICE_FLAGS, ACTION_NAMES=dom.ACTION_NAMES)
 
