@@ -210,3 +210,24 @@ def test_progress_report_and_midterm_pages(client, world, db_session):
     midterm = client.post(f"/regioplannen/{world.plan.id}/tussenevaluatie",
                           data={"findings": "Synthetisch: op schema"}, follow_redirects=True)
     assert "Synthetisch: op schema" in midterm.get_data(as_text=True)
+
+
+def test_the_arbeidsmarktregio_page_lists_the_plans_covering_part_of_it(client, db_session, reference_data):
+    from portal.services.plans import regions
+    from tests.factories_map import make_school
+    from tests.factories_plans import fill_plan, make_round
+    w = make_plan_world(db_session)
+    school = make_school("AM38", name="Synthetisch Vallei-vmbo")
+    region = regions.create_region(db_session, w.round, "Synthetische Valleiregio", w.orgs["outside"].id,
+                                   [school.id, w.orgs["mbo"].id, w.orgs["employer"].id], w.staff)
+    fill_plan(db_session, region.plan, w.lead)
+    concept = regions.create_region(db_session, make_round(db_session, w.staff), "Synthetisch Valleiconcept",
+                                    school.id, [], w.staff)
+    db_session.commit()
+    text = page(client, "/regio/AM38")
+    assert "Synthetische Valleiregio" not in text  # a concept is not listed yet
+    region.plan.state = dom.SUBMITTED  # the content rules are not this test's subject
+    db_session.commit()
+    text = page(client, "/regio/AM38")
+    assert "Synthetische Valleiregio" in text and "Ingediend" in text
+    assert concept.name not in text
