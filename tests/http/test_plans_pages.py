@@ -231,3 +231,30 @@ def test_the_arbeidsmarktregio_page_lists_the_plans_covering_part_of_it(client, 
     text = page(client, "/regio/AM38")
     assert "Synthetische Valleiregio" in text and "Ingediend" in text
     assert concept.name not in text
+
+
+def test_the_plan_area_is_the_hull_of_its_schools_over_their_regions(client, db_session, reference_data):
+    import json
+    import re
+
+    from portal.domain.plan_area import STATE_COLOURS
+    from portal.services.plans import regions
+    from tests.factories_map import make_school
+    w = make_plan_world(db_session)
+    schools = [make_school("AM38", name=f"Synthetische kaartschool {i}", lat=52.0 + i / 10, lon=5.5) for i in range(3)]
+    region = regions.create_region(db_session, w.round, "Synthetische kaartregio", schools[0].id,
+                                   [s.id for s in schools] + [w.orgs["employer"].id], w.staff)
+    db_session.commit()
+    login_as(client, w.staff)
+    for url in (f"/regioplannen/{region.plan.id}", "/regioplannen/overzicht"):
+        text = page(client, url)
+        blocks = re.findall(r'<script type="application/json" id="[^"]+-areas" nonce="[^"]+">(.*?)</script>', text)
+        assert len(blocks) == 1, url
+        features = {f["id"]: f for f in json.loads(blocks[0])["features"]}
+        hull = features[f"plan-{region.plan.id}"]
+        assert hull["geometry"]["type"] == "Polygon"
+        lats = [lat for _lon, lat in hull["geometry"]["coordinates"][0]]
+        assert min(lats) < 52.0 and max(lats) > 52.2  # around the southern and the northern school
+        assert hull["properties"]["fill"] == STATE_COLOURS[dom.CONCEPT]
+        assert "AM38" in features  # the arbeidsmarktregio the schools lie in
+        assert "https://" not in "".join(re.findall(r'<(?:script|link)[^>]+(?:src|href)="[^"]+"', text))

@@ -2,15 +2,18 @@
 every plan with its state and co-financing share, and the export."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.domain import plans as dom
+from portal.domain.plan_area import STATE_COLOURS
 from portal.extensions import db
 from portal.permissions import is_staff
+from portal.routes.plans import area_map
 from portal.routes.plans.access import require
 from portal.routes.plans.blueprint import bp
-from portal.services.plans import export, queries
+from portal.services.plans import area, export, queries
+from portal.web.security import csp_nonce
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -24,7 +27,13 @@ def overview():
         plans = queries.plans_of_round(db.session, plan_round.id)
         rows = [(p, dom.co_financing(p.domain_budget())) for p in plans] if staff else []
         rounds.append((plan_round, queries.counts(plans), rows))
+    map_parts = None
+    if staff:
+        plans = [plan for _round, _counts, rows in rounds for plan, _check in rows]
+        map_parts = area_map.render(area_map.build(area.plan_areas(db.session, plans), lambda plan_id: url_for(
+            "plans.view_plan", plan_id=plan_id)), csp_nonce())
     return render_template("plans/overview.html", rounds=rounds, staff=staff, STATE_NAMES=dom.STATE_NAMES,
+                           map_parts=map_parts, legend=list(STATE_COLOURS.items()),
                            COUNTED=queries.OVERVIEW_STATES, ADVICE_FLAGS=dom.ADVICE_FLAGS)
 
 

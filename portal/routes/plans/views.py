@@ -19,9 +19,11 @@ from portal.permissions import (
     is_plan_lead,
     is_staff,
 )
+from portal.routes.plans import area_map
 from portal.routes.plans.access import assigned_ids, load_plan, load_round, require
 from portal.routes.plans.blueprint import bp
-from portal.services.plans import assessment, followup, lifecycle, queries, regions, snapshots
+from portal.services.plans import area, assessment, followup, lifecycle, queries, regions, snapshots
+from portal.web.security import csp_nonce
 from portal.web.transaction import act, posted_version, save
 
 KIND_NAMES = names(ORGANISATION_KINDS)
@@ -124,6 +126,7 @@ def view_plan(plan_id: int):
                                                 has_vision=bool(plan.vision.strip()),
                                                 has_actions=bool(plan.actions)) if lead else [],
         is_lead=lead, reports=followup.reports_of(db.session, plan),
+        map_parts=area_map.render(area_map.build(area.plan_areas(db.session, [plan]), lambda _id: None), csp_nonce()),
         action_form=ActionForm(), STATE_NAMES=dom.STATE_NAMES, BUDGET_STREAMS=dom.BUDGET_STREAMS,
         ADVICE_FLAGS=dom.ADVICE_FLAGS, ACTION_NAMES=dom.ACTION_NAMES)
 
