@@ -4,6 +4,7 @@ the colour of a plan's state. Pure Python; points are (lat, lon)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from portal.domain import plans as dom
 
@@ -55,7 +56,7 @@ def school_area(schools: Iterable[tuple[float, float]], margin: float = SCHOOL_M
     return convex_hull(corners)
 
 
-def as_geojson_polygon(hull: list[tuple[float, float]]) -> dict | None:
+def as_geojson_polygon(hull: list[tuple[float, float]]) -> dict[str, Any] | None:
     """The hull as a GeoJSON Polygon ([lon, lat], closed ring), or None."""
     if len(hull) < 3:
         return None
