@@ -165,6 +165,8 @@ class MatrixWorld:
                 values["attachment_id"] = practice.attachments[0].id
             elif name == "plan_id":
                 values[name] = self.plan(variant or "concept").id
+            elif name == "plan_attachment_id":
+                values[name] = self.plan(variant or "concept").attachments[0].id
             elif name == "round_id":
                 values[name] = self.plan("concept").region.round_id
             elif name == "user_id":

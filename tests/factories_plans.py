@@ -106,6 +106,7 @@ def make_matrix_plan(session, org_a, org_b, staff, lead, state: str) -> Regional
     plan = region.plan
     assert plan is not None
     fill_plan(session, plan, lead)
+    add_pdf(session, plan, lead)
     if state == dom.CONCEPT:
         return plan
     lifecycle.submit(session, plan, lead)
@@ -127,3 +128,14 @@ def make_matrix_plan(session, org_a, org_b, staff, lead, state: str) -> Regional
         return plan
     lifecycle.start_execution(session, plan, staff)
     return plan
+
+
+def add_pdf(session, plan: RegionalPlan, actor):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from portal.services.plans import attachments
+    from tests.factories_practices import PDF_BYTES
+    return attachments.add_attachment(session, plan, FileStorage(stream=io.BytesIO(PDF_BYTES),
+                                                                 filename="analyse.pdf"), "Synthetische analyse", actor)

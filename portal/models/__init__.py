@@ -22,6 +22,7 @@ from portal.models.organisation import (
 )
 from portal.models.plan import (
     PlanAction,
+    PlanAttachment,
     PlanBudgetLine,
     PlanRegion,
     PlanRegionMember,
@@ -52,7 +53,7 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 __all__ = [
     "Agreement", "AgreementParty", "AssessmentCriterion", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MunicipalityRegion", "Organisation", "Pathway", "PlanAction", "PlanAssessor", "PlanBudgetLine",
+    "MunicipalityRegion", "Organisation", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment", "PlanBudgetLine",
     "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore", "PlanVersion",
     "PracticeAttachment", "PracticeTag", "PracticeTheme",
     "Profile", "Region", "RegionalPlan", "RouteKind", "RouteParty", "Setting", "TransferGuarantee", "User", "agreement_routes",

@@ -136,6 +136,8 @@ class RegionalPlan(TimestampMixin, db.Model):
         back_populates="plan", cascade="all, delete-orphan", order_by="(PlanBudgetLine.year, PlanBudgetLine.stream)")
     versions: Mapped[list[PlanVersion]] = relationship(back_populates="plan", cascade="all, delete-orphan",
                                                        order_by="PlanVersion.number")
+    attachments: Mapped[list[PlanAttachment]] = relationship(back_populates="plan", cascade="all, delete-orphan",
+                                                             order_by="PlanAttachment.id")
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -194,3 +196,24 @@ class PlanVersion(db.Model):
 
     plan: Mapped[RegionalPlan] = relationship(back_populates="versions")
     submitted_by: Mapped[User | None] = relationship()
+
+
+class PlanAttachment(db.Model):
+    """An attachment of the labour-market analysis (PDF or image), stored
+    outside static/ by portal.core.uploads."""
+
+    __tablename__ = "plan_attachments"
+    __table_args__ = (CheckConstraint("size >= 0", name="size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("regional_plans.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    plan: Mapped[RegionalPlan] = relationship(back_populates="attachments")

@@ -258,3 +258,26 @@ def test_the_plan_area_is_the_hull_of_its_schools_over_their_regions(client, db_
         assert hull["properties"]["fill"] == STATE_COLOURS[dom.CONCEPT]
         assert "AM38" in features  # the arbeidsmarktregio the schools lie in
         assert "https://" not in "".join(re.findall(r'<(?:script|link)[^>]+(?:src|href)="[^"]+"', text))
+
+
+def test_attachments_of_the_analysis(client, world, db_session):
+    from tests.factories_practices import PDF_BYTES
+    login_as(client, world.lead)
+    url = f"/regioplannen/{world.plan.id}/bijlagen"
+    refused = client.post(url, data={"title": "Geen pdf", "file": (io.BytesIO(b"not a pdf"), "x.pdf")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert "geen toegestaan type" in refused.get_data(as_text=True)
+    assert not world.plan.attachments
+    added = client.post(url, data={"title": "Arbeidsmarktcijfers", "file": (io.BytesIO(PDF_BYTES), "cijfers.pdf")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert "Arbeidsmarktcijfers" in added.get_data(as_text=True)
+    db_session.expire_all()
+    attachment = world.plan.attachments[0]
+    download = client.get(f"/regioplannen/{world.plan.id}/bijlagen/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF_BYTES
+    login_as(client, world.outsider)
+    assert client.get(f"/regioplannen/{world.plan.id}/bijlagen/{attachment.id}").status_code == 403
+    login_as(client, world.lead)
+    client.post(f"/regioplannen/{world.plan.id}/bijlagen/{attachment.id}/verwijderen")
+    db_session.expire_all()
+    assert not world.plan.attachments

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from portal.domain import plans as dom
 from portal.domain.funding import format_decimal
 from portal.extensions import db
-from portal.forms.plans import ActionForm, PlanTextForm, parse_action_rows, parse_budget_rows
+from portal.forms.plans import ActionForm, AttachmentForm, PlanTextForm, parse_action_rows, parse_budget_rows
 from portal.permissions import can_edit_plan
 from portal.routes.plans.access import load_plan, require
 from portal.routes.plans.blueprint import bp
@@ -37,7 +37,8 @@ def edit_plan(plan_id: int):
             return redirect(url_for("plans.view_plan", plan_id=plan.id))
         general = saved.general
     status = 422 if any(f.errors for f in form) or general else 200
-    return render_template("plans/edit.html", plan=plan, form=form, general=general), status
+    return render_template("plans/edit.html", plan=plan, form=form, general=general,
+                           attachment_form=AttachmentForm(formdata=None), action_form=ActionForm()), status
 
 
 def _version(raw) -> int | None:

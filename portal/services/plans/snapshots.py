@@ -14,7 +14,7 @@ from portal.models.plan import RegionalPlan
 
 LABELS = {
     "parties": "Partijen", "lead": "Penvoerder", "vision": "Visie en doelen",
-    "labour_market_analysis": "Arbeidsmarktanalyse", "pupil_prognosis": "Leerlingprognose",
+    "labour_market_analysis": "Arbeidsmarktanalyse", "attachments": "Bijlagen", "pupil_prognosis": "Leerlingprognose",
     "prognosis_source": "Bron van de prognose", "actions": "Acties", "budget": "Begroting",
     "co_financing": "Cofinanciering bedrijfsleven",
 }
@@ -50,6 +50,7 @@ def content_snapshot(plan: RegionalPlan) -> dict[str, Any]:
         "parties": sorted(m.organisation.name for m in region.members),
         "vision": plan.vision,
         "labour_market_analysis": plan.labour_market_analysis,
+        "attachments": [f"{a.title} ({a.original_name}, sha256 {a.sha256[:12]})" for a in plan.attachments],
         "pupil_prognosis": plan.pupil_prognosis,
         "prognosis_source": plan.prognosis_source,
         "actions": [f"{a.year}: {a.description} ({a.owner.name}); resultaat: {a.measurable_result}"
