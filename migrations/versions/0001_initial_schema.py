@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 23:42:58.422470
+Create Date: 2026-12-05 00:04:22.025133
 
 """
 
@@ -661,6 +661,34 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_plan_assessors_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "plan_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
+        sa.Column("original_name", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("size >= 0", name=op.f("ck_plan_attachments_size")),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["regional_plans.id"],
+            name=op.f("fk_plan_attachments_plan_id_regional_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_plan_attachments_uploaded_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_attachments")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_plan_attachments_stored_name")),
+    )
+    with op.batch_alter_table("plan_attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plan_attachments_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
         "plan_budget_lines",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
@@ -1177,6 +1205,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_plan_budget_lines_plan_id"))
 
     op.drop_table("plan_budget_lines")
+    with op.batch_alter_table("plan_attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_attachments_plan_id"))
+
+    op.drop_table("plan_attachments")
     with op.batch_alter_table("plan_assessors", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_assessors_user_id"))
         batch_op.drop_index(batch_op.f("ix_plan_assessors_plan_id"))
