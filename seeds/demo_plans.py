@@ -118,7 +118,7 @@ def seed(session: Session, result) -> None:
     staff = result.users["programma@demo.leerroutes.nl"]
     assessor = find_user_by_email(session, ASSESSOR_EMAIL) or create_user(
         session, email=ASSESSOR_EMAIL, name="Bea Beoordelaar (demo)", role="assessor",
-        password="demo-wachtwoord-2026", organisation=None, is_demo=True)
+        password="demo-wachtwoord-2026", organisation=None, is_demo=True)  # seeds/demo.py DEMO_PASSWORD
     orgs = dict(result.organisations)
     orgs.update({key: _school(session, spec) for key, spec in EXTRA_SCHOOLS.items()})
     leads = {u.organisation_id: u for u in result.users.values() if u.role == "coordinator"}
