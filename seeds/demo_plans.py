@@ -56,6 +56,11 @@ PLANS = {
                    "7000.00", "7000.00"),
 }
 SUBMITTED_ON, RESUBMITTED_ON = date(2019, 3, 25), date(2019, 9, 20)
+# The 2025 letter extends the regional approach to the whole vmbo: a later round
+# with one plan still in concept (Het Perron's coordinator is its penvoerder).
+LATER_ROUND = "Regionale aanpak heel vmbo 2027 (demo)"
+CONCEPT_PLAN = ("Foodvalley heel vmbo (demo, concept)", "perron", ["perron", "vmbo_ede"], "roc_a12",
+                "zorg_veenendaal", "5000.00", "8000.00")
 
 
 def _school(session: Session, spec: dict) -> Organisation:
@@ -143,3 +148,5 @@ def seed(session: Session, result) -> None:
     lifecycle.submit(session, plan, lead, today=RESUBMITTED_ON)
     plan, lead = plans["foodvalley"]
     lifecycle.withdraw(session, plan, lead)
+    later = regions.create_round(session, LATER_ROUND, date(2027, 4, 1), date(2027, 10, 1), staff)
+    _plan(session, later, CONCEPT_PLAN, orgs, leads, staff)

@@ -13,11 +13,12 @@ from tests.browser.conftest import htmx_settled, login
 MAIN_PAGES = [
     "/", "/login", "/leerroutes", "/kaart", "/overeenkomsten", "/bibliotheek",
     "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
+    "/regioplannen/", "/regioplannen/overzicht",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
-    "/leerroutes?archief=1",
+    "/leerroutes?archief=1", "/regioplannen/rondes/nieuw", "/regioplannen/beoordelingskader",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

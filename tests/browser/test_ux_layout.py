@@ -62,7 +62,7 @@ def public_pages(page) -> list[str]:
     practice = first_href(page, "/bibliotheek/", r"/bibliotheek/\d+")
     return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/dashboard", "/overeenkomsten/", agreement,
             "/bibliotheek/", practice, "/regio/", "/regio/AM38", "/regio/AM38/organisaties",
-            "/regio/AM22/scholen-zonder-route"]
+            "/regio/AM22/scholen-zonder-route", "/regioplannen/", "/regioplannen/overzicht"]
 
 
 def coordinator_pages(page) -> list[str]:
@@ -71,7 +71,14 @@ def coordinator_pages(page) -> list[str]:
         "/leerroutes/mijn", "/leerroutes/nieuw", "/leerroutes/importeren", "/bibliotheek/nieuw", "/bibliotheek/mijn",
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
-        agreement + "/afdrukken"]
+        agreement + "/afdrukken"] + plan_pages(page)
+
+
+def plan_pages(page) -> list[str]:
+    """The demo concept plan of Het Perron's coordinator (its penvoerder) and its editors."""
+    plan = first_href(page, "/regioplannen/", r"/regioplannen/\d+", "Foodvalley heel vmbo")
+    return [plan, plan + "/bewerken", plan + "/acties", plan + "/begroting", plan + "/partijen",
+            plan + "/versies", first_href(page, "/regioplannen/", r"/regioplannen/rondes/\d+/planregio/nieuw")]
 
 
 def deactivate_page(page) -> str:
@@ -84,7 +91,9 @@ def deactivate_page(page) -> str:
 
 def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/kaart/dashboard", "/bibliotheek/moderatie",
-            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1"]
+            "/overeenkomsten/?archief=1", "/leerroutes/?archief=1", "/regioplannen/overzicht",
+            "/regioplannen/rondes/nieuw", "/regioplannen/beoordelingskader",
+            first_href(page, "/regioplannen/overzicht", r"/regioplannen/\d+", "Achterhoek") + "/toewijzen"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}
