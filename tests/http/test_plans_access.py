@@ -85,3 +85,16 @@ def test_control_the_party_check_is_what_refuses(client, world, monkeypatch):
     monkeypatch.setattr("portal.routes.plans.assessment.is_independent_assessor",
                         lambda user, plan, assigned: user.id in assigned)
     assert client.get(url).status_code == 200
+
+
+def test_staff_make_a_member_of_the_commission(client, db_session):
+    from sqlalchemy import select
+
+    from portal.models import User
+    login_as(client, make_user("staff"))
+    assert 'value="assessor"' in client.get("/beheer/gebruikers/nieuw").get_data(as_text=True)
+    response = client.post("/beheer/gebruikers/nieuw", data={
+        "email": "commissie@example.org", "name": "Synthetisch Commissielid", "role": "assessor",
+        "organisation_id": "", "password": "een goed wachtwoord"})
+    assert response.status_code == 302
+    assert db_session.scalar(select(User.role).where(User.email == "commissie@example.org")) == "assessor"
