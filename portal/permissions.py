@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from portal.domain.plans import ADVICE_PUBLISHED_STATES, EDITABLE_STATES
 from portal.domain.vocab import STAFF_ROLES
 from portal.extensions import login_manager
 from portal.models import LearningRoute, User
@@ -46,7 +47,7 @@ def can_assign_role(user: User, role: str) -> bool:
     """Only an admin creates other admins or staff."""
     if user.role == "admin":
         return True
-    return user.role == "staff" and role in ("coordinator", "reader")
+    return user.role == "staff" and role in ("coordinator", "reader", "assessor")
 
 
 def can_create_route(user: User | None) -> bool:
@@ -250,3 +251,47 @@ def can_add_organisation(user) -> bool:
 
 def can_merge_organisations(user) -> bool:
     return is_staff(user)
+    return is_staff(user)
+
+
+# --- regioplannen (issue 19) --------------------------------------------------
+
+def is_plan_party(user, region) -> bool:
+    """A coordinator whose organisation is one of the plan region's parties."""
+    org = _coordinator_org(user)
+    return org is not None and org in region.member_ids()
+
+
+def is_plan_lead(user, region) -> bool:
+    """The coordinator of the penvoerder: the one who edits and submits the plan."""
+    org = _coordinator_org(user)
+    return org is not None and org == region.lead_organisation_id
+
+
+def can_create_plan_region(user) -> bool:
+    """A coordinator of a school or mbo institution (it becomes the penvoerder), or staff."""
+    return is_staff(user) or _coordinator_org(user) is not None
+
+
+def is_independent_assessor(user, plan, assigned_ids) -> bool:
+    """An assessor assigned to the plan who is no party of it: an assessor
+    whose organisation takes part in the plan region is refused."""
+    return (_logged_in(user) and user.role == "assessor" and user.id in assigned_ids
+            and (user.organisation_id is None or user.organisation_id not in plan.region.member_ids()))
+
+
+def can_view_plan(user, plan, assigned_ids=frozenset()) -> bool:
+    """The plan's content: its parties, staff and its independent assessors."""
+    return is_staff(user) or is_plan_party(user, plan.region) or is_independent_assessor(user, plan, assigned_ids)
+
+
+def can_edit_plan(user, plan) -> bool:
+    return is_plan_lead(user, plan.region) and plan.state in EDITABLE_STATES
+
+
+def can_see_plan_scores(user, plan, assigned_ids=frozenset()) -> bool:
+    """Scores and the advice: staff and the independent assessors always; the
+    region's parties only once the advice is published."""
+    if is_staff(user) or is_independent_assessor(user, plan, assigned_ids):
+        return True
+    return is_plan_party(user, plan.region) and plan.state in ADVICE_PUBLISHED_STATES

@@ -58,6 +58,7 @@ class MatrixWorld:
         self.other_concept = make_route(parties=cd, title=f"Geheime conceptroute C {tag}", status="concept")
 
         self._practices: dict = {}
+        self._plans: dict = {}
         self.save()
 
     def save(self) -> None:
@@ -117,6 +118,16 @@ class MatrixWorld:
             self._practices[status] = practice
         return self._practices[status]
 
+    def plan(self, state: str):
+        """A regioplan with penvoerder A (the party coordinator) and B, in this state."""
+        from tests.factories_plans import MATRIX_STATES, make_matrix_plan
+        state = state if state in MATRIX_STATES else "concept"
+        if state not in self._plans:
+            self._plans[state] = make_matrix_plan(self.session, self.org_a, self.org_b, self.users["staff"],
+                                                  self.users["party"], state)
+            self.save()
+        return self._plans[state]
+
     def _sign_and_attach(self, agreement) -> None:
         from portal.core.uploads import StoredFile, upload_dir
         party, party_mbo = self.users["party"], self.users["party_mbo"]
@@ -166,6 +177,12 @@ class MatrixWorld:
                     self.practice(variant if variant in PRACTICE_STATUSES else "gepubliceerd")
                 values["practice_id"] = practice.id
                 values["attachment_id"] = practice.attachments[0].id
+            elif name == "plan_id":
+                values[name] = self.plan(variant or "concept").id
+            elif name == "plan_attachment_id":
+                values[name] = self.plan(variant or "concept").attachments[0].id
+            elif name == "round_id":
+                values[name] = self.plan("concept").region.round_id
             elif name == "user_id":
                 values[name] = self.target_user.id
             elif name == "organisation_id":

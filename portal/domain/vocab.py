@@ -90,6 +90,8 @@ ROUTE_KINDS: tuple[Term, ...] = (
 
 ORGANISATION_KINDS: tuple[Term, ...] = (
     Term("vmbo", "Vmbo-vestiging"),
+    # voortgezet speciaal onderwijs: VSO schools with technisch vmbo take part in regioplannen
+    Term("vso", "Vso-school"),
     Term("mbo", "Mbo-instelling"),
     Term("employer", "Bedrijf / leerbedrijf"),
     Term("other", "Overig"),
@@ -100,6 +102,8 @@ ROLES: tuple[Term, ...] = (
     Term("staff", "Programmamedewerker"),
     Term("coordinator", "Coördinator"),
     Term("reader", "Lezer"),
+    # a member of the independent commission that assesses regioplannen
+    Term("assessor", "Beoordelaar"),
 )
 # Programme staff: see every region and route, moderate, manage users.
 STAFF_ROLES: frozenset[str] = frozenset({"staff", "admin"})

@@ -32,6 +32,17 @@ from portal.models.organisation import (
     organisation_profiles,
 )
 from portal.models.organisation_merge import OrganisationMerge
+from portal.models.plan import (
+    PlanAction,
+    PlanAttachment,
+    PlanBudgetLine,
+    PlanRegion,
+    PlanRegionMember,
+    PlanRound,
+    PlanVersion,
+    RegionalPlan,
+)
+from portal.models.plan_assessment import AssessmentCriterion, PlanAssessor, PlanProgressReport, PlanScore
 from portal.models.practice import (
     GoodPractice,
     PracticeAttachment,
@@ -52,12 +63,13 @@ from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
 __all__ = [
-    "Agreement", "AgreementParty", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
+    "Agreement", "AgreementParty", "AssessmentCriterion", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
     "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
     "MboLocation", "MonitorSnapshot", "MunicipalityRegion", "Notification", "NotificationPreference", "OfferBasis", "OfferPathwayYear",
-    "OfferProfileFigure", "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "Province",
+    "OfferProfileFigure", "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment", "PlanBudgetLine",
+    "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore", "PlanVersion", "Province",
     "PracticeAttachment", "PracticeTag", "PracticeTheme",
-    "Profile", "Region", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User", "agreement_routes",
+    "Profile", "Region", "RegionalPlan", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User", "agreement_routes",
     "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
     "statement_profiles",
 ]

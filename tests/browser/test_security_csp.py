@@ -18,6 +18,7 @@ MAIN_PAGES = [
     "/organisaties", "/organisaties/?soort=mbo",
     "/kaart/rapportage/", f"/kaart/rapportage/{current_school_year()}",
     f"/kaart/rapportage/{current_school_year()}/afdrukken",
+    "/regioplannen/", "/regioplannen/overzicht",
 ]
 ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",
@@ -25,6 +26,7 @@ ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen", "/beheer/rio/",
     "/beheer/rio/vergelijken", "/account/te-doen", "/account/meldingen",
     "/leerroutes?archief=1", "/beheer/doelen/", "/beheer/doelen/nieuw",
+    "/leerroutes?archief=1", "/regioplannen/rondes/nieuw", "/regioplannen/beoordelingskader",
 ]
 ADMIN = "beheer@demo.leerroutes.nl"
 

@@ -66,7 +66,7 @@ def public_pages(page) -> list[str]:
             "/regio/AM22/scholen-zonder-route", "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
             "/organisaties/", first_href(page, "/organisaties/?q=Perron", r"/organisaties/\d+"),
             "/kaart/rapportage/", f"/kaart/rapportage/{current_school_year()}",
-            f"/kaart/rapportage/{current_school_year()}/afdrukken"]
+            f"/kaart/rapportage/{current_school_year()}/afdrukken", "/regioplannen/", "/regioplannen/overzicht"]
 
 
 def coordinator_pages(page) -> list[str]:
@@ -77,7 +77,7 @@ def coordinator_pages(page) -> list[str]:
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
         agreement + "/afdrukken", "/organisaties/nieuw", "/leerroutes/mijn?duo=niet-geregistreerd", rio_edit_page(page),
-        "/account/te-doen", "/account/meldingen", "/overeenkomsten/?wacht=handtekening", "/leerroutes/mijn?wacht=verloopt"]
+        "/account/te-doen", "/account/meldingen", "/overeenkomsten/?wacht=handtekening", "/leerroutes/mijn?wacht=verloopt"] + plan_pages(page)
 
 
 def rio_edit_page(page) -> str:
@@ -87,6 +87,14 @@ def rio_edit_page(page) -> str:
     href = page.locator("main a.rio-edit").first.get_attribute("href")
     assert href, f"no DUO-registration editor on {route}"
     return href
+
+
+
+def plan_pages(page) -> list[str]:
+    """The demo concept plan of Het Perron's coordinator (its penvoerder) and its editors."""
+    plan = first_href(page, "/regioplannen/", r"/regioplannen/\d+", "Foodvalley heel vmbo")
+    return [plan, plan + "/bewerken", plan + "/acties", plan + "/begroting", plan + "/partijen",
+            plan + "/versies", first_href(page, "/regioplannen/", r"/regioplannen/rondes/\d+/planregio/nieuw")]
 
 
 def deactivate_page(page) -> str:
@@ -101,7 +109,9 @@ def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen",
             "/kaart/dashboard", "/bibliotheek/moderatie", "/overeenkomsten/?archief=1", "/leerroutes/?archief=1",
             "/beheer/organisaties/samenvoegen", "/beheer/rio/", "/beheer/rio/vergelijken",
-            "/account/te-doen", "/account/meldingen", "/beheer/doelen/", "/beheer/doelen/nieuw"]
+            "/account/te-doen", "/account/meldingen", "/beheer/doelen/", "/beheer/doelen/nieuw",
+            "/regioplannen/overzicht", "/regioplannen/rondes/nieuw", "/regioplannen/beoordelingskader",
+            first_href(page, "/regioplannen/overzicht", r"/regioplannen/\d+", "Achterhoek") + "/toewijzen"]
 
 
 ROLES = {"anonymous": (None, public_pages), "coordinator": (PERRON, coordinator_pages), "admin": (ADMIN, admin_pages)}

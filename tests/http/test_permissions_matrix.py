@@ -52,6 +52,8 @@ RULES = {
     # the same three behind a login (@login_required runs before the object is loaded)
     "hidden_behind_login": (LOGIN, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "staff_403_others_404_behind_login": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    # only an assigned assessor (role assessor, none of these users; see tests/http/test_plans_access.py)
+    "assessor_only": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
 }
 
 # endpoint -> method -> rule, or a list of (variant, rule): the variant picks the
@@ -184,6 +186,30 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "notifications.settings": {"GET": "login", "POST": "login"},
     # the signed link of a mail: works without logging in (a forged token is a 404: test_notifications_pages)
     "notifications.unsubscribe": {"GET": "public", "POST": "public"},
+    # --- regioplannen (the party coordinator's organisation A is the penvoerder)
+    "plans.index": {"GET": "public"},
+    "plans.overview": {"GET": "public"},
+    "plans.export_overview": {"GET": [("csv", "staff"), ("xlsx", "staff")]},
+    "plans.create_round": {"GET": "staff", "POST": "staff"},
+    "plans.edit_criteria": {"GET": "staff", "POST": "staff"},
+    "plans.create_region": {"GET": "creator", "POST": "creator"},
+    "plans.view_plan": {"GET": [("concept", "party_or_staff"), ("positief_advies", "party_or_staff")]},
+    "plans.list_versions": {"GET": [("ingediend", "party_or_staff")]},
+    "plans.edit_plan": {"GET": "party", "POST": "party"},
+    "plans.edit_actions": {"GET": "party", "POST": "party"},
+    "plans.edit_budget": {"GET": "party", "POST": "party"},
+    "plans.edit_region": {"GET": "party", "POST": "party"},
+    "plans.submit_plan": {"POST": "party"},
+    "plans.add_attachment": {"POST": "party"},
+    "plans.remove_attachment": {"POST": "party"},
+    "plans.download_attachment": {"GET": [("concept", "party_or_staff")]},
+    "plans.withdraw_plan": {"POST": "party"},
+    "plans.start_review": {"GET": [("ingediend", "staff")], "POST": [("ingediend", "staff")]},
+    "plans.assess_plan": {"GET": [("in_beoordeling", "assessor_only")], "POST": [("in_beoordeling", "assessor_only")]},
+    "plans.approve_plan": {"POST": [("positief_advies", "staff")]},
+    "plans.start_execution": {"POST": [("goedgekeurd", "staff")]},
+    "plans.report_progress": {"GET": [("in_uitvoering", "party")], "POST": [("in_uitvoering", "party")]},
+    "plans.record_midterm": {"GET": [("in_uitvoering", "staff")], "POST": [("in_uitvoering", "staff")]},
 }
 
 _APP = create_app(TestConfig)

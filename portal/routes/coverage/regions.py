@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.domain import coverage as rules
 from portal.domain import monitoring as monitoring_rules
+from portal.domain import plans as plan_rules
 from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
@@ -24,6 +25,7 @@ from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.monitoring.indicators import indicator_years
 from portal.services.offer import queries as offer_queries
+from portal.services.plans import queries as plan_queries
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment
@@ -79,7 +81,8 @@ def show(code: str):
                       if p in detail.figures.profiles_offered or any(k[0] == p for k in detail.matrix)]
     return render_template(
         "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
-        practices=practices, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
+        practices=practices, plans=plan_queries.plans_for_region(db.session, region.id),
+        PLAN_STATE_NAMES=plan_rules.STATE_NAMES, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
         levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
         route_list_url=route_list_url, school_year=detail.filters.school_year,
         matrix_url=_matrix_url(region.code, detail.filters.school_year),

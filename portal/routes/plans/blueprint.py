@@ -1,0 +1,4 @@
+"""The regioplannen blueprint (its views register on it)."""
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__, url_prefix="/regioplannen")

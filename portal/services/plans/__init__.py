@@ -1,0 +1,1 @@
+"""Regioplannen: rounds, plan regions, plans, their assessment and follow-up."""
