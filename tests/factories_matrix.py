@@ -165,8 +165,6 @@ class MatrixWorld:
             if name == "route_id":
                 values[name] = {"concept": self.route_concept, "archived": self.route_archived}.get(
                     variant or "", self.route).id
-            elif name == "school_id":  # a vmbo party of the route (the party coordinator's school)
-                values[name] = self.org_a.id
             elif name in ("agreement_id", "party_id"):
                 agreement = {"signed": self.signed, "archived": self.archived_agreement}.get(variant or "") \
                     or self.agreement
@@ -177,30 +175,30 @@ class MatrixWorld:
                     self.practice(variant if variant in PRACTICE_STATUSES else "gepubliceerd")
                 values["practice_id"] = practice.id
                 values["attachment_id"] = practice.attachments[0].id
-            elif name == "plan_id":
-                values[name] = self.plan(variant or "concept").id
-            elif name == "plan_attachment_id":
-                values[name] = self.plan(variant or "concept").attachments[0].id
-            elif name == "round_id":
-                values[name] = self.plan("concept").region.round_id
-            elif name == "user_id":
-                values[name] = self.target_user.id
-            elif name == "organisation_id":
-                values[name] = (self.org_b if variant == "mbo" else self.org_a).id
-            elif name == "token":
-                values[name] = make_token(self.user("party").id, "agreement_sent")
-            elif name == "target_id":
-                values[name] = self.target.id
-            elif name == "school_year":
-                values[name] = current_school_year()
-            elif name == "fmt":
-                fmt = (variant or "").rsplit(".", 1)[-1]  # "csv", or a "table.csv" export variant
-                values[name] = fmt if fmt in ("csv", "xlsx") else "csv"
-            elif name == "name":  # the /dekking exports: "verdeling.csv"
-                values[name] = (variant or "verdeling").split(".")[0]
             else:
-                values[name] = {"code": "AM38", "filename": "css/portal.css"}[name]
+                values[name] = self._simple_value(name, variant)
         return {name: values[name] for name in names}
+
+    def _simple_value(self, name: str, variant: str | None):
+        """The URL arguments that are one value each."""
+        if name == "fmt":
+            fmt = (variant or "").rsplit(".", 1)[-1]  # "csv", or a "table.csv" export variant
+            return fmt if fmt in ("csv", "xlsx") else "csv"
+        values = {
+            "school_id": lambda: self.org_a.id,  # a vmbo party of the route (the party coordinator's school)
+            "plan_id": lambda: self.plan(variant or "concept").id,
+            "plan_attachment_id": lambda: self.plan(variant or "concept").attachments[0].id,
+            "round_id": lambda: self.plan("concept").region.round_id,
+            "user_id": lambda: self.target_user.id,
+            "organisation_id": lambda: (self.org_b if variant == "mbo" else self.org_a).id,
+            "token": lambda: make_token(self.user("party").id, "agreement_sent"),
+            "target_id": lambda: self.target.id,
+            "school_year": current_school_year,
+            "name": lambda: (variant or "verdeling").split(".")[0],  # the /dekking exports: "verdeling.csv"
+            "code": lambda: "AM38",
+            "filename": lambda: "css/portal.css",
+        }
+        return values[name]()
 
 
 def flush() -> None:

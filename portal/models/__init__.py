@@ -63,13 +63,14 @@ from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
 __all__ = [
-    "Agreement", "AgreementParty", "AssessmentCriterion", "AgreementVersion", "AuditLog", "FormSubmission", "FundingShare",
-    "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel", "Municipality",
-    "MboLocation", "MonitorSnapshot", "MunicipalityRegion", "Notification", "NotificationPreference", "OfferBasis", "OfferPathwayYear",
-    "OfferProfileFigure", "OfferStatement", "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment", "PlanBudgetLine",
-    "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore", "PlanVersion", "Province",
-    "PracticeAttachment", "PracticeTag", "PracticeTheme",
-    "Profile", "Region", "RegionalPlan", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User", "agreement_routes",
-    "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles", "statement_pathways",
-    "statement_profiles",
+    "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "FormSubmission",
+    "FundingShare", "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
+    "MboLocation", "MonitorSnapshot", "Municipality", "MunicipalityRegion", "Notification",
+    "NotificationPreference", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
+    "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment",
+    "PlanBudgetLine", "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore",
+    "PlanVersion", "PracticeAttachment", "PracticeTag", "PracticeTheme", "Profile", "Province", "Region",
+    "RegionalPlan", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User",
+    "agreement_routes", "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
+    "statement_pathways", "statement_profiles",
 ]
