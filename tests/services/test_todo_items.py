@@ -191,3 +191,38 @@ def test_staff_items_of_other_areas_come_through_the_staff_sources(db_session, m
     assert [i.kind_name for i in items_for(db.session, staff) if i.kind == "merge"] == [
         "Organisaties wachten op een besluit over samenvoegen"]
     assert all(i.kind != "merge" for i in items_for(db.session, coordinator))
+
+
+def test_active_routes_of_my_school_not_registered_with_duo(world):
+    from portal.services.learning_routes import rio
+    agreement, route = world["agreement"], world["route"]
+    lifecycle.send_for_signature(db.session, agreement, world["a"])
+    sign_all(agreement, world["a"], world["b"])
+    assert not [k for k, _ in kinds(world["a"]) if k == "duo"]  # not actief yet: nothing to register
+    route_operations.set_status(db.session, route, "actief", world["a"], expected_version=route.version_id)
+    duo = [i for i in items_for(db.session, world["a"], TODAY) if i.kind == "duo"]
+    assert len(duo) == 1 and duo[0].url == "/leerroutes/mijn?duo=niet-geregistreerd"
+    assert not [k for k, _ in kinds(world["b"]) if k == "duo"]  # the mbo party registers nothing at DUO
+    for who in ("outsider", "staff", "reader"):
+        assert not [k for k, _ in kinds(world[who]) if k == "duo"]
+    rio.set_registration(db.session, route, world["a"].organisation_id, True, TODAY, None, world["a"], today=TODAY)
+    assert not [k for k, _ in kinds(world["a"]) if k == "duo"]
+
+
+def test_staff_see_organisations_waiting_for_a_merge_decision(world):
+    from portal.services.organisations import merge
+    staff = world["staff"]
+    from portal.models import Municipality
+    municipality = Municipality(code="GM9990", name="Synthetische gemeente")
+    db.session.add(municipality)
+    db.session.flush()
+    municipality_id = municipality.id
+    first = make_organisation("employer", name="Bakkerij De Korenschoof", municipality_id=municipality_id)
+    assert not [k for k, _ in kinds(staff) if k == "merge"]
+    second = make_organisation("employer", name="Bakkerij de Korenschoof B.V.", municipality_id=municipality_id)
+    merge_items = [i for i in items_for(db.session, staff, TODAY) if i.kind == "merge"]
+    assert len(merge_items) == 1 and "Korenschoof" in merge_items[0].detail
+    for who in ("a", "b", "outsider", "reader"):
+        assert not [k for k, _ in kinds(world[who]) if k == "merge"]
+    merge.merge_organisations(db.session, staff, first.id, second.id)
+    assert not [k for k, _ in kinds(staff) if k == "merge"]

@@ -6,10 +6,11 @@ about objects the user may see and act on.
 Coordinators: agreements waiting for their organisation's signature, their
 agreements that expire within 90 days or lack funding for a school year,
 addenda waiting for the other party, routes that can become actief or must
-stop, practices sent back to them. Staff: practices waiting for moderation,
-plus what other areas add through STAFF_SOURCES (organisations waiting for a
-merge decision, imports that ended with errors: those areas are not on this
-branch yet, so nothing is registered there).
+stop, their school's active DLR/GLR not yet registered with DUO, practices sent
+back to them. Staff: practices waiting for moderation and organisations that are
+probably duplicates (waiting for a merge decision); more can be added through
+STAFF_SOURCES. Imports that ended with errors are not listed: an import's report
+is shown to whoever ran it and is not stored.
 """
 from __future__ import annotations
 
@@ -20,9 +21,18 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.domain.school_year import school_year_of
 from portal.models import GoodPractice, User
-from portal.permissions import can_edit_route, can_moderate_practices, can_sign_for_party, is_agreement_party
+from portal.permissions import (
+    can_edit_route,
+    can_merge_organisations,
+    can_moderate_practices,
+    can_sign_for_party,
+    is_agreement_party,
+)
 from portal.services.agreements import waiting
+from portal.services.learning_routes import rio
+from portal.services.organisations import duplicates
 
 KIND_NAMES = {
     "sign": "Wacht op jouw handtekening",
@@ -34,7 +44,7 @@ KIND_NAMES = {
     "practice_sent_back": "Goed voorbeeld teruggestuurd",
     "moderation": "Goede voorbeelden wachten op moderatie",
     "merge": "Organisaties wachten op een besluit over samenvoegen",
-    "import_errors": "Import eindigde met fouten",
+    "duo": "Niet geregistreerd bij DUO",
 }
 
 
@@ -85,6 +95,12 @@ def _coordinator_items(session: Session, user: User, on: date | None) -> list[It
         if can_edit_route(user, route):
             items.append(Item("stop", route.title, "De samenwerkingsovereenkomst die de route dekte, is beëindigd.",
                               "Route bewerken", f"/leerroutes/{route.id}/bewerken"))
+    unregistered = rio.unregistered_route_ids(session, org, school_year_of(on or date.today()))
+    if unregistered:
+        n = len(unregistered)
+        items.append(Item("duo", f"{n} actieve {'leerroute' if n == 1 else 'leerroutes'} van je school",
+                          "Registreer elke DLR en GLR bij DUO (RIO); DUO telt op 15 oktober.",
+                          "Bekijk ze", "/leerroutes/mijn?duo=niet-geregistreerd"))
     for practice in session.scalars(select(GoodPractice).where(
             GoodPractice.author_id == user.id, GoodPractice.status == "teruggestuurd",
             GoodPractice.archived_at.is_(None)).order_by(GoodPractice.id)):
@@ -98,7 +114,20 @@ def _coordinator_items(session: Session, user: User, on: date | None) -> list[It
 # area's probable_duplicates() as kind "merge"). Each source decides what the
 # user may see; its items carry one of the kinds in KIND_NAMES.
 StaffSource = Callable[[Session, User], list["Item"]]
-STAFF_SOURCES: list[StaffSource] = []
+
+
+def _merge_candidates(session: Session, user: User) -> list[Item]:
+    if not can_merge_organisations(user):
+        return []
+    groups = duplicates.probable_duplicates(session)
+    if not groups:
+        return []
+    names = ", ".join(g[0].name for g in groups[:3]) + (" …" if len(groups) > 3 else "")
+    return [Item("merge", f"{len(groups)} {'groep' if len(groups) == 1 else 'groepen'} mogelijk dubbele organisaties",
+                 names, "Naar samenvoegen", "/beheer/organisaties/samenvoegen")]
+
+
+STAFF_SOURCES: list[StaffSource] = [_merge_candidates]
 
 
 def _staff_items(session: Session, user: User) -> list[Item]:
