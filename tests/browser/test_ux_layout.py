@@ -201,6 +201,8 @@ def test_after_a_failed_submit_the_error_summary_has_the_focus(page, live_server
     summary = page.locator(".error-summary")
     summary.wait_for()
     assert summary.locator("h2").inner_text() == "Controleer het formulier"
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # The page's script moves the focus once the document is loaded (after the pickers are built): wait for
+    # it, within the usual timeout; it fails when the focus never arrives.
+    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "title"
