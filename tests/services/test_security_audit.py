@@ -93,6 +93,16 @@ READ_ONLY: dict[str, set[str]] = {
                                          "share_value", "small_table", "table", "to_csv", "to_xlsx"},
     "services.coverage.profiles": {"compute", "exam_trend", "offer_years", "profile_coverage", "pupil_trend"},
     "services.institutions.queries": {"list_institutions", "locations_of"},
+    # issue 19: the regioplannen's reads; begin_write/ensure_editable lock and check, validate_* check input
+    "services.plans.area": {"plan_areas"},
+    "services.plans.assessment": {"active_criteria", "is_assigned", "scores_of", "weighted"},
+    "services.plans.editing": {"begin_write", "ensure_editable", "validate_actions", "validate_budget"},
+    "services.plans.export": {"to_csv", "to_xlsx"},
+    "services.plans.followup": {"reports_of"},
+    "services.plans.queries": {"assessors", "counts", "export_rows", "organisations_by_id", "plans_for_region",
+                               "plans_for_user", "plans_of_round", "rounds", "search_member_organisations"},
+    "services.plans.regions": {"taken_schools"},
+    "services.plans.snapshots": {"content_snapshot", "diff", "regional_portrait"},
     "services.reference.governing_bodies": {"parse_governing_bodies"},
     "services.reference.mbo": {"parse_institutions", "parse_locations"},
     "services.reference.offer": {"parse_exam_pathways", "parse_profile_figures"},
@@ -252,6 +262,135 @@ def _end_basis(c, dropped: bool):
         ended = route_basis.end_routes(c.session, a, c.vmbo_user)
     assert ended == [c.route]
     return ("learning_route", c.route.id, "end_basis")
+
+
+def _plans():  # noqa: C901  one small case per write of the area, each a nested function
+    """Issue 19: every write of the regioplannen, on the synthetic plan world of tests/factories_plans.py."""
+    from decimal import Decimal
+
+    from portal.domain import plans as dom
+    from portal.services.plans import assessment, attachments, editing, followup, lifecycle, regions
+    from tests.factories_plans import add_pdf, make_plan_world, make_round, score_all, to_review
+
+    def world(c):
+        return make_plan_world(c.session)
+
+    def reviewed(c, outcome=dom.POSITIVE):
+        w = world(c)
+        to_review(c.session, w)
+        score_all(c.session, w)
+        lifecycle.advise(c.session, w.plan, outcome, "Synthetisch advies", "Synthetische punten", "", w.assessor)
+        return w
+
+    def running(c):
+        w = reviewed(c)
+        lifecycle.approve(c.session, w.plan, w.staff)
+        lifecycle.start_execution(c.session, w.plan, w.staff)
+        return w
+
+    def plan_case(make, action):
+        def case(c):
+            w = make(c)
+            return "regional_plan", w.plan.id, action
+        return case
+
+    def criterion(c):
+        made = assessment.add_criterion(c.session, "Synthetisch auditcriterium", "", 1, c.staff)
+        return "assessment_criterion", made.id, "create"
+
+    def scores(c):
+        w = world(c)
+        to_review(c.session, w)
+        score_all(c.session, w)
+        return "regional_plan", w.plan.id, "score"
+
+    def text(c):
+        w = world(c)
+        editing.update_text(c.session, w.plan, {"vision": "Synthetisch: een andere visie.",
+                                                "labour_market_analysis": "x", "pupil_prognosis": "",
+                                                "prognosis_source": ""}, w.lead)
+        return "regional_plan", w.plan.id, "update"
+
+    def remove(c):
+        w = world(c)
+        attachment = add_pdf(c.session, w.plan, w.lead)
+        attachments.remove_attachment(c.session, attachment, w.lead)
+        return "regional_plan", w.plan.id, "remove_attachment"
+
+    def withdraw(c):
+        w = world(c)
+        lifecycle.submit(c.session, w.plan, w.lead)
+        lifecycle.withdraw(c.session, w.plan, w.lead)
+        return "regional_plan", w.plan.id, dom.WITHDRAWN
+
+    def progress(c):
+        w = running(c)
+        followup.report_progress(c.session, w.plan, 2026, {a.id: {"percent_done": 50, "explanation": "Half"}
+                                                            for a in w.plan.actions},
+                                 {b.id: {"spent": Decimal("10.00")} for b in w.plan.budget_lines}, w.lead)
+        return "regional_plan", w.plan.id, "progress_report"
+
+    def midterm(c):
+        w = running(c)
+        followup.record_midterm(c.session, w.plan, "Synthetisch: loopt op schema.", w.staff)
+        return "regional_plan", w.plan.id, "midterm"
+
+    def plan_round(c):
+        made = make_round(c.session, c.staff)
+        return "plan_round", made.id, "create"
+
+    def region(c):
+        w = world(c)
+        return "plan_region", w.region.id, "create"
+
+    def members(c):
+        w = world(c)
+        regions.set_members(c.session, w.region, w.region.name + " (gewijzigd)", w.region.lead_organisation_id,
+                            sorted(w.region.member_ids()), w.lead)
+        return "plan_region", w.region.id, "update"
+
+    def submitted(c):
+        w = world(c)
+        lifecycle.submit(c.session, w.plan, w.lead)
+        return "regional_plan", w.plan.id, dom.SUBMITTED
+
+    def in_review(c):
+        w = world(c)
+        to_review(c.session, w)
+        return "regional_plan", w.plan.id, dom.IN_REVIEW
+
+    def approved(c):
+        w = reviewed(c)
+        lifecycle.approve(c.session, w.plan, w.staff)
+        return "regional_plan", w.plan.id, dom.APPROVED
+
+    return {
+        "services.plans.assessment.add_criterion": criterion,
+        "services.plans.assessment.set_scores": scores,
+        "services.plans.attachments.add_attachment": plan_case(lambda c: _with_pdf(c, world), "add_attachment"),
+        "services.plans.attachments.remove_attachment": remove,
+        "services.plans.editing.update_text": text,
+        "services.plans.editing.set_actions": plan_case(world, "update_actions"),  # fill_plan sets the actions
+        "services.plans.editing.set_budget": plan_case(world, "update_budget"),  # and the budget
+        "services.plans.followup.record_midterm": midterm,
+        "services.plans.followup.report_progress": progress,
+        "services.plans.lifecycle.submit": submitted,
+        "services.plans.lifecycle.withdraw": withdraw,
+        "services.plans.lifecycle.start_review": in_review,
+        "services.plans.lifecycle.advise": plan_case(reviewed, dom.POSITIVE),
+        "services.plans.lifecycle.approve": approved,
+        "services.plans.lifecycle.start_execution": plan_case(running, dom.RUNNING),
+        "services.plans.regions.create_round": plan_round,
+        "services.plans.regions.create_region": region,
+        "services.plans.regions.set_members": members,
+    }
+
+
+def _with_pdf(c, world):
+    from tests.factories_plans import add_pdf
+    w = world(c)
+    add_pdf(c.session, w.plan, w.lead)
+    return w
 
 
 def _agreements():
@@ -705,6 +844,7 @@ def write_cases() -> dict[str, Callable]:
     cases = {}
     cases.update(_mbo_and_offer())
     cases.update(_organisations())
+    cases.update(_plans())
     cases.update(_monitoring())
     cases.update(_agreements())
     cases.update(_practices())
