@@ -18,8 +18,8 @@ from tests.conftest import login_as
 from tests.factories import make_user
 from tests.factories_security import build_url, rule_id, rules, url_values
 
-# The only pages that may relax style-src (folium writes inline styles).
-INLINE_STYLE_PATHS = {"/kaart", "/kaart/"}
+# The only pages that may relax style-src (folium writes inline styles): the two maps.
+INLINE_STYLE_PATHS = {"/kaart", "/kaart/", "/dekking", "/dekking/"}
 REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 _APP = create_app(TestConfig)

@@ -62,7 +62,11 @@ def test_agreement_coverage_comes_from_the_agreements_in_force_rule(ctx):
     route.status, route.first_school_year = "actief", NOW
     facts = load_facts(db.session, YEAR, [NOW])
     assert route.id not in facts.covered[NOW]  # a concept agreement covers nothing
+    # Signed: version 1 is in force over its period, with its routes (as the last signature does).
     agreement.status, agreement.signed_at = "getekend", datetime.now(UTC)
+    agreement.in_force_revision = agreement.revision
+    agreement.in_force_start_date, agreement.in_force_end_date = agreement.start_date, agreement.end_date
+    agreement.in_force_routes = list(agreement.routes)
     db.session.flush()
     facts = load_facts(db.session, YEAR, [NOW, shift_school_year(NOW, 5)])
     assert route.id in facts.covered[NOW]
