@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from portal.core.errors import ServiceError
+from portal.core.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.models import (
     AgreementParty,
@@ -21,7 +21,7 @@ from portal.models import (
     User,
 )
 from portal.models.practice import practice_organisations
-from portal.services.organisations import merge
+from portal.services.organisations import merge, merge_versions
 from portal.services.organisations.duplicates import probable_duplicates
 from portal.services.organisations.partners import DuplicateKvk, PartnerInput, SimilarName, create_partner
 from tests.factories import make_organisation, make_route, make_user
@@ -257,3 +257,63 @@ def test_a_kvk_number_taken_between_the_check_and_the_insert_is_the_duplicate_an
     monkeypatch.undo()
     assert refused.value.existing.id == first.id
     assert db.session.scalar(select(func.count(Organisation.id)).where(Organisation.kvk_number == "99887766")) == 1
+
+
+# --- merging: a new version of everything it touches ---------------------------------
+
+def test_a_merge_gives_every_touched_route_agreement_and_practice_a_new_version(merge_world):
+    """Each object that pointed at the removed organisation gets a new
+    version_id and an audit entry of its own with that version and the party
+    change; the agreement's text revision, its signatures and its version
+    rows stay (no addendum). The control: a route of neither organisation
+    keeps its version."""
+    w = merge_world
+    agreement, route, own_route, practice = w["agreement"], w["route"], w["own_route"], w["practice"]
+    bystander = make_route()
+    before = {"route": route.version_id, "own_route": own_route.version_id, "agreement": agreement.version_id,
+              "practice": practice.version_id, "bystander": bystander.version_id}
+    revision, status = agreement.revision, agreement.status
+    versions = len(agreement.versions)
+    actor = make_user("staff")
+    merge.merge_organisations(db.session, actor, w["kept"].id, w["removed"].id)
+
+    assert route.version_id > before["route"] and own_route.version_id > before["own_route"]
+    assert agreement.version_id > before["agreement"] and practice.version_id > before["practice"]
+    assert bystander.version_id == before["bystander"]
+    assert (agreement.revision, agreement.status, len(agreement.versions)) == (revision, status, versions)
+    kept_party = db.session.get(AgreementParty, w["kept_party"].id)
+    assert kept_party.signed_at.replace(tzinfo=None) == datetime(2026, 9, 1, 10)
+    assert (kept_party.signed_by_name, kept_party.signed_on_behalf_of) == ("Rita Dubbel", "Stichting Dubbel")
+
+    def entry(obj_type, obj_id):
+        return db.session.scalar(select(AuditLog).where(
+            AuditLog.object_type == obj_type, AuditLog.object_id == obj_id,
+            AuditLog.action == merge_versions.ACTION))
+
+    own = entry("learning_route", own_route.id)
+    assert own.actor_id == actor.id and own.after["version_id"] == own_route.version_id
+    assert own.before["mbo_parties"] == ["ROC Test (dubbel)"] and own.after["mbo_parties"] == [w["kept"].name]
+    assert entry("learning_route", route.id).after["version_id"] == route.version_id
+    agreed = entry("agreement", agreement.id)
+    assert agreed.after["version_id"] == agreement.version_id
+    assert any("ROC Test (dubbel)" in line for line in agreed.before["parties"])
+    assert not any("ROC Test (dubbel)" in line for line in agreed.after["parties"])
+    assert entry("good_practice", practice.id).after["version_id"] == practice.version_id
+    assert entry("learning_route", bystander.id) is None
+
+
+def test_a_route_edit_opened_before_a_merge_is_refused_after_it(merge_world):
+    from portal.services.learning_routes import operations as routes
+    from portal.services.learning_routes.snapshots import route_input_from
+
+    w = merge_world
+    route = w["own_route"]
+    opened, data = route.version_id, route_input_from(route)  # still names the removed organisation
+    merge.merge_organisations(db.session, make_user("staff", name="Sam Samenvoeger"), w["kept"].id, w["removed"].id)
+    with pytest.raises(ConflictError) as refused:
+        routes.update_route(db.session, route, data, make_user("staff"), expected_version=opened)
+    assert "Sam Samenvoeger heeft deze leerroute gewijzigd nadat jij het formulier opende" in \
+        refused.value.errors["__all__"][0]
+    assert [(c["label"], c["before"], c["after"]) for c in refused.value.changes] == [
+        ("Mbo-partijen", "ROC Test (dubbel)", w["kept"].name)]
+    assert [p.organisation_id for p in route.parties if p.role == "mbo"] == [w["kept"].id]

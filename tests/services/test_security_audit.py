@@ -34,7 +34,7 @@ import portal.devdata
 import portal.services
 from portal.domain.school_year import current_school_year
 from portal.models import AuditLog
-from tests.factories import PASSWORD, make_organisation, make_user
+from tests.factories import PASSWORD, make_organisation, make_route, make_user
 from tests.factories_agreements import make_agreement, make_parties_and_route
 from tests.factories_practices import PDF_BYTES, make_practice, practice_data
 from tests.factories_routes import RouteWorld, route_data
@@ -132,6 +132,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
     "services.organisations.duplicates": {"probable_duplicates"},
     "services.organisations.merge": {"merge_plan", "organisation_foreign_keys", "reference_counts"},
+    "services.organisations.merge_versions": {"touched_ids", "before_merge"},
     "services.organisations.partners": {"similar_in_municipality"},
     "services.organisations.queries": {"all_filtered", "export_csv", "filtered", "merged_into", "municipalities_by_code",
                                        "municipality_choices", "organisation_detail", "organisation_with_region",
@@ -784,7 +785,7 @@ def _mbo_and_offer():
 
 
 def _organisations():
-    from portal.services.organisations import merge, partners
+    from portal.services.organisations import merge, merge_versions, partners
 
     def add_partner(c):
         org = partners.create_partner(c.session, c.vmbo_user, partners.PartnerInput(
@@ -796,8 +797,17 @@ def _organisations():
         merge.merge_organisations(c.session, c.staff, kept.id, removed.id)
         return "organisation", kept.id, "merge"
 
+    def new_versions(c):
+        employer = make_organisation("employer")
+        route = make_route(parties=[(make_organisation("vmbo"), "vmbo"), (make_organisation("mbo"), "mbo"),
+                                    (employer, "employer")])
+        touched = merge_versions.before_merge(c.session, employer.id)
+        merge_versions.bump_versions(c.session, c.staff, touched)
+        return "learning_route", route.id, merge_versions.ACTION
+
     return {"services.organisations.partners.create_partner": add_partner,
-            "services.organisations.merge.merge_organisations": merge_two}
+            "services.organisations.merge.merge_organisations": merge_two,
+            "services.organisations.merge_versions.bump_versions": new_versions}
 
 
 def _monitoring():

@@ -16,6 +16,12 @@ What moves:
   examining organisation, and whatever later tables add) is re-pointed
   generically from the metadata, so a new foreign key cannot be forgotten.
 
+Every route, agreement and practice that pointed at the removed organisation
+gets a new version (its version_id) and an audit entry of its own
+(merge_versions.py): a form of it opened before the merge is refused with the
+usual conflict message. An agreement's revision (the signed text's number)
+stays: a merge makes no addendum and drops no signature.
+
 The removed organisation is then deleted: keeping it (marked merged) would
 leave a second copy in every search, picker, count and export. Its fields are
 in the audit entry of the merge, and an OrganisationMerge row keeps its id
@@ -27,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
@@ -39,6 +45,7 @@ from portal.models import (
     AgreementParty,
     FundingShare,
     FundingTotal,
+    GoodPractice,
     LearningRoute,
     Organisation,
     OrganisationMerge,
@@ -49,6 +56,7 @@ from portal.models import (
     organisation_profiles,
 )
 from portal.models.practice import practice_organisations
+from portal.services.organisations import merge_versions
 
 AUDIT_TYPE = "organisation"
 # Tables moved by hand above (duplicates need a rule); the merge record is ours.
@@ -143,9 +151,13 @@ def _lock_everything(session: Session, kept: Organisation, removed: Organisation
         lock_for_write(session, route)
     agreement_ids = select(AgreementParty.agreement_id).where(
         AgreementParty.organisation_id.in_((kept.id, removed.id)))
-    for agreement in session.scalars(select(Agreement).where(Agreement.id.in_(agreement_ids))
+    for agreement in session.scalars(select(Agreement).where(or_(Agreement.id.in_(agreement_ids),
+                                                                 Agreement.examining_organisation_id == removed.id))
                                      .order_by(Agreement.id)):
         lock_for_write(session, agreement)
+    _, _, practice_ids = merge_versions.touched_ids(session, removed.id)
+    for practice_id in practice_ids:
+        lock_for_write(session, session.get_one(GoodPractice, practice_id))
 
 
 def _merge_route_parties(session: Session, kept_id: int, removed_id: int) -> int:
@@ -223,6 +235,7 @@ def merge_organisations(session: Session, actor: User | None, kept_id: int | Non
     _lock_everything(session, kept, removed)
     kept, removed = _check(session.get(Organisation, kept.id), session.get(Organisation, removed.id))
     before_counts = reference_counts(session, removed.id)
+    touched = merge_versions.before_merge(session, removed.id)
     dropped_route_parties = _merge_route_parties(session, kept.id, removed.id)
     merged_agreement_parties = _merge_agreement_parties(session, kept.id, removed.id)
     _union_link(session, practice_organisations, "practice_id", kept.id, removed.id)
@@ -248,9 +261,11 @@ def merge_organisations(session: Session, actor: User | None, kept_id: int | Non
     session.expunge(removed)
     session.execute(delete(Organisation).where(Organisation.id == gone))
     session.expire_all()
+    # Forms of the routes, agreements and practices opened before now conflict.
+    new_versions = merge_versions.bump_versions(session, actor, touched)
     record(session, actor, AUDIT_TYPE, kept.id, "merge",
            before={"removed_id": gone, "removed": snapshot, "links": before_counts},
            after={"kept_id": kept.id, "route_parties_joined": dropped_route_parties,
-                  "agreement_parties_joined": merged_agreement_parties})
+                  "agreement_parties_joined": merged_agreement_parties, "new_versions": new_versions})
     session.refresh(kept)
     return kept
