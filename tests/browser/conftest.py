@@ -53,6 +53,15 @@ def browser_type_launch_args(browser_type_launch_args):
 LIVE_ENV: dict[str, str] = {}
 
 
+def flask_cli(*args: str) -> str:
+    """Run `flask <args>` against the live portal's database (as an operator
+    would on the server); fails the test on a non-zero exit. Returns stdout."""
+    done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=LIVE_ENV, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
