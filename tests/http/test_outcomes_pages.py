@@ -142,3 +142,30 @@ def test_the_agreement_page_shows_the_waits_beyond_the_promise_to_its_parties(cl
     login_as(client, world["staff"])
     assert "3 leerlingen wachtten langer" in client.get(f"/overeenkomsten/{world['agreement'].id}").get_data(
         as_text=True)
+
+
+def test_the_pages_read_the_outcomes_in_a_fixed_number_of_queries(client, db_session, world):
+    """One recorded year or three, each with leavers: the route page (party
+    and public) and the agreement page run as many SQL statements."""
+    from tests.conftest import count_queries
+
+    def statements(user, path: str) -> int:
+        login_as(client, user)
+        client.get(path)  # warm
+        with count_queries() as seen:
+            assert client.get(path).status_code == 200
+        return len(seen)
+
+    route_path, agreement_path = f"/leerroutes/{world['route'].id}", f"/overeenkomsten/{world['agreement'].id}"
+    login_as(client, world["party"])
+    client.post(url(world), data=form(school_year=NOW))
+    one = [statements(world["party"], route_path), statements(None, route_path),
+           statements(world["party"], agreement_path)]
+    world["route"].first_school_year = shift_school_year(LAST, -1)
+    db_session.commit()
+    login_as(client, world["party"])
+    for year in (LAST, shift_school_year(LAST, -1)):
+        assert client.post(url(world), data=form(school_year=year)).status_code == 302
+    three = [statements(world["party"], route_path), statements(None, route_path),
+             statements(world["party"], agreement_path)]
+    assert three == one

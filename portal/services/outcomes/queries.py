@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from portal.domain import outcomes as rules
 from portal.domain.school_year import current_school_year, school_years_between
@@ -16,11 +16,12 @@ from portal.services.agreements.queries import in_force_in
 
 def guarantee_agreement(session: Session, route: LearningRoute, school_year: str) -> Agreement | None:
     """The agreement whose overstapgarantie applies to the route in that year:
-    the one in force then, else the newest one covering the route."""
+    the one in force then, else the newest one covering the route. One
+    statement, with the phases, whether or not there is an agreement."""
     agreements = list(session.scalars(
         select(Agreement).join(agreement_routes, agreement_routes.c.agreement_id == Agreement.id)
         .where(agreement_routes.c.route_id == route.id, Agreement.archived_at.is_(None))
-        .options(selectinload(Agreement.guarantee_phases)).order_by(Agreement.id.desc())))
+        .options(joinedload(Agreement.guarantee_phases)).order_by(Agreement.id.desc())).unique())
     return next((a for a in agreements if in_force_in(a, school_year)), agreements[0] if agreements else None)
 
 
@@ -43,15 +44,17 @@ def recordable_years(route: LearningRoute) -> list[str]:
 
 
 def outcome_for(session: Session, route_id: int, school_year: str) -> RouteOutcome | None:
-    return session.scalar(select(RouteOutcome).where(RouteOutcome.route_id == route_id,
-                                                     RouteOutcome.school_year == school_year)
-                          .options(selectinload(RouteOutcome.leavers)))
+    """The route-year with its leavers (one statement, recorded or not)."""
+    return session.scalars(select(RouteOutcome).where(RouteOutcome.route_id == route_id,
+                                                      RouteOutcome.school_year == school_year)
+                           .options(joinedload(RouteOutcome.leavers))).unique().first()
 
 
 def outcomes_of_route(session: Session, route_id: int) -> list[RouteOutcome]:
+    """Every recorded year of the route, newest first, with the leavers (one statement)."""
     return list(session.scalars(select(RouteOutcome).where(RouteOutcome.route_id == route_id)
-                                .options(selectinload(RouteOutcome.leavers))
-                                .order_by(RouteOutcome.school_year.desc())))
+                                .options(joinedload(RouteOutcome.leavers))
+                                .order_by(RouteOutcome.school_year.desc())).unique())
 
 
 def groups_of(outcome: RouteOutcome) -> list[rules.LeaverGroup]:
@@ -104,7 +107,7 @@ def agreement_waits(session: Session, agreement: Agreement) -> list[RouteYearWai
     if not route_ids:
         return []
     outcomes = session.scalars(select(RouteOutcome).where(RouteOutcome.route_id.in_(route_ids))
-                               .options(selectinload(RouteOutcome.leavers), selectinload(RouteOutcome.route))
-                               .order_by(RouteOutcome.route_id, RouteOutcome.school_year.desc()))
+                               .options(joinedload(RouteOutcome.leavers), joinedload(RouteOutcome.route))
+                               .order_by(RouteOutcome.route_id, RouteOutcome.school_year.desc())).unique()
     return [RouteYearWaits(o.route, o.school_year, rules.compare_waits(promised, groups_of(o)))
             for o in outcomes if o.leavers]
