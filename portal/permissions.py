@@ -69,6 +69,19 @@ def can_edit_route(user: User | None, route: LearningRoute) -> bool:
     return any(p.organisation_id == user.organisation_id for p in route.parties)
 
 
+def can_record_outcomes(user: User | None, route: LearningRoute) -> bool:
+    """A route's outcomes (pupils started, left, diplomas): the coordinators of
+    its parties and staff, while the route is not archived."""
+    return route.archived_at is None and can_edit_route(user, route)
+
+
+def can_see_outcome_details(user: User | None, route: LearningRoute) -> bool:
+    """Every figure of a route's outcomes, the waits and the promise kept or
+    not: its parties' coordinators and staff (the public sees counts under 5
+    as "<5")."""
+    return can_edit_route(user, route)
+
+
 def can_edit_rio_registration(user: User | None, route: LearningRoute, organisation_id: int) -> bool:
     """A route's registration at DUO belongs to its vmbo school: a coordinator
     of that school edits it, and staff; not the other parties."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 01:27:54.668950
+Create Date: 2026-12-05 03:20:02.126315
 
 """
 
@@ -1293,6 +1293,36 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_practice_themes_theme_code"), ["theme_code"], unique=False)
 
     op.create_table(
+        "route_outcomes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("route_id", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("started", sa.Integer(), nullable=False),
+        sa.Column("diplomas_vmbo", sa.Integer(), nullable=False),
+        sa.Column("diplomas_mbo", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "diplomas_mbo >= 0 AND diplomas_mbo <= started", name=op.f("ck_route_outcomes_diplomas_mbo")
+        ),
+        sa.CheckConstraint(
+            "diplomas_vmbo >= 0 AND diplomas_vmbo <= started", name=op.f("ck_route_outcomes_diplomas_vmbo")
+        ),
+        sa.CheckConstraint("started BETWEEN 0 AND 10000", name=op.f("ck_route_outcomes_started")),
+        sa.ForeignKeyConstraint(
+            ["route_id"],
+            ["learning_routes.id"],
+            name=op.f("fk_route_outcomes_route_id_learning_routes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_route_outcomes")),
+        sa.UniqueConstraint("route_id", "school_year", name="uq_route_outcomes_route_year"),
+    )
+    with op.batch_alter_table("route_outcomes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_route_outcomes_route_id"), ["route_id"], unique=False)
+
+    op.create_table(
         "route_parties",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("route_id", sa.Integer(), nullable=False),
@@ -1426,6 +1456,34 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_funding_totals_agreement_id"), ["agreement_id"], unique=False)
 
     op.create_table(
+        "route_outcome_leavers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("outcome_id", sa.Integer(), nullable=False),
+        sa.Column("phase_from_month", sa.Integer(), nullable=True),
+        sa.Column("phase_to_month", sa.Integer(), nullable=True),
+        sa.Column("destination", sa.String(length=16), nullable=False),
+        sa.Column("waits", sa.JSON(), nullable=False),
+        sa.CheckConstraint(
+            "destination IN ('vmbo_bb', 'mbo2', 'entree', 'elders', 'geen_plek')",
+            name=op.f("ck_route_outcome_leavers_destination"),
+        ),
+        sa.CheckConstraint(
+            "(phase_from_month IS NULL AND phase_to_month IS NULL) OR (phase_from_month >= 1 AND phase_to_month >= phase_from_month)",
+            name=op.f("ck_route_outcome_leavers_phase"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["outcome_id"],
+            ["route_outcomes.id"],
+            name=op.f("fk_route_outcome_leavers_outcome_id_route_outcomes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_route_outcome_leavers")),
+        sa.UniqueConstraint("outcome_id", "phase_from_month", "destination", name="uq_route_outcome_leavers_group"),
+    )
+    with op.batch_alter_table("route_outcome_leavers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_route_outcome_leavers_outcome_id"), ["outcome_id"], unique=False)
+
+    op.create_table(
         "transfer_guarantees",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=False),
@@ -1471,6 +1529,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_transfer_guarantees_agreement_id"))
 
     op.drop_table("transfer_guarantees")
+    with op.batch_alter_table("route_outcome_leavers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_route_outcome_leavers_outcome_id"))
+
+    op.drop_table("route_outcome_leavers")
     with op.batch_alter_table("funding_totals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_funding_totals_agreement_id"))
 
@@ -1490,6 +1552,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_route_parties_mbo_location_id"))
 
     op.drop_table("route_parties")
+    with op.batch_alter_table("route_outcomes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_route_outcomes_route_id"))
+
+    op.drop_table("route_outcomes")
     with op.batch_alter_table("practice_themes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_practice_themes_theme_code"))
 

@@ -32,6 +32,7 @@ from portal.models.organisation import (
     organisation_profiles,
 )
 from portal.models.organisation_merge import OrganisationMerge
+from portal.models.outcome import RouteOutcome, RouteOutcomeLeavers
 from portal.models.plan import (
     PlanAction,
     PlanAttachment,
@@ -70,7 +71,7 @@ __all__ = [
     "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment",
     "PlanBudgetLine", "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore",
     "PlanVersion", "PracticeAttachment", "PracticeTag", "PracticeTheme", "Profile", "Province", "Region",
-    "RegionalPlan", "RouteKind", "RouteParty", "Setting", "Target", "TransferGuarantee", "User",
+    "RegionalPlan", "RouteKind", "RouteOutcome", "RouteOutcomeLeavers", "RouteParty", "Setting", "Target", "TransferGuarantee", "User",
     "agreement_routes", "organisation_pathways", "organisation_profiles", "route_pathways", "route_profiles",
     "statement_pathways", "statement_profiles",
 ]

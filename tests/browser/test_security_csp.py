@@ -90,6 +90,21 @@ def test_staff_archive_pages_are_accessible(guarded_page, path):
     assert_accessible(guarded_page, path)
 
 
+def test_route_outcome_pages_have_no_csp_violation(guarded_page):
+    """The form of a route's outcomes (issue 17) and the route page showing
+    them, as admin (who may record on every route)."""
+    page = guarded_page
+    page.add_init_script(LISTEN)
+    login(page, ADMIN)
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto("/leerroutes/")
+    route = page.locator("main a[href^='/leerroutes/']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href')).find(h => /^\\/leerroutes\\/\\d+$/.test(h))")
+    assert route, "no route link on /leerroutes/"
+    for path in (route + "/uitkomsten", route):
+        assert visit(page, path) == [], path
+
+
 INSULA = "coordinator.insula@demo.leerroutes.nl"
 TALENT = re.compile(r"Talentontwikkeling Techniek \(demo, in voorbereiding\)")
 

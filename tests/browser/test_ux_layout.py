@@ -77,7 +77,13 @@ def coordinator_pages(page) -> list[str]:
         "/account/wachtwoord", "/overeenkomsten/nieuw", agreement + "/financiering",
         agreement + "/overstapgarantie", agreement + "/bewerken", agreement + "/partijen", agreement + "/versies",
         agreement + "/afdrukken", "/organisaties/nieuw", "/leerroutes/mijn?duo=niet-geregistreerd", rio_edit_page(page),
+        outcome_page(page),
         "/account/te-doen", "/account/meldingen", "/overeenkomsten/?wacht=handtekening", "/leerroutes/mijn?wacht=verloopt"] + plan_pages(page)
+
+
+def outcome_page(page) -> str:
+    """The form of the route outcomes (issue 17) of the coordinator's first route."""
+    return first_href(page, "/leerroutes/mijn", r"/leerroutes/\d+") + "/uitkomsten"
 
 
 def rio_edit_page(page) -> str:

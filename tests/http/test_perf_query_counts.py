@@ -30,6 +30,7 @@ PAGES: dict[str, tuple[str, bool]] = {
     "route_list": ("/leerroutes/?kind={kind}&level={level}&status={status}&domain={domain}", False),
     "route_list_all": ("/leerroutes/", False),
     "route": ("/leerroutes/{route}", False),
+    "route_outcomes": ("/leerroutes/{route}/uitkomsten", True),
     "library_search": ("/bibliotheek/?q={word}", False),
     "library": ("/bibliotheek/", False),
     "practice": ("/bibliotheek/{practice}", False),

@@ -183,6 +183,9 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "todo.list_items": {"GET": "login"},
     "todo.count": {"GET": "public"},  # anonymous: an empty badge
     "todo.activate_route": {"POST": [("public", "route_party_or_staff"), ("concept", "hidden_behind_login")]},
+    # route outcomes (issue 17): the route's parties and staff record them; never on an archived route
+    "outcomes.edit_outcome": {method: [("public", "route_party_or_staff"), ("concept", "hidden_behind_login"),
+                                       ("archived", "staff_403_others_404_behind_login")] for method in ("GET", "POST")},
     "notifications.settings": {"GET": "login", "POST": "login"},
     # the signed link of a mail: works without logging in (a forged token is a 404: test_notifications_pages)
     "notifications.unsubscribe": {"GET": "public", "POST": "public"},

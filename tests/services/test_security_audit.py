@@ -49,6 +49,8 @@ READ_ONLY: dict[str, set[str]] = {
     "services.monitoring.snapshots": {"freeze", "latest_per_school_year", "list_snapshots", "results_of",
                                       "route_rows", "snapshot_data"},
     "services.monitoring.targets": {"list_targets"},
+    "services.outcomes.queries": {"guarantee_agreement", "phase_choices", "recordable_years", "outcome_for",
+                                  "outcomes_of_route", "groups_of", "public_year", "agreement_waits"},
     "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
                                     "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
@@ -850,8 +852,23 @@ def _monitoring():
             "services.monitoring.snapshots.take_snapshot": snapshot}
 
 
+def _outcomes():
+    from portal.domain.outcomes import LeaverGroup
+    from portal.services.outcomes import operations
+
+    def save(c):
+        first = operations.save_outcome(c.session, c.route, c.route.first_school_year,
+                                        operations.OutcomeData(10, 0, 0), c.vmbo_user)
+        operations.save_outcome(c.session, c.route, c.route.first_school_year, operations.OutcomeData(
+            10, 2, 0, [LeaverGroup(None, None, "mbo2", (3,))]), c.mbo_user, first.version_id)
+        return "route_outcome", first.id, "update"
+
+    return {"services.outcomes.operations.save_outcome": save}
+
+
 def write_cases() -> dict[str, Callable]:
     cases = {}
+    cases.update(_outcomes())
     cases.update(_mbo_and_offer())
     cases.update(_organisations())
     cases.update(_plans())

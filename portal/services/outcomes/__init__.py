@@ -1,0 +1,1 @@
+"""Route outcomes: the guarantee, measured (issue 17)."""
