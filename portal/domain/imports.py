@@ -44,7 +44,7 @@ class RunError:
     column: str
     message: str
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, int | str | None]:
         return {"line": self.line, "column": self.column[:60], "message": self.message[:MAX_MESSAGE]}
 
 
@@ -54,7 +54,7 @@ def error_from_message(message: str, column: str = "") -> RunError:
     return RunError(int(match.group(1)) if match else None, column, message)
 
 
-def kept(errors: list[RunError]) -> list[dict]:
+def kept(errors: list[RunError]) -> list[dict[str, int | str | None]]:
     """What a run stores of its errors: the first MAX_KEPT_ERRORS."""
     return [e.as_json() for e in errors[:MAX_KEPT_ERRORS]]
 
