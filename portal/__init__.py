@@ -28,7 +28,7 @@ BLUEPRINTS = (
     ("search.blueprint", "bp"),
     ("notifications.blueprint", "bp"), ("todo.blueprint", "bp"),
     ("monitoring.blueprint", "targets_bp"), ("monitoring.blueprint", "monitoring_bp"),
-    ("plans.blueprint", "bp"), ("outcomes.blueprint", "bp"),
+    ("plans.blueprint", "bp"), ("outcomes.blueprint", "bp"), ("imports.blueprint", "bp"),
 )
 
 

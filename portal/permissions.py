@@ -264,6 +264,11 @@ def can_add_organisation(user) -> bool:
 
 def can_merge_organisations(user) -> bool:
     return is_staff(user)
+
+
+def can_review_imports(user) -> bool:
+    """The import runs and their errors (which name rows of a coordinator's file): staff only."""
+    return is_staff(user)
     return is_staff(user)
 
 

@@ -156,6 +156,16 @@ class MatrixWorld:
         db.session.flush()
         return target
 
+    @property
+    def import_run(self):
+        """A refused route CSV import of the party coordinator (one error)."""
+        if getattr(self, "_import_run", None) is None:
+            from portal.domain.imports import RunError
+            from portal.services.imports import runs
+            self._import_run = runs.record_run(self.session, "routes_csv", self.users["party"], committed=False,
+                                               rows_total=1, rows_ok=0, errors=[RunError(2, "titel", "Titel ontbreekt.")])
+        return self._import_run
+
     def url_values(self, variant: str | None, names) -> dict:
         """URL arguments `names` for a variant of an endpoint (see the matrix
         table): a practice status, a concept/archived route, the signed
@@ -193,6 +203,7 @@ class MatrixWorld:
             "organisation_id": lambda: (self.org_b if variant == "mbo" else self.org_a).id,
             "token": lambda: make_token(self.user("party").id, "agreement_sent"),
             "target_id": lambda: self.target.id,
+            "run_id": lambda: self.import_run.id,
             "school_year": current_school_year,
             "name": lambda: (variant or "verdeling").split(".")[0],  # the /dekking exports: "verdeling.csv"
             "code": lambda: "AM38",

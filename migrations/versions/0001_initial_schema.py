@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 03:20:02.126315
+Create Date: 2026-12-05 03:57:14.537406
 
 """
 
@@ -565,6 +565,41 @@ def upgrade():
         )
         batch_op.create_index(batch_op.f("ix_good_practices_published_at"), ["published_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_good_practices_status"), ["status"], unique=False)
+
+    op.create_table(
+        "import_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("scope", sa.String(length=64), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("source", sa.String(length=255), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("rows_total", sa.Integer(), nullable=False),
+        sa.Column("rows_ok", sa.Integer(), nullable=False),
+        sa.Column("error_count", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handled_by_id", sa.Integer(), nullable=True),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint("channel IN ('web', 'cli')", name=op.f("ck_import_runs_channel")),
+        sa.CheckConstraint(
+            "kind IN ('routes_csv', 'regions', 'municipalities', 'schools', 'school_offer', 'mbo', 'rio_list')",
+            name=op.f("ck_import_runs_kind"),
+        ),
+        sa.CheckConstraint("outcome IN ('ok', 'partial', 'failed')", name=op.f("ck_import_runs_outcome")),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_import_runs_actor_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["handled_by_id"], ["users.id"], name=op.f("fk_import_runs_handled_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_runs")),
+    )
+    with op.batch_alter_table("import_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_import_runs_kind_scope", ["kind", "scope", "id"], unique=False)
 
     op.create_table(
         "learning_routes",
@@ -1679,6 +1714,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_learning_routes_archived_at"))
 
     op.drop_table("learning_routes")
+    with op.batch_alter_table("import_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_import_runs_kind_scope")
+
+    op.drop_table("import_runs")
     with op.batch_alter_table("good_practices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_good_practices_status"))
         batch_op.drop_index(batch_op.f("ix_good_practices_published_at"))

@@ -15,9 +15,10 @@ from portal.cli.devdata import demo_cli
 from portal.cli.monitor import monitor_cli
 from portal.cli.notifications import mail_cli, notifications_cli
 from portal.cli.reference_offer import import_offer, mbo_cli
-from portal.cli.transaction import run
+from portal.cli.transaction import run, run_import
 from portal.core import idempotency
 from portal.core.errors import ServiceError
+from portal.domain import imports as import_rules
 from portal.extensions import db
 from portal.models import Organisation
 from portal.services.accounts import users as user_service
@@ -43,7 +44,7 @@ def _read_source(source: str) -> bytes:
     return path.read_bytes()
 
 
-def _run_import(load, raw: bytes, year: int | None = None, activate: bool = False) -> None:
+def _run_import(kind: str, source: str, load, raw: bytes, year: int | None = None, activate: bool = False) -> None:
     def write():
         try:
             report = load(raw)
@@ -53,7 +54,8 @@ def _run_import(load, raw: bytes, year: int | None = None, activate: bool = Fals
             region_years.activate_region_year(db.session, year)
         return report
 
-    report = run(write, prefix="Niets geladen. ")
+    report = run_import(kind, write, prefix="Niets geladen. ", scope=import_rules.scope_for_year(year),
+                        source=source)
     click.echo(f"Geladen: {report.summary()}.")
     for note in getattr(report, "notes", []):
         click.echo(note)
@@ -95,7 +97,8 @@ def geo_import(source: str, year: int, activate: bool) -> None:
     """Laad arbeidsmarktregiogrenzen uit GeoJSON (bestand of URL; statcode/statnaam, WGS84).
 
     Een nieuw jaar komt pas in gebruik als ook de gemeenten ervan geladen zijn."""
-    _run_import(lambda raw: import_regions(db.session, raw, year), _read_source(source), year, activate)
+    _run_import("regions", source, lambda raw: import_regions(db.session, raw, year), _read_source(source), year,
+                activate)
 
 
 @geo_cli.command("import-municipalities")
@@ -104,7 +107,7 @@ def geo_import(source: str, year: int, activate: bool) -> None:
 @click.option("--activate", is_flag=True, help=ACTIVATE_HELP)
 def geo_import_municipalities(source: str, year: int, activate: bool) -> None:
     """Laad de koppeling gemeente -> arbeidsmarktregio uit CSV."""
-    _run_import(lambda raw: import_municipalities(db.session, raw, year),
+    _run_import("municipalities", source, lambda raw: import_municipalities(db.session, raw, year),
                 _read_source(source), year, activate)
 
 
@@ -147,7 +150,7 @@ def geo_drop_year(year: int, yes: bool) -> None:
 @click.argument("source")
 def schools_import(source: str) -> None:
     """Laad de vo-vestigingen met vmbo (idempotent op vestigingscode)."""
-    _run_import(lambda raw: import_schools(db.session, raw), _read_source(source))
+    _run_import("schools", source, lambda raw: import_schools(db.session, raw), _read_source(source))
 
 
 @click.command("seed")

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.cli.transaction import run
+from portal.cli.transaction import run_import
 from portal.core.errors import ServiceError
 from portal.domain import offer as offer_rules
 from portal.extensions import db
@@ -34,13 +34,19 @@ def _path(value: str | None, default_name: str) -> Path:
     return path
 
 
-def _guarded(load):
+def _guarded(kind: str, source: str, load, rows=None):
     def write():
         try:
             return load()
         except ReferenceDataError as exc:
             raise ServiceError(str(exc)) from exc
-    return run(write, prefix="Niets geladen. ")
+    return run_import(kind, write, prefix="Niets geladen. ", source=source, rows=rows)
+
+
+def _offer_rows(reports) -> tuple[int, int]:
+    """(rows in the files, rows that went in): the profile and exam files count their rows."""
+    total = sum(getattr(r, "rows", 0) or r.created + r.updated + r.unchanged + r.skipped for r in reports)
+    return total, max(0, total - sum(r.skipped for r in reports))
 
 
 @mbo_cli.command("import")
@@ -53,9 +59,12 @@ def mbo_import(institutions: str | None, locations: str | None) -> None:
 
     Herhaalbaar: wat veranderde wordt bijgewerkt en gemeld; een locatie die niet meer in het
     bestand staat wordt beëindigd, niet verwijderd."""
-    raw_institutions = _path(institutions, files.MBO_INSTITUTION_FILE).read_bytes()
-    raw_locations = _path(locations, files.MBO_LOCATION_FILE).read_bytes()
-    report = _guarded(lambda: import_mbo(db.session, raw_institutions, raw_locations))
+    institution_path = _path(institutions, files.MBO_INSTITUTION_FILE)
+    location_path = _path(locations, files.MBO_LOCATION_FILE)
+    raw_institutions, raw_locations = institution_path.read_bytes(), location_path.read_bytes()
+    report = _guarded("mbo", f"{institution_path.name}, {location_path.name}",
+                      lambda: import_mbo(db.session, raw_institutions, raw_locations),
+                      rows=lambda r: (r.institutions + r.locations, r.institutions + r.locations))
     click.echo(f"Geladen: {report.summary()}.")
 
 
@@ -83,7 +92,8 @@ def import_offer(profiles: str | None, profiles_year: str | None, exams: str | N
                    import_governing_bodies(db.session, raws[2]))
         return reports, refresh_offer(db.session)
 
-    (profile_report, exam_report, body_report), schools = _guarded(load)
+    (profile_report, exam_report, body_report), schools = _guarded(
+        "school_offer", profile_path.name, load, rows=lambda result: _offer_rows(result[0]))
     click.echo(f"Profielen ({year}): {profile_report.summary()}.")
     click.echo(f"Examens: {exam_report.summary()}.")
     click.echo(f"Bevoegd gezag: {body_report.summary()}.")

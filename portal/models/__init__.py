@@ -15,6 +15,7 @@ from portal.models.agreement import (
     agreement_routes,
 )
 from portal.models.audit import AuditLog
+from portal.models.import_run import ImportRun
 from portal.models.mbo_location import MboLocation
 from portal.models.monitoring import MonitorSnapshot, Target
 from portal.models.notification import Notification, NotificationPreference
@@ -65,7 +66,7 @@ from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "FormSubmission",
-    "FundingShare", "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
+    "FundingShare", "FundingTotal", "GoodPractice", "ImportRun", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
     "MboLocation", "MonitorSnapshot", "Municipality", "MunicipalityRegion", "Notification",
     "NotificationPreference", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
     "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment",

@@ -24,7 +24,7 @@ ADMIN_PAGES = MAIN_PAGES[:1] + MAIN_PAGES[2:] + [
     "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen", "/account/wachtwoord",
     "/leerroutes/nieuw", "/bibliotheek/nieuw", "/overeenkomsten?archief=1", "/bibliotheek/moderatie",
     "/leerroutes?archief=1", "/organisaties/nieuw", "/beheer/organisaties/samenvoegen", "/beheer/rio/",
-    "/beheer/rio/vergelijken", "/account/te-doen", "/account/meldingen",
+    "/beheer/rio/vergelijken", "/account/te-doen", "/account/meldingen", "/beheer/imports/",
     "/leerroutes?archief=1", "/beheer/doelen/", "/beheer/doelen/nieuw",
     "/leerroutes?archief=1", "/regioplannen/rondes/nieuw", "/regioplannen/beoordelingskader",
 ]

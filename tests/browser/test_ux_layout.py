@@ -115,7 +115,7 @@ def admin_pages(page) -> list[str]:
     return [deactivate_page(page), "/beheer/gebruikers", "/beheer/gebruikers/nieuw", "/beheer/mbo-instellingen",
             "/kaart/dashboard", "/bibliotheek/moderatie", "/overeenkomsten/?archief=1", "/leerroutes/?archief=1",
             "/beheer/organisaties/samenvoegen", "/beheer/rio/", "/beheer/rio/vergelijken",
-            "/account/te-doen", "/account/meldingen", "/beheer/doelen/", "/beheer/doelen/nieuw",
+            "/account/te-doen", "/account/meldingen", "/beheer/doelen/", "/beheer/doelen/nieuw", "/beheer/imports/",
             "/regioplannen/overzicht", "/regioplannen/rondes/nieuw", "/regioplannen/beoordelingskader",
             first_href(page, "/regioplannen/overzicht", r"/regioplannen/\d+", "Achterhoek") + "/toewijzen"]
 

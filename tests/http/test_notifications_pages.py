@@ -123,3 +123,25 @@ def test_filters_on_the_agreement_list_and_mijn_leerroutes(client, world):
     # another organisation's coordinator: the filter shows nothing of theirs
     login_as(client, make_user("coordinator", make_organisation("vmbo")))
     assert "Overeenkomst Te Doen HTTP" not in page(client, "/overeenkomsten/?wacht=handtekening")
+
+
+def test_the_expiring_filter_shows_a_signed_agreement_ending_within_90_days(client, world, monkeypatch):
+    """The positive side of "verloopt binnen 90 dagen" on both lists (above
+    only its absence is checked): today the agreement has years to go (the
+    control); on 15 May 2030 it ends within 90 days."""
+    from datetime import date
+
+    from portal.services.agreements import queries
+    agreement = world["agreement"]
+    lifecycle.send_for_signature(db.session, agreement, world["a"])
+    sign(agreement, world["a"])
+    sign(agreement, world["b"])
+    login_as(client, world["a"])
+    assert "Overeenkomst Te Doen HTTP" not in page(client, "/overeenkomsten/?wacht=verloopt")
+    assert world["route"].title not in page(client, "/leerroutes/mijn?wacht=verloopt")
+    monkeypatch.setattr(queries, "today", lambda: date(2030, 5, 15))
+    expiring = page(client, "/overeenkomsten/?wacht=verloopt")
+    assert "Overeenkomst Te Doen HTTP" in expiring and "Overeenkomst Nog Concept HTTP" not in expiring
+    assert world["route"].title in page(client, "/leerroutes/mijn?wacht=verloopt")
+    login_as(client, world["outsider"])
+    assert "Overeenkomst Te Doen HTTP" not in page(client, "/overeenkomsten/?wacht=verloopt")

@@ -38,6 +38,7 @@ PAGES: dict[str, tuple[str, bool]] = {
     "agreement": ("/overeenkomsten/{agreement}", True),
     "agreement_public": ("/overeenkomsten/{agreement}", False),
     "targets": ("/beheer/doelen/", True),
+    "import_runs": ("/beheer/imports/", True),
     "report_index": ("/kaart/rapportage/", False),
     "year_report": ("/kaart/rapportage/{school_year}", False),
     "year_report_xlsx": ("/kaart/rapportage/{school_year}/rapport.xlsx", False),

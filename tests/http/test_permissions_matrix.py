@@ -189,6 +189,10 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "notifications.settings": {"GET": "login", "POST": "login"},
     # the signed link of a mail: works without logging in (a forged token is a 404: test_notifications_pages)
     "notifications.unsubscribe": {"GET": "public", "POST": "public"},
+    # the import runs and their errors (rows of a coordinator's file): staff only
+    "imports.list_runs": {"GET": "staff"},
+    "imports.show_run": {"GET": "staff"},
+    "imports.mark_handled": {"POST": "staff"},
     # --- regioplannen (the party coordinator's organisation A is the penvoerder)
     "plans.index": {"GET": "public"},
     "plans.overview": {"GET": "public"},

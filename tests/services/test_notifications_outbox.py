@@ -150,3 +150,21 @@ def test_expiry_is_announced_once_per_window(world, monkeypatch):
     assert schedule_expiry(db.session, on=date(2030, 7, 10)) == 2  # within 30 days
     assert db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.event.like("agreement_expiring_%"))) == 4
+
+
+def test_an_archived_actief_route_that_is_restored_is_new_again_for_its_regions_followers(db_session, reference_data):
+    follower = make_user("reader")
+    preferences.save_preferences(db.session, follower, email_events=list(rules.EVENTS), regions=["AM12"],
+                                 weekly_digest=False, expected_version=None)
+    route = make_region_route("AM12", profiles=(), status="voorbereiding", kind_code="leerlab")
+    staff = make_user("staff")
+    route_operations.set_status(db.session, route, "actief", staff, expected_version=route.version_id)
+    route_operations.archive_route(db.session, route, staff)
+    route_operations.restore_route(db.session, route, staff)
+    assert [n.event for n in rows(object_type="route", user_id=follower.id)] == [
+        "region_route_new", "region_route_ended", "region_white_spot", "region_route_new"]
+    # a restored concept is no news (control: only an actief route is new in its regions)
+    concept = make_region_route("AM12", profiles=(), status="concept", kind_code="leerlab")
+    route_operations.archive_route(db.session, concept, staff)
+    route_operations.restore_route(db.session, concept, staff)
+    assert rows(object_type="route", object_id=concept.id) == []

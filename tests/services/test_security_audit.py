@@ -152,6 +152,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.notifications.recipients": {"anybody_follows", "coordinators_of", "followers_of", "region_codes_of",
                                           "schools_left_without_route"},
     "services.todo.items": {"items_for"},
+    "services.imports.runs": {"open_runs", "list_runs"},
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -204,6 +205,10 @@ NOT_AUDITED: dict[str, str] = {
     "services.notifications.delivery.retry_later": "delivery bookkeeping of outbox rows",
     "services.notifications.delivery.give_up": "delivery bookkeeping of outbox rows",
     "services.notifications.digest.build_digests": "bundles waiting outbox rows into one digest row",
+    "services.notifications.outbox.record_new_routes": "outbox rows of the routes an audited CSV import made (each "
+                                                       "route has its create entry)",
+    "services.imports.runs.record_run": "the report of an import run, itself a log; written after the import's own "
+                                        "transaction (whose changes are audited), also when it was rolled back",
 }
 
 # Calls that would make a READ_ONLY claim a lie.
@@ -657,6 +662,19 @@ def _notifications():
             "services.learning_routes.operations.set_status": set_status}
 
 
+def _imports():
+    from portal.domain.imports import RunError
+    from portal.services.imports import runs
+
+    def handled(c):
+        run = runs.record_run(c.session, "mbo", None, committed=False, rows_total=0, rows_ok=0,
+                              errors=[RunError(2, "", "Regel 2: fout")])
+        runs.mark_handled(c.session, run, c.staff)
+        return "import_run", run.id, "handled"
+
+    return {"services.imports.runs.mark_handled": handled}
+
+
 def _reference_and_settings():
     from portal.core import settings
     from portal.models import Pathway
@@ -878,6 +896,7 @@ def write_cases() -> dict[str, Callable]:
     cases.update(_routes())
     cases.update(_users())
     cases.update(_notifications())
+    cases.update(_imports())
     cases.update(_reference_and_settings())
     return cases
 

@@ -264,17 +264,28 @@ def _route_form(world, **changes):
     return data
 
 
-def _http(client, db_session, table, request, nth=1, detail_tables=(), after=None):
+def _http(client, db_session, table, request, nth=1, detail_tables=(), after=None, reports=()):
     """Send the request with a failure injected; the view must answer the
-    Dutch error page and the database must be as before."""
+    Dutch error page and the database must be as before, except for the
+    `reports` tables (an import's record of its own failed run, written after
+    the rollback on purpose), which the caller checks."""
     db_session.commit()
     before = database_state(db_session, detail_tables)
     with fail_at(table, nth, after) as seen:
         response = request()
     assert seen["matching"] >= nth, "the failure was not reached"
     db_session.expire_all()
-    assert database_state(db_session, detail_tables) == before, "a failed request left rows behind"
+    after_state = database_state(db_session, detail_tables)
+    assert {k: v for k, v in after_state.items() if k not in reports} == \
+        {k: v for k, v in before.items() if k not in reports}, "a failed request left rows behind"
     return response, seen["before"]
+
+
+def _failed_import_recorded(db_session, total: int) -> None:
+    """The route CSV import that failed left exactly its own record: failed, nothing loaded."""
+    from portal.models import ImportRun
+    run = db_session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+    assert (run.kind, run.outcome, run.rows_total, run.rows_ok) == ("routes_csv", "failed", total, 0)
 
 
 def test_route_form_fails_halfway_with_the_error_page_and_nothing_saved(client, db_session, routes):
@@ -318,9 +329,12 @@ def test_csv_import_fails_in_the_second_chunk_and_stores_no_row(client, db_sessi
         return client.post("/leerroutes/importeren", content_type="multipart/form-data",
                            data={"mode": "all", "bestand": (io.BytesIO(raw), "routes.csv")})
 
-    response, done = _http(client, db_session, "learning_routes", send, after="audit_log")
+    runs_before = db_session.scalar(select(func.count()).select_from(db.metadata.tables["import_runs"]))
+    response, done = _http(client, db_session, "learning_routes", send, after="audit_log", reports=("import_runs",))
     assert response.status_code == 500 and "Er ging iets mis" in response.get_data(as_text=True)
     assert wrote(done, "learning_routes", "route_parties", "audit_log")
+    assert db_session.scalar(select(func.count()).select_from(db.metadata.tables["import_runs"])) == runs_before + 1
+    _failed_import_recorded(db_session, 150)
     count = db_session.scalar(select(func.count(LearningRoute.id)).where(LearningRoute.title.like("Import http %")))
     assert count == 0
 
@@ -348,7 +362,10 @@ def test_streamed_csv_import_fails_halfway_says_so_and_stores_no_row(client, db_
     logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is InjectedFailure]
     assert len(logged) == 1 and "nothing was saved" in logged[0].getMessage()
     db_session.expire_all()
-    assert database_state(db_session) == before
+    after = database_state(db_session)
+    assert after.pop("import_runs") == before.pop("import_runs") + 1  # its own record, written after the rollback
+    assert after == before
+    _failed_import_recorded(db_session, 230)
 
 
 # --- uploads: no file on disk without its row ---------------------------------------------

@@ -9,6 +9,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal.domain import imports as import_rules
 from portal.domain import rio as rio_rules
 from portal.domain.bounds import parse_id
 from portal.domain.identifiers import school_year_error
@@ -18,6 +19,7 @@ from portal.forms.learning_routes import RioCompareForm, RioConfirmForm, RioRegi
 from portal.permissions import can_edit_rio_registration, staff_required
 from portal.routes.learning_routes.access import load_route
 from portal.routes.learning_routes.blueprint import bp, rio_bp
+from portal.services.imports import runs as import_runs
 from portal.services.learning_routes import listing as route_list
 from portal.services.learning_routes import rio as rio_service
 from portal.services.learning_routes import rio_compare
@@ -125,11 +127,21 @@ def compare():
     try:
         rows = rio_compare.parse_registered_csv(raw)
     except rio_compare.RioFileError as exc:
+        _record_rio_list(upload.filename, 0, [import_rules.error_from_message(p) for p in exc.problems])
         return render_template("rio/compare.html", form=form, confirm=RioConfirmForm(),
                                file_errors=exc.problems)
+    _record_rio_list(upload.filename, len(rows), [])
     result = rio_compare.compare(db.session, rows)
     return render_template("rio/compare.html", form=form, confirm=RioConfirmForm(), result=result,
                            rows=len(rows))
+
+
+def _record_rio_list(file_name: str, rows: int, errors: list[import_rules.RunError]) -> None:
+    """The record of reading DUO's list (its own transaction; the comparison writes nothing)."""
+    saved = save(lambda: import_runs.record_run(db.session, "rio_list", current_user, committed=not errors,
+                                                rows_total=rows, rows_ok=rows, errors=errors, source=file_name or ""))
+    if not saved.ok:
+        flash("Het verslag van deze lijst is niet opgeslagen.", "error")
 
 
 def _posted_matches() -> list[tuple[int, int, str]]:

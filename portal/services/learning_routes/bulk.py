@@ -23,6 +23,7 @@ class CreatedRoute:
     id: int
     title: str
     rule_warnings: dict[str, list[str]]
+    status: str = ""
 
 
 def register_routes(session: Session, items: list[RouteInput], actor, *, write: bool = True,
@@ -62,7 +63,7 @@ def register_routes(session: Session, items: list[RouteInput], actor, *, write: 
             session.execute(insert(route_profiles), profile_rows)
         record_many(session, actor, [(AUDIT_TYPE, i, "create", None, input_snapshot(d, facts_cache))
                                      for i, d in zip(ids, valid, strict=False)])
-        created = [CreatedRoute(i, d.title, {}) for i, d in zip(ids, valid, strict=False)]
+        created = [CreatedRoute(i, d.title, {}, d.status) for i, d in zip(ids, valid, strict=False)]
     by_data = iter(created)
     out: list[tuple[CreatedRoute | None, rules.RuleResult]] = []
     for _data, result in checked:

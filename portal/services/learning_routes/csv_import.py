@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.core.data_version import DATA_VERSION, bump_data_version
 from portal.core.spreadsheets import FORMULA_START
 from portal.domain import vocab
+from portal.domain.route_state import ACTIVE
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, RuleResult, parse_pupils
 from portal.domain.text import check_text, normalise_text
 from portal.models import Organisation, Setting
@@ -23,6 +24,7 @@ from portal.services.learning_routes import bulk, duplicates
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes.columns import FIELD_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
 from portal.services.learning_routes.export import to_csv
+from portal.services.notifications import outbox as notifications
 
 MAX_ROWS = 10000
 # The one multi-line cell; in every other cell (titles, names, codes) a line
@@ -297,6 +299,31 @@ def _hold_duplicates(index: duplicates.DuplicateIndex | None, lines: list[int], 
     return kept
 
 
+def _report_chunk(result: ImportResult, lines: list[int], items: list, outcomes: list,
+                  active_created: list[tuple[int, str]]) -> None:
+    """Count and report one chunk's rows; note the routes created actief."""
+    for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes, strict=False):
+        errors = dict(parse_errors)
+        for name, messages in checked.errors.items():
+            column = FIELD_COLUMNS.get(name, "")
+            if column in parse_errors:
+                continue
+            errors.setdefault(column, []).extend(messages)
+        if errors:
+            result.failed_rows += 1
+            for column, messages in errors.items():
+                for message in messages:
+                    result.messages.append(RowMessage(line, column or "–", message))
+        elif route is not None:
+            result.created += 1
+            result.created_routes.append(duplicates.ExistingRoute(route.id, route.title))
+            if route.status == ACTIVE:
+                active_created.append((route.id, route.title))
+        for name, messages in checked.warnings.items():
+            for message in messages:
+                result.messages.append(RowMessage(line, FIELD_COLUMNS.get(name, "–"), message, "waarschuwing"))
+
+
 def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor, *, mode: str = "all",
                 chunk: int = 100, include_duplicates: bool = False) -> Iterator[tuple[int, int]]:
     """Register each row through the service; yields (done, total) after every
@@ -318,6 +345,7 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
     if data_version is None:
         bump_data_version(session)
         data_version = session.get(Setting, DATA_VERSION)  # noqa: F841
+    active_created: list[tuple[int, str]] = []
     for start in range(0, len(rows), chunk):
         lines = [line for line, _ in rows[start:start + chunk]]
         items = parsed[start:start + chunk]
@@ -334,25 +362,12 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
                 outcomes[i] = (None, route_service.validate(session, data, actor, facts_cache=facts_cache)[1])
         # A row skipped as a duplicate has no outcome: nothing more to report.
         outcomes = [outcomes.get(i, (None, RuleResult())) for i in range(len(items))]
-        for line, (_, parse_errors), (route, checked) in zip(lines, items, outcomes, strict=False):
-            errors = dict(parse_errors)
-            for name, messages in checked.errors.items():
-                column = FIELD_COLUMNS.get(name, "")
-                if column in parse_errors:
-                    continue
-                errors.setdefault(column, []).extend(messages)
-            if errors:
-                result.failed_rows += 1
-                for column, messages in errors.items():
-                    for message in messages:
-                        result.messages.append(RowMessage(line, column or "–", message))
-            elif route is not None:
-                result.created += 1
-                result.created_routes.append(duplicates.ExistingRoute(route.id, route.title))
-            for name, messages in checked.warnings.items():
-                for message in messages:
-                    result.messages.append(RowMessage(line, FIELD_COLUMNS.get(name, "–"), message, "waarschuwing"))
+        _report_chunk(result, lines, items, outcomes, active_created)
         yield min(start + chunk, len(rows)), len(rows)
+    if result.should_commit and active_created:
+        # As register_route does for one route: the region followers hear of the
+        # new actief routes, in this transaction (bundled per follower, see outbox).
+        notifications.record_new_routes(session, active_created, actor)
     return result
 
 

@@ -239,4 +239,6 @@ def restore_route(session: Session, route: LearningRoute, actor) -> LearningRout
     session.flush()
     record(session, actor, AUDIT_TYPE, route.id, "restore", before={"archived": True, "version_id": version},
            after={"archived": False, "version_id": route.version_id})
+    # Archiving an actief route told its regions' followers it ended; restoring it is news the other way.
+    notifications.record(session, notifications.ROUTE_STATUS, route, actor, before=None)
     return route

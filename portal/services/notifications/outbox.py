@@ -5,19 +5,22 @@ event site; this module decides who hears of it and in which words. The
 messages name the object and the action, never another person."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.core.id_sets import id_set
 from portal.domain import notifications as rules
 from portal.domain.route_state import ACTIVE
-from portal.models import GoodPractice, LearningRoute, Notification, NotificationPreference, User
+from portal.models import GoodPractice, LearningRoute, Notification, NotificationPreference, RouteParty, User
 from portal.models.agreement import Agreement
 from portal.services.notifications import recipients as who
 
 ROUTE_STATUS = "route_status"  # a route's status changed: the outbox derives the region events
+# A follower told of more new routes at once than this gets their titles up to here, then "en nog N".
+LISTED_TITLES = 10
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,12 @@ def _route(session: Session, route: LearningRoute, actor: User | None, before: s
     regions = set().union(*regions_by_org.values()) if regions_by_org else set()
     link = f"/leerroutes/{route.id}"
     if event == "region_route_new":
-        summary = f"De leerroute “{route.title}” is actief in een regio die je volgt."
-        subject = f"Nieuwe leerroute: {route.title}"
+        message = _new_route_message(route.id, route.title)
     else:
-        summary = f"De leerroute “{route.title}” is beëindigd in een regio die je volgt."
-        subject = f"Leerroute beëindigd: {route.title}"
-    rows = add(session, _not(actor, who.followers_of(session, regions)),
-               Message(event, subject, summary, link, "route", route.id))
+        message = Message(event, f"Leerroute beëindigd: {route.title}",
+                          f"De leerroute “{route.title}” is beëindigd in een regio die je volgt.", link, "route",
+                          route.id)
+    rows = add(session, _not(actor, who.followers_of(session, regions)), message)
     if event == "region_route_ended":
         schools = who.schools_left_without_route(session, route)
         for school in schools:
@@ -156,6 +158,49 @@ def _route(session: Session, route: LearningRoute, actor: User | None, before: s
                 f"{school.name} neemt na het einde van de leerroute “{route.title}” aan geen enkele actieve "
                 "leerroute meer deel.", link, "route", route.id))
     return rows
+
+
+def _new_route_message(route_id: int, title: str) -> Message:
+    return Message("region_route_new", f"Nieuwe leerroute: {title}",
+                   f"De leerroute “{title}” is actief in een regio die je volgt.", f"/leerroutes/{route_id}",
+                   "route", route_id)
+
+
+def record_new_routes(session: Session, routes: Sequence[tuple[int, str]], actor: User | None) -> list[Notification]:
+    """region_route_new for routes created actief at once (the CSV import),
+    in the import's transaction. Each follower gets ONE row per import: for
+    one route of theirs the very message a route made in the form gives; for
+    more, one message that counts them, names the first LISTED_TITLES and
+    links to the actief routes of the regions they follow (a file of 300
+    routes is one mail, not 300). `routes`: (id, title) of actief routes."""
+    if not routes or not who.anybody_follows(session):
+        return []
+    ids = [route_id for route_id, _ in routes]
+    parties = session.execute(select(RouteParty.route_id, RouteParty.organisation_id)
+                              .where(RouteParty.route_id.in_(id_set(session, ids)))).all()
+    regions_by_org = who.region_codes_of(session, {org_id for _, org_id in parties})
+    route_regions: dict[int, set[str]] = {}
+    for route_id, org_id in parties:
+        route_regions.setdefault(route_id, set()).update(regions_by_org.get(org_id, set()))
+    all_regions = set().union(*route_regions.values()) if route_regions else set()
+    followers = _not(actor, who.followers_of(session, all_regions))
+    prefs = preferences_for(session, followers)
+    out: list[Notification] = []
+    for user in followers:
+        followed = set(prefs[user.id].regions or ()) if user.id in prefs else set()
+        theirs = [(i, t) for i, t in routes if route_regions.get(i, set()) & followed]
+        if len(theirs) == 1:
+            out += add(session, [user], _new_route_message(*theirs[0]))
+        elif theirs:
+            codes = sorted(followed & set().union(*(route_regions[i] for i, _ in theirs)))
+            titles = "; ".join(f"“{t}”" for _, t in theirs[:LISTED_TITLES])
+            more = f" en nog {len(theirs) - LISTED_TITLES}" if len(theirs) > LISTED_TITLES else ""
+            query = "&".join(f"region={code}" for code in codes)
+            out += add(session, [user], Message(
+                "region_route_new", f"{len(theirs)} nieuwe leerroutes in regio's die je volgt",
+                f"Er zijn {len(theirs)} leerroutes geïmporteerd die actief zijn in een regio die je volgt: "
+                f"{titles}{more}.", f"/leerroutes/?status=actief&{query}", "route", theirs[0][0]))
+    return out
 
 
 def record(session: Session, event: str, obj, actor: User | None = None, **context) -> list[Notification]:

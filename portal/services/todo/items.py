@@ -8,9 +8,10 @@ agreements that expire within 90 days or lack funding for a school year,
 addenda waiting for the other party, routes that can become actief or must
 stop, their school's active DLR/GLR not yet registered with DUO, practices sent
 back to them. Staff: practices waiting for moderation and organisations that are
-probably duplicates (waiting for a merge decision); more can be added through
-STAFF_SOURCES. Imports that ended with errors are not listed: an import's report
-is shown to whoever ran it and is not stored.
+probably duplicates (waiting for a merge decision), and imports that ended
+with errors (services/imports: one item per run until a later run of the same
+import succeeds or staff mark it handled); more can be added through
+STAFF_SOURCES.
 """
 from __future__ import annotations
 
@@ -21,16 +22,19 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core import local_time as local
 from portal.domain.school_year import school_year_of
 from portal.models import GoodPractice, User
 from portal.permissions import (
     can_edit_route,
     can_merge_organisations,
     can_moderate_practices,
+    can_review_imports,
     can_sign_for_party,
     is_agreement_party,
 )
 from portal.services.agreements import waiting
+from portal.services.imports import runs as import_runs
 from portal.services.learning_routes import rio
 from portal.services.organisations import duplicates
 
@@ -45,6 +49,7 @@ KIND_NAMES = {
     "moderation": "Goede voorbeelden wachten op moderatie",
     "merge": "Organisaties wachten op een besluit over samenvoegen",
     "duo": "Niet geregistreerd bij DUO",
+    "import_errors": "Import met fouten",
 }
 
 
@@ -127,7 +132,23 @@ def _merge_candidates(session: Session, user: User) -> list[Item]:
                  names, "Naar samenvoegen", "/beheer/organisaties/samenvoegen")]
 
 
-STAFF_SOURCES: list[StaffSource] = [_merge_candidates]
+def _imports_with_errors(session: Session, user: User) -> list[Item]:
+    """One item per import run that ended with errors and still waits (see
+    services/imports/runs.open_runs), linking to the page with its errors."""
+    if not can_review_imports(user):
+        return []
+    items = []
+    for run in import_runs.open_runs(session):
+        who = run.actor.name if run.actor else "de commandoregel"
+        loaded = "niets geladen" if run.outcome == "failed" else f"{run.rows_ok} van {run.rows_total} regels geladen"
+        items.append(Item("import_errors", run.kind_name,
+                          f"{run.error_count} {'fout' if run.error_count == 1 else 'fouten'}, {loaded}; "
+                          f"{local.display(run.finished_at)} door {who}.",
+                          "Bekijk de fouten", f"/beheer/imports/{run.id}"))
+    return items
+
+
+STAFF_SOURCES: list[StaffSource] = [_merge_candidates, _imports_with_errors]
 
 
 def _staff_items(session: Session, user: User) -> list[Item]:
