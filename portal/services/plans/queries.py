@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import plans as dom
-from portal.models import MunicipalityRegion, Organisation, User
+from portal.models import Organisation, User
 from portal.models.plan import PlanRegion, PlanRegionMember, PlanRound, RegionalPlan
 from portal.models.plan_assessment import PlanAssessor
 
@@ -99,15 +99,3 @@ def organisations_by_id(session: Session, ids: list[int]) -> list[Organisation]:
     if not ids:
         return []
     return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
-
-
-def plans_for_region(session: Session, region_id: int) -> list[RegionalPlan]:
-    """The plans (past concept) of plan regions that have a party in a gemeente
-    of this arbeidsmarktregio: the plans that cover part of it."""
-    covering = (select(PlanRegionMember.plan_region_id)
-                .join(Organisation, Organisation.id == PlanRegionMember.organisation_id)
-                .join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id)
-                .where(MunicipalityRegion.region_id == region_id))
-    return list(session.scalars(
-        select(RegionalPlan).join(PlanRegion).where(PlanRegion.id.in_(covering), RegionalPlan.state != dom.CONCEPT)
-        .order_by(PlanRegion.name).options(selectinload(RegionalPlan.region).selectinload(PlanRegion.round))))
