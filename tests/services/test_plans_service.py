@@ -196,3 +196,17 @@ def test_a_concept_withdrawn_before_submission_is_no_withdrawn_aanvraag(db_sessi
     lifecycle.withdraw(db_session, world.plan, world.lead)
     counts = queries.counts(queries.plans_of_round(db_session, world.round.id))
     assert counts[dom.WITHDRAWN] == 1 and counts[dom.SUBMITTED] == 1
+
+
+def test_a_plan_not_yet_voldragen_is_resubmitted_until_the_resubmission_deadline(db_session):
+    world = make_plan_world(db_session, round_kwargs={"deadline": date(2019, 4, 1),
+                                                      "resubmission": date(2019, 10, 1)})
+    lifecycle.submit(db_session, world.plan, world.lead, today=date(2019, 3, 25))
+    lifecycle.start_review(db_session, world.plan, [world.assessor.id], world.staff)
+    score_all(db_session, world, 2)
+    lifecycle.advise(db_session, world.plan, dom.NOT_READY, "Nog niet", "Meer werkgevers", "", world.assessor)
+    with pytest.raises(ServiceError, match="opnieuw indienen is verlopen"):
+        lifecycle.submit(db_session, world.plan, world.lead, today=date(2019, 10, 2))
+    assert world.plan.state == dom.NOT_READY and len(world.plan.versions) == 1
+    lifecycle.submit(db_session, world.plan, world.lead, today=date(2019, 10, 1))  # after 1 April, before 1 October
+    assert world.plan.state == dom.SUBMITTED and [v.number for v in world.plan.versions] == [1, 2]
