@@ -8,7 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from portal.domain.plans import ADVICE_PUBLISHED_STATES, EDITABLE_STATES
+from portal.domain.plans import ADVICE_PUBLISHED_STATES, EDITABLE_STATES, listed_publicly
 from portal.domain.vocab import STAFF_ROLES
 from portal.extensions import login_manager
 from portal.models import LearningRoute, User
@@ -301,6 +301,13 @@ def is_independent_assessor(user, plan, assigned_ids) -> bool:
 def can_view_plan(user, plan, assigned_ids=frozenset()) -> bool:
     """The plan's content: its parties, staff and its independent assessors."""
     return is_staff(user) or is_plan_party(user, plan.region) or is_independent_assessor(user, plan, assigned_ids)
+
+
+def can_list_plan(user, plan) -> bool:
+    """The plan's name and state where it is listed (an arbeidsmarktregio's
+    page): everyone once it was submitted; before that its parties and staff."""
+    return (listed_publicly(plan.state, plan.submitted_at is not None) or is_staff(user)
+            or is_plan_party(user, plan.region))
 
 
 def can_edit_plan(user, plan) -> bool:

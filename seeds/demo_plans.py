@@ -6,7 +6,7 @@ marked demo), each with a budget at or above 10 % co-financing:
 - Drechtsteden: positief advies, then goedgekeurd by staff;
 - Achterhoek: nog niet voldragen with improvement points, improved and resubmitted (version 2);
 - Helmond: positief advies, flagged techniekarm;
-- Foodvalley: ingetrokken by the region.
+- Foodvalley: submitted, then ingetrokken by the region during the review.
 
 The moves are made through the services with the dates of 2019 (submission
 before 1 April, resubmission before 1 October). Safe to rerun: the round is
@@ -146,7 +146,9 @@ def seed(session: Session, result) -> None:
         "labour_market_analysis": plan.labour_market_analysis, "pupil_prognosis": plan.pupil_prognosis,
         "prognosis_source": plan.prognosis_source}, lead)
     lifecycle.submit(session, plan, lead, today=RESUBMITTED_ON)
-    plan, lead = plans["foodvalley"]
+    plan, lead = plans["foodvalley"]  # submitted, then the region withdraws its aanvraag during the review
+    lifecycle.submit(session, plan, lead, today=SUBMITTED_ON)
+    lifecycle.start_review(session, plan, [assessor.id], staff)
     lifecycle.withdraw(session, plan, lead)
     later = regions.create_round(session, LATER_ROUND, date(2027, 4, 1), date(2027, 10, 1), staff)
     _plan(session, later, CONCEPT_PLAN, orgs, leads, staff)

@@ -6,7 +6,9 @@ objects of another pair of organisations (C, D) for IDOR checks; archived
 variants of a route, an agreement and a practice (only staff see and restore them).
 
 Users (USERS order): anonymous, reader, party (coordinator of A), other
-(coordinator of C, no party of A/B's objects), staff, admin."""
+(coordinator of C, no party of A/B's objects), staff, admin, assessor (a
+member of the commission without an organisation, assigned to every
+regioplan of the world from the moment its review starts)."""
 from __future__ import annotations
 
 import io
@@ -27,7 +29,7 @@ from tests.factories import make_organisation, make_route, make_user
 from tests.factories_agreements import make_agreement
 from tests.factories_practices import PDF_BYTES, make_practice
 
-USERS = ("anonymous", "reader", "party", "other", "staff", "admin")
+USERS = ("anonymous", "reader", "party", "other", "staff", "admin", "assessor")
 PRACTICE_STATUSES = ("concept", "ingediend", "teruggestuurd", "gepubliceerd")
 
 
@@ -46,6 +48,7 @@ class MatrixWorld:
             "other": make_user("coordinator", self.org_c),
             "staff": make_user("staff"),
             "admin": make_user("admin"),
+            "assessor": make_user("assessor"),
         }
         self.target_user = make_user("reader", name="Doelwit van toggle")
         ab = [(self.org_a, "vmbo"), (self.org_b, "mbo")]
@@ -124,7 +127,7 @@ class MatrixWorld:
         state = state if state in MATRIX_STATES else "concept"
         if state not in self._plans:
             self._plans[state] = make_matrix_plan(self.session, self.org_a, self.org_b, self.users["staff"],
-                                                  self.users["party"], state)
+                                                  self.users["party"], state, self.users["assessor"])
             self.save()
         return self._plans[state]
 

@@ -94,9 +94,10 @@ def to_review(session, world: PlanWorld) -> None:
 MATRIX_STATES = (dom.CONCEPT, dom.SUBMITTED, dom.IN_REVIEW, dom.POSITIVE, dom.APPROVED, dom.RUNNING)
 
 
-def make_matrix_plan(session, org_a, org_b, staff, lead, state: str) -> RegionalPlan:
+def make_matrix_plan(session, org_a, org_b, staff, lead, state: str, assessor: User | None = None) -> RegionalPlan:
     """For the permission matrix: a plan whose penvoerder is org A (the matrix's
-    'party' coordinator) with org B (mbo), moved to `state`."""
+    'party' coordinator) with org B (mbo), moved to `state`; `assessor` (the
+    matrix's) is assigned when the review starts."""
     tag = uuid.uuid4().hex[:6]
     school = make_organisation("vso", name=f"Synthetisch Matrix-vso {tag}")
     employer = make_organisation("employer", name=f"Synthetisch Matrixbedrijf {tag}")
@@ -114,7 +115,7 @@ def make_matrix_plan(session, org_a, org_b, staff, lead, state: str) -> Regional
         return plan
     if not assessment.active_criteria(session):
         assessment.add_criterion(session, f"Synthetisch matrixcriterium {tag}", "", 1, staff)
-    assessor = make_user("assessor")
+    assessor = assessor or make_user("assessor")
     lifecycle.start_review(session, plan, [assessor.id], staff)
     if state == dom.IN_REVIEW:
         return plan

@@ -9,14 +9,16 @@ that keeps it valid (plain rounding can make a valid ring cross itself)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import MultiPoint, MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 COORD_DIGITS = 3  # about 100 m: plenty for a national map, keeps the page small
+K = TypeVar("K", bound=Hashable)
 
 
 class GeometryError(ValueError):
@@ -136,3 +138,29 @@ def contains_point(geometry: dict[str, Any], x: float, y: float) -> bool:
         rings and _in_ring(rings[0], x, y) and not any(_in_ring(hole, x, y) for hole in rings[1:])
         for rings in polygons
     )
+
+
+@lru_cache(maxsize=256)
+def prepared_shape(geometry: str) -> BaseGeometry:
+    """The shapely shape of a stored GeoJSON text, prepared for repeated
+    predicates and remembered (region shapes are reference data). Callers must not change it."""
+    geom = shape(json.loads(geometry))
+    shapely.prepare(geom)
+    return geom
+
+
+def hull_overlaps(points: Iterable[tuple[float, float]], geometries: Iterable[tuple[K, str]]) -> list[K]:
+    """The keys of the stored shapes that the convex hull of the points (x =
+    longitude, y = latitude) overlaps: shares more with than a boundary. The
+    hull of one point is that point, of two a line, so one or two schools
+    overlap the shapes they lie in (or the line between them crosses)."""
+    pts = list(points)
+    if not pts:
+        return []
+    hull = MultiPoint(pts).convex_hull
+    found: list[K] = []
+    for key, text in geometries:
+        geom = prepared_shape(text)
+        if geom.intersects(hull) and not geom.touches(hull):
+            found.append(key)
+    return found

@@ -38,6 +38,15 @@ EDITABLE_STATES = frozenset({CONCEPT, NOT_READY})
 # States in which the advice (scores, advice text, flags) is published to the region.
 ADVICE_PUBLISHED_STATES = frozenset({POSITIVE, NOT_READY, APPROVED, RUNNING})
 
+
+
+def listed_publicly(state: str, ever_submitted: bool) -> bool:
+    """Whether anyone may see that a plan exists, by name and state (the
+    arbeidsmarktregio pages): once it has been submitted. A concept, and a
+    concept withdrawn before it was ever submitted, only its parties and staff see."""
+    return state != CONCEPT and (state != WITHDRAWN or ever_submitted)
+
+
 # Who acts: the penvoerder of the plan region, the assigned assessor, staff.
 LEAD, ASSESSOR, STAFF = "penvoerder", "beoordelaar", "staf"
 

@@ -3,7 +3,8 @@ demo coordinator of Insula College) forms a plan region, writes the plan,
 watches the co-financing share while typing the budget and submits; the
 demo assessor scores and advises "nog niet voldragen" with improvement
 points; the penvoerder improves and resubmits; the advice becomes positief
-and staff approve. The overview's counts follow each step; axe scans every
+and staff approve. The overview's counts follow each step, and the
+arbeidsmarktregio's page lists the approved plan for anyone; axe scans every
 page, and no request leaves the portal (guarded_page)."""
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ def test_submit_assess_resubmit_approve(guarded_page):
     page.get_by_role("button", name="Planregio opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Regioplan {REGION}")
     expect(page.get_by_text("minstens één actie")).to_be_visible()
+    # its area: the hull of Insula (Dordrecht) and De Uilenhof (Gorinchem), over the regions it overlaps
+    expect(page.locator("#overlapt")).to_contain_text("(AM23)")
+    expect(page.locator("#overlapt")).to_contain_text("(AM35)")
     assert_accessible(page, "plan concept")
 
     page.get_by_role("link", name="Visie en analyse").click()
@@ -160,3 +164,8 @@ def test_submit_assess_resubmit_approve(guarded_page):
                             "ingetrokken": "0", "goedgekeurd": "1"}
     expect(page.locator(".leaflet-container").first).to_be_visible()
     assert_accessible(page, "overview after")
+
+    # The arbeidsmarktregio's page lists the approved plan for everyone.
+    logout(page)
+    page.goto("/regio/AM35")
+    expect(page.locator("#regioplannen li", has_text=REGION)).to_contain_text("Goedgekeurd")

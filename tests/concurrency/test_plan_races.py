@@ -99,3 +99,55 @@ def test_control_twenty_parallel_submits_without_the_lock_go_wrong(world):
         pytest.skip(NO_OLD_FAILURE_ON_POSTGRESQL)
     seen = control(world, submit_race)
     assert seen[-1], f"no attempt of {len(seen)} went wrong without the lock: the test could not fail"
+
+
+# --- a vestiging in at most one plan region per round ----------------------------
+
+@dataclass
+class ContestedCase:
+    round_id: int
+    school_id: int
+    emails: tuple[str, str]
+
+
+def contested_case(app) -> ContestedCase:
+    """Two coordinators (of two vmbo schools) and a third school both want in their plan region."""
+    from tests.factories import make_organisation, make_user
+    from tests.factories_plans import make_round
+    with seed.committed(app):
+        plan_round = make_round(db.session, make_user("staff"))
+        contested = make_organisation("vmbo", name="Synthetisch Betwist College")
+        leads = [make_user("coordinator", make_organisation("vmbo", name=f"Synthetisch Penvoerder {n}"))
+                 for n in (1, 2)]
+        return ContestedCase(plan_round.id, contested.id, (leads[0].email, leads[1].email))
+
+
+def regions_holding(app, round_id: int, school_id: int) -> list[int]:
+    from portal.models.plan import PlanRegionMember
+    with seed.committed(app):
+        return list(db.session.scalars(select(PlanRegionMember.plan_region_id).where(
+            PlanRegionMember.round_id == round_id, PlanRegionMember.organisation_id == school_id)))
+
+
+def contested_race(world, server: Server) -> list[str]:
+    case = contested_case(world.app)
+    browsers = [server.login(email, PASSWORD) for email in case.emails]
+    path = f"/regioplannen/rondes/{case.round_id}/planregio/nieuw"
+    forms = [replace(open_form(b, path), name=f"Synthetische racende planregio {i}", action="save")
+             + [("members", str(case.school_id))] for i, b in enumerate(browsers)]
+    answers = race(2, lambda i: browsers[i].request("POST", path, "save", forms[i]))
+    problems = [f"{a.status} answer: {a.snippet}" for a in answers if a.status >= 500 or a.status == 0]
+    saved = [a for a in answers if a.status == 302]
+    refused = [a for a in answers if a.status == 422 and "hoogstens één planregio" in a.body]
+    if len(saved) != 1 or len(refused) != 1:
+        problems.append(f"not one saved and one refused with the rule's message: {answers}")
+    holding = regions_holding(world.app, case.round_id, case.school_id)
+    if len(holding) != 1:
+        problems.append(f"the contested school is in {len(holding)} plan regions of the round")
+    return problems
+
+
+def test_two_plan_regions_claiming_one_school_at_once_one_gets_it(world, portal):
+    """The service's check and the database's partial unique index together:
+    the loser of the race gets the rule's Dutch message, never a 500."""
+    assert contested_race(world, portal) == []

@@ -20,40 +20,45 @@ from tests.factories_security import rules
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
 
 # What each rule means, per user in USERS order:
-#            anonymous  reader     party      other      staff      admin
+#            anonymous  reader     party      other      staff      admin      assessor
+# (the assessor: a member of the commission, assigned to the world's regioplannen once their review starts)
 RULES = {
-    "public": (OK, OK, OK, OK, OK, OK),
-    "login": (LOGIN, OK, OK, OK, OK, OK),
+    "public": (OK, OK, OK, OK, OK, OK, OK),
+    "login": (LOGIN, OK, OK, OK, OK, OK, OK),
     # coordinators with an organisation, staff and admin (can_create_route/_practice)
-    "creator": (LOGIN, FORBIDDEN, OK, OK, OK, OK),
+    "creator": (LOGIN, FORBIDDEN, OK, OK, OK, OK, FORBIDDEN),
     # coordinators with an organisation only (their own lists, starting an agreement)
-    "coordinator": (LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
-    "staff": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
-    "admin": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "coordinator": (LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "staff": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    "admin": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     # the coordinators of the parties of a route and staff
-    "route_party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "route_party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK, FORBIDDEN),
     # a vmbo school's own coordinators and staff (the school's offer)
-    "own_school_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "own_school_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK, FORBIDDEN),
     # the coordinators of the parties of an agreement only (staff read, never edit)
-    "party": (LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "party": (LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     # agreement details: the parties and staff
-    "party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "party_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK, FORBIDDEN),
     # the author of a practice and staff
-    "author_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "author_or_staff": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK, FORBIDDEN),
     # something that does not exist for those who may not see it: a concept
     # route or practice (party/author and staff see it)
-    "hidden": (NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "hidden": (NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, OK, NOT_FOUND),
     # archived: only staff see it
-    "staff_or_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
+    "staff_or_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND),
     # archived, behind a login: only staff see it (restoring an archived agreement)
-    "staff_else_404": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
+    "staff_else_404": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND),
     # nobody may do this to this object (e.g. editing an archived route)
-    "staff_403_others_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "staff_403_others_404": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND),
     # the same three behind a login (@login_required runs before the object is loaded)
-    "hidden_behind_login": (LOGIN, NOT_FOUND, OK, NOT_FOUND, OK, OK),
-    "staff_403_others_404_behind_login": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN),
-    # only an assigned assessor (role assessor, none of these users; see tests/http/test_plans_access.py)
-    "assessor_only": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "hidden_behind_login": (LOGIN, NOT_FOUND, OK, NOT_FOUND, OK, OK, NOT_FOUND),
+    "staff_403_others_404_behind_login": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    # only an assigned assessor who is no party of the plan (the party assessor: tests/http/test_plans_access.py)
+    "assessor_only": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # a regioplan under review or later: its parties, staff and its assigned assessors
+    "plan_reader": (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK, OK),
+    # the mid-term evaluation: the commission (staff and the plan's assessors)
+    "staff_or_assessor": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK),
 }
 
 # endpoint -> method -> rule, or a list of (variant, rule): the variant picks the
@@ -200,8 +205,10 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "plans.create_round": {"GET": "staff", "POST": "staff"},
     "plans.edit_criteria": {"GET": "staff", "POST": "staff"},
     "plans.create_region": {"GET": "creator", "POST": "creator"},
-    "plans.view_plan": {"GET": [("concept", "party_or_staff"), ("positief_advies", "party_or_staff")]},
-    "plans.list_versions": {"GET": [("ingediend", "party_or_staff")]},
+    # the assessor is assigned when the review starts: before that a plan is not theirs to see
+    "plans.view_plan": {"GET": [("concept", "party_or_staff"), ("ingediend", "party_or_staff"),
+                                ("in_beoordeling", "plan_reader"), ("positief_advies", "plan_reader")]},
+    "plans.list_versions": {"GET": [("ingediend", "party_or_staff"), ("in_beoordeling", "plan_reader")]},
     "plans.edit_plan": {"GET": "party", "POST": "party"},
     "plans.edit_actions": {"GET": "party", "POST": "party"},
     "plans.edit_budget": {"GET": "party", "POST": "party"},
@@ -209,14 +216,15 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "plans.submit_plan": {"POST": "party"},
     "plans.add_attachment": {"POST": "party"},
     "plans.remove_attachment": {"POST": "party"},
-    "plans.download_attachment": {"GET": [("concept", "party_or_staff")]},
+    "plans.download_attachment": {"GET": [("concept", "party_or_staff"), ("in_beoordeling", "plan_reader")]},
     "plans.withdraw_plan": {"POST": "party"},
     "plans.start_review": {"GET": [("ingediend", "staff")], "POST": [("ingediend", "staff")]},
     "plans.assess_plan": {"GET": [("in_beoordeling", "assessor_only")], "POST": [("in_beoordeling", "assessor_only")]},
     "plans.approve_plan": {"POST": [("positief_advies", "staff")]},
     "plans.start_execution": {"POST": [("goedgekeurd", "staff")]},
     "plans.report_progress": {"GET": [("in_uitvoering", "party")], "POST": [("in_uitvoering", "party")]},
-    "plans.record_midterm": {"GET": [("in_uitvoering", "staff")], "POST": [("in_uitvoering", "staff")]},
+    "plans.record_midterm": {"GET": [("in_uitvoering", "staff_or_assessor")],
+                             "POST": [("in_uitvoering", "staff_or_assessor")]},
 }
 
 _APP = create_app(TestConfig)
@@ -323,6 +331,17 @@ def test_the_matrix_notices_a_coordinator_of_another_organisation_who_may_edit(a
     login_as(client, world.user("other"))
     assert outcome(client.get(url)) == RULES["party"][USERS.index("other")] == FORBIDDEN
     monkeypatch.setattr(agreement_access, "can_edit_agreement", lambda user, agreement: True)
+    assert outcome(client.get(url)) == OK
+
+
+def test_the_matrix_notices_an_assessor_who_sees_a_plan_not_assigned_to_them(app, client, world, monkeypatch):
+    """The control for the assessor column: with an assignment check that lets
+    any assessor in, the outcome on a concept plan no longer matches the table."""
+    url = f"/regioplannen/{world.plan('concept').id}"
+    login_as(client, world.user("assessor"))
+    assert outcome(client.get(url)) == RULES["party_or_staff"][USERS.index("assessor")] == FORBIDDEN
+    monkeypatch.setattr("portal.permissions.is_independent_assessor",
+                        lambda user, plan, assigned: user.role == "assessor")
     assert outcome(client.get(url)) == OK
 
 

@@ -1,5 +1,6 @@
-"""The assessor role on every /regioplannen endpoint (the permission matrix
-has no assessor column): an assigned independent assessor views and assesses
+"""The assessor role on every /regioplannen endpoint, beside the permission
+matrix's assessor column (an assigned assessor without an organisation) the
+cases it cannot hold: an assigned independent assessor views and assesses
 the plan; an unassigned assessor, and an assigned one who works at a party of
 the plan, are refused; an assessor never edits, submits or decides."""
 from __future__ import annotations

@@ -184,3 +184,29 @@ def test_progress_report_and_midterm(db_session, world):
     assert report.total_spent == Decimal("100.00") * len(lines)
     followup.record_midterm(db_session, world.plan, "Loopt op schema", world.staff)
     assert world.plan.midterm_findings == "Loopt op schema"
+
+
+def test_a_concept_withdrawn_before_submission_is_no_withdrawn_aanvraag(db_session, world):
+    """The overview counts withdrawn aanvragen (the letter: 78 submitted = 45 + 29 + 4)."""
+    other = make_plan_world(db_session, round_kwargs={"name": f"Synthetische telronde {world.round.id}"})
+    lifecycle.withdraw(db_session, other.plan, other.lead)  # a concept
+    counts = queries.counts(queries.plans_of_round(db_session, other.round.id))
+    assert counts[dom.WITHDRAWN] == 0 and counts[dom.SUBMITTED] == 0
+    lifecycle.submit(db_session, world.plan, world.lead)  # control: submitted, then withdrawn
+    lifecycle.withdraw(db_session, world.plan, world.lead)
+    counts = queries.counts(queries.plans_of_round(db_session, world.round.id))
+    assert counts[dom.WITHDRAWN] == 1 and counts[dom.SUBMITTED] == 1
+
+
+def test_a_plan_not_yet_voldragen_is_resubmitted_until_the_resubmission_deadline(db_session):
+    world = make_plan_world(db_session, round_kwargs={"deadline": date(2019, 4, 1),
+                                                      "resubmission": date(2019, 10, 1)})
+    lifecycle.submit(db_session, world.plan, world.lead, today=date(2019, 3, 25))
+    lifecycle.start_review(db_session, world.plan, [world.assessor.id], world.staff)
+    score_all(db_session, world, 2)
+    lifecycle.advise(db_session, world.plan, dom.NOT_READY, "Nog niet", "Meer werkgevers", "", world.assessor)
+    with pytest.raises(ServiceError, match="opnieuw indienen is verlopen"):
+        lifecycle.submit(db_session, world.plan, world.lead, today=date(2019, 10, 2))
+    assert world.plan.state == dom.NOT_READY and len(world.plan.versions) == 1
+    lifecycle.submit(db_session, world.plan, world.lead, today=date(2019, 10, 1))  # after 1 April, before 1 October
+    assert world.plan.state == dom.SUBMITTED and [v.number for v in world.plan.versions] == [1, 2]

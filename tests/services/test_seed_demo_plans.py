@@ -22,8 +22,10 @@ def test_the_demo_round_has_every_outcome_and_enough_co_financing(db_session, re
     assert [p.advice_flag for p in plans.values()].count("techniekarm") == 1
     assert all(dom.co_financing(p.domain_budget()).meets_minimum for p in plans.values())
     counts = queries.counts(list(plans.values()))
-    assert counts == {dom.SUBMITTED: 3, dom.POSITIVE: 1, dom.NOT_READY: 0, dom.WITHDRAWN: 1, dom.APPROVED: 1}
+    assert counts == {dom.SUBMITTED: 4, dom.POSITIVE: 1, dom.NOT_READY: 0, dom.WITHDRAWN: 1, dom.APPROVED: 1}
     assert any(m.kind == "vso" for p in plans.values() for m in p.region.members)
+    withdrawn = next(p for p in plans.values() if p.state == dom.WITHDRAWN)
+    assert withdrawn.versions  # an aanvraag that was withdrawn, as in the letter, not a concept
     before = db_session.scalar(select(func.count(RegionalPlan.id)))
     seed_demo(db_session)  # safe to rerun
     assert db_session.scalar(select(func.count(RegionalPlan.id))) == before

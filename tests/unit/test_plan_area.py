@@ -33,3 +33,40 @@ def test_the_legend_css_has_the_colours_of_the_map():
     css = (Path(__file__).parents[2] / "portal/static/css/plans.css").read_text()
     for state, colour in STATE_COLOURS.items():
         assert f".plan-swatch-{state} {{ background: {colour}; }}" in css
+
+
+# --- which shapes the hull of the schools overlaps (core.geometry.hull_overlaps) ---
+
+def _square(x0: float, y0: float, x1: float, y1: float) -> str:
+    import json
+    return json.dumps({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+
+
+# Three regions in a row (x = longitude): west, middle, east; a fourth above the west one.
+SHAPES = [("west", _square(0, 0, 1, 1)), ("middle", _square(1, 0, 2, 1)), ("east", _square(2, 0, 3, 1)),
+          ("north", _square(0, 1, 1, 2))]
+
+
+def test_the_hull_overlaps_a_region_between_its_schools_where_no_school_lies():
+    from portal.core.geometry import hull_overlaps
+    assert hull_overlaps([(0.5, 0.5), (2.5, 0.5)], SHAPES) == ["west", "middle", "east"]
+    assert hull_overlaps([(0.5, 0.2), (2.5, 0.2), (1.5, 0.8)], SHAPES) == ["west", "middle", "east"]
+
+
+def test_one_school_overlaps_only_the_region_it_lies_in():
+    from portal.core.geometry import hull_overlaps
+    assert hull_overlaps([(0.5, 0.5)], SHAPES) == ["west"]
+    assert hull_overlaps([(0.2, 0.5), (0.8, 0.5), (0.5, 0.9)], SHAPES) == ["west"]  # control: a hull inside one
+
+
+def test_a_hull_that_only_touches_a_border_does_not_overlap_the_neighbour():
+    from portal.core.geometry import hull_overlaps
+    # the hull's top edge lies on the border with "north": touching is not overlapping
+    assert hull_overlaps([(0.2, 0.5), (0.8, 0.5), (0.5, 1.0)], SHAPES) == ["west"]
+    # control: a little further north it does overlap
+    assert hull_overlaps([(0.2, 0.5), (0.8, 0.5), (0.5, 1.1)], SHAPES) == ["west", "north"]
+
+
+def test_no_schools_overlap_nothing():
+    from portal.core.geometry import hull_overlaps
+    assert hull_overlaps([], SHAPES) == []

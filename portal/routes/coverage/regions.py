@@ -15,7 +15,7 @@ from portal.domain import plans as plan_rules
 from portal.domain import vocab
 from portal.extensions import db
 from portal.models import Region
-from portal.permissions import is_staff
+from portal.permissions import can_list_plan, can_view_plan, is_staff
 from portal.routes.coverage import map_render
 from portal.routes.coverage.blueprint import regions_bp as bp
 from portal.routes.coverage.links import route_list_url, route_url_builder
@@ -25,7 +25,7 @@ from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.services.learning_routes.filters import RouteFilters
 from portal.services.monitoring.indicators import indicator_years
 from portal.services.offer import queries as offer_queries
-from portal.services.plans import queries as plan_queries
+from portal.services.plans import area as plan_area
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce
 from portal.web.templating import render_page_or_fragment
@@ -81,7 +81,7 @@ def show(code: str):
                       if p in detail.figures.profiles_offered or any(k[0] == p for k in detail.matrix)]
     return render_template(
         "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
-        practices=practices, plans=plan_queries.plans_for_region(db.session, region.id),
+        practices=practices, plans=_plans(region),
         PLAN_STATE_NAMES=plan_rules.STATE_NAMES, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
         levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
         route_list_url=route_list_url, school_year=detail.filters.school_year,
@@ -94,6 +94,13 @@ def show(code: str):
         region_years=indicator_years(db.session, region.year, [y.school_year for y in detail.trend]),
         indicators=monitoring_rules.INDICATORS, format_value=monitoring_rules.format_value,
     )
+
+
+def _plans(region: Region) -> list[tuple[object, bool]]:
+    """The regioplannen whose area overlaps the region that this user may see
+    listed, each with whether the user may open it."""
+    return [(plan, can_view_plan(current_user, plan)) for plan in plan_area.plans_covering(db.session, region)
+            if can_list_plan(current_user, plan)]
 
 
 @dataclass

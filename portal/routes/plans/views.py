@@ -115,6 +115,7 @@ def view_plan(plan_id: int):
     require(can_view_plan(current_user, plan, assigned))
     scores = assessment.scores_of(db.session, plan) if can_see_plan_scores(current_user, plan, assigned) else None
     lead = is_plan_lead(current_user, plan.region)
+    plan_area = area.plan_areas(db.session, [plan])
     return render_template(
         "plans/detail.html", plan=plan, region=plan.region, check=dom.co_financing(plan.domain_budget()),
         scores=scores, weighted=assessment.weighted(scores) if scores else None,
@@ -126,7 +127,8 @@ def view_plan(plan_id: int):
                                                 has_vision=bool(plan.vision.strip()),
                                                 has_actions=bool(plan.actions)) if lead else [],
         is_lead=lead, reports=followup.reports_of(db.session, plan),
-        map_parts=area_map.render(area_map.build(area.plan_areas(db.session, [plan]), lambda _id: None), csp_nonce()),
+        map_parts=area_map.render(area_map.build(plan_area, lambda _id: None), csp_nonce()),
+        overlaps=area.region_names(db.session, plan_area.plans[0].region_codes),
         action_form=ActionForm(), STATE_NAMES=dom.STATE_NAMES, BUDGET_STREAMS=dom.BUDGET_STREAMS,
         ADVICE_FLAGS=dom.ADVICE_FLAGS, ACTION_NAMES=dom.ACTION_NAMES)
 

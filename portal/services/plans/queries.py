@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import plans as dom
-from portal.models import MunicipalityRegion, Organisation, User
+from portal.models import Organisation, User
 from portal.models.plan import PlanRegion, PlanRegionMember, PlanRound, RegionalPlan
 from portal.models.plan_assessment import PlanAssessor
 
@@ -47,10 +47,13 @@ def plans_for_user(session: Session, user: User) -> list[RegionalPlan]:
 def counts(plans: list[RegionalPlan]) -> dict[str, int]:
     """Per round: submitted (every plan that was ever submitted), and how many
     are now positief advies, nog niet voldragen, ingetrokken or goedgekeurd
-    (goedgekeurd includes plans in uitvoering)."""
-    states = Counter(p.state for p in plans)
+    (goedgekeurd includes plans in uitvoering). Ingetrokken counts the
+    aanvragen that were withdrawn, as the letter does (78 submitted: 45 + 29 + 4):
+    a concept withdrawn before it was ever submitted was no aanvraag."""
+    submitted = [p for p in plans if p.versions]
+    states = Counter(p.state for p in submitted)
     return {
-        dom.SUBMITTED: sum(1 for p in plans if p.versions),
+        dom.SUBMITTED: len(submitted),
         dom.POSITIVE: states[dom.POSITIVE],
         dom.NOT_READY: states[dom.NOT_READY],
         dom.WITHDRAWN: states[dom.WITHDRAWN],
@@ -99,15 +102,3 @@ def organisations_by_id(session: Session, ids: list[int]) -> list[Organisation]:
     if not ids:
         return []
     return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
-
-
-def plans_for_region(session: Session, region_id: int) -> list[RegionalPlan]:
-    """The plans (past concept) of plan regions that have a party in a gemeente
-    of this arbeidsmarktregio: the plans that cover part of it."""
-    covering = (select(PlanRegionMember.plan_region_id)
-                .join(Organisation, Organisation.id == PlanRegionMember.organisation_id)
-                .join(MunicipalityRegion, MunicipalityRegion.municipality_id == Organisation.municipality_id)
-                .where(MunicipalityRegion.region_id == region_id))
-    return list(session.scalars(
-        select(RegionalPlan).join(PlanRegion).where(PlanRegion.id.in_(covering), RegionalPlan.state != dom.CONCEPT)
-        .order_by(PlanRegion.name).options(selectinload(RegionalPlan.region).selectinload(PlanRegion.round))))

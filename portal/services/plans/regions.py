@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.core.audit import record
@@ -55,6 +56,24 @@ def taken_schools(session: Session, round_id: int, exclude_region_id: int | None
     return dict(session.execute(query).tuples().all())
 
 
+def _flush_members(session: Session) -> None:
+    """Flush the members; a vestiging that another request put in another plan
+    region of the round after our check (the partial unique index refuses it,
+    on PostgreSQL as the second transaction's insert waits for the first) is
+    the rule's message, not a 500. The request's transaction rolls back."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        text = str(exc.orig)
+        if "plan_region_members" in text or "uq_plan_region_members_school_per_round" in text:
+            raise ServiceError({"members": [
+                "Een vestiging hoort per ronde bij hoogstens één planregio: een gekozen vestiging is zojuist "
+                "aan een andere planregio toegevoegd. Kijk de partijen na en sla opnieuw op."]}) from None
+        if "plan_regions" in text:
+            raise ServiceError({"name": ["In deze ronde is er al een planregio met deze naam."]}) from None
+        raise
+
+
 def _check_members(session: Session, plan_round: PlanRound, lead_id: int | None, member_ids: list[int],
                    region_id: int | None) -> tuple[list[Organisation], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
@@ -95,7 +114,7 @@ def create_region(session: Session, plan_round: PlanRound, name: str, lead_id: i
     region.members = [PlanRegionMember(round_id=plan_round.id, organisation_id=o.id, kind=o.kind) for o in orgs]
     region.plan = RegionalPlan(state=dom.CONCEPT)
     session.add(region)
-    session.flush()
+    _flush_members(session)
     record(session, actor, "plan_region", region.id, "create", None,
            {"name": name, "round": plan_round.name, "lead_organisation_id": lead_id,
             "members": sorted(o.id for o in orgs)})
@@ -128,7 +147,7 @@ def set_members(session: Session, region: PlanRegion, name: str, lead_id: int | 
     region.name = name
     assert lead_id is not None
     region.lead_organisation_id = lead_id
-    session.flush()
+    _flush_members(session)
     record(session, actor, "plan_region", region.id, "update", before,
            {"name": name, "lead_organisation_id": lead_id, "members": sorted(o.id for o in orgs)})
     return region
