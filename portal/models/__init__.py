@@ -20,6 +20,7 @@ from portal.models.monitoring import MonitorSnapshot, Target
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.offer import (
     OfferBasis,
+    OfferExamFigure,
     OfferPathwayYear,
     OfferProfileFigure,
     OfferStatement,
@@ -66,7 +67,7 @@ __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "FormSubmission",
     "FundingShare", "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
     "MboLocation", "MonitorSnapshot", "Municipality", "MunicipalityRegion", "Notification",
-    "NotificationPreference", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
+    "NotificationPreference", "OfferBasis", "OfferExamFigure", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
     "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment",
     "PlanBudgetLine", "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore",
     "PlanVersion", "PracticeAttachment", "PracticeTag", "PracticeTheme", "Profile", "Province", "Region",
