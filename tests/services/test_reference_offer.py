@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.domain import offer as rules
-from portal.models import OfferBasis, OfferExamFigure, OfferPathwayYear, OfferProfileFigure, Organisation, organisation_profiles
+from portal.models import (
+    OfferBasis,
+    OfferExamFigure,
+    OfferPathwayYear,
+    OfferProfileFigure,
+    Organisation,
+    organisation_profiles,
+)
 from portal.services.reference.files import ReferenceDataError
 from portal.services.reference.governing_bodies import import_governing_bodies
 from portal.services.reference.offer import import_exam_pathways, import_profile_figures
