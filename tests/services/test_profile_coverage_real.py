@@ -88,7 +88,7 @@ def test_provincie_matrix_small_profielen_and_distances_on_real_data(coverage_20
 
 
 def test_exam_trend_per_leerweg(db_session, reference_data):
-    from portal.services.coverage.profiles import exam_trend
+    from portal.services.coverage.profile_trends import exam_trend
     import_exam_pathways(db_session, require_data_file("duo_examenkandidaten_geslaagden_2019-2024.csv").read_bytes())
     years, exams = exam_trend(db_session)
     assert years[0] == "2019-2020" and years[-1] == "2023-2024"

@@ -91,7 +91,8 @@ READ_ONLY: dict[str, set[str]] = {
     "services.coverage.profile_tables": {"distance_table", "distribution_table", "file_name", "header_line",
                                          "municipality_table", "profile_table", "province_matrix_table",
                                          "share_value", "small_table", "table", "to_csv", "to_xlsx"},
-    "services.coverage.profiles": {"compute", "exam_trend", "offer_years", "profile_coverage", "pupil_trend"},
+    "services.coverage.profiles": {"compute", "offer_years", "profile_coverage"},
+    "services.coverage.profile_trends": {"exam_trend", "pupil_trend"},
     "services.institutions.queries": {"list_institutions", "locations_of"},
     # issue 19: the regioplannen's reads; begin_write/ensure_editable lock and check, validate_* check input
     "services.plans.area": {"plan_areas"},

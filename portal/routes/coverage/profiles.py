@@ -13,7 +13,8 @@ from portal.routes.coverage import profile_maps
 from portal.routes.coverage.blueprint import profiles_bp as bp
 from portal.routes.coverage.map_render import render_parts
 from portal.services.coverage import profile_tables as tables
-from portal.services.coverage.profiles import PROFILE_CODES, exam_trend, profile_coverage, pupil_trend
+from portal.services.coverage.profile_trends import exam_trend, pupil_trend
+from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
 
