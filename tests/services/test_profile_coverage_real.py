@@ -123,3 +123,52 @@ def test_the_trend_tables_on_the_page(client, db_session, reference_data):
     body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert re.search(r"De basisberoepsgerichte leerweg: [\d.]+ examenkandidaten in 2019-2020, [\d.]+ in 2023-2024 "
                      r"\(-\d+,\d %\)", body)
+
+
+EXAMS = "duo_examenkandidaten_geslaagden_2019-2024.csv"
+EXAM_LEERWEG = {"B": "BB", "LWT": "BB", "K": "KB", "G": "GL", "T": "TL"}
+EXAM_SECTOR = {"economie": "economie", "landbouw": "landbouw", "techniek": "techniek",
+               "zorg en welzijn": "zorg_welzijn", "zorg & welzijn": "zorg_welzijn", "": "geen"}
+
+
+def recount_exams(region_of: dict[str, str] | None = None, region: str | None = None) -> dict:
+    """(leerweg, sector) -> school year -> candidates, straight from DUO's file: "<5" cells not added (a
+    year with only "<5" shows 0), LWT under BB, "VMBO T" without a sector as "geen"; optionally only the vestigingen of one region."""
+    result: dict = defaultdict(lambda: defaultdict(int))
+    with require_data_file(EXAMS).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            if row["ONDERWIJSTYPE VO"] != "VMBO":
+                continue
+            if region and (region_of or {}).get(row["VESTIGINGSCODE"]) != region:
+                continue
+            leerweg, _, sector = row["OPLEIDINGSNAAM"][len("VMBO "):].partition(" - ")
+            key = (EXAM_LEERWEG[leerweg.strip()], EXAM_SECTOR[sector.strip().lower()])
+            for column, value in row.items():
+                if column.startswith("EXAMENKANDIDATEN SCHOOLJAAR") and column.endswith("TOTAAL") \
+                        and value not in ("", "0"):
+                    result[key][column.split()[2]] += int(value) if value.isdecimal() else 0
+    return {key: dict(years) for key, years in result.items()}
+
+
+def test_exam_candidates_per_leerweg_and_sector_equal_a_recount_of_the_file(db_session, reference_data):
+    from portal.services.coverage.profile_trends import exam_sector_trend, exam_sector_trend_per_region, exam_trend
+    import_exam_pathways(db_session, require_data_file(EXAMS).read_bytes())
+    years, trend = exam_sector_trend(db_session)
+    expected = recount_exams()
+    assert years == ["2019-2020", "2020-2021", "2021-2022", "2022-2023", "2023-2024"]
+    assert trend == expected
+    # One figure by name: the BB candidates in techniek in 2023-2024 (B and LWT rows of that sector).
+    assert trend[("BB", "techniek")]["2023-2024"] == expected[("BB", "techniek")]["2023-2024"] > 1000
+    # Summed over the sectors, the per-leerweg trend the page already had.
+    _, per_pathway = exam_trend(db_session)
+    for pathway, series in per_pathway.items():
+        for year, n in series.items():
+            assert n == sum(v.get(year, 0) for (p, _), v in trend.items() if p == pathway)
+    # Per region: the vmbo vestigingen of that region in the school list, recounted from the file.
+    with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
+        region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)
+                     if r["heeft_vmbo"] == "1"}  # the portal's vmbo vestigingen
+    _, per_region = exam_sector_trend_per_region(db_session)
+    assert per_region[""] == trend
+    assert per_region["AM22"] == recount_exams(region_of, "AM22") == exam_sector_trend(db_session, "AM22")[1]
+    assert len(per_region) == 1 + 35

@@ -92,7 +92,8 @@ READ_ONLY: dict[str, set[str]] = {
                                          "municipality_table", "profile_table", "province_matrix_table",
                                          "share_value", "small_table", "table", "to_csv", "to_xlsx"},
     "services.coverage.profiles": {"compute", "offer_years", "profile_coverage"},
-    "services.coverage.profile_trends": {"exam_trend", "pupil_trend"},
+    "services.coverage.profile_trends": {"exam_sector_trend", "exam_sector_trend_per_region", "exam_trend",
+                                         "pupil_trend", "pupil_trend_per_region"},
     "services.institutions.queries": {"list_institutions", "locations_of"},
     # issue 19: the regioplannen's reads; begin_write/ensure_editable lock and check, validate_* check input
     "services.plans.area": {"plan_areas"},
@@ -106,7 +107,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.plans.snapshots": {"content_snapshot", "diff", "regional_portrait"},
     "services.reference.governing_bodies": {"parse_governing_bodies"},
     "services.reference.mbo": {"parse_institutions", "parse_locations"},
-    "services.reference.offer": {"parse_exam_pathways", "parse_profile_figures"},
+    "services.reference.offer": {"exam_pathways_of", "parse_exam_figures", "parse_exam_pathways", "parse_profile_figures"},
     "services.coverage.mbo_presence": {"mbo_count_per_region", "mbo_region_pairs"},
     "services.learning_routes.locations": {"check_mbo_location", "location_choices"},
     "services.offer.queries": {"profile_sources", "school_offer"},
