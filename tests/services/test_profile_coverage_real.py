@@ -123,6 +123,84 @@ def test_the_trend_tables_on_the_page(client, db_session, reference_data):
     body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert re.search(r"De basisberoepsgerichte leerweg: [\d.]+ examenkandidaten in 2019-2020, [\d.]+ in 2023-2024 "
                      r"\(-\d+,\d %\)", body)
+    # Exam candidates per leerweg x sector: a chart per leerweg, and the table with DUO's figures, its source
+    # and school years named.
+    assert all(f'id="examens-{p}"' in html for p in ("bb", "kb", "gl", "tl"))
+    assert "Bron: DUO, examenkandidaten en geslaagden (vmbo per leerweg en sector); schooljaren 2019-2020 tot en " \
+           "met 2023-2024" in body
+    expected = recount_exams()
+    table = html[html.index('id="examens-tabel"'):]
+    row = table[table.index('data-pathway="BB" data-sector="techniek"'):]
+    cells = re.findall(r'<td class="num">([\d.]+)</td>', row[:row.index("</tr>")])
+    assert cells == [f"{expected[('BB', 'techniek')][y]:,}".replace(",", ".") for y in sorted(expected[('BB', 'techniek')])]
+    # A year with only DUO's "<5" cells says so, never 0.
+    assert expected[("TL", "geen")]["2019-2020"] is None
+    row = table[table.index('data-pathway="TL" data-sector="geen"'):]
+    assert '<td class="num">&lt;5</td>' in row[:row.index("</tr>")]
+    # The chart's description says the same numbers.
+    chart = html[html.index('id="examens-bb"'):]
+    assert f"Techniek: 2019-2020 {expected[('BB', 'techniek')]['2019-2020']}," in chart[:chart.index("</svg>")]
+
+
+def _cell(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _rows(response, fmt: str) -> list[list[str]]:
+    from openpyxl import load_workbook
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    return [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_trend_tables_export_with_the_years_and_the_region(client, db_session, reference_data, fmt):
+    import_profile_figures(db_session, require_data_file(PUPILS).read_bytes(), "2019-2020")
+    import_exam_pathways(db_session, require_data_file(EXAMS).read_bytes())
+    years = ["2019-2020", "2020-2021", "2021-2022", "2022-2023", "2023-2024"]
+    expected = recount_exams()
+
+    response = client.get(f"/dekking/export/examens.{fmt}")
+    assert response.status_code == 200
+    assert 'filename="dekking_examens_2019-2020-tot-en-met-2023-2024.' in response.headers["Content-Disposition"]
+    rows = _rows(response, fmt)
+    assert rows[0][0].startswith("Examenkandidaten vmbo per leerweg, sector en schooljaar")
+    assert "schooljaren 2019-2020 tot en met 2023-2024" in rows[0][0] and "bron: DUO, examenkandidaten" in rows[0][0]
+    assert rows[1] == ["Gebied", "Regiocode", "Leerweg", "Sector", *years]
+    national = {(r[2], r[3]): r[4:] for r in rows[2:] if r[0] == "Nederland"}
+    names = {"economie": "Economie", "landbouw": "Landbouw", "techniek": "Techniek", "zorg_welzijn": "Zorg en welzijn",
+             "geen": "Zonder sector"}
+    assert national == {(p, names[s]): [_cell(v.get(y, 0)) for y in years] for (p, s), v in expected.items()}
+    assert {r[1] for r in rows[2:]} >= {"", "AM01", "AM22", "AM38"}
+
+    with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
+        region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)
+                     if r["heeft_vmbo"] == "1"}
+    response = client.get(f"/dekking/export/examens.{fmt}?regio=AM22")
+    assert "regio-AM22" in response.headers["Content-Disposition"]
+    rows = _rows(response, fmt)
+    assert "regio AM22" in rows[0][0]
+    rijnmond = recount_exams(region_of, "AM22")
+    assert {(r[2], r[3]): r[4:] for r in rows[2:]} == {
+        (p, names[s]): [_cell(v.get(y, 0)) for y in years] for (p, s), v in rijnmond.items()}
+    assert {r[1] for r in rows[2:]} == {"AM22"}
+
+    # Pupils per leerweg, nationally and per region: the derived 2019 file recounted.
+    pupils: dict = defaultdict(int)
+    for row in csv.DictReader(io.StringIO(require_data_file(DERIVED).read_text(encoding="utf-8"))):
+        pupils[row["leerweg"]] += int(row["leerlingen_lj3"]) + int(row["leerlingen_lj4"])
+    response = client.get(f"/dekking/export/leerlingen.{fmt}")
+    assert 'filename="dekking_leerlingen_2019-2020.' in response.headers["Content-Disposition"]
+    rows = _rows(response, fmt)
+    assert "schooljaren 2019-2020" in rows[0][0] and "bron: DUO, leerlingen vo per vestiging" in rows[0][0]
+    assert rows[1] == ["Gebied", "Regiocode", "Leerweg", "2019-2020"]
+    assert {r[2]: int(r[3]) for r in rows[2:] if r[0] == "Nederland"} == pupils
+    per_region = defaultdict(int)
+    for r in rows[2:]:
+        if r[1]:
+            per_region[r[2]] += int(r[3])
+    assert 0 < per_region["BB"] <= pupils["BB"]  # vestigingen no longer in the school list have no region
 
 
 EXAMS = "duo_examenkandidaten_geslaagden_2019-2024.csv"
@@ -132,9 +210,9 @@ EXAM_SECTOR = {"economie": "economie", "landbouw": "landbouw", "techniek": "tech
 
 
 def recount_exams(region_of: dict[str, str] | None = None, region: str | None = None) -> dict:
-    """(leerweg, sector) -> school year -> candidates, straight from DUO's file: "<5" cells not added (a
-    year with only "<5" shows 0), LWT under BB, "VMBO T" without a sector as "geen"; optionally only the vestigingen of one region."""
-    result: dict = defaultdict(lambda: defaultdict(int))
+    """(leerweg, sector) -> school year -> candidates, straight from DUO's file: "<5" cells not added (None
+    where a year has only "<5" cells), LWT under BB, "VMBO T" without a sector as "geen"; optionally only the vestigingen of one region."""
+    result: dict = defaultdict(dict)
     with require_data_file(EXAMS).open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter=";"):
             if row["ONDERWIJSTYPE VO"] != "VMBO":
@@ -146,8 +224,11 @@ def recount_exams(region_of: dict[str, str] | None = None, region: str | None = 
             for column, value in row.items():
                 if column.startswith("EXAMENKANDIDATEN SCHOOLJAAR") and column.endswith("TOTAAL") \
                         and value not in ("", "0"):
-                    result[key][column.split()[2]] += int(value) if value.isdecimal() else 0
-    return {key: dict(years) for key, years in result.items()}
+                    year = column.split()[2]
+                    known = int(value) if value.isdecimal() else None
+                    previous = result[key].get(year)
+                    result[key][year] = known if previous is None else previous + (known or 0)
+    return dict(result)
 
 
 def test_exam_candidates_per_leerweg_and_sector_equal_a_recount_of_the_file(db_session, reference_data):
@@ -163,7 +244,7 @@ def test_exam_candidates_per_leerweg_and_sector_equal_a_recount_of_the_file(db_s
     _, per_pathway = exam_trend(db_session)
     for pathway, series in per_pathway.items():
         for year, n in series.items():
-            assert n == sum(v.get(year, 0) for (p, _), v in trend.items() if p == pathway)
+            assert n == sum(v.get(year) or 0 for (p, _), v in trend.items() if p == pathway)
     # Per region: the vmbo vestigingen of that region in the school list, recounted from the file.
     with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
         region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)

@@ -28,7 +28,8 @@ NATIONAL = ""  # the key of the national figures in the per-region results
 
 # area ("" nationally, else the region code) -> series key -> school year -> n
 Series = dict[str, dict[str, int]]
-SectorSeries = dict[tuple[str, str], dict[str, int]]
+# None: DUO published only "<5" cells for it (between 1 and 4 per vestiging, unknown)
+SectorSeries = dict[tuple[str, str], dict[str, int | None]]
 
 
 def pupil_trend(session: Session, region: str | None = None) -> tuple[list[str], dict[str, dict[str, int]]]:
@@ -80,7 +81,8 @@ def _sector_key(key: tuple[str, str]) -> tuple[int, int]:
 
 def exam_sector_trend(session: Session, region: str | None = None) -> tuple[list[str], SectorSeries]:
     """Exam candidates per leerweg x sector per school year, nationally or in one region:
-    (years, (pathway, sector) -> year -> n), the keys in the order BB..TL, economie..geen."""
+    (years, (pathway, sector) -> year -> n), the keys in the order BB..TL, economie..geen; n None where
+    DUO published only "<5" cells, absent (0) where there were no candidates."""
     years, per_area = _exam_sectors(session, region=region, per_region=False)
     return years, per_area.get(region or NATIONAL, {})
 
@@ -93,7 +95,7 @@ def exam_sector_trend_per_region(session: Session) -> tuple[list[str], dict[str,
 
 
 def _exam_sectors(session: Session, *, region: str | None, per_region: bool) -> tuple[list[str], dict[str, SectorSeries]]:
-    total = func.coalesce(func.sum(OfferExamFigure.candidates), 0)
+    total = func.sum(OfferExamFigure.candidates)  # NULL when every cell was "<5"
     columns = [OfferExamFigure.school_year, OfferExamFigure.pathway_code, OfferExamFigure.sector, total]
     group = [OfferExamFigure.school_year, OfferExamFigure.pathway_code, OfferExamFigure.sector]
     query = select(*columns)
@@ -102,11 +104,11 @@ def _exam_sectors(session: Session, *, region: str | None, per_region: bool) -> 
         group.insert(0, Region.code)
         if region:
             query = query.where(Region.code == region)
-    found: dict[str, dict[tuple[str, str], dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    found: dict[str, SectorSeries] = defaultdict(lambda: defaultdict(dict))
     years: set[str] = set()
     for row in session.execute(query.group_by(*group)):
         area, (year, pathway, sector, n) = (row[0], row[1:]) if len(row) == 5 else (NATIONAL, row)
-        found[area][(pathway, sector)][year] = int(n)
+        found[area][(pathway, sector)][year] = None if n is None else int(n)
         years.add(year)
     return sorted(years), {area: {key: dict(series[key]) for key in sorted(series, key=_sector_key)}
                            for area, series in found.items()}
