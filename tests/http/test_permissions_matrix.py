@@ -97,6 +97,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "dekking.index": {"GET": "public"},
     "api.coverage_profiles": {"GET": "public"},
     "api.coverage_profiles_geojson": {"GET": "public"},
+    "api.coverage_exam_candidates": {"GET": "public"},
     "dekking.schools": {"GET": "public"},
     "dekking.export": {"GET": [("verdeling.csv", "public"), ("afstand.xlsx", "public"), ("examens.csv", "public"),
                                ("leerlingen.xlsx", "public")]},

@@ -253,3 +253,25 @@ def test_exam_candidates_per_leerweg_and_sector_equal_a_recount_of_the_file(db_s
     assert per_region[""] == trend
     assert per_region["AM22"] == recount_exams(region_of, "AM22") == exam_sector_trend(db_session, "AM22")[1]
     assert len(per_region) == 1 + 35
+
+
+def test_the_api_gives_the_exam_candidates_per_leerweg_and_sector(client, db_session, reference_data):
+    import_exam_pathways(db_session, require_data_file(EXAMS).read_bytes())
+    body = client.get("/api/v1/coverage/exam-candidates").get_json()
+    assert body["region"] is None and body["school_years"][0] == "2019-2020" and "DUO" in body["source"]
+    expected = recount_exams()
+    assert {(i["pathway"], i["sector"]): {y: v for y, v in i["candidates"].items() if v != 0}
+            for i in body["items"]} == {key: {y: v for y, v in values.items() if v != 0}
+                                         for key, values in expected.items()}
+    with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
+        region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)
+                     if r["heeft_vmbo"] == "1"}
+    regional = client.get("/api/v1/coverage/exam-candidates?region=AM22").get_json()
+    assert regional["region_name"] == "Rijnmond"
+    assert {(i["pathway"], i["sector"]): i["candidates"]["2023-2024"] for i in regional["items"]} == {
+        key: values.get("2023-2024", 0) for key, values in recount_exams(region_of, "AM22").items()}
+    unknown = client.get("/api/v1/coverage/exam-candidates?region=AM99").get_json()
+    assert unknown["items"] == [] and unknown["region_name"] is None
+    for query in ("region=AM9", "region=Rijnmond", "region=AM22&region=AM01", "sector=techniek"):
+        response = client.get(f"/api/v1/coverage/exam-candidates?{query}")
+        assert response.status_code == 400 and response.get_json()["errors"], query
