@@ -88,9 +88,10 @@ READ_ONLY: dict[str, set[str]] = {
     "services.reference.schools": {"pathways_for_structure"},
     "services.reference.files": {"read_csv", "decode_text"},
     # issue 16: the landelijke dekking, computed from the offer (reads only)
-    "services.coverage.profile_tables": {"distance_table", "distribution_table", "file_name", "header_line",
-                                         "municipality_table", "profile_table", "province_matrix_table",
-                                         "share_value", "small_table", "table", "to_csv", "to_xlsx"},
+    "services.coverage.profile_tables": {"distance_table", "distribution_table", "exam_trend_table", "file_name",
+                                         "header_line", "municipality_table", "profile_table",
+                                         "province_matrix_table", "pupil_trend_table", "share_value",
+                                         "small_table", "table", "to_csv", "to_xlsx", "trend_table"},
     "services.coverage.profiles": {"compute", "offer_years", "profile_coverage"},
     "services.coverage.profile_trends": {"exam_sector_trend", "exam_sector_trend_per_region", "exam_trend",
                                          "pupil_trend", "pupil_trend_per_region"},
