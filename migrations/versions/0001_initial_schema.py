@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 03:17:29.542114
+Create Date: 2026-12-05 04:03:14.447517
 
 """
 
@@ -196,7 +196,9 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("offer_exam_figures", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_offer_exam_figures_school_year"), ["school_year"], unique=False)
+        batch_op.create_index(
+            "ix_offer_exam_figures_trend", ["school_year", "pathway_code", "sector", "candidates"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_offer_exam_figures_vestigingscode"), ["vestigingscode"], unique=False)
 
     op.create_table(
@@ -1708,7 +1710,7 @@ def downgrade():
     op.drop_table("offer_pathway_years")
     with op.batch_alter_table("offer_exam_figures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offer_exam_figures_vestigingscode"))
-        batch_op.drop_index(batch_op.f("ix_offer_exam_figures_school_year"))
+        batch_op.drop_index("ix_offer_exam_figures_trend")
 
     op.drop_table("offer_exam_figures")
     with op.batch_alter_table("municipalities", schema=None) as batch_op:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.offer import EXAM_SECTORS
@@ -66,11 +66,14 @@ class OfferExamFigure(db.Model):
     __table_args__ = (
         UniqueConstraint("vestigingscode", "school_year", "pathway_code", "sector"),
         one_of("sector", [code for code, _ in EXAM_SECTORS], name="sector"),
+        # Covers the national trend (grouped by these, summing candidates) without reading the table: on
+        # /dekking at national size it takes the query from ~57 to ~8 ms (SQLite).
+        Index("ix_offer_exam_figures_trend", "school_year", "pathway_code", "sector", "candidates"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vestigingscode: Mapped[str] = mapped_column(String(6), index=True)
-    school_year: Mapped[str] = mapped_column(String(9), index=True)
+    school_year: Mapped[str] = mapped_column(String(9))
     pathway_code: Mapped[str] = mapped_column(ForeignKey("pathways.code"))
     sector: Mapped[str] = mapped_column(String(16))
     candidates: Mapped[int | None] = mapped_column(Integer)
