@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 03:57:14.537406
+Create Date: 2026-12-05 04:08:35.021237
 
 """
 
@@ -170,6 +170,36 @@ def upgrade():
     )
     with op.batch_alter_table("municipalities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_municipalities_province_id"), ["province_id"], unique=False)
+
+    op.create_table(
+        "offer_exam_figures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vestigingscode", sa.String(length=6), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("pathway_code", sa.String(length=16), nullable=False),
+        sa.Column("sector", sa.String(length=16), nullable=False),
+        sa.Column("candidates", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "sector IN ('economie', 'landbouw', 'techniek', 'zorg_welzijn', 'geen')",
+            name=op.f("ck_offer_exam_figures_sector"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["pathway_code"], ["pathways.code"], name=op.f("fk_offer_exam_figures_pathway_code_pathways")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_offer_exam_figures")),
+        sa.UniqueConstraint(
+            "vestigingscode",
+            "school_year",
+            "pathway_code",
+            "sector",
+            name=op.f("uq_offer_exam_figures_vestigingscode_school_year_pathway_code_sector"),
+        ),
+    )
+    with op.batch_alter_table("offer_exam_figures", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_offer_exam_figures_trend", ["school_year", "pathway_code", "sector", "candidates"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_offer_exam_figures_vestigingscode"), ["vestigingscode"], unique=False)
 
     op.create_table(
         "offer_pathway_years",
@@ -1783,6 +1813,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_offer_pathway_years_school_year"))
 
     op.drop_table("offer_pathway_years")
+    with op.batch_alter_table("offer_exam_figures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offer_exam_figures_vestigingscode"))
+        batch_op.drop_index("ix_offer_exam_figures_trend")
+
+    op.drop_table("offer_exam_figures")
     with op.batch_alter_table("municipalities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_municipalities_province_id"))
 

@@ -11,6 +11,14 @@ PUPIL_PATHWAYS = {"BL": "BB", "KL": "KB", "GL": "GL", "TL": "TL"}
 # "VMBO B - techniek"; LWT (leerwerktraject) is a route within the basisberoepsgerichte leerweg.
 EXAM_RE = re.compile(r"^VMBO (B|K|G|T|LWT)\b")
 EXAM_PATHWAYS = {"B": "BB", "K": "KB", "G": "GL", "T": "TL", "LWT": "BB"}
+# The exam file names the four old vmbo sectors, not the ten profielen ("VMBO K - zorg en welzijn"). They are
+# kept as DUO gives them: a sector such as techniek spans five profielen, so no sound mapping exists.
+EXAM_SECTOR_RE = re.compile(r"^VMBO (?:B|K|G|T|LWT)\s*-\s*(.+)$")
+EXAM_SECTORS = (("economie", "Economie"), ("landbouw", "Landbouw"), ("techniek", "Techniek"),
+                ("zorg_welzijn", "Zorg en welzijn"), ("geen", "Zonder sector"))
+EXAM_SECTOR_NAMES = dict(EXAM_SECTORS)
+EXAM_SECTOR_BY_DUO_NAME = {"economie": "economie", "landbouw": "landbouw", "techniek": "techniek",
+                           "zorg en welzijn": "zorg_welzijn", "zorg & welzijn": "zorg_welzijn"}
 
 # The ten profielen by their official name (DUO writes "Maritiem en Techniek",
 # "Media, vormgeving en ICT": compared case-insensitively).
@@ -32,6 +40,15 @@ def pathway_of_pupil_type(onderwijstype: str) -> str | None:
 def pathway_of_exam(opleiding: str) -> str | None:
     match = EXAM_RE.match(opleiding.strip())
     return EXAM_PATHWAYS[match.group(1)] if match else None
+
+
+def sector_of_exam(opleiding: str) -> str | None:
+    """'VMBO K - zorg en welzijn' -> 'zorg_welzijn'; 'VMBO T' (no sector named) -> 'geen'; None for a
+    sector the portal does not know (an importer reports it)."""
+    match = EXAM_SECTOR_RE.match(opleiding.strip())
+    if match is None:
+        return "geen" if EXAM_RE.match(opleiding.strip()) else None
+    return EXAM_SECTOR_BY_DUO_NAME.get(match.group(1).strip().lower())
 
 
 def profile_of(pathway: str, sector: str, afdeling: str) -> tuple[str, str | None]:

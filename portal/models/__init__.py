@@ -21,6 +21,7 @@ from portal.models.monitoring import MonitorSnapshot, Target
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.offer import (
     OfferBasis,
+    OfferExamFigure,
     OfferPathwayYear,
     OfferProfileFigure,
     OfferStatement,
@@ -68,7 +69,7 @@ __all__ = [
     "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "FormSubmission",
     "FundingShare", "FundingTotal", "GoodPractice", "ImportRun", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
     "MboLocation", "MonitorSnapshot", "Municipality", "MunicipalityRegion", "Notification",
-    "NotificationPreference", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
+    "NotificationPreference", "OfferBasis", "OfferExamFigure", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
     "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment",
     "PlanBudgetLine", "PlanProgressReport", "PlanRegion", "PlanRegionMember", "PlanRound", "PlanScore",
     "PlanVersion", "PracticeAttachment", "PracticeTag", "PracticeTheme", "Profile", "Province", "Region",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.offer import EXAM_SECTORS
 from portal.extensions import db
 from portal.models.base import one_of, utcnow
 from portal.models.vocab import Pathway, Profile
@@ -53,6 +54,28 @@ class OfferPathwayYear(db.Model):
     school_year: Mapped[str] = mapped_column(String(9), index=True)
     source: Mapped[str] = mapped_column(String(16), default="duo_examens")
     pathway_code: Mapped[str] = mapped_column(ForeignKey("pathways.code"))
+    candidates: Mapped[int | None] = mapped_column(Integer)
+
+
+class OfferExamFigure(db.Model):
+    """DUO's examenkandidaten of one vestiging x school year x leerweg x sector (the four old vmbo
+    sectors, as DUO names them; LWT counts under BB as in OfferPathwayYear); candidates NULL where
+    DUO publishes "<5". OfferPathwayYear is the same file summed over the sectors."""
+
+    __tablename__ = "offer_exam_figures"
+    __table_args__ = (
+        UniqueConstraint("vestigingscode", "school_year", "pathway_code", "sector"),
+        one_of("sector", [code for code, _ in EXAM_SECTORS], name="sector"),
+        # Covers the national trend (grouped by these, summing candidates) without reading the table: on
+        # /dekking at national size it takes the query from ~57 to ~8 ms (SQLite).
+        Index("ix_offer_exam_figures_trend", "school_year", "pathway_code", "sector", "candidates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vestigingscode: Mapped[str] = mapped_column(String(6), index=True)
+    school_year: Mapped[str] = mapped_column(String(9))
+    pathway_code: Mapped[str] = mapped_column(ForeignKey("pathways.code"))
+    sector: Mapped[str] = mapped_column(String(16))
     candidates: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -21,6 +21,13 @@ def test_a_programme_officer_walks_the_dekking_page(guarded_page):
     expect(page.locator("#dekking-kaart .leaflet-interactive").first).to_be_attached()
     gemeenten = page.locator("#dekking-kaart path.leaflet-interactive").count()
     assert gemeenten > 300, "every gemeente is drawn"
+    # The trend: exam candidates per leerweg x sector, a chart per leerweg and the table, source and years named.
+    expect(page.locator("#examens-grafiek svg.sector-chart")).to_have_count(4)
+    expect(page.locator("#examens-bb .sector-label")).to_have_text(
+        ["Economie", "Landbouw", "Techniek", "Zorg en welzijn"])
+    expect(page.locator("#examens-bron")).to_contain_text("schooljaren 2019-2020 tot en met 2023-2024")
+    expect(page.locator('#examens-tabel tr[data-pathway="BB"][data-sector="techniek"] td.num')).to_have_count(5)
+    expect(page.locator("#leerlingen-tabel")).to_be_visible()
     assert_accessible(page, "/dekking")
 
     # The profiel filter redraws the map and the tables in place (htmx), and the URL says what is shown.
@@ -30,6 +37,20 @@ def test_a_programme_officer_walks_the_dekking_page(guarded_page):
     expect(page.locator("#kaart-kop")).to_contain_text("Horeca, bakkerij en recreatie")
     expect(page.locator("#afstand-tabel tbody tr").first).to_contain_text(
         re.compile(r"Terschelling|Vlieland|Schiermonnikoog|Ameland"))
+
+    # A region narrows the trend: its exam chart and table, and the export link carries the region.
+    national_bb = page.locator('#examens-tabel tr.subtotal[data-pathway="BB"] td.num').first.inner_text()
+    page.get_by_label("Arbeidsmarktregio").select_option("AM22")
+    page.wait_for_url(re.compile(r"regio=AM22"))
+    htmx_settled(page)
+    expect(page.locator("#examens-bb title")).to_contain_text("Rijnmond")
+    regional_bb = page.locator('#examens-tabel tr.subtotal[data-pathway="BB"] td.num').first.inner_text()
+    assert int(regional_bb.replace(".", "")) < int(national_bb.replace(".", ""))
+    link = page.locator("#trend-kop ~ p.exports a", has_text="CSV").last
+    expect(link).to_have_attribute("href", re.compile(r"/dekking/export/examens\.csv\?.*regio=AM22"))
+    page.get_by_label("Arbeidsmarktregio").select_option("")
+    page.wait_for_url(lambda url: "regio=AM22" not in url)
+    htmx_settled(page)
 
     # The layer switch: the provincies carry their percentage as a label.
     provinces = page.get_by_role("checkbox", name="Provincies")

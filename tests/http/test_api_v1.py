@@ -70,7 +70,8 @@ def response_schema(doc, path, status="200"):
 def test_openapi_document_describes_both_endpoints(doc):
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/regions.geojson", "/routes", "/organisations", "/organisations/{organisation_id}",
-                                 "/coverage/profiles", "/coverage/profiles.geojson"}
+                                 "/coverage/profiles", "/coverage/profiles.geojson",
+                                 "/coverage/exam-candidates"}
     params = {p["name"] for p in doc["paths"]["/routes"]["get"]["parameters"]}
     assert params == {"region", "profile", "level", "kind", "pathway", "status", "domain", "organisation",
                       "school_year", "q", "page", "per_page", "teaching_location"}

@@ -88,7 +88,7 @@ def test_provincie_matrix_small_profielen_and_distances_on_real_data(coverage_20
 
 
 def test_exam_trend_per_leerweg(db_session, reference_data):
-    from portal.services.coverage.profiles import exam_trend
+    from portal.services.coverage.profile_trends import exam_trend
     import_exam_pathways(db_session, require_data_file("duo_examenkandidaten_geslaagden_2019-2024.csv").read_bytes())
     years, exams = exam_trend(db_session)
     assert years[0] == "2019-2020" and years[-1] == "2023-2024"
@@ -123,3 +123,155 @@ def test_the_trend_tables_on_the_page(client, db_session, reference_data):
     body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert re.search(r"De basisberoepsgerichte leerweg: [\d.]+ examenkandidaten in 2019-2020, [\d.]+ in 2023-2024 "
                      r"\(-\d+,\d %\)", body)
+    # Exam candidates per leerweg x sector: a chart per leerweg, and the table with DUO's figures, its source
+    # and school years named.
+    assert all(f'id="examens-{p}"' in html for p in ("bb", "kb", "gl", "tl"))
+    assert "Bron: DUO, examenkandidaten en geslaagden (vmbo per leerweg en sector); schooljaren 2019-2020 tot en " \
+           "met 2023-2024" in body
+    expected = recount_exams()
+    table = html[html.index('id="examens-tabel"'):]
+    row = table[table.index('data-pathway="BB" data-sector="techniek"'):]
+    cells = re.findall(r'<td class="num">([\d.]+)</td>', row[:row.index("</tr>")])
+    assert cells == [f"{expected[('BB', 'techniek')][y]:,}".replace(",", ".") for y in sorted(expected[('BB', 'techniek')])]
+    # A year with only DUO's "<5" cells says so, never 0.
+    assert expected[("TL", "geen")]["2019-2020"] is None
+    row = table[table.index('data-pathway="TL" data-sector="geen"'):]
+    assert '<td class="num">&lt;5</td>' in row[:row.index("</tr>")]
+    # The chart's description says the same numbers.
+    chart = html[html.index('id="examens-bb"'):]
+    assert f"Techniek: 2019-2020 {expected[('BB', 'techniek')]['2019-2020']}," in chart[:chart.index("</svg>")]
+
+
+def _cell(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _rows(response, fmt: str) -> list[list[str]]:
+    from openpyxl import load_workbook
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    return [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_trend_tables_export_with_the_years_and_the_region(client, db_session, reference_data, fmt):
+    import_profile_figures(db_session, require_data_file(PUPILS).read_bytes(), "2019-2020")
+    import_exam_pathways(db_session, require_data_file(EXAMS).read_bytes())
+    years = ["2019-2020", "2020-2021", "2021-2022", "2022-2023", "2023-2024"]
+    expected = recount_exams()
+
+    response = client.get(f"/dekking/export/examens.{fmt}")
+    assert response.status_code == 200
+    assert 'filename="dekking_examens_2019-2020-tot-en-met-2023-2024.' in response.headers["Content-Disposition"]
+    rows = _rows(response, fmt)
+    assert rows[0][0].startswith("Examenkandidaten vmbo per leerweg, sector en schooljaar")
+    assert "schooljaren 2019-2020 tot en met 2023-2024" in rows[0][0] and "bron: DUO, examenkandidaten" in rows[0][0]
+    assert rows[1] == ["Gebied", "Regiocode", "Leerweg", "Sector", *years]
+    national = {(r[2], r[3]): r[4:] for r in rows[2:] if r[0] == "Nederland"}
+    names = {"economie": "Economie", "landbouw": "Landbouw", "techniek": "Techniek", "zorg_welzijn": "Zorg en welzijn",
+             "geen": "Zonder sector"}
+    assert national == {(p, names[s]): [_cell(v.get(y, 0)) for y in years] for (p, s), v in expected.items()}
+    assert {r[1] for r in rows[2:]} >= {"", "AM01", "AM22", "AM38"}
+
+    with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
+        region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)
+                     if r["heeft_vmbo"] == "1"}
+    response = client.get(f"/dekking/export/examens.{fmt}?regio=AM22")
+    assert "regio-AM22" in response.headers["Content-Disposition"]
+    rows = _rows(response, fmt)
+    assert "regio AM22" in rows[0][0]
+    rijnmond = recount_exams(region_of, "AM22")
+    assert {(r[2], r[3]): r[4:] for r in rows[2:]} == {
+        (p, names[s]): [_cell(v.get(y, 0)) for y in years] for (p, s), v in rijnmond.items()}
+    assert {r[1] for r in rows[2:]} == {"AM22"}
+
+    # Pupils per leerweg, nationally and per region: the derived 2019 file recounted.
+    pupils: dict = defaultdict(int)
+    for row in csv.DictReader(io.StringIO(require_data_file(DERIVED).read_text(encoding="utf-8"))):
+        pupils[row["leerweg"]] += int(row["leerlingen_lj3"]) + int(row["leerlingen_lj4"])
+    response = client.get(f"/dekking/export/leerlingen.{fmt}")
+    assert 'filename="dekking_leerlingen_2019-2020.' in response.headers["Content-Disposition"]
+    rows = _rows(response, fmt)
+    assert "schooljaren 2019-2020" in rows[0][0] and "bron: DUO, leerlingen vo per vestiging" in rows[0][0]
+    assert rows[1] == ["Gebied", "Regiocode", "Leerweg", "2019-2020"]
+    assert {r[2]: int(r[3]) for r in rows[2:] if r[0] == "Nederland"} == pupils
+    per_region = defaultdict(int)
+    for r in rows[2:]:
+        if r[1]:
+            per_region[r[2]] += int(r[3])
+    assert 0 < per_region["BB"] <= pupils["BB"]  # vestigingen no longer in the school list have no region
+
+
+EXAMS = "duo_examenkandidaten_geslaagden_2019-2024.csv"
+EXAM_LEERWEG = {"B": "BB", "LWT": "BB", "K": "KB", "G": "GL", "T": "TL"}
+EXAM_SECTOR = {"economie": "economie", "landbouw": "landbouw", "techniek": "techniek",
+               "zorg en welzijn": "zorg_welzijn", "zorg & welzijn": "zorg_welzijn", "": "geen"}
+
+
+def recount_exams(region_of: dict[str, str] | None = None, region: str | None = None) -> dict:
+    """(leerweg, sector) -> school year -> candidates, straight from DUO's file: "<5" cells not added (None
+    where a year has only "<5" cells), LWT under BB, "VMBO T" without a sector as "geen"; optionally only the vestigingen of one region."""
+    result: dict = defaultdict(dict)
+    with require_data_file(EXAMS).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            if row["ONDERWIJSTYPE VO"] != "VMBO":
+                continue
+            if region and (region_of or {}).get(row["VESTIGINGSCODE"]) != region:
+                continue
+            leerweg, _, sector = row["OPLEIDINGSNAAM"][len("VMBO "):].partition(" - ")
+            key = (EXAM_LEERWEG[leerweg.strip()], EXAM_SECTOR[sector.strip().lower()])
+            for column, value in row.items():
+                if column.startswith("EXAMENKANDIDATEN SCHOOLJAAR") and column.endswith("TOTAAL") \
+                        and value not in ("", "0"):
+                    year = column.split()[2]
+                    known = int(value) if value.isdecimal() else None
+                    previous = result[key].get(year)
+                    result[key][year] = known if previous is None else previous + (known or 0)
+    return dict(result)
+
+
+def test_exam_candidates_per_leerweg_and_sector_equal_a_recount_of_the_file(db_session, reference_data):
+    from portal.services.coverage.profile_trends import exam_sector_trend, exam_sector_trend_per_region, exam_trend
+    import_exam_pathways(db_session, require_data_file(EXAMS).read_bytes())
+    years, trend = exam_sector_trend(db_session)
+    expected = recount_exams()
+    assert years == ["2019-2020", "2020-2021", "2021-2022", "2022-2023", "2023-2024"]
+    assert trend == expected
+    # One figure by name: the BB candidates in techniek in 2023-2024 (B and LWT rows of that sector).
+    assert trend[("BB", "techniek")]["2023-2024"] == expected[("BB", "techniek")]["2023-2024"] > 1000
+    # Summed over the sectors, the per-leerweg trend the page already had.
+    _, per_pathway = exam_trend(db_session)
+    for pathway, series in per_pathway.items():
+        for year, n in series.items():
+            assert n == sum(v.get(year) or 0 for (p, _), v in trend.items() if p == pathway)
+    # Per region: the vmbo vestigingen of that region in the school list, recounted from the file.
+    with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
+        region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)
+                     if r["heeft_vmbo"] == "1"}  # the portal's vmbo vestigingen
+    _, per_region = exam_sector_trend_per_region(db_session)
+    assert per_region[""] == trend
+    assert per_region["AM22"] == recount_exams(region_of, "AM22") == exam_sector_trend(db_session, "AM22")[1]
+    assert len(per_region) == 1 + 35
+
+
+def test_the_api_gives_the_exam_candidates_per_leerweg_and_sector(client, db_session, reference_data):
+    import_exam_pathways(db_session, require_data_file(EXAMS).read_bytes())
+    body = client.get("/api/v1/coverage/exam-candidates").get_json()
+    assert body["region"] is None and body["school_years"][0] == "2019-2020" and "DUO" in body["source"]
+    expected = recount_exams()
+    assert {(i["pathway"], i["sector"]): {y: v for y, v in i["candidates"].items() if v != 0}
+            for i in body["items"]} == {key: {y: v for y, v in values.items() if v != 0}
+                                         for key, values in expected.items()}
+    with require_data_file(SCHOOLS).open(encoding="utf-8") as handle:
+        region_of = {r["vestigingscode"]: r["arbeidsmarktregio_code"] for r in csv.DictReader(handle)
+                     if r["heeft_vmbo"] == "1"}
+    regional = client.get("/api/v1/coverage/exam-candidates?region=AM22").get_json()
+    assert regional["region_name"] == "Rijnmond"
+    assert {(i["pathway"], i["sector"]): i["candidates"]["2023-2024"] for i in regional["items"]} == {
+        key: values.get("2023-2024", 0) for key, values in recount_exams(region_of, "AM22").items()}
+    unknown = client.get("/api/v1/coverage/exam-candidates?region=AM99").get_json()
+    assert unknown["items"] == [] and unknown["region_name"] is None
+    for query in ("region=AM9", "region=Rijnmond", "region=AM22&region=AM01", "sector=techniek"):
+        response = client.get(f"/api/v1/coverage/exam-candidates?{query}")
+        assert response.status_code == 400 and response.get_json()["errors"], query

@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.domain import offer as rules
-from portal.models import OfferBasis, OfferPathwayYear, OfferProfileFigure, Organisation, organisation_profiles
+from portal.models import (
+    OfferBasis,
+    OfferExamFigure,
+    OfferPathwayYear,
+    OfferProfileFigure,
+    Organisation,
+    organisation_profiles,
+)
 from portal.services.reference.files import ReferenceDataError
 from portal.services.reference.governing_bodies import import_governing_bodies
 from portal.services.reference.offer import import_exam_pathways, import_profile_figures
@@ -162,11 +169,27 @@ def test_exam_file_reads_small_counts_and_rejects_unknown_opleidingen(db_session
     import_exam_pathways(db_session, good)
     rows = {(r.school_year, r.pathway_code): r.candidates for r in db_session.scalars(select(OfferPathwayYear))}
     assert rows == {("2022-2023", "KB"): None, ("2022-2023", "BB"): 12, ("2023-2024", "BB"): None}
+    # Per sector as well: LWT counts under BB, with DUO's sector.
+    sectors = {(r.school_year, r.pathway_code, r.sector): r.candidates
+               for r in db_session.scalars(select(OfferExamFigure))}
+    assert sectors == {("2022-2023", "KB", "techniek"): None, ("2022-2023", "BB", "zorg_welzijn"): 12,
+                       ("2023-2024", "BB", "zorg_welzijn"): None}
+    with pytest.raises(ReferenceDataError, match="Regel 2: opleiding 'VMBO K - kunst' noemt een onbekende sector"):
+        import_exam_pathways(db_session, EXAM_HEADER + '"99XA";"99XA00";"VMBO";"VMBO K - kunst";"5";"5"\n')
     with pytest.raises(ReferenceDataError, match="Regel 2: opleiding 'VMBO X - techniek' hoort bij geen leerweg"):
         import_exam_pathways(db_session, EXAM_HEADER + '"99XA";"99XA00";"VMBO";"VMBO X - techniek";"5";"5"\n')
     with pytest.raises(ReferenceDataError, match="Regel 2: 'vijf' examenkandidaten in 2023-2024"):
         import_exam_pathways(db_session, EXAM_HEADER + '"99XA";"99XA00";"VMBO";"VMBO K - techniek";"5";"vijf"\n')
     assert len(rows) == db_session.scalar(select(func.count()).select_from(OfferPathwayYear))
+
+
+def test_duo_exam_names_give_the_sector_as_duo_names_it():
+    assert rules.sector_of_exam("VMBO K - zorg en welzijn") == "zorg_welzijn"
+    assert rules.sector_of_exam("VMBO LWT - zorg & welzijn") == "zorg_welzijn"
+    assert rules.sector_of_exam("VMBO G - landbouw") == "landbouw"
+    assert rules.sector_of_exam("VMBO T") == "geen"
+    assert rules.sector_of_exam("VMBO B - kunst") is None
+    assert rules.sector_of_exam("HAVO - N&T") is None
 
 
 def test_duo_names_map_to_the_portal_codes():

@@ -1,6 +1,8 @@
-"""The OpenAPI paths and schemas of /api/v1/coverage/profiles (issue 16)."""
+"""The OpenAPI paths and schemas of /api/v1/coverage/profiles and /api/v1/coverage/exam-candidates
+(issue 16)."""
 from __future__ import annotations
 
+from portal.domain.offer import EXAM_SECTORS
 from portal.domain.vocab import VOCATIONAL_PROFILES
 
 PROFILE_ENUM = sorted(t.code for t in VOCATIONAL_PROFILES)
@@ -35,6 +37,16 @@ def paths(error_response, school_years: list[str]) -> dict:
         "/coverage/profiles.geojson": operation("getProfileCoverageGeojson",
                                                 "Landelijke dekking van de profielen per gebied (GeoJSON)",
                                                 "application/geo+json", "ProfileCoverageCollection"),
+        "/coverage/exam-candidates": {"get": {
+            "operationId": "getExamCandidates",
+            "summary": "Examenkandidaten vmbo per leerweg en sector per schooljaar (DUO)",
+            "parameters": [{"name": "region", "in": "query", "required": False,
+                            "description": "Een arbeidsmarktregio (code, bijvoorbeeld AM22); zonder: heel Nederland.",
+                            "schema": {"type": "string", "pattern": "^AM[0-9]{2}$"}}],
+            "responses": {"200": {"description": "Examenkandidaten per leerweg en sector.",
+                                  "content": {"application/json": {"schema": {
+                                      "$ref": "#/components/schemas/ExamCandidates"}}}},
+                          "400": error_response("Ongeldige parameter.")}}},
     }
 
 
@@ -52,7 +64,22 @@ def schemas() -> dict:
     meta = {"level": {"type": "string", "enum": ["gemeente", "provincie", "regio"]},
             "school_year": NULLABLE_STRING, "sources": {"type": "array", "items": {"type": "string"}},
             "definitions": {"type": "object", "additionalProperties": {"type": "string"}}}
+    exams = {"type": "object", "additionalProperties": False,
+             "required": ["region", "region_name", "school_years", "source", "definitions", "items"],
+             "properties": {
+                 "region": NULLABLE_STRING, "region_name": NULLABLE_STRING,
+                 "school_years": {"type": "array", "items": {"type": "string"}}, "source": {"type": "string"},
+                 "definitions": {"type": "object", "additionalProperties": {"type": "string"}},
+                 "items": {"type": "array", "items": {
+                     "type": "object", "additionalProperties": False,
+                     "required": ["pathway", "sector", "sector_name", "candidates"],
+                     "properties": {"pathway": {"type": "string", "enum": ["BB", "KB", "GL", "TL"]},
+                                    "sector": {"type": "string", "enum": [code for code, _ in EXAM_SECTORS]},
+                                    "sector_name": {"type": "string"},
+                                    "candidates": {"type": "object", "additionalProperties": {
+                                        "type": "integer", "minimum": 0, "nullable": True}}}}}}}
     return {
+        "ExamCandidates": exams,
         "ProfileCoverageValue": value,
         "ProfileCoverageArea": area,
         "ProfileCoverage": {"type": "object", "additionalProperties": False,

@@ -7,13 +7,21 @@ from flask import Response, abort, current_app, request, url_for
 
 from portal.domain import profile_coverage as pc
 from portal.domain.bounds import parse_whole_number
+from portal.domain.offer import EXAM_SECTOR_NAMES
 from portal.domain.school_year import current_school_year
 from portal.extensions import db
-from portal.routes.coverage import profile_maps
+from portal.routes.coverage import profile_maps, sector_chart
 from portal.routes.coverage.blueprint import profiles_bp as bp
 from portal.routes.coverage.map_render import render_parts
 from portal.services.coverage import profile_tables as tables
-from portal.services.coverage.profiles import PROFILE_CODES, exam_trend, profile_coverage, pupil_trend
+from portal.services.coverage.profile_trends import (
+    EXAM_SOURCE,
+    PUPIL_SOURCE,
+    exam_sector_trend,
+    exam_trend,
+    pupil_trend,
+)
+from portal.services.coverage.profiles import PROFILE_CODES, profile_coverage
 from portal.web.security import csp_nonce, relax_inline_styles
 from portal.web.templating import render_page_or_fragment
 
@@ -63,6 +71,7 @@ def index():
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "")
     years, exams = exam_trend(db.session, params.region)
+    _, exam_sectors = exam_sector_trend(db.session, params.region)
     pupil_years, pupils = pupil_trend(db.session, params.region)
     return render_page_or_fragment(
         "coverage_profiles/index.html", "coverage_profiles/_results.html",
@@ -77,7 +86,9 @@ def index():
         far=tables.distance_table(cov, params.profile, params.km, params.region),
         municipalities=tables.municipality_table(cov, params.profile),
         exam_years=years, exams=exams, pupil_years=pupil_years, pupils=pupils,
-        exam_points=[(y, exams.get("BB", {}).get(y, 0)) for y in years], definitions=pc.DEFINITIONS,
+        exam_sectors=exam_sectors, exam_panels=sector_chart.panels(years, exam_sectors),
+        chart=sector_chart.BOX, sector_names=EXAM_SECTOR_NAMES,
+        exam_source=EXAM_SOURCE, pupil_source=PUPIL_SOURCE, definitions=pc.DEFINITIONS,
         municipality_legend=profile_maps.MUNICIPALITY_LEGEND, province_legend=profile_maps.PROVINCE_LEGEND,
         profile_names=tables.PROFILE_NAMES, profile_codes=PROFILE_CODES, percent=pc.percent,
         data_age=(int(current_school_year()[:4]) - int(cov.school_year[:4])) if cov.school_year else None,
@@ -106,13 +117,18 @@ def export(name: str, fmt: str):
     if fmt not in EXPORT_TYPES or name not in tables.TABLES:
         abort(404)
     cov, params = _state()
-    table = (tables.small_table(cov, params.province, params.region) if name == "klein" else
-             tables.table(cov, name, profile=params.profile, threshold_km=params.km, region=params.region))
+    if name in tables.TREND_TABLES:
+        table = tables.trend_table(db.session, name, cov.regions, params.region)
+    elif name == "klein":
+        table = tables.small_table(cov, params.province, params.region)
+    else:
+        table = tables.table(cov, name, profile=params.profile, threshold_km=params.km, region=params.region)
     filters = {"profiel": params.profile if name in ("gemeenten", "afstand") else "",
                "km": f"{params.km:g}" if name == "afstand" else "",
                "provincie": params.province or "" if name == "klein" else "",
-               "regio": params.region or "" if name in ("klein", "afstand") else ""}
-    described = ", ".join(f"{k} {v}" for k, v in filters.items() if v) or "geen filters"
+               "regio": params.region or "" if name in ("klein", "afstand", *tables.TREND_TABLES) else ""}
+    described = ", ".join(f"{k} {v}" for k, v in filters.items() if v) or (
+        "Nederland en per arbeidsmarktregio" if name in tables.TREND_TABLES else "geen filters")
     header = tables.header_line(table, cov, described)
     body = tables.to_csv(table, header) if fmt == "csv" else tables.to_xlsx(table, header)
     response = Response(body, mimetype=EXPORT_TYPES[fmt])

@@ -9,16 +9,20 @@ import re
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from sqlalchemy.orm import Session
 
 from portal.core.spreadsheets import append_row, csv_cell
 from portal.domain import profile_coverage as pc
+from portal.domain.offer import EXAM_SECTOR_NAMES
 from portal.domain.vocab import VOCATIONAL_PROFILES
+from portal.services.coverage import profile_trends as trends
 from portal.services.coverage.profiles import PROFILE_CODES, ProfileCoverage
 
 PROFILE_NAMES = {t.code: t.name for t in VOCATIONAL_PROFILES}
 STATE_WORDS = {pc.OFFERED: "aangeboden", pc.NOT_OFFERED: "niet aangeboden",
                pc.NOT_APPLICABLE: "geen beroepsgericht vmbo-aanbod"}
-TABLES = ("verdeling", "profielen", "provincies", "gemeenten", "klein", "afstand")
+TABLES = ("verdeling", "profielen", "provincies", "gemeenten", "klein", "afstand", "leerlingen", "examens")
+TREND_TABLES = ("leerlingen", "examens")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: list[list]
+    # A trend spans several school years and has its own source; None: the school year of the coverage.
+    years: str | None = None
+    source: str | None = None
 
 
 def share_value(share: pc.Share) -> float | None:
@@ -95,6 +102,50 @@ def distance_table(cov: ProfileCoverage, profile: str, threshold_km: float, regi
                  f"{PROFILE_NAMES[profile]}", columns, rows)
 
 
+def _area_label(area: str, region_names: dict[str, str]) -> str:
+    return "Nederland" if area == trends.NATIONAL else region_names.get(area, area)
+
+
+def _span(years: list[str]) -> str | None:
+    return None if not years else years[0] if len(years) == 1 else f"{years[0]} tot en met {years[-1]}"
+
+
+def pupil_trend_table(years: list[str], per_area: dict[str, trends.Series], region_names: dict[str, str]) -> Table:
+    columns = ("Gebied", "Regiocode", "Leerweg", *years)
+    rows = [[_area_label(area, region_names), area, pathway, *[series[pathway].get(y, 0) for y in years]]
+            for area, series in per_area.items()
+            for pathway in sorted(series, key=lambda p: trends.PATHWAY_ORDER.index(p)
+                                  if p in trends.PATHWAY_ORDER else len(trends.PATHWAY_ORDER))]
+    return Table("leerlingen", "Leerlingen in leerjaar 3 en 4 per leerweg en schooljaar", columns, rows,
+                 years=_span(years) or "geen jaar", source=trends.PUPIL_SOURCE)
+
+
+def exam_trend_table(years: list[str], per_area: dict[str, trends.SectorSeries],
+                     region_names: dict[str, str]) -> Table:
+    columns = ("Gebied", "Regiocode", "Leerweg", "Sector", *years)
+    rows = [[_area_label(area, region_names), area, pathway, EXAM_SECTOR_NAMES.get(sector, sector),
+             *[values.get(y, 0) for y in years]]
+            for area, series in per_area.items() for (pathway, sector), values in series.items()]
+    return Table("examens", 'Examenkandidaten vmbo per leerweg, sector en schooljaar (cellen "<5" niet meegeteld; '
+                 'leeg: alleen cellen "<5")',
+                 columns, rows, years=_span(years) or "geen jaar", source=trends.EXAM_SOURCE)
+
+
+def trend_table(session: Session, name: str, region_names: dict[str, str], region: str | None = None) -> Table:
+    """A trend table for one region, or nationally and for every region (region None)."""
+    if name == "leerlingen":
+        if region:
+            years, pupils = trends.pupil_trend(session, region)
+            return pupil_trend_table(years, {region: pupils} if pupils else {}, region_names)
+        return pupil_trend_table(*trends.pupil_trend_per_region(session), region_names)
+    if name == "examens":
+        if region:
+            years, exams = trends.exam_sector_trend(session, region)
+            return exam_trend_table(years, {region: exams} if exams else {}, region_names)
+        return exam_trend_table(*trends.exam_sector_trend_per_region(session), region_names)
+    raise KeyError(name)
+
+
 def table(cov: ProfileCoverage, name: str, *, profile: str, threshold_km: float, region: str | None = None) -> Table:
     if name == "verdeling":
         return distribution_table(cov)
@@ -116,6 +167,8 @@ def _pct(share: float | None) -> float | None:
 
 
 def header_line(t: Table, cov: ProfileCoverage, filters: str) -> str:
+    if t.years is not None:
+        return f"{t.title}; schooljaren {t.years}; {filters}; bron: {t.source}"
     return f"{t.title}; schooljaar {cov.school_year}; {filters}; bron: {'; '.join(cov.sources) or 'geen gegevens'}"
 
 
@@ -143,6 +196,6 @@ def to_xlsx(t: Table, header: str) -> bytes:
 
 
 def file_name(t: Table, cov: ProfileCoverage, filters: dict[str, str]) -> str:
-    parts = ["dekking", t.name, cov.school_year or "geen-jaar"]
+    parts = ["dekking", t.name, (t.years.replace(" ", "-") if t.years else cov.school_year) or "geen-jaar"]
     parts += [f"{k}-{v}" for k, v in sorted(filters.items()) if v]
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))

@@ -26,7 +26,6 @@ from portal.domain.vocab import VOCATIONAL_PROFILES
 from portal.models import (
     Municipality,
     MunicipalityRegion,
-    OfferPathwayYear,
     OfferProfileFigure,
     OfferStatement,
     Organisation,
@@ -325,46 +324,6 @@ def _areas(session: Session, region_year: int | None) -> dict[str, Area]:
              .outerjoin(Region, Region.id == MunicipalityRegion.region_id)
              .order_by(Municipality.name))
     return {row[0]: Area(*row) for row in session.execute(query)}
-
-
-def pupil_trend(session: Session, region: str | None = None) -> tuple[list[str], dict[str, dict[str, int]]]:
-    """Pupils in leerjaar 3 and 4 per leerweg per school year of the profiel figures (nationally or in one
-    region): (years, pathway -> year -> n)."""
-    total = func.sum(OfferProfileFigure.pupils_year3 + OfferProfileFigure.pupils_year4)
-    query = select(OfferProfileFigure.school_year, OfferProfileFigure.pathway_code, total)
-    if region:
-        region_year = current_region_year(session)
-        query = (query.join(Organisation, Organisation.vestigingscode == OfferProfileFigure.vestigingscode)
-                 .join(MunicipalityRegion, (MunicipalityRegion.municipality_id == Organisation.municipality_id)
-                       & (MunicipalityRegion.year == (region_year or 0)))
-                 .join(Region, Region.id == MunicipalityRegion.region_id).where(Region.code == region))
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    years: set[str] = set()
-    for year, pathway, n in session.execute(query.group_by(OfferProfileFigure.school_year,
-                                                           OfferProfileFigure.pathway_code)):
-        result[pathway][year] = int(n or 0)
-        years.add(year)
-    return sorted(years), dict(result)
-
-
-def exam_trend(session: Session, region: str | None = None) -> tuple[list[str], dict[str, dict[str, int]]]:
-    """Exam candidates per leerweg per school year (nationally or in one region): (years, pathway -> year -> n).
-    DUO's "<5" cells are unknown and not added."""
-    query = select(OfferPathwayYear.school_year, OfferPathwayYear.pathway_code,
-                   func.coalesce(func.sum(OfferPathwayYear.candidates), 0))
-    if region:
-        region_year = current_region_year(session)
-        query = (query.join(Organisation, Organisation.vestigingscode == OfferPathwayYear.vestigingscode)
-                 .join(MunicipalityRegion, (MunicipalityRegion.municipality_id == Organisation.municipality_id)
-                       & (MunicipalityRegion.year == (region_year or 0)))
-                 .join(Region, Region.id == MunicipalityRegion.region_id).where(Region.code == region))
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    years: set[str] = set()
-    for year, pathway, total in session.execute(query.group_by(OfferPathwayYear.school_year,
-                                                               OfferPathwayYear.pathway_code)):
-        result[pathway][year] = int(total)
-        years.add(year)
-    return sorted(years), dict(result)
 
 
 # --- the in-process cache ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.core.audit import record
 from portal.domain import offer as rules
-from portal.models import OfferPathwayYear, OfferProfileFigure
+from portal.models import OfferExamFigure, OfferPathwayYear, OfferProfileFigure
 from portal.services.reference.files import ImportReport, ReferenceDataError, read_csv
 
 PUPIL_COLUMNS = ("BRIN NUMMER", "VESTIGINGSNUMMER", "ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR", "VMBO SECTOR",
@@ -106,20 +106,30 @@ def import_profile_figures(session: Session, raw: bytes | str, school_year: str,
     return report
 
 
-def parse_exam_pathways(raw: bytes | str) -> list[dict]:
-    """Per vestiging x school year x leerweg: the vmbo examenkandidaten (at
-    least; None when DUO only says "<5"). Years without candidates are left out."""
+def _add(previous: int | None, value: int | None, seen: bool) -> int | None:
+    """Candidates summed over DUO rows; None ("<5") stays None only while every part is "<5"."""
+    if not seen:
+        return value
+    return value if previous is None else previous + (value or 0)
+
+
+def parse_exam_figures(raw: bytes | str) -> list[dict]:
+    """Per vestiging x school year x leerweg x sector: the vmbo examenkandidaten (None when DUO only
+    says "<5"). Years without candidates are left out."""
     parsed = read_csv(raw, EXAM_COLUMNS, legacy=True)
     years = sorted({m.group(1) for column in (parsed[0][1] if parsed else {}) if (m := EXAM_YEAR_RE.match(column))})
     if parsed and not years:
         raise ReferenceDataError("Regel 1: geen kolommen 'EXAMENKANDIDATEN SCHOOLJAAR jjjj-jjjj - TOTAAL'.")
-    found: dict[tuple[str, str, str], int | None] = {}
+    found: dict[tuple[str, str, str, str], int | None] = {}
     for line, row in parsed:
         if row["ONDERWIJSTYPE VO"].upper() != "VMBO":
             continue
         pathway = rules.pathway_of_exam(row["OPLEIDINGSNAAM"])
         if pathway is None:
             raise ReferenceDataError(f"Regel {line}: opleiding '{row['OPLEIDINGSNAAM']}' hoort bij geen leerweg.")
+        sector = rules.sector_of_exam(row["OPLEIDINGSNAAM"])
+        if sector is None:
+            raise ReferenceDataError(f"Regel {line}: opleiding '{row['OPLEIDINGSNAAM']}' noemt een onbekende sector.")
         code = row["VESTIGINGSCODE"]
         if not re.fullmatch(r"[0-9]{2}[A-Z]{2}[0-9]{2}", code):
             raise ReferenceDataError(f"Regel {line}: '{code}' is geen vestigingscode (BRIN + 2 cijfers).")
@@ -129,22 +139,41 @@ def parse_exam_pathways(raw: bytes | str) -> list[dict]:
                 continue
             if value != "<5" and not value.isdecimal():
                 raise ReferenceDataError(f"Regel {line}: '{value}' examenkandidaten in {year} is geen aantal.")
-            key = (code, year, pathway)
-            known = int(value) if value.isdecimal() else None
-            previous = found.get(key)
-            found[key] = known if previous is None else previous + (known or 0)
+            key = (code, year, pathway, sector)
+            found[key] = _add(found.get(key), int(value) if value.isdecimal() else None, key in found)
     if not found:
         raise ReferenceDataError("Het bestand bevat geen vmbo-examenkandidaten.")
+    return [{"vestigingscode": code, "school_year": year, "pathway_code": pathway, "sector": sector,
+             "candidates": number} for (code, year, pathway, sector), number in sorted(found.items())]
+
+
+def exam_pathways_of(figures: list[dict]) -> list[dict]:
+    """The figures summed over the sectors: per vestiging x school year x the leerweg it examined."""
+    found: dict[tuple[str, str, str], int | None] = {}
+    for figure in figures:
+        key = (figure["vestigingscode"], figure["school_year"], figure["pathway_code"])
+        found[key] = _add(found.get(key), figure["candidates"], key in found)
     return [{"vestigingscode": code, "school_year": year, "source": "duo_examens", "pathway_code": pathway,
              "candidates": number} for (code, year, pathway), number in sorted(found.items())]
 
 
+def parse_exam_pathways(raw: bytes | str) -> list[dict]:
+    """Per vestiging x school year x leerweg: the vmbo examenkandidaten (at
+    least; None when DUO only says "<5"). Years without candidates are left out."""
+    return exam_pathways_of(parse_exam_figures(raw))
+
+
 def import_exam_pathways(session: Session, raw: bytes | str, actor=None) -> OfferImportReport:
-    """Replace DUO's examined leerwegen of the school years in the file."""
-    rows = parse_exam_pathways(raw)
+    """Replace DUO's examined leerwegen, and the candidates per leerweg x sector, of the school years in
+    the file."""
+    figures = parse_exam_figures(raw)
+    rows = exam_pathways_of(figures)
     years = sorted({r["school_year"] for r in rows})
     session.execute(delete(OfferPathwayYear).where(OfferPathwayYear.school_year.in_(years),
                                                    OfferPathwayYear.source == "duo_examens"))
+    session.execute(delete(OfferExamFigure).where(OfferExamFigure.school_year.in_(years)))
     session.execute(insert(OfferPathwayYear), rows)
-    record(session, actor, "offer_pathways", None, "import", after={"schooljaren": years, "regels": len(rows)})
+    session.execute(insert(OfferExamFigure), figures)
+    record(session, actor, "offer_pathways", None, "import",
+           after={"schooljaren": years, "regels": len(rows), "regels_per_sector": len(figures)})
     return OfferImportReport(vestigingen=len({r["vestigingscode"] for r in rows}), rows=len(rows), created=len(rows))
