@@ -15,6 +15,7 @@ from portal.models.agreement import (
     agreement_routes,
 )
 from portal.models.audit import AuditLog
+from portal.models.data_version import DataVersionSlot
 from portal.models.mbo_location import MboLocation
 from portal.models.monitoring import MonitorSnapshot, Target
 from portal.models.notification import Notification, NotificationPreference
@@ -63,8 +64,8 @@ from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
 __all__ = [
-    "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "FormSubmission",
-    "FundingShare", "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
+    "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "DataVersionSlot",
+    "FormSubmission", "FundingShare", "FundingTotal", "GoodPractice", "LearningRoute", "LoginFailure", "MboDomain", "MboLevel",
     "MboLocation", "MonitorSnapshot", "Municipality", "MunicipalityRegion", "Notification",
     "NotificationPreference", "OfferBasis", "OfferPathwayYear", "OfferProfileFigure", "OfferStatement",
     "Organisation", "OrganisationMerge", "Pathway", "PlanAction", "PlanAssessor", "PlanAttachment",
