@@ -12,10 +12,12 @@ process runs CSV imports of N routes each, in one transaction, meanwhile (the
 one row makes all the writers wait for each import's commit.
 
 The database: with DATABASE_URL on PostgreSQL a database of its own,
-<name>_writers, is created beside the one named and dropped at the end (the
-named one is not touched); otherwise a temporary SQLite file. Prints writes/s
-and the latency per write (p50, p95, max, in ms); --json prints one JSON
-object instead. Asserts nothing.
+<name>_writers_<pid>, is created beside the one named and dropped at the end (the
+named one is not touched); otherwise a temporary SQLite file. Prints writes/s,
+the latency per write (p50, p95, max, in ms) and, on PostgreSQL, how many of
+its connections waited for a lock (sampled; unlike the rates this does not
+depend on how busy the machine is); --json prints one JSON object instead.
+Asserts nothing.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def _database(tmp: str) -> tuple[str, str | None]:
         if url.startswith(plain):
             url = "postgresql+psycopg://" + url[len(plain):]
     base = make_url(url)
-    name = f"{base.database}_writers"
+    name = f"{base.database}_writers_{os.getpid()}"
     admin_url = base.set(database="postgres").render_as_string(hide_password=False)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -186,6 +188,44 @@ def _importer(url: str, rows: int, ready, go, seconds: float, out) -> None:
     out.put(("import", durations))
 
 
+class LockWatch:
+    """On PostgreSQL: samples, every 50 ms, how many of the benchmark's
+    connections wait for a lock (pg_stat_activity). Independent of how busy
+    the CPU is, unlike the rates: 0 when writers never queue on each other."""
+
+    def __init__(self, url: str):
+        import threading
+        self.url, self.samples, self.stop = url, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND wait_event_type = 'Lock'")
+        with engine.connect() as conn:
+            while not self.stop.wait(0.05):
+                self.samples.append(conn.execute(query, {"db": make_url(self.url).database}).scalar() or 0)
+        engine.dispose()
+
+    def __enter__(self) -> LockWatch:
+        if self.url.startswith("postgresql"):
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(5)
+
+    def report(self) -> dict:
+        if not self.samples:
+            return {"lock_waiters_mean": None, "lock_waiters_max": None, "time_with_lock_waiters": None}
+        return {"lock_waiters_mean": round(statistics.mean(self.samples), 2),
+                "lock_waiters_max": max(self.samples),
+                "time_with_lock_waiters": round(sum(1 for n in self.samples if n) / len(self.samples), 3)}
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -217,8 +257,9 @@ def main() -> None:
             process.start()
         for _ in processes:  # every process has built its app and read its ids
             ready.get(timeout=300)
-        go.set()
-        results = [out.get(timeout=args.seconds + 300) for _ in processes]
+        with LockWatch(url) as watch:
+            go.set()
+            results = [out.get(timeout=args.seconds + 300) for _ in processes]
         for process in processes:
             process.join(30)
         failed = [p.exitcode for p in processes if p.exitcode]
@@ -238,7 +279,7 @@ def main() -> None:
         "max_ms": round(1000 * max(latencies, default=0), 1),
         "import_rows": args.import_rows, "imports": len(imports),
         "import_s_median": round(statistics.median(imports), 2) if imports else None,
-        "load_average": round(os.getloadavg()[0], 1), "cores": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 1), "cores": os.cpu_count(), **watch.report(),
     }
     if args.json:
         print(json.dumps(report))
@@ -249,6 +290,9 @@ def main() -> None:
           f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, max {report['max_ms']} ms")
     if imports:
         print(f"imports: {len(imports)}, median {report['import_s_median']} s each")
+    if report["lock_waiters_mean"] is not None:
+        print(f"connections waiting for a lock (sampled every 50 ms): mean {report['lock_waiters_mean']}, "
+              f"max {report['lock_waiters_max']}, some waiting {100 * report['time_with_lock_waiters']:.0f} % of the time")
     print(f"load average at the end: {report['load_average']} on {report['cores']} cores")
 
 
