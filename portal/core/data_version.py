@@ -32,7 +32,7 @@ import secrets
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.models import Setting
 
@@ -81,7 +81,7 @@ def bump_data_version(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_bump(session: Session, transaction) -> None:
+def _forget_bump(session: Session, transaction: SessionTransaction) -> None:
     """The next transaction (or what follows a savepoint, which may have been
     rolled back) bumps again; the end of a flush's inner unit changes nothing."""
     if transaction.parent is None or transaction.nested:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
+
 from portal.core import data_version
 from portal.extensions import db
 from portal.web import query_count, response_cache
