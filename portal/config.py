@@ -37,6 +37,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The start of every key the portal writes to Redis (several portals may share one Redis).
+    REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX") or "portal:"
+    LOGIN_THROTTLE_PREFIX = REDIS_KEY_PREFIX + "login-failures:"
     PORTAL_DATA_DIR = _default_data_dir()
     UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # 10 MB files plus form overhead

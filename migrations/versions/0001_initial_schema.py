@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 04:08:35.021237
+Create Date: 2026-12-05 04:19:15.286455
 
 """
 
@@ -29,6 +29,13 @@ def upgrade():
         sa.CheckConstraint("weight BETWEEN 1 AND 100", name=op.f("ck_assessment_criteria_weight")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_criteria")),
         sa.UniqueConstraint("name", name=op.f("uq_assessment_criteria_name")),
+    )
+    op.create_table(
+        "data_version_slots",
+        sa.Column("slot", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("counter", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("counter > 0", name=op.f("ck_data_version_slots_counter_positive")),
+        sa.PrimaryKeyConstraint("slot", name=op.f("pk_data_version_slots")),
     )
     op.create_table(
         "login_failures",
@@ -1845,5 +1852,6 @@ def downgrade():
         batch_op.drop_index("ix_login_failures_key_failed_at")
 
     op.drop_table("login_failures")
+    op.drop_table("data_version_slots")
     op.drop_table("assessment_criteria")
     # ### end Alembic commands ###

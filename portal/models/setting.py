@@ -1,4 +1,4 @@
-"""Small key/value facts about the data set (its label, the data version)."""
+"""Small key/value facts about the data set (its label, what was generated)."""
 from __future__ import annotations
 
 from sqlalchemy import String, Text

@@ -1,8 +1,8 @@
 """Conditional requests for public pages, correct across app instances.
 
 An anonymous GET of a public page carries an ETag derived from:
-- the data version kept in the database (setting "data_version"; every audited
-  write bumps it inside the same transaction, see services.audit.record), so a
+- the data version kept in the database (core/data_version.py; every audited
+  write bumps it inside the same transaction, see core/audit.record), so a
   second instance sharing the database never answers 304 for stale data;
 - the session's CSRF secret (the page embeds a token bound to it);
 - the host and full URL (path and query string), every HX-* header (page or
@@ -12,7 +12,7 @@ An anonymous GET of a public page carries an ETag derived from:
   code and templates (a deploy never serves an old page).
 
 If-None-Match with a matching tag answers 304 before the view runs: one
-cheap query (the data version by primary key).
+cheap query (the data version: a sum over a few rows).
 
 The CSP nonce: a page's scripts carry a per-response nonce. The ETag carries
 that nonce after the hash, and a 304 sends the CSP header with the nonce of
@@ -29,9 +29,8 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import text
 
-from portal.core.data_version import DATA_VERSION
+from portal.core import data_version
 from portal.extensions import db
 from portal.web import query_count, response_cache
 from portal.web.security import csp_nonce
@@ -42,14 +41,9 @@ UNCACHED_ENDPOINTS = frozenset({"static", "main.healthz"})
 _TAG = re.compile(r'(?:W/)?"pv1\.([0-9a-f]{24})\.([A-Za-z0-9_-]{8,64})"')
 
 
-# Built once: constructing a select() per request costs more than running it.
-_DATA_VERSION_SQL = text('SELECT value FROM settings WHERE "key" = :key')
-
-
 def read_data_version() -> str:
-    """The current data version: one primary-key lookup on the session's connection."""
-    value = db.session.connection().execute(_DATA_VERSION_SQL, {"key": DATA_VERSION}).scalar()
-    return value or "0"
+    """The current data version, on the request's connection, before any data is read."""
+    return data_version.read(db.session.connection())
 
 
 def code_fingerprint(root: Path | None = None) -> str:

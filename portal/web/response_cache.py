@@ -1,11 +1,23 @@
-"""A per-process cache of rendered public pages, keyed by the data version.
+"""A cache of rendered public pages, keyed by the data version: in each
+process, and with REDIS_URL shared by every worker of every instance.
 
-Anonymous GET responses of public pages are kept in memory (per worker,
-bounded) under a key of: the code fingerprint, the data version read from the
-database for this request, the host, the full URL, every HX-* request header,
-the cookies other than the session, and the day. Any audited write changes
-the data version, so a write through any instance makes every instance miss;
-when a worker sees a new version it drops the whole cache.
+Anonymous GET responses of public pages are kept under a key of: the code
+fingerprint, the data version read from the database for this request, the
+host, the full URL, every HX-* request header, the cookies other than the
+session, and the day. Any audited write changes the data version, so a write
+through any instance makes every instance miss.
+
+Two levels. In memory per worker (bounded; a worker that sees a new version
+drops it whole), and with REDIS_URL in Redis, so that N workers on M machines
+render a page once per data version: a miss in memory asks Redis, and a
+rendered page goes to both. Redis entries expire (RESPONSE_CACHE_TTL, an hour
+by default; entries of an old version are never asked for again), so Redis
+with `maxmemory` and a `volatile-*` or `allkeys-lru` policy keeps the cache
+bounded. Keys start with RESPONSE_CACHE_PREFIX (by default the Redis key
+prefix, "page:" and a digest of the database URL, so two databases sharing a
+Redis never share pages). When Redis fails the page is rendered (and Redis is
+left alone for a while): an outage costs speed, never correctness.
+The response header X-Page-Cache says hit (memory), hit-shared (Redis) or miss.
 
 Per-response secrets are not shared: the CSP nonce and the CSRF token in a
 stored page are placeholders, filled with this request's fresh values on a hit
@@ -19,12 +31,17 @@ audit entry would otherwise see pages of an earlier test.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import threading
+import time
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import redis
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
@@ -36,7 +53,11 @@ CACHED_TYPES = ("text/html", "application/json", "application/geo+json")
 SKIPPED_HEADERS = frozenset(h.lower() for h in (
     "Set-Cookie", "Content-Length", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
     "X-Frame-Options", "Permissions-Policy", "Strict-Transport-Security", "ETag", "Cache-Control",
-    "X-Query-Count"))
+    "X-Query-Count", "X-Page-Cache"))
+HEADER = "X-Page-Cache"
+REDIS_PAUSE = 30.0  # seconds without Redis after it failed
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -91,6 +112,81 @@ def page_key(version: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+class SharedCache:
+    """The pages in Redis: one key per page, with an expiry."""
+
+    def __init__(self, url: str, prefix: str, ttl: int, max_bytes: int):
+        self.made_for: tuple[str, str | None] = (url, None)
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.prefix, self.ttl, self.max_bytes = prefix, ttl, max_bytes
+        self.paused_until = 0.0
+
+    def _available(self) -> bool:
+        return time.monotonic() >= self.paused_until
+
+    def _failed(self, exc: Exception) -> None:
+        self.paused_until = time.monotonic() + REDIS_PAUSE
+        log.warning("page cache: Redis unavailable (%s); rendering without it for %d s", exc, REDIS_PAUSE)
+
+    def get(self, key: str) -> Entry | None:
+        if not self._available():
+            return None
+        try:
+            raw = self.client.get(self.prefix + key)
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return None
+        return decode(raw) if isinstance(raw, bytes) else None
+
+    def put(self, key: str, entry: Entry) -> None:
+        if not self._available():
+            return
+        raw = encode(entry)
+        if len(raw) > self.max_bytes:
+            return
+        try:
+            self.client.set(self.prefix + key, raw, ex=self.ttl)
+        except redis.RedisError as exc:
+            self._failed(exc)
+
+
+def encode(entry: Entry) -> bytes:
+    head = json.dumps({"status": entry.status, "headers": entry.headers, "inline_styles": entry.inline_styles})
+    return zlib.compress(head.encode() + b"\n" + entry.body.encode(), 1)
+
+
+def decode(raw: bytes) -> Entry | None:
+    try:
+        head, _, body = zlib.decompress(raw).partition(b"\n")
+        meta = json.loads(head)
+        return Entry(body.decode(), int(meta["status"]), [(str(k), str(v)) for k, v in meta["headers"]],
+                     bool(meta["inline_styles"]))
+    except (zlib.error, ValueError, KeyError, TypeError):
+        return None  # written by other code: render again
+
+
+def _shared() -> SharedCache | None:
+    config = current_app.config
+    url = config.get("REDIS_URL")
+    if not url or not config.get("RESPONSE_CACHE_SHARED", True):
+        return None
+    made_for = (url, config.get("RESPONSE_CACHE_PREFIX"))
+    shared = current_app.extensions.get("page_cache_shared")
+    if shared is None or shared.made_for != made_for:
+        shared = current_app.extensions["page_cache_shared"] = SharedCache(
+            url, shared_prefix(), int(config["RESPONSE_CACHE_TTL"]), int(config["RESPONSE_CACHE_MAX_BYTES"]) // 4)
+        shared.made_for = made_for
+    return shared
+
+
+def shared_prefix() -> str:
+    prefix = current_app.config.get("RESPONSE_CACHE_PREFIX")
+    if prefix:
+        return prefix
+    database = hashlib.sha256(str(current_app.config["SQLALCHEMY_DATABASE_URI"]).encode()).hexdigest()[:12]
+    return f"{current_app.config.get('REDIS_KEY_PREFIX', 'portal:')}page:{database}:"
+
+
 def _cache() -> PageCache | None:
     if not current_app.config.get("RESPONSE_CACHE"):
         return None
@@ -106,7 +202,12 @@ def lookup(version: str) -> Response | None:
     if cache is None:
         return None
     key = page_key(version)
-    entry = cache.get(version, key)
+    entry, source = cache.get(version, key), "hit"
+    if entry is None:
+        shared = _shared()
+        entry, source = (shared.get(key) if shared is not None else None), "hit-shared"
+        if entry is not None:
+            cache.put(version, key, entry)
     if entry is None:
         g.page_cache_slot = (version, key)
         return None
@@ -119,6 +220,7 @@ def lookup(version: str) -> Response | None:
     response = Response(body, status=entry.status)
     for name, value in entry.headers:
         response.headers.add(name, value)
+    response.headers[HEADER] = source
     return response
 
 
@@ -127,9 +229,10 @@ def store(response: Response) -> None:
     would not repeat that."""
     slot = g.pop("page_cache_slot", None)
     cache = _cache()
-    if slot is None or cache is None or response.status_code != 200 or response.direct_passthrough:
+    if slot is None or cache is None:
         return
-    if session.modified:
+    response.headers[HEADER] = "miss"
+    if response.status_code != 200 or response.direct_passthrough or session.modified:
         return
     if response.mimetype not in CACHED_TYPES or "Cache-Control" in response.headers:
         return
@@ -141,11 +244,16 @@ def store(response: Response) -> None:
     if token:
         body = body.replace(token, CSRF)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS]
-    cache.put(slot[0], slot[1], Entry(body, response.status_code, headers,
-                                      bool(g.get("csp_allow_inline_styles"))))
+    entry = Entry(body, response.status_code, headers, bool(g.get("csp_allow_inline_styles")))
+    cache.put(slot[0], slot[1], entry)
+    shared = _shared()
+    if shared is not None:
+        shared.put(slot[1], entry)
 
 
 def init_app(app: Flask) -> None:
     env = os.environ.get("RESPONSE_CACHE")
     app.config.setdefault("RESPONSE_CACHE", env == "1" if env in ("0", "1") else not app.testing)
     app.config.setdefault("RESPONSE_CACHE_MAX_BYTES", 16 * 1024 * 1024)  # per worker
+    app.config.setdefault("RESPONSE_CACHE_TTL", int(os.environ.get("RESPONSE_CACHE_TTL") or 3600))
+    app.config.setdefault("RESPONSE_CACHE_PREFIX", os.environ.get("RESPONSE_CACHE_PREFIX") or None)

@@ -49,7 +49,7 @@ def test_a_repeat_request_answers_304_with_one_query(client, url, queries):
     assert again.status_code == 304
     assert again.data == b""
     assert len(queries) == 1, queries
-    assert "settings" in queries[0]
+    assert "data_version_slots" in queries[0]
     # The CSP of the 304 carries the nonce of the copy the browser holds.
     nonce = re.search(r"'nonce-([^']+)'", first.headers["Content-Security-Policy"]).group(1)
     assert f"'nonce-{nonce}'" in again.headers["Content-Security-Policy"]

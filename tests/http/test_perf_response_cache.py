@@ -10,6 +10,7 @@ import pytest
 from portal.core.audit import record
 from tests.conftest import login_as
 from tests.factories import make_organisation, make_user
+from tests.factories_security import require_redis
 
 
 @pytest.fixture
@@ -83,3 +84,70 @@ def test_the_map_keeps_its_inline_style_allowance_on_a_hit(client, page_cache, q
     assert len(queries) == 1
     assert "'unsafe-inline'" in hit.headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in client.get("/").headers["Content-Security-Policy"]
+
+
+@pytest.fixture
+def shared_page_cache(app, page_cache):
+    """The page cache with its shared level in Redis, under a key prefix of its own."""
+    import uuid
+
+    import redis
+    prefix = f"test:{uuid.uuid4().hex}:page:"
+    saved = {k: app.config.get(k) for k in ("REDIS_URL", "RESPONSE_CACHE_PREFIX")}
+    app.config.update(REDIS_URL=require_redis(), RESPONSE_CACHE_PREFIX=prefix)
+    app.extensions.pop("page_cache_shared", None)
+    client = redis.Redis.from_url(app.config["REDIS_URL"])
+    yield client, prefix
+    app.config.update(saved)
+    app.extensions.pop("page_cache_shared", None)
+    for key in client.scan_iter(prefix + "*"):
+        client.delete(key)
+
+
+def _another_worker(app):
+    """What another worker (or instance) holds: nothing in its own memory."""
+    app.extensions.pop("page_cache", None)
+
+
+def test_a_page_rendered_by_one_worker_is_a_hit_for_another(app, client, shared_page_cache, queries):
+    redis_client, prefix = shared_page_cache
+    _warm(client, "/kaart/")
+    first = client.get("/kaart/")
+    assert first.headers["X-Page-Cache"] == "hit"  # in this worker's memory
+    keys = list(redis_client.scan_iter(prefix + "*"))
+    assert len(keys) == 1 and 0 < redis_client.ttl(keys[0]) <= app.config["RESPONSE_CACHE_TTL"]
+    _another_worker(app)
+    queries.clear()
+    shared = client.get("/kaart/")
+    assert shared.headers["X-Page-Cache"] == "hit-shared"
+    assert len(queries) == 1  # the data version only: not rendered
+    assert _nonce(shared) != _nonce(first) and f'nonce="{_nonce(shared)}"' in shared.get_data(as_text=True)
+    assert "'unsafe-inline'" in shared.headers["Content-Security-Policy"]  # the map's allowance travels along
+    assert client.get("/kaart/").headers["X-Page-Cache"] == "hit"  # now in this worker's memory too
+
+
+def test_a_write_makes_the_shared_copy_stale(app, client, db_session, shared_page_cache, queries):
+    _warm(client, "/")
+    before = client.get("/").get_data(as_text=True)
+    make_organisation("vmbo", name="Nieuwe vestiging gedeeld")
+    record(db_session, None, "organisation", None, "create")
+    db_session.commit()
+    _another_worker(app)
+    after = client.get("/")
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert after.get_data(as_text=True) != before
+
+
+def test_without_redis_the_page_is_rendered(app, client, page_cache, queries):
+    """Redis down: every request renders (no error page), and Redis is left alone for a while."""
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    app.extensions.pop("page_cache_shared", None)
+    try:
+        _warm(client, "/")
+        _another_worker(app)
+        response = client.get("/")
+        assert response.status_code == 200 and response.headers["X-Page-Cache"] == "miss"
+        assert app.extensions["page_cache_shared"].paused_until > 0
+    finally:
+        app.config["REDIS_URL"] = None
+        app.extensions.pop("page_cache_shared", None)

@@ -8,7 +8,7 @@ from statistics import median
 import pytest
 from sqlalchemy import func, select
 
-from portal.core.data_version import DATA_VERSION
+from portal.core import data_version
 from portal.core.errors import ServiceError
 from portal.core.settings import DATASET_LABEL, get_setting
 from portal.devdata.generator import GENERATED, generate
@@ -83,11 +83,11 @@ def test_scale_sets_the_numbers(db_session):
 
 
 def test_the_data_set_is_labelled_synthetic_and_audited_once(db_session, client):
-    version_before = get_setting(db_session, DATA_VERSION)
+    version_before = data_version.read(db_session)
     audit_before = db_session.scalar(select(func.count(AuditLog.id)))
     generate(db_session, scale=0.02, seed=5, data_dir=DATA_DIR)
     assert get_setting(db_session, DATASET_LABEL) == "synthetic"
-    assert get_setting(db_session, DATA_VERSION) != version_before
+    assert data_version.read(db_session) != version_before
     entries = db_session.scalars(select(AuditLog).where(AuditLog.id > 0).order_by(AuditLog.id.desc())
                                  .limit(db_session.scalar(select(func.count(AuditLog.id))) - audit_before)).all()
     assert [e.action for e in entries] == ["generate"]

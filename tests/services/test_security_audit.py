@@ -41,6 +41,7 @@ from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
+    "core.data_version": {"read"},
     "services.monitoring.facts": {"load_facts"},
     "services.monitoring.indicators": {"indicator_years", "snapshot_year"},
     "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind"},
@@ -168,7 +169,7 @@ NOT_AUDITED: dict[str, str] = {
     "core.audit.record": "the audit log itself",
     "core.audit.record_many": "the audit log itself",
     "core.data_version.bump_data_version": "part of every audit entry (record() calls it)",
-    "core.data_version.put_setting": "the plain write under bump_data_version and the audited set_setting",
+    "core.data_version.put_setting": "the plain write under the audited set_setting",
     "services.agreements.changes.store_version": "the version row (snapshot) of an audited agreement write; each "
                                                 "caller records its own entry",
     "services.agreements.changes.derive_internal": "sets the derived is_internal flag inside an audited agreement write",
@@ -972,11 +973,10 @@ def test_an_unclassified_new_service_function_fails(monkeypatch):
 def test_login_and_logout_entries_do_not_invalidate_cached_pages(db_session, reference_data):
     """Logging in and out is audited, but changes no page: the data version
     (the key of every cached page) stays the same."""
-    from portal.core.data_version import DATA_VERSION
-    from portal.core.settings import get_setting
+    from portal.core import data_version
     from portal.services.accounts import users
     user = make_user("reader", make_organisation("vmbo"))
-    version = get_setting(db_session, DATA_VERSION)
+    version = data_version.read(db_session)
     users.authenticate(db_session, user.email, PASSWORD)
     users.rotate_session_token(db_session, user)
-    assert get_setting(db_session, DATA_VERSION) == version
+    assert data_version.read(db_session) == version

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.core.data_version import DATA_VERSION, bump_data_version
 from portal.core.spreadsheets import FORMULA_START
 from portal.domain import vocab
 from portal.domain.route_state import ACTIVE
 from portal.domain.routes import STATUS_NAMES, TEACHING_LOCATION_NAMES, RouteInput, RuleResult, parse_pupils
 from portal.domain.text import check_text, normalise_text
-from portal.models import Organisation, Setting
+from portal.models import Organisation
 from portal.services.learning_routes import bulk, duplicates
 from portal.services.learning_routes import operations as route_service
 from portal.services.learning_routes.columns import FIELD_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
@@ -339,12 +338,6 @@ def iter_import(session: Session, rows: list[tuple[int, dict[str, str]]], actor,
     ids = sorted({i for data, _ in parsed for i in (*data.vmbo_parties, *data.mbo_parties, *data.employer_parties)})
     for start in range(0, len(ids), 500):
         route_service.party_facts(session, ids[start:start + 500], facts_cache)
-    # Every audit entry bumps the data version; keep that row in the identity
-    # map (it is weakly referenced) so it is not selected again for each row.
-    data_version = session.get(Setting, DATA_VERSION)
-    if data_version is None:
-        bump_data_version(session)
-        data_version = session.get(Setting, DATA_VERSION)  # noqa: F841
     active_created: list[tuple[int, str]] = []
     for start in range(0, len(rows), chunk):
         lines = [line for line, _ in rows[start:start + chunk]]

@@ -1,0 +1,44 @@
+"""The data version (core/data_version.py): every committed write changes it,
+once per transaction, through one counter among a few."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.core import data_version
+from portal.core.audit import record
+from portal.models import DataVersionSlot
+
+
+def _counters(session) -> dict[int, int]:
+    return dict(session.execute(select(DataVersionSlot.slot, DataVersionSlot.counter)).all())
+
+
+def test_every_committed_write_changes_the_version(db_session):
+    versions = [data_version.read(db_session)]
+    for _ in range(3):
+        record(db_session, None, "organisation", None, "update", after={"name": "x"})
+        db_session.commit()
+        versions.append(data_version.read(db_session))
+    assert len(set(versions)) == 4
+    assert [int(v) for v in versions] == sorted(int(v) for v in versions)  # it only grows
+
+
+def test_a_transaction_adds_to_one_counter_once(db_session):
+    before = _counters(db_session)
+    for _ in range(5):  # one save records several entries
+        record(db_session, None, "organisation", None, "update", after={"name": "y"})
+    after = _counters(db_session)
+    changed = [slot for slot in after if after[slot] != before.get(slot)]
+    assert len(changed) == 1
+    assert 0 <= changed[0] < data_version.SLOTS
+    assert db_session.scalar(select(func.count()).select_from(DataVersionSlot)) <= data_version.SLOTS
+    db_session.commit()
+    record(db_session, None, "organisation", None, "update", after={"name": "z"})
+    assert _counters(db_session) != after  # the next transaction adds again
+
+
+def test_entries_that_change_no_page_leave_the_version(db_session):
+    version = data_version.read(db_session)
+    record(db_session, None, "user", None, "login", data_change=False)
+    db_session.commit()
+    assert data_version.read(db_session) == version
