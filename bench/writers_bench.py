@@ -133,10 +133,14 @@ def concurrent(writers: int, seconds: float) -> dict:
             "first_error": errors[0] if errors else None}
 
 
-def every_second(interval: float, seconds: float, probe: str) -> dict:
-    """One save every `interval` s; right after each commit one GET of `probe`."""
+def every_second(interval: float, seconds: float, probe: str, ready: bool = False) -> dict:
+    """One save every `interval` s; right after each commit one GET of `probe`.
+    With `ready`, prints READY once the routes are chosen (bench/run.py then
+    starts its read load)."""
     app = _app()
     routes = _route_ids(app, 1, 0)
+    if ready:
+        print("READY", flush=True)
     saves, first, errors = [], [], []
     deadline = time.monotonic() + seconds
     n = 0
@@ -171,9 +175,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--every", type=float, default=None, help="one save every N seconds (with --probe)")
     parser.add_argument("--probe", default=None)
+    parser.add_argument("--ready", action="store_true", help="print READY when the saves start")
+    parser.add_argument("--json", action="store_true", help="accepted for bench/writers.py's convention: "
+                        "the output is always one JSON line")
     args = parser.parse_args()
     if args.every:
-        print(json.dumps(every_second(args.every, args.seconds, args.probe)))
+        print(json.dumps(every_second(args.every, args.seconds, args.probe, args.ready)))
     else:
         print(json.dumps(concurrent(args.writers, args.seconds)))
 
