@@ -49,12 +49,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-WORK = BENCH / "work"
+WORK = Path(os.environ.get("BENCH_WORK") or BENCH / "work")  # two runs at once need two
 VENV_BIN = Path(sys.executable).parent
 LUA = BENCH / "report.lua"
 SCALE, SEED, PRACTICES = 3, 2026, 5000
 FLAT_SCALES = (1, 10)  # flat cost: scale 10's CPU per page over scale 1's
-FLAT_RUNS = int(os.environ.get("BENCH_FLAT_RUNS", "5"))
+FLAT_RUNS = int(os.environ.get("BENCH_FLAT_RUNS", "3"))
 SECRET = "bench-secret-key-not-for-production-0123456789"
 PASSWORD = "synthetisch-wachtwoord-2026"
 STAFF_EMAIL = "programma@synthetisch.leerroutes.nl"
