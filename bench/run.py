@@ -497,11 +497,14 @@ def flat_cost(small_url: str, large_url: str) -> dict:
     results = {}
     for (name, url), one, ten in zip(pages.items(), small, large, strict=True):
         ratio = round(ten["cpu_ms"] / one["cpu_ms"], 2) if one["cpu_ms"] else None
+        wall_ratio = round(ten["median_ms"] / one["median_ms"], 2) if one["median_ms"] else None
         results[name] = {"url": url, "status": [one["status"], ten["status"]], "cpu_ms_scale1": one["cpu_ms"],
-                         "cpu_ms_scale10": ten["cpu_ms"], "ratio": ratio,
+                         "cpu_ms_scale10": ten["cpu_ms"], "ratio": ratio, "wall_ms_scale1": one["median_ms"],
+                         "wall_ms_scale10": ten["median_ms"], "wall_ratio": wall_ratio,
                          "statements": [one["statements"], ten["statements"]],
                          "slowest_sql_scale10": ten["slowest"][:1]}
-        log(f"  {name:16} CPU {one['cpu_ms']} ms -> {ten['cpu_ms']} ms  (x{ratio})")
+        log(f"  {name:16} CPU {one['cpu_ms']} ms -> {ten['cpu_ms']} ms  (x{ratio}); "
+            f"wall {one['median_ms']} ms -> {ten['median_ms']} ms (x{wall_ratio})")
     return results
 
 
