@@ -654,10 +654,9 @@ def main() -> None:
         with phase(f"rendered, scale {SCALE} ({database}, gunicorn 3 workers {GUNICORN_ARGS}, page cache OFF), "
                    f"wrk {args.seconds} s per run"):
             gunicorn = start_gunicorn(portal_url, port, page_cache=False)
-            # The slowest page gets its 304s measured as well (the target's page).
-            first = {name: probe_p50(base, path) for name, (path, logged_in) in urls["pages"].items()
-                     if not logged_in}
-            slowest = max(first, key=lambda n: first[n])
+            # The slowest page (the most CPU per render in the flat-cost phase: robust on a
+            # busy machine, where a few timed requests are not) gets its 304s measured too.
+            slowest = max((n for n in flat if n in urls["pages"]), key=lambda n: flat[n]["cpu_ms_scale1"])
             pages = measure_pages(base, urls["pages"], args.seconds, gunicorn,
                                   conditional=tuple(dict.fromkeys((slowest, "map", "home", "route_list"))))
             rss = worker_rss_mb(gunicorn)
@@ -727,16 +726,6 @@ def main() -> None:
     (BENCH / name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     from bench.table import print_table
     print_table(results)
-
-
-def probe_p50(base: str, path: str, runs: int = 3) -> float:
-    """Median wall time of a few sequential requests (which page is slowest)."""
-    browser, times = Browser(), []
-    for _ in range(runs + 1):
-        started = time.perf_counter()
-        browser.get(base + path)
-        times.append(time.perf_counter() - started)
-    return sorted(times[1:])[runs // 2]
 
 
 if __name__ == "__main__":
