@@ -23,7 +23,8 @@ for Datasette). The phases, each timed:
 7. Worker RSS at scale 10 after rendering every aggregate page; the CSV import
    of 2,000 routes; /dekking on the real reference data (bench/dekking.py).
 
-Timings are only printed, never asserted. The whole run takes about 12 minutes
+Timings are only printed, never asserted. The whole run should take about 12 minutes
+on a quiet 2-core machine (27 on a loaded one, 2026-12-05)
 (BENCH_SECONDS per wrk run, default 5; BENCH_WRITE_SECONDS, default 20).
 """
 from __future__ import annotations
