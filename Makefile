@@ -60,7 +60,8 @@ vendor:
 migration: install
 	scripts/regen_migration.sh
 
-## Benchmark at national scale (scale-3 data, gunicorn 3 workers, wrk, Datasette): bench/results.json
+## Benchmark at national scale, every target of issue 21 with met/missed (scales 1, 3 and 10; gunicorn 3 workers,
+## wrk, Datasette, Flask hello; 12-30 min): bench/results.json, with DATABASE_URL bench/results-postgresql.json
 BENCH_VENV := bench/.venv
 $(BENCH_VENV)/.installed: requirements.txt bench/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)

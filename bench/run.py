@@ -1,20 +1,31 @@
-"""`make bench`: the portal at national scale, measured with wrk, next to Datasette.
+"""`make bench`: the portal at national scale, measured against issue 21's targets.
 
-1. Builds a scale-3 synthetic database (`flask demo generate --scale 3`, with
-   5,000 good practices for the library target) in SQLite, or in PostgreSQL
-   when DATABASE_URL is set (then a SQLite copy is built too, for Datasette),
-   and runs everything on a copy of it.
-2. Starts gunicorn (3 workers; threaded, BENCH_GUNICORN_ARGS to change) with
-   the opt-in X-Query-Count header, and
-   Datasette on the same SQLite file.
-3. Drives every page with wrk at 1 and at 8 concurrent connections (a Lua
-   script reports p50/p95/p99), plus the cached pages (If-None-Match -> 304)
-   at 8 and Datasette's equivalent of the filtered route list.
-4. Runs the CSV import of 2,000 routes (bench/import_routes.py, when present)
-   and reads the workers' resident memory.
-5. Prints a table and writes bench/results.json.
+Every target is printed with its value and met/MISSED at the end (bench/table.py),
+and the figures go to bench/results.json (SQLite) or bench/results-postgresql.json
+(DATABASE_URL set: the portal runs on PostgreSQL; a SQLite copy is still built
+for Datasette). The phases, each timed:
 
-Timings are only printed, never asserted. The whole run takes about 6 minutes.
+1. Builds scale 3 (`flask demo generate --scale 3`, 5,000 good practices), and
+   scale 1 and scale 10 for the flat-cost and memory targets.
+2. Flat cost: bench/profile_pages.py's in-process median CPU per rendered
+   request (page cache off) of every aggregate page at scale 1 and scale 10,
+   and the ratio (target <= 1.5).
+3. Rendered, scale 3: gunicorn (3 workers; threaded, BENCH_GUNICORN_ARGS to
+   change), page cache off, every page with wrk at 1 and 8 connections (a Lua
+   script reports p50/p95/p99), the 304s of the slowest page at 8; Datasette on
+   the same SQLite file (the filtered route list's equivalent facet page); a
+   bare Flask "hello" (bench/hello.py) under the same gunicorn settings.
+4. Page cache on: the same pages (hits).
+5. After a write: bench/writers_bench.py saves a route a second through the
+   service while wrk reads /kaart; the first /kaart after each save is timed.
+6. PostgreSQL only: 1 and 8 concurrent writers (bench/writers.py when present,
+   else bench/writers_bench.py): writes/s and p95.
+7. Worker RSS at scale 10 after rendering every aggregate page; the CSV import
+   of 2,000 routes; /dekking on the real reference data (bench/dekking.py).
+
+Timings are only printed, never asserted. The whole run should take about 12 minutes
+on a quiet 2-core machine (27 on a loaded one, 2026-12-05)
+(BENCH_SECONDS per wrk run, default 5; BENCH_WRITE_SECONDS, default 20).
 """
 from __future__ import annotations
 
@@ -39,19 +50,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-WORK = BENCH / "work"
+WORK = Path(os.environ.get("BENCH_WORK") or BENCH / "work")  # two runs at once need two
 VENV_BIN = Path(sys.executable).parent
 LUA = BENCH / "report.lua"
 SCALE, SEED, PRACTICES = 3, 2026, 5000
+FLAT_SCALES = (1, 10)  # flat cost: scale 10's CPU per page over scale 1's
+FLAT_RUNS = int(os.environ.get("BENCH_FLAT_RUNS", "3"))
 SECRET = "bench-secret-key-not-for-production-0123456789"
 PASSWORD = "synthetisch-wachtwoord-2026"
 STAFF_EMAIL = "programma@synthetisch.leerroutes.nl"
 
 GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "--worker-class gthread --threads 4")
 TARGETS = {
-    "p95_ms_1_client": 30, "route_list_rps_8": 600, "route_list_vs_datasette": 1.5,
-    "map_html_gzip_kb": 150, "geojson_p95_ms": 40, "library_p95_ms": 50, "import_2000_s": 10,
-    "worker_rss_mb": 200, "cached_rps_8": 2000,
+    # issue 21
+    "flat_cost_ratio": 1.5, "p95_ms_1_client": 30, "route_list_vs_datasette": 8, "first_map_after_write_ms": 50,
+    "cached_rps_8": 2000, "page_cache_hits_rps_8": 1500, "worker_rss_mb_scale10": 200,
+    # earlier issues, still held
+    "route_list_rps_8": 600, "map_html_gzip_kb": 150, "import_2000_s": 10, "worker_rss_mb": 200,
 }
 
 
@@ -82,13 +97,20 @@ def flask(env: dict, *args: str, timeout: int = 300) -> str:
     return result.stdout
 
 
-def build_sqlite(path: Path) -> tuple[str, float]:
+def _generate_args(scale: float, practices: int | None) -> list[str]:
+    args = ["demo", "generate", "--scale", str(scale), "--seed", str(SEED)]
+    return args + (["--practices", str(practices)] if practices else [])
+
+
+def build_sqlite(path: Path, scale: float = SCALE, practices: int | None = PRACTICES) -> tuple[str, float]:
+    """A fresh SQLite database at `path`; returns the generator's summary and
+    the seconds the generation took (the migration not counted)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     env = portal_env(f"sqlite:///{path}", query_count=False)
     flask(env, "db", "upgrade")
     started = time.perf_counter()
-    out = flask(env, "demo", "generate", "--scale", str(SCALE), "--seed", str(SEED), "--practices", str(PRACTICES))
+    out = flask(env, *_generate_args(scale, practices), timeout=900)
     seconds = time.perf_counter() - started
     _checkpoint(path)
     return out.strip().splitlines()[0], seconds
@@ -101,13 +123,14 @@ def _checkpoint(path: Path) -> None:
     conn.close()
 
 
-def build_postgres(url: str) -> tuple[str, str, float]:
-    """Build the scale-3 database in <db>_bench_build and copy it (TEMPLATE) to <db>_bench."""
+def build_postgres(url: str, scale: float = SCALE, name: str = "bench",
+                   practices: int | None = PRACTICES) -> tuple[str, str, float]:
+    """Build the database in <db>_<name>_build and copy it (TEMPLATE) to <db>_<name>."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
     base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://")
                     else url.replace("postgres://", "postgresql+psycopg://", 1))
-    build, run = f"{base.database}_bench_build", f"{base.database}_bench"
+    build, run = f"{base.database}_{name}_build", f"{base.database}_{name}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for name in (run, build):
@@ -117,7 +140,7 @@ def build_postgres(url: str) -> tuple[str, str, float]:
     env = portal_env(build_url, query_count=False)
     flask(env, "db", "upgrade")
     started = time.perf_counter()
-    out = flask(env, "demo", "generate", "--scale", str(SCALE), "--seed", str(SEED), "--practices", str(PRACTICES))
+    out = flask(env, *_generate_args(scale, practices), timeout=900)
     seconds = time.perf_counter() - started
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{run}" TEMPLATE "{build}"'))
@@ -127,6 +150,12 @@ def build_postgres(url: str) -> tuple[str, str, float]:
         conn.execute(text("ANALYZE"))
         conn.commit()
     return out.strip().splitlines()[0], run_url, seconds
+
+
+def year_report_year() -> str:
+    """The school year whose report /kaart/rapportage/ offers first."""
+    from portal.domain.school_year import current_school_year
+    return current_school_year()
 
 
 def pick_urls(database_url: str) -> dict:
@@ -163,11 +192,16 @@ def pick_urls(database_url: str) -> dict:
         "pages": {
             "home": ("/", False),
             "map": ("/kaart/", False),
+            "dashboard": ("/kaart/dashboard", False),
             "regions_geojson": (f"/api/v1/regions.geojson?profile=ZW&level={level}&status=actief", False),
             "region": (f"/regio/{region[0]}", False),
             "route_list": (f"/leerroutes/?{filters}", False),
+            "route_list_all": ("/leerroutes/", False),
             "route_detail": (f"/leerroutes/{route}", False),
             "library_search": ("/bibliotheek/?q=techniek", False),
+            "dekking": ("/dekking/", False),
+            "year_report": (f"/kaart/rapportage/{year_report_year()}", False),
+            "plans_overview": ("/regioplannen/overzicht", False),
             "agreement": (f"/overeenkomsten/{agreement}", True),
         },
         "datasette": (
@@ -194,18 +228,22 @@ def wait_for(url: str, process: subprocess.Popen, seconds: int = 60) -> None:
     raise SystemExit(f"server did not start: {url}")
 
 
-def start_gunicorn(database_url: str, port: int, page_cache: bool) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, page_cache: bool, *, app: str = "wsgi:app",
+                   label: str | None = None) -> subprocess.Popen:
     """3 workers (GUNICORN_ARGS: threaded workers keep connections alive, which
     sync workers cannot). A request running over 20 s gets its worker
-    restarted, so one pathological page cannot stall the measurements after it."""
+    restarted, so one pathological page cannot stall the measurements after it.
+    app="hello:app" runs bench/hello.py under the very same settings."""
     env = portal_env(database_url)
     env["RESPONSE_CACHE"] = "1" if page_cache else "0"
+    label = label or ("cache" if page_cache else "render")
     process = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--workers", "3", *GUNICORN_ARGS.split(), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "20", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=open(WORK / f"gunicorn-{'cache' if page_cache else 'render'}.log", "w"), start_new_session=True)
-    wait_for(f"http://127.0.0.1:{port}/healthz", process)
+         "--timeout", "20", "--log-level", "warning", app],
+        cwd=BENCH if app.startswith("hello:") else ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=open(WORK / f"gunicorn-{label}.log", "w"), start_new_session=True)
+    wait_for(f"http://127.0.0.1:{port}/" if app.startswith("hello:") else f"http://127.0.0.1:{port}/healthz",
+             process)
     return process
 
 
@@ -277,12 +315,21 @@ def log_in(base: str) -> Browser:
     return browser
 
 
-def wrk(url: str, connections: int, seconds: int, headers: dict | None = None) -> dict:
+def wrk_command(url: str, connections: int, seconds: float, headers: dict | None = None) -> list[str]:
     command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
                "--timeout", "10s", "-s", str(LUA)]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    return [*command, url]
+
+
+def wrk(url: str, connections: int, seconds: float, headers: dict | None = None) -> dict:
+    out = subprocess.run(wrk_command(url, connections, seconds, headers), capture_output=True, text=True,
+                         timeout=seconds + 60).stdout
+    return wrk_figures(out, seconds)
+
+
+def wrk_figures(out: str, seconds: float) -> dict:
     match = re.search(r"^JSON (\{.*\})$", out, re.M)
     if not match:
         return {"error": out[-500:]}
@@ -335,7 +382,7 @@ def settle(master: subprocess.Popen | None) -> None:
 
 
 def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen | None = None,
-                  conditional: bool = True) -> dict:
+                  conditional: tuple[str, ...] = ()) -> dict:
     anonymous = Browser()
     for _ in range(3):  # a returning browser: its session has started
         anonymous.get(base + "/")
@@ -360,7 +407,7 @@ def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen
             f"{info['queries']} queries")
         results[name] = info
     # Cached pages: a browser that holds the page asks again (If-None-Match -> 304).
-    for name in ("home", "route_list", "regions_geojson") if conditional else ():
+    for name in conditional:
         if results.get(name, {}).get("status") != 200:
             continue
         path = pages[name][0]
@@ -423,9 +470,136 @@ def machine() -> dict:
             .stdout.splitlines()[0] if shutil.which("wrk") else None}
 
 
+# --- issue 21: flat cost, after a write, writers, memory at scale 10 -----------------
+
+def flat_pages() -> dict[str, str]:
+    """The aggregate pages whose cost must not grow with the number of routes."""
+    return {"map": "/kaart/", "dashboard": "/kaart/dashboard", "regions_geojson": "/api/v1/regions.geojson",
+            "route_list_all": "/leerroutes/", "region": "/regio/AM15", "dekking": "/dekking/",
+            "year_report": f"/kaart/rapportage/{year_report_year()}", "plans_overview": "/regioplannen/overzicht"}
+
+
+def profile(database_url: str, urls: list[str]) -> list[dict]:
+    """bench/profile_pages.py's in-process measurement (page cache off), in a
+    process of its own: the app reads DATABASE_URL when it is created."""
+    env = portal_env(database_url, query_count=False)
+    env.update(RESPONSE_CACHE="0", RUNS=str(FLAT_RUNS), TOP="1")
+    result = subprocess.run([sys.executable, str(BENCH / "profile_pages.py"), "--json", *urls], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=1800)
+    match = re.search(r"^JSON (\[.*\])$", result.stdout, re.M)
+    if result.returncode != 0 or not match:
+        raise SystemExit(f"bench/profile_pages.py failed:\n{result.stdout[-1500:]}\n{result.stderr[-3000:]}")
+    return json.loads(match.group(1))
+
+
+def flat_cost(small_url: str, large_url: str) -> dict:
+    pages = flat_pages()
+    small, large = profile(small_url, list(pages.values())), profile(large_url, list(pages.values()))
+    results = {}
+    for (name, url), one, ten in zip(pages.items(), small, large, strict=True):
+        ratio = round(ten["cpu_ms"] / one["cpu_ms"], 2) if one["cpu_ms"] else None
+        wall_ratio = round(ten["median_ms"] / one["median_ms"], 2) if one["median_ms"] else None
+        results[name] = {"url": url, "status": [one["status"], ten["status"]], "cpu_ms_scale1": one["cpu_ms"],
+                         "cpu_ms_scale10": ten["cpu_ms"], "ratio": ratio, "wall_ms_scale1": one["median_ms"],
+                         "wall_ms_scale10": ten["median_ms"], "wall_ratio": wall_ratio,
+                         "statements": [one["statements"], ten["statements"]],
+                         "slowest_sql_scale10": ten["slowest"][:1]}
+        log(f"  {name:16} CPU {one['cpu_ms']} ms -> {ten['cpu_ms']} ms  (x{ratio}); "
+            f"wall {one['median_ms']} ms -> {ten['median_ms']} ms (x{wall_ratio})")
+    return results
+
+
+def scale10_memory(database_url: str, port: int, rounds: int = 2) -> dict:
+    """Worker RSS at scale 10 after every aggregate page has been rendered by
+    the workers (page cache off): each page `rounds` times by 3 clients at
+    once, so that every worker takes some."""
+    from concurrent.futures import ThreadPoolExecutor
+    gunicorn = start_gunicorn(database_url, port, page_cache=False, label="scale10")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        statuses: dict[str, list[int]] = {}
+        with ThreadPoolExecutor(3) as pool:
+            for name, url in flat_pages().items():
+                statuses[name] = list(pool.map(lambda u: Browser().get(u)[0], [base + url] * (3 * rounds)))
+        return {"worker_rss_mb": worker_rss_mb(gunicorn), "statuses": statuses}
+    finally:
+        stop(gunicorn)
+
+
+def after_write(base: str, database_url: str, seconds: float, readers: int = 2) -> dict:
+    """A writer saves a route every second (bench/writers_bench.py, through the
+    service) while wrk reads /kaart at `readers` connections (page cache on);
+    after each save the writer requests /kaart once and times it."""
+    env = portal_env(database_url, query_count=False)
+    writer = subprocess.Popen([sys.executable, str(BENCH / "writers_bench.py"), "--every", "1", "--seconds",
+                               str(seconds), "--probe", base + "/kaart/", "--ready"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert writer.stdout is not None
+    ready = writer.stdout.readline()  # the writer has chosen its routes: reads and writes start together
+    if not ready.startswith("READY"):
+        _, err = writer.communicate(timeout=60)
+        return {"note": "writer failed", "output": err[-1500:]}
+    reads = subprocess.run(wrk_command(base + "/kaart/", readers, seconds), capture_output=True, text=True,
+                           timeout=seconds + 60).stdout
+    out, err = writer.communicate(timeout=120)
+    try:
+        result = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"note": "writer failed", "output": (out + err)[-1500:]}
+    result["reads"] = wrk_figures(reads, seconds)
+    result["readers"] = readers
+    return result
+
+
+def concurrent_writers(database_url: str, writers: int, seconds: float) -> dict:
+    """bench/writers.py (issue 21's writer step, when present: it registers
+    routes in a database of its own beside the one named), else
+    bench/writers_bench.py (saves routes of the run's database): `writers`
+    concurrent writers for `seconds`. Both print one JSON object with --json."""
+    env = portal_env(database_url, query_count=False)
+    theirs = BENCH / "writers.py"
+    script = theirs if theirs.is_file() else BENCH / "writers_bench.py"
+    result = subprocess.run([sys.executable, str(script), "--writers", str(writers), "--seconds", str(seconds),
+                             "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + 600)
+    try:
+        return {"script": script.name, **json.loads(result.stdout.strip().splitlines()[-1])}
+    except (ValueError, IndexError):
+        return {"script": script.name, "note": f"{script.name} failed",
+                "output": (result.stdout + result.stderr)[-1500:]}
+
+
+def hello(port: int, seconds: float) -> dict:
+    """A bare Flask "hello" under the same gunicorn settings: the machine's ceiling."""
+    gunicorn = start_gunicorn("sqlite://", port, page_cache=False, app="hello:app", label="hello")
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wrk(url, 8, 2)  # warm-up, not counted
+        return {"c1": wrk(url, 1, seconds), "c8": wrk(url, 8, seconds)}
+    finally:
+        stop(gunicorn)
+
+
+class Phases:
+    """Wall time of each phase of the run, printed at the end."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        log(f"[{time.strftime('%H:%M:%S')}] {name} ...")
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.monotonic() - started, 1)
+            log(f"  ({self.seconds[name]} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "6")))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
+    parser.add_argument("--write-seconds", type=int, default=int(os.environ.get("BENCH_WRITE_SECONDS", "20")))
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -433,11 +607,14 @@ def main() -> None:
     pg_url = os.environ.get("DATABASE_URL", "").strip() or None
     started = time.monotonic()
     machine_load_at_start = round(os.getloadavg()[0], 2)
+    phase = Phases()
+    builds: dict = {}
 
-    log(f"Building the scale-{SCALE} SQLite database (seed {SEED}, {PRACTICES} practices) ...")
-    built = WORK / f"scale{SCALE}.sqlite3"
-    summary, build_seconds = build_sqlite(built)
-    log(f"  {summary}")
+    with phase(f"build scale {SCALE} (SQLite, seed {SEED}, {PRACTICES} practices)"):
+        built = WORK / f"scale{SCALE}.sqlite3"
+        summary, build_seconds = build_sqlite(built)
+        builds[f"sqlite_scale{SCALE}"] = round(build_seconds, 1)
+        log(f"  {summary}")
     # The portal and Datasette open this very path (one file, one WAL); the
     # name gives Datasette's URL /portal/.
     copy = WORK / "portal.sqlite3"
@@ -448,56 +625,95 @@ def main() -> None:
     portal_url = f"sqlite:///{copy}"
     pg_build_seconds = None
     if pg_url:
-        log("Building the same data set in PostgreSQL ...")
-        summary_pg, portal_url, pg_build_seconds = build_postgres(pg_url)
-        database = "postgresql"
-        log(f"  {summary_pg}")
+        with phase(f"build scale {SCALE} (PostgreSQL)"):
+            summary_pg, portal_url, pg_build_seconds = build_postgres(pg_url)
+            builds[f"postgresql_scale{SCALE}"] = round(pg_build_seconds, 1)
+            database = "postgresql"
+            log(f"  {summary_pg}")
+    flat_urls = {}
+    for scale in FLAT_SCALES:
+        with phase(f"build scale {scale} ({database})"):
+            if pg_url:
+                line, flat_urls[scale], seconds = build_postgres(pg_url, scale, f"bench_s{scale}", None)
+            else:
+                path = WORK / f"scale{scale}.sqlite3"
+                line, seconds = build_sqlite(path, scale, None)
+                flat_urls[scale] = f"sqlite:///{path}"
+            builds[f"{database}_scale{scale}"] = round(seconds, 1)
+            log(f"  {line}")
     urls = pick_urls(portal_url)
     datasette_file = copy
 
+    with phase(f"flat cost: in-process median CPU per page, scale {FLAT_SCALES[0]} and {FLAT_SCALES[1]}"):
+        flat = flat_cost(flat_urls[FLAT_SCALES[0]], flat_urls[FLAT_SCALES[1]])
+
     port, ds_port = free_port(), free_port()
     gunicorn = datasette = None
-    results: dict = {}
     base = f"http://127.0.0.1:{port}"
+    public = [name for name, (_, logged_in) in urls["pages"].items() if not logged_in]
     try:
-        log(f"Driving the portal ({database}, gunicorn 3 workers {GUNICORN_ARGS}, page cache OFF: every request renders) "
-            f"with wrk, {args.seconds} s per run ...")
-        gunicorn = start_gunicorn(portal_url, port, page_cache=False)
-        pages = measure_pages(base, urls["pages"], args.seconds, gunicorn)
-        rss = worker_rss_mb(gunicorn)
-        log("Datasette, the equivalent facet page ...")
-        datasette = start_datasette(datasette_file, ds_port)
-        ds_url = f"http://127.0.0.1:{ds_port}{urls['datasette']}"
-        ds = probe(Browser(), ds_url)
-        ds["url"] = urls["datasette"]
-        settle(gunicorn)
-        ds["c1"] = wrk(ds_url, 1, args.seconds)
-        ds["c8"] = wrk(ds_url, 8, args.seconds)
-        stop(datasette)
-        stop(gunicorn)
-        log("The same pages with the page cache ON (as in production; repeat requests are hits) ...")
-        gunicorn = start_gunicorn(portal_url, port, page_cache=True)
-        cached_pages = measure_pages(base, urls["pages"], args.seconds, gunicorn, conditional=False)
-        rss_cached = worker_rss_mb(gunicorn)
+        with phase(f"rendered, scale {SCALE} ({database}, gunicorn 3 workers {GUNICORN_ARGS}, page cache OFF), "
+                   f"wrk {args.seconds} s per run"):
+            gunicorn = start_gunicorn(portal_url, port, page_cache=False)
+            # The slowest page (the most CPU per render in the flat-cost phase: robust on a
+            # busy machine, where a few timed requests are not) gets its 304s measured too.
+            slowest = max((n for n in flat if n in urls["pages"]), key=lambda n: flat[n]["cpu_ms_scale1"])
+            pages = measure_pages(base, urls["pages"], args.seconds, gunicorn,
+                                  conditional=tuple(dict.fromkeys((slowest, "map", "home", "route_list"))))
+            rss = worker_rss_mb(gunicorn)
+        with phase("Datasette, the equivalent facet page"):
+            datasette = start_datasette(datasette_file, ds_port)
+            ds_url = f"http://127.0.0.1:{ds_port}{urls['datasette']}"
+            ds = probe(Browser(), ds_url)
+            ds["url"] = urls["datasette"]
+            settle(gunicorn)
+            ds["c1"] = wrk(ds_url, 1, args.seconds)
+            ds["c8"] = wrk(ds_url, 8, args.seconds)
+            stop(datasette)
+            stop(gunicorn)
+        with phase("bare Flask hello, same gunicorn settings"):
+            flask_hello = hello(free_port(), args.seconds)
+            log(f"  hello: c8 {flask_hello['c8'].get('rps')} req/s")
+        with phase("page cache ON (as in production; repeat requests are hits)"):
+            gunicorn = start_gunicorn(portal_url, port, page_cache=True)
+            cached_pages = measure_pages(base, urls["pages"], args.seconds, gunicorn)
+            rss_cached = worker_rss_mb(gunicorn)
+        with phase(f"after a write: one save a second for {args.write_seconds} s during reads of /kaart"):
+            settle(gunicorn)
+            writes = after_write(base, portal_url, args.write_seconds)
+            log(f"  first /kaart after a save: p50 {writes.get('first_request_p50_ms')} ms, "
+                f"p95 {writes.get('first_request_p95_ms')} ms, max {writes.get('first_request_max_ms')} ms; "
+                f"reads p95 {(writes.get('reads') or {}).get('p95_ms')} ms")
     finally:
         stop(gunicorn)
         stop(datasette)
-    log("CSV import of 2,000 routes ...")
-    imported = run_import(portal_url if database == "postgresql" else None)
-    log("/dekking on the real reference data, in process (bench/dekking.py) ...")
-    dekking = run_dekking()
+    writers: dict = {}
+    if database == "postgresql":
+        for number, seconds in ((1, 10), (8, 20)):
+            with phase(f"{number} concurrent writer(s) on PostgreSQL, {seconds} s"):
+                writers[str(number)] = concurrent_writers(portal_url, number, seconds)
+                log(f"  {writers[str(number)].get('writes_per_s')} writes/s, p95 {writers[str(number)].get('p95_ms')} ms")
+    with phase(f"worker memory at scale {FLAT_SCALES[1]}"):
+        memory10 = scale10_memory(flat_urls[FLAT_SCALES[1]], free_port())
+        log(f"  worker RSS {memory10['worker_rss_mb']} MB")
+    with phase("CSV import of 2,000 routes"):
+        imported = run_import(portal_url if database == "postgresql" else None)
+    with phase("/dekking on the real reference data, in process (bench/dekking.py)"):
+        dekking = run_dekking()
 
-    load_at_start = machine_load_at_start
     results = {
-        "load_average_1m_at_start": load_at_start,
+        "load_average_1m_at_start": machine_load_at_start,
         "command": "make bench" + (" (DATABASE_URL set)" if pg_url else ""),
         "machine": machine(), "database": database,
         "gunicorn": f"--workers 3 {GUNICORN_ARGS}", "scale": SCALE, "seed": SEED,
         "data": {"summary": summary, "build_seconds_sqlite": round(build_seconds, 1),
                  "build_seconds_postgresql": round(pg_build_seconds, 1) if pg_build_seconds else None,
+                 "build_seconds": builds,
                  "routes": urls["routes"], "practices": urls["practices"], "filters": urls["filters"],
                  "region": urls["region"]},
-        "seconds_per_run": args.seconds, "pages": pages, "pages_page_cache": cached_pages, "datasette": ds,
+        "seconds_per_run": args.seconds, "public_pages": public, "slowest_page": slowest,
+        "pages": pages, "pages_page_cache": cached_pages, "datasette": ds, "flask_hello": flask_hello,
+        "flat_cost": flat, "after_write": writes, "writers": writers, "scale10": memory10,
         "import": imported, "dekking": dekking, "worker_rss_mb": rss,
         "worker_rss_mb_page_cache": rss_cached,
         "targets": TARGETS,
@@ -505,8 +721,10 @@ def main() -> None:
     portal_rps = (pages.get("route_list", {}).get("c8") or {}).get("rps")
     ds_rps = (ds.get("c8") or {}).get("rps")
     results["route_list_vs_datasette"] = round(portal_rps / ds_rps, 2) if portal_rps and ds_rps else None
+    results["phase_seconds"] = phase.seconds
     results["elapsed_seconds"] = round(time.monotonic() - started)
-    (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    name = "results-postgresql.json" if database == "postgresql" else "results.json"
+    (BENCH / name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     from bench.table import print_table
     print_table(results)
 
