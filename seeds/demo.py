@@ -20,7 +20,7 @@ from portal.domain.organisations import ADDABLE_KINDS
 from portal.models import Municipality, Organisation, Pathway, Profile, User
 from portal.services.accounts.users import create_user, find_user_by_email
 from portal.services.organisations.partners import PartnerInput, create_partner
-from seeds import demo_agreements, demo_plans, demo_practices, demo_routes
+from seeds import demo_agreements, demo_outcomes, demo_plans, demo_practices, demo_routes
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
@@ -155,5 +155,7 @@ def seed_demo(session: Session) -> DemoResult:
 def _area_steps():
     """Each area's demo content, in order: routes first (agreements, the map
     and the dashboard build on them), then practices, then the agreements that
-    cover the routes; DLR/GLR become actief once a signed agreement covers them."""
-    return [demo_routes.seed, demo_practices.seed, demo_agreements.seed, demo_routes.activate, demo_plans.seed]
+    cover the routes; DLR/GLR become actief once a signed agreement covers them;
+    then the routes' outcomes, measured against those agreements' guarantees."""
+    return [demo_routes.seed, demo_practices.seed, demo_agreements.seed, demo_routes.activate,
+            demo_outcomes.seed, demo_plans.seed]

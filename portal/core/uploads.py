@@ -14,8 +14,10 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import abort, current_app, g, has_request_context
 from werkzeug.datastructures import FileStorage
@@ -42,6 +44,15 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+
+    def columns(self) -> dict[str, Any]:
+        """The values of an attachment row's file columns (models.base.StoredFileMixin)."""
+        return {"stored_name": self.stored_name, "original_name": self.original_name,
+                "content_type": self.content_type, "size": self.size, "sha256": self.sha256}
+
+    def audit_values(self) -> dict[str, Any]:
+        """What the audit log keeps of the stored file."""
+        return {"file": self.original_name, "size": self.size, "sha256": self.sha256}
 
 
 def safe_filename(name: str | None, fallback: str = "bestand") -> str:
@@ -106,6 +117,33 @@ def store_upload(file_storage: FileStorage | None, *, allowed: tuple[str, ...] =
     return StoredFile(stored_name=stored_name, original_name=original,
                       content_type=SIGNATURES[kind][1], size=len(data),
                       sha256=hashlib.sha256(data).hexdigest())
+
+
+ATTACHMENT_TITLE_MAX = 200
+
+
+def attachment_title(title: str | None, field: str = "title") -> str:
+    """An attachment's title with its runs of white space made one space;
+    ServiceError at `field` when it is empty or too long."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError({field: ["Geef de bijlage een titel."]})
+    if len(title) > ATTACHMENT_TITLE_MAX:
+        raise ServiceError({field: [f"De titel is te lang (hoogstens {ATTACHMENT_TITLE_MAX} tekens)."]})
+    return title
+
+
+@contextlib.contextmanager
+def stored_attachment(file_storage: FileStorage | None, field: str = "file") -> Iterator[StoredFile]:
+    """Store the upload (store_upload) for the attachment row that the block
+    writes; when the block fails, the file is deleted again, so that no file
+    stays on disk without its row."""
+    stored = store_upload(file_storage, field=field)
+    try:
+        yield stored
+    except BaseException:
+        delete_stored(stored.stored_name)
+        raise
 
 
 def stored_path(stored_name: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -87,11 +86,6 @@ class AdviceForm(BoundaryForm):
                                        render_kw={"rows": 5})
     flag = SelectField("Markering", choices=options(dom.ADVICE_FLAGS.items()))
     version_id = HiddenField()
-
-
-class AttachmentForm(BoundaryForm):
-    title = StringField("Titel van de bijlage", validators=[DataRequired(REQUIRED), Length(max=200)])
-    file = FileField("Bestand (PDF, PNG of JPEG, hoogstens 10 MB)")
 
 
 class MidtermForm(BoundaryForm):

@@ -1,7 +1,6 @@
 """Forms of the good-practice library."""
 from __future__ import annotations
 
-from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
     HiddenField,
@@ -73,8 +72,3 @@ class SendBackForm(BoundaryForm):
 class ActionForm(BoundaryForm):
     """Submit, publish, archive: only the CSRF token and the version."""
     version_id = HiddenField()
-
-
-class AttachmentForm(BoundaryForm):
-    title = StringField("Titel van de bijlage", validators=[DataRequired(REQUIRED), Length(max=200)])
-    file = FileField("Bestand (PDF, PNG of JPEG, hoogstens 10 MB)")

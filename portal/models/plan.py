@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain import plans as dom
 from portal.extensions import db
-from portal.models.base import TimestampMixin, one_of, utcnow
+from portal.models.base import StoredFileMixin, TimestampMixin, one_of, utcnow
 from portal.models.organisation import Organisation
 from portal.models.user import User
 
@@ -198,22 +198,12 @@ class PlanVersion(db.Model):
     submitted_by: Mapped[User | None] = relationship()
 
 
-class PlanAttachment(db.Model):
-    """An attachment of the labour-market analysis (PDF or image), stored
-    outside static/ by portal.core.uploads."""
+class PlanAttachment(StoredFileMixin, db.Model):
+    """An attachment of the labour-market analysis (PDF or image)."""
 
     __tablename__ = "plan_attachments"
-    __table_args__ = (CheckConstraint("size >= 0", name="size"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("regional_plans.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     plan: Mapped[RegionalPlan] = relationship(back_populates="attachments")

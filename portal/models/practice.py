@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.domain import practices as rules
 from portal.domain import vocab
 from portal.extensions import db
-from portal.models.base import TimestampMixin, one_of, utcnow
+from portal.models.base import StoredFileMixin, TimestampMixin, one_of
 from portal.models.organisation import Organisation
 from portal.models.region import Region
 from portal.models.route import LearningRoute
@@ -77,23 +77,14 @@ class PracticeFacetKey(db.Model):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class PracticeAttachment(db.Model):
-    """A PDF or image, stored outside static/ by portal.core.uploads."""
+class PracticeAttachment(StoredFileMixin, db.Model):
+    """A PDF or image of a practice."""
 
     __tablename__ = "practice_attachments"
-    __table_args__ = (CheckConstraint("size >= 0", name="size"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(
         ForeignKey("good_practices.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     practice: Mapped[GoodPractice] = relationship(back_populates="attachments")
 

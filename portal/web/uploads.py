@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import TypeVar
 
-from flask import Flask, Response, g, has_request_context, send_file
+from flask import Flask, Response, abort, g, has_request_context, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.core.uploads import safe_filename, stored_path, upload_dir
 from portal.domain.text import safe_filename_display
+from portal.extensions import db
+from portal.models.base import StoredFileMixin
+
+A = TypeVar("A", bound=StoredFileMixin)
 
 
 def send_stored(stored_name: str, download_name: str, content_type: str) -> Response:
@@ -25,6 +30,21 @@ def send_stored(stored_name: str, download_name: str, content_type: str) -> Resp
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def load_attachment(model: type[A], attachment_id: int, owner_column: str, owner_id: int) -> A:
+    """The attachment `attachment_id` of the owner in the URL (its
+    `owner_column` holds `owner_id`), or 404: an attachment id put under
+    another plan's or practice's URL is not found."""
+    attachment = db.session.get(model, attachment_id)
+    if attachment is None or getattr(attachment, owner_column) != owner_id:
+        abort(404)
+    return attachment
+
+
+def send_attachment(attachment: StoredFileMixin) -> Response:
+    """Download an attachment under the name it was uploaded with."""
+    return send_stored(attachment.stored_name, attachment.original_name, attachment.content_type)
 
 
 def _forget_quietly(stored_name: str) -> None:

@@ -281,3 +281,21 @@ def test_attachments_of_the_analysis(client, world, db_session):
     client.post(f"/regioplannen/{world.plan.id}/bijlagen/{attachment.id}/verwijderen")
     db_session.expire_all()
     assert not world.plan.attachments
+
+
+def test_an_attachment_is_found_only_under_its_own_plan(client, world, db_session):
+    """Another plan's attachment id under this plan's URL is not found, for
+    a user who may see both plans (the control: under its own plan it is)."""
+    from tests.factories_plans import add_pdf, make_plan_world
+    other = make_plan_world(db_session)
+    foreign = add_pdf(db_session, other.plan, other.lead)
+    own = add_pdf(db_session, world.plan, world.lead)
+    db_session.commit()
+    login_as(client, world.staff)
+    assert client.get(f"/regioplannen/{other.plan.id}/bijlagen/{foreign.id}").status_code == 200
+    assert client.get(f"/regioplannen/{world.plan.id}/bijlagen/{foreign.id}").status_code == 404
+    login_as(client, world.lead)
+    removed = client.post(f"/regioplannen/{world.plan.id}/bijlagen/{foreign.id}/verwijderen")
+    assert removed.status_code == 404
+    db_session.expire_all()
+    assert [a.id for a in other.plan.attachments] == [foreign.id] and [a.id for a in world.plan.attachments] == [own.id]

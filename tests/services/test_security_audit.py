@@ -134,7 +134,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.practices.search": {"to_fts5", "to_tsquery", "match_cte", "snippets", "index_text"},
     "core.settings": {"get_setting", "dataset_label"},
     "services.accounts.throttle": {"account_key", "ip_key", "login_keys", "backend_name", "retry_after"},
-    "core.uploads": {"safe_filename", "name_error", "detect_kind", "upload_dir", "stored_path"},
+    "core.uploads": {"safe_filename", "name_error", "detect_kind", "upload_dir", "stored_path", "attachment_title"},
     "core.locking": {"locks_enabled"},
     "services.accounts.users": {"normalise_email", "find_user_by_email", "count_users"},
     "services.organisations.duplicates": {"probable_duplicates"},
@@ -186,6 +186,8 @@ NOT_AUDITED: dict[str, str] = {
     "services.accounts.users.check_password_again": "re-entering the password before signing: its only write is the login-throttle counter of a wrong password; the signature it guards is audited",
     "core.uploads.store_upload": "a file on disk; the row that points to it is audited (attach_document, add_attachment)",
     "core.uploads.delete_stored": "removes a file on disk",
+    "core.uploads.stored_attachment": "a file on disk for the row the caller writes and audits (add_attachment of "
+                                      "plans and practices); removed again when that write fails",
     "devdata.rows.insert_rows": "bulk insert inside generate(), which records one entry for the data set",
     "devdata.areas.generate_routes": "part of generate(), which records one entry for the data set",
     "devdata.areas.generate_agreements": "part of generate(), which records one entry for the data set",

@@ -43,7 +43,7 @@ Areas and layers
 A module's area is the name after `portal.services.`, `portal.routes.` or
 `portal.forms.`; `auth` and `admin` are `accounts`, `maps` and `regions` are
 `coverage`; `main` and `api` are view-only areas; `portal.forms.boundary`, `portal.forms.choices`,
-`portal.forms.helpers` and `portal.forms.submission` are shared by all areas
+`portal.forms.helpers`, `portal.forms.submission` and `portal.forms.attachments` are shared by all areas
 (no area). The rules:
 
 * an area imports no other area's views (`portal.routes.*`) or forms
@@ -79,7 +79,7 @@ PACKAGE = "portal"
 
 AREA_LAYERS = ("services", "routes", "forms")
 AREA_ALIASES = {"auth": "accounts", "admin": "accounts", "maps": "coverage", "regions": "coverage"}
-SHARED_FORMS = frozenset({"boundary", "choices", "helpers", "submission"})
+SHARED_FORMS = frozenset({"attachments", "boundary", "choices", "helpers", "submission"})
 LOWER_LAYERS = ("core", "domain", "models", "web")
 AREA_PACKAGES = ("services", "routes", "forms", "devdata", "cli")
 ABOVE_SERVICES = ("routes", "web", "forms")

@@ -6,21 +6,15 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.forms.plans import ActionForm, AttachmentForm
+from portal.forms.attachments import AttachmentForm
+from portal.forms.plans import ActionForm
 from portal.models.plan import PlanAttachment
 from portal.permissions import can_edit_plan, can_view_plan
 from portal.routes.plans.access import assigned_ids, load_plan, require
 from portal.routes.plans.blueprint import bp
 from portal.services.plans import attachments
 from portal.web.transaction import act, messages, save
-from portal.web.uploads import send_stored
-
-
-def _load(plan_id: int, attachment_id: int) -> PlanAttachment:
-    attachment = db.session.get(PlanAttachment, attachment_id)
-    if attachment is None or attachment.plan_id != plan_id:
-        abort(404)
-    return attachment
+from portal.web.uploads import load_attachment, send_attachment
 
 
 @bp.post("/<int:plan_id>/bijlagen")
@@ -49,8 +43,7 @@ def add_attachment(plan_id: int):
 def download_attachment(plan_id: int, plan_attachment_id: int):
     plan = load_plan(plan_id)
     require(can_view_plan(current_user, plan, assigned_ids(plan)))
-    attachment = _load(plan_id, plan_attachment_id)
-    return send_stored(attachment.stored_name, attachment.original_name, attachment.content_type)
+    return send_attachment(load_attachment(PlanAttachment, plan_attachment_id, "plan_id", plan_id))
 
 
 @bp.post("/<int:plan_id>/bijlagen/<int:plan_attachment_id>/verwijderen")
@@ -58,7 +51,7 @@ def download_attachment(plan_id: int, plan_attachment_id: int):
 def remove_attachment(plan_id: int, plan_attachment_id: int):
     plan = load_plan(plan_id)
     require(can_edit_plan(current_user, plan))
-    attachment = _load(plan_id, plan_attachment_id)
+    attachment = load_attachment(PlanAttachment, plan_attachment_id, "plan_id", plan_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     act(lambda: attachments.remove_attachment(db.session, attachment, current_user), "De bijlage is verwijderd.")

@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from portal.domain import plans as dom
 from portal.domain.funding import format_decimal
 from portal.extensions import db
-from portal.forms.plans import ActionForm, AttachmentForm, PlanTextForm, parse_action_rows, parse_budget_rows
+from portal.forms.attachments import AttachmentForm
+from portal.forms.plans import ActionForm, PlanTextForm, parse_action_rows, parse_budget_rows
 from portal.permissions import can_edit_plan
 from portal.routes.plans.access import load_plan, require
 from portal.routes.plans.blueprint import bp

@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal.extensions import db, login_manager
-from portal.models.practice import GoodPractice, PracticeAttachment
+from portal.models.practice import GoodPractice
 
 
 def load_practice(practice_id: int) -> GoodPractice:
@@ -18,10 +18,3 @@ def require(allowed: bool):
         abort(login_manager.unauthorized())
     if not allowed:
         abort(403)
-
-
-def load_attachment(practice_id: int, attachment_id: int) -> PracticeAttachment:
-    attachment = db.session.get(PracticeAttachment, attachment_id)
-    if attachment is None or attachment.practice_id != practice_id:
-        abort(404)
-    return attachment

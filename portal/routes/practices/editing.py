@@ -10,11 +10,12 @@ from sqlalchemy import or_, select
 
 from portal.domain.practices import practice_errors
 from portal.extensions import db
+from portal.forms.attachments import AttachmentForm
 from portal.forms.choices import options
-from portal.forms.practices import ActionForm, AttachmentForm, PracticeForm, SendBackForm
+from portal.forms.practices import ActionForm, PracticeForm, SendBackForm
 from portal.forms.submission import create_once
 from portal.models import LearningRoute, MboDomain, MboLevel, Region
-from portal.models.practice import GoodPractice
+from portal.models.practice import GoodPractice, PracticeAttachment
 from portal.permissions import (
     can_archive_practice,
     can_create_practice,
@@ -23,7 +24,7 @@ from portal.permissions import (
     can_restore_practice,
     can_submit_practice,
 )
-from portal.routes.practices.access import load_attachment, load_practice, require
+from portal.routes.practices.access import load_practice, require
 from portal.routes.practices.blueprint import bp
 from portal.routes.practices.views import render_show
 from portal.services.learning_routes.filters import visibility_clause
@@ -32,6 +33,7 @@ from portal.services.practices import operations as service
 from portal.services.reference import organisation_search
 from portal.services.reference.boundaries import current_region_year
 from portal.web.transaction import act, save
+from portal.web.uploads import load_attachment
 
 
 def _fill_choices(form: PracticeForm, practice: GoodPractice | None) -> None:
@@ -198,7 +200,7 @@ def add_attachment(practice_id: int):
 def remove_attachment(practice_id: int, attachment_id: int):
     practice = load_practice(practice_id)
     require(can_edit_practice(current_user, practice))
-    attachment = load_attachment(practice_id, attachment_id)
+    attachment = load_attachment(PracticeAttachment, attachment_id, "practice_id", practice_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     act(lambda: attachments.remove_attachment(db.session, attachment, current_user), "De bijlage is verwijderd.")

@@ -10,8 +10,9 @@ from markupsafe import Markup, escape
 
 from portal.domain.practices import STATUS_NAMES, THEME_NAMES
 from portal.extensions import db
-from portal.forms.practices import ActionForm, AttachmentForm, SendBackForm
-from portal.models.practice import GoodPractice
+from portal.forms.attachments import AttachmentForm
+from portal.forms.practices import ActionForm, SendBackForm
+from portal.models.practice import GoodPractice, PracticeAttachment
 from portal.permissions import (
     can_archive_practice,
     can_create_practice,
@@ -21,12 +22,12 @@ from portal.permissions import (
     can_submit_practice,
     can_view_practice,
 )
-from portal.routes.practices.access import load_attachment, load_practice, require
+from portal.routes.practices.access import load_practice, require
 from portal.routes.practices.blueprint import bp
 from portal.services.practices import queries, search
 from portal.web.markdown import render_markdown
 from portal.web.templating import render_page_or_fragment
-from portal.web.uploads import send_stored
+from portal.web.uploads import load_attachment, send_attachment
 
 
 def _route_url(route) -> str:
@@ -89,8 +90,7 @@ def download_attachment(practice_id: int, attachment_id: int):
     practice = load_practice(practice_id)
     if not can_view_practice(current_user, practice):
         abort(404)
-    attachment = load_attachment(practice_id, attachment_id)
-    return send_stored(attachment.stored_name, attachment.original_name, attachment.content_type)
+    return send_attachment(load_attachment(PracticeAttachment, attachment_id, "practice_id", practice_id))
 
 
 @bp.get("/moderatie")

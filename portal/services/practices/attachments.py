@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from portal.core.audit import record
 from portal.core.errors import ServiceError
-from portal.core.uploads import delete_stored, store_upload
+from portal.core.uploads import attachment_title, stored_attachment
 from portal.models import User
 from portal.models.practice import GoodPractice, PracticeAttachment
 from portal.services.practices.operations import OBJECT_TYPE, begin_write, reindex
@@ -14,28 +14,15 @@ from portal.services.practices.operations import OBJECT_TYPE, begin_write, reind
 
 def add_attachment(session: Session, practice: GoodPractice, file_storage, title: str,
                    actor: User | None) -> PracticeAttachment:
-    title = " ".join((title or "").split())
     begin_write(session, practice)
-    if not title:
-        raise ServiceError({"title": ["Geef de bijlage een titel."]})
-    if len(title) > 200:
-        raise ServiceError({"title": ["De titel is te lang (hoogstens 200 tekens)."]})
-    stored = store_upload(file_storage, field="file")
-    try:
-        attachment = PracticeAttachment(
-            title=title, stored_name=stored.stored_name, original_name=stored.original_name,
-            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-            uploaded_by_id=actor.id if actor else None,
-        )
+    title = attachment_title(title)
+    with stored_attachment(file_storage) as stored:
+        attachment = PracticeAttachment(title=title, **stored.columns(), uploaded_by_id=actor.id if actor else None)
         practice.attachments.append(attachment)
         session.flush()
         record(session, actor, OBJECT_TYPE, practice.id, "add_attachment",
-               after={"attachment_id": attachment.id, "title": title, "file": stored.original_name,
-                      "size": stored.size, "sha256": stored.sha256})
+               after={"attachment_id": attachment.id, "title": title, **stored.audit_values()})
         reindex(session, practice)
-    except BaseException:
-        delete_stored(stored.stored_name)  # no file on disk without its row
-        raise
     return attachment
 
 
