@@ -1,0 +1,196 @@
+"""Aggregates kept per version of the data they count, shared by every request.
+
+The aggregate pages (/kaart, the dashboard, the GeoJSON, the route list's
+facets, the region page, the year report) count over all routes. Counting
+once per change of the data, not once per request, makes a rendered page's
+cost independent of the number of routes.
+
+The version: the setting "aggregates_version", a fresh random value written
+in the same transaction as any change to a table the figures are read from.
+Not by each service (a forgotten write path would serve old figures) but by
+one listener on every SQLAlchemy session:
+- an ORM flush with a new, changed or deleted object of any model (except the
+  bookkeeping rows listed in IGNORED: login failures, form keys, notifications,
+  the audit log, users, and the version settings themselves);
+- a DML statement through Session.execute (bulk imports, the demo generator).
+The value is written before the transaction commits, so it becomes visible
+together with the data: a reader that sees the new data sees the new version.
+
+`kept(key, compute)` answers from the process's store when the database's
+version equals the one the figures were computed at, else computes and keeps
+them. The version is read by primary key on the request's own connection (so a
+request inside an uncommitted write sees its own version), once per request.
+A restart or a second instance reads the same version from the database, so
+none serves figures of an older version; each instance computes its own once.
+
+Kept values are shared between requests and threads: callers must not change
+them.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any, TypeVar, cast
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, text
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from portal.models import Setting
+
+AGGREGATES_VERSION = "aggregates_version"
+_VERSION_SETTINGS = frozenset({AGGREGATES_VERSION, "data_version"})
+# Tables whose rows no aggregate reads (written on logins, deliveries, form posts).
+IGNORED_TABLES = frozenset({
+    "login_failures", "form_submissions", "notifications", "notification_preferences", "audit_log", "users",
+})
+_DIRTY = "aggregates_dirty"
+_READ_SQL = text('SELECT value FROM settings WHERE "key" = :key')
+_MAX_ENTRIES = 512
+
+T = TypeVar("T")
+
+
+def _table_of(obj: Any) -> str | None:
+    table = getattr(type(obj), "__table__", None)
+    return getattr(table, "name", None)
+
+
+def _counts(obj: Any) -> bool:
+    table = _table_of(obj)
+    if table == "settings":
+        return getattr(obj, "key", None) not in _VERSION_SETTINGS
+    return table not in IGNORED_TABLES
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.info.get(_DIRTY) or any(
+            _counts(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _write_version(session)
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    statement = state.statement
+    table = getattr(getattr(statement, "table", None), "name", None)
+    if table in IGNORED_TABLES or (table == "settings" and _only_version_settings(state)):
+        return
+    if table is None and str(statement).lstrip().split(None, 1)[:1] in (["SELECT"], ["select"], ["PRAGMA"]):
+        return
+    state.session.info[_DIRTY] = True
+
+
+def _only_version_settings(state: ORMExecuteState) -> bool:
+    params = state.parameters if isinstance(state.parameters, dict) else {}
+    return params.get("key") in _VERSION_SETTINGS
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(_DIRTY):
+        _write_version(session)
+
+
+def _write_version(session: Session) -> None:
+    """A new version in this transaction, on every flush that changes data:
+    figures kept earlier in the same transaction are not reused after it."""
+    session.info.pop(_DIRTY, None)
+    value = uuid.uuid4().hex
+    with session.no_autoflush:
+        row = session.get(Setting, AGGREGATES_VERSION)
+        if row is None:
+            session.add(Setting(key=AGGREGATES_VERSION, value=value))
+        else:
+            row.value = value
+
+
+def _after_end(session: Session, *_args: object) -> None:
+    session.info.pop(_DIRTY, None)
+
+
+def install() -> None:
+    """Listen on every session (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _after_end)
+        event.listen(Session, "after_rollback", _after_end)
+
+
+def read_version(session: Session) -> str:
+    """The current aggregates version ("0" before the first write)."""
+    return session.connection().execute(_READ_SQL, {"key": AGGREGATES_VERSION}).scalar() or "0"
+
+
+class KeptAggregates:
+    """The store of one app: key -> (version, value), the newest entries kept."""
+
+    def __init__(self, enabled: bool = True, max_entries: int = _MAX_ENTRIES):
+        self.enabled = enabled
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.computed = 0  # how many times a value was computed (tests read it)
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        if not self.enabled:
+            return compute()
+        version = _request_version(session)
+        key = (key, date.today())  # figures depend on the current school year, expiry on the day
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and found[0] == version:
+                self._entries.move_to_end(key)
+                return cast(T, found[1])
+        value = compute()
+        with self._lock:
+            self.computed += 1
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _request_version(session: Session) -> str:
+    """The version, read once per transaction of the session (a request reads
+    it once; a write in the same transaction writes a new one and is seen)."""
+    if session.info.get(_DIRTY):
+        _write_version(session)
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return read_version(session)
+
+
+def init_app(app: Flask) -> None:
+    """One store per app; KEEP_AGGREGATES=0 (config or environment) computes on every call."""
+    install()
+    env = os.environ.get("KEEP_AGGREGATES")
+    app.config.setdefault("KEEP_AGGREGATES", env != "0")
+    app.extensions["kept_aggregates"] = KeptAggregates(enabled=bool(app.config["KEEP_AGGREGATES"]))
+
+
+def store() -> KeptAggregates | None:
+    if not has_app_context():
+        return None
+    return current_app.extensions.get("kept_aggregates")
+
+
+def kept(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """The value of `compute()` for the current aggregates version: computed once
+    per version and key in this app (outside an app: computed each time). The
+    key must name everything the value depends on besides the data (the
+    function, its arguments, the audience)."""
+    found = store()
+    if found is None:
+        return compute()
+    return found.get(session, key, compute)
