@@ -22,6 +22,7 @@ folium elements below only read them by id.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from html import escape as _esc
@@ -319,6 +320,15 @@ def build_region_map(*, code: str, name: str, geometry: str | None, schools, rou
 
 _SCRIPT_TAG = re.compile(r"<script(?![^>]*\bnonce=)", re.IGNORECASE)
 _HEAD_KEEP = re.compile(r"<(?:script|link)\b[^>]*>(?:</script>)?", re.IGNORECASE)
+
+
+# A stand-in for the nonce in parts kept across responses (with_nonce puts the response's in).
+NONCE_SLOT = "__portal_csp_nonce__"
+
+
+def with_nonce(parts: MapParts, nonce: str) -> MapParts:
+    """Kept parts (rendered with NONCE_SLOT) with this response's nonce."""
+    return dataclasses.replace(parts, header=Markup(str(parts.header).replace(NONCE_SLOT, str(escape(nonce)))))
 
 
 def render_parts(m: folium.Map, nonce: str) -> MapParts:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.domain import monitoring as rules
 from portal.domain.school_year import school_years_between, shift_school_year
 from portal.models import LearningRoute
@@ -81,7 +82,13 @@ def build(after: YearIndicators, before: YearIndicators | None, progress: list[P
 
 def year_report(session: Session, region_year: int | None, school_year: str) -> Report:
     """The school year (from its snapshot when one exists) next to the previous
-    one; the targets' status from the series up to that school year."""
+    one; the targets' status from the series up to that school year. Kept per
+    aggregates version (core/aggregates)."""
+    return kept(session, ("year_report", region_year, school_year),
+                lambda: _year_report(session, region_year, school_year))
+
+
+def _year_report(session: Session, region_year: int | None, school_year: str) -> Report:
     first = min(first_counted_year(session) or school_year, shift_school_year(school_year, -1))
     years = indicator_years(session, region_year, school_years_between(first, school_year))
     progress = progress_of(list_targets(session), years)
