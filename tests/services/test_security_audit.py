@@ -41,6 +41,9 @@ from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
+    # install/init_app register the session listener; kept() reads the version (its flush writes only
+    # what the caller had pending, the version row included: tests/services/test_kept_aggregates.py).
+    "core.aggregates": {"install", "init_app", "read_version", "store", "kept"},
     "services.monitoring.facts": {"load_facts"},
     "services.monitoring.indicators": {"indicator_years", "snapshot_year"},
     "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind"},
@@ -111,7 +114,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.offer.queries": {"profile_sources", "school_offer"},
     "services.reference.organisation_search": {"search_organisations", "option_of", "select_options"},
     "services.search.routes": {"search_routes", "option_of", "scope_clause"},
-    "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
+    "services.learning_routes.filters": {"audience", "route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
                                          "active_in", "state_clause", "state_expression"},
     "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},
     "services.learning_routes.csv_import": {"template_csv", "parse_csv", "row_to_input"},

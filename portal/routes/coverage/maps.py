@@ -5,7 +5,6 @@ import json
 
 from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user
-from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -111,10 +110,7 @@ def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Mar
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
         focus=selection.region,
     )
-    parts = map_render.render_parts(folium_map, map_render.NONCE_SLOT)
-    parts.data = {data_id: Markup(htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
-                  for data_id, value in parts.data.items()}
-    return parts, map_render.school_table_rows(data.pins)
+    return map_render.render_kept_parts(folium_map), map_render.school_table_rows(data.pins)
 
 
 @bp.get("/scholen-zonder-leerroute.json")
