@@ -13,7 +13,8 @@ one listener on every SQLAlchemy session:
   bookkeeping rows listed in IGNORED: login failures, form keys, notifications,
   the audit log, users, and the version settings themselves);
 - a DML statement through Session.execute (bulk imports, the demo generator).
-The value is written before the transaction commits, so it becomes visible
+The value is written just before the transaction commits (or before a kept
+read inside it), so it becomes visible
 together with the data: a reader that sees the new data sees the new version.
 
 `kept(key, compute)` answers from the process's store when the database's
@@ -38,7 +39,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, text
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal.models import Setting
 
@@ -68,9 +69,9 @@ def _counts(obj: Any) -> bool:
 
 
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
-    if session.info.get(_DIRTY) or any(
+    if not session.info.get(_DIRTY) and any(
             _counts(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
-        _write_version(session)
+        session.info[_DIRTY] = True
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -91,13 +92,17 @@ def _only_version_settings(state: ORMExecuteState) -> bool:
 
 
 def _before_commit(session: Session) -> None:
+    """The version is written last, just before the commit: the row is locked
+    for the shortest time (on PostgreSQL a writer holding it early would make
+    other writers wait on it, or deadlock with their row locks)."""
+    session.flush()  # the pending changes mark the transaction first
     if session.info.get(_DIRTY):
         _write_version(session)
 
 
 def _write_version(session: Session) -> None:
-    """A new version in this transaction, on every flush that changes data:
-    figures kept earlier in the same transaction are not reused after it."""
+    """A new version in this transaction (also before a kept() read inside a
+    writing transaction: figures kept earlier are then not reused)."""
     session.info.pop(_DIRTY, None)
     value = uuid.uuid4().hex
     with session.no_autoflush:
@@ -108,8 +113,11 @@ def _write_version(session: Session) -> None:
             row.value = value
 
 
-def _after_end(session: Session, *_args: object) -> None:
-    session.info.pop(_DIRTY, None)
+def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the outermost transaction ends: a savepoint rolled back inside
+    # a transaction with earlier changes must not forget those.
+    if transaction.parent is None:
+        session.info.pop(_DIRTY, None)
 
 
 def install() -> None:
@@ -118,8 +126,7 @@ def install() -> None:
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "do_orm_execute", _on_execute)
         event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_commit", _after_end)
-        event.listen(Session, "after_rollback", _after_end)
+        event.listen(Session, "after_transaction_end", _after_end)
 
 
 def read_version(session: Session) -> str:
@@ -164,9 +171,10 @@ class KeptAggregates:
 def _request_version(session: Session) -> str:
     """The version, read once per transaction of the session (a request reads
     it once; a write in the same transaction writes a new one and is seen)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     if session.info.get(_DIRTY):
         _write_version(session)
-    if session.new or session.dirty or session.deleted:
         session.flush()
     return read_version(session)
 

@@ -246,8 +246,8 @@ def test_a_rolled_back_write_leaves_the_version_and_figures_of_before(writer):
     version = read_version(session)
     nested = session.begin_nested()
     writer.create_active_leerlab()
-    assert read_version(session) != version
     assert page_figures(session, writer.staff)["map_data"].totals.routes == before["map_data"].totals.routes + 1
+    assert read_version(session) != version
     nested.rollback()
     assert read_version(session) == version
     with recounting():
@@ -267,3 +267,22 @@ def test_a_bulk_statement_through_the_session_changes_the_version(writer):
     assert read_version(session) != version
     assert after["map_data"].totals.pupils_in_routes == 99 * after["map_data"].totals.routes
     assert after["map_data"].totals.pupils_in_routes != before["map_data"].totals.pupils_in_routes
+
+
+def test_a_commit_writes_the_version_also_after_a_savepoint_rolled_back(writer):
+    """A write committed without any kept read changes the version at commit; a
+    savepoint rolled back after it does not make the transaction forget it."""
+    session = writer.session
+    page_figures(session, writer.staff)
+    version = read_version(session)
+    writer.create_active_leerlab()
+    session.flush()
+    assert read_version(session) == version  # written last, just before the commit
+    nested = session.begin_nested()
+    writer.create_active_leerlab()
+    nested.rollback()
+    session.commit()
+    assert read_version(session) != version
+    kept = page_figures(session, writer.staff)
+    with recounting():
+        assert page_figures(session, writer.staff) == kept
