@@ -39,7 +39,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, text
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session
 
 from portal.models import Setting
 
@@ -50,6 +50,7 @@ IGNORED_TABLES = frozenset({
     "login_failures", "form_submissions", "notifications", "notification_preferences", "audit_log", "users",
 })
 _DIRTY = "aggregates_dirty"
+_READ = "aggregates_read"  # (transaction, version): read once per transaction
 _READ_SQL = text('SELECT value FROM settings WHERE "key" = :key')
 _MAX_ENTRIES = 512
 
@@ -104,6 +105,7 @@ def _write_version(session: Session) -> None:
     """A new version in this transaction (also before a kept() read inside a
     writing transaction: figures kept earlier are then not reused)."""
     session.info.pop(_DIRTY, None)
+    session.info.pop(_READ, None)
     value = uuid.uuid4().hex
     with session.no_autoflush:
         row = session.get(Setting, AGGREGATES_VERSION)
@@ -114,10 +116,15 @@ def _write_version(session: Session) -> None:
 
 
 def _after_end(session: Session, transaction: SessionTransaction) -> None:
-    # Only when the outermost transaction ends: a savepoint rolled back inside
-    # a transaction with earlier changes must not forget those.
+    # The version read is forgotten at the end of any transaction. The mark only
+    # when the outermost one ends; when a savepoint ends the transaction is marked
+    # again: rolled back, it may have taken a version written for changes made
+    # before it, which must still get one.
+    session.info.pop(_READ, None)
     if transaction.parent is None:
         session.info.pop(_DIRTY, None)
+    elif transaction.nested:
+        session.info[_DIRTY] = True
 
 
 def install() -> None:
@@ -171,12 +178,20 @@ class KeptAggregates:
 def _request_version(session: Session) -> str:
     """The version, read once per transaction of the session (a request reads
     it once; a write in the same transaction writes a new one and is seen)."""
+    if isinstance(session, scoped_session):
+        session = session()
     if session.new or session.dirty or session.deleted:
         session.flush()
     if session.info.get(_DIRTY):
         _write_version(session)
         session.flush()
-    return read_version(session)
+    transaction = session.get_transaction()
+    found = session.info.get(_READ)
+    if found is not None and found[0] is transaction:
+        return str(found[1])
+    version = read_version(session)
+    session.info[_READ] = (transaction, version)
+    return version
 
 
 def init_app(app: Flask) -> None:

@@ -286,3 +286,21 @@ def test_a_commit_writes_the_version_also_after_a_savepoint_rolled_back(writer):
     kept = page_figures(session, writer.staff)
     with recounting():
         assert page_figures(session, writer.staff) == kept
+
+
+def test_changes_before_a_rolled_back_savepoint_still_get_their_version(writer):
+    """A kept read inside a savepoint writes the version for the changes made
+    before it; the savepoint rolled back takes that version along, and the
+    commit must write one again."""
+    session = writer.session
+    page_figures(session, writer.staff)
+    version = read_version(session)
+    writer.create_active_leerlab()
+    session.flush()
+    nested = session.begin_nested()
+    inside = page_figures(session, writer.staff)
+    nested.rollback()
+    assert read_version(session) == version
+    assert page_figures(session, writer.staff) == inside  # the change is still there, and so counted
+    session.commit()
+    assert read_version(session) != version
