@@ -52,7 +52,7 @@ IGNORED_TABLES = frozenset({
 _DIRTY = "aggregates_dirty"
 _READ = "aggregates_read"  # (transaction, version): read once per transaction
 _READ_SQL = text('SELECT value FROM settings WHERE "key" = :key')
-_MAX_ENTRIES = 512
+_MAX_ENTRIES = 256  # per version; /kaart's entry of a national selection holds its pins (MBs at scale 10)
 
 T = TypeVar("T")
 
@@ -149,6 +149,7 @@ class KeptAggregates:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._version: str | None = None  # the version of the entries kept
         self.computed = 0  # how many times a value was computed (tests read it)
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
@@ -157,6 +158,9 @@ class KeptAggregates:
         version = _request_version(session)
         key = (key, date.today())  # figures depend on the current school year, expiry on the day
         with self._lock:
+            if version != self._version:  # the entries of another version are of no use: free them
+                self._entries.clear()
+                self._version = version
             found = self._entries.get(key)
             if found is not None and found[0] == version:
                 self._entries.move_to_end(key)
@@ -164,11 +168,16 @@ class KeptAggregates:
         value = compute()
         with self._lock:
             self.computed += 1
+            if version != self._version:
+                return value  # a newer version was seen meanwhile: not kept
             self._entries[key] = (version, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self) -> None:
         with self._lock:

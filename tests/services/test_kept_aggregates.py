@@ -304,3 +304,15 @@ def test_changes_before_a_rolled_back_savepoint_still_get_their_version(writer):
     assert page_figures(session, writer.staff) == inside  # the change is still there, and so counted
     session.commit()
     assert read_version(session) != version
+
+
+def test_a_new_version_frees_the_entries_of_the_old_one(writer):
+    """Only the current version's figures stay in memory (/kaart's entry holds
+    its pins): the first read after a write drops the others."""
+    session = writer.session
+    store = current_app.extensions["kept_aggregates"]
+    page_figures(session, writer.staff)
+    assert len(store) >= 10
+    writer.create_active_leerlab()
+    trend.first_school_year(session)
+    assert len(store) == 1
