@@ -25,7 +25,8 @@ A restart or a second instance reads the same version from the database, so
 none serves figures of an older version; each instance computes its own once.
 
 Kept values are shared between requests and threads: callers must not change
-them.
+them, and they must not hold ORM rows (those belong to the session that read
+them, and expire when it commits).
 """
 from __future__ import annotations
 
