@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from portal import models  # noqa: F401  (registers every table with the metadata)
 from portal.cli import register_cli
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
+from portal.core import aggregates
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.web import auth_session, caching, errors, request_bodies, security, templating, uploads
 
@@ -58,6 +59,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
     db.init_app(app)
+    aggregates.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     request_bodies.init_app(app)  # before CSRF: a JSON body gets 415, not a CSRF error
     csrf.init_app(app)

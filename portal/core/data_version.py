@@ -71,13 +71,20 @@ def bump_data_version(session: Session) -> None:
     audit entry itself, so not audited again."""
     if session.info.get(_BUMPED):
         return
+    add_step(session)
+    session.info[_BUMPED] = True
+
+
+def add_step(session: Session) -> None:
+    """Move the version now, whether or not this transaction moved it before
+    (core.aggregates moves it again after figures were kept inside a writing
+    transaction, so they are not reused for the data committed after them)."""
     step = secrets.randbelow(2**31) + 1
     done = 0
     if session.get_bind().dialect.name == "postgresql":
         done = session.execute(_ADD_TO_FREE_SLOT, {"step": step}).rowcount  # type: ignore[attr-defined]
     if not done:
         session.execute(_ADD_TO_SLOT, {"slot": secrets.randbelow(SLOTS), "step": step})
-    session.info[_BUMPED] = True
 
 
 @event.listens_for(Session, "after_transaction_end")

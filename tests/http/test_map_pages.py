@@ -29,6 +29,23 @@ def counter(html: str, name: str) -> str:
     return re.search(rf'data-counter="{name}">([^<]*)<', html).group(1)
 
 
+def test_a_kept_map_carries_the_nonce_of_its_own_response(client, routes):
+    """The second request serves the map built for the first (kept per aggregates
+    version), with its own nonce on every script, and the same pins."""
+    pages = []
+    for _ in range(2):
+        response = client.get("/kaart/")
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+        html = response.get_data(as_text=True)
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        assert len(scripts) > 3 and all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
+        pages.append((nonce, re.search(r'id="[^"]*-pins"[^>]*>([^<]*)<', html).group(1)))
+    (first_nonce, first_pins), (second_nonce, second_pins) = pages
+    assert first_nonce != second_nonce
+    assert first_pins == second_pins
+    assert "Zorgroute niveau 2" in first_pins and "Techniekroute niveau 3" in first_pins
+
+
 def test_map_page_uses_only_vendored_assets_and_nonced_scripts(client, routes):
     response = client.get("/kaart/")
     assert response.status_code == 200

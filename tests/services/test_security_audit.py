@@ -42,6 +42,9 @@ from tests.factories_routes import RouteWorld, route_data
 READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
     "core.data_version": {"read"},
+    # install/init_app register the session listener; kept() reads the version (its flush writes only
+    # what the caller had pending, the version row included: tests/services/test_kept_aggregates.py).
+    "core.aggregates": {"install", "init_app", "read_version", "store", "kept"},
     "services.monitoring.facts": {"load_facts"},
     "services.monitoring.indicators": {"indicator_years", "snapshot_year"},
     "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind"},
@@ -118,7 +121,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.offer.queries": {"profile_sources", "school_offer"},
     "services.reference.organisation_search": {"search_organisations", "option_of", "select_options"},
     "services.search.routes": {"search_routes", "option_of", "scope_clause"},
-    "services.learning_routes.filters": {"route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
+    "services.learning_routes.filters": {"audience", "route_region_pairs", "route_region_pairs_select", "visibility_clause", "filter_clauses", "filtered_routes",
                                          "active_in", "state_clause", "state_expression"},
     "services.learning_routes.export": {"export_header", "export_rows", "to_csv", "to_xlsx"},
     "services.learning_routes.csv_import": {"template_csv", "parse_csv", "row_to_input"},
@@ -169,6 +172,7 @@ NOT_AUDITED: dict[str, str] = {
     "core.audit.record": "the audit log itself",
     "core.audit.record_many": "the audit log itself",
     "core.data_version.bump_data_version": "part of every audit entry (record() calls it)",
+    "core.data_version.add_step": "the version's own counter, moved by bump_data_version and core.aggregates",
     "core.data_version.put_setting": "the plain write under the audited set_setting",
     "services.agreements.changes.store_version": "the version row (snapshot) of an audited agreement write; each "
                                                 "caller records its own entry",

@@ -22,15 +22,18 @@ folium elements below only read them by id.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from html import escape as _esc
 
 import folium
 from branca.element import MacroElement
+from flask import current_app
 from folium.map import FitBounds, Layer
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from portal.core.geometry import compact_geometry_text
@@ -319,6 +322,25 @@ def build_region_map(*, code: str, name: str, geometry: str | None, schools, rou
 
 _SCRIPT_TAG = re.compile(r"<script(?![^>]*\bnonce=)", re.IGNORECASE)
 _HEAD_KEEP = re.compile(r"<(?:script|link)\b[^>]*>(?:</script>)?", re.IGNORECASE)
+
+
+# A stand-in for the nonce in parts kept across responses (with_nonce puts the response's in).
+NONCE_SLOT = "__portal_csp_nonce__"
+
+
+def with_nonce(parts: MapParts, nonce: str) -> MapParts:
+    """Kept parts (rendered with NONCE_SLOT) with this response's nonce."""
+    return dataclasses.replace(parts, header=Markup(str(parts.header).replace(NONCE_SLOT, str(escape(nonce)))))
+
+
+def render_kept_parts(m: folium.Map) -> MapParts:
+    """The parts to keep across responses (core/aggregates): the nonce left as
+    NONCE_SLOT (with_nonce puts each response's in), the JSON blocks serialised
+    and escaped as the templates' tojson does."""
+    parts = render_parts(m, NONCE_SLOT)
+    parts.data = {data_id: Markup(htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
+                  for data_id, value in parts.data.items()}
+    return parts
 
 
 def render_parts(m: folium.Map, nonce: str) -> MapParts:

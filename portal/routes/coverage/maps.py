@@ -5,8 +5,10 @@ import json
 
 from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
+from portal.core.aggregates import kept
 from portal.domain import coverage as rules
 from portal.domain import monitoring as monitoring_rules
 from portal.domain import vocab
@@ -29,7 +31,7 @@ from portal.services.coverage import (
 from portal.services.coverage import (
     trend as coverage_trend,
 )
-from portal.services.learning_routes.filters import RouteFilters
+from portal.services.learning_routes.filters import RouteFilters, audience
 from portal.services.monitoring import progress as monitoring_progress
 from portal.services.reference.boundaries import current_region_year
 from portal.web.security import csp_nonce, relax_inline_styles
@@ -73,17 +75,11 @@ def index():
     user = current_user
     data = map_data.map_data(db.session, selection, user, year, ROUTE_LIST_LIMIT)
     figures, totals, pins = data.figures, data.totals, data.pins
-    folium_map = map_render.build_map(
-        geometries=coverage.region_geometries(db.session, year),
-        figures={f.code: f for f in figures}, measure=measure, pins=pins,
-        gaps_url=url_for("maps.list_schools_without_route", **selection.to_args()),
-        region_url=lambda code: region_url(code, selection.school_year),
-        route_url_pattern=route_url_pattern(),
-        tile_url=current_app.config.get("MAP_TILE_URL"),
-        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
-        focus=selection.region,
-    )
-    parts = map_render.render_parts(folium_map, csp_nonce())
+    # The map (its JSON blocks serialised) and the schools' table: as many as there are pins, so built once
+    # per aggregates version and selection, and shared; only the CSP nonce differs per response.
+    key = ("map_page", selection.key(), audience(user), measure.code, year)
+    parts, school_rows = kept(db.session, key, lambda: _map_parts(selection, measure, year, data))
+    parts = map_render.with_nonce(parts, csp_nonce())
     region_options = [(code, f"{name} ({code})") for code, name in db.session.execute(
         select(Region.code, Region.name).where(Region.year == (year or 0)).order_by(Region.name))]
     list_args = selection.to_args()
@@ -91,7 +87,7 @@ def index():
         "maps/index.html", "maps/_results.html", region_year=year,
         filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
         legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
-        school_rows=map_render.school_table_rows(pins),
+        school_rows=school_rows,
         without_count=data.without_count, parts=parts, routes=data.routes, region_options=region_options,
         school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
         measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],
@@ -101,6 +97,20 @@ def index():
         active_selection=coverage.is_active_selection(selection),
         format_value=map_render.format_value,
     )
+
+
+def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Markup]:
+    folium_map = map_render.build_map(
+        geometries=coverage.region_geometries(db.session, year),
+        figures={f.code: f for f in data.figures}, measure=measure, pins=data.pins,
+        gaps_url=url_for("maps.list_schools_without_route", **selection.to_args()),
+        region_url=lambda code: region_url(code, selection.school_year),
+        route_url_pattern=route_url_pattern(),
+        tile_url=current_app.config.get("MAP_TILE_URL"),
+        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+        focus=selection.region,
+    )
+    return map_render.render_kept_parts(folium_map), map_render.school_table_rows(data.pins)
 
 
 @bp.get("/scholen-zonder-leerroute.json")

@@ -9,6 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core.aggregates import kept
 from portal.domain import coverage as rules
 from portal.domain import monitoring as monitoring_rules
 from portal.domain import plans as plan_rules
@@ -88,8 +89,11 @@ def show(code: str):
         matrix_url=_matrix_url(region.code, detail.filters.school_year),
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,
         trend_points=[(y.school_year, y.routes) for y in detail.trend],
-        map_parts=_region_map(region, detail),
-        profile_sources=offer_queries.profile_sources(db.session, [p[0] for p in detail.school_points]),
+        # The map and its schools' sources: as many as the region's schools, built once per aggregates version.
+        map_parts=map_render.with_nonce(kept(db.session, ("region_map", region.id, detail.filters.school_year),
+                                             lambda: _region_map(region, detail)), csp_nonce()),
+        profile_sources=kept(db.session, ("profile_sources", region.id, detail.filters.school_year),
+                             lambda: offer_queries.profile_sources(db.session, [p[0] for p in detail.school_points])),
         offer=_profile_offer(region.code),
         region_years=indicator_years(db.session, region.year, [y.school_year for y in detail.trend]),
         indicators=monitoring_rules.INDICATORS, format_value=monitoring_rules.format_value,
@@ -134,7 +138,7 @@ def _region_map(region: Region, detail) -> map_render.MapParts:
                                           school_year=detail.filters.school_year).replace("987654321", "{}"),
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "")
-    return map_render.render_parts(folium_map, csp_nonce())
+    return map_render.render_kept_parts(folium_map)
 
 
 @dataclass

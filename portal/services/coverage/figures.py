@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.domain import coverage as rules
 from portal.domain.school_year import current_school_year
 from portal.models import (
@@ -27,6 +28,7 @@ from portal.models import (
 from portal.services.coverage.mbo_presence import mbo_count_per_region
 from portal.services.learning_routes.filters import (
     RouteFilters,
+    audience,
     filtered_routes,
     route_region_pairs,
     route_region_pairs_select,
@@ -112,7 +114,15 @@ def region_figures(session: Session, filters: RouteFilters, user, year: int | No
                    ) -> list[RegionFigures]:
     """Figures of every region of the year's indeling (or only the given codes)
     for the routes in the selection (or the already selected `route_ids`).
-    Five queries."""
+    Five queries; kept per aggregates version unless `route_ids` are given."""
+    if route_ids is not None:
+        return _region_figures(session, filters, user, year, region_codes, route_ids)
+    key = ("region_figures", filters.key(), audience(user), year, tuple(region_codes or ()))
+    return kept(session, key, lambda: _region_figures(session, filters, user, year, region_codes, None))
+
+
+def _region_figures(session: Session, filters: RouteFilters, user, year: int | None,
+                    region_codes: list[str] | None, route_ids: list[int] | None) -> list[RegionFigures]:
     region_query = select(Region.id, Region.code, Region.name).where(Region.year == (year or 0))
     if region_codes:
         region_query = region_query.where(Region.code.in_(region_codes))

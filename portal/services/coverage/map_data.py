@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.models import LearningRoute, MunicipalityRegion, Organisation, Region, RouteParty, route_profiles
 from portal.services.coverage.figures import (
     PinRoute,
@@ -34,7 +35,7 @@ from portal.services.coverage.figures import (
     selected_route_ids,
     vmbo_parties,
 )
-from portal.services.learning_routes.filters import RouteFilters
+from portal.services.learning_routes.filters import RouteFilters, audience
 
 
 @dataclass
@@ -46,8 +47,14 @@ class MapData:
     routes: list = field(default_factory=list)  # the first `route_limit` routes in title order
 
 
-def map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int = 50) -> MapData:  # noqa: C901  one pass over the selection's rows on purpose (speed); split into parties/regions/totals/pins later
-    """The map's figures, counters, pins and route list for the selection."""
+def map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int = 50) -> MapData:
+    """The map's figures, counters, pins and route list for the selection,
+    kept per aggregates version (core/aggregates) and audience."""
+    key = ("map_data", filters.key(), audience(user), year, route_limit)
+    return kept(session, key, lambda: _map_data(session, filters, user, year, route_limit))
+
+
+def _map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int) -> MapData:  # noqa: C901  one pass over the selection's rows on purpose (speed); split into parties/regions/totals/pins later
     ids = selected_route_ids(filters, user, year)
     rows = session.execute(
         select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code,

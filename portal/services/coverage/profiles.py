@@ -20,6 +20,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.core.geometry import compact_geometry_text
 from portal.domain import profile_coverage as pc
 from portal.domain.vocab import VOCATIONAL_PROFILES
@@ -358,7 +359,8 @@ def profile_coverage(session: Session, school_year: str | None) -> ProfileCovera
     """compute(), kept per (app, fingerprint of the offer, school year): computed once when the offer
     changes, not per request nor after every write elsewhere (a saved route)."""
     app_key = id(current_app._get_current_object()) if has_app_context() else 0  # type: ignore[attr-defined]
-    key = (app_key, _fingerprint(session), school_year)
+    # The fingerprint itself counts all offer rows: read once per aggregates version (core/aggregates).
+    key = (app_key, kept(session, ("offer_fingerprint",), lambda: _fingerprint(session)), school_year)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.core.id_sets import id_set_value
 from portal.domain import coverage as rules
 from portal.domain import vocab
@@ -63,6 +64,13 @@ class RegionDetail:
 
 def region_detail(session: Session, region: Region, school_year: str | None = None,
                   limit: int | None = None) -> RegionDetail:
+    """_region_detail, kept per aggregates version (core/aggregates)."""
+    key = ("region_detail", region.id, region.year, school_year, limit)
+    return kept(session, key, lambda: _region_detail(session, region, school_year, limit))
+
+
+def _region_detail(session: Session, region: Region, school_year: str | None,
+                   limit: int | None) -> RegionDetail:
     """Everything the region page shows, public figures; its lists bounded to
     `limit` (LIST_LIMIT) rows, with their totals. A fixed number of queries."""
     limit = LIST_LIMIT if limit is None else limit
@@ -201,7 +209,14 @@ def agreement_figures(session: Session, region: Region, school_year: str | None 
     """For the region's active routes (`route_ids`, if already known):
     signed agreements in force, those of them ending within 90 days, and
     routes without a signed agreement in force. One query (two without
-    `route_ids`)."""
+    `route_ids`). Kept per aggregates version: `route_ids`, when given, must be
+    the region's selection of that school year (region_detail's)."""
+    key = ("agreement_figures", region.id, region.year, school_year)
+    return kept(session, key, lambda: _agreement_figures(session, region, school_year, route_ids))
+
+
+def _agreement_figures(session: Session, region: Region, school_year: str | None,
+                       route_ids: list[int] | None) -> dict | None:
     dialect = session.get_bind().dialect.name
     statement = reads.agreement_counts(dialect)
     today = date.today()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.domain import coverage as rules
 from portal.domain import route_state
 from portal.domain.school_year import current_school_year, school_years_between
@@ -23,10 +24,11 @@ def _public_routes():
 
 
 def first_school_year(session: Session) -> str | None:
-    """The first school year with a public, active or ended route. One query."""
-    return session.scalar(
+    """The first school year with a public, active or ended route. One query,
+    kept per aggregates version."""
+    return kept(session, ("first_school_year",), lambda: session.scalar(
         select(func.min(LearningRoute.first_school_year))
-        .where(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd"))))
+        .where(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd")))))
 
 
 @dataclass
@@ -108,6 +110,15 @@ def region_trend(session: Session, region_code: str, until: str | None, groups) 
 
 def trend(session: Session, year: int | None, region_code: str | None = None,
           until: str | None = None, route_ids=None) -> list[YearFigures]:
+    """_trend, kept per aggregates version (core/aggregates) unless `route_ids` are given."""
+    if route_ids is not None:
+        return _trend(session, year, region_code, until, route_ids)
+    return kept(session, ("trend", year, region_code, until),
+                lambda: _trend(session, year, region_code, until, None))
+
+
+def _trend(session: Session, year: int | None, region_code: str | None,
+           until: str | None, route_ids) -> list[YearFigures]:
     """Per school year, from the first year with data to the current (or
     `until`) year: public figures nationally or for one region (`route_ids`:
     the region's routes, for `in_`, if already known). Two queries for one

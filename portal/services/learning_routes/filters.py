@@ -86,6 +86,11 @@ class RouteFilters:
                 out[f.name] = [str(v) for v in value] if isinstance(value, list) else value
         return out
 
+    def key(self) -> tuple:
+        """The filters as a hashable value (kept aggregates are keyed by it)."""
+        return tuple((name, tuple(value) if isinstance(value, list) else value)
+                     for name, value in sorted(self.to_args().items()))
+
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
 
@@ -187,6 +192,17 @@ def visibility_clause(user, include_archived: bool = False):
     else:
         clauses.append(public)
     return and_(*clauses)
+
+
+def audience(user) -> tuple:
+    """Who sees the same routes (visibility_clause): the public, staff, or the
+    coordinators of one organisation. Part of the key of kept aggregates."""
+    if is_staff(user):
+        return ("staff",)
+    org_id = getattr(user, "organisation_id", None) if _is_authenticated(user) else None
+    if org_id and getattr(user, "role", None) == "coordinator":
+        return ("coordinator", org_id)
+    return ("public",)
 
 
 def _is_authenticated(user) -> bool:

@@ -12,6 +12,7 @@ from functools import lru_cache, reduce
 from sqlalchemy import bindparam, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
+from portal.core.aggregates import kept
 from portal.domain.school_year import current_school_year
 from portal.models import (
     LearningRoute,
@@ -25,8 +26,10 @@ from portal.models import (
     route_profiles,
 )
 from portal.models.organisation import organisation_display_name
+from portal.permissions import is_staff
 from portal.services.learning_routes.filters import (
     RouteFilters,
+    audience,
     filter_clauses,
     filtered_routes,
     route_region_pairs,
@@ -163,6 +166,14 @@ def _base(filters: RouteFilters, user, year, skip, include_archived: bool):
 
 def list_counts(session: Session, filters: RouteFilters, user, year: int | None,
                 include_archived: bool = False) -> ListCounts:
+    """The facet counts and the total (_count_facets), kept per aggregates
+    version (core/aggregates): the same for everyone of the same audience."""
+    key = ("list_counts", filters.key(), audience(user), year, include_archived and is_staff(user))
+    return kept(session, key, lambda: _count_facets(session, filters, user, year, include_archived))
+
+
+def _count_facets(session: Session, filters: RouteFilters, user, year: int | None,
+                  include_archived: bool) -> ListCounts:
     """The facet counts and the number of matching routes, in one statement.
 
     The four simple facets come from one GROUP BY over their columns, with only

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.domain import monitoring as rules
 from portal.domain.school_year import current_school_year
 from portal.services.monitoring.facts import load_facts
@@ -43,6 +44,13 @@ class YearIndicators:
 
 
 def indicator_years(session: Session, region_year: int | None, school_years: list[str]) -> list[YearIndicators]:
+    """The indicators of each school year (_indicator_years), kept per
+    aggregates version (core/aggregates)."""
+    key = ("indicator_years", region_year, tuple(school_years))
+    return kept(session, key, lambda: _indicator_years(session, region_year, school_years))
+
+
+def _indicator_years(session: Session, region_year: int | None, school_years: list[str]) -> list[YearIndicators]:
     """The indicators of each school year (oldest first). A fixed number of
     queries: the snapshot list, their data, and the live facts once."""
     current = current_school_year()

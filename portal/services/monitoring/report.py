@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.domain import monitoring as rules
 from portal.domain.school_year import school_years_between, shift_school_year
 from portal.models import LearningRoute
@@ -81,8 +82,12 @@ def build(after: YearIndicators, before: YearIndicators | None, progress: list[P
 
 def year_report(session: Session, region_year: int | None, school_year: str) -> Report:
     """The school year (from its snapshot when one exists) next to the previous
-    one; the targets' status from the series up to that school year."""
-    first = min(first_counted_year(session) or school_year, shift_school_year(school_year, -1))
+    one; the targets' status from the series up to that school year. The
+    indicators are kept per aggregates version (core/aggregates); the targets
+    (ORM rows, a handful) are read per request, so nothing kept holds a row of
+    a closed session."""
+    first_year = kept(session, ("first_counted_year",), lambda: first_counted_year(session))
+    first = min(first_year or school_year, shift_school_year(school_year, -1))
     years = indicator_years(session, region_year, school_years_between(first, school_year))
     progress = progress_of(list_targets(session), years)
     return build(years[-1], years[-2] if len(years) > 1 else None, progress)

@@ -1,0 +1,218 @@
+"""Aggregates kept per version of the data they count, shared by every request.
+
+The aggregate pages (/kaart, the dashboard, the GeoJSON, the route list's
+facets, the region page, the year report) count over all routes. Counting
+once per change of the data, not once per request, makes a rendered page's
+cost independent of the number of routes.
+
+The version: the data version (core.data_version: the sum of a few counters,
+no single hot row for writers), moved in the same transaction as any change to
+a table the figures are read from. Audited writes move it already; this module
+also moves it for every other change.
+Not by each service (a forgotten write path would serve old figures) but by
+one listener on every SQLAlchemy session:
+- an ORM flush with a new, changed or deleted object of any model (except the
+  bookkeeping rows listed in IGNORED: login failures, form keys, notifications,
+  the audit log, users, and the version settings themselves);
+- a DML statement through Session.execute (bulk imports, the demo generator).
+A marked transaction adds a step just before it commits (or before a kept
+read inside it), so the new version becomes visible together with the data: a
+reader that sees the new data sees the new version. Pages cached under the data
+version (web/caching.py) and figures kept here therefore go stale together.
+
+`kept(key, compute)` answers from the process's store when the database's
+version equals the one the figures were computed at, else computes and keeps
+them. The version is read by primary key on the request's own connection (so a
+request inside an uncommitted write sees its own version), once per request.
+A restart or a second instance reads the same version from the database, so
+none serves figures of an older version; each instance computes its own once.
+
+Kept values are shared between requests and threads: callers must not change
+them, and they must not hold ORM rows (those belong to the session that read
+them, and expire when it commits).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any, TypeVar, cast
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session
+
+from portal.core import data_version
+
+# Tables whose rows no aggregate reads (written on logins, deliveries, form posts),
+# and the version's own counters.
+IGNORED_TABLES = frozenset({
+    "login_failures", "form_submissions", "notifications", "notification_preferences", "audit_log", "users",
+    "data_version_slots",
+})
+_DIRTY = "aggregates_dirty"
+_READ = "aggregates_read"  # (transaction, version): read once per transaction
+_MAX_ENTRIES = 256  # per version; /kaart's entry of a national selection holds its pins (MBs at scale 10)
+
+T = TypeVar("T")
+
+
+def _table_of(obj: Any) -> str | None:
+    table = getattr(type(obj), "__table__", None)
+    return getattr(table, "name", None)
+
+
+def _counts(obj: Any) -> bool:
+    return _table_of(obj) not in IGNORED_TABLES
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    if not session.info.get(_DIRTY) and any(
+            _counts(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_DIRTY] = True
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    statement = state.statement
+    table = getattr(getattr(statement, "table", None), "name", None)
+    if table in IGNORED_TABLES:
+        return
+    if table is None:
+        sql = str(statement).lstrip()
+        if sql.split(None, 1)[:1] in (["SELECT"], ["select"], ["PRAGMA"]) or "data_version_slots" in sql:
+            return
+    state.session.info[_DIRTY] = True
+
+
+def _before_commit(session: Session) -> None:
+    """The step is added last, just before the commit (the counter it takes is
+    held for the shortest time)."""
+    session.flush()  # the pending changes mark the transaction first
+    if session.info.get(_DIRTY):
+        _write_version(session)
+
+
+def _write_version(session: Session) -> None:
+    """A new version in this transaction (also before a kept() read inside a
+    writing transaction: figures kept earlier are then not reused)."""
+    session.info.pop(_DIRTY, None)
+    session.info.pop(_READ, None)
+    with session.no_autoflush:
+        data_version.add_step(session)
+
+
+def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    # The version read is forgotten at the end of any transaction. The mark only
+    # when the outermost one ends; when a savepoint ends the transaction is marked
+    # again: rolled back, it may have taken a version written for changes made
+    # before it, which must still get one.
+    session.info.pop(_READ, None)
+    if transaction.parent is None:
+        session.info.pop(_DIRTY, None)
+    elif transaction.nested:
+        session.info[_DIRTY] = True
+
+
+def install() -> None:
+    """Listen on every session (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _after_end)
+
+
+def read_version(session: Session) -> str:
+    """The current version, as this session's transaction sees it ("0" before the first write)."""
+    return data_version.read(session.connection())
+
+
+class KeptAggregates:
+    """The store of one app: key -> (version, value), the newest entries kept."""
+
+    def __init__(self, enabled: bool = True, max_entries: int = _MAX_ENTRIES):
+        self.enabled = enabled
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version: str | None = None  # the version of the entries kept
+        self.computed = 0  # how many times a value was computed (tests read it)
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        if not self.enabled:
+            return compute()
+        version = _request_version(session)
+        key = (key, date.today())  # figures depend on the current school year, expiry on the day
+        with self._lock:
+            if version != self._version:  # the entries of another version are of no use: free them
+                self._entries.clear()
+                self._version = version
+            found = self._entries.get(key)
+            if found is not None and found[0] == version:
+                self._entries.move_to_end(key)
+                return cast(T, found[1])
+        value = compute()
+        with self._lock:
+            self.computed += 1
+            if version != self._version:
+                return value  # a newer version was seen meanwhile: not kept
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _request_version(session: Session) -> str:
+    """The version, read once per transaction of the session (a request reads
+    it once; a write in the same transaction writes a new one and is seen)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    if session.info.get(_DIRTY):
+        _write_version(session)
+        session.flush()
+    transaction = session.get_transaction()
+    found = session.info.get(_READ)
+    if found is not None and found[0] is transaction:
+        return str(found[1])
+    version = read_version(session)
+    session.info[_READ] = (transaction, version)
+    return version
+
+
+def init_app(app: Flask) -> None:
+    """One store per app; KEEP_AGGREGATES=0 (config or environment) computes on every call."""
+    install()
+    env = os.environ.get("KEEP_AGGREGATES")
+    app.config.setdefault("KEEP_AGGREGATES", env != "0")
+    app.extensions["kept_aggregates"] = KeptAggregates(enabled=bool(app.config["KEEP_AGGREGATES"]))
+
+
+def store() -> KeptAggregates | None:
+    if not has_app_context():
+        return None
+    return current_app.extensions.get("kept_aggregates")
+
+
+def kept(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """The value of `compute()` for the current aggregates version: computed once
+    per version and key in this app (outside an app: computed each time). The
+    key must name everything the value depends on besides the data (the
+    function, its arguments, the audience)."""
+    found = store()
+    if found is None:
+        return compute()
+    return found.get(session, key, compute)
