@@ -32,19 +32,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import threading
-import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import redis
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from portal.core.shared_cache import SharedBytes, key_prefix
 from portal.web.security import csp_nonce
 
 NONCE = "\x00nonce\x00"
@@ -55,9 +53,6 @@ SKIPPED_HEADERS = frozenset(h.lower() for h in (
     "X-Frame-Options", "Permissions-Policy", "Strict-Transport-Security", "ETag", "Cache-Control",
     "X-Query-Count", "X-Page-Cache"))
 HEADER = "X-Page-Cache"
-REDIS_PAUSE = 30.0  # seconds without Redis after it failed
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -112,42 +107,17 @@ def page_key(version: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-class SharedCache:
+class SharedCache(SharedBytes):
     """The pages in Redis: one key per page, with an expiry."""
 
-    def __init__(self, url: str, prefix: str, ttl: int, max_bytes: int):
-        self.made_for: tuple[str, str | None] = (url, None)
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.prefix, self.ttl, self.max_bytes = prefix, ttl, max_bytes
-        self.paused_until = 0.0
-
-    def _available(self) -> bool:
-        return time.monotonic() >= self.paused_until
-
-    def _failed(self, exc: Exception) -> None:
-        self.paused_until = time.monotonic() + REDIS_PAUSE
-        log.warning("page cache: Redis unavailable (%s); rendering without it for %d s", exc, REDIS_PAUSE)
+    what = "page cache"
 
     def get(self, key: str) -> Entry | None:
-        if not self._available():
-            return None
-        try:
-            raw = self.client.get(self.prefix + key)
-        except redis.RedisError as exc:
-            self._failed(exc)
-            return None
-        return decode(raw) if isinstance(raw, bytes) else None
+        raw = self.get_bytes(key)
+        return decode(raw) if raw is not None else None
 
     def put(self, key: str, entry: Entry) -> None:
-        if not self._available():
-            return
-        raw = encode(entry)
-        if len(raw) > self.max_bytes:
-            return
-        try:
-            self.client.set(self.prefix + key, raw, ex=self.ttl)
-        except redis.RedisError as exc:
-            self._failed(exc)
+        self.put_bytes(key, encode(entry))
 
 
 def encode(entry: Entry) -> bytes:
@@ -180,11 +150,7 @@ def _shared() -> SharedCache | None:
 
 
 def shared_prefix() -> str:
-    prefix = current_app.config.get("RESPONSE_CACHE_PREFIX")
-    if prefix:
-        return prefix
-    database = hashlib.sha256(str(current_app.config["SQLALCHEMY_DATABASE_URI"]).encode()).hexdigest()[:12]
-    return f"{current_app.config.get('REDIS_KEY_PREFIX', 'portal:')}page:{database}:"
+    return current_app.config.get("RESPONSE_CACHE_PREFIX") or key_prefix(current_app.config, "page")
 
 
 def _cache() -> PageCache | None:
