@@ -25,7 +25,19 @@ version equals the one the figures were computed at, else computes and keeps
 them. The version is read by primary key on the request's own connection (so a
 request inside an uncommitted write sees its own version), once per request.
 A restart or a second instance reads the same version from the database, so
-none serves figures of an older version; each instance computes its own once.
+none serves figures of an older version.
+
+With REDIS_URL the figures are also shared (core/shared_cache): a miss in
+memory asks Redis, and a computed value goes to both, so N workers on M
+machines compute a figure once per version. In Redis a value is pickled,
+compressed and signed (HMAC with the SECRET_KEY, checked before unpickling),
+under KEPT_AGGREGATES_PREFIX + version + a digest of the code fingerprint and
+the key, with an expiry (KEPT_AGGREGATES_TTL). Not shared, only kept in
+memory: a value over KEPT_AGGREGATES_MAX_BYTES compressed (2 MB: /kaart's
+national selection at large scale), one that does not pickle, one whose key is
+not made of plain values (its Redis name must be the same in every process),
+and any value computed in a transaction that moved the version itself (its
+uncommitted data must not reach another instance). Redis down: computed here.
 
 Kept values are shared between requests and threads: callers must not change
 them, and they must not hold ORM rows (those belong to the session that read
@@ -45,6 +57,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session
 
 from portal.core import data_version
+from portal.core.shared_cache import MISSING, SharedValues, key_prefix
 
 # Tables whose rows no aggregate reads (written on logins, deliveries, form posts),
 # and the version's own counters.
@@ -54,6 +67,7 @@ IGNORED_TABLES = frozenset({
 })
 _DIRTY = "aggregates_dirty"
 _READ = "aggregates_read"  # (transaction, version): read once per transaction
+_WROTE = "aggregates_wrote"  # this transaction moved the version: what it computes is not shared
 _MAX_ENTRIES = 256  # per version; /kaart's entry of a national selection holds its pins (MBs at scale 10)
 
 T = TypeVar("T")
@@ -101,6 +115,7 @@ def _write_version(session: Session) -> None:
     writing transaction: figures kept earlier are then not reused)."""
     session.info.pop(_DIRTY, None)
     session.info.pop(_READ, None)
+    session.info[_WROTE] = True
     with session.no_autoflush:
         data_version.add_step(session)
 
@@ -113,6 +128,7 @@ def _after_end(session: Session, transaction: SessionTransaction) -> None:
     session.info.pop(_READ, None)
     if transaction.parent is None:
         session.info.pop(_DIRTY, None)
+        session.info.pop(_WROTE, None)
     elif transaction.nested:
         session.info[_DIRTY] = True
 
@@ -141,8 +157,10 @@ class KeptAggregates:
         self._lock = threading.Lock()
         self._version: str | None = None  # the version of the entries kept
         self.computed = 0  # how many times a value was computed (tests read it)
+        self.shared_hits = 0  # how many values came from Redis
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T],
+            shared: SharedValues | None = None) -> T:
         if not self.enabled:
             return compute()
         version = _request_version(session)
@@ -155,16 +173,27 @@ class KeptAggregates:
             if found is not None and found[0] == version:
                 self._entries.move_to_end(key)
                 return cast(T, found[1])
-        value = compute()
+        name = shared.name(version, key) if shared is not None and _shareable(session) else None
+        value: Any = MISSING
+        if name is not None:
+            value = cast(SharedValues, shared).load(name)
+        if value is MISSING:
+            value = compute()
+            with self._lock:
+                self.computed += 1
+            if name is not None:
+                cast(SharedValues, shared).save(name, value)
+        else:
+            with self._lock:
+                self.shared_hits += 1
         with self._lock:
-            self.computed += 1
             if version != self._version:
-                return value  # a newer version was seen meanwhile: not kept
+                return cast(T, value)  # a newer version was seen meanwhile: not kept
             self._entries[key] = (version, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return value
+        return cast(T, value)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -172,6 +201,13 @@ class KeptAggregates:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _shareable(session: Session) -> bool:
+    """Figures computed in a transaction that moved the version hold its uncommitted data."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return not session.info.get(_WROTE) and not data_version.moved(session)
 
 
 def _request_version(session: Session) -> str:
@@ -198,7 +234,28 @@ def init_app(app: Flask) -> None:
     install()
     env = os.environ.get("KEEP_AGGREGATES")
     app.config.setdefault("KEEP_AGGREGATES", env != "0")
+    app.config.setdefault("KEPT_AGGREGATES_SHARED", True)  # in Redis too, when REDIS_URL is set
+    app.config.setdefault("KEPT_AGGREGATES_PREFIX", os.environ.get("KEPT_AGGREGATES_PREFIX") or None)
+    app.config.setdefault("KEPT_AGGREGATES_TTL", int(os.environ.get("KEPT_AGGREGATES_TTL") or 3600))
+    app.config.setdefault("KEPT_AGGREGATES_MAX_BYTES", 2 * 1024 * 1024)  # one value, compressed
     app.extensions["kept_aggregates"] = KeptAggregates(enabled=bool(app.config["KEEP_AGGREGATES"]))
+
+
+def _shared() -> SharedValues | None:
+    """The app's Redis level, made again when its URL or prefix changed."""
+    config = current_app.config
+    url = config.get("REDIS_URL")
+    if not url or not config.get("KEPT_AGGREGATES_SHARED", True):
+        return None
+    made_for = (url, config.get("KEPT_AGGREGATES_PREFIX"))
+    shared = current_app.extensions.get("kept_aggregates_shared")
+    if shared is None or shared.made_for != made_for:
+        shared = current_app.extensions["kept_aggregates_shared"] = SharedValues(
+            url, config.get("KEPT_AGGREGATES_PREFIX") or key_prefix(config, "agg"),
+            int(config.get("KEPT_AGGREGATES_TTL", 3600)), int(config.get("KEPT_AGGREGATES_MAX_BYTES", 2 << 20)),
+            str(config["SECRET_KEY"]), str(config.get("CODE_FINGERPRINT", "")))
+        shared.made_for = made_for
+    return shared
 
 
 def store() -> KeptAggregates | None:
@@ -209,10 +266,11 @@ def store() -> KeptAggregates | None:
 
 def kept(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """The value of `compute()` for the current aggregates version: computed once
-    per version and key in this app (outside an app: computed each time). The
-    key must name everything the value depends on besides the data (the
-    function, its arguments, the audience)."""
+    per version and key in this app, and with REDIS_URL once for every app on
+    the database (outside an app: computed each time). The key must name
+    everything the value depends on besides the data (the function, its
+    arguments, the audience), in plain values (str, int, None, dates, tuples)."""
     found = store()
     if found is None:
         return compute()
-    return found.get(session, key, compute)
+    return found.get(session, key, compute, _shared() if found.enabled else None)

@@ -75,6 +75,11 @@ def bump_data_version(session: Session) -> None:
     session.info[_BUMPED] = True
 
 
+def moved(session: Session) -> bool:
+    """Whether this transaction has moved the version (bump_data_version) and not yet ended."""
+    return bool(session.info.get(_BUMPED))
+
+
 def add_step(session: Session) -> None:
     """Move the version now, whether or not this transaction moved it before
     (core.aggregates moves it again after figures were kept inside a writing

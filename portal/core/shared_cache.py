@@ -10,13 +10,19 @@ alone for REDIS_PAUSE seconds: an outage costs speed, never correctness.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import pickle
 import time
-from typing import Any
+import zlib
+from collections.abc import Hashable
+from datetime import date
+from typing import Any, cast
 
 import redis
 
 REDIS_PAUSE = 30.0  # seconds without Redis after it failed
+MISSING = object()  # SharedValues.load found nothing usable
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,73 @@ class SharedBytes:
             self._failed(exc)
             return False
         return True
+
+
+class SharedValues(SharedBytes):
+    """Python values in Redis (the kept aggregates): pickled, compressed and
+    signed with the secret (checked before unpickling: Redis is not trusted to
+    run code); one Redis key per version and key."""
+
+    what = "kept aggregates"
+
+    def __init__(self, url: str, prefix: str, ttl: int, max_bytes: int, secret: str, fingerprint: str):
+        super().__init__(url, prefix, ttl, max_bytes)
+        self.secret = hashlib.sha256(b"kept-aggregates\x1f" + secret.encode()).digest()
+        self.fingerprint = fingerprint
+        self.skipped = 0  # values not shared: too large or not picklable
+
+    def name(self, version: str, key: Hashable) -> str | None:
+        """The key's name in Redis, the same in every process (None: the key is not plain values)."""
+        plain = _canonical(key)
+        if plain is None:
+            return None
+        digest = hashlib.sha256("\x1f".join((self.fingerprint, plain)).encode()).hexdigest()
+        return f"{version}:{digest}"
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self.secret, body, hashlib.sha256).digest()
+
+    def load(self, name: str) -> Any:
+        raw = self.get_bytes(name)
+        if raw is None:
+            return MISSING
+        mac, body = raw[:32], raw[32:]
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return MISSING  # not written by a portal with this secret: never unpickled
+        try:
+            return pickle.loads(zlib.decompress(body))
+        except Exception:  # noqa: BLE001 -- anything unreadable is computed again
+            return MISSING
+
+    def save(self, name: str, value: Any) -> None:
+        try:
+            body = zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            self.skipped += 1
+            log.warning("%s: %s not shared, it does not pickle (%s)", self.what, name, exc)
+            return
+        if len(body) + 32 > self.max_bytes:
+            self.skipped += 1
+            log.info("%s: %s not shared, %d bytes compressed", self.what, name, len(body))
+            return
+        self.put_bytes(name, self._mac(body) + body)
+
+
+def _canonical(value: Any) -> str | None:
+    """A text of the key that is the same in every process (hash() and the order
+    of a set's members are not), or None for anything but plain values."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return f"{type(value).__name__}:{value!r}"
+    if isinstance(value, date):
+        return f"{type(value).__name__}:{value.isoformat()}"
+    if isinstance(value, tuple | list | set | frozenset):
+        parts = [_canonical(item) for item in value]
+        if any(part is None for part in parts):
+            return None
+        if isinstance(value, set | frozenset):
+            return "{" + ",".join(sorted(cast(list[str], parts))) + "}"
+        return "(" + ",".join(cast(list[str], parts)) + ")"
+    return None
 
 
 def key_prefix(config: Any, kind: str) -> str:

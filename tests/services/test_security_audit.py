@@ -41,7 +41,9 @@ from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
-    "core.data_version": {"read"},
+    "core.data_version": {"read", "moved"},
+    # Values in Redis (page cache, kept aggregates), not in the database.
+    "core.shared_cache": {"key_prefix"},
     # install/init_app register the session listener; kept() reads the version (its flush writes only
     # what the caller had pending, the version row included: tests/services/test_kept_aggregates.py).
     "core.aggregates": {"install", "init_app", "read_version", "store", "kept"},
