@@ -4,7 +4,9 @@ run) and one Redis (issue 21): a browser may land on either for any request,
 and nothing it sees depends on which.
 
 - the page cache: a page rendered by A is a hit on B (from Redis), and a write
-  through A is seen at once on B, with the figures on the page recounted;
+  through A is seen at once on B, with the figures on the page recounted; the
+  kept figures behind an aggregate page go to Redis too (that B does not
+  compute what A computed: tests/services/test_kept_aggregates_shared.py);
 - sessions: logged in on A, known on B; logged out on B, the old cookie is
   refused on A;
 - throttling: failed logins on A count on B (the counters in Redis);
@@ -115,7 +117,7 @@ def _figure(page: Page, name: str) -> int:
 
 
 def test_the_page_cache_is_shared_and_a_write_through_one_is_seen_by_the_other(world, two):
-    a, b, people, _ = two
+    a, b, people, prefix = two
     visitor = Browser()
     for _ in range(3):  # the first responses start the session; then the page is stored
         visitor.get(a, "/")
@@ -156,6 +158,10 @@ def test_the_page_cache_is_shared_and_a_write_through_one_is_seen_by_the_other(w
     fresh_a = visitor.get(a, "/")
     assert fresh_a.cache == "hit-shared"  # rendered once, by B, for both
     assert _figure(fresh_b, "active-routes") == _figure(fresh_a, "active-routes") == before + 1
+    # The kept figures behind an aggregate page, computed once, are in Redis for every instance (core/aggregates).
+    import redis
+    assert visitor.get(b, "/kaart/dashboard").status == 200
+    assert any(redis.Redis.from_url(require_redis()).scan_iter(prefix + "agg:*"))
 
 
 def test_a_session_started_on_one_instance_holds_on_the_other(two):
