@@ -201,8 +201,12 @@ def wait_until_blocked(engine, thread, outcome, timeout=30.0):
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while time.monotonic() < deadline:
-            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                 "AND datname = current_database()")).scalar():
+            waiting = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                        "AND datname = current_database()")).scalar()
+            # pg_stat_activity is read once per transaction (stats_fetch_consistency):
+            # end it, or a poll made before the second submit blocked never sees it.
+            conn.rollback()
+            if waiting:
                 return
             if not thread.is_alive():
                 raise AssertionError(f"the second submit ended without waiting for the first: {outcome}")

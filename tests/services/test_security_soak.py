@@ -97,6 +97,7 @@ def test_an_answer_survives_the_database_closing_the_connection_after_the_view(o
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline and conn.execute(
                     text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar():
+                conn.rollback()  # pg_stat_activity is read once per transaction
                 time.sleep(0.05)
         return "klaar"
 
@@ -157,6 +158,7 @@ def test_two_logins_of_one_account_at_the_same_moment_both_succeed(postgres_url)
                     blocked = conn.execute(text(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                         "AND datname = current_database()")).scalar()
+                    conn.rollback()  # pg_stat_activity is read once per transaction
                     time.sleep(0.05)
             assert blocked, "the second login never waited for the first"
             first.commit()
