@@ -39,11 +39,11 @@ def test_a_kept_map_carries_the_nonce_of_its_own_response(client, routes):
         html = response.get_data(as_text=True)
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert len(scripts) > 3 and all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
-        pages.append((nonce, re.search(r'id="[^"]*-pins"[^>]*>([^<]*)<', html).group(1)))
-    (first_nonce, first_pins), (second_nonce, second_pins) = pages
+        pages.append((nonce, re.search(r'id="[^"]*-regions"[^>]*>([^<]*)<', html).group(1)))
+    (first_nonce, first_regions), (second_nonce, second_regions) = pages
     assert first_nonce != second_nonce
-    assert first_pins == second_pins
-    assert "Zorgroute niveau 2" in first_pins and "Techniekroute niveau 3" in first_pins
+    assert first_regions == second_regions
+    assert "FoodValley" in first_regions
 
 
 def test_map_page_uses_only_vendored_assets_and_nonced_scripts(client, routes):
@@ -113,8 +113,13 @@ def map_data(html: str, suffix: str):
 
 
 def test_pins_carry_kind_letters_and_route_links(client, routes):
+    """The pins are fetched from their own endpoint (same filters), not carried by the page."""
     html = client.get("/kaart/").get_data(as_text=True)
-    pins = map_data(html, "pins")
+    url = map_data(html, "pins")["url"]
+    assert url.startswith("/kaart/pinnen.json?")
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    pins = response.get_json()
     by_id = {route[0]: route for route in pins["routes"]}
     assert {route[1]: route[2] for route in by_id.values()} == {"Zorgroute niveau 2": "dlr",
                                                                "Techniekroute niveau 3": "glr"}
@@ -184,6 +189,34 @@ def test_csv_and_xlsx_export_use_the_same_filters(client, routes):
 def test_map_page_stays_small(client, routes):
     body = client.get("/kaart/").data
     assert len(gzip.compress(body)) <= 150 * 1024
+
+
+def test_the_page_does_not_carry_the_routes_of_its_pins(client, db_session, routes):
+    """The page's size does not grow with the routes: their titles reach the map
+    only through the pins' endpoint (the route list shows the first 50)."""
+    zw, _tech = routes
+    for n in range(60):
+        make_region_route("AM38", vmbo=zw, title=f"Extra route {n:02d}", profiles=("ZW",), kind_code="dlr")
+    html = client.get("/kaart/").get_data(as_text=True)
+    assert "Extra route 00" in html and "Extra route 59" not in html  # only the route list's first 50
+    assert "Zorgschool Ede" in html[html.index('id="kaart-scholen"'):]  # the no-JS table stays
+    assert not re.search(r'id="[^"]*-pins"[^>]*>[^<]*Extra route', html)
+    pins = client.get(map_data(html, "pins")["url"]).get_json()
+    titles = {route[1] for route in pins["routes"]}
+    assert {f"Extra route {n:02d}" for n in range(60)} <= titles
+
+
+def test_pins_follow_the_filters_and_the_audience(client, routes):
+    html = client.get("/kaart/?profile=ZW&level=2").get_data(as_text=True)
+    url = map_data(html, "pins")["url"]
+    assert "profile=ZW" in url and "level=2" in url
+    pins = client.get(url).get_json()
+    assert [route[1] for route in pins["routes"]] == ["Zorgroute niveau 2"]
+    assert [pin[2] for pin in pins["pins"]] == ["Zorgschool Ede"]
+    assert client.get("/kaart/pinnen.json?status=concept").get_json()["routes"] == []
+    login_as(client, make_user("staff"))
+    concept = client.get("/kaart/pinnen.json?status=concept").get_json()
+    assert [route[1] for route in concept["routes"]] == ["Conceptroute"] and len(concept["pins"]) == 1
 
 
 def test_user_text_is_never_evaluated_as_a_template_nor_breaks_out_of_a_script(client, db_session, reference_data):

@@ -1,11 +1,13 @@
 """The folium map of /kaart: region choropleth, clustered school pins and a
 layer with the vmbo schools without a route.
 
-At national scale the page must stay small and quick to render: the pins go
-out as compact arrays (each route once) and portal/static/js/maps.js makes
-the markers and their popups; the schools without a route are not in the page
-at all, maps.js fetches them (maps.list_schools_without_route, cached with an
-ETag like every public page) when the visitor switches that layer on.
+At national scale the page must stay small and quick to render: its size
+must not grow with the routes. The pins (with their routes) are not in the
+page: maps.js fetches them as compact arrays (each route once) from
+maps.list_school_pins and makes the markers and their popups; the schools
+without a route are fetched likewise (maps.list_schools_without_route) when
+the visitor switches that layer on. Both are cached with an ETag like every
+public page; the page keeps the schools' table as the text alternative.
 
 Everything the map loads comes from /static/vendor/ (set per map instance);
 folium's CDN defaults (jQuery, Bootstrap, awesome-markers, Font Awesome) are
@@ -77,9 +79,9 @@ class _JsonLayer(Layer):
 
 class _Cluster(FastMarkerCluster):
     """A marker cluster built by portal/static/js/maps.js (window.portalMaps)
-    from the compact JSON block `data_id`: the school pins (`builder`
-    "pinCluster") or the schools without a route, fetched when the layer is
-    switched on ("gapCluster"). FastMarkerCluster, so that `show=False` is
+    from the JSON block `data_id`, which names the URL of its data: the school
+    pins (`builder` "pinCluster", fetched at once) or the schools without a
+    route ("gapCluster", fetched when the layer is switched on). FastMarkerCluster, so that `show=False` is
     honoured and the assets are vendored."""
 
     _template = Template("""
@@ -248,12 +250,12 @@ def region_feature(code: str, name: str, geometry: str, index: int | None, fill:
     }
 
 
-def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_url: str,
-              region_url, route_url_pattern: str, tile_url: str | None = None,
+def build_map(*, geometries, figures: dict, measure: rules.Measure, pins_url: str, gaps_url: str,
+              region_url, tile_url: str | None = None,
               tile_attribution: str = "", focus: list[str] | None = None) -> folium.Map:
     """The folium map. `figures` maps region code -> RegionFigures;
-    `route_url_pattern` is a route's URL with "{}" for its id; `gaps_url` the
-    JSON of the vmbo schools without a route in this selection; `focus` the
+    `pins_url` the JSON of the school pins (pin_data) of this selection;
+    `gaps_url` the JSON of the vmbo schools without a route in it; `focus` the
     codes of the regions to zoom to (the region filter). The data for its
     layers is kept on the map as `m.portal_data` (id -> JSON data)."""
     m = base_map(tile_url, tile_attribution)
@@ -272,7 +274,8 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
         data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": features}
         RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's", focus).add_to(m)
 
-    data[f"{prefix}-pins"] = pin_data(pins, route_url_pattern)
+    # Not in the page (its size would grow with the routes): maps.js fetches them.
+    data[f"{prefix}-pins"] = {"url": pins_url}
     _Cluster(f"{prefix}-pins", "pinCluster", name="Vmbo-scholen met leerroutes", show=True,
              options={"showCoverageOnHover": False, "maxClusterRadius": 40}).add_to(m)
 
