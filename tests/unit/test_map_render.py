@@ -22,12 +22,12 @@ def pin(name="School <b>", kinds=("dlr",), title="Route & co"):
 @pytest.fixture
 def parts():
     figures = {"AM38": SimpleNamespace(routes=3, niveaus_covered=2, measure_value=lambda m: 3)}
-    m = map_render.build_map(
+    parts = map_render.build_map(
         geometries=[("AM38", "FoodValley", SQUARE), ("AM01", "Groningen", None)], figures=figures,
         measure=rules.measure_for("routes"), pins_url="/kaart/pinnen.json?status=actief",
         gaps_url="/kaart/scholen-zonder-leerroute.json?status=actief",
         region_url=lambda code: f"/regio/{code}")
-    return map_render.render_parts(m, "NONCE123")
+    return map_render.with_nonce(parts, "NONCE123")
 
 
 def test_header_has_only_vendored_assets_with_nonces(parts):

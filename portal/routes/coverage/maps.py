@@ -100,7 +100,7 @@ def index():
 
 
 def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Markup]:
-    folium_map = map_render.build_map(
+    parts = map_render.build_map(
         geometries=coverage.region_geometries(db.session, year),
         figures={f.code: f for f in data.figures}, measure=measure,
         pins_url=url_for("maps.list_school_pins", **selection.to_args()),
@@ -110,7 +110,7 @@ def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Mar
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
         focus=selection.region,
     )
-    return map_render.render_kept_parts(folium_map), map_render.school_table_rows(data.pins)
+    return map_render.serialised(parts), map_render.school_table_rows(data.pins)
 
 
 @bp.get("/pinnen.json")
