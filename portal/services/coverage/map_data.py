@@ -55,20 +55,23 @@ def map_data(session: Session, filters: RouteFilters, user, year: int | None, ro
 
 def _map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int) -> MapData:  # noqa: C901  one pass over the selection's rows on purpose (speed); split into parties/regions/totals/pins later
     ids = selected_route_ids(filters, user, year)
-    rows = session.execute(
+    rows = session.execute(  # (through the session first: it flushes what is pending)
         select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code, LearningRoute.mbo_level_code,
                LearningRoute.status, LearningRoute.first_school_year, LearningRoute.pupils_per_cohort)
         .where(LearningRoute.id.in_(ids)).order_by(LearningRoute.title, LearningRoute.id)).all()
-    routes = {row.id: PinRoute(row.id, row.title, row.kind_code, row.mbo_level_code) for row in rows}
+    # The other statements select columns only: run on the session's connection (its transaction), so
+    # their rows skip the ORM's result processing (a third of the time at national scale).
+    connection = session.connection()
+    routes = {row.id: PinRoute(row.id, row.title, row.kind_code, row.mbo_level_code, [], []) for row in rows}
     pupils = {row.id: int(row.pupils_per_cohort or 0) for row in rows}
     position = {route_id: index for index, route_id in enumerate(routes)}
 
-    regions = {row.id: RegionFigures(row.id, row.code, row.name) for row in session.execute(
+    regions = {row.id: RegionFigures(row.id, row.code, row.name) for row in connection.execute(
         select(Region.id, Region.code, Region.name).where(Region.year == (year or 0)).order_by(Region.code))}
 
     # Parties: (route, organisation, role, kind of the organisation, region of its gemeente or None)
     # (the school's name, place and coordinates come along: a vmbo party's pin needs them)
-    parties = session.execute(
+    parties = connection.execute(
         select(RouteParty.route_id, RouteParty.organisation_id, RouteParty.role, Organisation.kind,
                MunicipalityRegion.region_id, Organisation.name, Organisation.city, Organisation.lat,
                Organisation.lon)
@@ -99,7 +102,7 @@ def _map_data(session: Session, filters: RouteFilters, user, year: int | None, r
         elif region_id is not None:
             other_regions.setdefault(route_id, set()).add(region_id)
 
-    for route_id, profile in session.execute(
+    for route_id, profile in connection.execute(
             select(route_profiles.c.route_id, route_profiles.c.profile_code)
             .where(route_profiles.c.route_id.in_(ids)).order_by(route_profiles.c.profile_code)):
         if route_id in routes:
