@@ -260,3 +260,25 @@ def test_region_filter_is_handed_to_the_map_to_zoom_to(client, routes):
     html = client.get("/kaart/").get_data(as_text=True)
     call = re.search(r"window\.portalMaps\.regionLayer\(map_[0-9a-f]+,.*?textContent\),\s*(\[[^\]]*\])\);", html, re.S)
     assert call and json.loads(call.group(1)) == []
+
+
+def test_the_pins_reuse_the_figures_the_page_just_counted(app, client, routes):
+    """After a write the page recounts once; its pins' request (same selection)
+    is served from what the page kept, without reading the routes again."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+    html = client.get("/kaart/?profile=ZW").get_data(as_text=True)
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        pins = client.get(map_data(html, "pins")["url"]).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [pin[2] for pin in pins["pins"]] == ["Zorgschool Ede"]
+    assert not [s for s in statements if "route_parties" in s], statements
