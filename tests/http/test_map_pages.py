@@ -103,7 +103,7 @@ def test_htmx_request_gets_only_the_results_fragment(client, routes):
     assert "HX-Request" in response.headers["Vary"]
     assert "<html" not in html and 'id="kaart-tellers"' in html
     assert counter(html, "routes") == "1"
-    assert re.search(r"<script nonce=\"[^\"]+\">\s*var map_", html), "the fragment carries the new map"
+    assert re.search(r"<script nonce=\"[^\"]+\">\{\s*var map_", html), "the fragment carries the new map"
 
 
 def map_data(html: str, suffix: str):
