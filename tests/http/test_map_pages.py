@@ -206,11 +206,23 @@ def test_the_page_does_not_carry_the_routes_of_its_pins(client, db_session, rout
     assert {f"Extra route {n:02d}" for n in range(60)} <= titles
 
 
-def test_pins_follow_the_filters_and_the_audience(client, routes):
+def test_pins_follow_the_filters_and_the_audience(app, client, routes):
+    app.config["CONDITIONAL_REQUESTS"] = True  # (off under testing) the pins' JSON is tagged like a public page
+    try:
+        _check_pins_follow_the_filters_and_the_audience(client)
+    finally:
+        app.config["CONDITIONAL_REQUESTS"] = False
+
+
+def _check_pins_follow_the_filters_and_the_audience(client):
     html = client.get("/kaart/?profile=ZW&level=2").get_data(as_text=True)
     url = map_data(html, "pins")["url"]
     assert "profile=ZW" in url and "level=2" in url
-    pins = client.get(url).get_json()
+    response = client.get(url)
+    if "ETag" not in response.headers:  # the first response started the session
+        response = client.get(url)
+    pins = response.get_json()
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     assert [route[1] for route in pins["routes"]] == ["Zorgroute niveau 2"]
     assert [pin[2] for pin in pins["pins"]] == ["Zorgschool Ede"]
     assert client.get("/kaart/pinnen.json?status=concept").get_json()["routes"] == []
