@@ -19,6 +19,8 @@ def counter(page, name: str):
 
 
 def pins_on_map(page) -> int:
+    """The pins drawn, once maps.js has fetched them (they are not in the page)."""
+    page.wait_for_selector("#kaart[data-pins-loaded]", state="attached")
     return page.evaluate(PIN_COUNT_JS)
 
 
@@ -132,6 +134,7 @@ def test_a_pin_opens_its_popup_with_the_routes_of_the_school(guarded_page):
     """Pins and popups are made in the browser from the compact data."""
     page = guarded_page
     page.goto("/kaart/")
+    page.wait_for_selector("#kaart[data-pins-loaded]", state="attached")  # fetched by maps.js
     title = page.evaluate(OPEN_FIRST_PIN_JS)
     assert re.search(r": \d+ leerroutes? \(", title), title
     popup = page.locator(".leaflet-popup-content")

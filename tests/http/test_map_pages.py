@@ -39,11 +39,11 @@ def test_a_kept_map_carries_the_nonce_of_its_own_response(client, routes):
         html = response.get_data(as_text=True)
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert len(scripts) > 3 and all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
-        pages.append((nonce, re.search(r'id="[^"]*-pins"[^>]*>([^<]*)<', html).group(1)))
-    (first_nonce, first_pins), (second_nonce, second_pins) = pages
+        pages.append((nonce, re.search(r'id="[^"]*-regions"[^>]*>([^<]*)<', html).group(1)))
+    (first_nonce, first_regions), (second_nonce, second_regions) = pages
     assert first_nonce != second_nonce
-    assert first_pins == second_pins
-    assert "Zorgroute niveau 2" in first_pins and "Techniekroute niveau 3" in first_pins
+    assert first_regions == second_regions
+    assert "FoodValley" in first_regions
 
 
 def test_map_page_uses_only_vendored_assets_and_nonced_scripts(client, routes):
@@ -103,7 +103,7 @@ def test_htmx_request_gets_only_the_results_fragment(client, routes):
     assert "HX-Request" in response.headers["Vary"]
     assert "<html" not in html and 'id="kaart-tellers"' in html
     assert counter(html, "routes") == "1"
-    assert re.search(r"<script nonce=\"[^\"]+\">\s*var map_", html), "the fragment carries the new map"
+    assert re.search(r"<script nonce=\"[^\"]+\">\{\s*var map_", html), "the fragment carries the new map"
 
 
 def map_data(html: str, suffix: str):
@@ -113,8 +113,13 @@ def map_data(html: str, suffix: str):
 
 
 def test_pins_carry_kind_letters_and_route_links(client, routes):
+    """The pins are fetched from their own endpoint (same filters), not carried by the page."""
     html = client.get("/kaart/").get_data(as_text=True)
-    pins = map_data(html, "pins")
+    url = map_data(html, "pins")["url"]
+    assert url.startswith("/kaart/pinnen.json?")
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    pins = response.get_json()
     by_id = {route[0]: route for route in pins["routes"]}
     assert {route[1]: route[2] for route in by_id.values()} == {"Zorgroute niveau 2": "dlr",
                                                                "Techniekroute niveau 3": "glr"}
@@ -186,6 +191,46 @@ def test_map_page_stays_small(client, routes):
     assert len(gzip.compress(body)) <= 150 * 1024
 
 
+def test_the_page_does_not_carry_the_routes_of_its_pins(client, db_session, routes):
+    """The page's size does not grow with the routes: their titles reach the map
+    only through the pins' endpoint (the route list shows the first 50)."""
+    zw, _tech = routes
+    for n in range(60):
+        make_region_route("AM38", vmbo=zw, title=f"Extra route {n:02d}", profiles=("ZW",), kind_code="dlr")
+    html = client.get("/kaart/").get_data(as_text=True)
+    assert "Extra route 00" in html and "Extra route 59" not in html  # only the route list's first 50
+    assert "Zorgschool Ede" in html[html.index('id="kaart-scholen"'):]  # the no-JS table stays
+    assert not re.search(r'id="[^"]*-pins"[^>]*>[^<]*Extra route', html)
+    pins = client.get(map_data(html, "pins")["url"]).get_json()
+    titles = {route[1] for route in pins["routes"]}
+    assert {f"Extra route {n:02d}" for n in range(60)} <= titles
+
+
+def test_pins_follow_the_filters_and_the_audience(app, client, routes):
+    app.config["CONDITIONAL_REQUESTS"] = True  # (off under testing) the pins' JSON is tagged like a public page
+    try:
+        _check_pins_follow_the_filters_and_the_audience(client)
+    finally:
+        app.config["CONDITIONAL_REQUESTS"] = False
+
+
+def _check_pins_follow_the_filters_and_the_audience(client):
+    html = client.get("/kaart/?profile=ZW&level=2").get_data(as_text=True)
+    url = map_data(html, "pins")["url"]
+    assert "profile=ZW" in url and "level=2" in url
+    response = client.get(url)
+    if "ETag" not in response.headers:  # the first response started the session
+        response = client.get(url)
+    pins = response.get_json()
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert [route[1] for route in pins["routes"]] == ["Zorgroute niveau 2"]
+    assert [pin[2] for pin in pins["pins"]] == ["Zorgschool Ede"]
+    assert client.get("/kaart/pinnen.json?status=concept").get_json()["routes"] == []
+    login_as(client, make_user("staff"))
+    concept = client.get("/kaart/pinnen.json?status=concept").get_json()
+    assert [route[1] for route in concept["routes"]] == ["Conceptroute"] and len(concept["pins"]) == 1
+
+
 def test_user_text_is_never_evaluated_as_a_template_nor_breaks_out_of_a_script(client, db_session, reference_data):
     """branca re-compiles folium's output as Jinja: user text must not pass through it."""
     school = make_school("AM38", name="School {{ 6*7 }}")
@@ -227,3 +272,25 @@ def test_region_filter_is_handed_to_the_map_to_zoom_to(client, routes):
     html = client.get("/kaart/").get_data(as_text=True)
     call = re.search(r"window\.portalMaps\.regionLayer\(map_[0-9a-f]+,.*?textContent\),\s*(\[[^\]]*\])\);", html, re.S)
     assert call and json.loads(call.group(1)) == []
+
+
+def test_the_pins_reuse_the_figures_the_page_just_counted(app, client, routes):
+    """After a write the page recounts once; its pins' request (same selection)
+    is served from what the page kept, without reading the routes again."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+    html = client.get("/kaart/?profile=ZW").get_data(as_text=True)
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        pins = client.get(map_data(html, "pins")["url"]).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [pin[2] for pin in pins["pins"]] == ["Zorgschool Ede"]
+    assert not [s for s in statements if "route_parties" in s], statements

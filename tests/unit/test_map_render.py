@@ -22,12 +22,12 @@ def pin(name="School <b>", kinds=("dlr",), title="Route & co"):
 @pytest.fixture
 def parts():
     figures = {"AM38": SimpleNamespace(routes=3, niveaus_covered=2, measure_value=lambda m: 3)}
-    m = map_render.build_map(
+    parts = map_render.build_map(
         geometries=[("AM38", "FoodValley", SQUARE), ("AM01", "Groningen", None)], figures=figures,
-        measure=rules.measure_for("routes"), pins=[pin(), pin(name="Tweede", kinds=("dlr", "glr"))],
+        measure=rules.measure_for("routes"), pins_url="/kaart/pinnen.json?status=actief",
         gaps_url="/kaart/scholen-zonder-leerroute.json?status=actief",
-        region_url=lambda code: f"/regio/{code}", route_url_pattern="/leerroutes/{}")
-    return map_render.render_parts(m, "NONCE123")
+        region_url=lambda code: f"/regio/{code}")
+    return map_render.with_nonce(parts, "NONCE123")
 
 
 def test_header_has_only_vendored_assets_with_nonces(parts):
@@ -53,7 +53,14 @@ def test_data_blocks_carry_regions_pins_and_gaps(parts):
     assert feature["properties"]["fill"] == rules.class_colour(rules.MEASURES["routes"], 1)
     assert feature["properties"]["cls"] == "c1" and feature["properties"]["hatched"] is False
     assert 'href="/regio/AM38"' in feature["properties"]["popup"]
-    pins = next(v for k, v in parts.data.items() if k.endswith("-pins"))
+    pins_block = next(v for k, v in parts.data.items() if k.endswith("-pins"))
+    assert pins_block == {"url": "/kaart/pinnen.json?status=actief"}  # fetched by maps.js, not in the page
+    gaps = next(v for k, v in parts.data.items() if k.endswith("-gaps"))
+    assert gaps == {"url": "/kaart/scholen-zonder-leerroute.json?status=actief"}  # loaded on demand
+
+
+def test_pin_data_is_compact():
+    pins = map_render.pin_data([pin(), pin(name="Tweede", kinds=("dlr", "glr"))], "/leerroutes/{}")
     # Compact: each route once, pins point at them; maps.js makes markers and popups.
     assert pins["routes"] == [[1, "Route & co", "dlr", "2", ["ZW"], ["AM38"]],
                               [2, "Route & co", "glr", "2", ["ZW"], ["AM38"]]]
@@ -62,8 +69,6 @@ def test_data_blocks_carry_regions_pins_and_gaps(parts):
     labels = pins["labels"]
     assert labels["route_url"] == "/leerroutes/{}" and labels["regions"] == {"AM38": "FoodValley"}
     assert labels["kind_letters"]["dlr"] == "D" and labels["kinds"]["glr"].startswith("Ge")
-    gaps = next(v for k, v in parts.data.items() if k.endswith("-gaps"))
-    assert gaps == {"url": "/kaart/scholen-zonder-leerroute.json?status=actief"}  # loaded on demand
 
 
 def test_no_popup_html_is_rendered_on_the_server(parts):

@@ -1,11 +1,13 @@
 """The folium map of /kaart: region choropleth, clustered school pins and a
 layer with the vmbo schools without a route.
 
-At national scale the page must stay small and quick to render: the pins go
-out as compact arrays (each route once) and portal/static/js/maps.js makes
-the markers and their popups; the schools without a route are not in the page
-at all, maps.js fetches them (maps.list_schools_without_route, cached with an
-ETag like every public page) when the visitor switches that layer on.
+At national scale the page must stay small and quick to render: its size
+must not grow with the routes. The pins (with their routes) are not in the
+page: maps.js fetches them as compact arrays (each route once) from
+maps.list_school_pins and makes the markers and their popups; the schools
+without a route are fetched likewise (maps.list_schools_without_route) when
+the visitor switches that layer on. Both are cached with an ETag like every
+public page; the page keeps the schools' table as the text alternative.
 
 Everything the map loads comes from /static/vendor/ (set per map instance);
 folium's CDN defaults (jQuery, Bootstrap, awesome-markers, Font Awesome) are
@@ -25,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape as _esc
 
 import folium
@@ -77,9 +80,9 @@ class _JsonLayer(Layer):
 
 class _Cluster(FastMarkerCluster):
     """A marker cluster built by portal/static/js/maps.js (window.portalMaps)
-    from the compact JSON block `data_id`: the school pins (`builder`
-    "pinCluster") or the schools without a route, fetched when the layer is
-    switched on ("gapCluster"). FastMarkerCluster, so that `show=False` is
+    from the JSON block `data_id`, which names the URL of its data: the school
+    pins (`builder` "pinCluster", fetched at once) or the schools without a
+    route ("gapCluster", fetched when the layer is switched on). FastMarkerCluster, so that `show=False` is
     honoured and the assets are vendored."""
 
     _template = Template("""
@@ -248,18 +251,16 @@ def region_feature(code: str, name: str, geometry: str, index: int | None, fill:
     }
 
 
-def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_url: str,
-              region_url, route_url_pattern: str, tile_url: str | None = None,
-              tile_attribution: str = "", focus: list[str] | None = None) -> folium.Map:
-    """The folium map. `figures` maps region code -> RegionFigures;
-    `route_url_pattern` is a route's URL with "{}" for its id; `gaps_url` the
-    JSON of the vmbo schools without a route in this selection; `focus` the
-    codes of the regions to zoom to (the region filter). The data for its
-    layers is kept on the map as `m.portal_data` (id -> JSON data)."""
-    m = base_map(tile_url, tile_attribution)
-    data: dict[str, object] = {}
-    prefix = m.get_name()
-
+def build_map(*, geometries, figures: dict, measure: rules.Measure, pins_url: str, gaps_url: str,
+              region_url, tile_url: str | None = None,
+              tile_attribution: str = "", focus: list[str] | None = None) -> MapParts:
+    """The map's parts, rendered with NONCE_SLOT (with_nonce puts a response's
+    in). `figures` maps region code -> RegionFigures; `pins_url` the JSON of the
+    school pins (pin_data) of this selection; `gaps_url` the JSON of the vmbo
+    schools without a route in it; `focus` the codes of the regions to zoom to
+    (the region filter). The folium frame depends on none of the data, so it
+    is rendered once per process (map_frame); only the data blocks (element
+    id -> JSON data, in `data`) are built per selection."""
     features = []
     for code, name, geometry in geometries:
         if not geometry:
@@ -268,22 +269,33 @@ def build_map(*, geometries, figures: dict, measure: rules.Measure, pins, gaps_u
         index = rules.classify(measure, item.measure_value(measure) if item else None)
         features.append(region_feature(code, name, geometry, index, rules.class_colour(measure, index),
                                        region_popup(code, name, item, measure, region_url(code))))
+    frame = map_frame(tile_url, tile_attribution, tuple(focus or ()), bool(features))
+    data: dict[str, object] = {}
     if features:
-        data[f"{prefix}-regions"] = {"type": "FeatureCollection", "features": features}
-        RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's", focus).add_to(m)
+        data[f"{frame.name}-regions"] = {"type": "FeatureCollection", "features": features}
+    # Not in the page (its size would grow with the routes): maps.js fetches them.
+    data[f"{frame.name}-pins"] = {"url": pins_url}
+    # Not in the page: maps.js fetches these when the layer is switched on.
+    data[f"{frame.name}-gaps"] = {"url": gaps_url}
+    return dataclasses.replace(frame, data=data)
 
-    data[f"{prefix}-pins"] = pin_data(pins, route_url_pattern)
+
+@lru_cache(maxsize=64)
+def map_frame(tile_url: str | None, tile_attribution: str, focus: tuple[str, ...], with_regions: bool) -> MapParts:
+    """The folium map without its data, rendered with NONCE_SLOT: its layers
+    read their data from the page's JSON blocks by id (prefixed with the map's
+    name), so it depends only on the tiles configured, the regions to zoom to
+    and whether there are regions. Shared: callers must not change it."""
+    m = base_map(tile_url, tile_attribution)
+    prefix = m.get_name()
+    if with_regions:
+        RegionLayer(f"{prefix}-regions", "Arbeidsmarktregio's", list(focus)).add_to(m)
     _Cluster(f"{prefix}-pins", "pinCluster", name="Vmbo-scholen met leerroutes", show=True,
              options={"showCoverageOnHover": False, "maxClusterRadius": 40}).add_to(m)
-
-    # Not in the page: maps.js fetches these when the layer is switched on.
-    data[f"{prefix}-gaps"] = {"url": gaps_url}
     _Cluster(f"{prefix}-gaps", "gapCluster", name="Vmbo-scholen zonder leerroute", show=False,
              options={"showCoverageOnHover": False, "maxClusterRadius": 50}).add_to(m)
-
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.portal_data = data
-    return m
+    return render_parts(m, NONCE_SLOT)
 
 
 # The colours of the hatches (templates/maps/_patterns.html, as the template global MAP_HATCH).
@@ -333,14 +345,19 @@ def with_nonce(parts: MapParts, nonce: str) -> MapParts:
     return dataclasses.replace(parts, header=Markup(str(parts.header).replace(NONCE_SLOT, str(escape(nonce)))))
 
 
+def serialised(parts: MapParts) -> MapParts:
+    """The parts with their JSON blocks serialised and escaped as the
+    templates' tojson does (to keep across responses)."""
+    return dataclasses.replace(parts, data={
+        data_id: Markup(htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
+        for data_id, value in parts.data.items()})
+
+
 def render_kept_parts(m: folium.Map) -> MapParts:
     """The parts to keep across responses (core/aggregates): the nonce left as
     NONCE_SLOT (with_nonce puts each response's in), the JSON blocks serialised
     and escaped as the templates' tojson does."""
-    parts = render_parts(m, NONCE_SLOT)
-    parts.data = {data_id: Markup(htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
-                  for data_id, value in parts.data.items()}
-    return parts
+    return serialised(render_parts(m, NONCE_SLOT))
 
 
 def render_parts(m: folium.Map, nonce: str) -> MapParts:

@@ -100,17 +100,36 @@ def index():
 
 
 def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Markup]:
-    folium_map = map_render.build_map(
+    parts = map_render.build_map(
         geometries=coverage.region_geometries(db.session, year),
-        figures={f.code: f for f in data.figures}, measure=measure, pins=data.pins,
+        figures={f.code: f for f in data.figures}, measure=measure,
+        pins_url=url_for("maps.list_school_pins", **selection.to_args()),
         gaps_url=url_for("maps.list_schools_without_route", **selection.to_args()),
         region_url=lambda code: region_url(code, selection.school_year),
-        route_url_pattern=route_url_pattern(),
         tile_url=current_app.config.get("MAP_TILE_URL"),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
         focus=selection.region,
     )
-    return map_render.render_kept_parts(folium_map), map_render.school_table_rows(data.pins)
+    return map_render.serialised(parts), map_render.school_table_rows(data.pins)
+
+
+@bp.get("/pinnen.json")
+def list_school_pins():
+    """The map's pins: the vmbo schools with a route in the selection (the same
+    filters as the map) and their routes, as map_render.pin_data's compact
+    arrays, fetched by maps.js. Not in the page, so that the page's size does
+    not grow with the routes; public pages' ETag/304 and page cache apply, and
+    the body is kept per aggregates version, selection and audience."""
+    _filters, selection, year = _state()
+    user = current_user
+
+    def body() -> str:
+        data = map_data.map_data(db.session, selection, user, year, ROUTE_LIST_LIMIT)
+        pins = map_render.pin_data(data.pins, route_url_pattern())
+        return json.dumps(pins, separators=(",", ":"), ensure_ascii=False)
+
+    key = ("map_pins", selection.key(), audience(user), year)
+    return Response(kept(db.session, key, body), mimetype="application/json")
 
 
 @bp.get("/scholen-zonder-leerroute.json")

@@ -28,7 +28,7 @@
   });
 
   // --- pins ------------------------------------------------------------------
-  // The server sends compact arrays (portal/services/map_render.py, pin_data):
+  // The pins' endpoint sends compact arrays (portal/routes/coverage/map_render.py, pin_data):
   //   routes: [id, title, kind, level, [profile codes], [region codes]]
   //   pins:   [lat, lon, school name, city, [index into routes, ...]]
   //   labels: the names of kinds, levels, profielen and regions, the route URL.
@@ -76,18 +76,34 @@
     return "<strong>" + esc(name + place) + '</strong><ul class="popup-routes">' + items + "</ul>";
   }
 
-  function pinCluster(data, options) {
+  function pinMarker(pin, data) {
+    var kinds = kindsOf(pin, data);
+    var title = pinTitle(pin, kinds, data.labels);
+    var icon = L.divIcon({className: "pin-icon", html: pinHtml(kinds, data.labels), iconSize: null,
+                          iconAnchor: [14, 28], popupAnchor: [0, -26]});
+    var marker = L.marker([pin[0], pin[1]], {icon: icon, title: title, alt: title, riseOnHover: true});
+    marker.bindPopup(function () { return pinPopup(pin, data); }, {maxWidth: 320});
+    return marker;
+  }
+
+  // The pins are not in the page (its size would grow with the routes): the
+  // block names their URL (maps.list_school_pins, same filters as the map),
+  // fetched at once; the table under the map lists the same schools.
+  function pinCluster(source, options) {
     var cluster = L.markerClusterGroup(options);
-    var markers = data.pins.map(function (pin) {
-      var kinds = kindsOf(pin, data);
-      var title = pinTitle(pin, kinds, data.labels);
-      var icon = L.divIcon({className: "pin-icon", html: pinHtml(kinds, data.labels), iconSize: null,
-                            iconAnchor: [14, 28], popupAnchor: [0, -26]});
-      var marker = L.marker([pin[0], pin[1]], {icon: icon, title: title, alt: title, riseOnHover: true});
-      marker.bindPopup(function () { return pinPopup(pin, data); }, {maxWidth: 320});
-      return marker;
-    });
-    cluster.addLayers(markers);
+    var figure = document.getElementById("kaart");  // this map's figure (htmx may swap in another later)
+    fetch(source.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        cluster.addLayers(data.pins.map(function (pin) { return pinMarker(pin, data); }));
+        if (figure) { figure.setAttribute("data-pins-loaded", String(data.pins.length)); }
+      })
+      .catch(function () {
+        if (figure) { figure.setAttribute("data-pins-loaded", "error"); }
+      });
     return cluster;
   }
 
