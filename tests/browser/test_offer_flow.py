@@ -81,7 +81,8 @@ def test_a_school_corrects_its_offer_with_the_keyboard(guarded_page):
     page.get_by_role("button", name="Aanbod opslaan").click()
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("Kies minstens één leerweg")
-    assert page.evaluate("document.activeElement.closest('.error-summary') !== null")
+    # The summary is focused by the page script after load: wait for it, do not race it.
+    page.wait_for_function("document.activeElement && document.activeElement.closest('.error-summary') !== null")
     assert_accessible(page, "offer page with errors")
     # Keyboard only: tick the four leerwegen again (the profielen kept their ticks), then save. The
     # other browser tests share this server: the school keeps offering what its demo routes need.
