@@ -12,7 +12,7 @@ from flask import Response, request
 from portal.domain.offer import EXAM_SECTOR_NAMES
 from portal.extensions import db
 from portal.routes.api.blueprint import bp
-from portal.routes.api.views import InvalidParameter
+from portal.routes.api.views import InvalidParameter, unknown_or_repeated
 from portal.services.coverage.profile_trends import EXAM_SOURCE, exam_sector_trend
 from portal.services.coverage.profiles import profile_coverage
 
@@ -27,12 +27,7 @@ DEFINITIONS = {
 
 @bp.get("/coverage/exam-candidates")
 def coverage_exam_candidates():
-    errors: dict[str, str] = {}
-    for name in request.args:
-        if name not in PARAMS:
-            errors[name] = "Onbekende parameter."
-        elif len(request.args.getlist(name)) > 1:
-            errors[name] = "Geef deze parameter hoogstens één keer op."
+    errors = unknown_or_repeated(request.args, PARAMS)
     region = request.args.get("region")
     if region is not None and not re.fullmatch(r"AM[0-9]{2}", region):
         errors["region"] = "Schrijf de arbeidsmarktregio als code, bijvoorbeeld AM22."

@@ -13,7 +13,7 @@ from portal.domain import profile_coverage as pc
 from portal.extensions import db
 from portal.routes.api.blueprint import bp
 from portal.routes.api.openapi import school_year_values
-from portal.routes.api.views import InvalidParameter
+from portal.routes.api.views import InvalidParameter, unknown_or_repeated
 from portal.services.coverage import figures as coverage
 from portal.services.coverage.profiles import PROFILE_CODES, ProfileCoverage, profile_coverage
 from portal.services.reference.boundaries import current_region_year
@@ -23,12 +23,7 @@ PARAMS = ("level", "school_year", "profile")
 
 
 def _parse() -> tuple[str, ProfileCoverage, list[str]]:
-    errors: dict[str, str] = {}
-    for name in request.args:
-        if name not in PARAMS:
-            errors[name] = "Onbekende parameter."
-        elif len(request.args.getlist(name)) > 1:
-            errors[name] = "Geef deze parameter hoogstens één keer op."
+    errors = unknown_or_repeated(request.args, PARAMS)
     level = request.args.get("level", "gemeente")
     if level not in LEVELS:
         errors["level"] = "Kies gemeente, provincie of regio."

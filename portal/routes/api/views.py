@@ -41,6 +41,18 @@ class InvalidParameter(Exception):
         self.errors = errors
 
 
+def unknown_or_repeated(args, known) -> dict[str, str]:
+    """The errors of a query string whose parameters are each named in `known`
+    and given at most once."""
+    errors: dict[str, str] = {}
+    for name in args:
+        if name not in known:
+            errors[name] = "Onbekende parameter."
+        elif len(args.getlist(name)) > 1:
+            errors[name] = "Geef deze parameter hoogstens één keer op."
+    return errors
+
+
 @bp.errorhandler(InvalidParameter)
 def _invalid(exc: InvalidParameter):
     response = jsonify({"error": "Ongeldig verzoek", "status": 400, "errors": exc.errors})
