@@ -155,9 +155,9 @@ def guarded_page(page, live_server):
     assert console_errors == [], f"console errors: {console_errors}"
 
 
-def assert_accessible(page, context: str = "") -> None:
+def assert_accessible(page, context: str = "", *, any_impact: bool = False) -> None:
     """Run axe-core (served from /static/vendor/) and fail on any serious or
-    critical WCAG 2.1 A/AA violation."""
+    critical WCAG 2.1 A/AA violation (with any_impact: on any violation at all)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
     result = page.evaluate(
@@ -167,8 +167,22 @@ def assert_accessible(page, context: str = "") -> None:
                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
         }"""
     )
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    bad = [v for v in result if any_impact or v["impact"] in ("serious", "critical")]
     assert bad == [], f"axe violations on {context or page.url}: {bad}"
+
+
+def fill_zorg_route(page, title: str, level: str = "2") -> None:
+    """The route form's fields for a GLR in voorbereiding, BB, Zorg en welzijn, to mbo `level`
+    (Helpende zorg en welzijn); the parties are left to the test."""
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Soort route").select_option("glr")
+    page.get_by_label("Status").select_option("voorbereiding")
+    page.get_by_label("BB – Basisberoepsgerichte leerweg").check()
+    page.get_by_label("Zorg en welzijn", exact=True).check()
+    page.get_by_label("Mbo-niveau").select_option(level)
+    page.get_by_label("Opleidingsdomein").select_option("ZW")
+    page.get_by_label("Crebo-code van de kwalificatie").fill("25498")
+    page.get_by_label("Naam van de kwalificatie").fill("Helpende zorg en welzijn")
 
 
 def login(page, email: str, password: str | None = None) -> None:

@@ -15,7 +15,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, flask_cli, login, logout
+from tests.browser.conftest import assert_accessible, fill_zorg_route, flask_cli, login, logout
 
 ROC = "Albeda"
 LOCATION = "Rosestraat, Rotterdam (00GT00)"
@@ -47,15 +47,7 @@ def test_a_real_roc_and_a_real_school_register_a_route_and_sign_its_agreement(gu
     page.wait_for_url(lambda url: "/login" not in url)
     page.goto("/leerroutes/nieuw")
     expect(page.locator("#mbo_parties .chip")).to_contain_text(ROC)
-    page.get_by_label("Titel").fill(ROUTE)
-    page.get_by_label("Soort route").select_option("glr")
-    page.get_by_label("Status").select_option("voorbereiding")
-    page.get_by_label("BB – Basisberoepsgerichte leerweg").check()
-    page.get_by_label("Zorg en welzijn", exact=True).check()
-    page.get_by_label("Mbo-niveau").select_option("2")
-    page.get_by_label("Opleidingsdomein").select_option("ZW")
-    page.get_by_label("Crebo-code van de kwalificatie").fill("25498")
-    page.get_by_label("Naam van de kwalificatie").fill("Helpende zorg en welzijn")
+    fill_zorg_route(page, ROUTE)
     page.get_by_label("Mbo-locatie").select_option(label=LOCATION)
     schools = page.get_by_role("combobox", name="Zoek een vmbo-vestiging")
     schools.press_sequentially("Thorbecke")

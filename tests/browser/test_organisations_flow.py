@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, htmx_settled, login
+from tests.browser.conftest import assert_accessible, fill_zorg_route, htmx_settled, login
 
 TITLE = "GLR met nieuw leerbedrijf browsertest"
 EMPLOYER = "Browsertest Leerbedrijf (synthetisch)"
@@ -23,15 +23,7 @@ def test_coordinator_adds_an_employer_from_the_route_form_and_saves_the_route(gu
     page = guarded_page
     login(page, "coordinator.perron@demo.leerroutes.nl")
     page.goto("/leerroutes/nieuw")
-    page.get_by_label("Titel").fill(TITLE)
-    page.get_by_label("Soort route").select_option("glr")
-    page.get_by_label("Status").select_option("voorbereiding")
-    page.get_by_label("BB – Basisberoepsgerichte leerweg").check()
-    page.get_by_label("Zorg en welzijn", exact=True).check()
-    page.get_by_label("Mbo-niveau").select_option("2")
-    page.get_by_label("Opleidingsdomein").select_option("ZW")
-    page.get_by_label("Crebo-code van de kwalificatie").fill("25498")
-    page.get_by_label("Naam van de kwalificatie").fill("Helpende zorg en welzijn")
+    fill_zorg_route(page, TITLE)
     page.get_by_role("combobox", name="Zoek een mbo-instelling").fill("A12")
     result = page.get_by_role("option", name=re.compile("ROC A12"))
     expect(result).to_be_visible()

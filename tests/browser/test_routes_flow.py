@@ -6,7 +6,7 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, fill_zorg_route, login
 
 TITLE = "GLR Helpende Zorg browsertest"
 
@@ -20,15 +20,7 @@ def test_coordinator_registers_a_glr_finds_it_and_exports_it(guarded_page):
     expect(page.locator("#vmbo_parties .chip")).to_contain_text("Het Perron voor VMBO")
     assert_accessible(page, "route form")
 
-    page.get_by_label("Titel").fill(TITLE)
-    page.get_by_label("Soort route").select_option("glr")
-    page.get_by_label("Status").select_option("voorbereiding")
-    page.get_by_label("BB – Basisberoepsgerichte leerweg").check()
-    page.get_by_label("Zorg en welzijn", exact=True).check()
-    page.get_by_label("Mbo-niveau").select_option("3")
-    page.get_by_label("Opleidingsdomein").select_option("ZW")
-    page.get_by_label("Crebo-code van de kwalificatie").fill("25498")
-    page.get_by_label("Naam van de kwalificatie").fill("Helpende zorg en welzijn")
+    fill_zorg_route(page, TITLE, level="3")
     # the party picker (htmx combobox): find ROC A12 and choose it
     page.get_by_role("combobox", name="Zoek een mbo-instelling").fill("A12")
     result = page.get_by_role("option", name=re.compile("ROC A12"))
