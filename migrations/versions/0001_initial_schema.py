@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 04:19:15.286455
+Create Date: 2026-12-05 21:35:19.427396
 
 """
 
@@ -29,6 +29,16 @@ def upgrade():
         sa.CheckConstraint("weight BETWEEN 1 AND 100", name=op.f("ck_assessment_criteria_weight")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_criteria")),
         sa.UniqueConstraint("name", name=op.f("uq_assessment_criteria_name")),
+    )
+    op.create_table(
+        "data_version_changes",
+        sa.Column("slot", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("counter_after", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("counter_before", sa.BigInteger(), nullable=False),
+        sa.Column("route_ids", sa.Text(), nullable=False),
+        sa.Column("other", sa.Boolean(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("slot", "counter_after", name=op.f("pk_data_version_changes")),
     )
     op.create_table(
         "data_version_slots",
@@ -700,6 +710,9 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_domain_code"), ["mbo_domain_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_level_code"), ["mbo_level_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_learning_routes_status_first_year", ["status", "archived_at", "first_school_year"], unique=False
+        )
 
     op.create_table(
         "notification_preferences",
@@ -1742,6 +1755,7 @@ def downgrade():
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
+        batch_op.drop_index("ix_learning_routes_status_first_year")
         batch_op.drop_index(batch_op.f("ix_learning_routes_status"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_level_code"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_domain_code"))
@@ -1853,5 +1867,6 @@ def downgrade():
 
     op.drop_table("login_failures")
     op.drop_table("data_version_slots")
+    op.drop_table("data_version_changes")
     op.drop_table("assessment_criteria")
     # ### end Alembic commands ###

@@ -63,12 +63,14 @@ from portal.core.shared_cache import MISSING, SharedValues, key_prefix
 # and the version's own counters.
 IGNORED_TABLES = frozenset({
     "login_failures", "form_submissions", "notifications", "notification_preferences", "audit_log", "users",
-    "data_version_slots",
+    "data_version_slots", "data_version_changes",
 })
 _DIRTY = "aggregates_dirty"
 _READ = "aggregates_read"  # (transaction, version): read once per transaction
 _WROTE = "aggregates_wrote"  # this transaction moved the version: what it computes is not shared
 _MAX_ENTRIES = 256  # per version; /kaart's entry of a national selection holds its pins (MBs at scale 10)
+_MAX_BASES = 8  # values kept across versions to be patched (kept(..., patch=...))
+_FLIGHT_WAIT = 30.0  # seconds a thread waits for another computing the same value, then computes itself
 
 T = TypeVar("T")
 
@@ -88,6 +90,29 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
         session.info[_DIRTY] = True
 
 
+def _changes(session: Session) -> dict[str, Any]:
+    changes: dict[str, Any] = session.info.setdefault(data_version.CHANGES, {"routes": set(), "other": False})
+    return changes
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    """What the flush wrote, for the step's log (data_version.add_step): the
+    routes whose own rows (the route, or a row with its route_id) changed, or
+    `other` for a row of any other table that counts. The ids of new rows are
+    known here; the session's lists still hold what was flushed."""
+    changes = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = _table_of(obj)
+        if table in IGNORED_TABLES:
+            continue
+        changes = changes or _changes(session)
+        route_id = obj.id if table == "learning_routes" else getattr(obj, "route_id", None)
+        if isinstance(route_id, int):
+            changes["routes"].add(route_id)
+        else:
+            changes["other"] = True
+
+
 def _on_execute(state: ORMExecuteState) -> None:
     if state.is_select:
         return
@@ -97,9 +122,11 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     if table is None:
         sql = str(statement).lstrip()
-        if sql.split(None, 1)[:1] in (["SELECT"], ["select"], ["PRAGMA"]) or "data_version_slots" in sql:
+        if (sql.split(None, 1)[:1] in (["SELECT"], ["select"], ["PRAGMA"]) or "data_version_slots" in sql
+                or "data_version_changes" in sql):
             return
     state.session.info[_DIRTY] = True
+    _changes(state.session)["other"] = True  # a statement's rows are not known one by one
 
 
 def _before_commit(session: Session) -> None:
@@ -129,6 +156,7 @@ def _after_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_DIRTY, None)
         session.info.pop(_WROTE, None)
+        session.info.pop(data_version.CHANGES, None)
     elif transaction.nested:
         session.info[_DIRTY] = True
 
@@ -137,6 +165,7 @@ def install() -> None:
     """Listen on every session (idempotent)."""
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _on_execute)
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_transaction_end", _after_end)
@@ -156,15 +185,41 @@ class KeptAggregates:
         self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._version: str | None = None  # the version of the entries kept
+        # kept(..., patch=...)'s values by key, each with the counters it was read at; kept across versions
+        self._bases: OrderedDict[Hashable, tuple[dict[int, int], Any]] = OrderedDict()
         self.computed = 0  # how many times a value was computed (tests read it)
+        self.patched = 0  # how many values were brought up to date from an older one
         self.shared_hits = 0  # how many values came from Redis
+        self._flights: dict[tuple[str, Hashable], threading.Event] = {}  # (version, key) being computed
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T],
-            shared: SharedValues | None = None) -> T:
+            shared: SharedValues | None = None, patch: Callable[[T, frozenset[int]], T | None] | None = None) -> T:
         if not self.enabled:
             return compute()
         version = _request_version(session)
         key = (key, date.today())  # figures depend on the current school year, expiry on the day
+        found = self._found(version, key)
+        if found is not MISSING:
+            return cast(T, found)
+        # One thread of the process computes a missing value; the others that want it meanwhile wait for it.
+        flight = (version, key)
+        with self._lock:
+            running = self._flights.get(flight)
+            if running is None:
+                self._flights[flight] = threading.Event()
+        if running is not None:
+            running.wait(_FLIGHT_WAIT)
+            found = self._found(version, key)
+            if found is not MISSING:
+                return cast(T, found)
+            return self._fill(session, version, key, compute, shared, patch)
+        try:
+            return self._fill(session, version, key, compute, shared, patch)
+        finally:
+            with self._lock:
+                self._flights.pop(flight).set()
+
+    def _found(self, version: str, key: Hashable) -> Any:
         with self._lock:
             if version != self._version:  # the entries of another version are of no use: free them
                 self._entries.clear()
@@ -172,15 +227,21 @@ class KeptAggregates:
             found = self._entries.get(key)
             if found is not None and found[0] == version:
                 self._entries.move_to_end(key)
-                return cast(T, found[1])
+                return found[1]
+        return MISSING
+
+    def _fill(self, session: Session, version: str, key: Hashable, compute: Callable[[], T],
+              shared: SharedValues | None, patch: Callable[[T, frozenset[int]], T | None] | None) -> T:
         name = shared.name(version, key) if shared is not None and _shareable(session) else None
         value: Any = MISSING
         if name is not None:
             value = cast(SharedValues, shared).load(name)
         if value is MISSING:
-            value = compute()
-            with self._lock:
-                self.computed += 1
+            value = self._patch_or_compute(session, key, compute, patch) if patch is not None else MISSING
+            if value is MISSING:
+                value = compute()
+                with self._lock:
+                    self.computed += 1
             if name is not None:
                 cast(SharedValues, shared).save(name, value)
         else:
@@ -195,12 +256,44 @@ class KeptAggregates:
                 self._entries.popitem(last=False)
         return cast(T, value)
 
+    def _patch_or_compute(self, session: Session, key: Hashable, compute: Callable[[], T],
+                          patch: Callable[[T, frozenset[int]], T | None]) -> Any:
+        """The value from this key's older value and the routes changed since
+        (data_version.changes_between), when only routes changed and `patch`
+        can; else computed. Either way it becomes the key's new base, with the
+        counters read before it (a change committed meanwhile is patched in the
+        next time, never missed)."""
+        connection = session.connection()
+        counters = data_version.read_slots(connection)
+        with self._lock:
+            base = self._bases.get(key)
+        value: Any = MISSING
+        if base is not None:
+            changes = data_version.changes_between(connection, base[0], counters)
+            if not changes.other:
+                patched = patch(base[1], changes.routes)
+                if patched is not None:
+                    value = patched
+                    with self._lock:
+                        self.patched += 1
+        if value is MISSING:
+            value = compute()
+            with self._lock:
+                self.computed += 1
+        with self._lock:
+            self._bases[key] = (counters, value)
+            self._bases.move_to_end(key)
+            while len(self._bases) > _MAX_BASES:
+                self._bases.popitem(last=False)
+        return value
+
     def __len__(self) -> int:
         return len(self._entries)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bases.clear()
 
 
 def _shareable(session: Session) -> bool:
@@ -264,13 +357,20 @@ def store() -> KeptAggregates | None:
     return current_app.extensions.get("kept_aggregates")
 
 
-def kept(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+def kept(session: Session, key: Hashable, compute: Callable[[], T],
+         patch: Callable[[T, frozenset[int]], T | None] | None = None) -> T:
     """The value of `compute()` for the current aggregates version: computed once
     per version and key in this app, and with REDIS_URL once for every app on
     the database (outside an app: computed each time). The key must name
     everything the value depends on besides the data (the function, its
-    arguments, the audience), in plain values (str, int, None, dates, tuples)."""
+    arguments, the audience), in plain values (str, int, None, dates, tuples).
+
+    With `patch`, a value of an older version is brought up to date instead of
+    computed again when only routes changed since: patch(old value, ids of the
+    changed routes) gives the new value, or None to compute it. The ids name
+    every route whose own rows changed (core/data_version's log of steps);
+    whether a route is still selected, and what it now is, patch reads itself."""
     found = store()
     if found is None:
         return compute()
-    return found.get(session, key, compute, _shared() if found.enabled else None)
+    return found.get(session, key, compute, _shared() if found.enabled else None, patch)

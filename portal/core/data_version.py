@@ -29,24 +29,42 @@ a shared cache still holds.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.models import Setting
+from portal.models.base import utcnow
 
 SLOTS = 32
 _BUMPED = "data_version_bumped"
+# What the transaction changed so far, filled by core/aggregates' listener:
+# {"routes": set of route ids, "other": bool}. Absent: not known.
+CHANGES = "data_version_changes"
+CHANGE_LOG_KEPT = timedelta(minutes=15)  # a step's log entry is kept this long
+MAX_LOGGED_ROUTES = 200  # a step that touched more routes is logged as `other`
 
 # Built once: constructing a statement per request costs more than running it.
 _READ = text("SELECT coalesce(sum(counter), 0) FROM data_version_slots")
+_READ_SLOTS = text("SELECT slot, counter FROM data_version_slots")
 _ADD_TO_FREE_SLOT = text(
     "UPDATE data_version_slots SET counter = counter + :step WHERE slot = "
-    "(SELECT slot FROM data_version_slots ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED)")
+    "(SELECT slot FROM data_version_slots ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED) "
+    "RETURNING slot, counter")
 _ADD_TO_SLOT = text(
     "INSERT INTO data_version_slots (slot, counter) VALUES (:slot, :step) "
-    "ON CONFLICT (slot) DO UPDATE SET counter = data_version_slots.counter + excluded.counter")
+    "ON CONFLICT (slot) DO UPDATE SET counter = data_version_slots.counter + excluded.counter "
+    "RETURNING slot, counter")
+_LOG_STEP = text(
+    "INSERT INTO data_version_changes (slot, counter_after, counter_before, route_ids, other, at) "
+    "VALUES (:slot, :after, :before, :routes, :other, :at)")
+_READ_LOG = text(
+    "SELECT slot, counter_before, counter_after, route_ids, other FROM data_version_changes WHERE slot IN :slots",
+).bindparams(bindparam("slots", expanding=True))
+_PRUNE_LOG = text("DELETE FROM data_version_changes WHERE slot = :slot AND at < :cutoff")
 
 
 def put_setting(session: Session, key: str, value: str) -> str | None:
@@ -83,13 +101,63 @@ def moved(session: Session) -> bool:
 def add_step(session: Session) -> None:
     """Move the version now, whether or not this transaction moved it before
     (core.aggregates moves it again after figures were kept inside a writing
-    transaction, so they are not reused for the data committed after them)."""
+    transaction, so they are not reused for the data committed after them).
+    The step is logged with what the transaction changed so far (CHANGES):
+    every step of a transaction names all its changes up to then, so the steps
+    a reader finds between two versions name every change between them."""
     step = secrets.randbelow(2**31) + 1
-    done = 0
+    row = None
     if session.get_bind().dialect.name == "postgresql":
-        done = session.execute(_ADD_TO_FREE_SLOT, {"step": step}).rowcount  # type: ignore[attr-defined]
-    if not done:
-        session.execute(_ADD_TO_SLOT, {"slot": secrets.randbelow(SLOTS), "step": step})
+        row = session.execute(_ADD_TO_FREE_SLOT, {"step": step}).first()
+    if row is None:
+        row = session.execute(_ADD_TO_SLOT, {"slot": secrets.randbelow(SLOTS), "step": step}).one()
+    slot, after = int(row[0]), int(row[1])
+    changes = session.info.get(CHANGES)
+    routes = sorted(changes["routes"]) if changes else []
+    other = changes is None or bool(changes["other"]) or not routes or len(routes) > MAX_LOGGED_ROUTES
+    now = utcnow()
+    session.execute(_PRUNE_LOG, {"slot": slot, "cutoff": now - CHANGE_LOG_KEPT})
+    session.execute(_LOG_STEP, {"slot": slot, "after": after, "before": after - step, "other": other, "at": now,
+                                "routes": "" if other else ",".join(map(str, routes))})
+
+
+def read_slots(connection: Connection | Session) -> dict[int, int]:
+    """The counters this connection's snapshot sees, slot -> counter (their sum is read())."""
+    return {int(slot): int(counter) for slot, counter in connection.execute(_READ_SLOTS)}
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed between two versions: these routes, or (other) anything."""
+    routes: frozenset[int]
+    other: bool
+
+
+def changes_between(connection: Connection | Session, older: dict[int, int], newer: dict[int, int]) -> Changes:
+    """The changes of the steps from counters `older` to counters `newer`
+    (read_slots). Each moved counter must be followed step by step through the
+    log from its old value to its new one; a step no longer logged (older than
+    CHANGE_LOG_KEPT), a counter that went back (a rolled-back transaction's
+    figures) or any step that changed more than routes gives `other`."""
+    moved = {slot: before for slot, before in older.items() if newer.get(slot) != before}
+    moved.update({slot: 0 for slot in newer if slot not in older})
+    if not moved:
+        return Changes(frozenset(), False)
+    if any(newer.get(slot, 0) < before for slot, before in moved.items()):
+        return Changes(frozenset(), True)
+    steps: dict[tuple[int, int], tuple[int, str, bool]] = {}
+    for slot, before, after, routes, other in connection.execute(_READ_LOG, {"slots": sorted(moved)}):
+        steps[(int(slot), int(before))] = (int(after), routes or "", bool(other))
+    found: set[int] = set()
+    for slot, counter in moved.items():
+        target = newer[slot]
+        while counter != target:
+            step = steps.get((slot, counter))
+            if step is None or step[2] or step[0] > target:
+                return Changes(frozenset(), True)
+            counter = step[0]
+            found.update(int(r) for r in step[1].split(",") if r)
+    return Changes(frozenset(found), False)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -15,7 +15,7 @@ from portal.models.agreement import (
     agreement_routes,
 )
 from portal.models.audit import AuditLog
-from portal.models.data_version import DataVersionSlot
+from portal.models.data_version import DataVersionChange, DataVersionSlot
 from portal.models.import_run import ImportRun
 from portal.models.mbo_location import MboLocation
 from portal.models.monitoring import MonitorSnapshot, Target
@@ -67,7 +67,7 @@ from portal.models.user import User
 from portal.models.vocab import MboDomain, MboLevel, Pathway, Profile, RouteKind
 
 __all__ = [
-    "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "DataVersionSlot",
+    "Agreement", "AgreementParty", "AgreementVersion", "AssessmentCriterion", "AuditLog", "DataVersionChange", "DataVersionSlot",
     "FormSubmission", "FundingShare", "FundingTotal", "GoodPractice", "ImportRun", "LearningRoute", "LoginFailure",
     "MboDomain", "MboLevel",
     "MboLocation", "MonitorSnapshot", "Municipality", "MunicipalityRegion", "Notification",

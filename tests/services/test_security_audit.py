@@ -41,7 +41,7 @@ from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
-    "core.data_version": {"read", "moved"},
+    "core.data_version": {"read", "moved", "read_slots", "changes_between"},
     # Values in Redis (page cache, kept aggregates), not in the database.
     "core.shared_cache": {"key_prefix"},
     # install/init_app register the session listener; kept() reads the version (its flush writes only

@@ -1,0 +1,210 @@
+"""Issue 21, after a write: /kaart's figures are patched from the kept ones
+for the routes that changed (core/aggregates kept(..., patch=...), the log
+of steps in core/data_version), not counted again, and a patched map equals
+a count from the rows. A change to anything but routes, or a log that no
+longer reaches back, counts again."""
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from flask import current_app
+from sqlalchemy import delete, select
+
+from portal.core import data_version
+from portal.devdata.generator import generate
+from portal.models import DataVersionChange, Organisation
+from portal.services.coverage import figures as coverage
+from portal.services.coverage import map_data
+from portal.services.learning_routes import operations as route_service
+from portal.services.learning_routes import snapshots as route_snapshots
+from portal.services.learning_routes.filters import RouteFilters
+from portal.services.reference.boundaries import current_region_year
+from tests.conftest import DATA_DIR
+from tests.factories_routes import route_data
+from tests.services.test_kept_aggregates import PREVIOUS, Writer, recounting
+
+
+def selections(staff) -> dict:
+    return {
+        "national": (coverage.selection_filters(), None),
+        "profile": (coverage.selection_filters(RouteFilters(profile=["ZW"])), None),
+        "region": (coverage.selection_filters(RouteFilters(region=["AM38"])), None),
+        "staff": (coverage.selection_filters(RouteFilters(status=["concept", "voorbereiding"])), staff),
+    }
+
+
+def maps(session, staff) -> dict:
+    year = current_region_year(session)
+    return {name: map_data.map_data(session, selection, user, year, 50)
+            for name, (selection, user) in selections(staff).items()}
+
+
+@pytest.fixture
+def writer(db_session, reference_data):
+    generate(db_session, scale=0.02, seed=21, data_dir=DATA_DIR)
+    db_session.commit()
+    return Writer(db_session, random.Random(4021))
+
+
+@pytest.fixture
+def store(app):
+    return current_app.extensions["kept_aggregates"]
+
+
+def test_patched_maps_equal_a_count_after_random_writes(writer, store):
+    session = writer.session
+    maps(session, writer.staff)
+    patched = store.patched
+    for n in range(40):
+        writer.step()
+        if n % 3 == 0:
+            session.commit()  # some steps committed, some read inside the writing transaction
+        kept = maps(session, writer.staff)
+        with recounting():
+            counted = maps(session, writer.staff)
+        for name, value in counted.items():
+            assert kept[name] == value, f"{name} after {writer.done}"
+            assert kept[name].routes == value.routes and kept[name].pins == value.pins
+    assert {"create", "edit", "archive", "end"} <= set(writer.done)
+    assert store.patched > patched  # the writes were patched in, not only counted again
+    assert kept["national"].totals.routes > 0
+
+
+def _active_route(writer, title: str, pupils: int = 10):
+    """An active leerlab (active without an agreement) of a school of the writer's."""
+    school, roc, *_ = writer.pairs[0]
+    data = route_data(school, roc, title=title, kind="leerlab", status="actief", mbo_level=None, crebo="",
+                      qualification_name="", first_school_year=PREVIOUS, profiles=["EO"], pupils_per_cohort=pupils)
+    return route_service.register_route(writer.session, data, writer.staff)
+
+
+def _save(session, route, staff, **changes):
+    data = route_snapshots.route_input_from(route)
+    for name, value in changes.items():
+        setattr(data, name, value)
+    route_service.update_route(session, route, data, staff, expected_version=None)
+    session.commit()
+
+
+def test_a_saved_route_is_patched_in_and_its_figures_move(writer, store):
+    session = writer.session
+    first, second = _active_route(writer, "Patch A", 10), _active_route(writer, "Patch B", 20)
+    session.commit()
+    before = maps(session, writer.staff)["national"]
+    computed, patched = store.computed, store.patched
+    _save(session, first, writer.staff, pupils_per_cohort=35)
+    after = maps(session, writer.staff)["national"]
+    assert store.patched == patched + 4 and store.computed == computed  # every selection patched
+    assert after.totals.pupils_in_routes == before.totals.pupils_in_routes + 25
+    with recounting():
+        assert maps(session, writer.staff)["national"] == after
+
+    # A new title takes the route to its place in the title order (asked of the database).
+    _save(session, second, writer.staff, title="AAA Patch B eerst")
+    after = maps(session, writer.staff)["national"]
+    assert after.routes[0].title == "AAA Patch B eerst"
+    with recounting():
+        assert maps(session, writer.staff)["national"].routes == after.routes
+
+    # Ended: out of the national selection of active routes.
+    _save(session, first, writer.staff, status="beeindigd")
+    after = maps(session, writer.staff)["national"]
+    assert first.id not in after.facts and after.totals.routes == before.totals.routes - 1
+    assert store.computed == computed
+    with recounting():
+        assert maps(session, writer.staff)["national"] == after
+
+
+def test_a_change_to_an_organisation_counts_again(writer, store):
+    session = writer.session
+    route = _active_route(writer, "Patch C")
+    session.commit()
+    maps(session, writer.staff)
+    computed, patched = store.computed, store.patched
+    school = session.get(Organisation, next(p.organisation_id for p in route.parties if p.role == "vmbo"))
+    school.name = "Hernoemde school"
+    session.commit()
+    after = maps(session, writer.staff)["national"]
+    assert store.patched == patched and store.computed > computed
+    assert any(pin.name == "Hernoemde school" for pin in after.pins)
+
+
+def test_without_the_log_of_the_steps_it_counts_again_the_control(writer, store):
+    """The patch trusts the log: with the steps since the kept map deleted,
+    the log no longer reaches back and the map is counted again (still right)."""
+    session = writer.session
+    route = _active_route(writer, "Patch D", 10)
+    session.commit()
+    maps(session, writer.staff)
+    computed, patched = store.computed, store.patched
+    data = route_snapshots.route_input_from(route)
+    data.pupils_per_cohort = 30
+    route_service.update_route(session, route, data, writer.staff, expected_version=None)
+    session.flush()
+    data_version.add_step(session)
+    session.execute(delete(DataVersionChange))  # (the commit's own step is logged after this)
+    session.commit()
+    after = maps(session, writer.staff)["national"]
+    assert store.patched == patched and store.computed > computed
+    with recounting():
+        assert maps(session, writer.staff)["national"] == after
+
+
+def test_the_log_names_the_routes_of_each_step(writer):
+    session = writer.session
+    route = _active_route(writer, "Patch E")
+    session.commit()
+    start = data_version.read_slots(session)
+    _save(session, route, writer.staff, pupils_per_cohort=12)
+    middle = data_version.read_slots(session)
+    changes = data_version.changes_between(session, start, middle)
+    assert changes == data_version.Changes(frozenset({route.id}), False)
+    assert data_version.changes_between(session, middle, middle) == data_version.Changes(frozenset(), False)
+    # A counter that went back (figures read in a transaction that was rolled back) is not followed.
+    assert data_version.changes_between(session, middle, start).other
+    other = session.scalar(select(Organisation).where(Organisation.kind == "mbo"))
+    other.city = "Elders"
+    session.commit()
+    assert data_version.changes_between(session, start, data_version.read_slots(session)).other
+
+
+def test_threads_that_want_the_same_value_wait_for_the_one_computing_it(app):
+    """In one process, a value missing for the current version is computed by
+    one thread; another thread that asks meanwhile gets that value instead of
+    computing it too (a worker's threads after a write)."""
+    from portal.core.aggregates import KeptAggregates
+    from portal.extensions import db
+
+    store = KeptAggregates()
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+    results: dict[str, object] = {}
+
+    def first() -> object:
+        calls.append("first")
+        started.set()
+        release.wait(10)
+        return ["figures"]
+
+    def second() -> object:
+        calls.append("second")
+        return ["second's own"]
+
+    def ask(name, compute):
+        with app.app_context():
+            results[name] = store.get(db.session, ("single-flight",), compute)
+            db.session.remove()
+
+    one = threading.Thread(target=ask, args=("one", first))
+    one.start()
+    assert started.wait(10)
+    two = threading.Thread(target=ask, args=("two", second))
+    two.start()
+    two.join(0.5)  # the second is waiting, not computing
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert calls == ["first"] and store.computed == 1
+    assert results["one"] is results["two"]
