@@ -398,6 +398,9 @@ def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen
             results[name] = info
             continue
         headers = {"Cookie": browser.cookie_header()}
+        # Warm-up, not counted: every worker has the page's kept figures (steady state; the first request
+        # after a write is measured on its own in after_write, and a cold page's cost in bench/cold_pages.py).
+        wrk(base + path, 8, 1, headers)
         settle(master)
         info["c1"] = wrk(base + path, 1, seconds, headers)
         settle(master)
