@@ -89,6 +89,14 @@ def test_staff_filters_the_map_opens_a_region_and_everything_is_accessible(guard
     expect(counter(page, "routes")).to_have_text(filtered_routes)
     assert pins_on_map(page) == filtered_schools
 
+    # The schools' table (the pins' text alternative) is fetched, with the filters, when it is opened.
+    assert page.locator("#kaart-scholen").count() == 0
+    with page.expect_response(re.compile(r"/kaart/scholen\?.*profile=ZW")) as fetched:
+        page.get_by_text("Toon de scholen van de pinnen als tabel").click()
+    assert fetched.value.ok
+    expect(page.locator("#kaart-scholen tbody tr")).to_have_count(filtered_schools)
+    assert_accessible(page, "/kaart with the schools' table open")
+
     # Open a region with a route from the table: matrix and gaps.
     table = page.locator("table.regions-table")
     row = table.locator('tbody tr:has(td:nth-child(2):not([data-value="0"]))').first

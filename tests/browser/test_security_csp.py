@@ -12,7 +12,7 @@ from tests.browser.conftest import htmx_settled, login
 
 # The main pages, listed on purpose; each must answer 200.
 MAIN_PAGES = [
-    "/", "/login", "/leerroutes", "/kaart", "/overeenkomsten", "/bibliotheek",
+    "/", "/login", "/leerroutes", "/kaart", "/kaart/scholen", "/overeenkomsten", "/bibliotheek",
     "/kaart/dashboard", "/regio/AM38", "/regio/AM22/scholen-zonder-route", "/regio/AM38/organisaties",
     "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
     "/organisaties", "/organisaties/?soort=mbo",

@@ -61,7 +61,7 @@ def public_pages(page) -> list[str]:
     route = first_href(page, "/leerroutes/", r"/leerroutes/\d+")
     agreement = first_href(page, "/overeenkomsten/", r"/overeenkomsten/\d+", "Het Perron")
     practice = first_href(page, "/bibliotheek/", r"/bibliotheek/\d+")
-    return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/dashboard", "/overeenkomsten/", agreement,
+    return ["/", "/login", "/leerroutes/", route, "/kaart/", "/kaart/scholen", "/kaart/dashboard", "/overeenkomsten/", agreement,
             "/bibliotheek/", practice, "/regio/", "/regio/AM38", "/regio/AM38/organisaties",
             "/regio/AM22/scholen-zonder-route", "/dekking/", "/dekking/vestigingen?profiel=HBR&provincie=PV30",
             "/organisaties/", first_href(page, "/organisaties/?q=Perron", r"/organisaties/\d+"),

@@ -84,7 +84,8 @@ def test_configured_tiles_are_used(app, client, routes):
 def test_counters_pins_and_table_follow_the_filters(client, routes):
     html = client.get("/kaart/").get_data(as_text=True)
     assert counter(html, "routes") == "2" and counter(html, "schools") == "2"
-    assert "Zorgschool Ede" in html and "Techniekschool Doetinchem" in html
+    schools = client.get("/kaart/scholen").get_data(as_text=True)
+    assert "Zorgschool Ede" in schools and "Techniekschool Doetinchem" in schools
     assert "Conceptroute" not in html
 
     html = client.get("/kaart/?profile=ZW&level=2").get_data(as_text=True)
@@ -92,9 +93,16 @@ def test_counters_pins_and_table_follow_the_filters(client, routes):
     assert counter(html, "dlr") == "1" and counter(html, "glr") == "0"
     assert "Zorgroute niveau 2" in html and "Techniekroute niveau 3" not in html
     assert 'data-pins="1"' in html
-    schools = html[html.index('id="kaart-scholen"'):]
-    assert "Zorgschool Ede" in schools and "Techniekschool Doetinchem" not in schools
     assert '<option value="ZW" selected>' in html
+    # The schools' table: a page of its own with the same filters, which the map loads when it is opened.
+    link = re.search(r'<details hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert f'href="{link.replace("&", "&amp;")}"' in html  # without JavaScript: followed as a link
+    schools = client.get(link).get_data(as_text=True)
+    table = schools[schools.index('id="kaart-scholen"'):]
+    assert "Zorgschool Ede" in table and "Techniekschool Doetinchem" not in table
+    assert "<h1>Vmbo-scholen met leerroutes</h1>" in schools
+    fragment = client.get(link, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and fragment.count("<tr>") == 2  # the header and one school
 
 
 def test_htmx_request_gets_only_the_results_fragment(client, routes):
@@ -199,7 +207,8 @@ def test_the_page_does_not_carry_the_routes_of_its_pins(client, db_session, rout
         make_region_route("AM38", vmbo=zw, title=f"Extra route {n:02d}", profiles=("ZW",), kind_code="dlr")
     html = client.get("/kaart/").get_data(as_text=True)
     assert "Extra route 00" in html and "Extra route 59" not in html  # only the route list's first 50
-    assert "Zorgschool Ede" in html[html.index('id="kaart-scholen"'):]  # the no-JS table stays
+    assert 'id="kaart-scholen"' not in html  # nor its schools' table (fetched when opened)
+    assert "Zorgschool Ede" in client.get("/kaart/scholen").get_data(as_text=True)
     assert not re.search(r'id="[^"]*-pins"[^>]*>[^<]*Extra route', html)
     pins = client.get(map_data(html, "pins")["url"]).get_json()
     titles = {route[1] for route in pins["routes"]}
@@ -237,8 +246,10 @@ def test_user_text_is_never_evaluated_as_a_template_nor_breaks_out_of_a_script(c
     make_region_route("AM38", vmbo=school, title="Route {{ 7*7 }} </script><script>alert(1)</script>")
     html = client.get("/kaart/").get_data(as_text=True)
     assert "Route 49" not in html and "School 42" not in html
-    assert "Route {{ 7*7 }}" in html and "School {{ 6*7 }}" in html
+    assert "Route {{ 7*7 }}" in html  # (the route list; the schools are in their table's page)
     assert "<script>alert(1)" not in html
+    schools = client.get("/kaart/scholen").get_data(as_text=True)
+    assert "School {{ 6*7 }}" in schools and "School 42" not in schools
 
 
 # --- issue 20 §3: a classed scale with a hatched 0, a legend, zoom to a filtered region ---

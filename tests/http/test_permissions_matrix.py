@@ -100,6 +100,7 @@ TABLE: dict[str, dict[str, str | list[tuple[str, str]]]] = {
     "maps.export_regions": {"GET": [("csv", "public"), ("xlsx", "public")]},
     "maps.list_schools_without_route": {"GET": "public"},
     "maps.list_school_pins": {"GET": "public"},
+    "maps.list_schools_with_route": {"GET": "public"},
     "dekking.index": {"GET": "public"},
     "api.coverage_profiles": {"GET": "public"},
     "api.coverage_profiles_geojson": {"GET": "public"},

@@ -5,7 +5,6 @@ import json
 
 from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.core.aggregates import kept
@@ -78,8 +77,8 @@ def index():
     # The map (its JSON blocks serialised) and the schools' table: as many as there are pins, so built once
     # per aggregates version and selection, and shared; only the CSP nonce differs per response.
     key = ("map_page", selection.key(), audience(user), measure.code, year)
-    parts, school_rows = kept(db.session, key, lambda: _map_parts(selection, measure, year, data))
-    parts = map_render.with_nonce(parts, csp_nonce())
+    parts = map_render.with_nonce(kept(db.session, key, lambda: _map_parts(selection, measure, year, data)),
+                                  csp_nonce())
     region_options = [(code, f"{name} ({code})") for code, name in db.session.execute(
         select(Region.code, Region.name).where(Region.year == (year or 0)).order_by(Region.name))]
     list_args = selection.to_args()
@@ -87,7 +86,7 @@ def index():
         "maps/index.html", "maps/_results.html", region_year=year,
         filters=filters, selection=selection, measure=measure, measures=rules.MEASURES,
         legend=rules.legend(measure), figures=figures, totals=totals, pins=pins,
-        school_rows=school_rows,
+        schools_url=url_for("maps.list_schools_with_route", **selection.to_args()),
         without_count=data.without_count, parts=parts, routes=data.routes, region_options=region_options,
         school_year_options=[(y, y) for y in school_year_options(selection.school_year)],
         measure_options=[(m.code, m.label) for m in rules.MEASURES.values()],
@@ -99,7 +98,7 @@ def index():
     )
 
 
-def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Markup]:
+def _map_parts(selection, measure, year, data) -> map_render.MapParts:
     parts = map_render.build_map(
         geometries=coverage.region_geometries(db.session, year),
         figures={f.code: f for f in data.figures}, measure=measure,
@@ -110,7 +109,24 @@ def _map_parts(selection, measure, year, data) -> tuple[map_render.MapParts, Mar
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
         focus=selection.region,
     )
-    return map_render.serialised(parts), map_render.school_table_rows(data.pins)
+    return map_render.serialised(parts)
+
+
+@bp.get("/scholen")
+def list_schools_with_route():
+    """The schools of the map's pins as a table (the same filters as the map):
+    the pins' text alternative. /kaart links to it and loads it into the page
+    when its table is opened, so that the map page does not grow with the
+    schools (nor has to be built again with them after every save)."""
+    filters, selection, year = _state()
+    user = current_user
+    data = map_data.map_data(db.session, selection, user, year, ROUTE_LIST_LIMIT)
+    rows = kept(db.session, ("map_school_rows", selection.key(), audience(user), year),
+                lambda: map_render.school_table_rows(data.pins))
+    return render_page_or_fragment(
+        "maps/schools.html", "maps/_schools_table.html", filters=filters, selection=selection,
+        school_count=len(data.pins), school_rows=rows, map_url=url_for("maps.index", **selection.to_args()),
+        active_selection=coverage.is_active_selection(selection))
 
 
 @bp.get("/pinnen.json")
