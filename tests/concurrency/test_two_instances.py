@@ -116,6 +116,12 @@ def _figure(page: Page, name: str) -> int:
     return int(match.group(1).replace(".", ""))
 
 
+def _map_routes(page: Page) -> int:
+    match = re.search(r'data-counter="routes">([0-9.]+)<', page.body)
+    assert match and page.status == 200, page.body[:2000]
+    return int(match.group(1).replace(".", ""))
+
+
 def test_the_page_cache_is_shared_and_a_write_through_one_is_seen_by_the_other(world, two):
     a, b, people, prefix = two
     visitor = Browser()
@@ -126,6 +132,7 @@ def test_the_page_cache_is_shared_and_a_write_through_one_is_seen_by_the_other(w
     on_b = visitor.get(b, "/")
     assert on_b.status == 200 and on_b.cache == "hit-shared", "B rendered a page A had rendered"
     before = _figure(on_b, "active-routes")
+    map_before = _map_routes(visitor.get(b, "/kaart/"))  # B keeps the map's figures (patched after a save)
 
     # A coordinator saves a route through A (the create form, idempotent).
     author = Browser()
@@ -158,6 +165,7 @@ def test_the_page_cache_is_shared_and_a_write_through_one_is_seen_by_the_other(w
     fresh_a = visitor.get(a, "/")
     assert fresh_a.cache == "hit-shared"  # rendered once, by B, for both
     assert _figure(fresh_b, "active-routes") == _figure(fresh_a, "active-routes") == before + 1
+    assert _map_routes(visitor.get(b, "/kaart/")) == _map_routes(visitor.get(a, "/kaart/")) == map_before + 1
     # The kept figures behind an aggregate page, computed once, are in Redis for every instance (core/aggregates).
     import redis
     assert visitor.get(b, "/kaart/dashboard").status == 200
