@@ -5,7 +5,7 @@ vestigingen per region. A fixed number of queries (seven), whatever the number
 of routes or school years."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +44,29 @@ class RouteRow:
     regions: set[str] = field(default_factory=set)
     vmbo_ids: set[int] = field(default_factory=set)
     parties: list[str] = field(default_factory=list)
+    # Built once, shared by every school year (and, kept, by every reader: never changed).
+    _counted: tuple[CountedRoute, CountedRoute] | None = field(default=None, repr=False, compare=False)
+    _rows: tuple[dict, dict] | None = field(default=None, repr=False, compare=False)
+
+    def counted_route(self, covered: bool) -> CountedRoute:
+        """The route as the indicators count it (domain.monitoring), uncovered or covered."""
+        if self._counted is None:
+            base = CountedRoute(id=self.id, kind=self.kind, level=self.level,
+                                teaching_location=self.teaching_location, pathways=frozenset(self.pathways),
+                                regions=frozenset(self.regions), pupils=self.pupils, covered=False,
+                                vmbo_ids=frozenset(self.vmbo_ids))
+            self._counted = (base, replace(base, covered=True))
+        return self._counted[covered]
+
+    def snapshot_row(self, covered: bool) -> dict:
+        """The route as a snapshot keeps it (snapshots.route_rows), uncovered or covered."""
+        if self._rows is None:
+            row = {"id": self.id, "title": self.title, "kind": self.kind, "level": self.level,
+                   "status": self.status, "teaching_location": self.teaching_location,
+                   "pathways": sorted(self.pathways), "pupils": self.pupils, "covered": False,
+                   "parties": self.parties, "regions": sorted(self.regions)}
+            self._rows = (row, row | {"covered": True})
+        return self._rows[covered]
 
 
 @dataclass
@@ -54,47 +77,59 @@ class Facts:
     routes: list[RouteRow]
     covered: dict[str, set[int]]
     current: str
+    _counted: dict[str, list[RouteRow]] = field(default_factory=dict, repr=False)
 
     def counted(self, school_year: str) -> list[RouteRow]:
-        return [r for r in self.routes
-                if route_state.counted_in(r.status, r.first, r.last, school_year, self.current)]
+        """The routes that counted in the school year (route_state.counted_in),
+        in id order. The rule is asked once per (status, span) in the year, not
+        per route: many routes share a span."""
+        if school_year not in self._counted:
+            verdicts: dict[tuple[str, str, str | None], bool] = {}
+            rows = []
+            for r in self.routes:
+                span = (r.status, r.first, r.last)
+                counts = verdicts.get(span)
+                if counts is None:
+                    counts = verdicts[span] = route_state.counted_in(*span, school_year, self.current)
+                if counts:
+                    rows.append(r)
+            self._counted[school_year] = rows
+        return self._counted[school_year]
 
     def counted_routes(self, school_year: str) -> list[CountedRoute]:
         covered = self.covered.get(school_year, set())
-        return [CountedRoute(id=r.id, kind=r.kind, level=r.level, teaching_location=r.teaching_location,
-                             pathways=frozenset(r.pathways), regions=frozenset(r.regions), pupils=r.pupils,
-                             covered=r.id in covered, vmbo_ids=frozenset(r.vmbo_ids))
-                for r in self.counted(school_year)]
+        return [r.counted_route(r.id in covered) for r in self.counted(school_year)]
 
 
 def load_facts(session: Session, region_year: int | None, school_years: list[str]) -> Facts:
     """Everything the indicators of these school years need. Seven queries."""
     year = region_year or 0
-    regions = session.execute(select(Region.code, Region.name).where(Region.year == year)
-                              .order_by(Region.code)).all()
+    regions = session.execute(  # (through the session first: it flushes what is pending)
+        select(Region.code, Region.name).where(Region.year == year).order_by(Region.code)).all()
+    # The other statements select columns only: run on the session's connection (its transaction), so
+    # their rows skip the ORM's result processing (as coverage/map_data does).
+    connection = session.connection()
     last = max(school_years) if school_years else current_school_year()
     public = (select(LearningRoute.id)
               .where(visibility_clause(None), LearningRoute.status.in_(COUNTED_STATUSES),
                      LearningRoute.first_school_year <= last))
-    routes = {row.id: RouteRow(row.id, row.title, row.kind_code, row.mbo_level_code, row.status,
-                               row.first_school_year, row.last_school_year, row.teaching_location,
-                               row.pupils_per_cohort)
-              for row in session.execute(
+    routes = {row[0]: RouteRow(*row)  # the columns in RouteRow's order
+              for row in connection.execute(
                   select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code,
                          LearningRoute.mbo_level_code, LearningRoute.status, LearningRoute.first_school_year,
                          LearningRoute.last_school_year, LearningRoute.teaching_location,
                          LearningRoute.pupils_per_cohort)
                   .where(LearningRoute.id.in_(public)).order_by(LearningRoute.id))}
-    for route_id, pathway in session.execute(
+    for route_id, pathway in connection.execute(
             select(route_pathways.c.route_id, route_pathways.c.pathway_code)
             .where(route_pathways.c.route_id.in_(public))):
         routes[route_id].pathways.add(pathway)
     pairs = route_region_pairs(year, public)
-    for route_id, code in session.execute(
+    for route_id, code in connection.execute(
             select(pairs.c.route_id, Region.code).join(Region, Region.id == pairs.c.region_id)):
         if route_id in routes:
             routes[route_id].regions.add(code)
-    for route_id, role, organisation_id, name in session.execute(
+    for route_id, role, organisation_id, name in connection.execute(
             select(RouteParty.route_id, RouteParty.role, RouteParty.organisation_id, Organisation.name)
             .join(Organisation, Organisation.id == RouteParty.organisation_id)
             .where(RouteParty.route_id.in_(public)).order_by(RouteParty.id)):
@@ -103,7 +138,7 @@ def load_facts(session: Session, region_year: int | None, school_years: list[str
             if role == "vmbo":
                 routes[route_id].vmbo_ids.add(organisation_id)
     vmbo_regions: dict[int, str | None] = {}
-    for school_id, code in session.execute(
+    for school_id, code in connection.execute(
             select(Organisation.id, Region.code)
             .select_from(Organisation)
             .join(MunicipalityRegion, (MunicipalityRegion.municipality_id == Organisation.municipality_id)
