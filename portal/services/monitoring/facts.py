@@ -5,7 +5,7 @@ vestigingen per region. A fixed number of queries (seven), whatever the number
 of routes or school years."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from portal.services.learning_routes.filters import route_region_pairs, visibili
 COUNTED_STATUSES = ("actief", "beeindigd")
 
 
-@dataclass
+@dataclass(slots=True)
 class RouteRow:
     """A public route that may count, with what a snapshot keeps of it."""
 
@@ -48,14 +48,17 @@ class RouteRow:
     _counted: tuple[CountedRoute, CountedRoute] | None = field(default=None, repr=False, compare=False)
     _rows: tuple[dict, dict] | None = field(default=None, repr=False, compare=False)
 
-    def counted_route(self, covered: bool) -> CountedRoute:
-        """The route as the indicators count it (domain.monitoring), uncovered or covered."""
+    def counted_route(self, covered: bool, shared: dict[frozenset, frozenset]) -> CountedRoute:
+        """The route as the indicators count it (domain.monitoring), uncovered or
+        covered. `shared`: equal sets of pathways, regions and schools as one
+        object (many routes have the same ones; fewer objects to build and collect)."""
         if self._counted is None:
-            base = CountedRoute(id=self.id, kind=self.kind, level=self.level,
-                                teaching_location=self.teaching_location, pathways=frozenset(self.pathways),
-                                regions=frozenset(self.regions), pupils=self.pupils, covered=False,
-                                vmbo_ids=frozenset(self.vmbo_ids))
-            self._counted = (base, replace(base, covered=True))
+            fields = dict(id=self.id, kind=self.kind, level=self.level, teaching_location=self.teaching_location,
+                          pathways=shared.setdefault(frozenset(self.pathways), frozenset(self.pathways)),
+                          regions=shared.setdefault(frozenset(self.regions), frozenset(self.regions)),
+                          pupils=self.pupils,
+                          vmbo_ids=shared.setdefault(frozenset(self.vmbo_ids), frozenset(self.vmbo_ids)))
+            self._counted = (CountedRoute(covered=False, **fields), CountedRoute(covered=True, **fields))
         return self._counted[covered]
 
     def snapshot_row(self, covered: bool) -> dict:
@@ -78,6 +81,7 @@ class Facts:
     covered: dict[str, set[int]]
     current: str
     _counted: dict[str, list[RouteRow]] = field(default_factory=dict, repr=False)
+    _shared: dict[frozenset, frozenset] = field(default_factory=dict, repr=False)
 
     def counted(self, school_year: str) -> list[RouteRow]:
         """The routes that counted in the school year (route_state.counted_in),
@@ -98,7 +102,7 @@ class Facts:
 
     def counted_routes(self, school_year: str) -> list[CountedRoute]:
         covered = self.covered.get(school_year, set())
-        return [r.counted_route(r.id in covered) for r in self.counted(school_year)]
+        return [r.counted_route(r.id in covered, self._shared) for r in self.counted(school_year)]
 
 
 def load_facts(session: Session, region_year: int | None, school_years: list[str]) -> Facts:
@@ -110,20 +114,21 @@ def load_facts(session: Session, region_year: int | None, school_years: list[str
     # their rows skip the ORM's result processing (as coverage/map_data does).
     connection = session.connection()
     last = max(school_years) if school_years else current_school_year()
-    public = (select(LearningRoute.id)
-              .where(visibility_clause(None), LearningRoute.status.in_(COUNTED_STATUSES),
-                     LearningRoute.first_school_year <= last))
+    may_count = (visibility_clause(None), LearningRoute.status.in_(COUNTED_STATUSES),
+                 LearningRoute.first_school_year <= last)
+    public = select(LearningRoute.id).where(*may_count)
     routes = {row[0]: RouteRow(*row)  # the columns in RouteRow's order
               for row in connection.execute(
                   select(LearningRoute.id, LearningRoute.title, LearningRoute.kind_code,
                          LearningRoute.mbo_level_code, LearningRoute.status, LearningRoute.first_school_year,
                          LearningRoute.last_school_year, LearningRoute.teaching_location,
                          LearningRoute.pupils_per_cohort)
-                  .where(LearningRoute.id.in_(public)).order_by(LearningRoute.id))}
-    for route_id, pathway in connection.execute(
-            select(route_pathways.c.route_id, route_pathways.c.pathway_code)
-            .where(route_pathways.c.route_id.in_(public))):
-        routes[route_id].pathways.add(pathway)
+                  .where(*may_count).order_by(LearningRoute.id))}
+    # Pathways and parties: every row, kept for the routes above. Most routes may count, and a plain
+    # scan costs the database less than a lookup per route of `public` (and no sort for the parties).
+    for route_id, pathway in connection.execute(select(route_pathways.c.route_id, route_pathways.c.pathway_code)):
+        if route_id in routes:
+            routes[route_id].pathways.add(pathway)
     pairs = route_region_pairs(year, public)
     for route_id, code in connection.execute(
             select(pairs.c.route_id, Region.code).join(Region, Region.id == pairs.c.region_id)):
@@ -131,8 +136,7 @@ def load_facts(session: Session, region_year: int | None, school_years: list[str
             routes[route_id].regions.add(code)
     for route_id, role, organisation_id, name in connection.execute(
             select(RouteParty.route_id, RouteParty.role, RouteParty.organisation_id, Organisation.name)
-            .join(Organisation, Organisation.id == RouteParty.organisation_id)
-            .where(RouteParty.route_id.in_(public)).order_by(RouteParty.id)):
+            .join(Organisation, Organisation.id == RouteParty.organisation_id).order_by(RouteParty.id)):
         if route_id in routes:
             routes[route_id].parties.append(name)
             if role == "vmbo":
