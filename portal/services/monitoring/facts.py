@@ -44,32 +44,34 @@ class RouteRow:
     regions: set[str] = field(default_factory=set)
     vmbo_ids: set[int] = field(default_factory=set)
     parties: list[str] = field(default_factory=list)
-    # Built once, shared by every school year (and, kept, by every reader: never changed).
-    _counted: tuple[CountedRoute, CountedRoute] | None = field(default=None, repr=False, compare=False)
-    _rows: tuple[dict, dict] | None = field(default=None, repr=False, compare=False)
+    # Built when first asked for, then shared by every school year (and, kept, by every reader: never
+    # changed). Index: covered (False 0, True 1).
+    _counted: list[CountedRoute | None] = field(default_factory=lambda: [None, None], repr=False, compare=False)
+    _rows: list[dict | None] = field(default_factory=lambda: [None, None], repr=False, compare=False)
 
     def counted_route(self, covered: bool, shared: dict[frozenset, frozenset]) -> CountedRoute:
         """The route as the indicators count it (domain.monitoring), uncovered or
         covered. `shared`: equal sets of pathways, regions and schools as one
         object (many routes have the same ones; fewer objects to build and collect)."""
-        if self._counted is None:
-            fields = dict(id=self.id, kind=self.kind, level=self.level, teaching_location=self.teaching_location,
-                          pathways=shared.setdefault(frozenset(self.pathways), frozenset(self.pathways)),
-                          regions=shared.setdefault(frozenset(self.regions), frozenset(self.regions)),
-                          pupils=self.pupils,
-                          vmbo_ids=shared.setdefault(frozenset(self.vmbo_ids), frozenset(self.vmbo_ids)))
-            self._counted = (CountedRoute(covered=False, **fields), CountedRoute(covered=True, **fields))
-        return self._counted[covered]
+        route = self._counted[covered]
+        if route is None:
+            route = self._counted[covered] = CountedRoute(
+                id=self.id, kind=self.kind, level=self.level, teaching_location=self.teaching_location,
+                pathways=shared.setdefault(frozenset(self.pathways), frozenset(self.pathways)),
+                regions=shared.setdefault(frozenset(self.regions), frozenset(self.regions)),
+                pupils=self.pupils, covered=covered,
+                vmbo_ids=shared.setdefault(frozenset(self.vmbo_ids), frozenset(self.vmbo_ids)))
+        return route
 
     def snapshot_row(self, covered: bool) -> dict:
         """The route as a snapshot keeps it (snapshots.route_rows), uncovered or covered."""
-        if self._rows is None:
-            row = {"id": self.id, "title": self.title, "kind": self.kind, "level": self.level,
-                   "status": self.status, "teaching_location": self.teaching_location,
-                   "pathways": sorted(self.pathways), "pupils": self.pupils, "covered": False,
-                   "parties": self.parties, "regions": sorted(self.regions)}
-            self._rows = (row, row | {"covered": True})
-        return self._rows[covered]
+        row = self._rows[covered]
+        if row is None:
+            row = self._rows[covered] = {
+                "id": self.id, "title": self.title, "kind": self.kind, "level": self.level, "status": self.status,
+                "teaching_location": self.teaching_location, "pathways": sorted(self.pathways),
+                "pupils": self.pupils, "covered": covered, "parties": self.parties, "regions": sorted(self.regions)}
+        return row
 
 
 @dataclass
