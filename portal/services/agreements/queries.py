@@ -3,7 +3,7 @@ lists, version diffs and the route activation rule. No writes (those are in
 operations, lifecycle and funding)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -58,8 +58,8 @@ IN_FORCE_COLUMNS = (Agreement.archived_at, Agreement.in_force_revision, Agreemen
                     Agreement.in_force_end_date, Agreement.status, Agreement.terminated_on)
 
 
-def in_force_of(archived_at, revision: int | None, start_date: date | None, end_date: date | None, status: str,
-                terminated_on: date | None) -> in_force_rules.InForce | None:
+def in_force_of(archived_at: datetime | None, revision: int | None, start_date: date | None,
+                end_date: date | None, status: str, terminated_on: date | None) -> in_force_rules.InForce | None:
     """in_force from the agreement's columns (IN_FORCE_COLUMNS): an archived
     agreement has none."""
     if archived_at is not None:
