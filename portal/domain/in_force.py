@@ -32,9 +32,12 @@ class InForce:
     def covers(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
 
+    def overlaps(self, first_day: date, last_day: date) -> bool:
+        """The period shares a day with first_day .. last_day."""
+        return self.start_date <= last_day and self.end_date >= first_day
+
     def overlaps_school_year(self, school_year: str) -> bool:
-        year_start, year_end = school_year_bounds(school_year)
-        return self.start_date <= year_end and self.end_date >= year_start
+        return self.overlaps(*school_year_bounds(school_year))
 
 
 def in_force(revision: int | None, start_date: date | None, end_date: date | None, status: str,

@@ -60,7 +60,7 @@ INDICATORS: dict[str, Indicator] = {i.code: i for i in (
 )}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountedRoute:
     """A route that counted in a school year, with what the indicators need."""
 

@@ -60,7 +60,7 @@ READ_ONLY: dict[str, set[str]] = {
     "services.agreements.queries": {"today", "current_status", "share_lines", "needs_full_coverage", "guarantee_check",
                                     "checklist", "allocations", "list_agreements", "list_expiring", "list_archived",
                                     "agreements_for_route", "routes_for", "version_diff", "activation_school_year",
-                                    "activation_errors", "in_force", "in_force_on", "has_addendum", "status_label",
+                                    "activation_errors", "in_force", "in_force_of", "in_force_on", "has_addendum", "status_label",
                                     "public_snapshot", "addendum_diff", "unsigned_parties", "is_fully_signed",
                                     "in_force_in", "routes_covered_in"},
     "services.agreements.route_basis": {"basis_ended", "ended_routes", "routes_still_active"},

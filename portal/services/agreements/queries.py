@@ -3,7 +3,7 @@ lists, version diffs and the route activation rule. No writes (those are in
 operations, lifecycle and funding)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from portal.domain import funding as funding_rules
 from portal.domain import in_force as in_force_rules
 from portal.domain import transfer_guarantee as guarantee_rules
 from portal.domain.identifiers import school_year_error
-from portal.domain.school_year import school_year_of
+from portal.domain.school_year import school_year_bounds, school_year_of
 from portal.models import LearningRoute, RouteParty
 from portal.models.agreement import Agreement, AgreementParty, agreement_in_force_routes, agreement_routes
 
@@ -49,10 +49,22 @@ def in_force(agreement: Agreement) -> in_force_rules.InForce | None:
     or None when no version was ever signed by all parties. Every "is it
     signed / valid" check reads this (or its SQL form in_force_on), never the
     draft's status: a draft addendum leaves the version in force as it is."""
-    if agreement.archived_at is not None:
+    return in_force_of(agreement.archived_at, agreement.in_force_revision, agreement.in_force_start_date,
+                       agreement.in_force_end_date, agreement.status, agreement.terminated_on)
+
+
+# The columns in_force_of reads, in its order: select them to read many agreements without ORM objects.
+IN_FORCE_COLUMNS = (Agreement.archived_at, Agreement.in_force_revision, Agreement.in_force_start_date,
+                    Agreement.in_force_end_date, Agreement.status, Agreement.terminated_on)
+
+
+def in_force_of(archived_at: datetime | None, revision: int | None, start_date: date | None,
+                end_date: date | None, status: str, terminated_on: date | None) -> in_force_rules.InForce | None:
+    """in_force from the agreement's columns (IN_FORCE_COLUMNS): an archived
+    agreement has none."""
+    if archived_at is not None:
         return None
-    return in_force_rules.in_force(agreement.in_force_revision, agreement.in_force_start_date,
-                                   agreement.in_force_end_date, agreement.status, agreement.terminated_on)
+    return in_force_rules.in_force(revision, start_date, end_date, status, terminated_on)
 
 
 def in_force_on(on) -> ColumnElement[bool]:
@@ -262,14 +274,23 @@ def in_force_in(agreement: Agreement, school_year: str, not_ended_on: date | Non
 
 def routes_covered_in(session: Session, school_years: list[str]) -> dict[str, set[int]]:
     """Per school year, the ids of the routes covered by a signed agreement in
-    force in that year (in_force_in). One query, whatever the number of years."""
+    force in that year (in_force_in). One query, whatever the number of years.
+    Read as columns; the years a period in force overlaps are worked out once
+    per distinct period, not once per route and year."""
     rows = session.execute(
-        select(agreement_in_force_routes.c.route_id, Agreement)
+        select(agreement_in_force_routes.c.route_id, *IN_FORCE_COLUMNS)
         .join(Agreement, Agreement.id == agreement_in_force_routes.c.agreement_id)
         .where(Agreement.archived_at.is_(None), Agreement.in_force_revision.is_not(None)))
     covered: dict[str, set[int]] = {year: set() for year in school_years}
-    for route_id, agreement in rows:
-        for year in school_years:
-            if in_force_in(agreement, year):
-                covered[year].add(route_id)
+    bounds = [(covered[year], school_year_bounds(year)) for year in school_years]
+    years_of: dict[tuple, list[set[int]]] = {}  # in-force columns -> the covered sets of the years in force
+    for route_id, *columns in rows:
+        key = tuple(columns)
+        sets = years_of.get(key)
+        if sets is None:
+            period = in_force_of(*columns)
+            sets = years_of[key] = [] if period is None else [
+                ids for ids, (first_day, last_day) in bounds if period.overlaps(first_day, last_day)]
+        for ids in sets:
+            ids.add(route_id)
     return covered

@@ -30,13 +30,11 @@ def freeze(facts: Facts, school_year: str) -> dict:
 
 
 def route_rows(facts: Facts, school_year: str) -> list[dict]:
-    """The routes that counted in the school year, as a snapshot keeps them."""
+    """The routes that counted in the school year, as a snapshot keeps them.
+    A route's row is one dict shared by the years it counts in with the same
+    coverage: read them, never change them."""
     covered = facts.covered.get(school_year, set())
-    return [{"id": r.id, "title": r.title, "kind": r.kind, "level": r.level, "status": r.status,
-             "teaching_location": r.teaching_location, "pathways": sorted(r.pathways),
-             "pupils": r.pupils, "covered": r.id in covered, "parties": r.parties,
-             "regions": sorted(r.regions)}
-            for r in facts.counted(school_year)]
+    return [r.snapshot_row(r.id in covered) for r in facts.counted(school_year)]
 
 
 def take_snapshot(session: Session, peildatum: date, actor=None) -> MonitorSnapshot:
