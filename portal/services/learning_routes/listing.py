@@ -231,11 +231,18 @@ def _count_facets(session: Session, filters: RouteFilters, user, year: int | Non
 
 def newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
     """The indeling in use (reference.current_region_year) and its
-    regions, code -> name in name order, in one statement; (None, {}) without regions."""
-    in_use = CURRENT_YEAR.scalar_subquery()
-    rows = session.execute(select(Region.year, Region.code, Region.name).where(Region.year == in_use)
-                           .order_by(Region.name)).all()
+    regions, code -> name in name order, in one statement; (None, {}) without regions.
+    Kept per data version (loading regions or switching the year moves it)."""
+    return kept(session, ("newest_regions",), lambda: _newest_regions(session))
+
+
+def _newest_regions(session: Session) -> tuple[int | None, dict[str, str]]:
+    rows = session.execute(_NEWEST_REGIONS).all()
     return (rows[0].year if rows else None), {row.code: row.name for row in rows}
+
+
+_NEWEST_REGIONS = (select(Region.year, Region.code, Region.name).where(Region.year == CURRENT_YEAR.scalar_subquery())
+                   .order_by(Region.name))
 
 
 def school_year_choices(today: date | None = None) -> list[str]:
