@@ -131,3 +131,15 @@ def test_the_data_set_banner_follows_its_setting(client, db_session):
     db_session.commit()
     html = client.get("/leerroutes/").get_data(as_text=True)
     assert settings.LABELS["demo"] in html and settings.LABELS["synthetic"] not in html
+
+
+def test_layout_links_follow_the_script_root(client):
+    """The layout's plain addresses are built once per script root (web/templating):
+    a portal served under a prefix links under that prefix, one at / does not."""
+    plain = client.get("/").get_data(as_text=True)
+    prefixed = client.get("/", environ_overrides={"SCRIPT_NAME": "/portaal"}).get_data(as_text=True)
+    again = client.get("/").get_data(as_text=True)
+    assert 'href="/leerroutes/"' in plain and 'href="/static/css/portal.css"' in plain
+    assert 'href="/portaal/leerroutes/"' in prefixed and 'href="/portaal/static/css/portal.css"' in prefixed
+    assert 'href="/leerroutes/"' not in prefixed
+    assert 'href="/leerroutes/"' in again and "/portaal/" not in again
