@@ -315,10 +315,21 @@ def _request_version(session: Session) -> str:
         session.flush()
     transaction = session.get_transaction()
     found = session.info.get(_READ)
-    if found is not None and found[0] is transaction:
+    if found is not None and transaction is not None and found[0] is transaction:
         return str(found[1])
     version = read_version(session)
-    session.info[_READ] = (transaction, version)
+    # The transaction the read began (there was none before a request's first statement).
+    session.info[_READ] = (session.get_transaction(), version)
+    return version
+
+
+def read_request_version(session: Session) -> str:
+    """Read the version now (a request's first statement: the page cache's
+    ETag) and let kept() in the same transaction use it instead of reading it again."""
+    if isinstance(session, scoped_session):
+        session = session()
+    version = read_version(session)
+    session.info[_READ] = (session.get_transaction(), version)
     return version
 
 

@@ -6,6 +6,7 @@ from typing import cast
 
 from sqlalchemy.orm import Session
 
+from portal.core.aggregates import kept
 from portal.core.audit import record
 from portal.core.data_version import put_setting
 from portal.extensions import db
@@ -37,7 +38,9 @@ def dataset_label() -> str | None:
     """The banner text for demo or synthetic data, or None for real data."""
     try:
         # db.session is the scoped_session that stands in for the request's Session.
-        value = get_setting(cast(Session, db.session), DATASET_LABEL)
+        # Kept per data version (a setting's write moves it): not a query on every page.
+        value = kept(cast(Session, db.session), ("setting", DATASET_LABEL),
+                     lambda: get_setting(cast(Session, db.session), DATASET_LABEL))
     except Exception:  # noqa: BLE001  a missing table or database must not break error pages
         db.session.rollback()
         return None

@@ -30,7 +30,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
-from portal.core import data_version
+from portal.core import aggregates
 from portal.extensions import db
 from portal.web import query_count, response_cache
 from portal.web.security import csp_nonce
@@ -42,8 +42,9 @@ _TAG = re.compile(r'(?:W/)?"pv1\.([0-9a-f]{24})\.([A-Za-z0-9_-]{8,64})"')
 
 
 def read_data_version() -> str:
-    """The current data version, on the request's connection, before any data is read."""
-    return data_version.read(db.session.connection())
+    """The current data version, on the request's connection, before any data is read
+    (read once: kept aggregates of the same request use it too)."""
+    return aggregates.read_request_version(db.session)
 
 
 def code_fingerprint(root: Path | None = None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, has_request_context, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from portal.core import local_time, settings
@@ -40,6 +40,26 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+_PLAIN_URLS: dict[tuple[str, str, str | None], str] = {}
+_PLAIN_URLS_MAX = 512
+
+
+def _template_url_for(endpoint: str, **values: Any) -> str:
+    """url_for in templates. An address without arguments (the layout's
+    navigation) or of a static file is the same on every request under the
+    same script root, so it is built once per process, not ~20 times a page."""
+    plain = not values or (endpoint == "static" and values.keys() == {"filename"})
+    if not plain or endpoint.startswith(".") or not has_request_context():
+        return url_for(endpoint, **values)
+    key = (request.script_root, endpoint, values.get("filename"))
+    found = _PLAIN_URLS.get(key)
+    if found is None:
+        found = url_for(endpoint, **values)
+        if len(_PLAIN_URLS) < _PLAIN_URLS_MAX:
+            _PLAIN_URLS[key] = found
+    return found
+
+
 def _format_date(value, fmt: str = "%d-%m-%Y") -> str:
     return value.strftime(fmt) if value else ""
 
@@ -73,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
+        url_for=_template_url_for,
         url_with=url_with,
         visible_routes=_visible_routes,
         PROFILE_NAMES=vocab.names(vocab.PROFILES),

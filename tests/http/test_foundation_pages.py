@@ -117,3 +117,29 @@ def test_vendored_htmx_is_served_locally(client):
         assert response.status_code == 200
     with client.get("/static/vendor/htmx/VERSION") as response:
         assert response.get_data(as_text=True).startswith("htmx.org@2.0.")
+
+
+def test_the_data_set_banner_follows_its_setting(client, db_session):
+    """The banner's text is kept per data version: changing the setting shows on the next page."""
+    from portal.core import settings
+    assert "dataset-banner" not in client.get("/").get_data(as_text=True)
+    settings.set_setting(db_session, settings.DATASET_LABEL, "synthetic")
+    db_session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert settings.LABELS["synthetic"] in html
+    settings.set_setting(db_session, settings.DATASET_LABEL, "demo")
+    db_session.commit()
+    html = client.get("/leerroutes/").get_data(as_text=True)
+    assert settings.LABELS["demo"] in html and settings.LABELS["synthetic"] not in html
+
+
+def test_layout_links_follow_the_script_root(client):
+    """The layout's plain addresses are built once per script root (web/templating):
+    a portal served under a prefix links under that prefix, one at / does not."""
+    plain = client.get("/").get_data(as_text=True)
+    prefixed = client.get("/", environ_overrides={"SCRIPT_NAME": "/portaal"}).get_data(as_text=True)
+    again = client.get("/").get_data(as_text=True)
+    assert 'href="/leerroutes/"' in plain and 'href="/static/css/portal.css"' in plain
+    assert 'href="/portaal/leerroutes/"' in prefixed and 'href="/portaal/static/css/portal.css"' in prefixed
+    assert 'href="/leerroutes/"' not in prefixed
+    assert 'href="/leerroutes/"' in again and "/portaal/" not in again

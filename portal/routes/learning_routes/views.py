@@ -28,6 +28,7 @@ from portal.permissions import (
 )
 from portal.routes.learning_routes.access import load_route
 from portal.routes.learning_routes.blueprint import bp
+from portal.routes.learning_routes.list_html import facet, facet_counts_oob, route_rows
 from portal.routes.learning_routes.list_state import list_state
 from portal.services.agreements import waiting as agreement_waiting
 from portal.services.learning_routes import duplicates, snapshots
@@ -63,6 +64,15 @@ def route_state_note(route) -> str:
     return route_state.state_note(route_state_of(route), route.first_school_year, route.last_school_year)
 bp.add_app_template_global(TEACHING_LOCATION_NAMES, "TEACHING_LOCATION_NAMES")
 bp.add_app_template_global(FIELD_LABELS, "FIELD_LABELS")
+bp.add_app_template_global(facet, "route_facet")
+bp.add_app_template_global(facet_counts_oob, "route_facet_counts_oob")
+
+
+@bp.app_template_global("route_list_rows")
+def route_list_rows(routes, kind_names, pathway_names, profile_names):
+    """The route list's table rows (list_html.route_rows), the detail URL built once."""
+    sample = url_for("learning_routes.detail", route_id=0)  # ".../0": the prefix is all but the id
+    return route_rows(routes, sample[:-1], kind_names, pathway_names, profile_names)
 
 
 @bp.get("/")
