@@ -73,7 +73,7 @@ def _cacheable_request() -> bool:
 def _page_hash(version: str, coding: str) -> str:
     parts = (
         current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
-        *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")),
+        *response_cache.hx_headers(),
         request.headers.get("Accept", ""), coding, "anonymous", datetime.now(UTC).date().isoformat(),
         # The page embeds a CSRF token bound to this session's secret.
         session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), ""),

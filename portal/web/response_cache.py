@@ -45,6 +45,7 @@ import re
 import struct
 import threading
 import zlib
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,6 +80,7 @@ class Entry:
     pieces: tuple[bytes, ...]
     holes: tuple[str, ...]
     packed: tuple[bytes, ...]
+    sums: tuple[tuple[int, array | None], ...]  # per piece its CRC-32, and for a large one its shift
     status: int
     headers: list[tuple[str, str]]
     inline_styles: bool
@@ -90,7 +92,9 @@ class Entry:
         pieces = tuple(text.encode() for text in split[0::2])
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
         packed = tuple(compressor.compress(piece) + compressor.flush(zlib.Z_FULL_FLUSH) for piece in pieces)
-        return cls(pieces, tuple(split[1::2]), packed, status, headers, inline_styles)
+        sums = tuple((zlib.crc32(piece), _crc_shift(len(piece)) if i and len(piece) >= _SHIFT_FROM else None)
+                     for i, piece in enumerate(pieces))
+        return cls(pieces, tuple(split[1::2]), packed, sums, status, headers, inline_styles)
 
     @property
     def body(self) -> str:
@@ -102,7 +106,8 @@ class Entry:
 
     @property
     def size(self) -> int:
-        return sum(map(len, self.pieces)) + sum(map(len, self.packed))
+        return (sum(map(len, self.pieces)) + sum(map(len, self.packed))
+                + sum(4 * len(shift) for _, shift in self.sums if shift is not None))
 
     def identity_body(self, secrets: dict[str, bytes]) -> bytes:
         if not self.holes:
@@ -114,15 +119,39 @@ class Entry:
 
     def gzip_body(self, secrets: dict[str, bytes]) -> bytes:
         out = [GZIP_HEADER, self.packed[0]]
-        crc = zlib.crc32(self.pieces[0])
+        crc = self.sums[0][0]
         length = len(self.pieces[0])
-        for hole, piece, packed in zip(self.holes, self.pieces[1:], self.packed[1:], strict=True):
+        for hole, piece, packed, (piece_crc, shift) in zip(
+                self.holes, self.pieces[1:], self.packed[1:], self.sums[1:], strict=True):
             secret = secrets[hole]  # a few dozen bytes: one stored (uncompressed) deflate block
             out += [b"\x00", struct.pack("<HH", len(secret), len(secret) ^ 0xFFFF), secret, packed]
-            crc = zlib.crc32(piece, zlib.crc32(secret, crc))
+            crc = zlib.crc32(secret, crc)
+            if shift is None:
+                crc = zlib.crc32(piece, crc)
+            else:  # crc32(piece, crc) without reading the piece again
+                crc = (shift[crc & 0xFF] ^ shift[256 + (crc >> 8 & 0xFF)] ^ shift[512 + (crc >> 16 & 0xFF)]
+                       ^ shift[768 + (crc >> 24)] ^ piece_crc)
             length += len(secret) + len(piece)
         out += [LAST_BLOCK, struct.pack("<II", crc, length & 0xFFFFFFFF)]
         return b"".join(out)
+
+
+_SHIFT_FROM = 8192  # smaller pieces are cheaper to checksum again than their table is to keep
+
+
+def _crc_shift(length: int) -> array:
+    """CRC-32 is linear: crc32(piece, c) == shift(c) ^ crc32(piece), where shift
+    (multiplying by x^(8 * length)) depends on the length alone. Its table, a
+    byte of c at a time (4 x 256 values): built from the 32 single bits."""
+    zeros = bytes(length)
+    base = zlib.crc32(zeros)
+    bits = [zlib.crc32(zeros, 1 << n) ^ base for n in range(32)]
+    table = array("I", bytes(4 * 1024))
+    for part in range(4):
+        for value in range(1, 256):
+            low = value & -value
+            table[256 * part + value] = table[256 * part + (value ^ low)] ^ bits[8 * part + low.bit_length() - 1]
+    return table
 
 
 class PageCache:
@@ -164,9 +193,15 @@ def page_key(version: str) -> str:
     parts = [current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
              datetime.now(UTC).date().isoformat(), request.headers.get("Accept", ""),
              request.headers.get("Accept-Language", "")]
-    parts += sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-"))
+    parts += hx_headers()
     parts += sorted(f"{k}={v}" for k, v in request.cookies.items() if k != session_cookie)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def hx_headers() -> list[str]:
+    """Every HX-* request header (htmx: page or fragment, target), read from the
+    WSGI environ (cheaper than the parsed headers; both keys use them)."""
+    return sorted(f"{k}={v}" for k, v in request.environ.items() if k.startswith("HTTP_HX_"))
 
 
 class SharedCache(SharedBytes):
@@ -265,8 +300,11 @@ def _secrets(entry: Entry) -> dict[str, bytes]:
 
 
 def accepts_gzip() -> bool:
-    header = request.headers.get("Accept-Encoding", "")
-    return ("gzip" in header or "*" in header) and request.accept_encodings["gzip"] > 0
+    header = request.environ.get("HTTP_ACCEPT_ENCODING", "")
+    if "gzip" not in header and "*" not in header:
+        return False
+    # Browsers send a plain list ("gzip, deflate, br, zstd"); only q-values need the parser.
+    return ";" not in header or request.accept_encodings["gzip"] > 0
 
 
 def compress(response: Response, entry: Entry | None) -> None:
