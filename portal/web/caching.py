@@ -30,6 +30,7 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
+from sqlalchemy.engine import Engine
 
 from portal.core import data_version
 from portal.extensions import db
@@ -43,8 +44,18 @@ _TAG = re.compile(r'(?:W/)?"pv1\.([0-9a-f]{24})\.([A-Za-z0-9_-]{8,64})"')
 
 
 def read_data_version() -> str:
-    """The current data version, on the request's connection, before any data is read."""
-    return data_version.read(db.session.connection())
+    """The current data version, before any data is read: on a pooled connection
+    of its own while the request's session has not started (a hit then never
+    starts it), else on the session's connection (also where a test binds the
+    session to its own transaction)."""
+    session = db.session()
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not session.in_transaction():
+        version = data_version.read_now(bind)
+        if version is not None:
+            query_count.add()
+            return version
+    return data_version.read(session.connection())
 
 
 def code_fingerprint(root: Path | None = None) -> str:
