@@ -15,7 +15,9 @@ for Datasette). The phases, each timed:
    script reports p50/p95/p99), the 304s of the slowest page at 8; Datasette on
    the same SQLite file (the filtered route list's equivalent facet page); a
    bare Flask "hello" (bench/hello.py) under the same gunicorn settings.
-4. Page cache on: the same pages (hits).
+4. Page cache on: the same pages (hits), each first warmed on every worker, with
+   Accept-Encoding: gzip as browsers send it (the slowest page and /kaart also
+   without); the 304s of phase 3 send it too.
 5. After a write: bench/writers_bench.py saves a route a second through the
    service while wrk reads /kaart; the first /kaart after each save is timed.
 6. PostgreSQL only: 1 and 8 concurrent writers (bench/writers.py when present,
@@ -350,8 +352,12 @@ def probe(browser: Browser, url: str, headers: dict | None = None) -> dict:
     except OSError as exc:
         return {"status": 0, "note": f"no answer ({exc})", "bytes_raw": 0, "bytes_gzip": 0, "queries": -1,
                 "etag": None}
-    return {"status": status, "bytes_raw": len(body), "bytes_gzip": len(gzip.compress(body, 6)),
-            "queries": int(response_headers.get("X-Query-Count", -1)), "etag": response_headers.get("ETag")}
+    info = {"status": status, "queries": int(response_headers.get("X-Query-Count", -1)),
+            "etag": response_headers.get("ETag")}
+    if response_headers.get("Content-Encoding") == "gzip":
+        info["bytes_sent"] = len(body)
+        body = gzip.decompress(body)
+    return {**info, "bytes_raw": len(body), "bytes_gzip": len(gzip.compress(body, 6))}
 
 
 def _cpu_ticks(master: subprocess.Popen) -> int:
@@ -381,8 +387,15 @@ def settle(master: subprocess.Popen | None) -> None:
         before = now
 
 
+GZIP = {"Accept-Encoding": "gzip"}  # as every browser sends it
+
+
 def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen | None = None,
-                  conditional: tuple[str, ...] = ()) -> dict:
+                  conditional: tuple[str, ...] = (), hits: tuple[str, ...] | None = None) -> dict:
+    """Every page at 1 and 8 clients after a warm-up (identity: wrk sends no
+    Accept-Encoding), and the 304s of the `conditional` pages. With `hits` (the
+    page cache on) the clients send Accept-Encoding: gzip as browsers do, and the
+    pages in `hits` are measured once more without it (identity, "c8_identity")."""
     anonymous = Browser()
     for _ in range(3):  # a returning browser: its session has started
         anonymous.get(base + "/")
@@ -398,6 +411,9 @@ def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen
             results[name] = info
             continue
         headers = {"Cookie": browser.cookie_header()}
+        if hits is not None:
+            headers.update(GZIP)
+            info["wire"] = probe(browser, base + path, headers).get("bytes_sent")
         # Warm-up, not counted: every worker has the page's kept figures (steady state; the first request
         # after a write is measured on its own in after_write, and a cold page's cost in bench/cold_pages.py).
         wrk(base + path, 8, 1, headers)
@@ -406,7 +422,12 @@ def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen
         settle(master)
         info["c8"] = wrk(base + path, 8, seconds, headers)
         settle(master)
-        log(f"  {name:16} c1 p95 {info['c1'].get('p95_ms')} ms, c8 {info['c8'].get('rps')} req/s, "
+        identity = ""
+        if hits and name in hits:
+            info["c8_identity"] = wrk(base + path, 8, seconds, {"Cookie": headers["Cookie"]})
+            settle(master)
+            identity = f" (without gzip {info['c8_identity'].get('rps')})"
+        log(f"  {name:16} c1 p95 {info['c1'].get('p95_ms')} ms, c8 {info['c8'].get('rps')} req/s{identity}, "
             f"{info['queries']} queries")
         results[name] = info
     # Cached pages: a browser that holds the page asks again (If-None-Match -> 304).
@@ -414,11 +435,11 @@ def measure_pages(base: str, pages: dict, seconds: int, master: subprocess.Popen
         if results.get(name, {}).get("status") != 200:
             continue
         path = pages[name][0]
-        info = probe(anonymous, base + path)
+        info = probe(anonymous, base + path, GZIP)  # the ETag of the gzip copy a browser holds
         if not info["etag"]:
             results[name]["cached"] = {"error": "no ETag"}
             continue
-        headers = {"Cookie": anonymous.cookie_header(), "If-None-Match": info["etag"]}
+        headers = {"Cookie": anonymous.cookie_header(), "If-None-Match": info["etag"], **GZIP}
         check = probe(anonymous, base + path, headers)
         wrk(base + path, 8, 2, headers)  # warm-up, not counted: the first page measured paid for it alone
         settle(master)
@@ -679,7 +700,8 @@ def main() -> None:
             log(f"  hello: c8 {flask_hello['c8'].get('rps')} req/s")
         with phase("page cache ON (as in production; repeat requests are hits)"):
             gunicorn = start_gunicorn(portal_url, port, page_cache=True)
-            cached_pages = measure_pages(base, urls["pages"], args.seconds, gunicorn)
+            cached_pages = measure_pages(base, urls["pages"], args.seconds, gunicorn,
+                                         hits=tuple(dict.fromkeys((slowest, "map"))))
             rss_cached = worker_rss_mb(gunicorn)
         with phase(f"after a write: one save a second for {args.write_seconds} s during reads of /kaart"):
             settle(gunicorn)

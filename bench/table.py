@@ -87,6 +87,11 @@ def checks(results: dict) -> list[tuple[str, object, str, bool | None]]:
              t["cached_rps_8"])
     at_least(f"page-cache hits at 8 clients, slowest page {slowest} (req/s)",
              _get(cached_pages, slowest, "c8", "rps"), t["page_cache_hits_rps_8"])
+    for name in dict.fromkeys((slowest, "map")):
+        if _get(cached_pages, name, "c8_identity", "rps") is not None or name != slowest:
+            rows.append((f"  page-cache hits {name}: gzip / without Accept-Encoding (req/s, 8 clients)",
+                         f"{_get(cached_pages, name, 'c8', 'rps')} / {_get(cached_pages, name, 'c8_identity', 'rps')}",
+                         "", None))
     rss10 = _get(results, "scale10", "worker_rss_mb")
     at_most("worker RSS at scale 10 (MB, largest worker)", max(rss10) if rss10 else None,
             t["worker_rss_mb_scale10"])

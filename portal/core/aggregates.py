@@ -315,12 +315,29 @@ def _request_version(session: Session) -> str:
         session.flush()
     transaction = session.get_transaction()
     found = session.info.get(_READ)
+    if found is not None and found[0] is _ADOPT:  # this transaction (begun now) takes the version read before it
+        session.connection()
+        transaction = session.get_transaction()
+        session.info[_READ] = found = (transaction, found[1])
     if found is not None and transaction is not None and found[0] is transaction:
         return str(found[1])
     version = read_version(session)
     # The transaction the read began (there was none before a request's first statement).
     session.info[_READ] = (session.get_transaction(), version)
     return version
+
+
+_ADOPT = object()  # a version read before the session's transaction began (adopt_request_version)
+
+
+def adopt_request_version(session: Session, version: str) -> None:
+    """A version the request read on a connection of its own before its session
+    began a transaction (web/caching: the page cache's ETag): the first kept()
+    of the session's next transaction uses it instead of reading again. Its
+    data is then at least as new as the version, as any reader's is."""
+    if isinstance(session, scoped_session):
+        session = session()
+    session.info[_READ] = (_ADOPT, version)
 
 
 def read_request_version(session: Session) -> str:

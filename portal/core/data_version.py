@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.models import Setting
@@ -48,7 +49,8 @@ CHANGE_LOG_KEPT = timedelta(minutes=15)  # a step's log entry is kept this long
 MAX_LOGGED_ROUTES = 200  # a step that touched more routes is logged as `other`
 
 # Built once: constructing a statement per request costs more than running it.
-_READ = text("SELECT coalesce(sum(counter), 0) FROM data_version_slots")
+_READ_SQL = "SELECT coalesce(sum(counter), 0) FROM data_version_slots"
+_READ = text(_READ_SQL)
 _READ_SLOTS = text("SELECT slot, counter FROM data_version_slots")
 _ADD_TO_FREE_SLOT = text(
     "UPDATE data_version_slots SET counter = counter + :step WHERE slot = "
@@ -82,6 +84,31 @@ def put_setting(session: Session, key: str, value: str) -> str | None:
 def read(connection: Connection | Session) -> str:
     """The version this connection's snapshot sees (one aggregate over at most SLOTS rows)."""
     return str(connection.execute(_READ).scalar() or 0)
+
+
+def read_now(engine: Engine) -> str | None:
+    """The version a new snapshot sees, on a pooled DBAPI connection of its own:
+    no ORM session, transaction or SQLAlchemy statement (the page cache asks on
+    every request; this is a tenth of the cost). Whatever the request reads
+    afterwards is at least as new. None when the database fails: the caller
+    then reads through its session, which raises the usual (wrapped) error."""
+    try:
+        raw = engine.raw_connection()
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+        return None
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(_READ_SQL)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    except engine.dialect.loaded_dbapi.Error:
+        raw.invalidate()
+        return None
+    finally:
+        raw.close()
+    return str((row[0] if row else 0) or 0)
 
 
 def bump_data_version(session: Session) -> None:

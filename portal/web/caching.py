@@ -6,7 +6,8 @@ An anonymous GET of a public page carries an ETag derived from:
   second instance sharing the database never answers 304 for stale data;
 - the session's CSRF secret (the page embeds a token bound to it);
 - the host and full URL (path and query string), every HX-* header (page or
-  fragment, target) and Accept, the identity class
+  fragment, target) and Accept, whether the client accepts gzip (such a
+  client gets the page gzip-compressed: another representation), the identity class
   (only anonymous requests are cached; logged-in pages stay "private,
   no-store"), the day (pages may show "today") and a fingerprint of the
   code and templates (a deploy never serves an old page).
@@ -29,8 +30,9 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
+from sqlalchemy.engine import Engine
 
-from portal.core import aggregates
+from portal.core import aggregates, data_version
 from portal.extensions import db
 from portal.web import query_count, response_cache
 from portal.web.security import csp_nonce
@@ -42,9 +44,20 @@ _TAG = re.compile(r'(?:W/)?"pv1\.([0-9a-f]{24})\.([A-Za-z0-9_-]{8,64})"')
 
 
 def read_data_version() -> str:
-    """The current data version, on the request's connection, before any data is read
-    (read once: kept aggregates of the same request use it too)."""
-    return aggregates.read_request_version(db.session)
+    """The current data version, before any data is read: on a pooled connection
+    of its own while the request's session has not started (a hit then never
+    starts it), else on the session's connection (also where a test binds the
+    session to its own transaction). Read once: kept aggregates of the same
+    request use it too."""
+    session = db.session()
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not session.in_transaction():
+        version = data_version.read_now(bind)
+        if version is not None:
+            query_count.add()
+            aggregates.adopt_request_version(session, version)
+            return version
+    return aggregates.read_request_version(session)
 
 
 def code_fingerprint(root: Path | None = None) -> str:
@@ -70,11 +83,11 @@ def _cacheable_request() -> bool:
     return not current_user.is_authenticated
 
 
-def _page_hash(version: str) -> str:
+def _page_hash(version: str, coding: str) -> str:
     parts = (
         current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
-        *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")),
-        request.headers.get("Accept", ""), "anonymous", datetime.now(UTC).date().isoformat(),
+        *response_cache.hx_headers(),
+        request.headers.get("Accept", ""), coding, "anonymous", datetime.now(UTC).date().isoformat(),
         # The page embeds a CSRF token bound to this session's secret.
         session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), ""),
     )
@@ -98,12 +111,14 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def answer_not_modified():
         g.pop("page_hash", None)
+        g.pop("page_gzip", None)
         g.pop("page_cache_slot", None)
         g.pop("csp_allow_inline_styles", None)  # per request (tests share one app context)
         if not app.config["CONDITIONAL_REQUESTS"] or not _cacheable_request():
             return None
         version = read_data_version()
-        g.page_hash = _page_hash(version)
+        g.page_gzip = response_cache.accepts_gzip()
+        g.page_hash = _page_hash(version, "gzip" if g.page_gzip else "identity")
         for page_hash, nonce in _client_tags():
             if page_hash == g.page_hash:
                 g.csp_nonce = nonce  # the nonce of the copy the client holds
@@ -117,7 +132,9 @@ def init_app(app: Flask) -> None:
         page_hash = g.pop("page_hash", None)
         if page_hash is None or response.status_code != 200 or response.direct_passthrough:
             return response
-        response_cache.store(response)
+        entry = response_cache.store(response)
+        if g.pop("page_gzip", False):
+            response_cache.compress(response, entry)
         if "Cache-Control" in response.headers or "Set-Cookie" in response.headers or session.modified:
             return response  # the view decided itself, or the page started a session
         _set_cache_headers(response, f'"pv1.{page_hash}.{csp_nonce()}"')
@@ -128,4 +145,4 @@ def _set_cache_headers(response: Response, etag: str) -> None:
     response.headers["ETag"] = etag
     # Stored, but always revalidated: a write is visible on the next request.
     response.headers["Cache-Control"] = "no-cache"
-    response.vary.update(("Cookie", "HX-Request"))
+    response.vary.update(("Cookie", "HX-Request", "Accept-Encoding"))

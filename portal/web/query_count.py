@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, Response, g, has_app_context
+from flask import Flask, Response, current_app, g, has_app_context
 from sqlalchemy import event
 
 from portal.extensions import db
@@ -16,6 +16,12 @@ def _count(_conn, _cursor, statement, *_args) -> None:
     # SQLite's explicit BEGIN (see extensions._configure_sqlite) is not a query.
     if has_app_context() and statement != "BEGIN":
         g.query_count = g.get("query_count", 0) + 1
+
+
+def add(statements: int = 1) -> None:
+    """Count statements run on a raw DBAPI connection (no SQLAlchemy event sees them)."""
+    if has_app_context() and current_app.config.get("SQL_QUERY_COUNT_HEADER"):
+        g.query_count = g.get("query_count", 0) + statements
 
 
 def init_app(app: Flask) -> None:

@@ -24,17 +24,28 @@ stored page are placeholders, filled with this request's fresh values on a hit
 (the same values a fresh render would have used). Side effects a view leaves
 for the header hook (the map's inline-style allowance) are replayed.
 
+A hit costs the same whatever the page's size. An entry keeps the body as UTF-8
+pieces between the placeholders, and the same pieces gzip-compressed once, each
+on its own (a full flush between them, so no back-reference crosses a secret).
+A client that accepts gzip gets those pieces with this request's secrets as
+stored deflate blocks in between, and the CRC of the whole (`gzip_body`): the
+same bytes, decompressed, as the identity body, which the other clients get.
+
 On by default outside testing (config RESPONSE_CACHE, or the environment
 variable RESPONSE_CACHE=0/1); tests that rely on factories writing without an
 audit entry would otherwise see pages of an earlier test.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import re
+import struct
 import threading
 import zlib
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,12 +66,92 @@ SKIPPED_HEADERS = frozenset(h.lower() for h in (
 HEADER = "X-Page-Cache"
 
 
+# The gzip header (no name, no time, unknown OS), an empty final deflate block.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+LAST_BLOCK = b"\x03\x00"
+_PLACEHOLDERS = re.compile(f"({re.escape(NONCE)}|{re.escape(CSRF)})")
+
+
 @dataclass
 class Entry:
-    body: str
+    """A stored page: `pieces` (UTF-8) with a secret between each two, named by
+    `holes` (NONCE or CSRF); `packed` the pieces raw-deflated, each ending on a
+    byte boundary with nothing referring back past its start."""
+    pieces: tuple[bytes, ...]
+    holes: tuple[str, ...]
+    packed: tuple[bytes, ...]
+    sums: tuple[tuple[int, array | None], ...]  # per piece its CRC-32, and for a large one its shift
     status: int
     headers: list[tuple[str, str]]
     inline_styles: bool
+
+    @classmethod
+    def make(cls, body: str, status: int, headers: list[tuple[str, str]], inline_styles: bool) -> Entry:
+        """From a body whose secrets are already placeholders."""
+        split = _PLACEHOLDERS.split(body)
+        pieces = tuple(text.encode() for text in split[0::2])
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packed = tuple(compressor.compress(piece) + compressor.flush(zlib.Z_FULL_FLUSH) for piece in pieces)
+        sums = tuple((zlib.crc32(piece), _crc_shift(len(piece)) if i and len(piece) >= _SHIFT_FROM else None)
+                     for i, piece in enumerate(pieces))
+        return cls(pieces, tuple(split[1::2]), packed, sums, status, headers, inline_styles)
+
+    @property
+    def body(self) -> str:
+        """The body with its placeholders (what Redis keeps)."""
+        text = [self.pieces[0].decode()]
+        for hole, piece in zip(self.holes, self.pieces[1:], strict=True):
+            text += [hole, piece.decode()]
+        return "".join(text)
+
+    @property
+    def size(self) -> int:
+        return (sum(map(len, self.pieces)) + sum(map(len, self.packed))
+                + sum(4 * len(shift) for _, shift in self.sums if shift is not None))
+
+    def identity_body(self, secrets: dict[str, bytes]) -> bytes:
+        if not self.holes:
+            return self.pieces[0]
+        out = [self.pieces[0]]
+        for hole, piece in zip(self.holes, self.pieces[1:], strict=True):
+            out += [secrets[hole], piece]
+        return b"".join(out)
+
+    def gzip_body(self, secrets: dict[str, bytes]) -> bytes:
+        out = [GZIP_HEADER, self.packed[0]]
+        crc = self.sums[0][0]
+        length = len(self.pieces[0])
+        for hole, piece, packed, (piece_crc, shift) in zip(
+                self.holes, self.pieces[1:], self.packed[1:], self.sums[1:], strict=True):
+            secret = secrets[hole]  # a few dozen bytes: one stored (uncompressed) deflate block
+            out += [b"\x00", struct.pack("<HH", len(secret), len(secret) ^ 0xFFFF), secret, packed]
+            crc = zlib.crc32(secret, crc)
+            if shift is None:
+                crc = zlib.crc32(piece, crc)
+            else:  # crc32(piece, crc) without reading the piece again
+                crc = (shift[crc & 0xFF] ^ shift[256 + (crc >> 8 & 0xFF)] ^ shift[512 + (crc >> 16 & 0xFF)]
+                       ^ shift[768 + (crc >> 24)] ^ piece_crc)
+            length += len(secret) + len(piece)
+        out += [LAST_BLOCK, struct.pack("<II", crc, length & 0xFFFFFFFF)]
+        return b"".join(out)
+
+
+_SHIFT_FROM = 8192  # smaller pieces are cheaper to checksum again than their table is to keep
+
+
+def _crc_shift(length: int) -> array:
+    """CRC-32 is linear: crc32(piece, c) == shift(c) ^ crc32(piece), where shift
+    (multiplying by x^(8 * length)) depends on the length alone. Its table, a
+    byte of c at a time (4 x 256 values): built from the 32 single bits."""
+    zeros = bytes(length)
+    base = zlib.crc32(zeros)
+    bits = [zlib.crc32(zeros, 1 << n) ^ base for n in range(32)]
+    table = array("I", bytes(4 * 1024))
+    for part in range(4):
+        for value in range(1, 256):
+            low = value & -value
+            table[256 * part + value] = table[256 * part + (value ^ low)] ^ bits[8 * part + low.bit_length() - 1]
+    return table
 
 
 class PageCache:
@@ -83,18 +174,18 @@ class PageCache:
             return entry
 
     def put(self, version: str, key: str, entry: Entry) -> None:
-        cost = len(entry.body)
+        cost = entry.size
         if cost > self.max_bytes // 4:  # one page at most a quarter of the cache
             return
         with self.lock:
             if version != self.version:
                 return
             old = self.entries.pop(key, None)
-            self.size += cost - (len(old.body) if old else 0)
+            self.size += cost - (old.size if old else 0)
             self.entries[key] = entry
             while self.size > self.max_bytes and self.entries:
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= dropped.size
 
 
 def page_key(version: str) -> str:
@@ -102,9 +193,15 @@ def page_key(version: str) -> str:
     parts = [current_app.config["CODE_FINGERPRINT"], version, request.host, request.full_path,
              datetime.now(UTC).date().isoformat(), request.headers.get("Accept", ""),
              request.headers.get("Accept-Language", "")]
-    parts += sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-"))
+    parts += hx_headers()
     parts += sorted(f"{k}={v}" for k, v in request.cookies.items() if k != session_cookie)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def hx_headers() -> list[str]:
+    """Every HX-* request header (htmx: page or fragment, target), read from the
+    WSGI environ (cheaper than the parsed headers; both keys use them)."""
+    return sorted(f"{k}={v}" for k, v in request.environ.items() if k.startswith("HTTP_HX_"))
 
 
 class SharedCache(SharedBytes):
@@ -129,8 +226,8 @@ def decode(raw: bytes) -> Entry | None:
     try:
         head, _, body = zlib.decompress(raw).partition(b"\n")
         meta = json.loads(head)
-        return Entry(body.decode(), int(meta["status"]), [(str(k), str(v)) for k, v in meta["headers"]],
-                     bool(meta["inline_styles"]))
+        return Entry.make(body.decode(), int(meta["status"]), [(str(k), str(v)) for k, v in meta["headers"]],
+                          bool(meta["inline_styles"]))
     except (zlib.error, ValueError, KeyError, TypeError):
         return None  # written by other code: render again
 
@@ -178,30 +275,65 @@ def lookup(version: str) -> Response | None:
         g.page_cache_slot = (version, key)
         return None
 
-    body = entry.body.replace(NONCE, csp_nonce())
-    if CSRF in body:
-        body = body.replace(CSRF, generate_csrf())
     if entry.inline_styles:
         g.csp_allow_inline_styles = True
-    response = Response(body, status=entry.status)
+    secrets = _secrets(entry)
+    if g.get("page_gzip"):
+        response = Response(entry.gzip_body(secrets), status=entry.status)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(entry.identity_body(secrets), status=entry.status)
     for name, value in entry.headers:
         response.headers.add(name, value)
+    if g.get("page_gzip"):
+        response.vary.add("Accept-Encoding")
     response.headers[HEADER] = source
     return response
 
 
-def store(response: Response) -> None:
+def _secrets(entry: Entry) -> dict[str, bytes]:
+    """This request's values for the entry's placeholders (the same a fresh render would use)."""
+    secrets = {NONCE: csp_nonce().encode()}
+    if CSRF in entry.holes:
+        secrets[CSRF] = generate_csrf().encode()
+    return secrets
+
+
+def accepts_gzip() -> bool:
+    header = request.environ.get("HTTP_ACCEPT_ENCODING", "")
+    if "gzip" not in header and "*" not in header:
+        return False
+    # Browsers send a plain list ("gzip, deflate, br, zstd"); only q-values need the parser.
+    return ";" not in header or request.accept_encodings["gzip"] > 0
+
+
+def compress(response: Response, entry: Entry | None) -> None:
+    """Send a public page gzip-compressed: from the entry stored for it just now,
+    else compressed here. Only the types the cache keeps, so that whether a page
+    is compressed depends on the page and the request alone (the ETag says which)."""
+    if (response.direct_passthrough or "Content-Encoding" in response.headers
+            or response.mimetype not in CACHED_TYPES):
+        return
+    if entry is not None:
+        response.set_data(entry.gzip_body(_secrets(entry)))
+    else:
+        response.set_data(gzip.compress(response.get_data(), 6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+
+
+def store(response: Response) -> Entry | None:
     """Keep a fresh public page. Not when the view changed the session: a hit
-    would not repeat that."""
+    would not repeat that. Returns the entry kept, if any."""
     slot = g.pop("page_cache_slot", None)
     cache = _cache()
     if slot is None or cache is None:
-        return
+        return None
     response.headers[HEADER] = "miss"
     if response.status_code != 200 or response.direct_passthrough or session.modified:
-        return
+        return None
     if response.mimetype not in CACHED_TYPES or "Cache-Control" in response.headers:
-        return
+        return None
     body = response.get_data(as_text=True)
     nonce = g.get("csp_nonce")
     if nonce:
@@ -210,11 +342,12 @@ def store(response: Response) -> None:
     if token:
         body = body.replace(token, CSRF)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS]
-    entry = Entry(body, response.status_code, headers, bool(g.get("csp_allow_inline_styles")))
+    entry = Entry.make(body, response.status_code, headers, bool(g.get("csp_allow_inline_styles")))
     cache.put(slot[0], slot[1], entry)
     shared = _shared()
     if shared is not None:
         shared.put(slot[1], entry)
+    return entry
 
 
 def init_app(app: Flask) -> None:

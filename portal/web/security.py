@@ -1,6 +1,7 @@
 """Security headers: a nonce-based CSP and the usual hardening headers."""
 from __future__ import annotations
 
+import functools
 import secrets
 from urllib.parse import urlsplit
 
@@ -19,6 +20,16 @@ def csp_nonce() -> str:
 def relax_inline_styles() -> None:
     """Only the map page calls this: folium writes inline styles."""
     g.csp_allow_inline_styles = True
+
+
+@functools.lru_cache(maxsize=8)
+def _img_src(tile_url: str | None) -> str:
+    """The CSP's img-src: the map tiles' origin besides our own (parsed once per value)."""
+    img_src = "'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        img_src += f" {parts.scheme}://{parts.netloc}"
+    return img_src
 
 
 def _refuse_nul_characters():
@@ -42,11 +53,7 @@ def init_app(app: Flask) -> None:
         style_src = "'self'"
         if g.get("csp_allow_inline_styles"):
             style_src += " 'unsafe-inline'"
-        img_src = "'self' data:"
-        tile_url = app.config.get("MAP_TILE_URL")
-        if tile_url:
-            parts = urlsplit(tile_url.replace("{s}", "a"))
-            img_src += f" {parts.scheme}://{parts.netloc}"
+        img_src = _img_src(app.config.get("MAP_TILE_URL"))
         policy = "; ".join([
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",

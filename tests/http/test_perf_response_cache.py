@@ -151,3 +151,60 @@ def test_without_redis_the_page_is_rendered(app, client, page_cache, queries):
     finally:
         app.config["REDIS_URL"] = None
         app.extensions.pop("page_cache_shared", None)
+
+
+def test_a_hit_is_served_gzip_from_the_store_to_a_client_that_accepts_it(client, page_cache, queries):
+    import gzip
+    gz = {"Accept-Encoding": "gzip, deflate, br"}
+    for _ in range(3):
+        client.get("/kaart/", headers=gz)
+    packed = client.get("/kaart/", headers=gz)
+    assert packed.headers["X-Page-Cache"] == "hit"
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "HX-Request" in packed.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(packed.data)
+    html = gzip.decompress(packed.data).decode()  # checks the CRC and length too
+    assert f'nonce="{_nonce(packed)}"' in html and "\x00" not in html
+    # Byte for byte the identity body a client without Accept-Encoding gets, but for the secrets.
+    plain = client.get("/kaart/")
+    assert plain.headers["X-Page-Cache"] == "hit" and "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    assert html.replace(_nonce(packed), "N") == plain.get_data(as_text=True).replace(_nonce(plain), "N")
+    assert len(packed.data) < len(plain.data) / 2
+
+
+def test_gzip_is_refused_by_quality_zero_and_the_miss_is_compressed_too(client, page_cache):
+    import gzip
+    for _ in range(3):
+        refused = client.get("/", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and b"<html" in refused.data
+    first = client.get("/regioplannen/overzicht", headers={"Accept-Encoding": "gzip"})
+    assert first.headers.get("X-Page-Cache") in ("miss", None)
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert f'nonce="{_nonce(first)}"' in gzip.decompress(first.data).decode()
+
+
+def test_the_etag_differs_per_coding_and_each_gets_its_304(client, page_cache):
+    gz = {"Accept-Encoding": "gzip"}
+    _warm(client, "/")
+    plain, packed = client.get("/"), client.get("/", headers=gz)
+    assert plain.headers["ETag"].split(".")[1] != packed.headers["ETag"].split(".")[1]
+    assert client.get("/", headers={"If-None-Match": packed.headers["ETag"], **gz}).status_code == 304
+    assert client.get("/", headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    # A client that held the identity copy and now asks for gzip gets the page, not a 304.
+    assert client.get("/", headers={"If-None-Match": plain.headers["ETag"], **gz}).status_code == 200
+
+
+def test_an_entry_gives_the_same_bytes_gzip_and_plain_with_any_secrets():
+    import gzip
+
+    from portal.web.response_cache import CSRF, NONCE, Entry
+    body = f'<p>ë€ {NONCE}</p>{CSRF}' + "x" * 70_000 + f"<script nonce=\"{NONCE}\"></script>{NONCE}"
+    entry = Entry.make(body, 200, [], False)
+    assert entry.body == body
+    secrets = {NONCE: b"n0nce-value", CSRF: b"t0ken.value.sig"}
+    plain = entry.identity_body(secrets)
+    assert plain == body.replace(NONCE, "n0nce-value").replace(CSRF, "t0ken.value.sig").encode()
+    assert gzip.decompress(entry.gzip_body(secrets)) == plain
+    bare = Entry.make('{"a": 1}', 200, [], False)
+    assert gzip.decompress(bare.gzip_body({})) == bare.identity_body({}) == b'{"a": 1}'

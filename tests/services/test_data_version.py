@@ -42,3 +42,31 @@ def test_entries_that_change_no_page_leave_the_version(db_session):
     record(db_session, None, "user", None, "login", data_change=False)
     db_session.commit()
     assert data_version.read(db_session) == version
+
+
+def test_the_version_read_on_a_connection_of_its_own_sees_each_commit(tmp_path):
+    """What the page cache reads per request (no session): a committed write moves it."""
+    from sqlalchemy import create_engine, text
+
+    from portal.extensions import db
+    engine = create_engine(f"sqlite:///{tmp_path / 'version.sqlite3'}")
+    db.metadata.tables["data_version_slots"].create(engine)
+    assert data_version.read_now(engine) == "0"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO data_version_slots (slot, counter) VALUES (3, 41), (7, 1)"))
+        assert data_version.read(conn) == "42"
+    assert data_version.read_now(engine) == "42"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE data_version_slots SET counter = counter + 5 WHERE slot = 7"))
+    assert data_version.read_now(engine) == "47"
+    engine.dispose()
+
+
+def test_without_a_database_the_version_is_left_to_the_session_to_report(tmp_path):
+    from sqlalchemy import create_engine
+    unreachable = create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.sqlite3'}")
+    assert data_version.read_now(unreachable) is None  # cannot connect
+    empty = create_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert data_version.read_now(empty) is None  # connects, but no such table
+    assert data_version.read_now(empty) is None  # and the connection was given back
+    empty.dispose()

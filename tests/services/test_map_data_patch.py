@@ -208,3 +208,23 @@ def test_threads_that_want_the_same_value_wait_for_the_one_computing_it(app):
     two.join(10)
     assert calls == ["first"] and store.computed == 1
     assert results["one"] is results["two"]
+
+
+def test_a_version_read_before_the_request_began_its_transaction_is_used_once(app):
+    """The page cache reads the version on a connection of its own before the
+    request's session begins (web/caching); kept() of the session's first
+    transaction uses that version, a later transaction reads its own."""
+    from portal.core.aggregates import KeptAggregates, adopt_request_version
+    from portal.extensions import db
+
+    store = KeptAggregates()
+    with app.app_context():
+        session = db.session()
+        assert not session.in_transaction()
+        adopt_request_version(session, "read-before")
+        assert store.get(session, ("adopted",), lambda: "value") == "value"
+        assert store._version == "read-before"
+        session.rollback()  # the transaction ends: the next one reads the database's version
+        store.get(session, ("adopted",), lambda: "value")
+        assert store._version == data_version.read(session)
+        db.session.remove()

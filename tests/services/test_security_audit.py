@@ -41,12 +41,12 @@ from tests.factories_routes import RouteWorld, route_data
 
 READ_ONLY: dict[str, set[str]] = {
     "core.code_version": {"code_version"},
-    "core.data_version": {"read", "moved", "read_slots", "changes_between"},
+    "core.data_version": {"read", "moved", "read_slots", "changes_between", "read_now"},
     # Values in Redis (page cache, kept aggregates), not in the database.
     "core.shared_cache": {"key_prefix"},
     # install/init_app register the session listener; kept() reads the version (its flush writes only
     # what the caller had pending, the version row included: tests/services/test_kept_aggregates.py).
-    "core.aggregates": {"install", "init_app", "read_version", "read_request_version", "store", "kept"},
+    "core.aggregates": {"install", "init_app", "read_version", "read_request_version", "adopt_request_version", "store", "kept"},
     "services.monitoring.facts": {"load_facts"},
     "services.monitoring.indicators": {"indicator_years", "snapshot_year"},
     "services.monitoring.progress": {"dashboard_progress", "progress_of", "regions_behind"},

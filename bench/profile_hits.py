@@ -1,0 +1,56 @@
+"""CPU per page-cache hit, in process, through the whole app (the werkzeug test
+client: every hook, the data-version read, the cache lookup, the headers).
+Usage:
+    DATABASE_URL=sqlite:///$PWD/bench/work/scale3.sqlite3 N=600 AE=gzip \\
+        .venv/bin/python bench/profile_hits.py / /kaart/ /dekking/
+AE sets the request's Accept-Encoding (none by default); N the hits per page;
+PROFILE=1 adds a cProfile of the last page (SORT=tottime|cumulative, TOPN=n).
+It imports the portal beside it: for an A/B, run a copy in each tree alternately (A/B/A/B);
+CPU time, not wall, so a busy machine still compares."""
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+os.environ["RESPONSE_CACHE"] = "1"
+os.environ.setdefault("CONDITIONAL_REQUESTS", "1")
+
+
+def main(urls: list[str]) -> None:
+    import gc
+
+    from portal import create_app
+    app = create_app()
+    gc.freeze()  # as wsgi.py does
+    client = app.test_client()
+    n = int(os.environ.get("N", 2000))
+    headers = {"Accept-Encoding": os.environ["AE"]} if os.environ.get("AE") else {}
+    for url in urls:
+        for _ in range(4):  # the session starts, the page is stored
+            response = client.get(url, headers=headers)
+        if response.headers.get("X-Page-Cache") != "hit":
+            raise SystemExit(f"{url}: HTTP {response.status_code}, X-Page-Cache {response.headers.get('X-Page-Cache')}")
+        started = time.process_time()
+        for _ in range(n):
+            client.get(url, headers=headers).close()
+        cpu = (time.process_time() - started) / n * 1000
+        print(f"{url}: {cpu:.3f} ms CPU per hit, body {len(response.data)} bytes, "
+              f"encoding {response.headers.get('Content-Encoding', 'identity')}", flush=True)
+    if os.environ.get("PROFILE"):
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(n):
+            client.get(urls[-1], headers=headers).close()
+        profile.disable()
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOPN", 40)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["/"])
