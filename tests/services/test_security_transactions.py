@@ -330,9 +330,9 @@ def test_csv_import_fails_in_the_second_chunk_and_stores_no_row(client, db_sessi
                            data={"mode": "all", "bestand": (io.BytesIO(raw), "routes.csv")})
 
     runs_before = db_session.scalar(select(func.count()).select_from(db.metadata.tables["import_runs"]))
-    # The run's record is a write of its own, so it moves the data version (a counter row may appear).
+    # The run's record is a write of its own, so it moves the data version (a counter row may appear, and its step is logged).
     response, done = _http(client, db_session, "learning_routes", send, after="audit_log",
-                           reports=("import_runs", "data_version_slots"))
+                           reports=("import_runs", "data_version_slots", "data_version_changes"))
     assert response.status_code == 500 and "Er ging iets mis" in response.get_data(as_text=True)
     assert wrote(done, "learning_routes", "route_parties", "audit_log")
     assert db_session.scalar(select(func.count()).select_from(db.metadata.tables["import_runs"])) == runs_before + 1
@@ -366,7 +366,8 @@ def test_streamed_csv_import_fails_halfway_says_so_and_stores_no_row(client, db_
     db_session.expire_all()
     after = database_state(db_session)
     assert after.pop("import_runs") == before.pop("import_runs") + 1  # its own record, written after the rollback
-    after.pop("data_version_slots"), before.pop("data_version_slots")  # which that record's write moved
+    for table in ("data_version_slots", "data_version_changes"):  # which that record's write moved and logged
+        after.pop(table), before.pop(table)
     assert after == before
     _failed_import_recorded(db_session, 230)
 
