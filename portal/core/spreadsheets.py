@@ -13,14 +13,15 @@ map's and dashboard's tables): safe to open in a spreadsheet.
   before the input boundary (portal/domain/text.py) existed made every export
   fail. They are written as U+FFFD, which shows that something was there.
 - Excel holds at most 32,767 characters in a cell; longer text is cut.
+
+openpyxl (4 MB in every worker) is loaded on the first XLSX export, not with
+the app: most workers never make one.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from typing import Any
-
-from openpyxl.cell import WriteOnlyCell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CHARS = 32767
@@ -40,9 +41,23 @@ def xlsx_text(value: str) -> str:
     return XLSX_ILLEGAL.sub(REPLACEMENT, value)[:XLSX_MAX_CHARS]
 
 
-def xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:
+def new_workbook(write_only: bool = True) -> Any:
+    """An empty openpyxl workbook."""
+    from openpyxl import Workbook  # noqa: PLC0415  (loaded on the first export: see the docstring)
+    return Workbook(write_only=write_only)
+
+
+def bold_row(sheet: Any, row: int = 1) -> None:
+    """The cells of `row` (of a normal worksheet) in bold: a header row."""
+    from openpyxl.styles import Font  # noqa: PLC0415  (see new_workbook)
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
     """One cell for `sheet` (a normal or a write-only worksheet): text stays
     text, formula-like text is quote-prefixed; numbers stay numbers."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415  (see new_workbook)
     if not isinstance(value, str):
         return WriteOnlyCell(sheet, value=value)
     cell = WriteOnlyCell(sheet, value=xlsx_text(value))

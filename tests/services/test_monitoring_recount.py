@@ -134,6 +134,9 @@ def test_live_indicators_equal_a_recount_route_by_route(world, db_session):
     store.enabled = False
     try:
         years = indicators.indicator_years(db_session, region_year, YEARS)
+        # The routes come along only for the year asked for (the year report's).
+        listed = {year: next(y for y in indicators.indicator_years(db_session, region_year, YEARS, routes_of=year)
+                             if y.school_year == year).routes for year in YEARS}
     finally:
         store.enabled = True
     expected = recount(db_session, region_year, YEARS)
@@ -142,11 +145,11 @@ def test_live_indicators_equal_a_recount_route_by_route(world, db_session):
         results, rows = expected[year.school_year]
         assert year.source in (indicators.LIVE, indicators.BACKFILL)
         assert year.results == results, year.school_year
-        assert year.routes == rows, year.school_year
+        assert year.routes is None and listed[year.school_year] == rows, year.school_year
         assert year.region_names == dict(db_session.execute(
             select(Region.code, Region.name).where(Region.year == region_year)).tuples().all())
     # The data is not trivial: routes counted and covered in several years, and coverage changes over them.
-    covered = {y.school_year: {r["id"] for r in y.routes if r["covered"]} for y in years}
+    covered = {year: {r["id"] for r in rows if r["covered"]} for year, rows in listed.items()}
     assert sum(1 for ids in covered.values() if ids) >= 4
     assert len({frozenset(ids) for ids in covered.values()}) >= 4
 

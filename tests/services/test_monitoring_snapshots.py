@@ -125,3 +125,18 @@ def test_a_snapshot_cannot_be_deleted(ctx):
     with pytest.raises(FrozenSnapshotError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_counted_routes_come_along_only_for_the_year_asked_for(ctx):
+    """At national scale the routes that counted are tens of MBs per list of
+    years, kept in every worker: the dashboard and region pages (no year asked
+    for) keep none, the year report (and its Excel) those of its own year."""
+    route = make_region_route("AM38", kind_code="dlr", mbo_level_code="2", first_school_year=LAST)
+    snapshots.take_snapshot(db.session, LAST_PEILDATUM)
+    plain = indicators.indicator_years(db.session, YEAR, [LAST, NOW])
+    assert [y.routes for y in plain] == [None, None]
+    assert plain[1].results["regions_with_route"].value == 1
+    for year in (NOW, LAST):  # live, and frozen in the snapshot
+        asked = {y.school_year: y for y in indicators.indicator_years(db.session, YEAR, [LAST, NOW], routes_of=year)}
+        assert [r["id"] for r in asked[year].routes] == [route.id]
+        assert asked[shift_school_year(year, 1) if year == LAST else LAST].routes is None

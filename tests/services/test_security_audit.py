@@ -81,7 +81,7 @@ READ_ONLY: dict[str, set[str]] = {
     "core.geometry": {"compact_geometry", "valid_polygonal", "is_valid_geojson", "contains_point",
                       "hull_overlaps"},
     "core.local_time": {"local", "display", "iso"},
-    "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row"},
+    "core.spreadsheets": {"csv_cell", "xlsx_text", "xlsx_cell", "append_row", "new_workbook", "bold_row"},
     # (its cached statement builders, functools.lru_cache objects, are not functions to the check)
     "services.coverage.region_reads": {"in_region", "selected", "municipalities", "organisations_query", "schools_query"},
     "devdata.rows": {"stamp"},

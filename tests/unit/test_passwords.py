@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from portal.devdata.generator import SYNTHETIC_PASSWORD
@@ -64,3 +66,18 @@ def test_sequences_repeats_and_dates_are_refused(password):
 ])
 def test_strong_passwords_and_the_ones_the_portal_ships_are_accepted(password):
     assert password_policy_errors(password, EMAIL, NAME) == []
+
+
+def test_the_word_lists_are_loaded_on_the_first_password_check_not_with_the_app(tmp_path):
+    """Issue 21 (worker memory): zxcvbn and its lists are 12 MB in every worker
+    that never sees a password being set. The control: a check loads them."""
+    import subprocess
+    import sys
+    script = ("import sys\nfrom portal import create_app\ncreate_app()\nprint('zxcvbn' in sys.modules)\n"
+              "from portal.services.accounts.passwords import password_policy_errors\n"
+              "password_policy_errors('paard-nietje-batterij-kraan')\nprint('zxcvbn' in sys.modules)\n")
+    env = {"SECRET_KEY": "test-secret-key-for-the-import-check-0123456789", "PATH": "/usr/bin:/bin",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3", "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.split() == ["False", "True"], out.stderr[-2000:]

@@ -14,13 +14,12 @@ higher.
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 
@@ -46,7 +45,6 @@ GUESSABLE = ("Dit wachtwoord is te makkelijk te raden, bijvoorbeeld door een ree
 # A valid hash to verify against when the account does not exist, so the time
 # taken does not reveal whether an email address is registered.
 _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
-_COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
 # zxcvbn keeps the extra words of a call in a module-level dictionary: one
 # check at a time, or two threads would see each other's e-mail addresses.
 _zxcvbn_lock = threading.Lock()
@@ -98,12 +96,22 @@ def _personal_words(email: str | None, name: str | None) -> set[str]:
     return {w for w in words if len(w) >= 3}
 
 
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # noqa: PLC0415  (12 MB per worker: only when a password is set)
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
 def _weakness(password: str, personal: set[str]) -> str | None:
+    # zxcvbn and its word lists (12 MB in every worker) are loaded on the first
+    # password set, not at start: most workers never see one.
+    from zxcvbn import zxcvbn  # noqa: PLC0415  (see above)
+
     # The word inside digits and punctuation: "Welkom2026!!" -> "welkom".
     core = _AROUND.match(password.lower()).group(1)  # type: ignore[union-attr]  (always matches)
     if core in personal:
         return PERSONAL
-    if core in _COMMON_PASSWORDS or core in SITE_WORDS:
+    if core in _common_passwords() or core in SITE_WORDS:
         return COMMON
     # zxcvbn takes at most 72 characters: a longer password is strong when
     # its first or its last 72 are (it contains them).

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-
-from portal.core.spreadsheets import append_row, csv_cell
+from portal.core.spreadsheets import append_row, csv_cell, new_workbook
 from portal.domain.school_year import current_school_year
 
 REGION_COLUMNS = (
@@ -50,7 +48,7 @@ def to_csv(columns, rows) -> bytes:
 
 
 def to_xlsx(sheets: list[tuple[str, tuple, list[list]]]) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
         append_row(sheet, columns)

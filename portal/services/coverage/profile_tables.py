@@ -8,10 +8,9 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from portal.core.spreadsheets import append_row, csv_cell
+from portal.core.spreadsheets import append_row, csv_cell, new_workbook
 from portal.domain import profile_coverage as pc
 from portal.domain.offer import EXAM_SECTOR_NAMES
 from portal.domain.vocab import VOCATIONAL_PROFILES
@@ -184,7 +183,7 @@ def to_csv(t: Table, header: str) -> bytes:
 
 
 def to_xlsx(t: Table, header: str) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(title=t.name[:31])
     append_row(sheet, [header])
     append_row(sheet, t.columns)

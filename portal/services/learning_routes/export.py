@@ -6,11 +6,8 @@ import csv
 import io
 from collections.abc import Mapping
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from portal.core import local_time
-from portal.core.spreadsheets import append_row, csv_cell
+from portal.core.spreadsheets import append_row, bold_row, csv_cell, new_workbook
 from portal.domain import route_state, vocab
 from portal.domain.routes import STATUS_NAMES
 from portal.domain.school_year import current_school_year
@@ -107,13 +104,12 @@ def to_csv(rows: list[list]) -> bytes:
 def to_xlsx(rows: list[list], title: str = "Leerroutes") -> bytes:
     """Text cells stay text, formula-like ones quote-prefixed; characters a
     workbook cannot hold never break the file (core/spreadsheets.py)."""
-    workbook = Workbook(write_only=False)
+    workbook = new_workbook(write_only=False)
     sheet = workbook.active
     sheet.title = title[:31]
     for row in rows:
         append_row(sheet, row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    bold_row(sheet)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

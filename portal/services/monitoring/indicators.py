@@ -34,7 +34,7 @@ class YearIndicators:
     source: str
     snapshot: SnapshotInfo | None = None
     region_names: dict[str, str] | None = None
-    routes: list[dict] | None = None  # the routes that counted (route_rows)
+    routes: list[dict] | None = None  # the routes that counted (route_rows); only in the year asked for
 
     @property
     def label(self) -> str:
@@ -43,14 +43,19 @@ class YearIndicators:
         return LIVE if self.source == LIVE else BACKFILL_LABEL
 
 
-def indicator_years(session: Session, region_year: int | None, school_years: list[str]) -> list[YearIndicators]:
+def indicator_years(session: Session, region_year: int | None, school_years: list[str],
+                    routes_of: str | None = None) -> list[YearIndicators]:
     """The indicators of each school year (_indicator_years), kept per
-    aggregates version (core/aggregates)."""
-    key = ("indicator_years", region_year, tuple(school_years))
-    return kept(session, key, lambda: _indicator_years(session, region_year, school_years))
+    aggregates version (core/aggregates). The routes that counted come along
+    for the school year `routes_of` only (the year report's Excel lists them):
+    at national scale they are tens of MBs per list of years, kept in every
+    worker, and the dashboard and region pages show none of them."""
+    key = ("indicator_years", region_year, tuple(school_years), routes_of)
+    return kept(session, key, lambda: _indicator_years(session, region_year, school_years, routes_of))
 
 
-def _indicator_years(session: Session, region_year: int | None, school_years: list[str]) -> list[YearIndicators]:
+def _indicator_years(session: Session, region_year: int | None, school_years: list[str],
+                     routes_of: str | None = None) -> list[YearIndicators]:
     """The indicators of each school year (oldest first). A fixed number of
     queries: the snapshot list, their data, and the live facts once."""
     current = current_school_year()
@@ -64,11 +69,13 @@ def _indicator_years(session: Session, region_year: int | None, school_years: li
         if year in frozen:
             frozen_data = data[standing[year].id]
             result.append(YearIndicators(year, results_of(frozen_data), FROZEN, standing[year],
-                                         frozen_data.get("regions"), frozen_data.get("routes")))
+                                         frozen_data.get("regions"),
+                                         frozen_data.get("routes") if year == routes_of else None))
         elif facts is not None:
             results = rules.compute(facts.counted_routes(year), facts.region_codes, facts.vmbo_regions)
             result.append(YearIndicators(year, results, LIVE if year >= current else BACKFILL,
-                                         region_names=facts.region_names, routes=route_rows(facts, year)))
+                                         region_names=facts.region_names,
+                                         routes=route_rows(facts, year) if year == routes_of else None))
     return result
 
 

@@ -88,7 +88,7 @@ def year_report(session: Session, region_year: int | None, school_year: str) -> 
     a closed session."""
     first_year = kept(session, ("first_counted_year",), lambda: first_counted_year(session))
     first = min(first_year or school_year, shift_school_year(school_year, -1))
-    years = indicator_years(session, region_year, school_years_between(first, school_year))
+    years = indicator_years(session, region_year, school_years_between(first, school_year), routes_of=school_year)
     progress = progress_of(list_targets(session), years)
     return build(years[-1], years[-2] if len(years) > 1 else None, progress)
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-
-from portal.core.spreadsheets import append_row
+from portal.core.spreadsheets import append_row, new_workbook
 from portal.domain import monitoring as rules
 from portal.domain import vocab
 from portal.services.monitoring.report import Report
@@ -34,7 +32,7 @@ def _value(result: rules.Result | None) -> float | None:
 
 
 def report_xlsx(report: Report) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     after, before = report.after, report.before
     sheet = workbook.create_sheet(DEFINITIONS_SHEET)
     append_row(sheet, ["Indicator", "Definitie", "Eenheid"])

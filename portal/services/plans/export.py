@@ -5,9 +5,7 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-
-from portal.core.spreadsheets import append_row, csv_cell
+from portal.core.spreadsheets import append_row, csv_cell, new_workbook
 
 COLUMNS = ("planregio", "ronde", "penvoerder", "status", "markering", "totaal_begroting", "bedrijfsleven",
            "cofinanciering_procent", "versies")
@@ -23,7 +21,7 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(title="Regioplannen")
     append_row(sheet, COLUMNS)
     for row in rows:
