@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 21:35:19.427396
+Create Date: 2026-12-05 22:41:50.730048
 
 """
 
@@ -710,9 +710,6 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_domain_code"), ["mbo_domain_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_mbo_level_code"), ["mbo_level_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_learning_routes_status"), ["status"], unique=False)
-        batch_op.create_index(
-            "ix_learning_routes_status_first_year", ["status", "archived_at", "first_school_year"], unique=False
-        )
 
     op.create_table(
         "notification_preferences",
@@ -1755,7 +1752,6 @@ def downgrade():
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
     with op.batch_alter_table("learning_routes", schema=None) as batch_op:
-        batch_op.drop_index("ix_learning_routes_status_first_year")
         batch_op.drop_index(batch_op.f("ix_learning_routes_status"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_level_code"))
         batch_op.drop_index(batch_op.f("ix_learning_routes_mbo_domain_code"))

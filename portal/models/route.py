@@ -89,9 +89,6 @@ class LearningRoute(TimestampMixin, db.Model):
         # The list's default order (route_list.SORTS["titel"]) among the routes not archived:
         # a page of 25 reads 25 entries in index order, not all routes sorted.
         Index("ix_learning_routes_title_order", "archived_at", text("lower(title)"), "id"),
-        # The first school year of the routes of a status (coverage.trend.first_school_year, after every
-        # write): one index entry per status, not every route read.
-        Index("ix_learning_routes_status_first_year", "status", "archived_at", "first_school_year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from portal.core import data_version
 from portal.devdata.generator import generate
+from portal.domain.school_year import shift_school_year
 from portal.models import DataVersionChange, Organisation
 from portal.services.coverage import figures as coverage
 from portal.services.coverage import map_data
@@ -228,3 +229,22 @@ def test_a_version_read_before_the_request_began_its_transaction_is_used_once(ap
         store.get(session, ("adopted",), lambda: "value")
         assert store._version == data_version.read(session)
         db.session.remove()
+
+
+def test_the_first_school_year_follows_saved_routes(writer, store):
+    """trend.first_school_year is patched after a save: an earlier start moves it
+    back at once; when the route that started first starts later, it is counted again."""
+    from portal.services.coverage import trend
+
+    session = writer.session
+    route = _active_route(writer, "Patch F")
+    session.commit()
+    first = trend.first_school_year(session)
+    earlier = shift_school_year(first, -2)
+    patched = store.patched
+    _save(session, route, writer.staff, first_school_year=earlier)
+    assert trend.first_school_year(session) == earlier and store.patched == patched + 1
+    _save(session, route, writer.staff, first_school_year=PREVIOUS)
+    assert trend.first_school_year(session) == first  # the route that started first moved on: counted again
+    with recounting():
+        assert trend.first_school_year(session) == first

@@ -23,12 +23,33 @@ def _public_routes():
     return visibility_clause(None)
 
 
+def _counted_routes():
+    return and_(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd")))
+
+
 def first_school_year(session: Session) -> str | None:
     """The first school year with a public, active or ended route. One query,
-    kept per aggregates version."""
-    return kept(session, ("first_school_year",), lambda: session.scalar(
-        select(func.min(LearningRoute.first_school_year))
-        .where(_public_routes(), LearningRoute.status.in_(("actief", "beeindigd")))))
+    kept per aggregates version; after a save of some routes, patched from the
+    kept one by two index lookups instead of a pass over every route."""
+    return kept(session, ("first_school_year",),
+                lambda: session.scalar(select(func.min(LearningRoute.first_school_year)).where(_counted_routes())),
+                patch=lambda old, changed: _first_school_year_after(session, old, changed))
+
+
+def _first_school_year_after(session: Session, old: str | None, changed: frozenset[int]) -> str | None:
+    """The first school year after the routes in `changed` changed, from the
+    one before: earlier if a changed route now starts earlier; the same if a
+    route still starts in it. None (count again) when no route starts in it
+    any more: a changed route that started there may have gone."""
+    if old is None:
+        return None
+    earliest = session.scalar(select(func.min(LearningRoute.first_school_year))
+                              .where(_counted_routes(), LearningRoute.id.in_(sorted(changed)))) if changed else None
+    if earliest is not None and earliest < old:
+        return earliest
+    still = session.scalar(select(LearningRoute.id).where(_counted_routes(), LearningRoute.first_school_year == old)
+                           .limit(1))
+    return old if still is not None else None
 
 
 @dataclass
