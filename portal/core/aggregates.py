@@ -71,6 +71,8 @@ _DIRTY = "aggregates_dirty"
 _READ = "aggregates_read"  # (transaction, version): read once per transaction
 _WROTE = "aggregates_wrote"  # this transaction moved the version: what it computes is not shared
 _MAX_ENTRIES = 256  # per version; /kaart's entry of a national selection holds its pins (MBs at scale 10)
+# Text statements that change no data (a setting of the transaction: the library search's SET LOCAL).
+_READING_STATEMENTS = frozenset({"SELECT", "PRAGMA", "SET", "SHOW", "RESET", "EXPLAIN"})
 _MAX_BASES = 8  # values kept across versions to be patched (kept(..., patch=...))
 _FLIGHT_WAIT = 30.0  # seconds a thread waits for another computing the same value, then computes itself
 
@@ -124,8 +126,9 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     if table is None:
         sql = str(statement).lstrip()
-        if (sql.split(None, 1)[:1] in (["SELECT"], ["select"], ["PRAGMA"]) or "data_version_slots" in sql
-                or "data_version_changes" in sql):
+        first = sql.split(None, 1)[:1]
+        if (first and first[0].upper() in _READING_STATEMENTS) or "data_version_slots" in sql \
+                or "data_version_changes" in sql:
             return
     state.session.info[_DIRTY] = True
     _changes(state.session)["other"] = True  # a statement's rows are not known one by one

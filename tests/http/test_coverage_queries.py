@@ -41,5 +41,7 @@ def test_query_count_does_not_grow_with_the_data(client, reference_data, url):
     large, large_kept = queries_of(client, url), queries_of(client, url)
     assert large == small, f"{url}: {small} queries with 6 routes, {large} with 50"
     assert large_kept == small_kept, f"{url}: {small_kept} kept queries with 6 routes, {large_kept} with 50"
-    assert 4 <= small < 30, small
+    # (a patched figure reads the log of steps and the changed routes: a few statements more than a count,
+    # whatever the number of routes)
+    assert 4 <= small < 35, small
     assert small_kept <= small

@@ -248,3 +248,18 @@ def test_the_first_school_year_follows_saved_routes(writer, store):
     assert trend.first_school_year(session) == first  # the route that started first moved on: counted again
     with recounting():
         assert trend.first_school_year(session) == first
+
+
+def test_a_statement_that_changes_no_data_is_not_a_write(db_session):
+    """A text statement through the session moves the version unless it only
+    reads or sets something of the transaction (the library search's SET LOCAL
+    on PostgreSQL): otherwise every search would write a version step."""
+    from sqlalchemy import text
+
+    from portal.core import aggregates
+
+    db_session.commit()
+    db_session.execute(text("EXPLAIN SELECT 1"))
+    assert not db_session.info.get(aggregates._DIRTY)
+    db_session.execute(text("UPDATE learning_routes SET pupils_per_cohort = pupils_per_cohort WHERE 1 = 0"))
+    assert db_session.info.get(aggregates._DIRTY)  # the control: a data statement is one
