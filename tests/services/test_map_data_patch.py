@@ -6,7 +6,6 @@ longer reaches back, counts again."""
 from __future__ import annotations
 
 import random
-import threading
 
 import pytest
 from flask import current_app
@@ -169,46 +168,6 @@ def test_the_log_names_the_routes_of_each_step(writer):
     other.city = "Elders"
     session.commit()
     assert data_version.changes_between(session, start, data_version.read_slots(session)).other
-
-
-def test_threads_that_want_the_same_value_wait_for_the_one_computing_it(app):
-    """In one process, a value missing for the current version is computed by
-    one thread; another thread that asks meanwhile gets that value instead of
-    computing it too (a worker's threads after a write)."""
-    from portal.core.aggregates import KeptAggregates
-    from portal.extensions import db
-
-    store = KeptAggregates()
-    started, release = threading.Event(), threading.Event()
-    calls: list[str] = []
-    results: dict[str, object] = {}
-
-    def first() -> object:
-        calls.append("first")
-        started.set()
-        release.wait(10)
-        return ["figures"]
-
-    def second() -> object:
-        calls.append("second")
-        return ["second's own"]
-
-    def ask(name, compute):
-        with app.app_context():
-            results[name] = store.get(db.session, ("single-flight",), compute)
-            db.session.remove()
-
-    one = threading.Thread(target=ask, args=("one", first))
-    one.start()
-    assert started.wait(10)
-    two = threading.Thread(target=ask, args=("two", second))
-    two.start()
-    two.join(0.5)  # the second is waiting, not computing
-    release.set()
-    one.join(10)
-    two.join(10)
-    assert calls == ["first"] and store.computed == 1
-    assert results["one"] is results["two"]
 
 
 def test_a_version_read_before_the_request_began_its_transaction_is_used_once(app):
