@@ -70,3 +70,64 @@ def test_without_a_database_the_version_is_left_to_the_session_to_report(tmp_pat
     assert data_version.read_now(empty) is None  # connects, but no such table
     assert data_version.read_now(empty) is None  # and the connection was given back
     empty.dispose()
+
+
+
+def _reader_backends(database_url: str, until=None) -> list[tuple[int, str]]:
+    """The version reader's server processes (pid, state), once `until` holds for them (5 s at most:
+    a terminated or closed connection's process leaves pg_stat_activity a moment later)."""
+    import time
+
+    from sqlalchemy import create_engine, text
+    probe = create_engine(database_url)
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            with probe.connect() as conn:
+                rows = [tuple(row) for row in conn.execute(text(
+                    "SELECT pid, state FROM pg_stat_activity "
+                    "WHERE application_name = :name AND datname = current_database()"),
+                    {"name": data_version.READER_APPLICATION_NAME})]
+            if until is None or until(rows) or time.monotonic() > deadline:
+                return rows
+            time.sleep(0.05)
+    finally:
+        probe.dispose()
+
+
+def test_on_postgresql_the_version_is_read_in_autocommit_and_survives_a_broken_connection(database_url):
+    """The page cache's read (read_now) on PostgreSQL: a pool of its own whose
+    connections hold no transaction between requests (no ping on checkout, no
+    rollback on return); a connection the server dropped fails one read, which
+    the caller answers through its session, and the next read connects again;
+    disposing the engine closes them."""
+    import pytest
+    from sqlalchemy import create_engine, text
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's own pool for the version read")
+    others = {pid for pid, _ in _reader_backends(database_url)}  # the app's engine's, when it has read
+
+    def mine(rows):
+        return [row for row in rows if row[0] not in others]
+
+    engine = create_engine(database_url, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            expected = data_version.read(conn)
+        assert data_version.read_now(engine) == expected
+        backends = mine(_reader_backends(database_url))
+        assert [state for _, state in backends] == ["idle"]  # not "idle in transaction"
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backends[0][0]})
+        assert mine(_reader_backends(database_url, until=lambda rows: not mine(rows))) == []
+        assert data_version.read_now(engine) is None  # the dropped connection: once, then gone
+        assert data_version.read_now(engine) == expected
+        assert len(mine(_reader_backends(database_url))) == 1
+        with engine.begin() as conn:  # a write through another connection
+            conn.execute(text("INSERT INTO data_version_slots (slot, counter) VALUES (0, 7) ON CONFLICT (slot) "
+                              "DO UPDATE SET counter = data_version_slots.counter + 7"))
+        assert data_version.read_now(engine) == str(int(expected) + 7)  # seen at once
+        engine.dispose()
+        assert mine(_reader_backends(database_url, until=lambda rows: not mine(rows))) == []
+    finally:
+        engine.dispose()
