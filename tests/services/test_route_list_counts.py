@@ -198,3 +198,37 @@ def test_the_order_is_the_same_when_sqlite_sorts_the_few_matches_itself(db_sessi
                 assert pages[0] == pages[1], (filters, sort)
                 compared += len(pages[0][0]) + len(pages[0][1])
     assert compared > 300
+
+
+def test_the_rows_regions_follow_the_vmbo_rule_in_every_case(db_session, generated):
+    """The list derives a row's regions from its parties' rows in Python: the
+    regions of its vmbo parties, or, for a route without a vmbo party, those of
+    all its parties. Compared with route_region_pairs (regions_for_routes) for
+    every route, after making the cases the generated data may lack: routes
+    without a vmbo party, a vmbo party whose organisation has no gemeente (the
+    route then has no region from it, and does not fall back), and a route
+    without parties."""
+    year = current_region_year(db_session)
+    ids = list(db_session.scalars(select(LearningRoute.id).order_by(LearningRoute.id)))
+    vmbo_routes = list(db_session.scalars(select(RouteParty.route_id).where(RouteParty.role == "vmbo")
+                                          .group_by(RouteParty.route_id).order_by(RouteParty.route_id)))
+    no_vmbo, no_gemeente, no_parties = vmbo_routes[:3], vmbo_routes[3:5], vmbo_routes[5]
+    db_session.execute(RouteParty.__table__.delete().where(RouteParty.route_id.in_(no_vmbo),
+                                                           RouteParty.role == "vmbo"))
+    vmbo_orgs = select(RouteParty.organisation_id).where(RouteParty.route_id.in_(no_gemeente),
+                                                         RouteParty.role == "vmbo")
+    db_session.execute(update(Organisation).where(Organisation.id.in_(vmbo_orgs)).values(municipality_id=None))
+    db_session.execute(RouteParty.__table__.delete().where(RouteParty.route_id == no_parties))
+    db_session.flush()
+    expected = regions_for_routes(db_session, ids, year)
+    assert all(expected[i] for i in no_vmbo)  # the other parties' regions, so the case is there
+    assert any(not expected[i] for i in no_gemeente) and not expected[no_parties]
+    assert sum(len(regions) > 1 for regions in expected.values()) > 0
+    for start in range(0, len(ids), 25):  # a page at a time, as the list asks
+        rows = [route_list.RouteRow(i, "", "", "", None, None, "", None) for i in ids[start:start + 25]]
+        route_list._add_details(db_session, rows, year)
+        for row in rows:
+            assert row.regions == [r.name for r in expected[row.id]], row.id
+    rows = [route_list.RouteRow(i, "", "", "", None, None, "", None) for i in ids[:25]]
+    route_list._add_details(db_session, rows, None)  # no indeling: no regions, the rest as ever
+    assert all(row.regions == [] for row in rows) and any(row.parties for row in rows)

@@ -125,40 +125,64 @@ def page_of_routes(session: Session, filters: RouteFilters, user, year: int | No
 
 
 def _add_details(session: Session, rows: list[RouteRow], year: int | None) -> None:
-    """Parties, pathways, profiles and regions of the rows, in one statement."""
+    """Parties, pathways, profiles and regions of the rows, in one statement.
+    The regions are derived here from the parties' rows, by the rule of
+    route_region_pairs_select (the regions of the vmbo parties; a route without
+    one takes those of all its parties): in SQL that rule's NOT EXISTS made
+    PostgreSQL read every vmbo party of every route for a page of 25."""
     if not rows:
         return
     by_id = {row.id: row for row in rows}
     details = session.execute(_details_statement(year), {"route_ids": list(by_id)}).all()
-    for route_id, part, _, text, city, kind in sorted(details, key=lambda r: (r[0], int(r[1]), r[2], r[3])):
+    regions: dict[int, tuple[bool, dict[int, str], dict[int, str]]] = {}  # has vmbo, vmbo's, all
+    for route_id, part, _, text, city, kind, role, region_id, region_name in sorted(
+            details, key=lambda r: (r[0], int(r[1]), r[2], r[3])):
         row = by_id[route_id]
         if int(part) == 0:
             row.parties.append(organisation_display_name(kind, text, city))
+            has_vmbo, of_vmbo, of_all = regions.setdefault(route_id, (False, {}, {}))
+            if role == "vmbo":
+                has_vmbo = True
+            if region_id is not None:
+                of_all[region_id] = region_name
+                if role == "vmbo":
+                    of_vmbo[region_id] = region_name
+            regions[route_id] = (has_vmbo, of_vmbo, of_all)
         else:
-            (row.pathways, row.profiles, row.regions)[int(part) - 1].append(text)
+            (row.pathways, row.profiles)[int(part) - 1].append(text)
+    if year is not None:
+        for route_id, (has_vmbo, of_vmbo, of_all) in regions.items():
+            by_id[route_id].regions = sorted((of_vmbo if has_vmbo else of_all).values())
 
 
 @lru_cache(maxsize=16)
 def _details_statement(year: int | None):
-    """UNION ALL of (route_id, part, sort key, text, city, organisation kind) for
-    the routes in the `route_ids` parameter. Built once per year and kept
+    """UNION ALL of (route_id, part, sort key, text, city, organisation kind,
+    party role, region id, region name) for the routes in the `route_ids`
+    parameter: the parties with the region of their organisation's gemeente in
+    `year`, the pathways, the profiles. Built once per year and kept
     (statements are immutable): building it cost more than running it."""
     ids = bindparam("route_ids", expanding=True)
     none = literal_column("NULL")
-    parts = [
+    parties = (
         select(RouteParty.route_id, literal_column("0"), RouteParty.id, Organisation.name, Organisation.city,
-               Organisation.kind).join(Organisation, Organisation.id == RouteParty.organisation_id)
-        .where(RouteParty.route_id.in_(ids)),
-        select(route_pathways.c.route_id, literal_column("1"), Pathway.sort_order, Pathway.code, none, none)
-        .join(Pathway, Pathway.code == route_pathways.c.pathway_code).where(route_pathways.c.route_id.in_(ids)),
-        select(route_profiles.c.route_id, literal_column("2"), Profile.sort_order, Profile.abbreviation, none, none)
-        .join(Profile, Profile.code == route_profiles.c.profile_code).where(route_profiles.c.route_id.in_(ids)),
-    ]
+               Organisation.kind, RouteParty.role, *((MunicipalityRegion.region_id, Region.name) if year is not None
+                                                     else (none, none)))
+        .join(Organisation, Organisation.id == RouteParty.organisation_id))
     if year is not None:
-        pairs = route_region_pairs(year, ids)
-        parts.append(select(pairs.c.route_id, literal_column("3"), literal_column("0"), Region.name, none, none)
-                     .join(Region, Region.id == pairs.c.region_id))
-    return union_all(*parts)
+        parties = (parties
+                   .outerjoin(MunicipalityRegion, (MunicipalityRegion.municipality_id == Organisation.municipality_id)
+                              & (MunicipalityRegion.year == year))
+                   .outerjoin(Region, Region.id == MunicipalityRegion.region_id))
+    return union_all(
+        parties.where(RouteParty.route_id.in_(ids)),
+        select(route_pathways.c.route_id, literal_column("1"), Pathway.sort_order, Pathway.code, none, none, none,
+               none, none)
+        .join(Pathway, Pathway.code == route_pathways.c.pathway_code).where(route_pathways.c.route_id.in_(ids)),
+        select(route_profiles.c.route_id, literal_column("2"), Profile.sort_order, Profile.abbreviation, none, none,
+               none, none, none)
+        .join(Profile, Profile.code == route_profiles.c.profile_code).where(route_profiles.c.route_id.in_(ids)),
+    )
 
 
 def all_routes(session: Session, filters: RouteFilters, user, year: int | None, *, sort: str = DEFAULT_SORT,
