@@ -130,11 +130,23 @@ class LearningRoute(TimestampMixin, db.Model):
         return f"<LearningRoute {self.id} {self.kind_code} {self.title!r}>"
 
 
-def create_title_order_index(bind, _dialect: str) -> None:
+def create_title_order_index(bind, dialect: str) -> None:
     """The expression index of ix_learning_routes_title_order: Alembic's
-    autogenerate leaves expression indexes out of the migration."""
+    autogenerate leaves expression indexes out of the migration.
+
+    PostgreSQL does not take `archived_at IS NULL` as fixing the index's first
+    column, so that index gives it no order for the list: it read every visible
+    route and sorted them (5 ms at scale 3, growing with the country). A partial
+    index of the visible routes in title order does (25 entries for a page).
+    Not on SQLite, which already walks the first index, and whose choice between
+    the filters' and the order's index (route_list._FEW_TO_SORT) another
+    candidate would upset."""
     bind.exec_driver_sql(
         "CREATE INDEX IF NOT EXISTS ix_learning_routes_title_order ON learning_routes (archived_at, lower(title), id)")
+    if dialect == "postgresql":
+        bind.exec_driver_sql(
+            "CREATE INDEX IF NOT EXISTS ix_learning_routes_title_order_visible ON learning_routes (lower(title), id) "
+            "WHERE archived_at IS NULL")
 
 
 register(create_title_order_index)
