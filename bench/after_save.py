@@ -7,12 +7,15 @@ save_once: lock, rules, audit, data version, as the edit form), and after each
 save times one GET of each URL (CPU of this process: the app and SQLite);
 prints the median of 9 saves, the warm figure, and how many kept values were
 patched or computed. Default URL: /kaart/. Page cache off. Asserts nothing.
+PROFILE=1 adds a cProfile of the first requests after the saves (SORT, TOPN).
 The database is written to: use a copy.
 """
 from __future__ import annotations
 
+import cProfile
 import gc
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -37,13 +40,18 @@ def main(urls: list[str], saves: int = 9) -> None:
     for url in urls:
         client.get(url)
     n = 0
+    profile = cProfile.Profile() if os.environ.get("PROFILE") else None
     for url in urls:
         cpu = []
         for _ in range(saves):
             writers_bench.save_once(app, routes[n % len(routes)], n)
             n += 1
             started = time.process_time()
+            if profile is not None:
+                profile.enable()
             status = client.get(url).status_code
+            if profile is not None:
+                profile.disable()
             cpu.append((time.process_time() - started) * 1000)
         started = time.process_time()
         client.get(url)
@@ -51,6 +59,9 @@ def main(urls: list[str], saves: int = 9) -> None:
         print(f"{url}: HTTP {status}, first after a save {statistics.median(cpu):.1f} ms CPU "
               f"(min {min(cpu):.1f}, max {max(cpu):.1f}), warm {warm:.1f} ms; "
               f"kept values patched {store.patched}, computed {store.computed}")
+    if profile is not None:
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOPN", 40)))
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ class MapData:
     facts: dict[int, RouteFacts] = field(default_factory=dict, repr=False, compare=False)
     context: MapContext | None = field(default=None, repr=False, compare=False)
     counted: dict = field(default_factory=dict, repr=False, compare=False)  # _fold's per route
+    tally: _Tally | None = field(default=None, repr=False, compare=False)  # _fold's sums, for the next patch
 
 
 def map_data(session: Session, filters: RouteFilters, user, year: int | None, route_limit: int = 50) -> MapData:
@@ -115,7 +116,7 @@ def _patch(session: Session, old: MapData, changed: frozenset[int], filters: Rou
     the old map never saw (its place in the pins' order is not known)."""
     if old.context is None:
         return None
-    facts = old.facts
+    facts, moved = old.facts, False
     if changed:
         selected = selected_route_ids(filters, user, year).where(LearningRoute.id.in_(sorted(changed)))
         fresh, _rank = _read_facts(session, selected, year)
@@ -135,7 +136,7 @@ def _patch(session: Session, old: MapData, changed: frozenset[int], filters: Rou
         else:
             facts = {route_id: fresh[route_id] if route_id in changed else item
                      for route_id, item in facts.items() if route_id not in changed or route_id in fresh}
-    return _fold(session, facts, old.context, filters, user, year, route_limit, old.counted)
+    return _fold(session, facts, old.context, filters, user, year, route_limit, old, changed, reordered=moved)
 
 
 def _read_facts(session: Session, ids, year: int | None) -> tuple[dict[int, RouteFacts], dict[int, int]]:
@@ -221,61 +222,158 @@ def _count(item: RouteFacts, regions: dict[int, RegionFigures]) -> _Counted:
 
 
 def _fold(session: Session, facts: dict[int, RouteFacts], context: MapContext, filters: RouteFilters, user,
-          year: int | None, route_limit: int, counted: dict[int, _Counted] | None = None) -> MapData:
+          year: int | None, route_limit: int, old: MapData | None = None,
+          changed: frozenset[int] = frozenset(), reordered: bool = True) -> MapData:
     """Figures, totals and pins of the selected routes (`facts`, in title
-    order). `counted`: the previous fold's, for routes whose facts did not change."""
+    order). Without `old`: every route counted into a fresh _Tally. With `old`
+    (a patch): its tally, less the old share and plus the new share of each
+    route in `changed`; the pins of the schools those routes name are made
+    again, the others kept (all of them when `reordered`: a title changed or a
+    route came in, so the order of a pin's routes may have too). Both ways give
+    the same map (tests/services/test_map_data_patch.py)."""
     base = {item.id: item for item in context.regions}
-    # (fresh containers: the context is shared with the kept map it came from)
-    regions = {item.id: dataclasses.replace(item, by_kind={}, levels=set(), route_profiles=set(),
-                                            profiles_offered=set(item.profiles_offered))
-               for item in context.regions}
-    now: dict[int, _Counted] = {}
-    school_links: dict[int, dict[int, None]] = {}
-    school_region: dict[int, int] = {}
-    vmbo_with_route: set[int] = set()
-    schools: dict[int, tuple] = {}  # vmbo party with coordinates -> (id, name, city, lat, lon)
-    totals = Totals(regions=len(regions))
-    by_kind = totals.by_kind
-    for route_id, item in facts.items():
-        found = counted.get(route_id) if counted is not None else None
-        if found is None or found.facts is not item:
-            found = _count(item, base)
-        now[route_id] = found
-        route = found.route
-        kind, level, profiles = route.kind, route.level, route.profiles
-        pupils = int(item.row.pupils_per_cohort or 0)
-        vmbo_with_route.update(found.vmbo_kind)
-        for organisation_id, region_id, pin in found.vmbo_role:
-            school_links.setdefault(organisation_id, {})[route_id] = None
-            if pin is not None:
-                schools[organisation_id] = pin
-            if region_id is not None:
-                school_region[organisation_id] = region_id
-        for shown in found.regions:
-            figure = regions[shown.id]
-            figure.routes += 1
-            figure.by_kind[kind] = figure.by_kind.get(kind, 0) + 1
-            figure.pupils_in_routes += pupils
-            if level:
-                figure.levels.add(level)
-            figure.route_profiles.update(profiles)
-        totals.routes += 1
-        by_kind[kind] = by_kind.get(kind, 0) + 1
-        totals.pupils_in_routes += pupils
-    for region_id in school_region.values():
-        if region_id in regions:
-            regions[region_id].vmbo_schools_with_route += 1
-    figures = list(regions.values())
-    totals.regions_with_route = sum(1 for f in figures if f.routes)
-    totals.schools_with_route = sum(f.vmbo_schools_with_route for f in figures)
-    routes = {route_id: found.route for route_id, found in now.items()}
+    if old is None or old.tally is None:
+        tally, now = _Tally(), {}
+        for route_id, item in facts.items():
+            now[route_id] = found = _count(item, base)
+            tally.add(found, 1)
+        touched: set[int] | None = None
+    else:
+        tally, now = old.tally.copy(), dict(old.counted)
+        touched = set()
+        for route_id in changed:
+            before = now.pop(route_id, None)
+            if before is not None:
+                tally.add(before, -1)
+                touched.update(organisation_id for organisation_id, _, _ in before.vmbo_role)
+            item = facts.get(route_id)
+            if item is not None:
+                now[route_id] = found = _count(item, base)
+                tally.add(found, 1)
+                touched.update(organisation_id for organisation_id, _, _ in found.vmbo_role)
+
+    figures = [dataclasses.replace(
+        item, routes=tally.region_routes.get(item.id, 0), by_kind=dict(tally.region_kinds.get(item.id, {})),
+        levels=set(tally.region_levels.get(item.id, ())), pupils_in_routes=tally.region_pupils.get(item.id, 0),
+        route_profiles=set(tally.region_profiles.get(item.id, ())), profiles_offered=set(item.profiles_offered),
+        vmbo_schools_with_route=tally.region_schools.get(item.id, 0)) for item in context.regions]
+    totals = Totals(routes=tally.routes, by_kind=dict(tally.by_kind), pupils_in_routes=tally.pupils,
+                    regions=len(figures), regions_with_route=sum(1 for f in figures if f.routes),
+                    schools_with_route=sum(f.vmbo_schools_with_route for f in figures))
 
     rank = context.school_rank
-    pins = [SchoolPin(*pin, routes=[routes[route_id] for route_id in school_links[pin[0]]])
-            for pin in sorted(schools.values(), key=lambda pin: rank[pin[0]])]
+    if touched is None or reordered or old is None:
+        links: dict[int, list[PinRoute]] = {}
+        for found in now.values() if touched is None else (now[route_id] for route_id in facts):
+            for organisation_id, _, _ in found.vmbo_role:
+                routes_of = links.setdefault(organisation_id, [])
+                if not routes_of or routes_of[-1] is not found.route:
+                    routes_of.append(found.route)
+        pins = [SchoolPin(*pin, routes=links[pin[0]])
+                for pin in sorted(tally.pins.values(), key=lambda pin: rank[pin[0]])]
+    else:
+        position = {route_id: n for n, route_id in enumerate(facts)}
+        fresh = {organisation_id: SchoolPin(*tally.pins[organisation_id], routes=[
+            now[route_id].route for route_id in sorted(tally.links[organisation_id], key=position.__getitem__)])
+            for organisation_id in touched if organisation_id in tally.pins}
+        pins = [fresh.pop(pin.id) if pin.id in touched else pin for pin in old.pins
+                if pin.id not in touched or pin.id in fresh]
+        if fresh:  # schools that got their first route
+            pins = sorted(pins + list(fresh.values()), key=lambda pin: rank[pin.id])
 
     without = (count_schools_without_route(session, filters, user, year) if filters.region
-               else context.all_vmbo - len(vmbo_with_route))
+               else context.all_vmbo - len(tally.vmbo_kind))
     listed = [item.row for _, item in zip(range(route_limit), facts.values(), strict=False)]
     return MapData(figures=figures, totals=totals, pins=pins, without_count=without, routes=listed,
-                   facts=facts, context=context, counted=now)
+                   facts=facts, context=context, counted=now, tally=tally)
+
+
+def _bump(table: dict, key, by: int) -> None:
+    left = table.get(key, 0) + by
+    if left:
+        table[key] = left
+    else:
+        del table[key]
+
+
+@dataclass
+class _Tally:
+    """The fold's running sums over the selected routes, so that a patch can
+    take a changed route's old share out and put its new share in. Counts, not
+    sets, wherever a route may share a value with another (a level, a profiel,
+    a school): the value leaves when its count does. A tally read by one
+    request is never changed: copy() copies the outer tables, and add() copies
+    an inner one before its first change (`_own`)."""
+    routes: int = 0
+    pupils: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    region_routes: dict[int, int] = field(default_factory=dict)
+    region_pupils: dict[int, int] = field(default_factory=dict)
+    region_kinds: dict[int, dict[str, int]] = field(default_factory=dict)
+    region_levels: dict[int, dict[str, int]] = field(default_factory=dict)
+    region_profiles: dict[int, dict[str, int]] = field(default_factory=dict)
+    region_schools: dict[int, int] = field(default_factory=dict)  # vmbo-role schools with a route, per region
+    vmbo_kind: dict[int, int] = field(default_factory=dict)  # vmbo school (kind) -> routes naming it
+    links: dict[int, frozenset[int]] = field(default_factory=dict)  # vmbo-role school -> its routes
+    pins: dict[int, tuple] = field(default_factory=dict)  # vmbo-role school with coordinates -> pin data
+    school_region: dict[int, int] = field(default_factory=dict)  # vmbo-role school -> its region
+    _own: set[tuple[str, int]] | None = field(default=None, repr=False)  # None: every inner table is this tally's
+
+    def copy(self) -> _Tally:
+        return _Tally(self.routes, self.pupils, dict(self.by_kind), dict(self.region_routes),
+                      dict(self.region_pupils), dict(self.region_kinds), dict(self.region_levels),
+                      dict(self.region_profiles), dict(self.region_schools), dict(self.vmbo_kind), dict(self.links),
+                      dict(self.pins), dict(self.school_region), set())
+
+    def _inner(self, name: str, region_id: int) -> dict:
+        table = getattr(self, name)
+        inner = table.get(region_id)
+        if inner is None:
+            inner = table[region_id] = {}
+        elif self._own is not None and (name, region_id) not in self._own:
+            inner = table[region_id] = dict(inner)
+        if self._own is not None:
+            self._own.add((name, region_id))
+        return inner
+
+    def add(self, found: _Counted, sign: int) -> None:
+        route = found.route
+        kind, level = route.kind, route.level
+        pupils = int(found.facts.row.pupils_per_cohort or 0)
+        self.routes += sign
+        self.pupils += sign * pupils
+        _bump(self.by_kind, kind, sign)
+        for shown in found.regions:
+            region_id = shown.id
+            _bump(self.region_routes, region_id, sign)
+            if pupils:
+                _bump(self.region_pupils, region_id, sign * pupils)
+            _bump(self._inner("region_kinds", region_id), kind, sign)
+            if level:
+                _bump(self._inner("region_levels", region_id), level, sign)
+            if route.profiles:
+                profiles = self._inner("region_profiles", region_id)
+                for profile in route.profiles:
+                    _bump(profiles, profile, sign)
+        for organisation_id in found.vmbo_kind:
+            _bump(self.vmbo_kind, organisation_id, sign)
+        for organisation_id, region_id, pin in found.vmbo_role:
+            routes = self.links.get(organisation_id, frozenset())
+            now = routes | {route.id} if sign > 0 else routes - {route.id}
+            if now == routes:
+                continue
+            if now:
+                self.links[organisation_id] = now
+            else:
+                del self.links[organisation_id]
+            if sign > 0 and not routes:  # the school's first route
+                if pin is not None:
+                    self.pins[organisation_id] = pin
+                if region_id is not None:
+                    self.school_region[organisation_id] = region_id
+                    _bump(self.region_schools, region_id, 1)
+            elif not now:  # its last one
+                self.pins.pop(organisation_id, None)
+                gone = self.school_region.pop(organisation_id, None)
+                if gone is not None:
+                    _bump(self.region_schools, gone, -1)
