@@ -124,3 +124,26 @@ def test_region_map_has_the_region_zoomed_to_and_its_schools_as_data():
 
 def test_the_opening_fit_is_not_animated_so_a_region_zoom_sticks(parts):
     assert re.search(r'fitBounds\(\s*\[\[50\.75, 3\.36\], \[53\.56, 7\.23\]\],\s*\{\s*"animate": false\s*\}', parts.script)
+
+
+def test_the_regions_block_is_the_same_text_as_encoding_it_whole(app):
+    """serialised() encodes each region's shape once per process and splices it
+    in: the text must be what htmlsafe_json_dumps gives for the whole block, with
+    the app's JSON settings, for shapes seen before and new ones, and popups
+    that need escaping."""
+    from flask import current_app
+    from jinja2.utils import htmlsafe_json_dumps
+    other = json.dumps({"type": "MultiPolygon", "coordinates": [[[[4.1, 51.2], [4.2, 51.3], [4.3, 51.2],
+                                                                  [4.1, 51.2]]]]})
+    figures = {"AM38": SimpleNamespace(routes=3, niveaus_covered=2, measure_value=lambda m: 3)}
+    with app.test_request_context("/kaart/"):
+        for _ in range(2):  # the second time from the shapes' JSON made the first
+            parts = map_render.build_map(
+                geometries=[("AM38", "Food <Valley> & 'co'", SQUARE), ("AM01", "Groningen", other),
+                            ("AM02", "Leeg", None)], figures=figures, measure=rules.measure_for("routes"),
+                pins_url="/p", gaps_url="/g", region_url=lambda code: f"/regio/{code}?a=1&b=<2>")
+            kept = map_render.serialised(parts)
+            for data_id, value in parts.data.items():
+                assert str(kept.data[data_id]) == str(htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
+        regions = next(v for k, v in kept.data.items() if k.endswith("-regions"))
+        assert json.loads(str(regions))["features"][1]["geometry"]["type"] == "MultiPolygon"

@@ -349,8 +349,49 @@ def serialised(parts: MapParts) -> MapParts:
     """The parts with their JSON blocks serialised and escaped as the
     templates' tojson does (to keep across responses)."""
     return dataclasses.replace(parts, data={
-        data_id: Markup(htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
+        data_id: Markup(_feature_collection_json(value) if _is_feature_collection(value)
+                        else htmlsafe_json_dumps(value, dumps=current_app.json.dumps))
         for data_id, value in parts.data.items()})
+
+
+def _is_feature_collection(value: object) -> bool:
+    return isinstance(value, dict) and value.get("type") == "FeatureCollection" and set(value) == {"type", "features"}
+
+
+def _feature_collection_json(value: dict) -> str:
+    """htmlsafe_json_dumps(value) of the regions' FeatureCollection, with each
+    shape's JSON made once per process (_shape_json): the shapes are reference
+    data, and encoding them was most of the map's rebuild after a save. The
+    same text as encoding it whole (tests/unit/test_map_render.py)."""
+    dumps = current_app.json.dumps
+    features = []
+    for feature in value["features"]:
+        text = str(htmlsafe_json_dumps({**feature, "geometry": None}, dumps=dumps))
+        slot = text.index('"geometry":') + len('"geometry":')
+        slot = text.index("null", slot)
+        features.append(text[:slot] + _shape_json(feature["geometry"]) + text[slot + len("null"):])
+    shell = str(htmlsafe_json_dumps({**value, "features": [0]}, dumps=dumps))
+    at = shell.index("[0]")
+    return shell[:at + 1] + _separator(dumps).join(features) + shell[at + 2:]
+
+
+def _separator(dumps) -> str:
+    pair = dumps([0, 0])  # "[0,0]" or "[0, 0]", as the app's JSON provider writes lists
+    return pair[2:-2]
+
+
+_SHAPES: dict[int, tuple[object, str]] = {}  # id(shape) -> (shape, its JSON): shapes from compact_geometry_text
+
+
+def _shape_json(shape: object) -> str:
+    found = _SHAPES.get(id(shape))
+    if found is not None and found[0] is shape:
+        return found[1]
+    text = str(htmlsafe_json_dumps(shape, dumps=current_app.json.dumps))
+    if len(_SHAPES) >= 1024:  # compact_geometry_text keeps 256 shapes; more are not the same objects again
+        _SHAPES.clear()
+    _SHAPES[id(shape)] = (shape, text)
+    return text
 
 
 def render_kept_parts(m: folium.Map) -> MapParts:

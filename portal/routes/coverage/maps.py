@@ -100,7 +100,9 @@ def index():
 
 def _map_parts(selection, measure, year, data) -> map_render.MapParts:
     parts = map_render.build_map(
-        geometries=coverage.region_geometries(db.session, year),
+        # Reference data: kept across a write that changed only routes (patched as itself).
+        geometries=kept(db.session, ("region_geometries", year), lambda: coverage.region_geometries(db.session, year),
+                        patch=lambda old, _changed: old),
         figures={f.code: f for f in data.figures}, measure=measure,
         pins_url=url_for("maps.list_school_pins", **selection.to_args()),
         gaps_url=url_for("maps.list_schools_without_route", **selection.to_args()),
