@@ -70,6 +70,7 @@ IGNORED_TABLES = frozenset({
 _DIRTY = "aggregates_dirty"
 _READ = "aggregates_read"  # (transaction, version): read once per transaction
 _WROTE = "aggregates_wrote"  # this transaction moved the version: what it computes is not shared
+_LOG = "aggregates_log"  # (transaction, counters, {older counters: changes}): read once per reading transaction
 _MAX_ENTRIES = 256  # per version; /kaart's entry of a national selection holds its pins (MBs at scale 10)
 # Text statements that change no data (a setting of the transaction: the library search's SET LOCAL).
 _READING_STATEMENTS = frozenset({"SELECT", "PRAGMA", "SET", "SHOW", "RESET", "EXPLAIN"})
@@ -270,13 +271,12 @@ class KeptAggregates:
         can; else computed. Either way it becomes the key's new base, with the
         counters read before it (a change committed meanwhile is patched in the
         next time, never missed)."""
-        connection = session.connection()
-        counters = data_version.read_slots(connection)
+        counters, changes_since = _request_log(session)
         with self._lock:
             base = self._bases.get(key)
         value: Any = MISSING
         if base is not None:
-            changes = data_version.changes_between(connection, base[0], counters)
+            changes = changes_since(base[0])
             if not changes.other:
                 patched = patch(base[1], changes.routes)
                 if patched is not None:
@@ -302,6 +302,33 @@ class KeptAggregates:
         with self._lock:
             self._entries.clear()
             self._bases.clear()
+
+
+def _request_log(session: Session) -> tuple[dict[int, int], Callable[[dict[int, int]], data_version.Changes]]:
+    """The counters (data_version.read_slots) and a reader of the changes since
+    older counters, read once per transaction that has not written: a page
+    patches several kept values, and each reading them again cost two
+    statements. Read before the first value's data, so before every later
+    value's data too (what the ordering in _patch_or_compute asks)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    connection = session.connection()
+    if not _shareable(session):  # a writing transaction: its counters move with each step
+        now = data_version.read_slots(connection)
+        return now, lambda older: data_version.changes_between(connection, older, now)
+    transaction = session.get_transaction()
+    found = session.info.get(_LOG)
+    if found is None or found[0] is not transaction:
+        found = session.info[_LOG] = (transaction, data_version.read_slots(connection), {})
+    _, counters, seen = found
+
+    def changes_since(older: dict[int, int]) -> data_version.Changes:
+        marker = tuple(sorted(older.items()))
+        changes = seen.get(marker)
+        if changes is None:
+            changes = seen[marker] = data_version.changes_between(connection, older, counters)
+        return changes
+    return counters, changes_since
 
 
 def _shareable(session: Session) -> bool:

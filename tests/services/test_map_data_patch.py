@@ -222,3 +222,31 @@ def test_a_statement_that_changes_no_data_is_not_a_write(db_session):
     assert not db_session.info.get(aggregates._DIRTY)
     db_session.execute(text("UPDATE learning_routes SET pupils_per_cohort = pupils_per_cohort WHERE 1 = 0"))
     assert db_session.info.get(aggregates._DIRTY)  # the control: a data statement is one
+
+
+def test_a_page_reads_the_counters_and_the_log_once_for_all_it_patches(writer, store, app):
+    """/kaart patches several kept values after a save (the map, its parts, the
+    shapes, the first school year); the counters and the log of steps are read
+    once for all of them, in the request's first kept read."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+    session = writer.session
+    route = _active_route(writer, "Patch E", 10)
+    session.commit()
+    client = app.test_client()
+    assert client.get("/kaart/").status_code == 200
+    _save(session, route, writer.staff, pupils_per_cohort=12)
+    statements: list[str] = []
+
+    def grab(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        patched = store.patched
+        assert client.get("/kaart/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", grab)
+    assert store.patched - patched >= 3  # several values patched in this request
+    assert sum("FROM data_version_slots" in s and "sum(" not in s for s in statements) == 1
+    assert sum("FROM data_version_changes" in s for s in statements) == 1
