@@ -17,7 +17,8 @@ bounded. Keys start with RESPONSE_CACHE_PREFIX (by default the Redis key
 prefix, "page:" and a digest of the database URL, so two databases sharing a
 Redis never share pages). When Redis fails the page is rendered (and Redis is
 left alone for a while): an outage costs speed, never correctness.
-The response header X-Page-Cache says hit (memory), hit-shared (Redis) or miss.
+The response header X-Page-Cache says hit (memory), hit-shared (Redis),
+hit-waited (rendered meanwhile by another thread of the process) or miss.
 
 Per-response secrets are not shared: the CSP nonce and the CSRF token in a
 stored page are placeholders, filled with this request's fresh values on a hit
@@ -161,6 +162,7 @@ class PageCache:
         self.version: str | None = None
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.lock = threading.Lock()
+        self.renders: dict[str, threading.Event] = {}  # page key -> set when its render has ended
 
     def get(self, version: str, key: str) -> Entry | None:
         with self.lock:
@@ -272,8 +274,10 @@ def lookup(version: str) -> Response | None:
         if entry is not None:
             cache.put(version, key, entry)
     if entry is None:
-        g.page_cache_slot = (version, key)
-        return None
+        entry, source = _render_or_wait(cache, version, key), "hit-waited"
+        if entry is None:
+            g.page_cache_slot = (version, key)
+            return None
 
     if entry.inline_styles:
         g.csp_allow_inline_styles = True
@@ -289,6 +293,39 @@ def lookup(version: str) -> Response | None:
         response.vary.add("Accept-Encoding")
     response.headers[HEADER] = source
     return response
+
+
+def _render_or_wait(cache: PageCache, version: str, key: str) -> Entry | None:
+    """After a write every worker misses each page at once, and so does every
+    thread of a worker that a burst of visitors reaches: one thread renders a
+    page (its key names the version), the others of the process wait for it
+    and answer from its entry. None: this request renders (the first, or the
+    first's page was not kept: it set a cookie, failed, or took longer than
+    RESPONSE_CACHE_WAIT seconds; 0 turns the waiting off)."""
+    wait = float(current_app.config.get("RESPONSE_CACHE_WAIT") or 0)
+    if wait <= 0:
+        return None
+    with cache.lock:
+        running = cache.renders.get(key)
+        if running is None:
+            cache.renders[key] = threading.Event()
+            g.page_cache_render = key
+            return None
+    if not running.wait(wait):
+        return None
+    return cache.get(version, key)
+
+
+def render_ended() -> None:
+    """The page this request rendered is stored, or will not be: wake the requests waiting for it."""
+    key = g.pop("page_cache_render", None)
+    cache = _cache() if key is not None else None
+    if cache is None:
+        return
+    with cache.lock:
+        running = cache.renders.pop(key, None)
+    if running is not None:
+        running.set()
 
 
 def _secrets(entry: Entry) -> dict[str, bytes]:
@@ -344,6 +381,7 @@ def store(response: Response) -> Entry | None:
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS]
     entry = Entry.make(body, response.status_code, headers, bool(g.get("csp_allow_inline_styles")))
     cache.put(slot[0], slot[1], entry)
+    render_ended()
     shared = _shared()
     if shared is not None:
         shared.put(slot[1], entry)
@@ -354,5 +392,7 @@ def init_app(app: Flask) -> None:
     env = os.environ.get("RESPONSE_CACHE")
     app.config.setdefault("RESPONSE_CACHE", env == "1" if env in ("0", "1") else not app.testing)
     app.config.setdefault("RESPONSE_CACHE_MAX_BYTES", 16 * 1024 * 1024)  # per worker
+    app.config.setdefault("RESPONSE_CACHE_WAIT", float(os.environ.get("RESPONSE_CACHE_WAIT") or 10))
+    app.teardown_request(lambda _error: render_ended())  # also when the page was not stored, or failed
     app.config.setdefault("RESPONSE_CACHE_TTL", int(os.environ.get("RESPONSE_CACHE_TTL") or 3600))
     app.config.setdefault("RESPONSE_CACHE_PREFIX", os.environ.get("RESPONSE_CACHE_PREFIX") or None)

@@ -1,0 +1,119 @@
+"""After a write every page is stale at once. A burst of visitors on one
+worker (gthread: several threads) then renders a page once: the first
+thread renders, the others wait for its entry (web/response_cache
+_render_or_wait). In process, on the concurrency tests' own database, with
+the page's view slowed down so that the requests surely overlap."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+from portal.core.audit import record
+from portal.extensions import db
+
+VISITORS = 4
+
+
+def _strip(html: str) -> str:
+    """The page without its per-response secrets (nonce, CSRF token)."""
+    return re.sub(r'(nonce-?="?)[A-Za-z0-9_-]+|content="[^"]+"', "", html)
+
+
+def _write(app) -> None:
+    with app.app_context():
+        record(db.session, None, "organisation", None, "update", after={"name": "x"})
+        db.session.commit()
+        db.session.remove()
+
+
+def _burst(clients) -> list[tuple[int, str | None, str]]:
+    barrier = threading.Barrier(len(clients))
+    results: list = [None] * len(clients)
+
+    def visit(n: int) -> None:
+        barrier.wait()
+        response = clients[n].get("/")
+        results[n] = (response.status_code, response.headers.get("X-Page-Cache"),
+                      _strip(response.get_data(as_text=True)))
+    threads = [threading.Thread(target=visit, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_a_burst_of_visitors_after_a_write_renders_the_page_once(world):
+    app = world.app
+    saved = {name: app.config.get(name) for name in ("RESPONSE_CACHE", "CONDITIONAL_REQUESTS", "RESPONSE_CACHE_WAIT")}
+    original = app.view_functions["main.home"]
+    renders: list[int] = []
+
+    def slow_home(*args, **kwargs):
+        renders.append(threading.get_ident())
+        time.sleep(0.3)  # the other visitors arrive while this one renders
+        return original(*args, **kwargs)
+
+    app.config.update(RESPONSE_CACHE=True, CONDITIONAL_REQUESTS=True, RESPONSE_CACHE_WAIT=10)
+    app.extensions.pop("page_cache", None)
+    app.view_functions["main.home"] = slow_home
+    try:
+        clients = [app.test_client() for _ in range(VISITORS)]
+        for client in clients:  # returning visitors: each has its session (and CSRF secret)
+            for _ in range(3):
+                assert client.get("/").status_code == 200
+        _write(app)
+        renders.clear()
+        results = _burst(clients)
+        assert len(renders) == 1, renders
+        assert all(status == 200 for status, _, _ in results)
+        assert sorted(source for _, source, _ in results) == ["hit-waited"] * (VISITORS - 1) + ["miss"]
+        assert len({page for _, _, page in results}) == 1  # the same page, with each visitor's secrets
+
+        # The control: without the waiting every thread renders the page itself.
+        app.config["RESPONSE_CACHE_WAIT"] = 0
+        _write(app)
+        renders.clear()
+        results = _burst(clients)
+        assert len(renders) == VISITORS
+        assert all(status == 200 for status, _, _ in results)
+    finally:
+        app.view_functions["main.home"] = original
+        app.config.update(saved)
+        app.extensions.pop("page_cache", None)
+
+
+def test_the_waiting_visitors_render_themselves_when_the_first_page_is_not_kept(world):
+    """The first render's page is not stored (here: it fails): the waiting
+    visitors are woken at once and render the page themselves."""
+    app = world.app
+    saved = {name: app.config.get(name) for name in ("RESPONSE_CACHE", "CONDITIONAL_REQUESTS", "RESPONSE_CACHE_WAIT")}
+    original = app.view_functions["main.home"]
+    renders: list[int] = []
+
+    def first_fails(*args, **kwargs):
+        renders.append(threading.get_ident())
+        time.sleep(0.3)
+        if len(renders) == 1:
+            raise RuntimeError("the first render fails")
+        return original(*args, **kwargs)
+
+    app.config.update(RESPONSE_CACHE=True, CONDITIONAL_REQUESTS=True, RESPONSE_CACHE_WAIT=10)
+    app.extensions.pop("page_cache", None)
+    try:
+        clients = [app.test_client() for _ in range(VISITORS)]
+        for client in clients:
+            for _ in range(3):
+                assert client.get("/").status_code == 200
+        _write(app)
+        app.view_functions["main.home"] = first_fails
+        started = time.monotonic()
+        results = _burst(clients)
+        assert sorted(status for status, _, _ in results) == [200] * (VISITORS - 1) + [500]
+        assert len(renders) == VISITORS  # each waiting visitor rendered once the first had failed
+        assert time.monotonic() - started < 5  # woken when the first ended, not after RESPONSE_CACHE_WAIT
+    finally:
+        app.view_functions["main.home"] = original
+        app.config.update(saved)
+        app.extensions.pop("page_cache", None)
