@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
@@ -14,7 +15,7 @@ from portal import models  # noqa: F401  (registers every table with the metadat
 from portal.cli import register_cli
 from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 from portal.core import aggregates
-from portal.extensions import csrf, db, login_manager, migrate
+from portal.extensions import csrf, db, login_manager
 from portal.web import auth_session, caching, errors, request_bodies, security, templating, uploads
 
 # (module under portal.routes, attribute): each area's blueprint; importing the
@@ -45,7 +46,9 @@ class _IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def create_app(config: type[Config] | dict | None = None) -> Flask:
+def create_app(config: type[Config] | dict | None = None, *, migrations: bool = True) -> Flask:
+    """The app. `migrations=False` (wsgi.py: the web workers) leaves Flask-Migrate,
+    and with it Alembic (some 11 MB per worker), unloaded until `flask db …` is run."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(Config)
     if isinstance(config, dict):
@@ -60,7 +63,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     db.init_app(app)
     aggregates.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    if migrations:
+        init_migrations(app)
+    else:
+        app.cli.add_command(_DeferredMigrationCommands(app))
     request_bodies.init_app(app)  # before CSRF: a JSON body gets 415, not a CSRF error
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -85,6 +91,37 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+def init_migrations(app: Flask) -> None:
+    """Flask-Migrate on this app (`app.extensions["migrate"]`, the `flask db` commands); once."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate  # noqa: PLC0415  (Alembic: 11 MB a web worker never needs)
+    Migrate().init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+
+
+class _DeferredMigrationCommands(click.Group):
+    """`flask db …` on an app made with migrations=False: Flask-Migrate is set up
+    when the group is invoked, and its own group (options, commands) takes over."""
+
+    def __init__(self, app: Flask):
+        super().__init__("db", help="Perform database migrations.")
+        self._app = app
+
+    def _group(self) -> click.Group:
+        init_migrations(self._app)
+        from flask_migrate.cli import db as commands  # noqa: PLC0415  (see init_migrations)
+        return commands
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        return self._group().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._group().get_command(ctx, cmd_name)
 
 
 def _migrations_dir():
