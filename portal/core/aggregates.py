@@ -320,7 +320,8 @@ def _request_log(session: Session) -> tuple[dict[int, int], Callable[[dict[int, 
     found = session.info.get(_LOG)
     if found is None or found[0] is not transaction:
         found = session.info[_LOG] = (transaction, data_version.read_slots(connection), {})
-    _, counters, seen = found
+    counters: dict[int, int] = found[1]
+    seen: dict[tuple[tuple[int, int], ...], data_version.Changes] = found[2]
 
     def changes_since(older: dict[int, int]) -> data_version.Changes:
         marker = tuple(sorted(older.items()))
