@@ -89,6 +89,9 @@ class LearningRoute(TimestampMixin, db.Model):
         # The list's default order (route_list.SORTS["titel"]) among the routes not archived:
         # a page of 25 reads 25 entries in index order, not all routes sorted.
         Index("ix_learning_routes_title_order", "archived_at", text("lower(title)"), "id"),
+        # PostgreSQL only (see create_title_order_index): the visible routes in title order.
+        Index("ix_learning_routes_title_order_visible", text("lower(title)"), "id",
+              postgresql_where=text("archived_at IS NULL")).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
