@@ -9,6 +9,8 @@ import re
 import threading
 import time
 
+import pytest
+
 from portal.core.audit import record
 from portal.extensions import db
 
@@ -44,61 +46,28 @@ def _burst(clients) -> list[tuple[int, str | None, str]]:
     return results
 
 
-def test_a_burst_of_visitors_after_a_write_renders_the_page_once(world):
-    app = world.app
-    saved = {name: app.config.get(name) for name in ("RESPONSE_CACHE", "CONDITIONAL_REQUESTS", "RESPONSE_CACHE_WAIT")}
-    original = app.view_functions["main.home"]
-    renders: list[int] = []
+class Home:
+    """The home page's view, slowed down (and made to fail first, with fail_first)
+    so that the visitors' requests overlap; `renders` counts its calls."""
 
-    def slow_home(*args, **kwargs):
-        renders.append(threading.get_ident())
+    def __init__(self, original, fail_first: bool = False):
+        self.original, self.fail_first, self.renders = original, fail_first, []
+
+    def __call__(self, *args, **kwargs):
+        self.renders.append(threading.get_ident())
         time.sleep(0.3)  # the other visitors arrive while this one renders
-        return original(*args, **kwargs)
-
-    app.config.update(RESPONSE_CACHE=True, CONDITIONAL_REQUESTS=True, RESPONSE_CACHE_WAIT=10)
-    app.extensions.pop("page_cache", None)
-    app.view_functions["main.home"] = slow_home
-    try:
-        clients = [app.test_client() for _ in range(VISITORS)]
-        for client in clients:  # returning visitors: each has its session (and CSRF secret)
-            for _ in range(3):
-                assert client.get("/").status_code == 200
-        _write(app)
-        renders.clear()
-        results = _burst(clients)
-        assert len(renders) == 1, renders
-        assert all(status == 200 for status, _, _ in results)
-        assert sorted(source for _, source, _ in results) == ["hit-waited"] * (VISITORS - 1) + ["miss"]
-        assert len({page for _, _, page in results}) == 1  # the same page, with each visitor's secrets
-
-        # The control: without the waiting every thread renders the page itself.
-        app.config["RESPONSE_CACHE_WAIT"] = 0
-        _write(app)
-        renders.clear()
-        results = _burst(clients)
-        assert len(renders) == VISITORS
-        assert all(status == 200 for status, _, _ in results)
-    finally:
-        app.view_functions["main.home"] = original
-        app.config.update(saved)
-        app.extensions.pop("page_cache", None)
+        if self.fail_first and len(self.renders) == 1:
+            raise RuntimeError("the first render fails")
+        return self.original(*args, **kwargs)
 
 
-def test_the_waiting_visitors_render_themselves_when_the_first_page_is_not_kept(world):
-    """The first render's page is not stored (here: it fails): the waiting
-    visitors are woken at once and render the page themselves."""
+@pytest.fixture
+def page_cache_on(world):
+    """The page cache on the in-process app, and VISITORS returning visitors
+    (each with its session and CSRF secret) who have seen the home page."""
     app = world.app
     saved = {name: app.config.get(name) for name in ("RESPONSE_CACHE", "CONDITIONAL_REQUESTS", "RESPONSE_CACHE_WAIT")}
     original = app.view_functions["main.home"]
-    renders: list[int] = []
-
-    def first_fails(*args, **kwargs):
-        renders.append(threading.get_ident())
-        time.sleep(0.3)
-        if len(renders) == 1:
-            raise RuntimeError("the first render fails")
-        return original(*args, **kwargs)
-
     app.config.update(RESPONSE_CACHE=True, CONDITIONAL_REQUESTS=True, RESPONSE_CACHE_WAIT=10)
     app.extensions.pop("page_cache", None)
     try:
@@ -106,14 +75,40 @@ def test_the_waiting_visitors_render_themselves_when_the_first_page_is_not_kept(
         for client in clients:
             for _ in range(3):
                 assert client.get("/").status_code == 200
-        _write(app)
-        app.view_functions["main.home"] = first_fails
-        started = time.monotonic()
-        results = _burst(clients)
-        assert sorted(status for status, _, _ in results) == [200] * (VISITORS - 1) + [500]
-        assert len(renders) == VISITORS  # each waiting visitor rendered once the first had failed
-        assert time.monotonic() - started < 5  # woken when the first ended, not after RESPONSE_CACHE_WAIT
+        yield app, clients, original
     finally:
         app.view_functions["main.home"] = original
         app.config.update(saved)
         app.extensions.pop("page_cache", None)
+
+
+def test_a_burst_of_visitors_after_a_write_renders_the_page_once(page_cache_on):
+    app, clients, original = page_cache_on
+    home = app.view_functions["main.home"] = Home(original)
+    _write(app)
+    results = _burst(clients)
+    assert len(home.renders) == 1, home.renders
+    assert all(status == 200 for status, _, _ in results)
+    assert sorted(source for _, source, _ in results) == ["hit-waited"] * (VISITORS - 1) + ["miss"]
+    assert len({page for _, _, page in results}) == 1  # the same page, with each visitor's secrets
+
+    # The control: without the waiting every thread renders the page itself.
+    app.config["RESPONSE_CACHE_WAIT"] = 0
+    _write(app)
+    home.renders.clear()
+    results = _burst(clients)
+    assert len(home.renders) == VISITORS
+    assert all(status == 200 for status, _, _ in results)
+
+
+def test_the_waiting_visitors_render_themselves_when_the_first_page_is_not_kept(page_cache_on):
+    """The first render's page is not stored (here: it fails): the waiting
+    visitors are woken at once and render the page themselves."""
+    app, clients, original = page_cache_on
+    _write(app)
+    home = app.view_functions["main.home"] = Home(original, fail_first=True)
+    started = time.monotonic()
+    results = _burst(clients)
+    assert sorted(status for status, _, _ in results) == [200] * (VISITORS - 1) + [500]
+    assert len(home.renders) == VISITORS  # each waiting visitor rendered once the first had failed
+    assert time.monotonic() - started < 5  # woken when the first ended, not after RESPONSE_CACHE_WAIT
