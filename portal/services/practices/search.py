@@ -162,5 +162,5 @@ def snippets(session: Session, query: SearchQuery | str, ids: list[int]) -> dict
             "FROM practice_fts WHERE practice_fts MATCH :q AND rowid IN :ids"
         ).bindparams(bindparam("ids", expanding=True))
         params = {"q": to_fts5(query), "ids": list(ids)}
-    with index_first(session):
-        return {row[0]: row[1] or "" for row in session.execute(sql, params)}
+    # By id: no full-text match to steer to the index (index_first) in PostgreSQL.
+    return {row[0]: row[1] or "" for row in session.execute(sql, params)}
