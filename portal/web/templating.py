@@ -42,14 +42,26 @@ def url_with(**changes: Any) -> str:
 
 _PLAIN_URLS: dict[tuple[str, str, str | None], str] = {}
 _PLAIN_URLS_MAX = 512
+# An address with one id (a row's link: /organisaties/17) as the text before and after the id.
+_ID_URLS: dict[tuple[str, str, str], tuple[str, str]] = {}
+_ID_MARKER = 987654321
 
 
 def _template_url_for(endpoint: str, **values: Any) -> str:
     """url_for in templates. An address without arguments (the layout's
     navigation) or of a static file is the same on every request under the
-    same script root, so it is built once per process, not ~20 times a page."""
+    same script root, so it is built once per process, not ~20 times a page.
+    So is the pattern of an address with one integer id (the rows of a list,
+    each with its link): built once, then the id put in (url_for costs as
+    much as rendering the row)."""
+    if endpoint.startswith(".") or not has_request_context():
+        return url_for(endpoint, **values)
+    if len(values) == 1:
+        ((name, value),) = values.items()
+        if type(value) is int and value >= 0 and not name.startswith("_"):
+            return _id_url(endpoint, name, value)
     plain = not values or (endpoint == "static" and values.keys() == {"filename"})
-    if not plain or endpoint.startswith(".") or not has_request_context():
+    if not plain:
         return url_for(endpoint, **values)
     key = (request.script_root, endpoint, values.get("filename"))
     found = _PLAIN_URLS.get(key)
@@ -58,6 +70,20 @@ def _template_url_for(endpoint: str, **values: Any) -> str:
         if len(_PLAIN_URLS) < _PLAIN_URLS_MAX:
             _PLAIN_URLS[key] = found
     return found
+
+
+def _id_url(endpoint: str, name: str, value: int) -> str:
+    key = (request.script_root, endpoint, name)
+    parts = _ID_URLS.get(key)
+    if parts is None:
+        built = url_for(endpoint, **{name: _ID_MARKER})
+        if built.count(str(_ID_MARKER)) != 1:  # not a plain id in the address: build each one
+            return url_for(endpoint, **{name: value})
+        before, _, after = built.partition(str(_ID_MARKER))
+        parts = (before, after)
+        if len(_ID_URLS) < _PLAIN_URLS_MAX:
+            _ID_URLS[key] = parts
+    return f"{parts[0]}{value}{parts[1]}"
 
 
 def _format_date(value, fmt: str = "%d-%m-%Y") -> str:

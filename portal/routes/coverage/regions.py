@@ -82,6 +82,7 @@ def show(code: str):
                       if p in detail.figures.profiles_offered or any(k[0] == p for k in detail.matrix)]
     return render_template(
         "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
+        schools_with_route=sum(1 for point in detail.school_points if point[5]),
         practices=practices, plans=_plans(region),
         PLAN_STATE_NAMES=plan_rules.STATE_NAMES, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
         levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
