@@ -4,6 +4,7 @@ Usage:
     DATABASE_URL=sqlite:///$PWD/bench/work/scale3.sqlite3 N=600 AE=gzip \\
         .venv/bin/python bench/profile_hits.py / /kaart/ /dekking/
 AE sets the request's Accept-Encoding (none by default); N the hits per page;
+INM=1 sends the page's ETag back (If-None-Match), so each request is a 304;
 PROFILE=1 adds a cProfile of the last page (SORT=tottime|cumulative, TOPN=n).
 It imports the portal beside it: for an A/B, run a copy in each tree alternately (A/B/A/B);
 CPU time, not wall, so a busy machine still compares."""
@@ -36,12 +37,17 @@ def main(urls: list[str]) -> None:
             response = client.get(url, headers=headers)
         if response.headers.get("X-Page-Cache") != "hit":
             raise SystemExit(f"{url}: HTTP {response.status_code}, X-Page-Cache {response.headers.get('X-Page-Cache')}")
+        if os.environ.get("INM"):
+            headers = {**headers, "If-None-Match": response.headers["ETag"]}
+            response = client.get(url, headers=headers)
+            if response.status_code != 304:
+                raise SystemExit(f"{url}: HTTP {response.status_code} with If-None-Match, not 304")
         started, wall_started = time.process_time(), time.perf_counter()
         for _ in range(n):
             client.get(url, headers=headers).close()
         cpu = (time.process_time() - started) / n * 1000
         wall = (time.perf_counter() - wall_started) / n * 1000
-        print(f"{url}: {cpu:.3f} ms CPU ({wall:.3f} ms wall, the database server's time included) per hit, body {len(response.data)} bytes, "
+        print(f"{url}: {cpu:.3f} ms CPU ({wall:.3f} ms wall, the database server's time included) per {'304' if os.environ.get('INM') else 'hit'}, body {len(response.data)} bytes, "
               f"encoding {response.headers.get('Content-Encoding', 'identity')}", flush=True)
     if os.environ.get("PROFILE"):
         profile = cProfile.Profile()
