@@ -17,6 +17,7 @@ from portal.config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 from portal.core import aggregates
 from portal.extensions import csrf, db, login_manager
 from portal.web import auth_session, caching, errors, request_bodies, security, templating, uploads
+from portal.web.flask_app import PortalFlask
 
 # (module under portal.routes, attribute): each area's blueprint; importing the
 # module runs its package's __init__, which imports the view modules.
@@ -49,7 +50,7 @@ class _IdConverter(IntegerConverter):
 def create_app(config: type[Config] | dict | None = None, *, migrations: bool = True) -> Flask:
     """The app. `migrations=False` (wsgi.py: the web workers) leaves Flask-Migrate,
     and with it Alembic (some 11 MB per worker), unloaded until `flask db …` is run."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app = PortalFlask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
