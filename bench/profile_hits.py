@@ -24,11 +24,10 @@ os.environ.setdefault("CONDITIONAL_REQUESTS", "1")
 
 
 def main(urls: list[str]) -> None:
-    import gc
-
     from portal import create_app
+    from portal.web.flask_app import settle_for_serving
     app = create_app()
-    gc.freeze()  # as wsgi.py does
+    settle_for_serving()  # as wsgi.py does
     client = app.test_client()
     n = int(os.environ.get("N", 2000))
     headers = {"Accept-Encoding": os.environ["AE"]} if os.environ.get("AE") else {}

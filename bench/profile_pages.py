@@ -33,8 +33,8 @@ def measure(urls: list[str], runs: int = RUNS, top: int = 4) -> list[dict]:
     from portal import create_app
     from portal.extensions import db
     app = create_app({"WTF_CSRF_ENABLED": False})
-    import gc
-    gc.freeze()  # as wsgi.py does in production
+    from portal.web.flask_app import settle_for_serving
+    settle_for_serving()  # as wsgi.py does in production
     client = app.test_client()
     with app.app_context():
         engine = db.engine
