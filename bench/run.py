@@ -593,18 +593,27 @@ def scale10_memory(database_url: str, port: int, rounds: int = 2) -> dict:
 def after_write(base: str, database_url: str, seconds: float, readers: int = 2) -> dict:
     """A writer saves a route every second (bench/writers_bench.py, through the
     service) while wrk reads /kaart at `readers` connections (page cache on);
-    after each save the writer requests /kaart once and times it."""
+    after each save the writer requests /kaart once and times it. Readers and
+    probe are returning browsers, as in measure_pages: a session cookie and
+    Accept-Encoding: gzip (without the cookie every request would start a
+    session, and a page that sets a cookie is rendered, never kept)."""
     env = portal_env(database_url, query_count=False)
+    visitor = Browser()
+    for _ in range(3):
+        visitor.get(base + "/")
+    headers = {"Cookie": visitor.cookie_header(), **GZIP}
     writer = subprocess.Popen([sys.executable, str(BENCH / "writers_bench.py"), "--every", "1", "--seconds",
-                               str(seconds), "--probe", base + "/kaart/", "--ready"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               str(seconds), "--probe", base + "/kaart/", "--ready",
+                               *(arg for name, value in headers.items() for arg in ("--header", f"{name}: {value}"))],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
     assert writer.stdout is not None
     ready = writer.stdout.readline()  # the writer has chosen its routes: reads and writes start together
     if not ready.startswith("READY"):
         _, err = writer.communicate(timeout=60)
         return {"note": "writer failed", "output": err[-1500:]}
-    reads = subprocess.run(wrk_command(base + "/kaart/", readers, seconds), capture_output=True, text=True,
-                           timeout=seconds + 60).stdout
+    reads = subprocess.run(wrk_command(base + "/kaart/", readers, seconds, headers), capture_output=True,
+                           text=True, timeout=seconds + 60).stdout
     out, err = writer.communicate(timeout=120)
     try:
         result = json.loads(out.strip().splitlines()[-1])

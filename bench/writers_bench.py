@@ -133,8 +133,11 @@ def concurrent(writers: int, seconds: float) -> dict:
             "first_error": errors[0] if errors else None}
 
 
-def every_second(interval: float, seconds: float, probe: str, ready: bool = False) -> dict:
-    """One save every `interval` s; right after each commit one GET of `probe`.
+def every_second(interval: float, seconds: float, probe: str, ready: bool = False,
+                 headers: dict[str, str] | None = None) -> dict:
+    """One save every `interval` s; right after each commit one GET of `probe`
+    (with `headers`: bench/run.py sends a returning browser's session cookie and
+    Accept-Encoding, so the page rendered for it is kept as for a visitor).
     With `ready`, prints READY once the routes are chosen (bench/run.py then
     starts its read load)."""
     app = _app()
@@ -155,7 +158,8 @@ def every_second(interval: float, seconds: float, probe: str, ready: bool = Fals
             saves.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(probe, timeout=30) as response:
+                with urllib.request.urlopen(urllib.request.Request(probe, headers=headers or {}),
+                                            timeout=30) as response:
                     response.read()
                 first.append((time.perf_counter() - started) * 1000)
             except OSError as exc:
@@ -176,11 +180,13 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=None, help="one save every N seconds (with --probe)")
     parser.add_argument("--probe", default=None)
     parser.add_argument("--ready", action="store_true", help="print READY when the saves start")
+    parser.add_argument("--header", action="append", default=[], help="'Name: value' sent with the probe")
     parser.add_argument("--json", action="store_true", help="accepted for bench/writers.py's convention: "
                         "the output is always one JSON line")
     args = parser.parse_args()
     if args.every:
-        print(json.dumps(every_second(args.every, args.seconds, args.probe, args.ready)))
+        headers = dict(h.split(": ", 1) for h in args.header)
+        print(json.dumps(every_second(args.every, args.seconds, args.probe, args.ready, headers)))
     else:
         print(json.dumps(concurrent(args.writers, args.seconds)))
 
