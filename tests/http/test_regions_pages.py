@@ -274,3 +274,24 @@ def test_region_map_does_not_grow_with_routes_elsewhere(client, region_data):
         second = client.get("/regio/AM38").get_data(as_text=True)
     assert len(after) == len(before)
     assert _map_block(first, "schools") == _map_block(second, "schools")
+
+
+def test_region_page_lists_are_rendered_once_per_data_version_and_follow_a_write(client, region_data):
+    """The rows of the three lists are kept per data version (the same for every
+    visitor): a second request renders none of them again, and a new route, its
+    school and its organisations are in the lists on the next request."""
+    from flask import current_app
+    store = current_app.extensions["kept_aggregates"]
+    first = client.get("/regio/AM38").get_data(as_text=True)
+    computed = store.computed
+    assert client.get("/regio/AM38").get_data(as_text=True).count('<th scope="row">') == \
+        first.count('<th scope="row">')
+    assert store.computed == computed
+    school = make_school("AM38", name="Nieuwe Lijstschool")
+    make_region_route("AM38", vmbo=school, title="Nieuwe lijstroute", profiles=("ZW",), mbo_level_code="3")
+    html = client.get("/regio/AM38").get_data(as_text=True)
+    assert store.computed > computed
+    routes = html[html.index('id="routes-kop"'):html.index('id="orgs-kop"')]
+    orgs = html[html.index('id="orgs-kop"'):html.index('id="voorbeelden-kop"')]
+    assert "Nieuwe lijstroute" in routes and "Nieuwe lijstroute" not in first
+    assert "Nieuwe Lijstschool" in orgs and "Nieuwe Lijstschool" not in first

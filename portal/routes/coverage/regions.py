@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.core.aggregates import kept
@@ -83,6 +84,8 @@ def show(code: str):
     return render_template(
         "regions/show.html", region=region, detail=detail, f=detail.figures, agreements=agreements,
         schools_with_route=sum(1 for point in detail.school_points if point[5]),
+        lists=kept(db.session, ("region_lists", region.id, detail.filters.school_year, request.script_root),
+                   lambda: _region_lists(detail)),
         practices=practices, plans=_plans(region),
         PLAN_STATE_NAMES=plan_rules.STATE_NAMES, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
         levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
@@ -99,6 +102,19 @@ def show(code: str):
         region_years=indicator_years(db.session, region.year, [y.school_year for y in detail.trend]),
         indicators=monitoring_rules.INDICATORS, format_value=monitoring_rules.format_value,
     )
+
+
+def _region_lists(detail) -> dict[str, Markup]:
+    """The rows of the region page's three lists (up to LIST_LIMIT each: the
+    schools without a route, the routes, the organisations), rendered by the
+    macros the paged lists use. The same for every visitor, so rendered once
+    per aggregates version, region and school year: at large scale they are
+    most of the page's template (150 rows at scale 10)."""
+    def macro(name: str):
+        return get_template_attribute("regions/_macros.html", name)
+    return {"schools": Markup(macro("school_items")(detail.schools_without_route)),
+            "organisations": Markup(macro("organisation_rows")(detail.organisations)),
+            "routes": Markup(macro("route_rows")(detail.routes, route_url_builder()))}
 
 
 def _plans(region: Region) -> list[tuple[object, bool]]:
