@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.domain.school_year import current_school_year
 from tests.browser.conftest import login
@@ -209,6 +210,7 @@ def test_after_a_failed_submit_the_error_summary_has_the_focus(page, live_server
     assert summary.locator("h2").inner_text() == "Controleer het formulier"
     # The page's script moves the focus once the document is loaded (after the pickers are built): wait for
     # it, within the usual timeout; it fails when the focus never arrives.
-    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
+    # (A locator, not wait_for_function: its string is eval'ed in the page, which the CSP refuses.)
+    expect(page.locator(".error-summary:focus")).to_have_count(1)
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "title"

@@ -6,41 +6,55 @@ SECRET_KEY_FALLBACKS (key rotation)."""
 from __future__ import annotations
 
 import pytest
-from flask import session
 
 from portal.web.flask_app import PortalFlask
 
 
 @pytest.fixture
-def keyed_app(app):
-    """The test app with a /_keyed view that counts in the session, and its keys put back afterwards."""
+def keys(app):
+    """The test app's secret keys, put back afterwards."""
     key, fallbacks = app.secret_key, app.config.get("SECRET_KEY_FALLBACKS")
-    if "_keyed" not in app.view_functions:
-        @app.get("/_keyed", endpoint="_keyed")
-        def keyed():
-            session["visits"] = session.get("visits", 0) + 1
-            return str(session["visits"])
     yield app
     app.secret_key = key
     app.config["SECRET_KEY_FALLBACKS"] = fallbacks
 
 
-def test_the_session_follows_a_new_secret_key(keyed_app, db_session):
-    client = keyed_app.test_client()
-    assert [client.get("/_keyed").get_data(as_text=True) for _ in range(2)] == ["1", "2"]
-    old = keyed_app.secret_key
-    keyed_app.secret_key = "another-secret-key-" + "x" * 40
-    assert client.get("/_keyed").get_data(as_text=True) == "1"  # the old cookie is refused: a new session
-    keyed_app.secret_key = old
-    assert client.get("/_keyed").get_data(as_text=True) == "1"  # signed with the new key: refused by the old
+def _new_session(client) -> bool:
+    """Whether this request's answer starts a session: every page's layout
+    puts a CSRF token in the session, so a cookie the app refused (or none)
+    gets a new one, and a cookie it accepted gets none."""
+    response = client.get("/")
+    assert response.status_code == 200
+    return "session=" in (response.headers.get("Set-Cookie") or "")
 
 
-def test_a_rotated_key_in_the_fallbacks_is_still_accepted(keyed_app, db_session):
-    client = keyed_app.test_client()
-    assert [client.get("/_keyed").get_data(as_text=True) for _ in range(2)] == ["1", "2"]
-    keyed_app.config["SECRET_KEY_FALLBACKS"] = [keyed_app.secret_key]
-    keyed_app.secret_key = "the-next-secret-key-" + "y" * 40
-    assert client.get("/_keyed").get_data(as_text=True) == "3"
+def _settled(client) -> None:
+    """A browser's first requests: the session starts (CSRF token, then Flask-Login's mark), then is stable."""
+    assert _new_session(client)
+    for _ in range(3):
+        if not _new_session(client):
+            return
+    raise AssertionError("the session kept changing")
+
+
+def test_the_session_follows_a_new_secret_key(keys, db_session):
+    client = keys.test_client()
+    _settled(client)
+    assert not _new_session(client)  # the cookie is accepted
+    old = keys.secret_key
+    keys.secret_key = "another-secret-key-" + "x" * 40
+    assert _new_session(client)  # the old cookie is refused: a new session
+    _settled(client)
+    keys.secret_key = old
+    assert _new_session(client)  # signed with the other key: refused by the old one
+
+
+def test_a_rotated_key_in_the_fallbacks_is_still_accepted(keys, db_session):
+    client = keys.test_client()
+    _settled(client)
+    keys.config["SECRET_KEY_FALLBACKS"] = [keys.secret_key]
+    keys.secret_key = "the-next-secret-key-" + "y" * 40
+    assert not _new_session(client)
 
 
 def test_a_plain_function_is_asked_once_and_a_coroutine_is_still_wrapped(app):
