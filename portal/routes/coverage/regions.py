@@ -88,7 +88,7 @@ def show(code: str):
                    lambda: _region_lists(detail)),
         practices=practices, plans=_plans(region),
         PLAN_STATE_NAMES=plan_rules.STATE_NAMES, shown_profiles=shown_profiles or [t.code for t in vocab.VOCATIONAL_PROFILES],
-        levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS, route_url=route_url_builder(),
+        levels=rules.MBO_LEVEL_CODES, main_kinds=rules.MAIN_KINDS,
         route_list_url=route_list_url, school_year=detail.filters.school_year,
         matrix_url=_matrix_url(region.code, detail.filters.school_year),
         heat=_heat_class, staff=is_staff(current_user), KIND_SHORT=KIND_SHORT,

@@ -189,8 +189,7 @@ def _search_words(session: Session, query, filters: Filters, page: int, per_page
     every = cast(func.json_agg(r.practice_id), Text) if session.get_bind().dialect.name == "postgresql" \
         else func.json_group_array(r.practice_id)
     everything = select(every.label("ids")).subquery("every_match")
-    page_rows = (select(r.practice_id, r.rank).where(*_facet_filters(r.practice_id, filters))
-                 .order_by(r.rank, r.practice_id).limit(per_page).offset((page - 1) * per_page).subquery("page_rows"))
+    page_rows = _ranked_page(ranked, filters, page, per_page).add_columns(r.rank).subquery("page_rows")
     statement = (select(everything.c.ids, page_rows.c.practice_id)
                  .select_from(everything.outerjoin(page_rows, true()))
                  .order_by(page_rows.c.rank, page_rows.c.practice_id))
@@ -211,10 +210,14 @@ def _page_ids(session: Session, query, filters: Filters, page: int, per_page: in
         statement = (select(GoodPractice.id).where(_published(), *_facet_filters(GoodPractice.id, filters))
                      .order_by(GoodPractice.published_at.desc(), GoodPractice.id.desc()))
         return session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    statement = (select(ranked.c.practice_id).where(*_facet_filters(ranked.c.practice_id, filters))
-                 .order_by(ranked.c.rank, ranked.c.practice_id))
     with search.index_first(session):
-        return session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+        return session.scalars(_ranked_page(ranked, filters, page, per_page)).all()
+
+
+def _ranked_page(ranked, filters: Filters, page: int, per_page: int):
+    """The ids of one page of the full-text matches with the chosen facets, best ranked first (then by id)."""
+    return (select(ranked.c.practice_id).where(*_facet_filters(ranked.c.practice_id, filters))
+            .order_by(ranked.c.rank, ranked.c.practice_id).limit(per_page).offset((page - 1) * per_page))
 
 
 def _facets(session: Session, counts: dict[str, dict[str, int]], filters: Filters) -> dict[str, list[Facet]]:
