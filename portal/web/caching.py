@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 
 from portal.core import aggregates, data_version
 from portal.extensions import db
-from portal.web import query_count, response_cache
+from portal.web import public_reads, query_count, response_cache
 from portal.web.security import csp_nonce
 
 # Blueprints whose pages are never cached (forms with CSRF tokens, accounts).
@@ -102,6 +102,7 @@ def _client_tags() -> list[tuple[str, str]]:
 def init_app(app: Flask) -> None:
     query_count.init_app(app)  # first: its counter starts before the data-version read
     response_cache.init_app(app)
+    public_reads.init_app(app)
     app.config.setdefault("CODE_FINGERPRINT", code_fingerprint())
     # Off under TESTING (unless asked): tests write with factories, without
     # the audit entry that bumps the data version, and a browser would get 304s.
@@ -114,18 +115,26 @@ def init_app(app: Flask) -> None:
         g.pop("page_gzip", None)
         g.pop("page_cache_slot", None)
         g.pop("csp_allow_inline_styles", None)  # per request (tests share one app context)
-        if not app.config["CONDITIONAL_REQUESTS"] or not _cacheable_request():
+        conditional = app.config["CONDITIONAL_REQUESTS"]
+        if not (conditional or public_reads.available(app)) or not _cacheable_request():
             return None
-        version = read_data_version()
-        g.page_gzip = response_cache.accepts_gzip()
-        g.page_hash = _page_hash(version, "gzip" if g.page_gzip else "identity")
-        for page_hash, nonce in _client_tags():
-            if page_hash == g.page_hash:
-                g.csp_nonce = nonce  # the nonce of the copy the client holds
-                response = Response(status=304)
-                _set_cache_headers(response, f'"pv1.{page_hash}.{nonce}"')
-                return response
-        return response_cache.lookup(version)
+        if conditional:
+            version = read_data_version()
+            g.page_gzip = response_cache.accepts_gzip()
+            g.page_hash = _page_hash(version, "gzip" if g.page_gzip else "identity")
+            for page_hash, nonce in _client_tags():
+                if page_hash == g.page_hash:
+                    g.csp_nonce = nonce  # the nonce of the copy the client holds
+                    response = Response(status=304)
+                    _set_cache_headers(response, f'"pv1.{page_hash}.{nonce}"')
+                    return response
+            hit = response_cache.lookup(version)
+            if hit is not None:
+                return hit
+        # The page is rendered: an anonymous public read, without a transaction where that saves round trips.
+        if public_reads.available(app):
+            public_reads.begin_without_transaction()
+        return None
 
     @app.after_request
     def tag_public_page(response: Response) -> Response:
