@@ -66,6 +66,9 @@ def page_figures(session, staff) -> dict:
         "list_counts": listing.list_counts(session, RouteFilters(), None, year),
         "list_counts_level": listing.list_counts(session, RouteFilters(level=["2"]), None, year),
         "list_counts_staff": listing.list_counts(session, RouteFilters(), staff, year, include_archived=True),
+        # The list's rows: their region, pathway and profile names come from reference data kept per version.
+        "route_page": listing.page_of_routes(session, RouteFilters(), staff, year, page_size=200,
+                                             include_archived=True),
         "trend": trend.trend(session, year, until=NOW),
         "first_school_year": trend.first_school_year(session),
         "indicators": indicators.indicator_years(session, year, [PREVIOUS, NOW]),
@@ -236,6 +239,37 @@ def test_a_write_around_the_session_is_not_seen_the_control(writer):
     assert stale["region_figures"] == kept["region_figures"]
     assert stale["region_figures"] != counted["region_figures"]
     assert stale["map_data"].totals.routes > 0 == counted["map_data"].totals.routes
+
+
+def test_the_route_lists_kept_names_follow_reference_changes_and_survive_route_saves(writer):
+    """The route list's region, pathway and profile names are kept per version
+    (listing._ListNames): a route save keeps them (nothing read again), a
+    renamed region shows at once on the next page."""
+    session = writer.session
+    writer.create()
+    session.commit()  # each write its own transaction, as each request's (a savepoint here)
+    route = writer.routes[-1]
+
+    def regions_shown():
+        page = listing.page_of_routes(session, RouteFilters(), writer.staff, current_region_year(session),
+                                      page_size=200, include_archived=True)
+        return next(row.regions for row in page.routes if row.id == route.id)
+
+    shown = regions_shown()
+    assert shown, "the route's schools lie in a region"
+    store = current_app.extensions["kept_aggregates"]
+    data = route_snapshots.route_input_from(route)
+    data.pupils_per_cohort = 21
+    route_service.update_route(session, route, data, writer.staff, expected_version=None)
+    session.commit()
+    computed = store.computed
+    assert regions_shown() == shown
+    assert store.computed == computed, "a route save read the reference names again"
+
+    region = session.scalar(select(Region).where(Region.name == shown[0], Region.year == current_region_year(session)))
+    region.name = "Hernoemde regio"
+    session.flush()
+    assert "Hernoemde regio" in regions_shown()
 
 
 def test_a_rolled_back_write_leaves_the_version_and_figures_of_before(writer):
