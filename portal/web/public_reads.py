@@ -34,15 +34,23 @@ from portal.extensions import db
 
 READ_ONLY = "portal_public_read"  # the execution option that marks such a connection
 _OPTIONS = {"isolation_level": "AUTOCOMMIT", READ_ONLY: True}
-_READ = re.compile(r"[\s(]*(SELECT|WITH|VALUES|SHOW)\b", re.IGNORECASE)
+# Reads, and SET LOCAL: a setting of the current transaction block only (services/practices/search.index_first
+# opens one), never left on the pooled connection as a plain SET would be.
+_READ = re.compile(r"[\s(]*(SELECT|WITH|VALUES|SHOW|SET\s+LOCAL)\b", re.IGNORECASE)
 
 
 class ReadOnlyRequest(RuntimeError):
     """A statement other than a read on the connection of an anonymous public read."""
 
 
+def is_read(statement: str) -> bool:
+    """Whether a public read may run this statement (tests/http/test_security_get_writes.py holds every
+    anonymous GET page to it)."""
+    return _READ.match(statement) is not None
+
+
 def _refuse_writes(conn, _cursor, statement, _parameters, context, _executemany) -> None:
-    if context is not None and context.execution_options.get(READ_ONLY) and not _READ.match(statement):
+    if context is not None and context.execution_options.get(READ_ONLY) and not is_read(statement):
         raise ReadOnlyRequest(f"an anonymous read of a public page ran: {statement[:80]!r}")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, text
 
 from portal import create_app
@@ -47,11 +48,13 @@ def own_app(app, database_url):
 
 @contextmanager
 def statements(app):
-    """(statement, whether its connection was in autocommit) for every statement run meanwhile."""
-    seen: list[tuple[str, bool]] = []
+    """(statement, whether its connection was in autocommit, whether a transaction block was open) for
+    every statement run meanwhile."""
+    seen: list[tuple[str, bool, bool]] = []
 
     def record(conn, _cursor, statement, *_args):
-        seen.append((statement, conn.connection.dbapi_connection.autocommit))
+        driver = conn.connection.dbapi_connection
+        seen.append((statement, driver.autocommit, driver.info.transaction_status != TransactionStatus.IDLE))
 
     with app.app_context():
         engine = db.engine
@@ -68,13 +71,30 @@ def test_an_anonymous_public_page_reads_in_autocommit(own_app):
         response = client.get("/leerroutes/")
     assert response.status_code == 200
     assert seen, "the route list reads the database"
-    assert all(autocommit for _, autocommit in seen), seen
+    assert all(autocommit and not in_block for _, autocommit, in_block in seen), seen
 
     # Control: switched off, the same page reads inside a transaction.
     own_app.config["PUBLIC_READS_AUTOCOMMIT"] = False
     with statements(own_app) as seen:
         assert client.get("/leerroutes/").status_code == 200
-    assert seen and not any(autocommit for _, autocommit in seen)
+    assert seen and not any(autocommit for _, autocommit, _ in seen)
+
+
+def test_the_library_search_steers_its_plan_inside_a_transaction_of_its_own(own_app):
+    """The library search sets enable_seqscan for its full-text statement with
+    SET LOCAL, which needs a transaction: on a public read's autocommit
+    connection the block gets one (BEGIN ... COMMIT), and the setting does not
+    outlive it."""
+    client = own_app.test_client()
+    with statements(own_app) as seen:
+        response = client.get("/bibliotheek/?q=techniek")
+    assert response.status_code == 200
+    steered = [(autocommit, in_block) for statement, autocommit, in_block in seen
+               if statement.startswith("SET LOCAL enable_seqscan = off")]
+    assert steered == [(True, True)], "SET LOCAL outside a transaction block does nothing"
+    with own_app.app_context():
+        assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+        db.session.remove()
 
 
 def test_the_connection_goes_back_to_the_pool_transactional(own_app):

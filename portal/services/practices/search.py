@@ -72,6 +72,14 @@ def index_first(session: Session):
     if _dialect(session) != "postgresql":
         yield
         return
+    driver = session.connection().connection.driver_connection
+    if getattr(driver, "autocommit", False):
+        # An anonymous read of a public page (web/public_reads.py) runs without a transaction, and SET LOCAL
+        # would do nothing there: the block gets one of its own (BEGIN ... COMMIT, or ROLLBACK on an error).
+        with driver.transaction():
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            yield
+        return
     session.execute(text("SET LOCAL enable_seqscan = off"))
     yield
     session.execute(text("SET LOCAL enable_seqscan = on"))
