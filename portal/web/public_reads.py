@@ -6,15 +6,18 @@ COMMITTED, every statement takes a snapshot of its own whether it runs inside
 a transaction or not, so such a request sees the same data without one. Its
 session therefore takes its connection in autocommit, which saves two of the
 six round trips of a rendered route list (BEGIN and the ROLLBACK that ends
-it): measured with gunicorn and wrk at 8 clients, the filtered route list
-serves about 30 % more requests a second (bench/JOURNAL.md, 2026-12-06, third
-session). The pool still pings the connection on checkout, so a restarted
-server costs no request.
+it): measured with gunicorn and wrk at 8 clients, old and new alternated
+four times, the filtered route list served 275-297 and 339-401 requests a
+second (bench/JOURNAL.md, 2026-12-06, third session). The pool still pings
+the connection on checkout, so a restarted server costs no request.
 
-Such a connection refuses to write: a statement that is not a read raises
-ReadOnlyRequest before it reaches the server (without a transaction it would
-commit on its own, statement by statement). GET requests never write
+Such a connection refuses to write: a statement that does not start as a
+read (SELECT, WITH, VALUES, SHOW) or SET LOCAL raises ReadOnlyRequest before
+it reaches the server (without a transaction it would commit on its own,
+statement by statement). GET requests never write
 (tests/http/test_security_get_writes.py); this holds the line at run time.
+It reads only the first word: a data-modifying WITH or a SELECT ... FOR
+UPDATE would pass, and neither is in a GET view.
 
 Not for SQLite (its BEGIN is a local call), a session that is already in a
 transaction, or a session bound to a connection (the tests' rolled-back
